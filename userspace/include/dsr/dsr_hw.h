@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * dsr_hw.h - the one definition of the DSR board's hardware contract.
+ *
+ * Everything that two parts of the project must agree on lives here and only here:
+ * register map, fixed-point formats, pixel depth limits, LUT size, the frame header
+ * and trailer, the USB identity and vendor requests. The kernel driver, libdsr, the
+ * simulator's bridge model and the tests include this file; the RTL's package
+ * hdl/rtl/dsr_pkg.sv is generated from it (hdl/gen/gen_dsr_pkg.c) and a test checks
+ * that the two agree.
+ *
+ * Plain C, no allocation, usable from kernel and userspace alike.
+ * All multi-byte quantities on the wire are little-endian.
+ */
+#ifndef DSR_HW_H
+#define DSR_HW_H
+
+#include <linux/types.h>
+
+/* ------------------------------------------------------------------------------------
+ * USB identity (pid.codes test VID:PID until the board has its own).
+ */
+#define DSR_USB_VID			0x1209
+#define DSR_USB_PID			0x0001
+#define DSR_USB_MANUFACTURER		"DSR appliance project"
+#define DSR_USB_PRODUCT			"DSR subtraction board"
+#define DSR_USB_INTERFACE		0	/* the streaming interface, vendor class 0xff */
+#define DSR_USB_EP_IN			0x81	/* bulk IN: output frames */
+#define DSR_USB_EP_OUT			0x02	/* bulk OUT: reference / playback frames */
+#define DSR_USB_HS_MAXPACKET		512
+#define DSR_USB_SS_MAXPACKET		1024
+#define DSR_USB_SS_MAXBURST		16
+
+/*
+ * Vendor control requests on endpoint 0, recipient device
+ * (bmRequestType 0xc0 for IN, 0x40 for OUT). Unknown requests STALL.
+ */
+#define DSR_REQ_REG_READ	0x01	/* IN,  wIndex = register address, wLength = 4, data u32 */
+#define DSR_REQ_REG_WRITE	0x02	/* OUT, wIndex = register address, wLength = 4, data u32 */
+#define DSR_REQ_LUT_WRITE	0x03	/* OUT, wValue = first LUT index / DSR_LUT_CHUNK,
+					 *      data = up to DSR_LUT_CHUNK u16 entries into the
+					 *      shadow LUT; does not commit */
+#define DSR_REQ_GET_INFO	0x04	/* IN,  data = struct dsr_board_info */
+#define DSR_REQ_STREAM		0x05	/* OUT, wValue = 1 start / 0 stop the playback source */
+#define DSR_LUT_CHUNK		2048	/* entries per DSR_REQ_LUT_WRITE (4096 bytes) */
+
+/* ------------------------------------------------------------------------------------
+ * Pixels: unsigned, DSR_PIXEL_BITS_MIN..MAX significant bits, carried as u16 LE.
+ * Bits above the configured depth are ignored (masked) on input.
+ */
+#define DSR_PIXEL_BITS_MIN	12
+#define DSR_PIXEL_BITS_MAX	16
+#define DSR_LUT_BITS		DSR_PIXEL_BITS_MAX
+#define DSR_LUT_SIZE		(1u << DSR_LUT_BITS)	/* one entry per possible value */
+
+/* Frame size limits accepted by any implementation; a board reports its own maximum
+ * (DSR_REG_MAX_WIDTH / DSR_REG_MAX_HEIGHT), always <= these. */
+#define DSR_WIDTH_MAX		4096
+#define DSR_HEIGHT_MAX		4096
+
+/* ------------------------------------------------------------------------------------
+ * Fixed-point formats (two's complement where signed).
+ *
+ * The warp maps a live pixel (x, y) to reference (u, v):
+ *	u = a11*x + a12*y + tx,  v = a21*x + a22*y + ty
+ * Matrix entries are signed Q8.24 in 32 bits; translations are signed Q16.16.
+ * The coordinate accumulators hold Q.24 in DSR_ACC_BITS bits; tx/ty are widened by
+ * DSR_A_FRAC_BITS - DSR_T_FRAC_BITS. Coordinates are generated incrementally
+ * (u += a11 per pixel, row start += a12 per line), which is exact in integers, so the
+ * quantisation error is only that of the coefficients: for |x|,|y| < 4096 it is at most
+ * 4095 * 2 * 2^-25 + 2^-17 < 2.5e-4 pixel, well inside the 1/100 pixel budget.
+ *
+ * Sampling: the accumulator plus DSR_ACC_ROUND is split into an integer part
+ * (floor, arithmetic shift by 24) and an 8-bit weight (the next DSR_W_BITS bits), i.e.
+ * the sample position is rounded to the nearest 1/256 pixel.
+ */
+#define DSR_A_FRAC_BITS		24	/* a11 a12 a21 a22: Q8.24 */
+#define DSR_T_FRAC_BITS		16	/* tx ty: Q16.16 */
+#define DSR_ACC_BITS		48
+#define DSR_W_BITS		8	/* bilinear weight: 0..255, resolution 1/256 pixel */
+#define DSR_W_ONE		(1 << DSR_W_BITS)
+#define DSR_ACC_ROUND		(1 << (DSR_A_FRAC_BITS - DSR_W_BITS - 1))
+#define DSR_GAIN_FRAC_BITS	8	/* gain: unsigned Q8.8 in 16 bits */
+#define DSR_GAIN_MAX		0xffff
+#define DSR_MIDGREY_MAX		0xffff	/* midgrey: integer grey level, < 2^pixel_bits */
+
+/*
+ * The arithmetic, exactly (userspace/lib/model/ is the executable form of this):
+ *	ui = acc_u >> 24 (floor), fx = (acc_u >> 16) & 0xff   (acc_u includes DSR_ACC_ROUND)
+ *	border rule: each of the four neighbour coordinates ui, ui+1, vi, vi+1 is clamped
+ *	into the frame (edge replication), [0, width-1] and [0, height-1]
+ *	top = p00 * (256 - fx) + p10 * fx;  bot = p01 * (256 - fx) + p11 * fx
+ *	ref = (top * (256 - fy) + bot * fy + 32768) >> 16
+ *	ref' = lut[ref]
+ *	d = live - ref'   (signed)
+ *	out = clamp(midgrey + ((d * gain + 128) >> 8), 0, 2^bits - 1)   (>> is floor)
+ */
+
+/* Modes (DSR_REG_MODE). */
+#define DSR_MODE_PASS		0	/* out = live */
+#define DSR_MODE_CAPTURE	1	/* live frame written to the reference store; out = live */
+#define DSR_MODE_SUBTRACT	2	/* out = clamp(midgrey + gain * (live - lut(warp(ref)))) */
+#define DSR_MODE_WARP		3	/* out = lut(warp(ref)): the aligned reference */
+#define DSR_MODE_MAX		3
+
+/* ------------------------------------------------------------------------------------
+ * Register map: 32-bit registers at byte addresses, accessed whole.
+ * "shadow" registers are written freely and take effect together at the next start of
+ * frame after a write of DSR_CTRL_COMMIT; every output frame carries the generation of
+ * the parameter set that made it.
+ */
+#define DSR_REG_ID		0x000	/* RO  DSR_ID_VALUE */
+#define DSR_REG_VERSION		0x004	/* RO  (major << 16) | minor of the RTL */
+#define DSR_REG_MAX_WIDTH	0x008	/* RO  largest width the frame store holds */
+#define DSR_REG_MAX_HEIGHT	0x00c	/* RO  largest height */
+#define DSR_REG_STATUS		0x010	/* RO  DSR_STATUS_* */
+#define DSR_REG_ERROR		0x014	/* RW1C sticky DSR_ERR_* bits */
+#define DSR_REG_CTRL		0x018	/* WO  DSR_CTRL_* (self-clearing) */
+#define DSR_REG_GENERATION	0x01c	/* RO  generation of the active parameter set */
+#define DSR_REG_FRAMES_IN	0x020	/* RO  input frames started */
+#define DSR_REG_FRAMES_OUT	0x024	/* RO  output frames completed */
+#define DSR_REG_BAD_FRAMES	0x028	/* RO  input frames with a size error */
+#define DSR_REG_PARAM_ERRORS	0x02c	/* RO  commits refused for out-of-range values */
+#define DSR_REG_TIME_LO		0x030	/* RO  free-running clock counter, low word */
+#define DSR_REG_TIME_HI		0x034	/* RO  high word (latched when TIME_LO is read) */
+
+#define DSR_REG_MODE		0x040	/* shadow  DSR_MODE_* */
+#define DSR_REG_WIDTH		0x044	/* shadow  1..MAX_WIDTH */
+#define DSR_REG_HEIGHT		0x048	/* shadow  1..MAX_HEIGHT */
+#define DSR_REG_PIXEL_BITS	0x04c	/* shadow  DSR_PIXEL_BITS_MIN..MAX */
+#define DSR_REG_A11		0x050	/* shadow  Q8.24 */
+#define DSR_REG_A12		0x054
+#define DSR_REG_A21		0x058
+#define DSR_REG_A22		0x05c
+#define DSR_REG_TX		0x060	/* shadow  Q16.16 */
+#define DSR_REG_TY		0x064
+#define DSR_REG_GAIN		0x068	/* shadow  Q8.8, low 16 bits */
+#define DSR_REG_MIDGREY		0x06c	/* shadow  grey level, low 16 bits */
+#define DSR_REG_LUT_ADDR	0x080	/* RW  index of the next DSR_REG_LUT_DATA access */
+#define DSR_REG_LUT_DATA	0x084	/* RW  shadow LUT entry at LUT_ADDR; LUT_ADDR += 1 */
+
+#define DSR_REG_SPAN		0x100	/* registers decode in [0, DSR_REG_SPAN) */
+
+#define DSR_ID_VALUE		0x44535221u	/* "!RSD" read as LE bytes "DSR!" */
+#define DSR_RTL_VERSION		0x00010000u	/* 1.0 */
+
+#define DSR_STATUS_IN_FRAME	(1u << 0)	/* an input frame is in progress */
+#define DSR_STATUS_COMMIT_PENDING (1u << 1)	/* a commit waits for the next frame start */
+#define DSR_STATUS_REF_VALID	(1u << 2)	/* the store holds a complete reference */
+#define DSR_STATUS_ERROR	(1u << 3)	/* DSR_REG_ERROR is non-zero */
+
+#define DSR_ERR_SHORT_FRAME	(1u << 0)	/* start of frame before width*height pixels */
+#define DSR_ERR_LONG_FRAME	(1u << 1)	/* pixels after the last one of the frame */
+#define DSR_ERR_LINE_LENGTH	(1u << 2)	/* end-of-line mark not at x = width-1 */
+#define DSR_ERR_BAD_PARAMS	(1u << 3)	/* commit refused: a shadow value out of range */
+
+#define DSR_CTRL_COMMIT		(1u << 0)	/* shadow -> active at the next frame start */
+#define DSR_CTRL_CLEAR_COUNTERS	(1u << 1)
+
+/* ------------------------------------------------------------------------------------
+ * Frames on the wire (bulk IN and OUT): header, payload (width*height u16 LE pixels,
+ * row-major), trailer. A short or zero-length USB packet ends each frame.
+ *
+ * The board streams at one pixel per clock without storing the frame, so it cannot
+ * know the payload CRC when it sends the header: on the wire from the board,
+ * payload_crc is 0 and the CRC follows in the trailer together with the frame's final
+ * status. Receivers (driver, libusb transport) check the trailer, copy its CRC into the
+ * header, set DSR_FLAG_CRC_VALID and hand users the header + payload only. Frames
+ * sent to the board carry the CRC in the header and a trailer too.
+ *
+ * CRC-32 is the IEEE 802.3 one (reflected, polynomial 0xedb88320, init and final xor
+ * 0xffffffff): crc32("123456789") = 0xcbf43926.
+ */
+#define DSR_FRAME_MAGIC		0x31525344u	/* bytes "DSR1" */
+#define DSR_FRAME_VERSION	1
+#define DSR_TRAILER_MAGIC	0x45525344u	/* bytes "DSRE" */
+#define DSR_FORMAT_MONO16	1		/* u16 LE per pixel, pixel_bits significant */
+
+#define DSR_FLAG_MODE_MASK	0x0000000fu	/* DSR_MODE_* that produced the frame */
+#define DSR_FLAG_REFERENCE	(1u << 4)	/* host->board: store as reference */
+#define DSR_FLAG_CRC_VALID	(1u << 5)	/* payload_crc holds the payload's CRC */
+#define DSR_FLAG_BAD		(1u << 6)	/* trailer: input size error, pixels invalid */
+#define DSR_FLAG_NO_REFERENCE	(1u << 7)	/* warp/subtract with no reference stored */
+
+struct dsr_frame_header {
+	__le32 magic;		/* DSR_FRAME_MAGIC */
+	__le16 version;		/* DSR_FRAME_VERSION */
+	__le16 header_size;	/* sizeof(struct dsr_frame_header) = 64 */
+	__le16 width;
+	__le16 height;
+	__le16 format;		/* DSR_FORMAT_MONO16 */
+	__le16 pixel_bits;	/* 12..16 */
+	__le32 sequence;	/* output frame counter, +1 per frame */
+	__le32 generation;	/* parameter generation that produced the frame */
+	__le64 timestamp;	/* board clock ticks at the frame's first pixel */
+	__le32 flags;		/* DSR_FLAG_* */
+	__le32 payload_length;	/* bytes of pixels = width * height * 2 */
+	__le32 payload_crc;	/* CRC-32 of the payload, see DSR_FLAG_CRC_VALID */
+	__le32 reserved[5];	/* zero */
+};
+
+struct dsr_frame_trailer {
+	__le32 payload_crc;	/* CRC-32 of the payload as sent */
+	__le32 flags;		/* final DSR_FLAG_BAD etc., ORed into the header's */
+	__le32 magic;		/* DSR_TRAILER_MAGIC */
+	__le32 reserved;	/* zero */
+};
+
+#define DSR_FRAME_HEADER_SIZE	64
+#define DSR_FRAME_TRAILER_SIZE	16
+
+/* Byte offsets of the header fields (for the RTL's framer and byte-level parsers). */
+#define DSR_HDR_OFF_MAGIC		0
+#define DSR_HDR_OFF_VERSION		4
+#define DSR_HDR_OFF_HEADER_SIZE		6
+#define DSR_HDR_OFF_WIDTH		8
+#define DSR_HDR_OFF_HEIGHT		10
+#define DSR_HDR_OFF_FORMAT		12
+#define DSR_HDR_OFF_PIXEL_BITS		14
+#define DSR_HDR_OFF_SEQUENCE		16
+#define DSR_HDR_OFF_GENERATION		20
+#define DSR_HDR_OFF_TIMESTAMP		24
+#define DSR_HDR_OFF_FLAGS		32
+#define DSR_HDR_OFF_PAYLOAD_LENGTH	36
+#define DSR_HDR_OFF_PAYLOAD_CRC		40
+#define DSR_TRL_OFF_PAYLOAD_CRC		0
+#define DSR_TRL_OFF_FLAGS		4
+#define DSR_TRL_OFF_MAGIC		8
+
+/* Answer to DSR_REQ_GET_INFO. */
+struct dsr_board_info {
+	__le32 id;		/* DSR_ID_VALUE */
+	__le32 rtl_version;	/* DSR_REG_VERSION */
+	__le32 firmware_version; /* bridge firmware, (major << 16) | minor */
+	__le16 max_width;
+	__le16 max_height;
+	__le16 pixel_bits_max;
+	__le16 flags;		/* bit 0: simulated board */
+	char serial[32];	/* NUL-terminated, same as the USB serial string */
+};
+#define DSR_BOARD_INFO_SIMULATED	(1u << 0)
+
+#endif /* DSR_HW_H */
