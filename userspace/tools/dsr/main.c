@@ -1,0 +1,46 @@
+/*
+ * main.c - `dsr`: dispatch to a subcommand, git style (`dsr <command> [options]`).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const struct dsr_command commands[] = {
+	{ "version", cmd_version, "print the version of dsr and libdsr" },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: dsr <command> [options]   (dsr <command> --help for each)\n\ncommands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nexit status: 0 success, 1 failure, 2 usage error\n");
+}
+
+int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("dsr 1.0\n");
+	return DSR_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return DSR_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return DSR_EXIT_OK;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "dsr: '%s' is not a dsr command (see 'dsr help')\n", argv[1]);
+	return DSR_EXIT_USAGE;
+}
