@@ -94,6 +94,10 @@
  *	ref' = lut[ref]
  *	d = live - ref'   (signed)
  *	out = clamp(midgrey + ((d * gain + 128) >> 8), 0, 2^bits - 1)   (>> is floor)
+ * with every input pixel (live, and so the captured reference) masked to pixel_bits and
+ * no intermediate rounding. By mode:
+ *	PASS, CAPTURE: out = live;  WARP: out = min(ref', 2^bits - 1);  SUBTRACT: as above.
+ * With no reference captured, reference pixels read as 0 (header flag NO_REFERENCE).
  */
 
 /* Modes (DSR_REG_MODE). */
