@@ -1,0 +1,72 @@
+/*
+ * pipeline.c - one frame through the board's pipeline: dsr_model_frame().
+ *
+ * This loop is what the Verilator testbenches compare the RTL against and what
+ * `dsr subtract` runs, so it follows the hardware step for step: the coordinate
+ * accumulators start at (t << 8) + DSR_ACC_ROUND each frame; each line starts from the
+ * row accumulators, which advance by a12 / a22 after the line; each pixel advances the
+ * running accumulators by a11 / a21 after it is sampled.
+ *
+ * Bounds (why int64_t is enough and the RTL's DSR_ACC_BITS = 48 too): with every
+ * register at its extreme, |t * 2^8| <= 2^39, and over at most 4096 pixels and 4096
+ * lines |a * n| <= 2^31 * 2^12 each, so |acc| < 2^39 + 2^44 < 2^47 for frames within
+ * DSR_WIDTH_MAX x DSR_HEIGHT_MAX. For larger (unchecked) sizes int64_t still holds
+ * 2^39 + 2 * 2^31 * 2^32 < 2^64.
+ */
+#include "model_priv.h"
+
+/* One output pixel from the live pixel and ref' (already through the LUT), by mode. */
+static uint32_t output_pixel(const struct dsr_params *p, uint32_t mask, uint32_t live,
+			     uint32_t refp)
+{
+	switch (p->mode) {
+	case DSR_MODE_WARP:
+		return refp < mask ? refp : mask;
+	case DSR_MODE_SUBTRACT:
+		return dsr_subtract_pixel(p, mask, live, refp);
+	case DSR_MODE_PASS:
+	case DSR_MODE_CAPTURE:
+	default:
+		return live;
+	}
+}
+
+/* Whether a mode reads the reference at all (pass and capture do not). */
+static int mode_uses_reference(uint32_t mode)
+{
+	return mode == DSR_MODE_WARP || mode == DSR_MODE_SUBTRACT;
+}
+
+/*
+ * The frame. Expects @p to pass dsr_params_check() (what the board accepts); for other
+ * values it still computes the formulas without overflow, but no board does the same.
+ * Modes above DSR_MODE_MAX behave as pass-through here; the board refuses them.
+ */
+void dsr_model_frame(const struct dsr_params *p, const uint16_t *lut, const uint16_t *ref,
+		     const uint16_t *live, uint16_t *out)
+{
+	uint32_t mask = dsr_pixel_mask(p->pixel_bits);
+	int uses_ref = mode_uses_reference(p->mode);
+	int64_t row_u = dsr_acc_start(p->tx);
+	int64_t row_v = dsr_acc_start(p->ty);
+
+	for (uint32_t y = 0; y < p->height; y++) {
+		const uint16_t *lrow = live + (size_t)y * p->width;
+		uint16_t *orow = out + (size_t)y * p->width;
+		int64_t acc_u = row_u;
+		int64_t acc_v = row_v;
+
+		for (uint32_t x = 0; x < p->width; x++) {
+			uint32_t lv = lrow[x] & mask;
+			uint32_t refp = 0;
+
+			if (uses_ref)
+				refp = dsr_lut_apply(lut, dsr_bilinear(p, ref, mask, acc_u, acc_v));
+			orow[x] = (uint16_t)output_pixel(p, mask, lv, refp);
+			acc_u += p->a11;
+			acc_v += p->a21;
+		}
+		row_u += p->a12;
+		row_v += p->a22;
+	}
+}
