@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# mkinitramfs.sh OUT.cpio - the guest's whole root file system, as an uncompressed cpio.
+#
+# Uncompressed because the kernel unpacks it under TCG: decompressing gzip there costs
+# more than QEMU reading a larger file. Contents:
+#   /bin/busybox (static) and /init
+#   /lib/modules/*.ko + load-order   usb-common, usbcore, usbip-core, vhci-hcd and what
+#                                    they depend on (from modinfo), from KERNEL_IMAGE_DIR
+#   /lib/modules/dsr.ko              the project's driver when driver/ has built it
+#   /usr/bin/...                     the project's binaries, each with its shared
+#                                    libraries (ldd), and udevadm for the rules test
+#   /suites/*.sh, /lib/dsr-test.sh   the test suites and their helpers
+#   /usr/lib/udev/rules.d            the project's udev rules; /etc/group with dsr
+#   /data                            test data made on the host (build/data)
+# Environment: ROOT (repository), KERNEL_ABI, KERNEL_IMAGE_DIR.
+set -euo pipefail
+out=$1
+here=$(cd "$(dirname "$0")" && pwd)
+: "${ROOT:?}" "${KERNEL_ABI:?}" "${KERNEL_IMAGE_DIR:?}"
+stage=$here/build/root
+rm -rf "$stage"
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,lib/modules,etc,suites,data,proc,sys,dev,tmp,run,usr/lib/udev/rules.d}
+
+# copy_with_libs FILE DEST: a dynamic executable and every library ldd resolves for it,
+# at the same paths in the guest (the loader included).
+copy_with_libs() {
+	install -m 0755 "$1" "$stage/$2"
+	ldd "$1" 2>/dev/null | awk '/=> \//{print $3} /^\t\//{print $1}' | while read -r lib; do
+		[ -e "$stage$lib" ] || { mkdir -p "$stage$(dirname "$lib")"; cp -L "$lib" "$stage$lib"; }
+	done
+}
+
+cp /bin/busybox "$stage/bin/busybox"
+install -m 0755 "$here/init" "$stage/init"
+install -m 0644 "$here/lib.sh" "$stage/lib/dsr-test.sh"
+cp "$here"/suites/*.sh "$stage/suites/"
+
+# Kernel modules: resolve dependencies depth-first so each loads after what it needs.
+moddir=$KERNEL_IMAGE_DIR/modules/$KERNEL_ABI
+declare -A seen=()
+order=()
+add_module() {
+	local name=$1 path dep
+	[ -n "${seen[$name]:-}" ] && return 0
+	seen[$name]=1
+	path=$(find "$moddir/kernel" -name "$name.ko" -o -name "$(echo "$name" | tr _ -).ko" | head -n1)
+	[ -n "$path" ] || { echo "mkinitramfs: module $name not found under $moddir" >&2; exit 1; }
+	for dep in $(/sbin/modinfo -F depends "$path" | tr , ' '); do
+		add_module "$dep"
+	done
+	cp "$path" "$stage/lib/modules/"
+	order+=("$(basename "$path")")
+}
+for m in usb-common usbcore usbip-core vhci-hcd; do add_module "$m"; done
+printf '%s\n' "${order[@]}" >"$stage/lib/modules/load-order"
+[ -f "$ROOT/driver/dsr.ko" ] && cp "$ROOT/driver/dsr.ko" "$stage/lib/modules/dsr.ko"
+
+# Project binaries (absent ones are skipped: the suite that needs one reports it).
+for bin in "$ROOT/userspace/build/dsr" "$ROOT/sim/build/dsr-sim" "$here"/build/bin/*; do
+	[ -x "$bin" ] && [ -f "$bin" ] && copy_with_libs "$bin" "usr/bin/$(basename "$bin")"
+done
+# Other suites' programs: one repository-relative path per line in extra-bins.
+if [ -f "$here/extra-bins" ]; then
+	grep -v '^#' "$here/extra-bins" | while read -r rel; do
+		[ -n "$rel" ] && [ -x "$ROOT/$rel" ] && copy_with_libs "$ROOT/$rel" "usr/bin/$(basename "$rel")"
+	done
+fi
+command -v udevadm >/dev/null && copy_with_libs "$(command -v udevadm)" usr/bin/udevadm
+cp "$ROOT"/udev/*.rules "$stage/usr/lib/udev/rules.d/" 2>/dev/null || true
+
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$stage/etc/passwd"
+printf 'root:x:0:\ndsr:x:990:\n' >"$stage/etc/group"
+[ -d "$here/build/data" ] && cp -r "$here/build/data/." "$stage/data/"
+
+(cd "$stage" && find . -print0 | sort -z | cpio --null -o -H newc --quiet) >"$out.tmp"
+mv "$out.tmp" "$out"
+echo "mkinitramfs: $out ($(du -h "$out" | cut -f1)), modules: ${order[*]}"

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# run.sh VMLINUX INITRAMFS - boot the test machine once, run every guest suite, judge it.
+#
+# QEMU exits 0 on poweroff and on panic alike, so the verdict comes only from the
+# DSR-* marker lines /init prints on the serial console: one DSR-SUITE-RESULT per suite
+# (plus "dmesg") and DSR-QEMU-DONE at the end. No DSR-QEMU-DONE = failure (panic, hang,
+# timeout). Prints per-suite results and "N passed, M failed"; exits 1 on any failure.
+# Environment: QEMU_TIMEOUT (s, default 540), QEMU_MEM (MB, default 1024),
+# QEMU_APPEND (extra kernel command line, e.g. "dsr.debug=1").
+set -uo pipefail
+vmlinux=$1
+initrd=$2
+here=$(cd "$(dirname "$0")" && pwd)
+log=$here/build/console.log
+timeout_s=${QEMU_TIMEOUT:-540}
+mkdir -p "$here/build"
+
+t0=$EPOCHREALTIME
+boot_s=""
+# The console, timestamped on the host as it arrives (boot time = first DSR-BOOT line).
+timeout -k 5 "$timeout_s" qemu-system-x86_64 -nographic -no-reboot -m "${QEMU_MEM:-1024}" \
+	-cpu max -smp 1 -kernel "$vmlinux" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 loglevel=1 ${QEMU_APPEND:-}" </dev/null 2>&1 |
+	tr -d '\r' | while IFS= read -r line; do
+		# A marker can follow firmware output without a newline: start the line there.
+		[[ $line == ?*DSR-[A-Z]* && $line != \[* ]] && line=DSR-${line#*DSR-}
+		printf '%s\n' "$line"
+		if [ -z "$boot_s" ] && [[ $line == DSR-BOOT* ]]; then
+			boot_s=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+			echo "DSR-HOST boot_seconds=$boot_s"
+		fi
+	done | tee "$log" | grep -E --line-buffered '^DSR-(SUITE|CHECK|NOTE|MODULE|HOST|QEMU|BOOT)|Kernel panic|^\[ *[0-9.]+\] (BUG|WARNING)'
+qemu_rc=${PIPESTATUS[0]}
+total=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+
+echo
+echo "== QEMU test machine: results"
+passed=0
+failed=0
+while read -r _ name verdict rc secs; do
+	printf '  %-14s %s  (%s, %s)\n' "$name" "$verdict" "$rc" "$secs"
+	if [ "$verdict" = PASS ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+done < <(grep '^DSR-SUITE-RESULT ' "$log")
+if ! grep -q '^DSR-QEMU-DONE ' "$log"; then
+	failed=$((failed + 1))
+	if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
+		echo "  guest did not finish within ${timeout_s} s (timeout); last console lines:"
+	else
+		echo "  guest stopped without its final marker (qemu exit $qemu_rc; panic?); last console lines:"
+	fi
+	tail -n 25 "$log" | sed 's/^/    | /'
+fi
+begin=$(grep -c '^DSR-SUITE-BEGIN ' "$log")
+ended=$(grep '^DSR-SUITE-RESULT ' "$log" | grep -vc ' dmesg ')
+if [ "$begin" -eq 0 ]; then
+	echo "  no suite ran"; failed=$((failed + 1))
+fi
+boot=$(sed -n 's/^DSR-HOST boot_seconds=//p' "$log")
+printf 'boot %s s (host clock to /init), total %s s, %s suites started, %s finished; console in %s\n' \
+	"${boot:-?}" "$total" "$begin" "$ended" "$log"
+printf 'boot_seconds=%s total_seconds=%s\n' "${boot:-}" "$total" >"$here/build/times.txt"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
