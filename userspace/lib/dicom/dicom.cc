@@ -1,0 +1,521 @@
+/*
+ * dicom.cc - DICOM reading and writing for libdsr, on DCMTK, behind the C API of
+ * dsr/dicom.h.
+ *
+ * DCMTK does the file format (meta header, transfer syntaxes, VR rules, byte order);
+ * this file decides what a grey radiograph is (which images we accept, how stored values
+ * become dsr_image pixels) and what a DSR difference image says about itself. No C++
+ * exception leaves this file: every entry point catches and turns failure into
+ * dsr_seterr() + -1/NULL.
+ */
+#include "dcmtk/config/osconfig.h"
+#include "dcmtk/dcmdata/dctk.h"
+#include "dcmtk/dcmdata/dcuid.h"
+#include "dcmtk/oflog/oflog.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <new>
+#include <string>
+#include <unistd.h>
+
+#include "dsr/dicom.h"
+#include "dsr/error.h"
+
+namespace {
+
+/* Bytes of the preamble before the "DICM" magic of a Part 10 file. */
+constexpr size_t kPreamble = 128;
+
+/* The layout of the stored pixels, as the Image Pixel module describes it. */
+struct pixel_layout {
+	Uint16 rows, cols, samples, bits_allocated, bits_stored, high_bit, signed_px;
+	Sint32 frames;
+	std::string photometric;
+	double slope, intercept;
+};
+
+/* Copy a DCMTK string into a fixed C buffer, truncated and always terminated. */
+void copy_str(char *dst, size_t size, const OFString &src)
+{
+	size_t n = src.length() < size - 1 ? src.length() : size - 1;
+	memcpy(dst, src.c_str(), n);
+	dst[n] = '\0';
+}
+
+/* One string attribute of @ds into @dst ("" when absent); the whole value, all parts. */
+void get_str(DcmItem *ds, const DcmTagKey &tag, char *dst, size_t size)
+{
+	OFString v;
+	if (ds->findAndGetOFStringArray(tag, v).bad())
+		v.clear();
+	copy_str(dst, size, v);
+}
+
+/* libdsr never prints: DCMTK's own log output (warnings about odd files) is switched off
+ * once, and what matters comes back to the caller as an error message instead. */
+void quiet_dcmtk()
+{
+	static bool done;
+	if (!done) {
+		OFLog::configure(OFLogger::OFF_LOG_LEVEL);
+		done = true;
+	}
+}
+
+/* Open @path as a Part 10 file; refuses anything without the "DICM" preamble. */
+int open_file(const char *path, DcmFileFormat &ff)
+{
+	quiet_dcmtk();
+	if (!dsr_dicom_probe(path))
+		return dsr_seterr("%s: not a DICOM Part 10 file (no \"DICM\" at byte 128)", path);
+	OFCondition c = ff.loadFile(path, EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+				    ERM_fileOnly);
+	if (c.bad())
+		return dsr_seterr("%s: cannot read DICOM: %s", path, c.text());
+	return 0;
+}
+
+/* Read the Image Pixel module and refuse what dsr images cannot hold, saying why. */
+int read_layout(const char *path, DcmDataset *ds, pixel_layout &l)
+{
+	DcmXfer xfer(ds->getOriginalXfer());
+	if (xfer.isEncapsulated())
+		return dsr_seterr("%s: compressed DICOM (%s) is not supported; decompress it first "
+				  "(e.g. dcmdjpeg)", path, xfer.getXferName());
+	if (ds->findAndGetUint16(DCM_Rows, l.rows).bad() ||
+	    ds->findAndGetUint16(DCM_Columns, l.cols).bad())
+		return dsr_seterr("%s: DICOM without Rows/Columns: not an image", path);
+	if (ds->findAndGetUint16(DCM_SamplesPerPixel, l.samples).bad())
+		l.samples = 1;
+	OFString pi;
+	if (ds->findAndGetOFString(DCM_PhotometricInterpretation, pi).bad())
+		return dsr_seterr("%s: DICOM without PhotometricInterpretation", path);
+	l.photometric = pi.c_str();
+	if (l.samples != 1 || (l.photometric != "MONOCHROME1" && l.photometric != "MONOCHROME2"))
+		return dsr_seterr("%s: colour DICOM (%s, %u samples per pixel) is not supported; "
+				  "only grey MONOCHROME1/MONOCHROME2", path, pi.c_str(), l.samples);
+	if (ds->findAndGetSint32(DCM_NumberOfFrames, l.frames).bad())
+		l.frames = 1;
+	if (l.frames != 1)
+		return dsr_seterr("%s: multi-frame DICOM (%d frames) is not supported; "
+				  "one radiograph per file", path, (int)l.frames);
+	if (ds->findAndGetUint16(DCM_BitsAllocated, l.bits_allocated).bad() ||
+	    ds->findAndGetUint16(DCM_BitsStored, l.bits_stored).bad())
+		return dsr_seterr("%s: DICOM without BitsAllocated/BitsStored", path);
+	if (ds->findAndGetUint16(DCM_HighBit, l.high_bit).bad())
+		l.high_bit = l.bits_stored - 1;
+	if (ds->findAndGetUint16(DCM_PixelRepresentation, l.signed_px).bad())
+		l.signed_px = 0;
+	if (l.bits_allocated != 8 && l.bits_allocated != 16)
+		return dsr_seterr("%s: BitsAllocated %u is not supported (8 or 16)", path,
+				  l.bits_allocated);
+	if (l.bits_stored < 8 || l.bits_stored > l.bits_allocated)
+		return dsr_seterr("%s: BitsStored %u is not supported (8..%u)", path,
+				  l.bits_stored, l.bits_allocated);
+	if (l.high_bit >= l.bits_allocated || l.high_bit + 1 < l.bits_stored)
+		return dsr_seterr("%s: HighBit %u does not fit BitsStored %u in BitsAllocated %u",
+				  path, l.high_bit, l.bits_stored, l.bits_allocated);
+	if (l.rows == 0 || l.cols == 0 || l.rows > DSR_IMAGE_MAX_DIM || l.cols > DSR_IMAGE_MAX_DIM)
+		return dsr_seterr("%s: DICOM image size %ux%u out of range", path, l.cols, l.rows);
+	if (ds->findAndGetFloat64(DCM_RescaleSlope, l.slope).bad())
+		l.slope = 1.0;
+	if (ds->findAndGetFloat64(DCM_RescaleIntercept, l.intercept).bad())
+		l.intercept = 0.0;
+	if (!std::isfinite(l.slope) || !std::isfinite(l.intercept) || l.slope == 0.0)
+		return dsr_seterr("%s: unusable RescaleSlope %g / RescaleIntercept %g", path,
+				  l.slope, l.intercept);
+	return 0;
+}
+
+/* The stored value of pixel @i: its bits at HighBit, sign-extended when signed. */
+long stored_value(const pixel_layout &l, const Uint8 *p8, const Uint16 *p16, size_t i)
+{
+	unsigned raw = l.bits_allocated == 8 ? p8[i] : p16[i];
+	unsigned shift = l.high_bit + 1 - l.bits_stored;
+	unsigned mask = (1u << l.bits_stored) - 1;
+	long v = (raw >> shift) & mask;
+	if (l.signed_px && (v & (1l << (l.bits_stored - 1))))
+		v -= 1l << l.bits_stored;
+	return v;
+}
+
+/* Bits needed for values 0..@hi, within the 8..16 that dsr images hold. */
+uint32_t bits_for(double hi)
+{
+	uint32_t b = 8;
+	while (b < 16 && hi > (double)((1u << b) - 1))
+		b++;
+	return b;
+}
+
+/*
+ * How stored values become pixels: out = round((slope * s + intercept - offset) * scale),
+ * chosen from the range of values the stored bits can hold (so that every image of a
+ * series with the same encoding maps the same way, whatever its content).
+ */
+struct value_map {
+	bool identity;
+	double offset, scale;
+	uint32_t bits;
+};
+
+value_map choose_map(const pixel_layout &l)
+{
+	value_map m{};
+	double smin = l.signed_px ? -std::ldexp(1.0, l.bits_stored - 1) : 0.0;
+	double smax = l.signed_px ? std::ldexp(1.0, l.bits_stored - 1) - 1 : std::ldexp(1.0, l.bits_stored) - 1;
+	if (!l.signed_px && l.slope == 1.0 && l.intercept == 0.0) {
+		m.identity = true;
+		m.bits = l.bits_stored;
+		return m;
+	}
+	double a = l.slope * smin + l.intercept, b = l.slope * smax + l.intercept;
+	double lo = a < b ? a : b, hi = a < b ? b : a;
+	m.scale = 1.0;
+	if (lo >= 0.0 && hi <= 65535.0) {
+		m.offset = 0.0;
+		m.bits = bits_for(hi);
+	} else if (hi - lo <= 65535.0) {
+		m.offset = lo;
+		m.bits = bits_for(hi - lo);
+	} else {
+		m.offset = lo;
+		m.scale = 65535.0 / (hi - lo);
+		m.bits = 16;
+	}
+	return m;
+}
+
+/* Convert every stored value into @im's pixels, inverting MONOCHROME1. */
+void convert_pixels(const pixel_layout &l, const Uint8 *p8, const Uint16 *p16, dsr_image *im)
+{
+	value_map m = choose_map(l);
+	uint32_t maxv = (1u << m.bits) - 1;
+	size_t n = (size_t)l.rows * l.cols;
+	bool invert = l.photometric == "MONOCHROME1";
+	im->bits = m.bits;
+	for (size_t i = 0; i < n; i++) {
+		long s = stored_value(l, p8, p16, i);
+		double v = m.identity ? (double)s
+				      : std::floor(((l.slope * s + l.intercept) - m.offset) * m.scale + 0.5);
+		uint32_t u = v < 0 ? 0 : v > maxv ? maxv : (uint32_t)v;
+		im->pixels[i] = (uint16_t)(invert ? maxv - u : u);
+	}
+}
+
+/* Pixel data of the one frame, checked for length against the layout. */
+int get_pixels(const char *path, DcmDataset *ds, const pixel_layout &l, const Uint8 *&p8,
+	       const Uint16 *&p16)
+{
+	unsigned long count = 0;
+	size_t need = (size_t)l.rows * l.cols;
+	OFCondition c;
+	p8 = nullptr;
+	p16 = nullptr;
+	if (l.bits_allocated == 8)
+		c = ds->findAndGetUint8Array(DCM_PixelData, p8, &count);
+	else
+		c = ds->findAndGetUint16Array(DCM_PixelData, p16, &count);
+	if (c.bad() || (!p8 && !p16))
+		return dsr_seterr("%s: DICOM without usable PixelData: %s", path, c.text());
+	if (count < need)
+		return dsr_seterr("%s: PixelData holds %lu values, %ux%u needs %zu", path, count,
+				  l.cols, l.rows, need);
+	return 0;
+}
+
+/* Today's date (DA) and time (TM) in local time. */
+void now_da_tm(char *da, char *tm)
+{
+	time_t t = time(nullptr);
+	struct tm lt;
+	localtime_r(&t, &lt);
+	strftime(da, DSR_DICOM_DA_LEN, "%Y%m%d", &lt);
+	strftime(tm, DSR_DICOM_TM_LEN, "%H%M%S", &lt);
+}
+
+/* Put a string attribute; a failure here is a programming error DCMTK reports. */
+void put(DcmItem *it, const DcmTagKey &tag, const char *v, OFCondition &c)
+{
+	if (c.good())
+		c = it->putAndInsertString(DcmTag(tag), v ? v : "");
+}
+
+/* Patient and General Study modules from @id (type 2 attributes present even if empty). */
+void put_identity(DcmDataset *ds, const dsr_dicom_identity &id, OFCondition &c)
+{
+	if (id.specific_character_set[0])
+		put(ds, DCM_SpecificCharacterSet, id.specific_character_set, c);
+	put(ds, DCM_PatientName, id.patient_name, c);
+	put(ds, DCM_PatientID, id.patient_id, c);
+	put(ds, DCM_PatientBirthDate, id.patient_birth_date, c);
+	put(ds, DCM_PatientSex, id.patient_sex, c);
+	put(ds, DCM_StudyInstanceUID, id.study_instance_uid, c);
+	put(ds, DCM_StudyID, id.study_id, c);
+	put(ds, DCM_StudyDate, id.study_date, c);
+	put(ds, DCM_StudyTime, id.study_time, c);
+	if (id.study_description[0])
+		put(ds, DCM_StudyDescription, id.study_description, c);
+	put(ds, DCM_AccessionNumber, id.accession_number, c);
+	put(ds, DCM_ReferringPhysicianName, id.referring_physician, c);
+}
+
+/* One item naming a source instance in @seq; with the purpose code when @purpose. */
+void put_reference(DcmDataset *ds, const DcmTagKey &seq, const dsr_dicom_identity &src,
+		   bool purpose, OFCondition &c)
+{
+	DcmItem *item = nullptr;
+	if (c.good())
+		c = ds->findOrCreateSequenceItem(DcmTag(seq), item, -2);
+	if (c.bad())
+		return;
+	put(item, DCM_ReferencedSOPClassUID, src.sop_class_uid, c);
+	put(item, DCM_ReferencedSOPInstanceUID, src.sop_instance_uid, c);
+	if (!purpose || c.bad())
+		return;
+	DcmItem *code = nullptr;
+	c = item->findOrCreateSequenceItem(DcmTag(DCM_PurposeOfReferenceCodeSequence), code, -2);
+	put(code, DCM_CodeValue, "121322", c);
+	put(code, DCM_CodingSchemeDesignator, "DCM", c);
+	put(code, DCM_CodeMeaning, "Source image for image processing operation", c);
+}
+
+/* A display window that shows the difference image's changes: centred on midgrey, as
+ * wide as 2.5x the spread that holds 99.5% of the pixels. */
+void window_for(const dsr_image *im, unsigned midgrey, double *centre, double *width)
+{
+	static const size_t kBins = 65536;
+	size_t n = (size_t)im->width * im->height, acc = 0;
+	unsigned long *hist = new unsigned long[kBins]();
+	for (size_t i = 0; i < n; i++) {
+		long d = (long)im->pixels[i] - (long)midgrey;
+		hist[d < 0 ? -d : d]++;
+	}
+	size_t spread = 0;
+	for (; spread < kBins - 1; spread++) {
+		acc += hist[spread];
+		if (acc * 1000 >= n * 995)
+			break;
+	}
+	delete[] hist;
+	double maxw = std::ldexp(1.0, im->bits);
+	*centre = midgrey;
+	*width = spread * 5.0 < 16.0 ? 16.0 : spread * 5.0 > maxw ? maxw : spread * 5.0;
+}
+
+/* Build the whole derived-image dataset for @im in @ds. */
+OFCondition build_derived(DcmDataset *ds, const dsr_image *im, const dsr_dicom_derived *d,
+			  const dsr_dicom_identity &id, char *sop_uid)
+{
+	OFCondition c;
+	char series_uid[DSR_DICOM_UID_LEN], da[DSR_DICOM_DA_LEN], tm[DSR_DICOM_TM_LEN], buf[64];
+	now_da_tm(da, tm);
+	dsr_dicom_new_uid(sop_uid);
+	if (d->series_instance_uid && d->series_instance_uid[0])
+		snprintf(series_uid, sizeof(series_uid), "%s", d->series_instance_uid);
+	else
+		dsr_dicom_new_uid(series_uid);
+
+	/* SOP Common */
+	put(ds, DCM_SOPClassUID, UID_SecondaryCaptureImageStorage, c);
+	put(ds, DCM_SOPInstanceUID, sop_uid, c);
+	put(ds, DCM_InstanceCreationDate, da, c);
+	put(ds, DCM_InstanceCreationTime, tm, c);
+	put_identity(ds, id, c);
+	/* General Series */
+	put(ds, DCM_Modality, id.modality[0] ? id.modality : "OT", c);
+	put(ds, DCM_SeriesInstanceUID, series_uid, c);
+	put(ds, DCM_Laterality, "", c);	/* type 2C: teeth are not a paired structure */
+	snprintf(buf, sizeof(buf), "%d", d->series_number ? d->series_number : 900);
+	put(ds, DCM_SeriesNumber, buf, c);
+	put(ds, DCM_SeriesDescription,
+	    d->series_description ? d->series_description : "DSR subtraction", c);
+	put(ds, DCM_SeriesDate, da, c);
+	put(ds, DCM_SeriesTime, tm, c);
+	/* General Equipment, SC Equipment */
+	put(ds, DCM_Manufacturer, "DSR appliance project", c);
+	put(ds, DCM_SoftwareVersions, "dsr 1.0", c);
+	put(ds, DCM_ConversionType, "WSD", c);
+	/* General Image, SC Image */
+	snprintf(buf, sizeof(buf), "%d", d->instance_number ? d->instance_number : 1);
+	put(ds, DCM_InstanceNumber, buf, c);
+	put(ds, DCM_PatientOrientation, "", c);
+	put(ds, DCM_ContentDate, da, c);
+	put(ds, DCM_ContentTime, tm, c);
+	put(ds, DCM_ImageType, "DERIVED\\SECONDARY", c);
+	put(ds, DCM_DerivationDescription,
+	    d->derivation ? d->derivation : "digital subtraction radiography", c);
+	put(ds, DCM_BurnedInAnnotation, "NO", c);
+	put(ds, DCM_LossyImageCompression, "00", c);
+	put(ds, DCM_DateOfSecondaryCapture, da, c);
+	put(ds, DCM_TimeOfSecondaryCapture, tm, c);
+	for (size_t i = 0; i < d->n_sources; i++) {
+		const dsr_dicom_identity &s = d->sources[i];
+		if (!s.sop_class_uid[0] || !s.sop_instance_uid[0])
+			continue;
+		put_reference(ds, DCM_SourceImageSequence, s, true, c);
+		put_reference(ds, DCM_ReferencedImageSequence, s, false, c);
+	}
+	/* VOI LUT: a window on the changes */
+	double wc, ww;
+	window_for(im, d->midgrey, &wc, &ww);
+	snprintf(buf, sizeof(buf), "%.0f", wc);
+	put(ds, DCM_WindowCenter, buf, c);
+	snprintf(buf, sizeof(buf), "%.0f", ww);
+	put(ds, DCM_WindowWidth, buf, c);
+	/* Image Pixel */
+	if (c.good()) c = ds->putAndInsertUint16(DCM_SamplesPerPixel, 1);
+	put(ds, DCM_PhotometricInterpretation, "MONOCHROME2", c);
+	if (c.good()) c = ds->putAndInsertUint16(DCM_Rows, (Uint16)im->height);
+	if (c.good()) c = ds->putAndInsertUint16(DCM_Columns, (Uint16)im->width);
+	if (c.good()) c = ds->putAndInsertUint16(DCM_BitsAllocated, 16);
+	if (c.good()) c = ds->putAndInsertUint16(DCM_BitsStored, (Uint16)im->bits);
+	if (c.good()) c = ds->putAndInsertUint16(DCM_HighBit, (Uint16)(im->bits - 1));
+	if (c.good()) c = ds->putAndInsertUint16(DCM_PixelRepresentation, 0);
+	if (c.good())
+		c = ds->putAndInsertUint16Array(DCM_PixelData, im->pixels,
+						(unsigned long)im->width * im->height);
+	return c;
+}
+
+} /* namespace */
+
+extern "C" {
+
+int dsr_dicom_probe_bytes(const void *buf, size_t len)
+{
+	return len >= kPreamble + 4 && !memcmp((const char *)buf + kPreamble, "DICM", 4);
+}
+
+int dsr_dicom_probe(const char *path)
+{
+	unsigned char head[kPreamble + 4];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	size_t n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	return dsr_dicom_probe_bytes(head, n);
+}
+
+struct dsr_image *dsr_dicom_load(const char *path)
+{
+	try {
+		DcmFileFormat ff;
+		pixel_layout l{};
+		const Uint8 *p8;
+		const Uint16 *p16;
+		if (open_file(path, ff) < 0)
+			return nullptr;
+		DcmDataset *ds = ff.getDataset();
+		if (read_layout(path, ds, l) < 0 || get_pixels(path, ds, l, p8, p16) < 0)
+			return nullptr;
+		dsr_image *im = dsr_image_new(l.cols, l.rows, 16);
+		if (!im)
+			return nullptr;
+		convert_pixels(l, p8, p16, im);
+		return im;
+	} catch (const std::bad_alloc &) {
+		dsr_seterr("%s: out of memory reading DICOM", path);
+	} catch (...) {
+		dsr_seterr("%s: DICOM reader failed", path);
+	}
+	return nullptr;
+}
+
+int dsr_dicom_read_identity(const char *path, struct dsr_dicom_identity *id)
+{
+	try {
+		DcmFileFormat ff;
+		memset(id, 0, sizeof(*id));
+		quiet_dcmtk();
+		if (!dsr_dicom_probe(path))
+			return dsr_seterr("%s: not a DICOM Part 10 file (no \"DICM\" at byte 128)", path);
+		OFCondition c = ff.loadFileUntilTag(path, EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+						    ERM_fileOnly, DCM_PixelData);
+		if (c.bad())
+			return dsr_seterr("%s: cannot read DICOM: %s", path, c.text());
+		DcmDataset *ds = ff.getDataset();
+		get_str(ds, DCM_PatientName, id->patient_name, sizeof(id->patient_name));
+		get_str(ds, DCM_PatientID, id->patient_id, sizeof(id->patient_id));
+		get_str(ds, DCM_PatientBirthDate, id->patient_birth_date, sizeof(id->patient_birth_date));
+		get_str(ds, DCM_PatientSex, id->patient_sex, sizeof(id->patient_sex));
+		get_str(ds, DCM_StudyInstanceUID, id->study_instance_uid, sizeof(id->study_instance_uid));
+		get_str(ds, DCM_StudyID, id->study_id, sizeof(id->study_id));
+		get_str(ds, DCM_StudyDate, id->study_date, sizeof(id->study_date));
+		get_str(ds, DCM_StudyTime, id->study_time, sizeof(id->study_time));
+		get_str(ds, DCM_StudyDescription, id->study_description, sizeof(id->study_description));
+		get_str(ds, DCM_AccessionNumber, id->accession_number, sizeof(id->accession_number));
+		get_str(ds, DCM_ReferringPhysicianName, id->referring_physician,
+			sizeof(id->referring_physician));
+		get_str(ds, DCM_Modality, id->modality, sizeof(id->modality));
+		get_str(ds, DCM_SOPClassUID, id->sop_class_uid, sizeof(id->sop_class_uid));
+		get_str(ds, DCM_SOPInstanceUID, id->sop_instance_uid, sizeof(id->sop_instance_uid));
+		get_str(ds, DCM_SpecificCharacterSet, id->specific_character_set,
+			sizeof(id->specific_character_set));
+		return 0;
+	} catch (...) {
+		return dsr_seterr("%s: DICOM reader failed", path);
+	}
+}
+
+void dsr_dicom_new_uid(char *uid)
+{
+	char buf[100];
+	dcmGenerateUniqueIdentifier(buf, SITE_INSTANCE_UID_ROOT);
+	copy_str(uid, DSR_DICOM_UID_LEN, OFString(buf));
+}
+
+void dsr_dicom_identity_anonymous(struct dsr_dicom_identity *id)
+{
+	memset(id, 0, sizeof(*id));
+	dsr_dicom_new_uid(id->study_instance_uid);
+	now_da_tm(id->study_date, id->study_time);
+}
+
+int dsr_dicom_save_derived(const struct dsr_image *im, const struct dsr_dicom_derived *d,
+			   const char *path, char *sop_instance_uid)
+{
+	if (!im || !im->pixels || im->width == 0 || im->height == 0 || im->width > 65535 ||
+	    im->height > 65535 || im->bits < 8 || im->bits > 16)
+		return dsr_seterr("%s: image cannot be written as DICOM (size or bit depth)", path);
+	try {
+		dsr_dicom_identity anon;
+		const dsr_dicom_identity *id = d->identity;
+		if (!id) {
+			dsr_dicom_identity_anonymous(&anon);
+			id = &anon;
+		}
+		if (!id->study_instance_uid[0])
+			return dsr_seterr("%s: identity without a Study Instance UID", path);
+		DcmFileFormat ff;
+		char sop[DSR_DICOM_UID_LEN];
+		quiet_dcmtk();
+		OFCondition c = build_derived(ff.getDataset(), im, d, *id, sop);
+		if (c.bad())
+			return dsr_seterr("%s: building the DICOM dataset failed: %s", path, c.text());
+		std::string tmp = std::string(path) + ".tmp";
+		c = ff.saveFile(tmp.c_str(), EXS_LittleEndianExplicit);
+		if (c.bad()) {
+			unlink(tmp.c_str());
+			return dsr_seterr("%s: cannot write DICOM: %s", path, c.text());
+		}
+		if (rename(tmp.c_str(), path) != 0) {
+			unlink(tmp.c_str());
+			return dsr_seterr("%s: cannot rename the written DICOM into place: %s", path,
+					  strerror(errno));
+		}
+		if (sop_instance_uid)
+			snprintf(sop_instance_uid, DSR_DICOM_UID_LEN, "%s", sop);
+		return 0;
+	} catch (const std::bad_alloc &) {
+		return dsr_seterr("%s: out of memory writing DICOM", path);
+	} catch (...) {
+		return dsr_seterr("%s: DICOM writer failed", path);
+	}
+}
+
+} /* extern "C" */
