@@ -1,0 +1,134 @@
+/*
+ * testutil.c - see testutil.h.
+ */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+void t_rng_seed(struct t_rng *r, uint64_t seed)
+{
+	r->s = seed;
+}
+
+uint64_t t_rng_u64(struct t_rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+uint32_t t_rng_below(struct t_rng *r, uint32_t n)
+{
+	return (uint32_t)(t_rng_u64(r) % n);
+}
+
+double t_rng_uniform(struct t_rng *r, double lo, double hi)
+{
+	return lo + (hi - lo) * ((double)(t_rng_u64(r) >> 11) / 9007199254740992.0);
+}
+
+void t_rng_pixels(struct t_rng *r, uint16_t *px, size_t n, uint32_t bits)
+{
+	for (size_t i = 0; i < n; i++)
+		px[i] = (uint16_t)(t_rng_u64(r) & ((1u << bits) - 1u));
+}
+
+static char scratch[PATH_MAX];
+
+const char *t_scratch_dir(void)
+{
+	if (!scratch[0]) {
+		const char *tmp = getenv("TMPDIR");
+
+		snprintf(scratch, sizeof(scratch), "%s/dsrtest.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(scratch)) {
+			perror("mkdtemp");
+			abort();
+		}
+	}
+	return scratch;
+}
+
+const char *t_scratch_path(const char *name)
+{
+	static char path[PATH_MAX + 256];
+
+	snprintf(path, sizeof(path), "%s/%s", t_scratch_dir(), name);
+	return path;
+}
+
+void t_scratch_cleanup(void)
+{
+	DIR *d;
+	struct dirent *e;
+	char path[PATH_MAX + 256];
+
+	if (!scratch[0])
+		return;
+	d = opendir(scratch);
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", scratch, e->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(scratch);
+	scratch[0] = 0;
+}
+
+const char *t_data_path(const char *name)
+{
+	static char path[PATH_MAX];
+	const char *dir = getenv("DSR_TEST_DATA");
+
+	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "tests/data", name);
+	return path;
+}
+
+int t_write_file(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fwrite(buf, 1, len, f) == len;
+	ok &= fclose(f) == 0;
+	return ok ? 0 : -1;
+}
+
+void *t_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, got;
+
+	if (!f)
+		return NULL;
+	do {
+		if (n == cap) {
+			char *nb = realloc(buf, cap = cap ? cap * 2 : 4096);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0);
+	fclose(f);
+	*len = n;
+	return buf;
+}
