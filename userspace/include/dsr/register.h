@@ -1,0 +1,121 @@
+/*
+ * register.h - estimating the live -> reference transform of a pair of frames.
+ *
+ * Convention (the same as model.h, the JSON files and the board): the transform maps a
+ * LIVE pixel (x, y) to the REFERENCE position (u, v) = (a11 x + a12 y + tx,
+ * a21 x + a22 y + ty), integer coordinates at pixel centres, (0,0) top-left.
+ *
+ * Coarse to fine: windowed phase correlation (FFTW) with a sub-pixel peak for the
+ * translation, a log-polar (Fourier-Mellin) step on the magnitude spectra for rotation
+ * and scale, then ECC refinement (enhanced correlation coefficient, Evangelidis and
+ * Psarakis 2008) of the chosen motion model on an image pyramid. ECC is invariant to a
+ * gain and offset between the exposures and tolerant of a gamma change.
+ *
+ * Landmark mode: least squares over three or more hand-picked point pairs.
+ */
+#ifndef DSR_REGISTER_H
+#define DSR_REGISTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image.h"
+#include "model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Degrees of freedom of the estimated transform. */
+enum dsr_motion {
+	DSR_MOTION_TRANSLATION = 0,	/* tx, ty */
+	DSR_MOTION_RIGID,		/* rotation + translation */
+	DSR_MOTION_SIMILARITY,		/* rotation + isotropic scale + translation */
+	DSR_MOTION_AFFINE,		/* all six */
+};
+
+/* "translation", "rigid", "similarity", "affine"; NULL for an unknown value. */
+const char *dsr_motion_name(enum dsr_motion m);
+/* Parse one of those names. -1 (dsr_error()) if unknown. */
+int dsr_motion_parse(const char *name, enum dsr_motion *m);
+
+/* Called now and then while registering (fraction 0..1, a short stage name). */
+typedef void (*dsr_progress_fn)(void *ctx, double fraction, const char *stage);
+
+struct dsr_register_opts {
+	enum dsr_motion motion;
+	/*
+	 * Optional mask, width*height bytes in sensor coordinates (the same for both
+	 * frames, like a sensor border or a burnt-in label): a non-zero byte marks a
+	 * pixel to IGNORE. Used for the live pixel and for the reference sample it maps
+	 * to. NULL = use every pixel.
+	 */
+	const uint8_t *mask;
+	/* Failure threshold on the final correlation coefficient; 0 = the default
+	 * (DSR_REGISTER_MIN_QUALITY). */
+	double min_quality;
+	dsr_progress_fn progress;	/* NULL = none */
+	void *progress_ctx;
+};
+
+#define DSR_REGISTER_MIN_QUALITY	0.5	/* below this the pair did not register */
+#define DSR_REGISTER_MIN_OVERLAP	0.25	/* fraction of live pixels that must map
+						 * inside the reference */
+
+/* Defaults: affine, no mask, default threshold, no progress. */
+void dsr_register_opts_default(struct dsr_register_opts *o);
+
+struct dsr_register_result {
+	struct dsr_affine affine;	/* live -> reference, floating point */
+	double quality;		/* final ECC correlation coefficient on the overlap, -1..1 */
+	double overlap;		/* fraction of live pixels mapping inside the reference */
+	unsigned iterations;	/* ECC iterations over all pyramid levels */
+	double seconds;		/* wall time of the estimate */
+};
+
+/*
+ * Register a pair of frames of the same size. Returns 0 with @res filled, or -1 with
+ * dsr_error() saying why (sizes differ, too small, overlap too small, did not
+ * converge, quality below the threshold). On failure @res still holds the best
+ * estimate and its quality, for diagnostics only: never use it as a result.
+ */
+int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
+		      const struct dsr_register_opts *opts, struct dsr_register_result *res);
+
+/* One landmark: a point in the live frame and the same anatomy in the reference. */
+struct dsr_landmark {
+	double live_x, live_y;
+	double ref_x, ref_y;
+};
+
+/*
+ * Least-squares transform of kind @motion through @n landmarks (at least 1 for
+ * translation, 2 for rigid and similarity, 3 for affine; and at least 3 for any
+ * model, so that a residual means something). @residuals (n entries, may be NULL)
+ * receives each point's distance, in reference pixels, between the transformed live
+ * point and its reference point; @rms their root mean square. -1 (dsr_error()) when
+ * there are too few points or they are degenerate (collinear for affine).
+ */
+int dsr_register_landmarks(const struct dsr_landmark *pts, size_t n, enum dsr_motion motion,
+			   struct dsr_affine *a, double *residuals, double *rms);
+
+/*
+ * Parse a landmark file: one pair per line, "live_x live_y ref_x ref_y" separated by
+ * blanks or commas; '#' starts a comment. Returns the number of pairs with *pts
+ * malloc'ed (free() it), or -1 (dsr_error() names the line).
+ */
+long dsr_landmarks_load(const char *path, struct dsr_landmark **pts);
+
+/* RMS and maximum over all pixels of a width x height frame of |a(x) - b(x)|, the
+ * distance between where two transforms send each live pixel. */
+void dsr_affine_distance(const struct dsr_affine *a, const struct dsr_affine *b,
+			 uint32_t width, uint32_t height, double *rms, double *max);
+
+/* Free FFTW plans and buffers cached by registration (optional, e.g. before exit). */
+void dsr_register_cleanup(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DSR_REGISTER_H */

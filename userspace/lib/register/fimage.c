@@ -1,0 +1,243 @@
+/*
+ * fimage.c - float images for registration: conversion, pyramid, blur, gradients, and
+ * the bookkeeping of a transform across pyramid levels.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsr/error.h"
+#include "register/register_priv.h"
+
+/* A w x h float image with no mask; NULL (dsr_error()) when out of memory. */
+struct fimg *fimg_new(int w, int h)
+{
+	struct fimg *im = calloc(1, sizeof(*im));
+
+	if (!im || w <= 0 || h <= 0) {
+		free(im);
+		dsr_seterr("registration: cannot allocate a %dx%d image", w, h);
+		return NULL;
+	}
+	im->w = w;
+	im->h = h;
+	im->p = calloc((size_t)w * h, sizeof(float));
+	if (!im->p) {
+		free(im);
+		dsr_seterr("registration: out of memory for a %dx%d image", w, h);
+		return NULL;
+	}
+	return im;
+}
+
+void fimg_free(struct fimg *im)
+{
+	if (!im)
+		return;
+	free(im->p);
+	free(im->valid);
+	free(im);
+}
+
+/* Grey levels to [0, 1] so that every level of the pyramid has the same scale; the
+ * ignore mask (non-zero = ignore) becomes a validity map. */
+struct fimg *fimg_from_image(const struct dsr_image *src, const uint8_t *ignore)
+{
+	struct fimg *im = fimg_new((int)src->width, (int)src->height);
+	size_t n = (size_t)src->width * src->height;
+	uint32_t bits = src->bits >= 1 && src->bits <= 16 ? src->bits : 16;
+	uint32_t maskv = (bits >= 16) ? 0xffffu : ((1u << bits) - 1);
+	float scale = 1.0f / (float)maskv;
+
+	if (!im)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		im->p[i] = (float)(src->pixels[i] & maskv) * scale;
+	if (ignore) {
+		im->valid = malloc(n);
+		if (!im->valid) {
+			fimg_free(im);
+			dsr_seterr("registration: out of memory for the mask");
+			return NULL;
+		}
+		for (size_t i = 0; i < n; i++)
+			im->valid[i] = ignore[i] ? 0 : 1;
+	}
+	return im;
+}
+
+/* One pyramid step: coarse pixel (X, Y) is the mean of fine pixels 2X..2X+1, 2Y..2Y+1,
+ * so its centre sits at fine (2X + 0.5, 2Y + 0.5) (see affine_to_coarser()). */
+struct fimg *fimg_half(const struct fimg *im)
+{
+	int w = im->w / 2, h = im->h / 2;
+	struct fimg *c = fimg_new(w, h);
+
+	if (!c)
+		return NULL;
+	for (int y = 0; y < h; y++) {
+		const float *r0 = im->p + (size_t)(2 * y) * im->w;
+		const float *r1 = r0 + im->w;
+		float *o = c->p + (size_t)y * w;
+
+		for (int x = 0; x < w; x++)
+			o[x] = 0.25f * (r0[2 * x] + r0[2 * x + 1] + r1[2 * x] + r1[2 * x + 1]);
+	}
+	if (im->valid) {
+		c->valid = malloc((size_t)w * h);
+		if (!c->valid) {
+			fimg_free(c);
+			dsr_seterr("registration: out of memory for the mask");
+			return NULL;
+		}
+		for (int y = 0; y < h; y++) {
+			const uint8_t *m0 = im->valid + (size_t)(2 * y) * im->w;
+			const uint8_t *m1 = m0 + im->w;
+
+			for (int x = 0; x < w; x++)
+				c->valid[(size_t)y * w + x] = m0[2 * x] && m0[2 * x + 1] &&
+							      m1[2 * x] && m1[2 * x + 1];
+		}
+	}
+	return c;
+}
+
+/* Binomial 5-tap blur, edges replicated: takes the edge off sensor noise before the
+ * gradients are taken at full resolution (coarser levels are already averaged). */
+int fimg_blur5(struct fimg *im)
+{
+	int w = im->w, h = im->h;
+	float *tmp = malloc(sizeof(float) * (size_t)(w > h ? w : h));
+
+	if (!tmp)
+		return dsr_seterr("registration: out of memory for a blur");
+	for (int y = 0; y < h; y++) {
+		float *r = im->p + (size_t)y * w;
+
+		for (int x = 0; x < w; x++) {
+			int xm2 = x >= 2 ? x - 2 : 0, xm1 = x >= 1 ? x - 1 : 0;
+			int xp1 = x + 1 < w ? x + 1 : w - 1, xp2 = x + 2 < w ? x + 2 : w - 1;
+
+			tmp[x] = (r[xm2] + r[xp2] + 4.0f * (r[xm1] + r[xp1]) + 6.0f * r[x]) *
+				 (1.0f / 16.0f);
+		}
+		memcpy(r, tmp, sizeof(float) * (size_t)w);
+	}
+	for (int x = 0; x < w; x++) {
+		for (int y = 0; y < h; y++) {
+			int ym2 = y >= 2 ? y - 2 : 0, ym1 = y >= 1 ? y - 1 : 0;
+			int yp1 = y + 1 < h ? y + 1 : h - 1, yp2 = y + 2 < h ? y + 2 : h - 1;
+			const float *c = im->p + x;
+
+			tmp[y] = (c[(size_t)ym2 * w] + c[(size_t)yp2 * w] +
+				  4.0f * (c[(size_t)ym1 * w] + c[(size_t)yp1 * w]) +
+				  6.0f * c[(size_t)y * w]) * (1.0f / 16.0f);
+		}
+		for (int y = 0; y < h; y++)
+			im->p[(size_t)y * w + x] = tmp[y];
+	}
+	free(tmp);
+	return 0;
+}
+
+/* Central differences (one-sided at the edges): what ECC's Jacobian needs. */
+int fimg_gradient(const struct fimg *im, struct fimg **gxo, struct fimg **gyo)
+{
+	int w = im->w, h = im->h;
+	struct fimg *gx = fimg_new(w, h), *gy = fimg_new(w, h);
+
+	if (!gx || !gy) {
+		fimg_free(gx);
+		fimg_free(gy);
+		return -1;
+	}
+	for (int y = 0; y < h; y++) {
+		const float *r = im->p + (size_t)y * w;
+		const float *up = im->p + (size_t)(y > 0 ? y - 1 : y) * w;
+		const float *dn = im->p + (size_t)(y + 1 < h ? y + 1 : y) * w;
+		float sy = (y > 0 && y + 1 < h) ? 0.5f : 1.0f;
+		float *ox = gx->p + (size_t)y * w, *oy = gy->p + (size_t)y * w;
+
+		for (int x = 0; x < w; x++) {
+			int xl = x > 0 ? x - 1 : x, xr = x + 1 < w ? x + 1 : x;
+			float sx = (x > 0 && x + 1 < w) ? 0.5f : 1.0f;
+
+			ox[x] = (r[xr] - r[xl]) * sx;
+			oy[x] = (dn[x] - up[x]) * sy;
+		}
+	}
+	if (h == 1)
+		memset(gy->p, 0, sizeof(float) * (size_t)w);
+	if (w == 1)
+		memset(gx->p, 0, sizeof(float) * (size_t)h);
+	*gxo = gx;
+	*gyo = gy;
+	return 0;
+}
+
+float fimg_bilinear(const struct fimg *im, float u, float v)
+{
+	if (!(u >= 0.0f && v >= 0.0f && u <= (float)(im->w - 1) && v <= (float)(im->h - 1)))
+		return 0.0f;
+	int x0 = (int)u, y0 = (int)v;
+	int x1 = x0 + 1 < im->w ? x0 + 1 : x0, y1 = y0 + 1 < im->h ? y0 + 1 : y0;
+	float fx = u - (float)x0, fy = v - (float)y0;
+	const float *r0 = im->p + (size_t)y0 * im->w, *r1 = im->p + (size_t)y1 * im->w;
+	float top = r0[x0] + fx * (r0[x1] - r0[x0]);
+	float bot = r1[x0] + fx * (r1[x1] - r1[x0]);
+
+	return top + fy * (bot - top);
+}
+
+/* Masked pixels would put a hard edge into the spectrum; the mean of the rest does not. */
+void fimg_fill_invalid(struct fimg *im)
+{
+	size_t n = (size_t)im->w * im->h, cnt = 0;
+	double sum = 0;
+
+	if (!im->valid)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (im->valid[i]) {
+			sum += im->p[i];
+			cnt++;
+		}
+	float mean = cnt ? (float)(sum / (double)cnt) : 0.0f;
+
+	for (size_t i = 0; i < n; i++)
+		if (!im->valid[i])
+			im->p[i] = mean;
+}
+
+void affine_identity(struct dsr_affine *a)
+{
+	*a = (struct dsr_affine){ 1, 0, 0, 0, 1, 0 };
+}
+
+/* Fine (x, y) = 2 (X, Y) + 0.5 on both sides of the transform, solved for the coarse
+ * translation; the matrix is the same on every level. */
+void affine_to_coarser(struct dsr_affine *a)
+{
+	a->tx = (a->tx + 0.5 * (a->a11 + a->a12) - 0.5) * 0.5;
+	a->ty = (a->ty + 0.5 * (a->a21 + a->a22) - 0.5) * 0.5;
+}
+
+void affine_to_finer(struct dsr_affine *a)
+{
+	a->tx = 2.0 * a->tx + 0.5 - 0.5 * (a->a11 + a->a12);
+	a->ty = 2.0 * a->ty + 0.5 - 0.5 * (a->a21 + a->a22);
+}
+
+/* u = c + s R(theta) (x - c) + d: a rotation and scale about the frame centre. */
+void affine_similarity(struct dsr_affine *a, double theta, double scale, double cx,
+		       double cy, double dx, double dy)
+{
+	double c = scale * cos(theta), s = scale * sin(theta);
+
+	a->a11 = c;
+	a->a12 = -s;
+	a->a21 = s;
+	a->a22 = c;
+	a->tx = cx - (c * cx - s * cy) + dx;
+	a->ty = cy - (s * cx + c * cy) + dy;
+}

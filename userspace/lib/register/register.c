@@ -1,0 +1,373 @@
+/*
+ * register.c - dsr_register_pair(): coarse to fine registration of a live frame onto
+ * its reference.
+ *
+ *   1. both frames to float [0, 1], lightly blurred, and a 2x box pyramid;
+ *   2. on a level of at most GLOBAL_SIZE pixels: Fourier-Mellin candidates for rotation
+ *      and scale (plus "none"), each followed by phase correlation for translation;
+ *   3. each candidate refined by ECC on the coarsest level, the best kept;
+ *   4. ECC level by level down to full resolution, few iterations where pixels are many;
+ *   5. checks: overlap, convergence, quality; a failure is an error, never a result.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dsr/error.h"
+#include "dsr/register.h"
+#include "register/register_priv.h"
+
+#define MAX_LEVELS	12
+#define GLOBAL_SIZE	256	/* largest side of the level the global search runs on */
+#define ECC_TOP_SIZE	128	/* largest side of the level ECC starts on */
+#define MIN_LEVEL_SIDE	24	/* no pyramid level smaller than this */
+#define MIN_FRAME_SIDE	32	/* frames smaller than this are refused */
+#define N_CANDIDATES	4
+
+static const char *const motion_names[] = { "translation", "rigid", "similarity", "affine" };
+
+const char *dsr_motion_name(enum dsr_motion m)
+{
+	return (unsigned)m < 4 ? motion_names[m] : NULL;
+}
+
+int dsr_motion_parse(const char *name, enum dsr_motion *m)
+{
+	for (unsigned i = 0; i < 4; i++)
+		if (name && !strcmp(name, motion_names[i])) {
+			*m = (enum dsr_motion)i;
+			return 0;
+		}
+	return dsr_seterr("unknown motion model '%s' (translation, rigid, similarity, affine)",
+			  name ? name : "");
+}
+
+void dsr_register_opts_default(struct dsr_register_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->motion = DSR_MOTION_AFFINE;
+}
+
+void dsr_register_cleanup(void)
+{
+	fft_cache_free();
+}
+
+/* Where two transforms send the pixels apart: |D x + e| is convex in x, so its maximum
+ * is at a corner, and its mean square over the grid follows from the grid's moments. */
+void dsr_affine_distance(const struct dsr_affine *a, const struct dsr_affine *b,
+			 uint32_t width, uint32_t height, double *rms, double *max)
+{
+	double d11 = a->a11 - b->a11, d12 = a->a12 - b->a12, e1 = a->tx - b->tx;
+	double d21 = a->a21 - b->a21, d22 = a->a22 - b->a22, e2 = a->ty - b->ty;
+	double W = width, H = height;
+	double mx = (W - 1) / 2, my = (H - 1) / 2;
+	double mxx = (W - 1) * (2 * W - 1) / 6, myy = (H - 1) * (2 * H - 1) / 6;
+	double ms = 0, worst = 0;
+
+	ms += d11 * d11 * mxx + d12 * d12 * myy + e1 * e1 +
+	      2 * (d11 * d12 * mx * my + d11 * e1 * mx + d12 * e1 * my);
+	ms += d21 * d21 * mxx + d22 * d22 * myy + e2 * e2 +
+	      2 * (d21 * d22 * mx * my + d21 * e2 * mx + d22 * e2 * my);
+	for (int k = 0; k < 4; k++) {
+		double x = k & 1 ? W - 1 : 0, y = k & 2 ? H - 1 : 0;
+		double d = hypot(d11 * x + d12 * y + e1, d21 * x + d22 * y + e2);
+
+		if (d > worst)
+			worst = d;
+	}
+	if (rms)
+		*rms = sqrt(fmax(ms, 0));
+	if (max)
+		*max = worst;
+}
+
+/* Everything one registration holds: pyramids of both frames and the reference's
+ * gradients. */
+struct pyramid {
+	int levels;
+	struct fimg *ref[MAX_LEVELS], *live[MAX_LEVELS];
+	struct fimg *gx[MAX_LEVELS], *gy[MAX_LEVELS];
+	struct fimg *mapped[MAX_LEVELS];	/* ref through the grey-level map */
+};
+
+static void pyramid_free(struct pyramid *py)
+{
+	for (int l = 0; l < py->levels; l++) {
+		fimg_free(py->ref[l]);
+		fimg_free(py->live[l]);
+		fimg_free(py->gx[l]);
+		fimg_free(py->gy[l]);
+		if (py->mapped[l])
+			py->mapped[l]->valid = NULL;	/* shared with ref[l] */
+		fimg_free(py->mapped[l]);
+	}
+}
+
+static int pyramid_build(struct pyramid *py, const struct dsr_image *ref,
+			 const struct dsr_image *live, const uint8_t *mask)
+{
+	memset(py, 0, sizeof(*py));
+	py->ref[0] = fimg_from_image(ref, mask);
+	py->live[0] = fimg_from_image(live, mask);
+	py->levels = 1;
+	if (!py->ref[0] || !py->live[0] || fimg_blur5(py->ref[0]) || fimg_blur5(py->live[0]))
+		return -1;
+	while (py->levels < MAX_LEVELS) {
+		int l = py->levels;
+		const struct fimg *r = py->ref[l - 1];
+
+		if (r->w / 2 < MIN_LEVEL_SIDE || r->h / 2 < MIN_LEVEL_SIDE)
+			break;
+		py->ref[l] = fimg_half(py->ref[l - 1]);
+		py->live[l] = fimg_half(py->live[l - 1]);
+		py->levels++;
+		if (!py->ref[l] || !py->live[l])
+			return -1;
+	}
+	for (int l = 0; l < py->levels; l++)
+		if (fimg_gradient(py->ref[l], &py->gx[l], &py->gy[l]))
+			return -1;
+	return 0;
+}
+
+/* The first level whose larger side is at most @size (or the coarsest). */
+static int level_for_size(const struct pyramid *py, int size)
+{
+	for (int l = 0; l < py->levels; l++)
+		if (py->ref[l]->w <= size && py->ref[l]->h <= size)
+			return l;
+	return py->levels - 1;
+}
+
+/* Express a transform found on level @from on level @to. */
+static void affine_move(struct dsr_affine *a, int from, int to)
+{
+	for (; from < to; from++)
+		affine_to_coarser(a);
+	for (; from > to; from--)
+		affine_to_finer(a);
+}
+
+/* The reference resampled into the live frame's geometry through @a; outside samples
+ * take the mean so that they add no edge to the spectrum. */
+static struct fimg *warp_for_spectrum(const struct fimg *ref, const struct dsr_affine *a)
+{
+	struct fimg *o = fimg_new(ref->w, ref->h);
+	double sum = 0;
+
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < (size_t)ref->w * ref->h; i++)
+		sum += ref->p[i];
+	float mean = (float)(sum / ((double)ref->w * ref->h));
+
+	for (int y = 0; y < ref->h; y++)
+		for (int x = 0; x < ref->w; x++) {
+			float u = (float)(a->a11 * x + a->a12 * y + a->tx);
+			float v = (float)(a->a21 * x + a->a22 * y + a->ty);
+			int in = u >= 0 && v >= 0 && u <= ref->w - 1 && v <= ref->h - 1;
+
+			o->p[(size_t)y * ref->w + x] = in ? fimg_bilinear(ref, u, v) : mean;
+		}
+	return o;
+}
+
+/* A starting transform on the global level: rotation/scale @rs about the centre, then
+ * the translation that phase correlation finds for what is left. */
+static int start_from(const struct fimg *ref, const struct fimg *live,
+		      const struct rot_scale *rs, struct dsr_affine *a)
+{
+	double cx = 0.5 * (ref->w - 1), cy = 0.5 * (ref->h - 1), dx, dy;
+
+	affine_similarity(a, rs->theta, rs->scale, cx, cy, 0, 0);
+	struct fimg *w = warp_for_spectrum(ref, a);
+
+	if (!w)
+		return -1;
+	/* live(x) = w(x + d) = ref(A (x + d) + t0), so t = t0 + A d */
+	int rc = phase_correlate(w, live, &dx, &dy, NULL);
+
+	fimg_free(w);
+	if (rc)
+		return -1;
+	a->tx += a->a11 * dx + a->a12 * dy;
+	a->ty += a->a21 * dx + a->a22 * dy;
+	return 0;
+}
+
+static void progress(const struct dsr_register_opts *o, double f, const char *stage)
+{
+	if (o->progress)
+		o->progress(o->progress_ctx, f, stage);
+}
+
+/* Candidates for rotation and scale allowed by the motion model, "none" always among
+ * them (a Fourier-Mellin peak can lose to the straight answer on a near-aligned pair). */
+static int rotation_candidates(const struct pyramid *py, int lg, enum dsr_motion m,
+			       struct rot_scale *c)
+{
+	int n = 0;
+
+	c[n++] = (struct rot_scale){ 0, 1, 0 };
+	if (m == DSR_MOTION_TRANSLATION)
+		return n;
+	struct fimg *r = py->ref[lg], *l = py->live[lg];
+	struct rot_scale fm[N_CANDIDATES];
+	int k = fourier_mellin(r, l, fm, N_CANDIDATES - 1);
+
+	if (k < 0)
+		return -1;
+	for (int i = 0; i < k; i++) {
+		if (fabs(fm[i].theta) > M_PI / 4 || fm[i].scale < 0.6 || fm[i].scale > 1.6)
+			continue;	/* not a plausible repositioning of an intra-oral sensor */
+		if (m == DSR_MOTION_RIGID)
+			fm[i].scale = 1;
+		c[n++] = fm[i];
+	}
+	return n;
+}
+
+/* Steps 2 and 3: the best start on the top ECC level, by correlation after refinement. */
+static int global_search(const struct pyramid *py, const struct dsr_register_opts *o,
+			 struct dsr_affine *best, int *top, unsigned *iters)
+{
+	int lg = level_for_size(py, GLOBAL_SIZE), lt = level_for_size(py, ECC_TOP_SIZE);
+	struct rot_scale cand[N_CANDIDATES];
+	double best_rho = -2;
+	int n;
+
+	/* the FFT steps want no hard edges where the mask cut pixels out */
+	fimg_fill_invalid(py->ref[lg]);
+	fimg_fill_invalid(py->live[lg]);
+	n = rotation_candidates(py, lg, o->motion, cand);
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct dsr_affine a;
+		struct ecc_state st = { .motion = o->motion, .max_iter = 40, .eps = 0.01 };
+
+		if (start_from(py->ref[lg], py->live[lg], &cand[i], &a))
+			return -1;
+		affine_move(&a, lg, lt);
+		if (ecc_refine(py->ref[lt], py->gx[lt], py->gy[lt], py->live[lt], &a, &st))
+			continue;	/* this start fell off the frame; others may not */
+		*iters += st.iterations;
+		if (st.rho > best_rho) {
+			best_rho = st.rho;
+			*best = a;
+		}
+		progress(o, 0.1 + 0.3 * (i + 1) / n, "global search");
+	}
+	if (best_rho < -1)
+		return dsr_seterr("registration failed: no starting point overlaps the reference");
+	*top = lt;
+	return 0;
+}
+
+/*
+ * Before ECC on level @l: map the reference's grey levels onto the live frame's with a
+ * cubic fitted under the current estimate (see photometric.c), and take the gradients
+ * of the mapped reference. Keeps the plain reference when the fit is not possible.
+ */
+static int map_level(struct pyramid *py, int l, const struct dsr_affine *a)
+{
+	struct photo_map pm;
+
+	if (photometric_fit(py->ref[l], py->live[l], a, &pm))
+		return 0;
+	if (!py->mapped[l]) {
+		py->mapped[l] = fimg_new(py->ref[l]->w, py->ref[l]->h);
+		if (!py->mapped[l])
+			return -1;
+		py->mapped[l]->valid = py->ref[l]->valid;	/* shared, freed once */
+	}
+	photometric_apply(&pm, py->ref[l], py->mapped[l]);
+	fimg_free(py->gx[l]);
+	fimg_free(py->gy[l]);
+	py->gx[l] = py->gy[l] = NULL;
+	return fimg_gradient(py->mapped[l], &py->gx[l], &py->gy[l]);
+}
+
+/* Sanity of a result: a transform far from a plausible repositioning is a failure. */
+static int plausible(const struct dsr_affine *a)
+{
+	double det = a->a11 * a->a22 - a->a12 * a->a21;
+
+	return isfinite(a->tx) && isfinite(a->ty) && det > 0.25 && det < 4.0;
+}
+
+int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
+		      const struct dsr_register_opts *opts, struct dsr_register_result *res)
+{
+	struct dsr_register_opts def;
+	struct pyramid py;
+	struct timespec t0, t1;
+	struct ecc_state st = { 0 };
+	int top = 0, rc = -1;
+	double min_q;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!opts) {
+		dsr_register_opts_default(&def);
+		opts = &def;
+	}
+	memset(res, 0, sizeof(*res));
+	affine_identity(&res->affine);
+	if (!ref || !live || !ref->pixels || !live->pixels)
+		return dsr_seterr("registration: missing image");
+	if (ref->width != live->width || ref->height != live->height)
+		return dsr_seterr("registration: reference is %ux%u but live is %ux%u; "
+				  "frames must be the same size", ref->width, ref->height,
+				  live->width, live->height);
+	if (ref->width < MIN_FRAME_SIDE || ref->height < MIN_FRAME_SIDE)
+		return dsr_seterr("registration: %ux%u is too small (at least %dx%d)",
+				  ref->width, ref->height, MIN_FRAME_SIDE, MIN_FRAME_SIDE);
+	if ((unsigned)opts->motion > DSR_MOTION_AFFINE)
+		return dsr_seterr("registration: unknown motion model %d", (int)opts->motion);
+	min_q = opts->min_quality > 0 ? opts->min_quality : DSR_REGISTER_MIN_QUALITY;
+
+	progress(opts, 0, "pyramid");
+	if (pyramid_build(&py, ref, live, opts->mask))
+		goto out;
+	progress(opts, 0.1, "global search");
+	if (global_search(&py, opts, &res->affine, &top, &res->iterations))
+		goto out;
+	for (int l = top; l >= 0; l--) {
+		st = (struct ecc_state){ .motion = opts->motion };
+		st.max_iter = l == 0 ? 8 : l == 1 ? 15 : 40;
+		st.eps = l == 0 ? 0.002 : 0.005;
+		if (l < top)
+			affine_move(&res->affine, l + 1, l);
+		if (map_level(&py, l, &res->affine))
+			goto out;
+		if (ecc_refine(py.mapped[l] ? py.mapped[l] : py.ref[l], py.gx[l], py.gy[l],
+			       py.live[l], &res->affine, &st))
+			goto out;
+		res->iterations += st.iterations;
+		progress(opts, 0.4 + 0.6 * (top - l + 1) / (top + 1), "refining");
+	}
+	res->quality = ecc_rho(py.mapped[0] ? py.mapped[0] : py.ref[0], py.live[0],
+			       &res->affine, &res->overlap);
+	if (!plausible(&res->affine)) {
+		dsr_seterr("registration failed: the estimate is not a plausible repositioning");
+	} else if (res->overlap < DSR_REGISTER_MIN_OVERLAP) {
+		dsr_seterr("registration failed: only %.0f%% of the live frame overlaps the "
+			   "reference (at least %.0f%% needed)", 100 * res->overlap,
+			   100 * DSR_REGISTER_MIN_OVERLAP);
+	} else if (!st.converged) {
+		dsr_seterr("registration failed: ECC did not converge at full resolution "
+			   "(quality %.3f)", res->quality);
+	} else if (res->quality < min_q) {
+		dsr_seterr("registration failed: correlation %.3f is below %.3f; the frames do "
+			   "not show the same region, or too little of it", res->quality, min_q);
+	} else {
+		rc = 0;
+	}
+out:
+	pyramid_free(&py);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	res->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+	return rc;
+}
