@@ -1,0 +1,231 @@
+/*
+ * contrast.c - dsr_contrast_lut(): the LUT that maps the warped reference's grey levels
+ * onto the live frame's, by cumulative-histogram matching or by a straight-line fit.
+ *
+ * The pairs come from the overlap only: live pixel (x, y) and ref'(x, y), the reference
+ * warped by the reference model exactly as the board will warp it (identity LUT), so
+ * the histogram is of the values the LUT will be indexed by.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsr/contrast.h"
+#include "dsr/error.h"
+
+#define MIN_SAMPLES 64
+
+static const char *const lut_names[] = { "identity", "histogram", "linear" };
+
+const char *dsr_lut_method_name(enum dsr_lut_method m)
+{
+	return (unsigned)m < 3 ? lut_names[m] : NULL;
+}
+
+int dsr_lut_method_parse(const char *name, enum dsr_lut_method *m)
+{
+	for (unsigned i = 0; i < 3; i++)
+		if (name && !strcmp(name, lut_names[i])) {
+			*m = (enum dsr_lut_method)i;
+			return 0;
+		}
+	return dsr_seterr("unknown LUT method '%s' (histogram, linear, identity)",
+			  name ? name : "");
+}
+
+/* The overlap as parallel arrays of (ref', live) grey levels. */
+struct pairs {
+	size_t n;
+	uint16_t *ref, *live;
+};
+
+/* Warp the reference through the model (mode WARP, identity LUT) and keep the pixels
+ * whose reference position lies inside the frame and that the mask does not exclude. */
+static int collect_pairs(const struct dsr_image *ref, const struct dsr_image *live,
+			 const struct dsr_affine *a, const uint8_t *mask, uint32_t bits,
+			 struct pairs *pr)
+{
+	uint32_t w = live->width, h = live->height, vmask = (1u << bits) - 1;
+	size_t npx = (size_t)w * h;
+	struct dsr_params p;
+	uint16_t *warped = malloc(sizeof(uint16_t) * npx);
+
+	memset(pr, 0, sizeof(*pr));
+	pr->ref = malloc(sizeof(uint16_t) * npx);
+	pr->live = malloc(sizeof(uint16_t) * npx);
+	if (!warped || !pr->ref || !pr->live) {
+		free(warped);
+		free(pr->ref);
+		free(pr->live);
+		return dsr_seterr("contrast: out of memory for a %ux%u frame", w, h);
+	}
+	dsr_params_default(&p, w, h, bits);
+	p.mode = DSR_MODE_WARP;
+	if (dsr_params_set_affine(&p, a)) {
+		free(warped);
+		free(pr->ref);
+		free(pr->live);
+		return dsr_seterr("contrast: the transform does not fit the board's registers");
+	}
+	dsr_model_frame(&p, NULL, ref->pixels, live->pixels, warped);
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++) {
+			size_t i = (size_t)y * w + x;
+			double u = a->a11 * x + a->a12 * y + a->tx;
+			double v = a->a21 * x + a->a22 * y + a->ty;
+
+			if (!(u >= 0 && v >= 0 && u <= w - 1 && v <= h - 1))
+				continue;
+			if (mask && (mask[i] || mask[(size_t)lround(v) * w + lround(u)]))
+				continue;
+			pr->ref[pr->n] = warped[i] & vmask;
+			pr->live[pr->n] = live->pixels[i] & vmask;
+			pr->n++;
+		}
+	free(warped);
+	return 0;
+}
+
+/* Least squares live = gain * ref + offset. */
+static void linear_fit(const struct pairs *pr, double *gain, double *offset)
+{
+	double sr = 0, sl = 0, srr = 0, srl = 0, n = (double)pr->n;
+
+	for (size_t i = 0; i < pr->n; i++) {
+		double r = pr->ref[i], l = pr->live[i];
+
+		sr += r;
+		sl += l;
+		srr += r * r;
+		srl += r * l;
+	}
+	double var = srr - sr * sr / n;
+
+	*gain = var > 0 ? (srl - sr * sl / n) / var : 1.0;
+	*offset = (sl - *gain * sr) / n;
+}
+
+static uint16_t clamp_level(double v, uint32_t maxv)
+{
+	if (!(v > 0))
+		return 0;
+	if (v >= maxv)
+		return (uint16_t)maxv;
+	return (uint16_t)lround(v);
+}
+
+/*
+ * Cumulative-histogram matching: reference level r, at mid-rank q of its pixels among
+ * the overlap, maps to the live level at the same rank, with each live level's pixels
+ * spread evenly over [l - 0.5, l + 0.5) so that the map is continuous. Levels the
+ * overlap does not contain are interpolated between their neighbours, and continued
+ * with the linear fit's slope beyond the extremes.
+ */
+static int histogram_lut(const struct pairs *pr, uint32_t bits, double gain, double *val)
+{
+	uint32_t levels = 1u << bits;
+	uint32_t *hr = calloc(levels, sizeof(uint32_t)), *hl = calloc(levels, sizeof(uint32_t));
+	double cum_r = 0, cum_l = 0;
+	uint32_t l = 0;
+	int64_t first = -1, last = -1;
+
+	if (!hr || !hl) {
+		free(hr);
+		free(hl);
+		return dsr_seterr("contrast: out of memory for the histograms");
+	}
+	for (size_t i = 0; i < pr->n; i++) {
+		hr[pr->ref[i]]++;
+		hl[pr->live[i]]++;
+	}
+	for (uint32_t r = 0; r < levels; r++) {
+		if (!hr[r])
+			continue;
+		double q = cum_r + 0.5 * hr[r];
+
+		cum_r += hr[r];
+		while (l + 1 < levels && cum_l + hl[l] <= q) {
+			cum_l += hl[l];
+			l++;
+		}
+		val[r] = hl[l] ? (double)l - 0.5 + (q - cum_l) / hl[l] : (double)l;
+		if (first < 0)
+			first = r;
+		/* interpolate the gap since the previous present level */
+		if (last >= 0)
+			for (int64_t k = last + 1; k < r; k++)
+				val[k] = val[last] + (val[r] - val[last]) * (double)(k - last) /
+						     (double)(r - last);
+		last = r;
+	}
+	for (int64_t k = 0; k < first; k++)
+		val[k] = val[first] - gain * (double)(first - k);
+	for (int64_t k = last + 1; k < levels; k++)
+		val[k] = val[last] + gain * (double)(k - last);
+	free(hr);
+	free(hl);
+	return 0;
+}
+
+int dsr_contrast_lut(const struct dsr_image *ref, const struct dsr_image *live,
+		     const struct dsr_affine *a, const uint8_t *mask,
+		     enum dsr_lut_method method, uint32_t pixel_bits, uint16_t *lut,
+		     struct dsr_contrast_info *info)
+{
+	struct pairs pr;
+	double gain, offset, *val = NULL;
+	uint32_t levels, maxv;
+	int rc = -1;
+
+	if (pixel_bits < DSR_PIXEL_BITS_MIN || pixel_bits > DSR_PIXEL_BITS_MAX)
+		return dsr_seterr("contrast: pixel depth %u outside %d..%d", pixel_bits,
+				  DSR_PIXEL_BITS_MIN, DSR_PIXEL_BITS_MAX);
+	if (!ref || !live || ref->width != live->width || ref->height != live->height)
+		return dsr_seterr("contrast: reference and live frames differ in size");
+	if ((unsigned)method > DSR_LUT_LINEAR)
+		return dsr_seterr("contrast: unknown LUT method %d", (int)method);
+	levels = 1u << pixel_bits;
+	maxv = levels - 1;
+	if (collect_pairs(ref, live, a, mask, pixel_bits, &pr))
+		return -1;
+	if (pr.n < MIN_SAMPLES) {
+		dsr_seterr("contrast: only %zu overlapping pixels, too few for a LUT", pr.n);
+		goto out;
+	}
+	linear_fit(&pr, &gain, &offset);
+	val = malloc(sizeof(double) * levels);
+	if (!val) {
+		dsr_seterr("contrast: out of memory");
+		goto out;
+	}
+	if (method == DSR_LUT_HISTOGRAM) {
+		if (histogram_lut(&pr, pixel_bits, gain, val))
+			goto out;
+	} else {
+		for (uint32_t r = 0; r < levels; r++)
+			val[r] = method == DSR_LUT_LINEAR ? gain * r + offset : r;
+	}
+	for (uint32_t r = 0; r < levels; r++)
+		lut[r] = clamp_level(val[r], maxv);
+	for (uint32_t r = levels; r < DSR_LUT_SIZE; r++)
+		lut[r] = lut[maxv];
+	if (info) {
+		double ss = 0;
+
+		for (size_t i = 0; i < pr.n; i++) {
+			double d = (double)pr.live[i] - lut[pr.ref[i]];
+
+			ss += d * d;
+		}
+		info->samples = pr.n;
+		info->gain = gain;
+		info->offset = offset;
+		info->residual = sqrt(ss / (double)pr.n);
+	}
+	rc = 0;
+out:
+	free(val);
+	free(pr.ref);
+	free(pr.live);
+	return rc;
+}
