@@ -8,6 +8,7 @@
 
 static const struct dsr_command commands[] = {
 	{ "version", cmd_version, "print the version of dsr and libdsr" },
+	{ "series", cmd_series, "one reference against several follow-ups: differences, montage, report" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

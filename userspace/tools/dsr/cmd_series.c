@@ -1,0 +1,389 @@
+/*
+ * cmd_series.c - `dsr series REF LIVE1 LIVE2 ... -o DIR`: one baseline against several
+ * follow-ups, the "two or more images" of the procedure. Each follow-up is registered
+ * against the reference on its own, contrast-matched and subtracted by the reference
+ * model (the same arithmetic as the board); each difference is written as a 16-bit PNG
+ * and, for DICOM sources or with --dicom, as a DICOM derived image in the patient's
+ * study; a montage shows the whole series and a JSON report says what was done.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "dsr/error.h"
+#include "dsr/image.h"
+#include "pipeline.h"
+
+struct series_opts {
+	const char *outdir, *montage;
+	int dicom, no_montage, have_lesion, quiet;
+	double lesion[3];	/* reference x, y, radius */
+	struct pair_opts pair;
+	struct identity_opts id;
+};
+
+static void series_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: dsr series REF LIVE1 [LIVE2 ...] -o DIR [options]\n"
+		"One reference (baseline) against several live (follow-up) images, each registered\n"
+		"on its own; writes DIR/difference-NN.png (16-bit), DIR/difference-NN.dcm (DICOM\n"
+		"sources or --dicom), DIR/montage.png and DIR/report.json.\n\n"
+		"  -o, --output DIR        where to write (created if missing)\n"
+		"      --dicom             write DICOM differences even for non-DICOM sources\n"
+		"      --montage[=FILE]    montage path (default DIR/montage.png)\n"
+		"      --no-montage        do not write a montage\n"
+		"  -m, --motion M          translation|rigid|similarity|affine (default affine)\n"
+		"      --lut METHOD        histogram|linear|identity (default histogram)\n"
+		"      --gain G            gain on the difference (default 1.0)\n"
+		"      --midgrey N         grey level of 'no change' (default half range)\n"
+		"      --min-quality Q     registration quality threshold (default %.2f)\n"
+		"      --known A           use this transform for every member instead of\n"
+		"                          registering: a11,a12,tx,a21,a22,ty (live -> reference)\n"
+		"      --lesion X,Y,R      report the contrast-to-noise ratio of a lesion at\n"
+		"                          reference position (X, Y), radius R pixels\n"
+		"  -q, --quiet             no summary on stdout\n"
+		"  -h, --help              this help\n%s"
+		"exit status: 0 every member done, 1 a member failed, 2 usage error\n",
+		DSR_REGISTER_MIN_QUALITY, IDENTITY_HELP);
+}
+
+/* Parse the command line into @o; returns the index of REF in argv, or -1 (usage). */
+static int series_parse(int argc, char **argv, struct series_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "dicom", no_argument, NULL, 'D' },
+		{ "montage", optional_argument, NULL, 'M' },
+		{ "no-montage", no_argument, NULL, 'N' },
+		{ "motion", required_argument, NULL, 'm' },
+		{ "lut", required_argument, NULL, 'L' },
+		{ "gain", required_argument, NULL, 'g' },
+		{ "midgrey", required_argument, NULL, 'G' },
+		{ "min-quality", required_argument, NULL, 'Q' },
+		{ "known", required_argument, NULL, 'K' },
+		{ "lesion", required_argument, NULL, 'l' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		IDENTITY_LONG_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	char *end;
+	memset(o, 0, sizeof(*o));
+	pair_opts_default(&o->pair);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:m:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->outdir = optarg; break;
+		case 'D': o->dicom = 1; break;
+		case 'M': o->montage = optarg; break;
+		case 'N': o->no_montage = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'h': series_usage(stdout); exit(DSR_EXIT_OK);
+		case 'm':
+			if (dsr_motion_parse(optarg, &o->pair.reg.motion) < 0)
+				goto bad;
+			break;
+		case 'L':
+			if (dsr_lut_method_parse(optarg, &o->pair.lut_method) < 0)
+				goto bad;
+			break;
+		case 'g':
+			o->pair.gain = strtod(optarg, &end);
+			if (*end || !(o->pair.gain > 0))
+				return dsr_seterr("--gain '%s': expected a positive number", optarg), -2;
+			break;
+		case 'G':
+			o->pair.midgrey = strtol(optarg, &end, 0);
+			if (*end || o->pair.midgrey < 0 || o->pair.midgrey > 65535)
+				return dsr_seterr("--midgrey '%s': expected 0..65535", optarg), -2;
+			break;
+		case 'Q':
+			o->pair.reg.min_quality = strtod(optarg, &end);
+			if (*end || !(o->pair.reg.min_quality > 0 && o->pair.reg.min_quality <= 1))
+				return dsr_seterr("--min-quality '%s': expected 0 < Q <= 1", optarg), -2;
+			break;
+		case 'K':
+			if (parse_affine(optarg, &o->pair.known) < 0)
+				goto bad;
+			o->pair.have_known = 1;
+			break;
+		case 'l':
+			if (parse_triple(optarg, o->lesion) < 0)
+				goto bad;
+			o->have_lesion = 1;
+			break;
+		default:
+			if (identity_option(c, optarg, &o->id))
+				break;
+			return -1;
+		}
+	}
+	if (!o->outdir)
+		return dsr_seterr("missing -o DIR"), -2;
+	if (argc - optind < 2)
+		return dsr_seterr("need a reference and at least one live image"), -2;
+	return optind;
+bad:
+	return -2;
+}
+
+/* mkdir -p for one level (the output directory); an existing directory is fine. */
+static int make_dir(const char *dir)
+{
+	struct stat st;
+	if (mkdir(dir, 0777) == 0 || (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
+		return 0;
+	return dsr_seterr("%s: cannot create the output directory: %s", dir, strerror(errno));
+}
+
+/* Write one member's difference (PNG, and DICOM when asked) and describe it in @j. */
+static int write_difference(const struct series_opts *o, size_t k, const char *ref_path,
+			    const char *live_path, const struct pair_result *res,
+			    const struct dsr_dicom_identity *fresh, const char *series_uid,
+			    int want_dicom, json_t *j)
+{
+	char png[PATH_MAX], dcm[PATH_MAX], deriv[512];
+	snprintf(png, sizeof(png), "%s/difference-%02zu.png", o->outdir, k + 1);
+	if (dsr_image_save(res->difference, png) < 0)
+		return -1;
+	double mean, sd;
+	image_stats(res->difference, &mean, &sd);
+	json_t *d = json_pack("{s:s, s:f, s:f}", "png", png, "mean", mean, "sd", sd);
+	json_object_set_new(j, "difference", d);
+	if (!want_dicom)
+		return 0;
+	struct dsr_dicom_identity id, src[2];
+	identity_for(ref_path, live_path, &o->id, fresh, &id, src);
+	const struct dsr_affine *a = &res->quantised;
+	snprintf(deriv, sizeof(deriv),
+		 "DSR subtraction: live - LUT(warp(reference)), affine [%.6f %.6f %.3f; %.6f %.6f %.3f], "
+		 "gain %.3f, midgrey %u", a->a11, a->a12, a->tx, a->a21, a->a22, a->ty,
+		 res->params.gain / 256.0, res->params.midgrey);
+	struct dsr_dicom_derived dd = {
+		.identity = &id, .sources = src, .n_sources = 2, .derivation = deriv,
+		.series_description = "DSR subtraction series", .series_instance_uid = series_uid,
+		.instance_number = (int)k + 1, .midgrey = res->params.midgrey,
+	};
+	char sop[DSR_DICOM_UID_LEN];
+	snprintf(dcm, sizeof(dcm), "%s/difference-%02zu.dcm", o->outdir, k + 1);
+	if (dsr_dicom_save_derived(res->difference, &dd, dcm, sop) < 0)
+		return -1;
+	json_object_set_new(d, "dicom", json_string(dcm));
+	json_object_set_new(d, "sop_instance_uid", json_string(sop));
+	json_object_set_new(d, "study_instance_uid", json_string(id.study_instance_uid));
+	return 0;
+}
+
+/* The lesion's contrast-to-noise ratio in the difference, into @j. */
+static void report_lesion(const struct series_opts *o, const struct pair_result *res, json_t *j,
+			  double *cnr_out)
+{
+	double x, y, mi, mr, sd;
+	*cnr_out = -1;
+	if (!o->have_lesion || affine_invert_point(&res->quantised, o->lesion[0], o->lesion[1], &x, &y) < 0)
+		return;
+	double cnr = lesion_cnr(res->difference, x, y, o->lesion[2], &mi, &mr, &sd);
+	*cnr_out = cnr;
+	json_object_set_new(j, "lesion", json_pack("{s:[fff], s:[ff], s:f, s:f, s:f, s:f}",
+		"reference_xyr", o->lesion[0], o->lesion[1], o->lesion[2], "live_xy", x, y,
+		"mean_inside", mi, "mean_ring", mr, "sd_ring", sd, "cnr", cnr));
+}
+
+/* One line per member on stdout: what was found and how the difference looks. */
+static void print_member(size_t k, const char *live_path, int rc, const struct pair_result *res,
+			 json_t *j, double cnr)
+{
+	char q[32] = "known", l[32] = "";
+	if (rc < 0) {
+		printf("%2zu  %s: FAILED: %s\n", k + 1, live_path, dsr_error());
+		return;
+	}
+	if (isfinite(res->reg.quality))
+		snprintf(q, sizeof(q), "%.4f", res->reg.quality);
+	if (cnr >= 0)
+		snprintf(l, sizeof(l), "  lesion CNR %.2f", cnr);
+	printf("%2zu  %s: quality %s  affine [%.5f %.5f %.3f; %.5f %.5f %.3f]  difference sd %.1f%s\n",
+	       k + 1, live_path, q, res->quantised.a11, res->quantised.a12, res->quantised.tx,
+	       res->quantised.a21, res->quantised.a22, res->quantised.ty,
+	       json_real_value(json_object_get(json_object_get(j, "difference"), "sd")), l);
+}
+
+/* One follow-up: load, register, subtract, write. The outcome goes into @j. */
+static int series_member(const struct series_opts *o, size_t k, const char *ref_path,
+			 const struct dsr_image *ref, const char *live_path,
+			 const struct dsr_dicom_identity *fresh, const char *series_uid,
+			 int want_dicom, struct progress *pg, json_t *j,
+			 struct dsr_image **live_out, struct dsr_image **diff_out)
+{
+	struct pair_result res;
+	struct pair_opts po = o->pair;
+	double cnr = -1;
+	int rc = -1;
+	memset(&res, 0, sizeof(res));
+	po.reg.progress = progress_update;
+	po.reg.progress_ctx = pg;
+	pg->label = live_path;
+	progress_update(pg, 0, "loading");
+	struct dsr_image *live = dsr_image_load(live_path);
+	if (!live)
+		goto out;
+	progress_update(pg, 0.05, po.have_known ? "known transform" : "registering");
+	int prep = pair_prepare(ref, live, &po, &res);
+	json_t *pj = json_pair(&res, &po);
+	json_object_update(j, pj);
+	json_decref(pj);
+	if (prep < 0)
+		goto out;
+	progress_update(pg, 0.9, "subtracting");
+	if (pair_subtract(ref, live, &res) < 0 ||
+	    write_difference(o, k, ref_path, live_path, &res, fresh, series_uid, want_dicom, j) < 0)
+		goto out;
+	report_lesion(o, &res, j, &cnr);
+	rc = 0;
+out:
+	json_object_set_new(j, "status", json_string(rc == 0 ? "ok" : "failed"));
+	if (rc < 0)
+		json_object_set_new(j, "error", json_string(dsr_error()));
+	progress_done(pg);
+	if (!o->quiet)
+		print_member(k, live_path, rc, &res, j, cnr);
+	*live_out = live;
+	*diff_out = res.difference;
+	res.difference = NULL;
+	pair_result_free(&res);
+	return rc;
+}
+
+/* A reference's identity for the report: its size and the CRC of its pixels, which the
+ * board's reference store can be checked against. */
+static json_t *json_reference(const char *path, const struct dsr_image *ref)
+{
+	uint32_t crc = dsr_crc32(0, ref->pixels, (size_t)ref->width * ref->height * 2);
+	char hex[16];
+	snprintf(hex, sizeof(hex), "%08x", crc);
+	return json_pack("{s:s, s:i, s:i, s:i, s:s}", "path", path, "width", (json_int_t)ref->width,
+			 "height", (json_int_t)ref->height, "bits", (json_int_t)ref->bits,
+			 "crc32", hex);
+}
+
+/* Montage: one row per member, reference | live | difference. */
+static int series_montage(const struct series_opts *o, const struct dsr_image *ref,
+			  struct dsr_image **lives, struct dsr_image **diffs, size_t n,
+			  json_t *report)
+{
+	char path[PATH_MAX];
+	const struct dsr_image **tiles = calloc(3 * n, sizeof(*tiles));
+	long *mid = calloc(3 * n, sizeof(*mid));
+	int rc = -1;
+	if (!tiles || !mid)
+		goto out;
+	for (size_t k = 0; k < n; k++) {
+		tiles[3 * k] = ref;
+		tiles[3 * k + 1] = lives[k];
+		tiles[3 * k + 2] = diffs[k];
+		mid[3 * k] = mid[3 * k + 1] = -1;
+		mid[3 * k + 2] = diffs[k] ? (long)(1u << (diffs[k]->bits - 1)) : -1;
+	}
+	if (o->pair.midgrey >= 0)
+		for (size_t k = 0; k < n; k++)
+			mid[3 * k + 2] = o->pair.midgrey;
+	struct dsr_image *m = montage_grid(tiles, mid, 3 * n, 3, 320);
+	if (!m)
+		goto out;
+	if (o->montage)
+		snprintf(path, sizeof(path), "%s", o->montage);
+	else
+		snprintf(path, sizeof(path), "%s/montage.png", o->outdir);
+	rc = dsr_image_save(m, path);
+	dsr_image_free(m);
+	if (rc == 0)
+		json_object_set_new(report, "montage", json_string(path));
+out:
+	free(tiles);
+	free(mid);
+	return rc;
+}
+
+int cmd_series(int argc, char **argv)
+{
+	struct series_opts o;
+	int first = series_parse(argc, argv, &o);
+	if (first < 0) {
+		if (first == -2)
+			fprintf(stderr, "dsr series: %s\n", dsr_error());
+		fprintf(stderr, "see 'dsr series --help'\n");
+		return DSR_EXIT_USAGE;
+	}
+	const char *ref_path = argv[first];
+	size_t n = (size_t)(argc - first - 1);
+	char **live_paths = argv + first + 1;
+	if (make_dir(o.outdir) < 0) {
+		fprintf(stderr, "dsr series: %s\n", dsr_error());
+		return DSR_EXIT_FAIL;
+	}
+	struct dsr_image *ref = dsr_image_load(ref_path);
+	if (!ref) {
+		fprintf(stderr, "dsr series: %s\n", dsr_error());
+		return DSR_EXIT_FAIL;
+	}
+	int want_dicom = o.dicom || dsr_dicom_probe(ref_path);
+	for (size_t k = 0; k < n; k++)
+		want_dicom |= dsr_dicom_probe(live_paths[k]);
+	struct dsr_dicom_identity fresh;
+	char series_uid[DSR_DICOM_UID_LEN];
+	identity_fresh(&o.id, &fresh);
+	dsr_dicom_new_uid(series_uid);
+
+	struct dsr_image **lives = calloc(n, sizeof(*lives)), **diffs = calloc(n, sizeof(*diffs));
+	json_t *report = json_object(), *members = json_array();
+	json_object_set_new(report, "command", json_string("series"));
+	json_object_set_new(report, "reference", json_reference(ref_path, ref));
+	if (want_dicom)
+		json_object_set_new(report, "series_instance_uid", json_string(series_uid));
+	struct progress pg;
+	progress_init(&pg, n);
+	size_t failed = 0;
+	for (size_t k = 0; lives && diffs && k < n; k++) {
+		json_t *j = json_pack("{s:i, s:s}", "index", (json_int_t)k + 1, "live", live_paths[k]);
+		pg.item = k;
+		if (series_member(&o, k, ref_path, ref, live_paths[k], &fresh, series_uid,
+				  want_dicom, &pg, j, &lives[k], &diffs[k]) < 0)
+			failed++;
+		json_array_append_new(members, j);
+	}
+	json_object_set_new(report, "members", members);
+	json_object_set_new(report, "failed", json_integer((json_int_t)failed));
+	int rc = failed ? DSR_EXIT_FAIL : DSR_EXIT_OK;
+	if (!lives || !diffs) {
+		fprintf(stderr, "dsr series: out of memory\n");
+		rc = DSR_EXIT_FAIL;
+	} else if (!o.no_montage && series_montage(&o, ref, lives, diffs, n, report) < 0) {
+		fprintf(stderr, "dsr series: montage: %s\n", dsr_error());
+		rc = DSR_EXIT_FAIL;
+	}
+	char rp[PATH_MAX];
+	snprintf(rp, sizeof(rp), "%s/report.json", o.outdir);
+	if (json_save(report, rp) < 0) {
+		fprintf(stderr, "dsr series: %s\n", dsr_error());
+		rc = DSR_EXIT_FAIL;
+	} else if (!o.quiet) {
+		printf("%zu of %zu follow-ups subtracted; report %s\n", n - failed, n, rp);
+	}
+	for (size_t k = 0; lives && diffs && k < n; k++) {
+		dsr_image_free(lives[k]);
+		dsr_image_free(diffs[k]);
+	}
+	free(lives);
+	free(diffs);
+	json_decref(report);
+	dsr_image_free(ref);
+	return rc;
+}

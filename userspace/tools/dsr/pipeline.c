@@ -1,0 +1,410 @@
+/*
+ * pipeline.c - register, match contrast, quantise and subtract one pair on the host,
+ * and the outputs around it (reports, DICOM identity, montage, progress). See
+ * pipeline.h.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dsr/error.h"
+#include "pipeline.h"
+
+void pair_opts_default(struct pair_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	dsr_register_opts_default(&o->reg);
+	o->lut_method = DSR_LUT_HISTOGRAM;
+	o->gain = 1.0;
+	o->midgrey = -1;
+}
+
+uint32_t pair_pixel_bits(uint32_t bits)
+{
+	return bits < DSR_PIXEL_BITS_MIN ? DSR_PIXEL_BITS_MIN : bits;
+}
+
+/* Gain and midgrey into the parameter set, refusing what the registers cannot hold. */
+static int set_output(struct dsr_params *p, const struct pair_opts *o)
+{
+	double g = nearbyint(o->gain * (1 << DSR_GAIN_FRAC_BITS));
+	if (!(g >= 0 && g <= DSR_GAIN_MAX))
+		return dsr_seterr("gain %g does not fit the board's Q8.8 register (0..%g)", o->gain,
+				  (double)DSR_GAIN_MAX / (1 << DSR_GAIN_FRAC_BITS));
+	p->gain = (uint32_t)g;
+	if (o->midgrey >= 0) {
+		if (o->midgrey >= (1l << p->pixel_bits))
+			return dsr_seterr("midgrey %ld is not below 2^%u", o->midgrey, p->pixel_bits);
+		p->midgrey = (uint32_t)o->midgrey;
+	}
+	return 0;
+}
+
+int pair_prepare(const struct dsr_image *ref, const struct dsr_image *live,
+		 const struct pair_opts *o, struct pair_result *res)
+{
+	const char *why;
+	memset(res, 0, sizeof(*res));
+	if (ref->width != live->width || ref->height != live->height)
+		return dsr_seterr("reference is %ux%u but live frame is %ux%u: sizes must match",
+				  ref->width, ref->height, live->width, live->height);
+	if (o->have_known) {
+		res->reg.affine = o->known;
+		res->reg.quality = NAN;
+		res->registered = 1;
+	} else {
+		if (dsr_register_pair(ref, live, &o->reg, &res->reg) < 0)
+			return -1;
+		res->registered = 1;
+	}
+	uint32_t bits = pair_pixel_bits(ref->bits > live->bits ? ref->bits : live->bits);
+	dsr_params_default(&res->params, live->width, live->height, bits);
+	if (dsr_params_set_affine(&res->params, &res->reg.affine) < 0 || set_output(&res->params, o) < 0)
+		return -1;
+	if (dsr_params_check(&res->params, 0, 0, &why) < 0)
+		return dsr_seterr("parameters refused: %s", why);
+	dsr_params_get_affine(&res->params, &res->quantised);
+	res->lut = malloc(DSR_LUT_SIZE * sizeof(uint16_t));
+	if (!res->lut)
+		return dsr_seterr("out of memory for the LUT");
+	return dsr_contrast_lut(ref, live, &res->quantised, o->reg.mask, o->lut_method, bits,
+				res->lut, &res->contrast);
+}
+
+int pair_subtract(const struct dsr_image *ref, const struct dsr_image *live,
+		  struct pair_result *res)
+{
+	dsr_image_free(res->difference);
+	res->difference = dsr_image_new(live->width, live->height, res->params.pixel_bits);
+	if (!res->difference)
+		return -1;
+	dsr_model_frame(&res->params, res->lut, ref->pixels, live->pixels, res->difference->pixels);
+	return 0;
+}
+
+void pair_result_free(struct pair_result *res)
+{
+	free(res->lut);
+	dsr_image_free(res->difference);
+	res->lut = NULL;
+	res->difference = NULL;
+}
+
+/* ---- reports --------------------------------------------------------------------- */
+
+json_t *json_affine(const struct dsr_affine *a)
+{
+	return json_pack("[ffffff]", a->a11, a->a12, a->tx, a->a21, a->a22, a->ty);
+}
+
+json_t *json_params(const struct dsr_params *p)
+{
+	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
+			 "mode", (json_int_t)p->mode, "width", (json_int_t)p->width,
+			 "height", (json_int_t)p->height, "pixel_bits", (json_int_t)p->pixel_bits,
+			 "a11", (json_int_t)p->a11, "a12", (json_int_t)p->a12,
+			 "a21", (json_int_t)p->a21, "a22", (json_int_t)p->a22,
+			 "tx", (json_int_t)p->tx, "ty", (json_int_t)p->ty,
+			 "gain", (json_int_t)p->gain, "midgrey", (json_int_t)p->midgrey);
+}
+
+/* A number, or null when it is not one (quality of a known transform). */
+static json_t *json_num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *json_pair(const struct pair_result *res, const struct pair_opts *o)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "method", json_string(o->have_known ? "known" : "registered"));
+	json_object_set_new(j, "motion", json_string(dsr_motion_name(o->reg.motion)));
+	json_object_set_new(j, "affine", json_affine(&res->reg.affine));
+	json_object_set_new(j, "affine_quantised", json_affine(&res->quantised));
+	json_object_set_new(j, "quality", json_num(res->reg.quality));
+	json_object_set_new(j, "overlap", json_num(o->have_known ? NAN : res->reg.overlap));
+	json_object_set_new(j, "iterations", json_integer(res->reg.iterations));
+	json_object_set_new(j, "seconds", json_num(res->reg.seconds));
+	json_object_set_new(j, "registers", json_params(&res->params));
+	json_object_set_new(j, "lut", json_pack("{s:s, s:i, s:f, s:f, s:f}",
+		"method", dsr_lut_method_name(o->lut_method), "samples",
+		(json_int_t)res->contrast.samples, "gain", res->contrast.gain,
+		"offset", res->contrast.offset, "residual", res->contrast.residual));
+	return j;
+}
+
+int json_save(json_t *root, const char *path)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (json_dump_file(root, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) < 0) {
+		unlink(tmp);
+		return dsr_seterr("%s: cannot write the JSON report", path);
+	}
+	if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		return dsr_seterr("%s: cannot rename the JSON report into place", path);
+	}
+	return 0;
+}
+
+double lesion_cnr(const struct dsr_image *diff, double x, double y, double r,
+		  double *mean_in, double *mean_ring, double *sd_ring)
+{
+	double s_in = 0, s_r = 0, s_r2 = 0;
+	size_t n_in = 0, n_r = 0;
+	if (r <= 0 || x - 4 * r < 0 || y - 4 * r < 0 || x + 4 * r > diff->width - 1 ||
+	    y + 4 * r > diff->height - 1)
+		return -1;
+	for (long py = (long)floor(y - 4 * r); py <= (long)ceil(y + 4 * r); py++) {
+		for (long px = (long)floor(x - 4 * r); px <= (long)ceil(x + 4 * r); px++) {
+			double d2 = (px - x) * (px - x) + (py - y) * (py - y);
+			double v = dsr_image_row(diff, (uint32_t)py)[px];
+			if (d2 <= r * r) {
+				s_in += v;
+				n_in++;
+			} else if (d2 >= 4 * r * r && d2 <= 16 * r * r) {
+				s_r += v;
+				s_r2 += v * v;
+				n_r++;
+			}
+		}
+	}
+	if (n_in == 0 || n_r < 2)
+		return -1;
+	*mean_in = s_in / n_in;
+	*mean_ring = s_r / n_r;
+	*sd_ring = sqrt(fmax(s_r2 / n_r - *mean_ring * *mean_ring, 0));
+	return *sd_ring > 0 ? fabs(*mean_in - *mean_ring) / *sd_ring : -1;
+}
+
+int affine_invert_point(const struct dsr_affine *a, double u, double v, double *x, double *y)
+{
+	double det = a->a11 * a->a22 - a->a12 * a->a21;
+	if (fabs(det) < 1e-12)
+		return -1;
+	u -= a->tx;
+	v -= a->ty;
+	*x = (a->a22 * u - a->a12 * v) / det;
+	*y = (-a->a21 * u + a->a11 * v) / det;
+	return 0;
+}
+
+void image_stats(const struct dsr_image *im, double *mean, double *sd)
+{
+	size_t n = (size_t)im->width * im->height;
+	double s = 0, s2 = 0;
+	for (size_t i = 0; i < n; i++) {
+		s += im->pixels[i];
+		s2 += (double)im->pixels[i] * im->pixels[i];
+	}
+	*mean = s / n;
+	*sd = sqrt(fmax(s2 / n - *mean * *mean, 0));
+}
+
+/* ---- DICOM identity ----------------------------------------------------------------- */
+
+/* Copy a command-line value into a fixed identity field (truncated to fit). */
+static void set_field(char *dst, size_t size, const char *v)
+{
+	if (v)
+		snprintf(dst, size, "%s", v);
+}
+
+void identity_fresh(const struct identity_opts *io, struct dsr_dicom_identity *id)
+{
+	dsr_dicom_identity_anonymous(id);
+	set_field(id->patient_name, sizeof(id->patient_name), io->patient_name);
+	set_field(id->patient_id, sizeof(id->patient_id), io->patient_id);
+	set_field(id->patient_birth_date, sizeof(id->patient_birth_date), io->birth_date);
+	set_field(id->patient_sex, sizeof(id->patient_sex), io->sex);
+	set_field(id->study_instance_uid, sizeof(id->study_instance_uid), io->study_uid);
+	set_field(id->study_id, sizeof(id->study_id), io->study_id);
+	set_field(id->accession_number, sizeof(id->accession_number), io->accession);
+	set_field(id->referring_physician, sizeof(id->referring_physician), io->referring);
+}
+
+void identity_for(const char *ref_path, const char *live_path, const struct identity_opts *io,
+		  const struct dsr_dicom_identity *fresh, struct dsr_dicom_identity *out,
+		  struct dsr_dicom_identity src[2])
+{
+	(void)io;
+	memset(src, 0, 2 * sizeof(src[0]));
+	int ref_dcm = ref_path && dsr_dicom_probe(ref_path) &&
+		      dsr_dicom_read_identity(ref_path, &src[0]) == 0;
+	int live_dcm = live_path && dsr_dicom_probe(live_path) &&
+		       dsr_dicom_read_identity(live_path, &src[1]) == 0;
+	if (live_dcm && src[1].study_instance_uid[0])
+		*out = src[1];
+	else if (ref_dcm && src[0].study_instance_uid[0])
+		*out = src[0];
+	else
+		*out = *fresh;
+}
+
+int identity_option(int opt, const char *arg, struct identity_opts *io)
+{
+	const char **slot[] = { &io->patient_name, &io->patient_id, &io->birth_date, &io->sex,
+				&io->study_uid, &io->study_id, &io->accession, &io->referring };
+	int i = opt - IDENTITY_OPT_FIRST;
+	if (i < 0 || i >= (int)(sizeof(slot) / sizeof(slot[0])))
+		return 0;
+	*slot[i] = arg;
+	return 1;
+}
+
+/* Parse exactly @n comma-separated finite numbers from @s. */
+static int parse_numbers(const char *s, double *v, int n)
+{
+	const char *p = s;
+	for (int i = 0; i < n; i++) {
+		char *end;
+		v[i] = strtod(p, &end);
+		if (end == p || !isfinite(v[i]))
+			return -1;
+		p = end;
+		if (i < n - 1) {
+			if (*p != ',')
+				return -1;
+			p++;
+		}
+	}
+	return *p ? -1 : 0;
+}
+
+int parse_affine(const char *s, struct dsr_affine *a)
+{
+	double v[6];
+	if (parse_numbers(s, v, 6) < 0)
+		return dsr_seterr("'%s': expected six numbers a11,a12,tx,a21,a22,ty", s);
+	*a = (struct dsr_affine){ v[0], v[1], v[2], v[3], v[4], v[5] };
+	return 0;
+}
+
+int parse_triple(const char *s, double v[3])
+{
+	if (parse_numbers(s, v, 3) < 0)
+		return dsr_seterr("'%s': expected three numbers X,Y,R", s);
+	return 0;
+}
+
+/* ---- montage ---------------------------------------------------------------------- */
+
+/* The grey levels at fraction @lo and @hi of @im's histogram. */
+static void percentiles(const struct dsr_image *im, double lo, double hi, uint32_t *plo,
+			uint32_t *phi)
+{
+	static uint32_t hist[65536];
+	size_t n = (size_t)im->width * im->height, acc = 0;
+	memset(hist, 0, sizeof(hist));
+	for (size_t i = 0; i < n; i++)
+		hist[im->pixels[i]]++;
+	*plo = 0;
+	*phi = 65535;
+	int have_lo = 0;
+	for (uint32_t v = 0; v < 65536; v++) {
+		acc += hist[v];
+		if (!have_lo && acc >= lo * n) {
+			*plo = v;
+			have_lo = 1;
+		}
+		if (acc >= hi * n) {
+			*phi = v;
+			break;
+		}
+	}
+	if (*phi <= *plo)
+		*phi = *plo + 1;
+}
+
+/* Draw one tile: box-filtered down by @step, mapped through the window [lo, hi]. */
+static void draw_tile(struct dsr_image *out, const struct dsr_image *im, uint32_t ox,
+		      uint32_t oy, uint32_t step, double lo, double hi)
+{
+	uint32_t tw = im->width / step, th = im->height / step;
+	for (uint32_t ty = 0; ty < th; ty++) {
+		for (uint32_t tx = 0; tx < tw; tx++) {
+			double s = 0;
+			for (uint32_t dy = 0; dy < step; dy++)
+				for (uint32_t dx = 0; dx < step; dx++)
+					s += dsr_image_row(im, ty * step + dy)[tx * step + dx];
+			double v = (s / (step * step) - lo) / (hi - lo) * 255.0;
+			dsr_image_row(out, oy + ty)[ox + tx] =
+				(uint16_t)(v < 0 ? 0 : v > 255 ? 255 : v + 0.5);
+		}
+	}
+}
+
+struct dsr_image *montage_grid(const struct dsr_image *const *tiles, const long *diff_midgrey,
+			       size_t n, size_t cols, uint32_t tile_w)
+{
+	uint32_t maxw = 1, maxh = 1, gap = 4;
+	for (size_t i = 0; i < n; i++) {
+		if (tiles[i] && tiles[i]->width > maxw)
+			maxw = tiles[i]->width;
+		if (tiles[i] && tiles[i]->height > maxh)
+			maxh = tiles[i]->height;
+	}
+	uint32_t step = (maxw + tile_w - 1) / tile_w;
+	if (step == 0)
+		step = 1;
+	uint32_t cw = maxw / step + gap, ch = maxh / step + gap;
+	size_t rows = (n + cols - 1) / cols;
+	struct dsr_image *out = dsr_image_new((uint32_t)(cw * cols + gap), (uint32_t)(ch * rows + gap), 8);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct dsr_image *im = tiles[i];
+		if (!im)
+			continue;
+		uint32_t lo, hi;
+		double wlo, whi;
+		if (diff_midgrey && diff_midgrey[i] >= 0) {
+			/* symmetric window: 99 % of the deviations from midgrey, doubled */
+			percentiles(im, 0.005, 0.995, &lo, &hi);
+			double m = (double)diff_midgrey[i];
+			double half = fmax(fmax(m - lo, hi - m) * 2.0, 8.0);
+			wlo = m - half;
+			whi = m + half;
+		} else {
+			percentiles(im, 0.005, 0.995, &lo, &hi);
+			wlo = lo;
+			whi = hi;
+		}
+		draw_tile(out, im, (uint32_t)(gap + (i % cols) * cw), (uint32_t)(gap + (i / cols) * ch),
+			  step, wlo, whi);
+	}
+	return out;
+}
+
+/* ---- progress --------------------------------------------------------------------- */
+
+void progress_init(struct progress *pg, size_t items)
+{
+	memset(pg, 0, sizeof(*pg));
+	pg->tty = isatty(STDERR_FILENO);
+	pg->items = items ? items : 1;
+}
+
+void progress_update(void *ctx, double fraction, const char *stage)
+{
+	struct progress *pg = ctx;
+	const int width = 30;
+	if (!pg->tty)
+		return;
+	double total = (pg->item + (fraction < 0 ? 0 : fraction > 1 ? 1 : fraction)) / pg->items;
+	int fill = (int)(total * width + 0.5);
+	fprintf(stderr, "\r[%.*s%*s] %3d%%  %zu/%zu %-24.24s %-16.16s", fill,
+		"##############################", width - fill, "", (int)(total * 100 + 0.5),
+		pg->item + 1 > pg->items ? pg->items : pg->item + 1, pg->items,
+		pg->label ? pg->label : "", stage ? stage : "");
+	fflush(stderr);
+}
+
+void progress_done(struct progress *pg)
+{
+	if (pg->tty)
+		fprintf(stderr, "\r%*s\r", 100, "");
+}

@@ -1,0 +1,151 @@
+/*
+ * pipeline.h - the host's half of a subtraction, shared by `dsr series` and
+ * `dsr calibrate`: register one live frame against the reference, build the contrast
+ * LUT, quantise both into a board parameter set, run the reference model; and the
+ * outputs every such command leaves behind (difference PNG and DICOM, montage, JSON
+ * report, progress on a terminal). The algorithms live in libdsr; this is the glue a
+ * command line needs around them.
+ */
+#ifndef DSR_TOOL_PIPELINE_H
+#define DSR_TOOL_PIPELINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "dsr/contrast.h"
+#include "dsr/dicom.h"
+#include "dsr/image.h"
+#include "dsr/model.h"
+#include "dsr/register.h"
+
+/* How a pair is brought into register and subtracted. */
+struct pair_opts {
+	struct dsr_register_opts reg;
+	enum dsr_lut_method lut_method;
+	double gain;		/* output gain on the difference, 1.0 = unit */
+	long midgrey;		/* "no change" grey level; -1 = half range */
+	int have_known;		/* use @known instead of registering */
+	struct dsr_affine known;
+};
+
+void pair_opts_default(struct pair_opts *o);
+
+/* Everything one pair produced. */
+struct pair_result {
+	int registered;			/* registration succeeded (reg is a result) */
+	struct dsr_register_result reg;	/* the estimate, or diagnostics when !registered */
+	struct dsr_contrast_info contrast;
+	struct dsr_params params;	/* what the board gets: quantised affine, gain... */
+	struct dsr_affine quantised;	/* the transform the registers implement */
+	uint16_t *lut;			/* DSR_LUT_SIZE entries */
+	struct dsr_image *difference;	/* the model's output, or NULL before subtracting */
+};
+
+/* The board's pixel depth for an image of @bits (the board takes 12..16). */
+uint32_t pair_pixel_bits(uint32_t bits);
+
+/*
+ * Register @live against @ref (or take the known transform), build the LUT and the
+ * parameter set. Returns 0; or -1 with dsr_error() when the sizes differ, registration
+ * failed (res->registered = 0, res->reg kept for the report) or the transform does
+ * not fit the registers.
+ */
+int pair_prepare(const struct dsr_image *ref, const struct dsr_image *live,
+		 const struct pair_opts *o, struct pair_result *res);
+/* Run the reference model: res->difference = subtraction of @live with res->params. */
+int pair_subtract(const struct dsr_image *ref, const struct dsr_image *live,
+		  struct pair_result *res);
+void pair_result_free(struct pair_result *res);
+
+/* ---- reports --------------------------------------------------------------------- */
+
+/* [a11, a12, tx, a21, a22, ty], the JSON order of the whole project. */
+json_t *json_affine(const struct dsr_affine *a);
+/* The register values of a parameter set. */
+json_t *json_params(const struct dsr_params *p);
+/* Registration, contrast and parameters of a prepared pair. */
+json_t *json_pair(const struct pair_result *res, const struct pair_opts *o);
+/* Write @root to @path (pretty, atomically through a temporary file). 0 or -1. */
+int json_save(json_t *root, const char *path);
+
+/*
+ * Lesion contrast-to-noise ratio in a difference image: |mean inside the disc of radius
+ * @r at live (@x, @y) - mean of the ring from 2r to 4r| / standard deviation of the
+ * ring. Returns -1 if the disc or ring falls outside the frame.
+ */
+double lesion_cnr(const struct dsr_image *diff, double x, double y, double r,
+		  double *mean_in, double *mean_ring, double *sd_ring);
+/* The live position that @a sends to reference (@u, @v): its inverse, -1 if singular. */
+int affine_invert_point(const struct dsr_affine *a, double u, double v, double *x, double *y);
+/* Mean and standard deviation of an image's pixels. */
+void image_stats(const struct dsr_image *im, double *mean, double *sd);
+
+/* ---- DICOM identity for outputs ----------------------------------------------------- */
+
+/* Identity given on the command line for sources that are not DICOM. */
+struct identity_opts {
+	const char *patient_name, *patient_id, *birth_date, *sex;
+	const char *study_uid, *study_id, *accession, *referring;
+};
+/*
+ * The identity a difference carries: the follow-up's own if @live_path is DICOM, else
+ * the reference's if that is, else the command-line one over an anonymous study with a
+ * fresh Study Instance UID (@fresh, shared across a series). @src[0..1] receive the
+ * reference's and live's identities (SOP UIDs empty when not DICOM).
+ */
+void identity_for(const char *ref_path, const char *live_path, const struct identity_opts *io,
+		  const struct dsr_dicom_identity *fresh, struct dsr_dicom_identity *out,
+		  struct dsr_dicom_identity src[2]);
+void identity_fresh(const struct identity_opts *io, struct dsr_dicom_identity *id);
+
+/* getopt_long entries for the identity options (codes IDENTITY_OPT_FIRST..), spliced
+ * into a command's table, and their handler: 1 if @opt was one of them. */
+#define IDENTITY_OPT_FIRST 0x400
+#define IDENTITY_LONG_OPTIONS \
+	{ "patient-name", required_argument, NULL, IDENTITY_OPT_FIRST + 0 }, \
+	{ "patient-id", required_argument, NULL, IDENTITY_OPT_FIRST + 1 }, \
+	{ "birth-date", required_argument, NULL, IDENTITY_OPT_FIRST + 2 }, \
+	{ "sex", required_argument, NULL, IDENTITY_OPT_FIRST + 3 }, \
+	{ "study-uid", required_argument, NULL, IDENTITY_OPT_FIRST + 4 }, \
+	{ "study-id", required_argument, NULL, IDENTITY_OPT_FIRST + 5 }, \
+	{ "accession", required_argument, NULL, IDENTITY_OPT_FIRST + 6 }, \
+	{ "referring", required_argument, NULL, IDENTITY_OPT_FIRST + 7 }
+#define IDENTITY_HELP \
+	"DICOM identity when the sources are not DICOM (else taken from them):\n" \
+	"  --patient-name N --patient-id ID --birth-date YYYYMMDD --sex M|F|O\n" \
+	"  --study-uid UID --study-id ID --accession A --referring NAME\n" \
+	"  (none given: an anonymous patient in a fresh study)\n"
+int identity_option(int opt, const char *arg, struct identity_opts *io);
+
+/* Parse "a11,a12,tx,a21,a22,ty" (the JSON order). 0, or -1 with dsr_error(). */
+int parse_affine(const char *s, struct dsr_affine *a);
+/* Parse "X,Y,R" (three numbers). 0 or -1. */
+int parse_triple(const char *s, double v[3]);
+
+/* ---- montage ---------------------------------------------------------------------- */
+
+/*
+ * A grid of @n tiles, @cols per row, each scaled to fit @tile_w pixels wide, as one
+ * 8-bit image a technician reads at a glance: radiographs stretched between their 0.5 %
+ * and 99.5 % levels, differences (diff_midgrey[i] >= 0) windowed symmetrically around
+ * their midgrey. NULL entries leave a black tile.
+ */
+struct dsr_image *montage_grid(const struct dsr_image *const *tiles, const long *diff_midgrey,
+			       size_t n, size_t cols, uint32_t tile_w);
+
+/* ---- progress --------------------------------------------------------------------- */
+
+/* A one-line progress bar on stderr, drawn only when stderr is a terminal. */
+struct progress {
+	int tty;
+	size_t item, items;	/* which of how many (series members) */
+	const char *label;
+};
+void progress_init(struct progress *pg, size_t items);
+/* dsr_progress_fn: @ctx is a struct progress. */
+void progress_update(void *ctx, double fraction, const char *stage);
+void progress_done(struct progress *pg);
+
+#endif /* DSR_TOOL_PIPELINE_H */
