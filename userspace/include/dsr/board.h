@@ -73,6 +73,19 @@ struct dsr_board_stats {
 };
 int dsr_board_stats(struct dsr_board *b, struct dsr_board_stats *st);
 
+/* One board found by dsr_board_list(), for `dsr list` (added with the libusb transport). */
+struct dsr_board_entry {
+	char spec[48];		/* what dsr_board_open() takes: "usb:1:2" or "/dev/dsr0" */
+	char serial[33];	/* "" when the device could not be opened */
+	char transport[64];	/* as in struct dsr_board_about */
+	char problem[160];	/* why it could not be opened (permission...), or "" */
+};
+
+/* Every board present, kernel devices first, then USB boards (which may be the same
+ * hardware: a USB board with the driver bound says so in .problem). Fills up to @max
+ * entries and returns how many boards there are (may exceed @max), or -1. */
+int dsr_board_list(struct dsr_board_entry *list, int max);
+
 #ifdef __cplusplus
 }
 #endif

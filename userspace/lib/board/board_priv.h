@@ -41,4 +41,19 @@ struct dsr_board *dsr_board_open_device(const char *path);	/* "/dev/dsrN" */
 /* The first /dev/dsrN present, or NULL (no error set) when there is none. */
 const char *dsr_board_find_device(char *buf, size_t len);
 
+/* USB boards for dsr_board_list() (usb.c): fills up to @max, returns the count or -1. */
+int dsr_board_list_usb(struct dsr_board_entry *list, int max);
+
+/* Received-frame validation common to both transports (board.c): checks a whole wire
+ * frame @wire of @len bytes (header, payload, trailer) against the board's limits,
+ * moves the trailer's CRC into the header (DSR_FLAG_CRC_VALID) and ORs its flags in.
+ * Returns 0 with @fi filled; -1 with dsr_error() set and *crc_error = 1 when only the
+ * payload CRC is wrong, 0 when the frame is malformed. */
+int dsr_board_check_frame(const uint8_t *wire, size_t len, uint32_t max_w, uint32_t max_h,
+			  struct dsr_frame_info *fi, int *crc_error);
+/* A whole wire frame for the board (header with CRC, payload LE, trailer) from an image;
+ * @flags e.g. DSR_FLAG_REFERENCE. malloc'ed, *len set; NULL with dsr_error() set. */
+uint8_t *dsr_board_wire_frame(const struct dsr_image *im, uint32_t pixel_bits,
+			      uint32_t flags, size_t *len);
+
 #endif /* DSR_BOARD_PRIV_H */

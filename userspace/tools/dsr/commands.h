@@ -21,6 +21,10 @@ struct dsr_command {
 
 /* One line per subcommand, kept in the order `dsr help` lists them. */
 int cmd_version(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_reference(int argc, char **argv);
+int cmd_acquire(int argc, char **argv);
 int cmd_series(int argc, char **argv);
 
 #endif /* DSR_COMMANDS_H */

@@ -8,6 +8,10 @@
 
 static const struct dsr_command commands[] = {
 	{ "version", cmd_version, "print the version of dsr and libdsr" },
+	{ "list", cmd_list, "list the DSR boards present (kernel devices and USB)" },
+	{ "info", cmd_info, "a board's identity, status, counters and parameters; raw registers" },
+	{ "reference", cmd_reference, "reference upload REF: store a baseline in the board" },
+	{ "acquire", cmd_acquire, "stream frames from the board to PNG files + frames.jsonl" },
 	{ "series", cmd_series, "one reference against several follow-ups: differences, montage, report" },
 };
 
