@@ -1,0 +1,58 @@
+// dsr_fifo - small synchronous first-word-fall-through FIFO.
+//
+// Holds the per-frame context (header fields) between the input, which pushes it at the
+// start of a frame, and the framer, which pops it after the frame's trailer. DEPTH is a
+// power of two; count lets the producer reserve room ahead of a push.
+`default_nettype none
+
+module dsr_fifo #(
+    parameter int DATA_WIDTH = 8,
+    parameter int DEPTH      = 4
+) (
+    input  logic                        clk,
+    input  logic                        rst,
+
+    input  logic                        wr_en,
+    input  logic [DATA_WIDTH-1:0]       wr_data,
+
+    input  logic                        rd_en,
+    output logic [DATA_WIDTH-1:0]       rd_data,
+    output logic                        empty,
+    output logic [$clog2(DEPTH):0]      count
+);
+
+    localparam int AW = $clog2(DEPTH);
+
+    logic [DATA_WIDTH-1:0] mem [0:DEPTH-1];
+    logic [AW:0]           wr_ptr;
+    logic [AW:0]           rd_ptr;
+
+    assign rd_data = mem[rd_ptr[AW-1:0]];
+    assign empty   = (wr_ptr == rd_ptr);
+    assign count   = wr_ptr - rd_ptr;
+
+    // pointers one bit wider than the address tell full from empty; a write when full
+    // or a read when empty is the caller's bug and is ignored
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            wr_ptr <= '0;
+            rd_ptr <= '0;
+        end else begin
+            if (wr_en && count != DEPTH[AW:0]) begin
+                wr_ptr <= wr_ptr + 1'b1;
+            end
+            if (rd_en && !empty) begin
+                rd_ptr <= rd_ptr + 1'b1;
+            end
+        end
+    end
+
+    always_ff @(posedge clk) begin
+        if (wr_en && count != DEPTH[AW:0]) begin
+            mem[wr_ptr[AW-1:0]] <= wr_data;
+        end
+    end
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,209 @@
+// dsr_frame_in - the live input: frame framing, pixel positions, size errors.
+//
+// Turns the s_* stream (s_sof on the first pixel, s_eol on the last of each line) into
+// the pipeline's pixel stream with (x, y), line end, frame end and a bad flag, all
+// positional: the configured width and height decide where a line and the frame end,
+// the marks on the input are only checked.
+//
+// Bad input never hangs the pipeline and never leaves a frame unfinished:
+//  - s_sof before width*height pixels (short frame): the new frame is held off while
+//    padding pixels (value 0, bad) complete the current one; then it starts.
+//  - pixels after the last one and before the next s_sof (long frame, or anything
+//    before the first s_sof): dropped.
+//  - s_eol not exactly on x = width-1: the pixel is marked bad.
+// Each input frame with any of these counts once in BAD_FRAMES (bad_frame pulse); every
+// output pixel of a short or misframed frame carries bad, so the framer flags the
+// frame. A frame starts (sof_accept) only when the context FIFO has room (ctx_block).
+//
+// The reference is valid after a capture frame whose last pixel arrived with no error;
+// a capture frame start invalidates it. Warp and subtract frames of another size than
+// the reference see no reference (frame_noref).
+//
+// Stalls: m_ready low freezes the module (s_ready low, outputs held).
+`default_nettype none
+
+module dsr_frame_in #(
+    parameter int WB = 11,              // bits of a width value (1..MAX_WIDTH)
+    parameter int HB = 11,              // bits of a height value
+    parameter int XB = WB - 1,          // bits of an x coordinate (MAX_WIDTH a power of 2)
+    parameter int YB = HB - 1
+) (
+    input  logic          clk,
+    input  logic          rst,
+
+    input  logic          s_valid,
+    output logic          s_ready,
+    input  logic [15:0]   s_data,
+    input  logic          s_sof,
+    input  logic          s_eol,
+
+    // parameters of the frame in progress, and of the one a frame start would begin
+    input  logic [1:0]    act_mode,
+    input  logic [WB-1:0] act_width,
+    input  logic [HB-1:0] act_height,
+    input  logic [4:0]    act_bits,
+    input  logic [1:0]    nxt_mode,
+    input  logic [WB-1:0] nxt_width,
+    input  logic [HB-1:0] nxt_height,
+    input  logic [4:0]    nxt_bits,
+    input  logic          ctx_block,
+    input  logic [63:0]   time_now,
+
+    output logic          m_valid,
+    input  logic          m_ready,
+    output logic [15:0]   m_live,
+    output logic [XB-1:0] m_x,
+    output logic [YB-1:0] m_y,
+    output logic          m_sof,
+    output logic          m_eol,
+    output logic          m_eof,
+    output logic          m_bad,
+
+    // frame context: pushed one cycle after the frame start
+    output logic          ctx_push,
+    output logic [63:0]   frame_time,
+    output logic          frame_noref,
+
+    // events and status for the register file
+    output logic          sof_accept,
+    output logic          bad_frame,
+    output logic          err_short,
+    output logic          err_long,
+    output logic          err_line,
+    output logic          in_frame,
+    output logic          ref_valid
+);
+
+    logic          active;       // a frame is in progress (more pixels expected)
+    logic          padding;      // completing a short frame with padding pixels
+    logic          frame_bad;    // this frame (or the run of dropped pixels) is counted
+    logic [XB-1:0] x;
+    logic [YB-1:0] y;
+    logic [WB-1:0] ref_width;
+    logic [HB-1:0] ref_height;
+
+    // ---- handshake: a frame start waits for the previous frame and for FIFO room
+    logic sof_ok;
+    assign sof_ok  = !active && !padding && !ctx_block;
+    assign s_ready = m_ready && !padding && (!s_sof || sof_ok);
+
+    logic beat, start, in_beat, drop;
+    assign beat    = s_valid && s_ready;
+    assign start   = beat && s_sof;
+    assign in_beat = beat && !s_sof && active;
+    assign drop    = beat && !s_sof && !active;
+
+    // ---- position of the pixel emitted now, in the geometry of its frame
+    logic [1:0]    f_mode;
+    logic [WB-1:0] f_width;
+    logic [HB-1:0] f_height;
+    logic [4:0]    f_bits;
+    assign f_mode   = start ? nxt_mode : act_mode;
+    assign f_width  = start ? nxt_width : act_width;
+    assign f_height = start ? nxt_height : act_height;
+    assign f_bits   = start ? nxt_bits : act_bits;
+
+    logic [XB-1:0] px;
+    logic [YB-1:0] py;
+    logic          last_x, last;
+    assign px     = start ? '0 : x;
+    assign py     = start ? '0 : y;
+    assign last_x = {1'b0, px} == f_width - 1'b1;
+    assign last   = last_x && {1'b0, py} == f_height - 1'b1;
+
+    logic emit;
+    assign emit = m_ready && (padding || start || in_beat);
+
+    logic eol_wrong, short_now;
+    assign eol_wrong = (start || in_beat) && (s_eol != last_x);
+    assign short_now = s_valid && s_sof && active && !padding;
+
+    logic [15:0] mask;
+    assign mask = 16'hffff >> (5'd16 - f_bits);
+
+    logic frame_capture;
+    assign frame_capture = f_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0];
+
+    // ---- position, frame state, output register
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            active     <= 1'b0;
+            padding    <= 1'b0;
+            frame_bad  <= 1'b0;
+            x          <= '0;
+            y          <= '0;
+            m_valid    <= 1'b0;
+            ref_valid  <= 1'b0;
+            ref_width  <= '0;
+            ref_height <= '0;
+            frame_noref <= 1'b1;
+        end else begin
+            if (short_now) begin
+                padding <= 1'b1;
+            end
+            if (start) begin
+                frame_bad   <= eol_wrong;
+                frame_noref <= !(ref_valid && ref_width == nxt_width && ref_height == nxt_height);
+                if (frame_capture) begin
+                    ref_valid <= 1'b0;
+                end
+            end else if (short_now || drop || eol_wrong) begin
+                frame_bad <= 1'b1;
+            end
+            if (m_ready) begin
+                m_valid <= emit;
+            end
+            if (emit) begin
+                m_live <= padding ? 16'd0 : (s_data & mask);
+                m_x    <= px;
+                m_y    <= py;
+                m_sof  <= start;
+                m_eol  <= last_x;
+                m_eof  <= last;
+                m_bad  <= padding || eol_wrong;
+                if (last_x) begin
+                    x <= '0;
+                    y <= py + 1'b1;
+                end else begin
+                    x <= px + 1'b1;
+                    y <= py;
+                end
+                active <= !last;
+                if (last) begin
+                    padding <= 1'b0;
+                    // a capture is a reference only if every pixel came in cleanly
+                    if (frame_capture && !padding && !eol_wrong && (start || !frame_bad)) begin
+                        ref_valid  <= 1'b1;
+                        ref_width  <= f_width;
+                        ref_height <= f_height;
+                    end
+                end
+            end
+        end
+    end
+
+    // ---- frame context timing: time of the first pixel, push a cycle later
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            ctx_push   <= 1'b0;
+            frame_time <= '0;
+        end else begin
+            ctx_push <= start;
+            if (start) begin
+                frame_time <= time_now;
+            end
+        end
+    end
+
+    // ---- events: each bad input frame counts once
+    assign sof_accept = start;
+    assign err_short  = short_now;
+    assign err_long   = drop;
+    assign err_line   = eol_wrong;
+    assign bad_frame  = (start && eol_wrong)
+                     || (!start && !frame_bad && (short_now || drop || eol_wrong));
+    assign in_frame   = active || padding;
+
+endmodule
+
+`default_nettype wire

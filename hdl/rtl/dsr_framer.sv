@@ -1,0 +1,183 @@
+// dsr_framer - wraps each frame's pixels in the wire format: header, payload, trailer.
+//
+// Output words are 16-bit little-endian units of the byte stream: 32 words of
+// struct dsr_frame_header, width*height pixel words, 8 words of struct
+// dsr_frame_trailer, m_last on the final trailer word. The header's fields come from
+// the frame context FIFO (pushed by dsr_frame_in at the frame start), so the header can
+// go out while the first pixels are still in the pipeline; payload_crc in the header
+// is 0. The CRC-32 (IEEE, reflected) of the payload bytes is computed as the pixels
+// pass and sent in the trailer, with the frame's flags and DSR_FLAG_BAD if any pixel
+// of the frame was marked bad. The frame ends on the pixel marked eof.
+//
+// Overhead per frame: 32 + 8 words and one idle cycle. The output is a register; the
+// pixel input is taken only in the payload phase (s_ready).
+`default_nettype none
+
+module dsr_framer #(
+    parameter int WB = 11,
+    parameter int HB = 11
+) (
+    input  logic          clk,
+    input  logic          rst,
+
+    // pixels from the pipeline
+    input  logic          s_valid,
+    output logic          s_ready,
+    input  logic [15:0]   s_pixel,
+    input  logic          s_eof,
+    input  logic          s_bad,
+
+    // frame context (FIFO head)
+    input  logic          ctx_empty,
+    output logic          ctx_pop,
+    input  logic [WB-1:0] ctx_width,
+    input  logic [HB-1:0] ctx_height,
+    input  logic [4:0]    ctx_bits,
+    input  logic [31:0]   ctx_generation,
+    input  logic [63:0]   ctx_time,
+    input  logic [31:0]   ctx_flags,
+    input  logic [31:0]   ctx_payload_length,
+
+    output logic          m_valid,
+    input  logic          m_ready,
+    output logic [15:0]   m_data,
+    output logic          m_last
+);
+
+    localparam int HDR_BITS   = dsr_pkg::DSR_FRAME_HEADER_SIZE * 8;
+    localparam int TRL_BITS   = dsr_pkg::DSR_FRAME_TRAILER_SIZE * 8;
+    localparam int HDR_WORDS  = dsr_pkg::DSR_FRAME_HEADER_SIZE / 2;
+    localparam int TRL_WORDS  = dsr_pkg::DSR_FRAME_TRAILER_SIZE / 2;
+    localparam int          HDR_LAST_I = HDR_WORDS - 1;
+    localparam int          TRL_LAST_I = TRL_WORDS - 1;
+    localparam logic [5:0]  HDR_LAST  = HDR_LAST_I[5:0];
+    localparam logic [5:0]  TRL_LAST  = TRL_LAST_I[5:0];
+    localparam logic [31:0] CRC_POLY = 32'hedb88320;   // IEEE 802.3, reflected
+
+    // CRC-32 of the two bytes of a little-endian word: bit 0 of the low byte first
+    function automatic logic [31:0] crc_word(input logic [31:0] crc, input logic [15:0] d);
+        logic [31:0] c;
+        c = crc;
+        for (int i = 0; i < 16; i++) begin
+            c = (c >> 1) ^ ((c[0] ^ d[i]) ? CRC_POLY : 32'd0);
+        end
+        crc_word = c;
+    endfunction
+
+    typedef enum logic [1:0] {IDLE, HEADER, PAYLOAD, TRAILER} state_t;
+
+    state_t              state;
+    logic [HDR_BITS-1:0] sr;          // words still to send, low word first
+    logic [5:0]          count;
+    logic [31:0]         crc;
+    logic                bad;
+    logic [31:0]         flags;
+    logic [31:0]         frame_seq;
+
+    logic adv;
+    assign adv     = !m_valid || m_ready;
+    // the context leaves the FIFO with the last trailer word
+    assign ctx_pop = state == TRAILER && adv && count == TRL_LAST;
+    assign s_ready = state == PAYLOAD && adv;
+
+    // ---- the header, laid out by the byte offsets of dsr_hw.h
+    logic [HDR_BITS-1:0] hdr;
+    always_comb begin
+        hdr = '0;
+        hdr[dsr_pkg::DSR_HDR_OFF_MAGIC * 8 +: 32]          = dsr_pkg::DSR_FRAME_MAGIC;
+        hdr[dsr_pkg::DSR_HDR_OFF_VERSION * 8 +: 16]        = dsr_pkg::DSR_FRAME_VERSION[15:0];
+        hdr[dsr_pkg::DSR_HDR_OFF_HEADER_SIZE * 8 +: 16]    = dsr_pkg::DSR_FRAME_HEADER_SIZE[15:0];
+        hdr[dsr_pkg::DSR_HDR_OFF_WIDTH * 8 +: 16]          = {{(16 - WB){1'b0}}, ctx_width};
+        hdr[dsr_pkg::DSR_HDR_OFF_HEIGHT * 8 +: 16]         = {{(16 - HB){1'b0}}, ctx_height};
+        hdr[dsr_pkg::DSR_HDR_OFF_FORMAT * 8 +: 16]         = dsr_pkg::DSR_FORMAT_MONO16[15:0];
+        hdr[dsr_pkg::DSR_HDR_OFF_PIXEL_BITS * 8 +: 16]     = {11'd0, ctx_bits};
+        hdr[dsr_pkg::DSR_HDR_OFF_SEQUENCE * 8 +: 32]       = frame_seq;
+        hdr[dsr_pkg::DSR_HDR_OFF_GENERATION * 8 +: 32]     = ctx_generation;
+        hdr[dsr_pkg::DSR_HDR_OFF_TIMESTAMP * 8 +: 64]      = ctx_time;
+        hdr[dsr_pkg::DSR_HDR_OFF_FLAGS * 8 +: 32]          = ctx_flags;
+        hdr[dsr_pkg::DSR_HDR_OFF_PAYLOAD_LENGTH * 8 +: 32] = ctx_payload_length;
+        hdr[dsr_pkg::DSR_HDR_OFF_PAYLOAD_CRC * 8 +: 32]    = 32'd0;
+    end
+
+    // ---- the trailer, once the last pixel is known
+    logic [31:0] crc_next;
+    logic        bad_next;
+    assign crc_next = crc_word(crc, s_pixel);
+    assign bad_next = bad || s_bad;
+
+    logic [TRL_BITS-1:0] trl;
+    always_comb begin
+        trl = '0;
+        trl[dsr_pkg::DSR_TRL_OFF_PAYLOAD_CRC * 8 +: 32] = ~crc_next;
+        trl[dsr_pkg::DSR_TRL_OFF_FLAGS * 8 +: 32]       = flags | (bad_next ? dsr_pkg::DSR_FLAG_BAD : 32'd0);
+        trl[dsr_pkg::DSR_TRL_OFF_MAGIC * 8 +: 32]       = dsr_pkg::DSR_TRAILER_MAGIC;
+    end
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            state    <= IDLE;
+            m_valid  <= 1'b0;
+            m_last   <= 1'b0;
+            frame_seq <= '0;
+            count    <= '0;
+        end else begin
+            if (adv) begin
+                m_valid <= 1'b0;
+                m_last  <= 1'b0;
+            end
+            case (state)
+                IDLE: begin
+                    if (!ctx_empty) begin
+                        sr    <= hdr;
+                        flags <= ctx_flags;
+                        crc   <= 32'hffffffff;
+                        bad   <= 1'b0;
+                        count <= '0;
+                        state <= HEADER;
+                    end
+                end
+                HEADER: begin
+                    if (adv) begin
+                        m_valid <= 1'b1;
+                        m_data  <= sr[15:0];
+                        sr      <= sr >> 16;
+                        count   <= count + 1'b1;
+                        if (count == HDR_LAST) begin
+                            state <= PAYLOAD;
+                        end
+                    end
+                end
+                PAYLOAD: begin
+                    if (adv && s_valid) begin
+                        m_valid <= 1'b1;
+                        m_data  <= s_pixel;
+                        crc     <= crc_next;
+                        bad     <= bad_next;
+                        if (s_eof) begin
+                            sr[TRL_BITS-1:0] <= trl;
+                            count <= '0;
+                            state <= TRAILER;
+                        end
+                    end
+                end
+                TRAILER: begin
+                    if (adv) begin
+                        m_valid <= 1'b1;
+                        m_data  <= sr[15:0];
+                        sr      <= sr >> 16;
+                        count   <= count + 1'b1;
+                        if (count == TRL_LAST) begin
+                            m_last   <= 1'b1;
+                            frame_seq <= frame_seq + 1'b1;
+                            state    <= IDLE;
+                        end
+                    end
+                end
+                default: state <= IDLE;
+            endcase
+        end
+    end
+
+endmodule
+
+`default_nettype wire

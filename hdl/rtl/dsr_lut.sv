@@ -1,0 +1,107 @@
+// dsr_lut - the contrast-matching LUT, double-buffered: ref' = lut[ref].
+//
+// Two banks of 2^ADDR_WIDTH 16-bit entries. Each pixel carries the bank of its frame's
+// parameter set and whether that bank was never loaded (identity: ref' = ref). Port A
+// of each bank belongs to the register file (writes into the shadow bank, read back);
+// port B to the pixels, so register traffic never steals a pixel cycle.
+//
+// Two pipeline stages (RAM read, bank select); s_ready = m_ready.
+`default_nettype none
+
+module dsr_lut #(
+    parameter int USER_WIDTH = 1,
+    parameter int ADDR_WIDTH = 16,
+    parameter int DATA_WIDTH = 16
+) (
+    input  logic                  clk,
+    input  logic                  rst,
+
+    input  logic                  s_valid,
+    output logic                  s_ready,
+    input  logic [ADDR_WIDTH-1:0] s_ref,
+    input  logic                  s_bank,
+    input  logic                  s_identity,
+    input  logic [USER_WIDTH-1:0] s_user,
+
+    output logic                  m_valid,
+    input  logic                  m_ready,
+    output logic [DATA_WIDTH-1:0] m_refp,
+    output logic [USER_WIDTH-1:0] m_user,
+
+    // register side
+    input  logic                  a_en,
+    input  logic                  a_we,
+    input  logic                  a_bank,
+    input  logic [ADDR_WIDTH-1:0] a_addr,
+    input  logic [DATA_WIDTH-1:0] a_wdata,
+    output logic [DATA_WIDTH-1:0] a_rdata
+);
+
+    assign s_ready = m_ready;
+
+    logic [DATA_WIDTH-1:0] b_rdata [0:1];
+    logic [DATA_WIDTH-1:0] a_rdata_bank [0:1];
+    logic                  a_bank_q;
+
+    genvar k;
+    generate
+        for (k = 0; k < 2; k = k + 1) begin : g_bank
+            localparam logic BANK = k[0];
+            dsr_ram_dp #(
+                .DATA_WIDTH(DATA_WIDTH),
+                .ADDR_WIDTH(ADDR_WIDTH)
+            ) ram (
+                .clk     (clk),
+                .a_en    (a_en && a_bank == BANK),
+                .a_we    (a_we),
+                .a_addr  (a_addr),
+                .a_wdata (a_wdata),
+                .a_rdata (a_rdata_bank[k]),
+                .b_en    (m_ready),
+                .b_addr  (s_ref),
+                .b_rdata (b_rdata[k])
+            );
+        end
+    endgenerate
+
+    // read-back answers from the bank the request went to
+    always_ff @(posedge clk) begin
+        if (a_en) begin
+            a_bank_q <= a_bank;
+        end
+    end
+    assign a_rdata = a_rdata_bank[a_bank_q];
+
+    logic                  v1;
+    logic                  bank1, ident1;
+    logic [ADDR_WIDTH-1:0] ref1;
+    logic [USER_WIDTH-1:0] u1;
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            v1      <= 1'b0;
+            m_valid <= 1'b0;
+        end else if (m_ready) begin
+            v1      <= s_valid;
+            m_valid <= v1;
+        end
+    end
+
+    always_ff @(posedge clk) begin
+        if (m_ready) begin
+            bank1  <= s_bank;
+            ident1 <= s_identity;
+            ref1   <= s_ref;
+            u1     <= s_user;
+            if (ident1) begin
+                m_refp <= {{(DATA_WIDTH - ADDR_WIDTH){1'b0}}, ref1};
+            end else begin
+                m_refp <= b_rdata[bank1];
+            end
+            m_user <= u1;
+        end
+    end
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,376 @@
+// dsr_regs - the register file: identity, status, counters, shadow parameters, commit.
+//
+// Bus: a request is accepted whenever reg_valid is high (reg_ready is always 1); a read
+// answers exactly two cycles later with one reg_rvalid pulse, in order, so reads may be
+// issued back to back. Unknown addresses read 0 and ignore writes.
+//
+// Parameters live three times: shadow (what the host writes and reads back), pending
+// (a checked snapshot taken by DSR_CTRL_COMMIT) and active (what the pipeline uses).
+// A commit checks the shadow set at once; a bad set raises DSR_ERR_BAD_PARAMS, counts
+// PARAM_ERRORS and changes nothing. A good one is copied to pending and becomes active
+// at the next frame start (sof_accept), where GENERATION increments. Writing shadow
+// registers after a commit therefore never leaks into the pending set.
+//
+// The LUT has two banks. LUT_DATA writes go to the shadow bank (the one not active) and
+// mark it dirty; a commit schedules a swap only if the shadow bank is dirty, so a commit
+// of new affine parameters alone keeps the active LUT. Since the banks swap, the new
+// shadow bank holds the previous table: an upload must always write every entry the
+// frames will use. A bank never written since reset reads as the identity. After a
+// commit, wait for GENERATION to change before writing the LUT again (the pipeline may
+// still read the old bank for a few tens of cycles after the frame start).
+//
+// Reset values: pass-through mode, 64x64 (or the maximum if smaller), 12 bits, identity
+// transform, gain 1.0, midgrey 2048, identity LUT, generation 0, counters 0.
+`default_nettype none
+
+module dsr_regs #(
+    parameter int MAX_WIDTH      = 1024,
+    parameter int MAX_HEIGHT     = 1024,
+    parameter int PIXEL_BITS_MAX = 16,
+    parameter int WB             = $clog2(MAX_WIDTH + 1),
+    parameter int HB             = $clog2(MAX_HEIGHT + 1)
+) (
+    input  logic                      clk,
+    input  logic                      rst,
+
+    // register bus
+    input  logic                      reg_valid,
+    output logic                      reg_ready,
+    input  logic                      reg_write,
+    input  logic [11:0]               reg_addr,
+    input  logic [31:0]               reg_wdata,
+    output logic                      reg_rvalid,
+    output logic [31:0]               reg_rdata,
+
+    // the active parameter set (changes only on sof_accept)
+    output logic [1:0]                act_mode,
+    output logic [WB-1:0]             act_width,
+    output logic [HB-1:0]             act_height,
+    output logic [4:0]                act_bits,
+    output logic [31:0]               act_a11,
+    output logic [31:0]               act_a12,
+    output logic [31:0]               act_a21,
+    output logic [31:0]               act_a22,
+    output logic [31:0]               act_tx,
+    output logic [31:0]               act_ty,
+    output logic [15:0]               act_gain,
+    output logic [15:0]               act_midgrey,
+    output logic [31:0]               act_generation,
+    output logic                      act_lut_bank,
+    output logic                      act_lut_identity,
+
+    // the set the next frame start will activate
+    output logic [1:0]                nxt_mode,
+    output logic [WB-1:0]             nxt_width,
+    output logic [HB-1:0]             nxt_height,
+    output logic [4:0]                nxt_bits,
+
+    // LUT port A (register side)
+    output logic                      lut_en,
+    output logic                      lut_we,
+    output logic                      lut_bank,
+    output logic [PIXEL_BITS_MAX-1:0] lut_addr,
+    output logic [15:0]               lut_wdata,
+    input  logic [15:0]               lut_rdata,
+
+    // free-running time base (header timestamps)
+    output logic [63:0]               time_now,
+
+    // events and state from the pipeline
+    input  logic                      sof_accept,
+    input  logic                      frame_out,
+    input  logic                      bad_frame,
+    input  logic                      err_short,
+    input  logic                      err_long,
+    input  logic                      err_line,
+    input  logic                      in_frame,
+    input  logic                      ref_valid
+);
+
+    localparam int DEF_WIDTH  = MAX_WIDTH < 64 ? MAX_WIDTH : 64;
+    localparam int DEF_HEIGHT = MAX_HEIGHT < 64 ? MAX_HEIGHT : 64;
+    localparam logic [31:0] A_ONE = 32'd1 << dsr_pkg::DSR_A_FRAC_BITS;
+    localparam logic [15:0] GAIN_ONE = 16'd1 << dsr_pkg::DSR_GAIN_FRAC_BITS;
+    localparam logic [15:0] DEF_MIDGREY = 16'd1 << (dsr_pkg::DSR_PIXEL_BITS_MIN - 1);
+
+    // shadow set (mode, sizes and depth keep all 32 bits so the range check is exact)
+    logic [31:0] sh_mode, sh_width, sh_height, sh_bits;
+    logic [31:0] sh_a11, sh_a12, sh_a21, sh_a22, sh_tx, sh_ty;
+    logic [15:0] sh_gain, sh_midgrey;
+
+    // pending set
+    logic        pend_valid;
+    logic [1:0]  pend_mode;
+    logic [WB-1:0] pend_width;
+    logic [HB-1:0] pend_height;
+    logic [4:0]  pend_bits;
+    logic [31:0] pend_a11, pend_a12, pend_a21, pend_a22, pend_tx, pend_ty;
+    logic [15:0] pend_gain, pend_midgrey;
+
+    // LUT bank bookkeeping
+    logic                      lut_active;
+    logic                      lut_dirty;
+    logic                      lut_swap_pending;
+    logic [1:0]                lut_loaded;
+    logic [PIXEL_BITS_MAX-1:0] lut_index;
+
+    // status, errors, counters
+    logic [31:0] error_bits;
+    logic [31:0] frames_in, frames_out, bad_frames, param_errors;
+    logic [63:0] time_cnt;
+    logic [31:0] time_hi_latched;
+
+    logic wr, rd;
+    assign wr = reg_valid && reg_write;
+    assign rd = reg_valid && !reg_write;
+    assign reg_ready = 1'b1;
+
+    // ---- commit check: the same rules as dsr_params_check() with this board's limits
+    logic params_ok;
+    always_comb begin
+        params_ok = 1'b1;
+        if (sh_mode > dsr_pkg::DSR_MODE_MAX) params_ok = 1'b0;
+        if (sh_width == 32'd0 || sh_width > MAX_WIDTH) params_ok = 1'b0;
+        if (sh_height == 32'd0 || sh_height > MAX_HEIGHT) params_ok = 1'b0;
+        if (sh_bits < dsr_pkg::DSR_PIXEL_BITS_MIN || sh_bits > PIXEL_BITS_MAX) begin
+            params_ok = 1'b0;
+        end else if (({16'd0, sh_midgrey} >> sh_bits[4:0]) != 32'd0) begin
+            params_ok = 1'b0;
+        end
+    end
+
+    logic do_commit, do_clear;
+    assign do_commit = wr && reg_addr == dsr_pkg::DSR_REG_CTRL && (reg_wdata & dsr_pkg::DSR_CTRL_COMMIT) != 0;
+    assign do_clear  = wr && reg_addr == dsr_pkg::DSR_REG_CTRL && (reg_wdata & dsr_pkg::DSR_CTRL_CLEAR_COUNTERS) != 0;
+
+    // ---- shadow registers and LUT index: plain writes
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            sh_mode    <= dsr_pkg::DSR_MODE_PASS;
+            sh_width   <= DEF_WIDTH;
+            sh_height  <= DEF_HEIGHT;
+            sh_bits    <= dsr_pkg::DSR_PIXEL_BITS_MIN;
+            sh_a11     <= A_ONE;
+            sh_a12     <= '0;
+            sh_a21     <= '0;
+            sh_a22     <= A_ONE;
+            sh_tx      <= '0;
+            sh_ty      <= '0;
+            sh_gain    <= GAIN_ONE;
+            sh_midgrey <= DEF_MIDGREY;
+            lut_index  <= '0;
+        end else begin
+            if (wr) begin
+                case (reg_addr)
+                    dsr_pkg::DSR_REG_MODE:       sh_mode    <= reg_wdata;
+                    dsr_pkg::DSR_REG_WIDTH:      sh_width   <= reg_wdata;
+                    dsr_pkg::DSR_REG_HEIGHT:     sh_height  <= reg_wdata;
+                    dsr_pkg::DSR_REG_PIXEL_BITS: sh_bits    <= reg_wdata;
+                    dsr_pkg::DSR_REG_A11:        sh_a11     <= reg_wdata;
+                    dsr_pkg::DSR_REG_A12:        sh_a12     <= reg_wdata;
+                    dsr_pkg::DSR_REG_A21:        sh_a21     <= reg_wdata;
+                    dsr_pkg::DSR_REG_A22:        sh_a22     <= reg_wdata;
+                    dsr_pkg::DSR_REG_TX:         sh_tx      <= reg_wdata;
+                    dsr_pkg::DSR_REG_TY:         sh_ty      <= reg_wdata;
+                    dsr_pkg::DSR_REG_GAIN:       sh_gain    <= reg_wdata[15:0];
+                    dsr_pkg::DSR_REG_MIDGREY:    sh_midgrey <= reg_wdata[15:0];
+                    dsr_pkg::DSR_REG_LUT_ADDR:   lut_index  <= reg_wdata[PIXEL_BITS_MAX-1:0];
+                    default: ;
+                endcase
+            end
+            // LUT_DATA reads and writes both step the index
+            if (reg_valid && reg_addr == dsr_pkg::DSR_REG_LUT_DATA) begin
+                lut_index <= lut_index + 1'b1;
+            end
+        end
+    end
+
+    // ---- LUT port A: writes into the shadow bank, reads it back
+    assign lut_en    = reg_valid && reg_addr == dsr_pkg::DSR_REG_LUT_DATA;
+    assign lut_we    = wr;
+    assign lut_bank  = !lut_active;
+    assign lut_addr  = lut_index;
+    assign lut_wdata = reg_wdata[15:0];
+
+    // ---- commit, activation at the frame start, LUT bank swap
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            pend_valid       <= 1'b0;
+            act_mode         <= dsr_pkg::DSR_MODE_PASS[1:0];
+            act_width        <= DEF_WIDTH[WB-1:0];
+            act_height       <= DEF_HEIGHT[HB-1:0];
+            act_bits         <= dsr_pkg::DSR_PIXEL_BITS_MIN[4:0];
+            act_a11          <= A_ONE;
+            act_a12          <= '0;
+            act_a21          <= '0;
+            act_a22          <= A_ONE;
+            act_tx           <= '0;
+            act_ty           <= '0;
+            act_gain         <= GAIN_ONE;
+            act_midgrey      <= DEF_MIDGREY;
+            act_generation   <= '0;
+            lut_active       <= 1'b0;
+            lut_dirty        <= 1'b0;
+            lut_swap_pending <= 1'b0;
+            lut_loaded       <= 2'b00;
+        end else begin
+            // the frame start consumes whatever was pending before this cycle
+            if (sof_accept && pend_valid) begin
+                pend_valid     <= 1'b0;
+                act_mode       <= pend_mode;
+                act_width      <= pend_width;
+                act_height     <= pend_height;
+                act_bits       <= pend_bits;
+                act_a11        <= pend_a11;
+                act_a12        <= pend_a12;
+                act_a21        <= pend_a21;
+                act_a22        <= pend_a22;
+                act_tx         <= pend_tx;
+                act_ty         <= pend_ty;
+                act_gain       <= pend_gain;
+                act_midgrey    <= pend_midgrey;
+                act_generation <= act_generation + 1'b1;
+                if (lut_swap_pending) begin
+                    lut_active       <= !lut_active;
+                    lut_swap_pending <= 1'b0;
+                end
+            end
+            if (lut_en && lut_we) begin
+                lut_dirty              <= 1'b1;
+                lut_loaded[!lut_active] <= 1'b1;
+            end
+            // a commit in the same cycle as a frame start waits for the next one
+            if (do_commit && params_ok) begin
+                pend_valid   <= 1'b1;
+                pend_mode    <= sh_mode[1:0];
+                pend_width   <= sh_width[WB-1:0];
+                pend_height  <= sh_height[HB-1:0];
+                pend_bits    <= sh_bits[4:0];
+                pend_a11     <= sh_a11;
+                pend_a12     <= sh_a12;
+                pend_a21     <= sh_a21;
+                pend_a22     <= sh_a22;
+                pend_tx      <= sh_tx;
+                pend_ty      <= sh_ty;
+                pend_gain    <= sh_gain;
+                pend_midgrey <= sh_midgrey;
+                if (lut_dirty) begin
+                    lut_swap_pending <= 1'b1;
+                    lut_dirty        <= 1'b0;
+                end
+            end
+        end
+    end
+
+    assign act_lut_bank     = lut_active;
+    assign act_lut_identity = !lut_loaded[lut_active];
+
+    assign nxt_mode   = pend_valid ? pend_mode   : act_mode;
+    assign nxt_width  = pend_valid ? pend_width  : act_width;
+    assign nxt_height = pend_valid ? pend_height : act_height;
+    assign nxt_bits   = pend_valid ? pend_bits   : act_bits;
+
+    // ---- sticky errors (write 1 to clear) and counters
+    logic [31:0] err_set;
+    assign err_set = (err_short ? dsr_pkg::DSR_ERR_SHORT_FRAME : 32'd0)
+                   | (err_long ? dsr_pkg::DSR_ERR_LONG_FRAME : 32'd0)
+                   | (err_line ? dsr_pkg::DSR_ERR_LINE_LENGTH : 32'd0)
+                   | (do_commit && !params_ok ? dsr_pkg::DSR_ERR_BAD_PARAMS : 32'd0);
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            error_bits   <= '0;
+            frames_in    <= '0;
+            frames_out   <= '0;
+            bad_frames   <= '0;
+            param_errors <= '0;
+            time_cnt     <= '0;
+        end else begin
+            time_cnt <= time_cnt + 1'b1;
+            if (wr && reg_addr == dsr_pkg::DSR_REG_ERROR) begin
+                error_bits <= (error_bits & ~reg_wdata) | err_set;
+            end else begin
+                error_bits <= error_bits | err_set;
+            end
+            if (do_clear) begin
+                frames_in    <= '0;
+                frames_out   <= '0;
+                bad_frames   <= '0;
+                param_errors <= '0;
+            end else begin
+                if (sof_accept)                frames_in    <= frames_in + 1'b1;
+                if (frame_out)                 frames_out   <= frames_out + 1'b1;
+                if (bad_frame)                 bad_frames   <= bad_frames + 1'b1;
+                if (do_commit && !params_ok)   param_errors <= param_errors + 1'b1;
+            end
+        end
+    end
+
+    assign time_now = time_cnt;
+
+    // ---- read path: decode in cycle 1, LUT data joins in cycle 2
+    logic [31:0] status;
+    assign status = (in_frame ? dsr_pkg::DSR_STATUS_IN_FRAME : 32'd0)
+                  | (pend_valid ? dsr_pkg::DSR_STATUS_COMMIT_PENDING : 32'd0)
+                  | (ref_valid ? dsr_pkg::DSR_STATUS_REF_VALID : 32'd0)
+                  | (error_bits != 0 ? dsr_pkg::DSR_STATUS_ERROR : 32'd0);
+
+    logic [31:0] rd_mux;
+    always_comb begin
+        case (reg_addr)
+            dsr_pkg::DSR_REG_ID:           rd_mux = dsr_pkg::DSR_ID_VALUE;
+            dsr_pkg::DSR_REG_VERSION:      rd_mux = dsr_pkg::DSR_RTL_VERSION;
+            dsr_pkg::DSR_REG_MAX_WIDTH:    rd_mux = MAX_WIDTH;
+            dsr_pkg::DSR_REG_MAX_HEIGHT:   rd_mux = MAX_HEIGHT;
+            dsr_pkg::DSR_REG_STATUS:       rd_mux = status;
+            dsr_pkg::DSR_REG_ERROR:        rd_mux = error_bits;
+            dsr_pkg::DSR_REG_GENERATION:   rd_mux = act_generation;
+            dsr_pkg::DSR_REG_FRAMES_IN:    rd_mux = frames_in;
+            dsr_pkg::DSR_REG_FRAMES_OUT:   rd_mux = frames_out;
+            dsr_pkg::DSR_REG_BAD_FRAMES:   rd_mux = bad_frames;
+            dsr_pkg::DSR_REG_PARAM_ERRORS: rd_mux = param_errors;
+            dsr_pkg::DSR_REG_TIME_LO:      rd_mux = time_cnt[31:0];
+            dsr_pkg::DSR_REG_TIME_HI:      rd_mux = time_hi_latched;
+            dsr_pkg::DSR_REG_MODE:         rd_mux = sh_mode;
+            dsr_pkg::DSR_REG_WIDTH:        rd_mux = sh_width;
+            dsr_pkg::DSR_REG_HEIGHT:       rd_mux = sh_height;
+            dsr_pkg::DSR_REG_PIXEL_BITS:   rd_mux = sh_bits;
+            dsr_pkg::DSR_REG_A11:          rd_mux = sh_a11;
+            dsr_pkg::DSR_REG_A12:          rd_mux = sh_a12;
+            dsr_pkg::DSR_REG_A21:          rd_mux = sh_a21;
+            dsr_pkg::DSR_REG_A22:          rd_mux = sh_a22;
+            dsr_pkg::DSR_REG_TX:           rd_mux = sh_tx;
+            dsr_pkg::DSR_REG_TY:           rd_mux = sh_ty;
+            dsr_pkg::DSR_REG_GAIN:         rd_mux = {16'd0, sh_gain};
+            dsr_pkg::DSR_REG_MIDGREY:      rd_mux = {16'd0, sh_midgrey};
+            dsr_pkg::DSR_REG_LUT_ADDR:     rd_mux = {{(32 - PIXEL_BITS_MAX){1'b0}}, lut_index};
+            default:                       rd_mux = 32'd0;   // CTRL, LUT_DATA, unknown
+        endcase
+    end
+
+    logic        rd1_valid, rd1_lut;
+    logic [31:0] rd1_data;
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            rd1_valid       <= 1'b0;
+            reg_rvalid      <= 1'b0;
+            time_hi_latched <= '0;
+        end else begin
+            rd1_valid  <= rd;
+            reg_rvalid <= rd1_valid;
+            if (rd && reg_addr == dsr_pkg::DSR_REG_TIME_LO) begin
+                time_hi_latched <= time_cnt[63:32];
+            end
+        end
+    end
+
+    always_ff @(posedge clk) begin
+        rd1_data  <= rd_mux;
+        rd1_lut   <= reg_addr == dsr_pkg::DSR_REG_LUT_DATA;
+        reg_rdata <= rd1_lut ? {16'd0, lut_rdata} : rd1_data;
+    end
+
+endmodule
+
+`default_nettype wire

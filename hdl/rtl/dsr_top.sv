@@ -1,0 +1,341 @@
+// dsr_top - the DSR board's pixel pipeline with its register file.
+//
+//   s_* --> frame_in --> affine --> sample_addr --> frame_store --> bilinear --> lut
+//             |                                                                |
+//             +-- frame context FIFO ------------------> framer <-- subtract <--+
+//                                                          |
+//                                                        skid --> m_*
+//
+// One pixel per clock. Inside, the datapath is a single stall domain: every module has
+// s_ready = m_ready, and the whole chain advances when the framer takes a pixel or the
+// last stage is empty; per-pixel metadata (position, frame end, bad, and the frame's
+// mode, depth, gain, midgrey, LUT bank) travels in each module's user field so a frame
+// boundary can be anywhere in the pipeline. The framer's output goes through a skid
+// buffer, so m_ready reaches no other logic combinationally.
+//
+// Requirements: MAX_WIDTH and MAX_HEIGHT powers of two, >= 4;
+// PIXEL_BITS_MAX in DSR_PIXEL_BITS_MIN..DSR_PIXEL_BITS_MAX (the LUT has 2^PIXEL_BITS_MAX
+// entries, the frame store PIXEL_BITS_MAX-bit words).
+`default_nettype none
+
+module dsr_top #(
+    parameter int MAX_WIDTH      = 1024,
+    parameter int MAX_HEIGHT     = 1024,
+    parameter int PIXEL_BITS_MAX = 16   // LUT has 2**PIXEL_BITS_MAX entries
+) (
+    input  logic        clk,
+    input  logic        rst,            // synchronous, active high
+
+    // register bus
+    input  logic        reg_valid,
+    output logic        reg_ready,
+    input  logic        reg_write,
+    input  logic [11:0] reg_addr,
+    input  logic [31:0] reg_wdata,
+    output logic        reg_rvalid,
+    output logic [31:0] reg_rdata,
+
+    // live pixels: s_sof on the first pixel of a frame, s_eol on the last of a line
+    input  logic        s_valid,
+    output logic        s_ready,
+    input  logic [15:0] s_data,
+    input  logic        s_sof,
+    input  logic        s_eol,
+
+    // output frames: header, pixels, trailer as 16-bit little-endian words
+    output logic        m_valid,
+    input  logic        m_ready,
+    output logic [15:0] m_data,
+    output logic        m_last
+);
+
+    localparam int WB  = $clog2(MAX_WIDTH + 1);
+    localparam int HB  = $clog2(MAX_HEIGHT + 1);
+    localparam int XB  = WB - 1;
+    localparam int YB  = HB - 1;
+    localparam int DW  = PIXEL_BITS_MAX;
+    localparam int AW  = XB + YB - 2;
+    localparam int POS = dsr_pkg::DSR_ACC_BITS - dsr_pkg::DSR_A_FRAC_BITS + dsr_pkg::DSR_W_BITS;
+    localparam int CTX_DEPTH = 4;
+
+    // ---------------------------------------------------------------- register file
+    logic [1:0]    act_mode, nxt_mode;
+    logic [WB-1:0] act_width, nxt_width;
+    logic [HB-1:0] act_height, nxt_height;
+    logic [4:0]    act_bits, nxt_bits;
+    logic [31:0]   act_a11, act_a12, act_a21, act_a22, act_tx, act_ty;
+    logic [15:0]   act_gain, act_midgrey;
+    logic [31:0]   act_generation;
+    logic          act_lut_bank, act_lut_identity;
+    logic          lut_en, lut_we, lut_bank;
+    logic [DW-1:0] lut_addr;
+    logic [15:0]   lut_wdata, lut_rdata;
+    logic [63:0]   time_now;
+    logic          sof_accept, bad_frame, err_short, err_long, err_line, in_frame, ref_valid;
+    logic          frame_out;
+
+    dsr_regs #(
+        .MAX_WIDTH(MAX_WIDTH),
+        .MAX_HEIGHT(MAX_HEIGHT),
+        .PIXEL_BITS_MAX(PIXEL_BITS_MAX),
+        .WB(WB),
+        .HB(HB)
+    ) regs (
+        .clk, .rst,
+        .reg_valid, .reg_ready, .reg_write, .reg_addr, .reg_wdata, .reg_rvalid, .reg_rdata,
+        .act_mode, .act_width, .act_height, .act_bits,
+        .act_a11, .act_a12, .act_a21, .act_a22, .act_tx, .act_ty,
+        .act_gain, .act_midgrey, .act_generation, .act_lut_bank, .act_lut_identity,
+        .nxt_mode, .nxt_width, .nxt_height, .nxt_bits,
+        .lut_en, .lut_we, .lut_bank, .lut_addr, .lut_wdata, .lut_rdata,
+        .time_now,
+        .sof_accept, .frame_out, .bad_frame, .err_short, .err_long, .err_line,
+        .in_frame, .ref_valid
+    );
+
+    // ---------------------------------------------------------------- live input
+    logic          fi_valid, fi_ready, fi_sof, fi_eol, fi_eof, fi_bad;
+    logic [15:0]   fi_live;
+    logic [XB-1:0] fi_x;
+    logic [YB-1:0] fi_y;
+    logic          ctx_push, ctx_block, frame_noref;
+    logic [63:0]   frame_time;
+
+    dsr_frame_in #(
+        .WB(WB),
+        .HB(HB)
+    ) frame_in (
+        .clk, .rst,
+        .s_valid, .s_ready, .s_data, .s_sof, .s_eol,
+        .act_mode, .act_width, .act_height, .act_bits,
+        .nxt_mode, .nxt_width, .nxt_height, .nxt_bits,
+        .ctx_block, .time_now,
+        .m_valid(fi_valid), .m_ready(fi_ready), .m_live(fi_live), .m_x(fi_x), .m_y(fi_y),
+        .m_sof(fi_sof), .m_eol(fi_eol), .m_eof(fi_eof), .m_bad(fi_bad),
+        .ctx_push, .frame_time, .frame_noref,
+        .sof_accept, .bad_frame, .err_short, .err_long, .err_line, .in_frame, .ref_valid
+    );
+
+    // the frame's parameters join each pixel here (act_* belong to the pixel in fi_*)
+    logic [15:0] act_mask;
+    assign act_mask = 16'hffff >> (5'd16 - act_bits);
+
+    // ---------------------------------------------------------------- frame context
+    localparam int CTX_W = WB + HB + 5 + 32 + 64 + 32 + 32;
+    logic [CTX_W-1:0]           ctx_wr_data, ctx_rd_data;
+    logic                       ctx_empty, ctx_pop;
+    logic [$clog2(CTX_DEPTH):0] ctx_count;
+    logic [31:0]                ctx_flags, ctx_payload_length;
+    logic                       uses_reference;
+    logic [WB+HB-1:0]           frame_pixels;
+
+    assign uses_reference = act_mode == dsr_pkg::DSR_MODE_SUBTRACT[1:0]
+                         || act_mode == dsr_pkg::DSR_MODE_WARP[1:0];
+    assign ctx_flags = ({30'd0, act_mode} & dsr_pkg::DSR_FLAG_MODE_MASK)
+                     | (uses_reference && frame_noref ? dsr_pkg::DSR_FLAG_NO_REFERENCE : 32'd0);
+    assign frame_pixels = act_width * act_height;
+    assign ctx_payload_length = {{(31 - WB - HB){1'b0}}, frame_pixels, 1'b0};
+    assign ctx_wr_data = {act_width, act_height, act_bits, act_generation, frame_time,
+                          ctx_flags, ctx_payload_length};
+    // room for this frame start and the push still on its way
+    localparam int CB = $clog2(CTX_DEPTH) + 1;
+    localparam logic [CB-1:0] CTX_FULL = CTX_DEPTH[CB-1:0];
+    assign ctx_block = ctx_count + {{(CB - 1){1'b0}}, ctx_push} >= CTX_FULL;
+
+    dsr_fifo #(
+        .DATA_WIDTH(CTX_W),
+        .DEPTH(CTX_DEPTH)
+    ) ctx_fifo (
+        .clk, .rst,
+        .wr_en(ctx_push), .wr_data(ctx_wr_data),
+        .rd_en(ctx_pop), .rd_data(ctx_rd_data), .empty(ctx_empty), .count(ctx_count)
+    );
+
+    // ---------------------------------------------------------------- datapath
+    // per-pixel metadata after the stage that consumes each field
+    localparam int U_LUT = 16 + 2 + 16 + 16 + 16 + 2;                 // to dsr_subtract
+    localparam int U_BI  = 2 + U_LUT;                                 // + LUT bank, identity
+    localparam int U_SA  = 1 + U_BI;                                  // + noref
+    localparam int U_ST  = 4 + 8 + 8 + U_SA;                          // + selects, weights
+    localparam int U_AF  = XB + YB + WB + HB + U_SA;                  // + position, size
+
+    logic                  pipe_ready;
+    logic [U_AF-1:0]       af_s_user, af_m_user;
+    logic [POS-1:0]        af_pos_u, af_pos_v;
+    logic                  af_valid, af_ready;
+
+    assign af_s_user = {fi_x, fi_y, act_width, act_height,
+                        frame_noref, act_lut_bank, act_lut_identity,
+                        fi_live, act_mode, act_mask, act_gain, act_midgrey, fi_eof, fi_bad};
+
+    dsr_affine #(
+        .USER_WIDTH(U_AF)
+    ) affine (
+        .clk, .rst,
+        .s_valid(fi_valid), .s_ready(fi_ready), .s_sof(fi_sof), .s_eol(fi_eol),
+        .s_user(af_s_user),
+        .a11(act_a11), .a12(act_a12), .a21(act_a21), .a22(act_a22), .tx(act_tx), .ty(act_ty),
+        .m_valid(af_valid), .m_ready(af_ready), .m_pos_u(af_pos_u), .m_pos_v(af_pos_v),
+        .m_user(af_m_user)
+    );
+
+    logic [XB-1:0]   af_x;
+    logic [YB-1:0]   af_y;
+    logic [WB-1:0]   af_width;
+    logic [HB-1:0]   af_height;
+    logic [U_SA-1:0] af_rest;
+    assign {af_x, af_y, af_width, af_height, af_rest} = af_m_user;
+
+    // af_rest = {noref, lut_bank, lut_identity, live, mode, mask, gain, midgrey, eof, bad}
+    logic [DW-1:0] af_live;
+    logic [1:0]    af_mode;
+    assign af_live = af_rest[U_LUT-16 +: DW];
+    assign af_mode = af_rest[U_LUT-17 -: 2];
+
+    logic              sa_valid, sa_ready, sa_wr_en;
+    logic [4*AW-1:0]   sa_rd_addr;
+    logic [3:0]        sa_sel;
+    logic [7:0]        sa_fx, sa_fy;
+    logic [1:0]        sa_wr_bank;
+    logic [AW-1:0]     sa_wr_addr;
+    logic [DW-1:0]     sa_wr_data;
+    logic [U_SA-1:0]   sa_user;
+
+    dsr_sample_addr #(
+        .USER_WIDTH(U_SA),
+        .POS_BITS(POS),
+        .WB(WB),
+        .HB(HB),
+        .DATA_WIDTH(DW)
+    ) sample_addr (
+        .clk, .rst,
+        .s_valid(af_valid), .s_ready(af_ready), .s_pos_u(af_pos_u), .s_pos_v(af_pos_v),
+        .s_width(af_width), .s_height(af_height),
+        .s_capture(af_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0]),
+        .s_x(af_x), .s_y(af_y), .s_live(af_live), .s_user(af_rest),
+        .m_valid(sa_valid), .m_ready(sa_ready), .m_rd_addr(sa_rd_addr), .m_sel(sa_sel),
+        .m_fx(sa_fx), .m_fy(sa_fy), .m_wr_en(sa_wr_en), .m_wr_bank(sa_wr_bank),
+        .m_wr_addr(sa_wr_addr), .m_wr_data(sa_wr_data), .m_user(sa_user)
+    );
+
+    logic              st_valid, st_ready;
+    logic [4*DW-1:0]   st_data;
+    logic [U_ST-1:0]   st_user;
+
+    dsr_frame_store #(
+        .USER_WIDTH(U_ST),
+        .DATA_WIDTH(DW),
+        .AW(AW)
+    ) frame_store (
+        .clk, .rst,
+        .s_valid(sa_valid), .s_ready(sa_ready), .s_rd_addr(sa_rd_addr),
+        .s_wr_en(sa_wr_en), .s_wr_bank(sa_wr_bank), .s_wr_addr(sa_wr_addr),
+        .s_wr_data(sa_wr_data), .s_user({sa_sel, sa_fx, sa_fy, sa_user}),
+        .m_valid(st_valid), .m_ready(st_ready), .m_data(st_data), .m_user(st_user)
+    );
+
+    logic [3:0]      st_sel;
+    logic [7:0]      st_fx, st_fy;
+    logic            st_noref;
+    logic [U_BI-1:0] st_rest;
+    logic [DW-1:0]   st_mask;
+    assign {st_sel, st_fx, st_fy, st_noref, st_rest} = st_user;
+    // st_rest = {lut_bank, lut_identity, live, mode, mask, gain, midgrey, eof, bad}
+    assign st_mask = st_rest[U_LUT-34 +: DW];
+
+    logic            bi_valid, bi_ready;
+    logic [DW-1:0]   bi_ref;
+    logic [U_BI-1:0] bi_user;
+
+    dsr_bilinear #(
+        .USER_WIDTH(U_BI),
+        .DATA_WIDTH(DW)
+    ) bilinear (
+        .clk, .rst,
+        .s_valid(st_valid), .s_ready(st_ready), .s_data(st_data), .s_sel(st_sel),
+        .s_fx(st_fx), .s_fy(st_fy), .s_mask(st_mask), .s_noref(st_noref),
+        .s_user(st_rest),
+        .m_valid(bi_valid), .m_ready(bi_ready), .m_ref(bi_ref), .m_user(bi_user)
+    );
+
+    logic             bi_lut_bank, bi_lut_identity;
+    logic [U_LUT-1:0] bi_rest;
+    assign {bi_lut_bank, bi_lut_identity, bi_rest} = bi_user;
+
+    logic             lu_valid, lu_ready;
+    logic [15:0]      lu_refp;
+    logic [U_LUT-1:0] lu_user;
+
+    dsr_lut #(
+        .USER_WIDTH(U_LUT),
+        .ADDR_WIDTH(DW),
+        .DATA_WIDTH(16)
+    ) lut (
+        .clk, .rst,
+        .s_valid(bi_valid), .s_ready(bi_ready), .s_ref(bi_ref), .s_bank(bi_lut_bank),
+        .s_identity(bi_lut_identity), .s_user(bi_rest),
+        .m_valid(lu_valid), .m_ready(lu_ready), .m_refp(lu_refp), .m_user(lu_user),
+        .a_en(lut_en), .a_we(lut_we), .a_bank(lut_bank), .a_addr(lut_addr),
+        .a_wdata(lut_wdata), .a_rdata(lut_rdata)
+    );
+
+    logic [15:0] lu_live, lu_mask, lu_gain, lu_midgrey;
+    logic [1:0]  lu_mode;
+    logic [1:0]  lu_frame;   // {eof, bad}
+    assign {lu_live, lu_mode, lu_mask, lu_gain, lu_midgrey, lu_frame} = lu_user;
+
+    logic        su_valid;
+    logic [15:0] su_pixel;
+    logic [1:0]  su_frame;
+    logic        fr_ready;
+
+    dsr_subtract #(
+        .USER_WIDTH(2)
+    ) subtract (
+        .clk, .rst,
+        .s_valid(lu_valid), .s_ready(lu_ready), .s_live(lu_live), .s_refp(lu_refp),
+        .s_mode(lu_mode), .s_mask(lu_mask), .s_gain(lu_gain), .s_midgrey(lu_midgrey),
+        .s_user(lu_frame),
+        .m_valid(su_valid), .m_ready(pipe_ready), .m_pixel(su_pixel), .m_user(su_frame)
+    );
+
+    // the whole datapath moves when the framer takes a pixel or its last stage is empty
+    assign pipe_ready = fr_ready || !su_valid;
+
+    // ---------------------------------------------------------------- framer, output
+    logic [WB-1:0] ctx_width;
+    logic [HB-1:0] ctx_height;
+    logic [4:0]    ctx_bits;
+    logic [31:0]   ctx_generation, ctx_head_flags, ctx_head_length;
+    logic [63:0]   ctx_time;
+    assign {ctx_width, ctx_height, ctx_bits, ctx_generation, ctx_time, ctx_head_flags,
+            ctx_head_length} = ctx_rd_data;
+
+    logic        fr_valid, fr_last, out_ready;
+    logic [15:0] fr_data;
+
+    dsr_framer #(
+        .WB(WB),
+        .HB(HB)
+    ) framer (
+        .clk, .rst,
+        .s_valid(su_valid), .s_ready(fr_ready), .s_pixel(su_pixel),
+        .s_eof(su_frame[1]), .s_bad(su_frame[0]),
+        .ctx_empty, .ctx_pop, .ctx_width, .ctx_height, .ctx_bits, .ctx_generation,
+        .ctx_time, .ctx_flags(ctx_head_flags), .ctx_payload_length(ctx_head_length),
+        .m_valid(fr_valid), .m_ready(out_ready), .m_data(fr_data), .m_last(fr_last)
+    );
+
+    dsr_skid #(
+        .DATA_WIDTH(17)
+    ) out_skid (
+        .clk, .rst,
+        .s_data({fr_last, fr_data}), .s_valid(fr_valid), .s_ready(out_ready),
+        .m_data({m_last, m_data}), .m_valid, .m_ready
+    );
+
+    assign frame_out = m_valid && m_ready && m_last;
+
+endmodule
+
+`default_nettype wire
