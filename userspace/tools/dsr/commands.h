@@ -25,6 +25,7 @@ int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_reference(int argc, char **argv);
 int cmd_acquire(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 int cmd_series(int argc, char **argv);
 
 #endif /* DSR_COMMANDS_H */

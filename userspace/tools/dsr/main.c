@@ -12,6 +12,7 @@ static const struct dsr_command commands[] = {
 	{ "info", cmd_info, "a board's identity, status, counters and parameters; raw registers" },
 	{ "reference", cmd_reference, "reference upload REF: store a baseline in the board" },
 	{ "acquire", cmd_acquire, "stream frames from the board to PNG files + frames.jsonl" },
+	{ "stats", cmd_stats, "frame counters of a board's transport (the kernel driver's with --device)" },
 	{ "series", cmd_series, "one reference against several follow-ups: differences, montage, report" },
 };
 
