@@ -52,6 +52,15 @@ static void png_warning_cb(png_structp png, png_const_charp msg)
 	(void)msg;
 }
 
+/* Read callback: the stock one says only "Read Error" when the file ends early. */
+static void png_read_cb(png_structp png, png_bytep out, size_t len)
+{
+	FILE *f = png_get_io_ptr(png);
+
+	if (fread(out, 1, len, f) != len)
+		png_error(png, ferror(f) ? "read error" : "file truncated (ends before the image does)");
+}
+
 /* One sample of a decoded row: 8 bits, or 16 bits big-endian as PNG stores them. */
 static uint32_t sample(const uint8_t *row, size_t i, int depth16)
 {
@@ -163,7 +172,7 @@ struct dsr_image *dsr_png_read(FILE *f, const char *path)
 	if (!c.png || !c.info) {
 		dsr_seterr("%s: PNG: out of memory", path);
 	} else {
-		png_init_io(c.png, f);
+		png_set_read_fn(c.png, f, png_read_cb);
 		if (read_body(&c) == 0) {
 			im = c.im;
 			c.im = NULL;
