@@ -143,7 +143,7 @@ static int load_live(const struct acquire_opts *o, struct dsr_image **live)
 	for (int i = 0; i < o->nlive; i++) {
 		live[i] = dsr_image_load(o->live_path[i]);
 		if (!live[i])
-			return dsr_seterr("%s: %s", o->live_path[i], dsr_error());
+			return -1;	/* the loader names the file */
 	}
 	return 0;
 }
@@ -168,7 +168,7 @@ static int check_setup(struct dsr_board *b, const struct acquire_opts *o,
 	dsr_lut_identity(mc->lut, mc->params.pixel_bits);
 	mc->ref = dsr_image_load(o->check_ref);
 	if (!mc->ref)
-		return dsr_seterr("%s: %s", o->check_ref, dsr_error());
+		return -1;
 	if (mc->ref->width != mc->params.width || mc->ref->height != mc->params.height)
 		return dsr_seterr("--check-model: reference %ux%u, board frames %ux%u", mc->ref->width,
 				  mc->ref->height, mc->params.width, mc->params.height);

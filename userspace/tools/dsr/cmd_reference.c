@@ -50,7 +50,7 @@ static int upload(struct dsr_board *b, const char *path)
 	int rc = -1;
 
 	if (!ref)
-		return dsr_seterr("%s: %s", path, dsr_error());
+		return -1;	/* the loader names the file */
 	if (dsr_board_reg_read(b, DSR_REG_WIDTH, &w) || dsr_board_reg_read(b, DSR_REG_HEIGHT, &h))
 		goto out;
 	if (ref->width != w || ref->height != h) {

@@ -23,6 +23,7 @@ struct dsr_command {
 int cmd_version(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_upload(int argc, char **argv);
 int cmd_reference(int argc, char **argv);
 int cmd_acquire(int argc, char **argv);
 int cmd_stats(int argc, char **argv);

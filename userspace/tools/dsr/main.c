@@ -10,6 +10,7 @@ static const struct dsr_command commands[] = {
 	{ "version", cmd_version, "print the version of dsr and libdsr" },
 	{ "list", cmd_list, "list the DSR boards present (kernel devices and USB)" },
 	{ "info", cmd_info, "a board's identity, status, counters and parameters; raw registers" },
+	{ "upload", cmd_upload, "upload an alignment (parameters + LUT) to the board and commit" },
 	{ "reference", cmd_reference, "reference upload REF: store a baseline in the board" },
 	{ "acquire", cmd_acquire, "stream frames from the board to PNG files + frames.jsonl" },
 	{ "stats", cmd_stats, "frame counters of a board's transport (the kernel driver's with --device)" },
