@@ -28,6 +28,7 @@ int cmd_reference(int argc, char **argv);
 int cmd_acquire(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
+int cmd_register(int argc, char **argv);
 int cmd_series(int argc, char **argv);
 
 #endif /* DSR_COMMANDS_H */

@@ -15,6 +15,7 @@ static const struct dsr_command commands[] = {
 	{ "acquire", cmd_acquire, "stream frames from the board to PNG files + frames.jsonl" },
 	{ "stats", cmd_stats, "frame counters of a board's transport (the kernel driver's with --device)" },
 	{ "calibrate", cmd_calibrate, "register the board to the reference, upload, verify bit-exact, report" },
+	{ "register", cmd_register, "estimate the live -> reference transform, LUT and registers of a pair" },
 	{ "series", cmd_series, "one reference against several follow-ups: differences, montage, report" },
 };
 

@@ -1,0 +1,191 @@
+/*
+ * montage.c - dsr_montage(): six labelled tiles on a dark background.
+ *
+ *   REFERENCE        | LIVE                  | ALIGNED REFERENCE
+ *   DIFFERENCE       | CHECKERBOARD          | text panel (transform, quality, ...)
+ *
+ * Every tile is the frame reduced by an integer box factor to at most TILE_MAX pixels.
+ * Reference and live are each windowed to their own 0.5..99.5 % grey range; the aligned
+ * reference uses the live frame's window (after the LUT they share one grey scale), and
+ * so do both halves of the checkerboard. The difference is shown about midgrey,
+ * stretched so that the largest changes reach black and white, and says by how much.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsr/error.h"
+#include "dsr/montage.h"
+#include "montage/montage_priv.h"
+
+#define TILE_MAX	480	/* largest tile side, display pixels */
+#define MARGIN		12
+#define TEXT_SCALE	2
+#define LABEL_H		(FONT_HEIGHT * TEXT_SCALE + 10)
+#define BACKGROUND	40
+#define TEXT_GREY	235
+#define CHECKS		8	/* checkerboard squares along the longer side */
+
+/* A grey window: display = 255 * (v - lo) / (hi - lo), clamped. */
+struct window {
+	double lo, hi;
+};
+
+/* The 0.5 % and 99.5 % points of the grey levels, so a few hot pixels do not flatten
+ * the picture. */
+static int percentile_window(const struct dsr_image *im, struct window *w)
+{
+	size_t n = (size_t)im->width * im->height, cum = 0;
+	uint32_t *hist = calloc(65536, sizeof(uint32_t));
+	int lo = -1, hi = 0;
+
+	if (!hist)
+		return dsr_seterr("montage: out of memory");
+	for (size_t i = 0; i < n; i++)
+		hist[im->pixels[i]]++;
+	for (int v = 0; v < 65536; v++) {
+		cum += hist[v];
+		if (lo < 0 && cum > n / 200)
+			lo = v;
+		if (cum <= n - n / 200)
+			hi = v;
+	}
+	free(hist);
+	w->lo = lo < 0 ? 0 : lo;
+	w->hi = hi > w->lo ? hi : w->lo + 1;
+	return 0;
+}
+
+static uint16_t to_display(double v, const struct window *w)
+{
+	double d = 255.0 * (v - w->lo) / (w->hi - w->lo);
+
+	return (uint16_t)(d <= 0 ? 0 : d >= 255 ? 255 : lround(d));
+}
+
+/* Frame pixel value at display pixel (x, y) of a tile reduced by @f: the box mean. */
+static double box_mean(const struct dsr_image *im, int f, int x, int y)
+{
+	double s = 0;
+
+	for (int dy = 0; dy < f; dy++)
+		for (int dx = 0; dx < f; dx++)
+			s += im->pixels[(size_t)(y * f + dy) * im->width + x * f + dx];
+	return s / (f * f);
+}
+
+/* Place one tile with its label above it. @pick chooses, per frame pixel position, which
+ * image to show (for the checkerboard); otherwise @a is shown through @w. */
+static void draw_tile(struct dsr_image *out, int ox, int oy, int f, const char *label,
+		      const struct dsr_image *a, const struct dsr_image *b,
+		      const struct window *w, int check)
+{
+	int tw = (int)a->width / f, th = (int)a->height / f;
+
+	font_draw(out, ox, oy + 2, TEXT_SCALE, TEXT_GREY, label);
+	oy += LABEL_H;
+	for (int y = 0; y < th; y++)
+		for (int x = 0; x < tw; x++) {
+			const struct dsr_image *src = a;
+
+			if (b && check > 0 && (((x * f) / check + (y * f) / check) & 1))
+				src = b;
+			out->pixels[(size_t)(oy + y) * out->width + ox + x] =
+				to_display(box_mean(src, f, x, y), w);
+		}
+}
+
+/* How far the difference strays from midgrey: its 99.5 % point of |d - midgrey|, so the
+ * stretch is set by real change and not by one outlier; at least 4 grey levels. */
+static double difference_span(const struct dsr_image *diff, uint32_t midgrey)
+{
+	size_t n = (size_t)diff->width * diff->height, cum = 0;
+	uint32_t *hist = calloc(65536, sizeof(uint32_t));
+	double span = 4;
+
+	if (!hist)
+		return 256;
+	for (size_t i = 0; i < n; i++)
+		hist[abs((int)diff->pixels[i] - (int)midgrey)]++;
+	for (int v = 0; v < 65536; v++) {
+		cum += hist[v];
+		if (cum >= n - n / 200) {
+			span = v > 4 ? v : 4;
+			break;
+		}
+	}
+	free(hist);
+	return span;
+}
+
+/* The text panel: one line of @caption per row, clipped to the tile. */
+static void draw_caption(struct dsr_image *out, int ox, int oy, int tw, const char *caption)
+{
+	int line_h = FONT_HEIGHT * TEXT_SCALE + 6, y = oy + LABEL_H;
+	int max_chars = tw / (FONT_ADVANCE * TEXT_SCALE);
+	char buf[256];
+
+	font_draw(out, ox, oy + 2, TEXT_SCALE, TEXT_GREY, "REGISTRATION");
+	while (caption && *caption) {
+		const char *nl = strchr(caption, '\n');
+		size_t len = nl ? (size_t)(nl - caption) : strlen(caption);
+
+		if (len >= sizeof(buf))
+			len = sizeof(buf) - 1;
+		if ((int)len > max_chars)
+			len = (size_t)max_chars;
+		memcpy(buf, caption, len);
+		buf[len] = 0;
+		font_draw(out, ox, y, TEXT_SCALE, TEXT_GREY, buf);
+		y += line_h;
+		caption = nl ? nl + 1 : NULL;
+	}
+}
+
+struct dsr_image *dsr_montage(const struct dsr_image *ref, const struct dsr_image *live,
+			      const struct dsr_image *aligned, const struct dsr_image *diff,
+			      uint32_t midgrey, const char *caption)
+{
+	const struct dsr_image *all[4] = { ref, live, aligned, diff };
+	uint32_t w = ref ? ref->width : 0, h = ref ? ref->height : 0;
+	struct window wref, wlive, wdiff;
+	char label[96];
+
+	for (int i = 0; i < 4; i++)
+		if (!all[i] || all[i]->width != w || all[i]->height != h) {
+			dsr_seterr("montage: the four frames must exist and be the same size");
+			return NULL;
+		}
+	if (percentile_window(ref, &wref) || percentile_window(live, &wlive))
+		return NULL;
+	int f = (int)(((w > h ? w : h) + TILE_MAX - 1) / TILE_MAX);
+	int tw = (int)w / f, th = (int)h / f;
+
+	/* at least wide enough for the labels and the text panel */
+	int cw = tw > 34 * FONT_ADVANCE * TEXT_SCALE ? tw : 34 * FONT_ADVANCE * TEXT_SCALE;
+	uint32_t ow = (uint32_t)(3 * cw + 4 * MARGIN);
+	uint32_t oh = (uint32_t)(2 * (th + LABEL_H) + 3 * MARGIN);
+	struct dsr_image *out = dsr_image_new(ow, oh, 8);
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < (size_t)ow * oh; i++)
+		out->pixels[i] = BACKGROUND;
+	double span = difference_span(diff, midgrey);
+
+	wdiff.lo = midgrey - span;
+	wdiff.hi = midgrey + span;
+	int x0 = MARGIN, x1 = 2 * MARGIN + cw, x2 = 3 * MARGIN + 2 * cw;
+	int y0 = MARGIN, y1 = 2 * MARGIN + th + LABEL_H;
+
+	draw_tile(out, x0, y0, f, "REFERENCE (BASELINE)", ref, NULL, &wref, 0);
+	draw_tile(out, x1, y0, f, "LIVE (FOLLOW-UP)", live, NULL, &wlive, 0);
+	draw_tile(out, x2, y0, f, "ALIGNED REFERENCE", aligned, NULL, &wlive, 0);
+	snprintf(label, sizeof(label), "DIFFERENCE (GREY +-%.0f)", span);
+	draw_tile(out, x0, y1, f, label, diff, NULL, &wdiff, 0);
+	draw_tile(out, x1, y1, f, "CHECKERBOARD ALIGNED/LIVE", aligned, live, &wlive,
+		  (int)((w > h ? w : h) / CHECKS));
+	draw_caption(out, x2, y1, cw, caption);
+	return out;
+}

@@ -1,0 +1,234 @@
+/*
+ * landmarks.c - registration from hand-picked point pairs: least squares for each motion
+ * model, with each point's residual, and the landmark file reader.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsr/error.h"
+#include "dsr/register.h"
+
+#define LANDMARKS_MAX 10000
+
+/* Centroids of the live and reference points. */
+static void centroids(const struct dsr_landmark *p, size_t n, double *lx, double *ly,
+		      double *rx, double *ry)
+{
+	*lx = *ly = *rx = *ry = 0;
+	for (size_t i = 0; i < n; i++) {
+		*lx += p[i].live_x;
+		*ly += p[i].live_y;
+		*rx += p[i].ref_x;
+		*ry += p[i].ref_y;
+	}
+	*lx /= (double)n;
+	*ly /= (double)n;
+	*rx /= (double)n;
+	*ry /= (double)n;
+}
+
+/* Affine: two independent 3-parameter fits on centred coordinates (the translation
+ * then falls out of the centroids). Collinear points leave the 2x2 system singular. */
+static int fit_affine(const struct dsr_landmark *p, size_t n, struct dsr_affine *a)
+{
+	double lx, ly, rx, ry, sxx = 0, sxy = 0, syy = 0, sxu = 0, syu = 0, sxv = 0, syv = 0;
+
+	centroids(p, n, &lx, &ly, &rx, &ry);
+	for (size_t i = 0; i < n; i++) {
+		double x = p[i].live_x - lx, y = p[i].live_y - ly;
+		double u = p[i].ref_x - rx, v = p[i].ref_y - ry;
+
+		sxx += x * x;
+		sxy += x * y;
+		syy += y * y;
+		sxu += x * u;
+		syu += y * u;
+		sxv += x * v;
+		syv += y * v;
+	}
+	double det = sxx * syy - sxy * sxy;
+
+	if (!(det > 1e-9 * (sxx + syy) * (sxx + syy)) || sxx + syy <= 0)
+		return dsr_seterr("landmarks: the live points are collinear; an affine "
+				  "transform needs three points not on one line");
+	a->a11 = (sxu * syy - syu * sxy) / det;
+	a->a12 = (syu * sxx - sxu * sxy) / det;
+	a->a21 = (sxv * syy - syv * sxy) / det;
+	a->a22 = (syv * sxx - sxv * sxy) / det;
+	a->tx = rx - a->a11 * lx - a->a12 * ly;
+	a->ty = ry - a->a21 * lx - a->a22 * ly;
+	return 0;
+}
+
+/* Similarity (scale free) or rigid (scale 1): the closed-form 2-D Procrustes solution. */
+static int fit_similarity(const struct dsr_landmark *p, size_t n, int rigid, struct dsr_affine *a)
+{
+	double lx, ly, rx, ry, sc = 0, ss = 0, sn = 0;
+
+	centroids(p, n, &lx, &ly, &rx, &ry);
+	for (size_t i = 0; i < n; i++) {
+		double x = p[i].live_x - lx, y = p[i].live_y - ly;
+		double u = p[i].ref_x - rx, v = p[i].ref_y - ry;
+
+		sc += x * u + y * v;
+		ss += x * v - y * u;
+		sn += x * x + y * y;
+	}
+	if (!(sn > 1e-9))
+		return dsr_seterr("landmarks: all live points coincide; rotation is undefined");
+	double c = sc / sn, s = ss / sn;
+
+	if (rigid) {
+		double th = atan2(ss, sc);
+
+		c = cos(th);
+		s = sin(th);
+	}
+	a->a11 = c;
+	a->a12 = -s;
+	a->a21 = s;
+	a->a22 = c;
+	a->tx = rx - c * lx + s * ly;
+	a->ty = ry - s * lx - c * ly;
+	return 0;
+}
+
+int dsr_register_landmarks(const struct dsr_landmark *pts, size_t n, enum dsr_motion motion,
+			   struct dsr_affine *a, double *residuals, double *rms)
+{
+	double ss = 0;
+	int rc;
+
+	if (n < 3)
+		return dsr_seterr("landmarks: %zu point pairs given, at least 3 needed", n);
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(pts[i].live_x) || !isfinite(pts[i].live_y) ||
+		    !isfinite(pts[i].ref_x) || !isfinite(pts[i].ref_y))
+			return dsr_seterr("landmarks: point %zu is not a finite number", i + 1);
+	switch (motion) {
+	case DSR_MOTION_TRANSLATION: {
+		double lx, ly, rx, ry;
+
+		centroids(pts, n, &lx, &ly, &rx, &ry);
+		*a = (struct dsr_affine){ 1, 0, rx - lx, 0, 1, ry - ly };
+		rc = 0;
+		break;
+	}
+	case DSR_MOTION_RIGID:
+	case DSR_MOTION_SIMILARITY:
+		rc = fit_similarity(pts, n, motion == DSR_MOTION_RIGID, a);
+		break;
+	case DSR_MOTION_AFFINE:
+		rc = fit_affine(pts, n, a);
+		break;
+	default:
+		return dsr_seterr("landmarks: unknown motion model %d", (int)motion);
+	}
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		double u = a->a11 * pts[i].live_x + a->a12 * pts[i].live_y + a->tx;
+		double v = a->a21 * pts[i].live_x + a->a22 * pts[i].live_y + a->ty;
+		double d = hypot(u - pts[i].ref_x, v - pts[i].ref_y);
+
+		if (residuals)
+			residuals[i] = d;
+		ss += d * d;
+	}
+	if (rms)
+		*rms = sqrt(ss / (double)n);
+	return 0;
+}
+
+/* Four numbers from one line, separated by blanks and/or commas. -1 if not exactly 4. */
+static int parse_line(char *s, double v[4])
+{
+	int k = 0;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == ',' || *s == '\r' || *s == '\n')
+			s++;
+		if (!*s)
+			break;
+		if (k == 4)
+			return -1;
+		char *end;
+
+		errno = 0;
+		v[k] = strtod(s, &end);
+		if (end == s || errno || !isfinite(v[k]))
+			return -1;
+		k++;
+		s = end;
+		if (*s && !strchr(" \t,\r\n", *s))
+			return -1;
+	}
+	return k == 4 ? 0 : (k == 0 ? 1 : -1);
+}
+
+long dsr_landmarks_load(const char *path, struct dsr_landmark **out)
+{
+	FILE *f = fopen(path, "r");
+	struct dsr_landmark *pts = NULL;
+	size_t n = 0, cap = 0;
+	char line[512];
+	long lineno = 0;
+
+	*out = NULL;
+	if (!f)
+		return dsr_seterr("%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		double v[4];
+		char *hash = strchr(line, '#');
+
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			dsr_seterr("%s:%ld: line too long", path, lineno);
+			goto fail;
+		}
+		if (hash)
+			*hash = 0;
+		int rc = parse_line(line, v);
+
+		if (rc > 0)
+			continue;	/* blank or comment */
+		if (rc < 0) {
+			dsr_seterr("%s:%ld: expected 'live_x live_y ref_x ref_y'", path, lineno);
+			goto fail;
+		}
+		if (n == LANDMARKS_MAX) {
+			dsr_seterr("%s: more than %d landmarks", path, LANDMARKS_MAX);
+			goto fail;
+		}
+		if (n == cap) {
+			size_t nc = cap ? 2 * cap : 16;
+			struct dsr_landmark *np = realloc(pts, nc * sizeof(*np));
+
+			if (!np) {
+				dsr_seterr("%s: out of memory", path);
+				goto fail;
+			}
+			pts = np;
+			cap = nc;
+		}
+		pts[n++] = (struct dsr_landmark){ v[0], v[1], v[2], v[3] };
+	}
+	if (ferror(f)) {
+		dsr_seterr("%s: read error", path);
+		goto fail;
+	}
+	fclose(f);
+	if (n == 0) {
+		free(pts);
+		return dsr_seterr("%s: no landmarks", path);
+	}
+	*out = pts;
+	return (long)n;
+fail:
+	fclose(f);
+	free(pts);
+	return -1;
+}

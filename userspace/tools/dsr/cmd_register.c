@@ -1,0 +1,283 @@
+/*
+ * cmd_register.c - `dsr register REF LIVE`: estimate the live -> reference transform
+ * (or fit it to hand-picked landmarks), build the contrast LUT, quantise both through
+ * the reference model and report transform, registers and quality, as text or JSON.
+ * With -o the parameters go to a file that `dsr subtract -p` reads.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "dsr/error.h"
+#include "dsr/image.h"
+#include "dsr/register.h"
+#include "pipeline.h"
+
+struct register_opts {
+	int json, quiet;
+	const char *landmarks, *mask, *output;
+	struct pair_opts pair;
+};
+
+static void register_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: dsr register REF LIVE [options]\n"
+		"Find the transform that maps LIVE (follow-up) pixels (x, y) onto REF (baseline)\n"
+		"positions (u, v) = (a11 x + a12 y + tx, a21 x + a22 y + ty), match the contrast,\n"
+		"and print the transform, the board's register values and the quality.\n\n"
+		"  -m, --model M           translation|rigid|similarity|affine (default affine)\n"
+		"      --landmarks FILE    fit the model to point pairs instead of the images:\n"
+		"                          one 'live_x live_y ref_x ref_y' per line, at least 3\n"
+		"      --mask FILE         image of the frame size; non-zero pixels are ignored\n"
+		"                          (sensor border, labels) in both frames\n"
+		"      --lut METHOD        histogram|linear|identity (default histogram)\n"
+		"      --gain G            gain on the difference (default 1.0)\n"
+		"      --midgrey N         grey level of 'no change' (default half range)\n"
+		"      --min-quality Q     fail below this correlation (default %.2f)\n"
+		"  -o, --output FILE       write the parameters as JSON (for dsr subtract -p)\n"
+		"      --json              print JSON instead of text\n"
+		"  -q, --quiet             no progress bar\n"
+		"  -h, --help              this help\n\n"
+		"exit status: 0 registered, 1 failed (did not converge, overlap too small,\n"
+		"unreadable input), 2 usage error\n",
+		DSR_REGISTER_MIN_QUALITY);
+}
+
+/* Parse the command line; returns the index of REF in argv, -1 for a usage error. */
+static int register_parse(int argc, char **argv, struct register_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "model", required_argument, NULL, 'm' },
+		{ "motion", required_argument, NULL, 'm' },
+		{ "landmarks", required_argument, NULL, 'k' },
+		{ "mask", required_argument, NULL, 'M' },
+		{ "lut", required_argument, NULL, 'L' },
+		{ "gain", required_argument, NULL, 'g' },
+		{ "midgrey", required_argument, NULL, 'G' },
+		{ "min-quality", required_argument, NULL, 'Q' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	pair_opts_default(&o->pair);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "m:o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (dsr_motion_parse(optarg, &o->pair.reg.motion) < 0)
+				return -1;
+			break;
+		case 'k': o->landmarks = optarg; break;
+		case 'M': o->mask = optarg; break;
+		case 'L':
+			if (dsr_lut_method_parse(optarg, &o->pair.lut_method) < 0)
+				return -1;
+			break;
+		case 'g':
+			o->pair.gain = strtod(optarg, &end);
+			if (*end || !(o->pair.gain > 0))
+				return dsr_seterr("--gain '%s': expected a positive number", optarg);
+			break;
+		case 'G':
+			o->pair.midgrey = strtol(optarg, &end, 0);
+			if (*end || o->pair.midgrey < 0 || o->pair.midgrey > 65535)
+				return dsr_seterr("--midgrey '%s': expected 0..65535", optarg);
+			break;
+		case 'Q':
+			o->pair.reg.min_quality = strtod(optarg, &end);
+			if (*end || !(o->pair.reg.min_quality > 0 && o->pair.reg.min_quality <= 1))
+				return dsr_seterr("--min-quality '%s': expected 0 < Q <= 1", optarg);
+			break;
+		case 'o': o->output = optarg; break;
+		case 'j': o->json = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'h': register_usage(stdout); exit(DSR_EXIT_OK);
+		default: return dsr_seterr("see 'dsr register --help'");
+		}
+	}
+	if (argc - optind != 2)
+		return dsr_seterr("expected REF and LIVE (see 'dsr register --help')");
+	return optind;
+}
+
+/* The mask file as a byte per pixel, non-zero = ignore; NULL with dsr_error(). */
+static uint8_t *load_mask(const char *path, uint32_t w, uint32_t h)
+{
+	struct dsr_image *m = dsr_image_load(path);
+	uint8_t *mask;
+
+	if (!m)
+		return NULL;
+	if (m->width != w || m->height != h) {
+		dsr_seterr("%s: mask is %ux%u but the frames are %ux%u", path, m->width,
+			   m->height, w, h);
+		dsr_image_free(m);
+		return NULL;
+	}
+	mask = malloc((size_t)w * h);
+	if (mask)
+		for (size_t i = 0; i < (size_t)w * h; i++)
+			mask[i] = m->pixels[i] != 0;
+	else
+		dsr_seterr("out of memory for the mask");
+	dsr_image_free(m);
+	return mask;
+}
+
+/* Landmarks: the transform comes from the points; the pipeline then takes it as known.
+ * Residuals go into @report (JSON) and are printed unless --json. */
+static int fit_landmarks(const struct register_opts *o, struct pair_opts *po, json_t *report)
+{
+	struct dsr_landmark *pts;
+	long n = dsr_landmarks_load(o->landmarks, &pts);
+	double rms;
+
+	if (n < 0)
+		return -1;
+	double *res = calloc((size_t)n, sizeof(double));
+
+	if (!res || dsr_register_landmarks(pts, (size_t)n, po->reg.motion, &po->known, res, &rms)) {
+		if (!res)
+			dsr_seterr("out of memory");
+		free(res);
+		free(pts);
+		return -1;
+	}
+	po->have_known = 1;
+	json_t *arr = json_array();
+
+	if (!o->json)
+		printf("landmarks: %ld pairs, RMS residual %.3f px\n", n, rms);
+	for (long i = 0; i < n; i++) {
+		json_array_append_new(arr, json_pack("{s:[ff], s:[ff], s:f}", "live", pts[i].live_x,
+						     pts[i].live_y, "ref", pts[i].ref_x,
+						     pts[i].ref_y, "residual", res[i]));
+		if (!o->json)
+			printf("  %3ld  live (%8.2f, %8.2f) -> ref (%8.2f, %8.2f)  residual %.3f px\n",
+			       i + 1, pts[i].live_x, pts[i].live_y, pts[i].ref_x, pts[i].ref_y, res[i]);
+	}
+	json_object_set_new(report, "landmarks", json_pack("{s:o, s:f}", "points", arr, "rms", rms));
+	free(res);
+	free(pts);
+	return 0;
+}
+
+/* Rotation, scales and shear of the matrix, for a reader who thinks in those. */
+static void print_decomposition(const struct dsr_affine *a)
+{
+	double sx = hypot(a->a11, a->a21), rot = atan2(a->a21, a->a11);
+	double det = a->a11 * a->a22 - a->a12 * a->a21;
+	double shear = (a->a11 * a->a12 + a->a21 * a->a22) / (sx * sx);
+
+	printf("  rotation %.3f deg, scale x %.5f y %.5f, shear %.3f %%, translation (%.3f, %.3f) px\n",
+	       rot * 180 / M_PI, sx, det / sx, 100 * shear, a->tx, a->ty);
+}
+
+static void print_text(const struct pair_result *r, const struct pair_opts *po)
+{
+	const struct dsr_affine *a = &r->reg.affine, *q = &r->quantised;
+	const struct dsr_params *p = &r->params;
+
+	printf("transform (live -> reference, %s):\n", dsr_motion_name(po->reg.motion));
+	printf("  u = %+.7f x %+.7f y %+.4f\n  v = %+.7f x %+.7f y %+.4f\n", a->a11, a->a12,
+	       a->tx, a->a21, a->a22, a->ty);
+	print_decomposition(a);
+	printf("affine: [%.9g, %.9g, %.9g, %.9g, %.9g, %.9g]\n", a->a11, a->a12, a->tx, a->a21,
+	       a->a22, a->ty);
+	if (po->have_known)
+		printf("quality: from landmarks\n");
+	else
+		printf("quality: %.4f (ECC correlation over %.0f %% overlap), %u iterations, %.3f s\n",
+		       r->reg.quality, 100 * r->reg.overlap, r->reg.iterations, r->reg.seconds);
+	printf("registers (%u-bit pixels):\n", p->pixel_bits);
+	printf("  A11 0x%08x  A12 0x%08x  TX 0x%08x   (Q8.24, Q8.24, Q16.16)\n",
+	       (uint32_t)p->a11, (uint32_t)p->a12, (uint32_t)p->tx);
+	printf("  A21 0x%08x  A22 0x%08x  TY 0x%08x\n", (uint32_t)p->a21, (uint32_t)p->a22,
+	       (uint32_t)p->ty);
+	printf("  GAIN 0x%04x  MIDGREY %u\n", p->gain, p->midgrey);
+	printf("quantised: [%.9g, %.9g, %.9g, %.9g, %.9g, %.9g]\n", q->a11, q->a12, q->tx,
+	       q->a21, q->a22, q->ty);
+	printf("LUT: %s, live ~ %.4f * ref %+.1f, residual %.1f grey levels over %llu pixels\n",
+	       dsr_lut_method_name(po->lut_method), r->contrast.gain, r->contrast.offset,
+	       r->contrast.residual, (unsigned long long)r->contrast.samples);
+}
+
+int cmd_register(int argc, char **argv)
+{
+	struct register_opts o;
+	struct pair_result r;
+	struct progress pg;
+	struct dsr_image *ref = NULL, *live = NULL;
+	uint8_t *mask = NULL;
+	json_t *report = json_object();
+	int i = register_parse(argc, argv, &o), rc = DSR_EXIT_FAIL;
+
+	memset(&r, 0, sizeof(r));
+	if (i < 0) {
+		fprintf(stderr, "dsr register: %s\n", dsr_error());
+		json_decref(report);
+		return DSR_EXIT_USAGE;
+	}
+	ref = dsr_image_load(argv[i]);
+	live = ref ? dsr_image_load(argv[i + 1]) : NULL;
+	if (!ref || !live)
+		goto fail;
+	if (o.mask) {
+		mask = load_mask(o.mask, live->width, live->height);
+		if (!mask)
+			goto fail;
+		o.pair.reg.mask = mask;
+	}
+	if (o.landmarks && fit_landmarks(&o, &o.pair, report))
+		goto fail;
+	progress_init(&pg, 1);
+	if (!o.quiet) {
+		pg.label = "registering";
+		o.pair.reg.progress = progress_update;
+		o.pair.reg.progress_ctx = &pg;
+	}
+	int prc = pair_prepare(ref, live, &o.pair, &r);
+
+	progress_done(&pg);
+	if (prc) {
+		if (!r.registered && !o.pair.have_known && r.reg.quality != 0)
+			fprintf(stderr, "dsr register: best estimate had quality %.4f, overlap %.0f %%\n",
+				r.reg.quality, 100 * r.reg.overlap);
+		goto fail;
+	}
+	json_t *pair = json_pair(&r, &o.pair);
+
+	json_object_update(report, pair);
+	json_decref(pair);
+	if (o.output && json_save(report, o.output))
+		goto fail;
+	if (o.json) {
+		json_dumpf(report, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+		printf("\n");
+	} else {
+		print_text(&r, &o.pair);
+		if (o.output)
+			printf("parameters written to %s\n", o.output);
+	}
+	rc = DSR_EXIT_OK;
+	goto out;
+fail:
+	fprintf(stderr, "dsr register: %s\n", dsr_error());
+out:
+	pair_result_free(&r);
+	json_decref(report);
+	free(mask);
+	dsr_image_free(ref);
+	dsr_image_free(live);
+	return rc;
+}
