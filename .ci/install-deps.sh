@@ -18,6 +18,8 @@ PKGS=(
 	libdcmtk-dev dcmtk dicom3tools
 	# test tooling
 	clang valgrind sparse udev
+	# benchmark reference: OpenCV findTransformECC (userspace/bench)
+	python3-opencv python3-numpy
 	# kernel-side test machine
 	qemu-system-x86 busybox-static usbip
 )

@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""bench_opencv.py DIR - OpenCV's findTransformECC (MOTION_AFFINE) on the pairs that
+bench_register wrote into DIR, timed and scored the same way, then the comparison.
+
+OpenCV gets the usual coarse-to-fine use of ECC: a Gaussian pyramid down to about
+128 pixels, identity start, the estimate carried down level by level. One thread, like
+dsr_register_pair. RMS error: the root mean square over all pixels of the distance
+between where the true and the estimated transforms send each live pixel.
+"""
+import statistics
+import sys
+import time
+
+import cv2
+import numpy as np
+
+
+def rms_error(a, b, w, h):
+    """RMS over the frame of |a(x) - b(x)| for 2x3 affine matrices (live -> reference)."""
+    ys, xs = np.mgrid[0:h:8, 0:w:8]
+    pts = np.stack([xs.ravel(), ys.ravel(), np.ones(xs.size)])
+    d = (a - b) @ pts
+    return float(np.sqrt(np.mean(np.sum(d * d, axis=0))))
+
+
+def opencv_pyramid_ecc(ref, live):
+    """ECC from the coarsest level (<= 128 px) to full size; warp maps live -> ref."""
+    levels = [(live, ref)]
+    while max(levels[-1][0].shape) > 128:
+        l, r = levels[-1]
+        levels.append((cv2.pyrDown(l), cv2.pyrDown(r)))
+    warp = np.eye(2, 3, dtype=np.float32)
+    crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 100, 1e-5)
+    for i in range(len(levels) - 1, -1, -1):
+        l, r = levels[i]
+        if i < len(levels) - 1:
+            warp[:, 2] *= 2  # pyrDown halves coordinates (centres at 2X)
+        _, warp = cv2.findTransformECC(l, r, warp, cv2.MOTION_AFFINE, crit, None, 5)
+    return warp
+
+
+def main():
+    d = sys.argv[1]
+    cv2.setNumThreads(1)
+    truth = {}
+    for line in open(f"{d}/truth.txt"):
+        k, *v = line.split()
+        truth[int(k)] = np.array([float(x) for x in v]).reshape(2, 3)
+    ours = {}
+    for line in open(f"{d}/dsr.txt"):
+        k, ms, rms, ok = line.split()
+        ours[int(k)] = (float(ms), float(rms), int(ok))
+    times, errs, ok = [], [], 0
+    first = True
+    for k in sorted(truth):
+        ref = cv2.imread(f"{d}/ref_{k:03d}.pgm", cv2.IMREAD_UNCHANGED).astype(np.float32) / 4095
+        live = cv2.imread(f"{d}/live_{k:03d}.pgm", cv2.IMREAD_UNCHANGED).astype(np.float32) / 4095
+        h, w = live.shape
+        if first:  # warm-up, as for dsr
+            try:
+                opencv_pyramid_ecc(ref, live)
+            except cv2.error:
+                pass
+            first = False
+        t0 = time.perf_counter()
+        try:
+            warp = opencv_pyramid_ecc(ref, live).astype(np.float64)
+            e = rms_error(truth[k], warp, w, h)
+        except cv2.error:
+            e = float("inf")  # OpenCV raises when ECC does not converge
+        times.append(1e3 * (time.perf_counter() - t0))
+        errs.append(e)
+        ok += e < 1
+        print(f"\ropencv: pair {k + 1}/{len(truth)}  {times[-1]:.0f} ms  rms {e:.4f} px   ",
+              end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    n = len(times)
+    our_ms = statistics.median(v[0] for v in ours.values())
+    our_err = statistics.median(v[1] for v in ours.values())
+    our_ok = sum(v[2] for v in ours.values())
+    cv_ms = statistics.median(times)
+    cv_err = statistics.median(errs)
+    print(f"opencv findTransformECC MOTION_AFFINE (pyramid, 1 thread): median {cv_ms:.1f} ms/pair "
+          f"(min {min(times):.1f}, max {max(times):.1f}); RMS error median {cv_err:.4f} px, "
+          f"max {max(errs):.4f} px; success {ok}/{n}")
+    print()
+    print(f"{'':24s} {'ms/pair':>10s} {'median RMS px':>14s} {'success':>8s}")
+    print(f"{'dsr_register_pair':24s} {our_ms:10.1f} {our_err:14.4f} {our_ok:5d}/{n}")
+    print(f"{'cv2.findTransformECC':24s} {cv_ms:10.1f} {cv_err:14.4f} {ok:5d}/{n}")
+    print(f"speed ratio (OpenCV time / dsr time): {cv_ms / our_ms:.2f}x")
+    if cv_err > 0 and np.isfinite(cv_err):
+        print(f"accuracy ratio (OpenCV median RMS / dsr median RMS): {cv_err / our_err:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
