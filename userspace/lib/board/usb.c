@@ -307,16 +307,22 @@ static int usb_send_frame(struct dsr_board *b, const void *wire, size_t len)
 
 /* ---------------------------------------------------------------- frame assembly */
 
-/* A validated frame into the ring, pixels converted to host order. A full ring drops
- * the new frame (the caller is reading too late) and counts it. */
+/*
+ * A validated frame into the ring, pixels converted to host order. Sequence gaps count
+ * as dropped (frames lost anywhere: malformed, CRC, not sent); a full ring drops the new
+ * frame (the caller is reading too late) and counts an overrun.
+ */
 static void ring_put(struct usb_board *u, const struct dsr_frame_info *fi, const uint8_t *payload)
 {
 	size_t npix = (size_t)fi->width * fi->height;
 	struct ring_slot *s;
 
+	if (u->have_seq && fi->sequence - u->last_seq - 1 < 0x80000000u)
+		u->stats.dropped += fi->sequence - u->last_seq - 1;
+	u->last_seq = fi->sequence;
+	u->have_seq = 1;
 	if (u->count == USB_RING) {
 		u->stats.overruns++;
-		u->stats.dropped++;
 		return;
 	}
 	s = &u->ring[(u->head + u->count) % USB_RING];
@@ -324,7 +330,7 @@ static void ring_put(struct usb_board *u, const struct dsr_frame_info *fi, const
 		uint16_t *p = realloc(s->pixels, npix * sizeof(*p));
 
 		if (!p) {
-			u->stats.dropped++;
+			u->stats.overruns++;
 			return;
 		}
 		s->pixels = p;
@@ -335,10 +341,6 @@ static void ring_put(struct usb_board *u, const struct dsr_frame_info *fi, const
 	s->info = *fi;
 	u->count++;
 	u->stats.frames++;
-	if (u->have_seq && fi->sequence != u->last_seq + 1 && fi->sequence > u->last_seq)
-		u->stats.dropped += fi->sequence - u->last_seq - 1;
-	u->last_seq = fi->sequence;
-	u->have_seq = 1;
 }
 
 /* Offset of the next position after @from where a valid header starts, or where a
@@ -383,6 +385,7 @@ static void assemble(struct usb_board *u, int ended)
 {
 	size_t off = 0;
 
+again:
 	while (u->acc_len - off >= DSR_FRAME_HEADER_SIZE) {
 		struct dsr_frame_info fi;
 		size_t total;
@@ -418,8 +421,16 @@ static void assemble(struct usb_board *u, int ended)
 		off += total;
 	}
 	if (ended && u->acc_len > off) {
-		dsr_seterr("a frame ended after %zu bytes, before its header's length", u->acc_len - off);
+		/* Leftover at the end of a transfer: a truncated frame, or garbage. A valid
+		 * header inside it (the frame after a truncated one) starts over from there. */
+		dsr_seterr("a frame ended after %zu bytes, before its header's length",
+			   u->acc_len - off);
 		note_malformed(u);
+		u->acc_len -= off;
+		memmove(u->acc, u->acc + off, u->acc_len);
+		off = find_header(u, 1);
+		if (u->acc_len - off >= DSR_FRAME_HEADER_SIZE)
+			goto again;
 		off = u->acc_len;
 	}
 	if (ended)

@@ -37,6 +37,7 @@ struct acquire_opts {
 	int nlive;
 	const char *check_ref;
 	int no_png;
+	int max_errors;		/* stream errors tolerated (stall recovered, ...) */
 };
 
 /* What the model check needs: the board's parameter set and its generation, the
@@ -65,6 +66,8 @@ static void acquire_usage(FILE *f)
 		   "                         board's parameters (identity LUT); needs --live\n"
 		   "      --no-png           write only frames.jsonl\n"
 		   "      --timeout MS       longest wait for one frame (default 5000)\n"
+		   "      --max-errors N     go on after up to N stream errors the transport\n"
+		   "                         recovered from, e.g. a stalled endpoint (default 0)\n"
 		   BOARD_HELP
 		   "  -h, --help             this help\n"
 		   "exit status: 0 all frames acquired (and matched), 1 failure or mismatch, 2 usage\n",
@@ -82,6 +85,7 @@ static int acquire_parse(int argc, char **argv, struct acquire_opts *o)
 		{ "check-model", required_argument, NULL, 'c' },
 		{ "no-png", no_argument, NULL, 'P' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "max-errors", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -120,6 +124,11 @@ static int acquire_parse(int argc, char **argv, struct acquire_opts *o)
 		case 't':
 			o->timeout_ms = (int)strtol(optarg, &end, 10);
 			if (*end || o->timeout_ms < 1 || o->timeout_ms > 3600000)
+				goto bad;
+			break;
+		case 'E':
+			o->max_errors = (int)strtol(optarg, &end, 10);
+			if (*end || o->max_errors < 0 || o->max_errors > 1000)
 				goto bad;
 			break;
 		case 'h':
@@ -259,10 +268,11 @@ static double seconds_since(const struct timespec *t0)
 static void report_drops(const struct dsr_board_stats *was, const struct dsr_board_stats *now)
 {
 	if (now->malformed > was->malformed || now->crc_errors > was->crc_errors ||
-	    now->dropped > was->dropped)
+	    now->dropped > was->dropped || now->overruns > was->overruns)
 		fprintf(stderr, "\ndsr acquire: warning: frames lost (malformed %" PRIu64 ", CRC "
-			"errors %" PRIu64 ", dropped %" PRIu64 " so far): %s\n", now->malformed,
-			now->crc_errors, now->dropped, dsr_error());
+			"errors %" PRIu64 ", missing by sequence %" PRIu64 ", overruns %" PRIu64
+			" so far): %s\n", now->malformed, now->crc_errors, now->dropped,
+			now->overruns, dsr_error());
 }
 
 /* The acquisition loop proper; returns a DSR_EXIT_* code. */
@@ -271,7 +281,7 @@ static int acquire_run(struct dsr_board *b, const struct acquire_opts *o,
 {
 	struct dsr_board_stats st, prev = { 0 };
 	struct timespec t0;
-	long sent = 0, got = 0;
+	long sent = 0, got = 0, lost = 0, errors = 0;
 	uint32_t seq_base = 0;
 	int tty = isatty(2), rc = DSR_EXIT_OK;
 	double secs;
@@ -285,7 +295,8 @@ static int acquire_run(struct dsr_board *b, const struct acquire_opts *o,
 		struct dsr_frame f;
 		char name[64], path[4096];
 
-		while (o->nlive && sent < o->frames && sent - got < LIVE_AHEAD) {
+		/* Frames the transport dropped will never come: send that many more. */
+		while (o->nlive && sent < o->frames + lost && sent - got - lost < LIVE_AHEAD) {
 			if (dsr_board_send_live(b, live[sent % o->nlive])) {
 				fprintf(stderr, "\ndsr acquire: live frame %ld: %s\n", sent, dsr_error());
 				rc = DSR_EXIT_FAIL;
@@ -296,11 +307,18 @@ static int acquire_run(struct dsr_board *b, const struct acquire_opts *o,
 		if (dsr_board_next_frame(b, &f, o->timeout_ms)) {
 			fprintf(stderr, "\ndsr acquire: frame %ld of %ld: %s\n", got + 1, o->frames,
 				dsr_error());
-			rc = DSR_EXIT_FAIL;
-			goto out;
+			if (++errors > o->max_errors) {
+				rc = DSR_EXIT_FAIL;
+				goto out;
+			}
+			/* A recovered error may have swallowed the frame in progress. */
+			lost++;
+			continue;
 		}
 		dsr_board_stats(b, &st);
 		report_drops(&prev, &st);
+		/* dropped counts sequence gaps, whatever lost the frames; overruns the ring. */
+		lost += (long)(st.dropped + st.overruns) - (long)(prev.dropped + prev.overruns);
 		prev = st;
 		snprintf(name, sizeof(name), "frame-%06u.png", f.info.sequence);
 		snprintf(path, sizeof(path), "%s/%s", o->outdir, name);
@@ -334,8 +352,9 @@ out:
 		fprintf(stderr, "dsr acquire: %s\n", dsr_error());
 		rc = DSR_EXIT_FAIL;
 	}
-	printf("acquired %ld frames, %" PRIu64 " bytes in %.2f s: %.2f MB/s in, %ld live frames sent\n",
-	       got, st.bytes, secs, secs > 0 ? st.bytes / secs / 1e6 : 0.0, sent);
+	printf("acquired %ld frames, %" PRIu64 " bytes in %.2f s: %.2f MB/s in, %ld live frames sent, "
+	       "%ld stream errors\n", got, st.bytes, secs, secs > 0 ? st.bytes / secs / 1e6 : 0.0,
+	       sent, errors);
 	printf("stats: frames=%" PRIu64 " bytes=%" PRIu64 " dropped=%" PRIu64 " malformed=%" PRIu64
 	       " crc_errors=%" PRIu64 " overruns=%" PRIu64 "\n", st.frames, st.bytes, st.dropped,
 	       st.malformed, st.crc_errors, st.overruns);
