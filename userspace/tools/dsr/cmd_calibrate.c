@@ -24,16 +24,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board_opt.h"
 #include "commands.h"
 #include "dsr/board.h"
 #include "dsr/error.h"
+#include "dsr/montage.h"
 #include "pipeline.h"
 
 #define CAL_DEFAULT_MIN_QUALITY	0.8
 #define CAL_TIMEOUT_MS		60000
 
 struct cal_opts {
-	const char *spec;		/* board: NULL auto, "/dev/dsrN", "usb", "usb:SERIAL" */
+	struct board_opt board;		/* --usb / --device, as every board command */
 	const char *ref_path, *live_path, *outdir;
 	double min_quality;
 	int force, frames, dicom, have_lesion, timeout_ms;
@@ -45,15 +47,14 @@ struct cal_opts {
 static void cal_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: dsr calibrate [--device /dev/dsrN | --usb [SERIAL]] [--reference FILE\n"
+		"usage: dsr calibrate [--device /dev/dsrN | --usb [SERIAL|BUS:ADDR]] [--reference FILE\n"
 		"                     --live FILE] [--force] [--min-quality Q] [-o DIR] [options]\n"
 		"Brings the board into register with the reference: reference and live frame from\n"
 		"the board (capture, then pass-through) or from files played through the board;\n"
 		"registration and contrast LUT on the host; upload of parameters + LUT; one\n"
 		"subtraction frame from the board checked bit for bit against the software path.\n"
 		"Writes DIR/report.json, DIR/montage.png, DIR/difference.png and DIR/difference.dcm.\n\n"
-		"  -d, --device PATH       the kernel device (/dev/dsrN)\n"
-		"  -u, --usb[=SERIAL]      the board over libusb (the only one, or by serial)\n"
+		BOARD_HELP
 		"  -r, --reference FILE    reference (baseline) image, uploaded to the frame store\n"
 		"  -l, --live FILE         live (follow-up) image, played through the board\n"
 		"      --force             upload even below the quality threshold\n"
@@ -76,10 +77,8 @@ static void cal_usage(FILE *f)
 /* Parse the command line; 0, or -1 for a usage error (message in dsr_error()). */
 static int cal_parse(int argc, char **argv, struct cal_opts *o)
 {
-	static char usb_spec[64];
 	static const struct option longopts[] = {
-		{ "device", required_argument, NULL, 'd' },
-		{ "usb", optional_argument, NULL, 'u' },
+		BOARD_LONG_OPTIONS,
 		{ "reference", required_argument, NULL, 'r' },
 		{ "live", required_argument, NULL, 'l' },
 		{ "force", no_argument, NULL, 'F' },
@@ -107,13 +106,13 @@ static int cal_parse(int argc, char **argv, struct cal_opts *o)
 	o->outdir = "calibration";
 	o->timeout_ms = CAL_TIMEOUT_MS;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:u::r:l:o:n:m:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:l:o:n:m:h", longopts, NULL)) != -1) {
+		int handled = board_opt_handle(&o->board, c, argc, argv);
+		if (handled < 0)
+			return dsr_seterr("bad board option");
+		if (handled)
+			continue;
 		switch (c) {
-		case 'd': o->spec = optarg; break;
-		case 'u':
-			snprintf(usb_spec, sizeof(usb_spec), optarg ? "usb:%s" : "usb", optarg);
-			o->spec = usb_spec;
-			break;
 		case 'r': o->ref_path = optarg; break;
 		case 'l': o->live_path = optarg; break;
 		case 'F': o->force = 1; break;
@@ -469,16 +468,22 @@ static int cal_outputs(struct cal_run *r)
 		return -1;
 	json_object_set_new(r->report, "dicom", json_pack("{s:s, s:s, s:s}", "file", path,
 			    "sop_instance_uid", sop, "study_instance_uid", id.study_instance_uid));
-	/* montage: reference, live, aligned reference, difference */
+	/* montage: reference, live, aligned reference, difference, checkerboard, caption */
 	struct dsr_params wp = r->res.params;
 	struct dsr_image *aligned = dsr_image_new(r->live->width, r->live->height, r->bits);
 	if (!aligned)
 		return -1;
 	wp.mode = DSR_MODE_WARP;
 	dsr_model_frame(&wp, r->res.lut, r->ref->pixels, r->live->pixels, aligned->pixels);
-	const struct dsr_image *tiles[4] = { r->ref, r->live, aligned, r->board_diff };
-	long mid[4] = { -1, -1, -1, (long)r->res.params.midgrey };
-	struct dsr_image *m = montage_grid(tiles, mid, 4, 4, 320);
+	char caption[600];
+	snprintf(caption, sizeof(caption),
+		 "board %s, parameter generation %lld, reference crc32 %s\n"
+		 "live->reference [%.5f %.5f %.3f; %.5f %.5f %.3f]\n"
+		 "quality %.4f, contrast residual %.1f, board = model bit for bit",
+		 r->about.serial, (long long)r->generation, r->ref_crc, a->a11, a->a12, a->tx,
+		 a->a21, a->a22, a->ty, r->res.reg.quality, r->res.contrast.residual);
+	struct dsr_image *m = dsr_montage(r->ref, r->live, aligned, r->board_diff,
+					  r->res.params.midgrey, caption);
 	dsr_image_free(aligned);
 	snprintf(path, sizeof(path), "%s/montage.png", r->o->outdir);
 	int rc = m ? dsr_image_save(m, path) : -1;
@@ -504,7 +509,7 @@ static int cal_outputs(struct cal_run *r)
 /* Open the board and describe it in the report. */
 static int cal_open(struct cal_run *r)
 {
-	r->b = dsr_board_open(r->o->spec);
+	r->b = dsr_board_open(r->o->board.spec);
 	if (!r->b || dsr_board_about(r->b, &r->about) < 0)
 		return -1;
 	step("board %s via %s%s, RTL %u.%u, frame store up to %ux%u, %u bits",
