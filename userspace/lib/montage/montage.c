@@ -19,13 +19,6 @@
 #include "dsr/montage.h"
 #include "montage/montage_priv.h"
 
-#define TILE_MAX	480	/* largest tile side, display pixels */
-#define MARGIN		12
-#define TEXT_SCALE	2
-#define LABEL_H		(FONT_HEIGHT * TEXT_SCALE + 10)
-#define BACKGROUND	40
-#define TEXT_GREY	235
-#define CHECKS		8	/* checkerboard squares along the longer side */
 
 /* A grey window: display = 255 * (v - lo) / (hi - lo), clamped. */
 struct window {
@@ -143,6 +136,25 @@ static void draw_caption(struct dsr_image *out, int ox, int oy, int tw, const ch
 	}
 }
 
+void montage_layout(uint32_t w, uint32_t h, struct montage_layout *l)
+{
+	l->f = (int)(((w > h ? w : h) + TILE_MAX - 1) / TILE_MAX);
+	l->tw = (int)w / l->f;
+	l->th = (int)h / l->f;
+	/* at least wide enough for the labels and the text panel */
+	l->cw = l->tw > 34 * FONT_ADVANCE * TEXT_SCALE ? l->tw : 34 * FONT_ADVANCE * TEXT_SCALE;
+	l->width = (uint32_t)(3 * l->cw + 4 * MARGIN);
+	l->height = (uint32_t)(2 * (l->th + LABEL_H) + 3 * MARGIN);
+}
+
+void montage_tile_origin(const struct montage_layout *l, enum montage_tile t, int *x, int *y)
+{
+	int col = (int)t % 3, row = (int)t / 3;
+
+	*x = MARGIN + col * (l->cw + MARGIN);
+	*y = MARGIN + row * (l->th + LABEL_H + MARGIN);
+}
+
 struct dsr_image *dsr_montage(const struct dsr_image *ref, const struct dsr_image *live,
 			      const struct dsr_image *aligned, const struct dsr_image *diff,
 			      uint32_t midgrey, const char *caption)
@@ -159,33 +171,33 @@ struct dsr_image *dsr_montage(const struct dsr_image *ref, const struct dsr_imag
 		}
 	if (percentile_window(ref, &wref) || percentile_window(live, &wlive))
 		return NULL;
-	int f = (int)(((w > h ? w : h) + TILE_MAX - 1) / TILE_MAX);
-	int tw = (int)w / f, th = (int)h / f;
+	struct montage_layout L;
+	int x, y;
 
-	/* at least wide enough for the labels and the text panel */
-	int cw = tw > 34 * FONT_ADVANCE * TEXT_SCALE ? tw : 34 * FONT_ADVANCE * TEXT_SCALE;
-	uint32_t ow = (uint32_t)(3 * cw + 4 * MARGIN);
-	uint32_t oh = (uint32_t)(2 * (th + LABEL_H) + 3 * MARGIN);
-	struct dsr_image *out = dsr_image_new(ow, oh, 8);
+	montage_layout(w, h, &L);
+	struct dsr_image *out = dsr_image_new(L.width, L.height, 8);
 
 	if (!out)
 		return NULL;
-	for (size_t i = 0; i < (size_t)ow * oh; i++)
+	for (size_t i = 0; i < (size_t)L.width * L.height; i++)
 		out->pixels[i] = BACKGROUND;
 	double span = difference_span(diff, midgrey);
 
 	wdiff.lo = midgrey - span;
 	wdiff.hi = midgrey + span;
-	int x0 = MARGIN, x1 = 2 * MARGIN + cw, x2 = 3 * MARGIN + 2 * cw;
-	int y0 = MARGIN, y1 = 2 * MARGIN + th + LABEL_H;
-
-	draw_tile(out, x0, y0, f, "REFERENCE (BASELINE)", ref, NULL, &wref, 0);
-	draw_tile(out, x1, y0, f, "LIVE (FOLLOW-UP)", live, NULL, &wlive, 0);
-	draw_tile(out, x2, y0, f, "ALIGNED REFERENCE", aligned, NULL, &wlive, 0);
+	montage_tile_origin(&L, TILE_REFERENCE, &x, &y);
+	draw_tile(out, x, y, L.f, "REFERENCE (BASELINE)", ref, NULL, &wref, 0);
+	montage_tile_origin(&L, TILE_LIVE, &x, &y);
+	draw_tile(out, x, y, L.f, "LIVE (FOLLOW-UP)", live, NULL, &wlive, 0);
+	montage_tile_origin(&L, TILE_ALIGNED, &x, &y);
+	draw_tile(out, x, y, L.f, "ALIGNED REFERENCE", aligned, NULL, &wlive, 0);
 	snprintf(label, sizeof(label), "DIFFERENCE (GREY +-%.0f)", span);
-	draw_tile(out, x0, y1, f, label, diff, NULL, &wdiff, 0);
-	draw_tile(out, x1, y1, f, "CHECKERBOARD ALIGNED/LIVE", aligned, live, &wlive,
+	montage_tile_origin(&L, TILE_DIFFERENCE, &x, &y);
+	draw_tile(out, x, y, L.f, label, diff, NULL, &wdiff, 0);
+	montage_tile_origin(&L, TILE_CHECKER, &x, &y);
+	draw_tile(out, x, y, L.f, "CHECKERBOARD ALIGNED/LIVE", aligned, live, &wlive,
 		  (int)((w > h ? w : h) / CHECKS));
-	draw_caption(out, x2, y1, cw, caption);
+	montage_tile_origin(&L, TILE_TEXT, &x, &y);
+	draw_caption(out, x, y, L.cw, caption);
 	return out;
 }
