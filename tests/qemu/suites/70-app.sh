@@ -74,6 +74,14 @@ for f in montage.png difference.png difference.dcm; do
 	if [ -s cal/$f ]; then pass "calibrate wrote $f"; else fail "calibrate: expected cal/$f, got none"; fi
 done
 
+# reference management: the board captures a frame played through it as its reference,
+# and names it by the same pixel CRC that calibrate's report gave the uploaded one
+# shellcheck disable=SC2086
+expect_ok "dsr reference capture" dsr reference capture $bopt --live /data/ref.png -o captured.png
+crc=$(echo "$LAST_OUT" | sed -n 's/.*crc32 \([0-9a-f]*\).*/\1/p')
+refcrc=$(grep -A6 '"reference"' cal/report.json 2>/dev/null | sed -n 's/.*"crc32": "\([0-9a-f]*\)".*/\1/p' | head -n1)
+expect_eq "captured reference is the calibrated one (crc32)" "$refcrc" "$crc"
+
 # below the threshold nothing is uploaded: the board's generation does not move
 # shellcheck disable=SC2086
 before=$(dsr info $bopt 2>/dev/null | awk '/^generation/ { print $2; exit }')
