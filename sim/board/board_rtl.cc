@@ -1,0 +1,220 @@
+/*
+ * board_rtl.cc - board.h implemented on the Verilated dsr_top.
+ *
+ * One clock cycle: present the inputs, evaluate with the clock low so that
+ * combinational ready/valid paths settle, sample the handshakes (a transfer happens on
+ * the rising edge when valid and ready are both high), then raise the clock and
+ * evaluate again. Two evals per cycle, no per-cycle allocation or system call.
+ */
+#include "board.h"
+
+#include <memory>
+
+#include "Vdsr_top.h"
+#include "verilated.h"
+
+#define REG_TIMEOUT_CYCLES 100000
+#define RESET_CYCLES 8
+
+struct board {
+	std::unique_ptr<VerilatedContext> ctx;
+	std::unique_ptr<Vdsr_top> top;
+	uint64_t cycles;
+	/* live input */
+	const uint16_t *in_px;
+	uint32_t in_w, in_h;
+	uint64_t in_pos, in_total;
+	uint64_t frames_fed, frames_ended;
+};
+
+/* One clock with the inputs already set: returns after the rising edge. The caller
+ * samples handshakes through the pre-edge callback's results. */
+static inline void clock_low(struct board *b)
+{
+	b->top->clk = 0;
+	b->top->eval();
+}
+
+static inline void clock_high(struct board *b)
+{
+	b->top->clk = 1;
+	b->top->eval();
+	b->cycles++;
+}
+
+/* Idle the streams: nothing offered on the input, nothing accepted on the output. */
+static void streams_idle(struct board *b)
+{
+	b->top->s_valid = 0;
+	b->top->s_sof = 0;
+	b->top->s_eol = 0;
+	b->top->m_ready = 0;
+}
+
+extern "C" struct board *board_new(void)
+{
+	struct board *b = new (std::nothrow) struct board();
+
+	if (!b)
+		return nullptr;
+	b->ctx.reset(new VerilatedContext);
+	b->ctx->randReset(0);
+	b->top.reset(new Vdsr_top{b->ctx.get(), "dsr_top"});
+	board_reset(b);
+	return b;
+}
+
+extern "C" void board_free(struct board *b)
+{
+	if (!b)
+		return;
+	b->top->final();
+	delete b;
+}
+
+extern "C" void board_reset(struct board *b)
+{
+	streams_idle(b);
+	b->top->reg_valid = 0;
+	b->top->rst = 1;
+	for (int i = 0; i < RESET_CYCLES; i++) {
+		clock_low(b);
+		clock_high(b);
+	}
+	b->top->rst = 0;
+	clock_low(b);
+	b->in_px = nullptr;
+	b->in_pos = b->in_total = 0;
+}
+
+/* Present one register request and clock until it is accepted, then (for a read) until
+ * the single reg_rvalid pulse, which may come in the accepting cycle or any later one. */
+static int reg_access(struct board *b, int write, uint32_t addr, uint32_t wdata,
+		      uint32_t *rdata)
+{
+	int accepted = 0;
+
+	streams_idle(b);
+	b->top->reg_valid = 1;
+	b->top->reg_write = write ? 1 : 0;
+	b->top->reg_addr = addr & 0xfff;
+	b->top->reg_wdata = wdata;
+	for (int i = 0; i < REG_TIMEOUT_CYCLES; i++) {
+		clock_low(b);
+		int fire = b->top->reg_valid && b->top->reg_ready;
+		int got = !write && (accepted || fire) && b->top->reg_rvalid;
+
+		if (got)
+			*rdata = b->top->reg_rdata;
+		clock_high(b);
+		if (fire) {
+			accepted = 1;
+			b->top->reg_valid = 0;
+		}
+		if (accepted && (write || got)) {
+			clock_low(b);
+			return 0;
+		}
+	}
+	b->top->reg_valid = 0;
+	clock_low(b);
+	return -1;
+}
+
+extern "C" int board_reg_read(struct board *b, uint32_t addr, uint32_t *value)
+{
+	return reg_access(b, 0, addr, 0, value);
+}
+
+extern "C" int board_reg_write(struct board *b, uint32_t addr, uint32_t value)
+{
+	return reg_access(b, 1, addr, value, nullptr);
+}
+
+extern "C" int board_feed(struct board *b, const uint16_t *pixels, uint32_t width,
+			  uint32_t height)
+{
+	if (board_input_busy(b) || !width || !height)
+		return -1;
+	b->in_px = pixels;
+	b->in_w = width;
+	b->in_h = height;
+	b->in_pos = 0;
+	b->in_total = (uint64_t)width * height;
+	return 0;
+}
+
+extern "C" int board_input_busy(const struct board *b)
+{
+	return b->in_pos < b->in_total;
+}
+
+extern "C" uint64_t board_run(struct board *b, uint64_t cycles, struct board_out *o)
+{
+	Vdsr_top *top = b->top.get();
+	uint64_t n;
+
+	top->reg_valid = 0;
+	for (n = 0; n < cycles; n++) {
+		int in_valid = b->in_pos < b->in_total;
+		int out_room = o->cap - o->len >= 2 && o->nends < BOARD_OUT_ENDS_MAX;
+
+		if (!out_room)
+			break;
+		if (in_valid) {
+			uint64_t x = b->in_pos % b->in_w;
+
+			top->s_valid = 1;
+			top->s_data = b->in_px[b->in_pos];
+			top->s_sof = b->in_pos == 0;
+			top->s_eol = x == b->in_w - 1;
+		} else {
+			top->s_valid = 0;
+			top->s_sof = 0;
+			top->s_eol = 0;
+		}
+		top->m_ready = 1;
+		top->clk = 0;
+		top->eval();
+		int s_fire = in_valid && top->s_ready;
+		int m_fire = top->m_valid;
+		uint16_t word = top->m_data;
+		int last = top->m_last;
+		top->clk = 1;
+		top->eval();
+		b->cycles++;
+		if (s_fire) {
+			if (b->in_pos == 0)
+				b->frames_fed++;
+			b->in_pos++;
+		}
+		if (m_fire) {
+			o->buf[o->len] = (uint8_t)word;
+			o->buf[o->len + 1] = (uint8_t)(word >> 8);
+			o->len += 2;
+			if (last) {
+				o->ends[o->nends++] = o->len;
+				b->frames_ended++;
+			}
+		}
+	}
+	streams_idle(b);
+	top->clk = 0;
+	top->eval();
+	return n;
+}
+
+extern "C" uint64_t board_cycles(const struct board *b)
+{
+	return b->cycles;
+}
+
+extern "C" uint64_t board_frames_fed(const struct board *b)
+{
+	return b->frames_fed;
+}
+
+extern "C" uint64_t board_frames_ended(const struct board *b)
+{
+	return b->frames_ended;
+}
