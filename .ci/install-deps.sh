@@ -17,7 +17,7 @@ PKGS=(
 	libpng-dev libtiff-dev libfftw3-dev libusb-1.0-0-dev libcmocka-dev zlib1g-dev libjansson-dev
 	libdcmtk-dev dcmtk dicom3tools
 	# test tooling
-	clang valgrind sparse udev
+	clang libclang-rt-14-dev valgrind sparse udev
 	# benchmark reference: OpenCV findTransformECC (userspace/bench)
 	python3-opencv python3-numpy
 	# kernel-side test machine
