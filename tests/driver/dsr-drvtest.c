@@ -1,0 +1,902 @@
+/*
+ * dsr-drvtest.c - the guest-side tests of dsr.ko, run by tests/qemu/suites/50-driver.sh
+ * against boards served by dsr-sim through vhci-hcd.
+ *
+ *   dsr-drvtest stream DEV [options]   stream from the board's own source through read()
+ *                                      or the mapped ring; every pixel of every frame
+ *                                      compared with the C reference model, for the
+ *                                      parameter generation its header names
+ *   dsr-drvtest playback DEV [-n N]    live frames written with write(), each output
+ *                                      compared with the model
+ *   dsr-drvtest api DEV                error paths: bad ioctl arguments, EMSGSIZE,
+ *                                      EAGAIN, poll timeout, EBUSY, EACCES, EPERM
+ *   dsr-drvtest block DEV              block in read() and poll() until the board is
+ *                                      unplugged; both must fail with ENODEV
+ *   dsr-drvtest stats DEV              the driver's counters as key=value lines
+ *
+ * Output: "PASS ..." / "FAIL ..." lines and key=value results; exit status 0 only when
+ * every check held and something was checked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dsr/dsr.h"
+#include "dsr/dsr_ioctl.h"
+
+static int checks, failures;
+
+/* One check's outcome, printed; failures are counted, the run goes on. */
+static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	checks++;
+	if (!ok)
+		failures++;
+	printf("%s ", ok ? "PASS" : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* The exit status: success only when something was checked and nothing failed. */
+static int verdict(void)
+{
+	printf("checks=%d failures=%d\n", checks, failures);
+	return checks > 0 && failures == 0 ? 0 : 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int open_dev(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "dsr-drvtest: %s: %s\n", path, strerror(errno));
+		exit(2);
+	}
+	return fd;
+}
+
+static void get_info(int fd, struct dsr_ioc_info *info)
+{
+	if (ioctl(fd, DSR_IOC_GET_INFO, info)) {
+		fprintf(stderr, "dsr-drvtest: GET_INFO: %s\n", strerror(errno));
+		exit(2);
+	}
+}
+
+/* ------------------------------------------------------------------ parameters */
+
+/* One parameter set the test committed: its generation, values and LUT. */
+struct param_gen {
+	uint32_t generation;
+	struct dsr_params p;
+	uint16_t *lut;
+};
+
+#define MAX_GENS 8
+static struct param_gen gens[MAX_GENS];
+static int n_gens;
+
+/* A LUT that is not the identity, so that the LUT path is really checked. */
+static uint16_t *make_lut(uint32_t bits, int variant)
+{
+	uint16_t *lut = malloc(DSR_LUT_SIZE * sizeof(*lut));
+	uint32_t max = (1u << bits) - 1;
+
+	for (uint32_t i = 0; i < DSR_LUT_SIZE; i++) {
+		uint32_t v = i & max;
+
+		v = variant ? (v * 7 / 8 + max / 16) : (v * 9 / 8);
+		lut[i] = (uint16_t)(v > max ? max : v);
+	}
+	return lut;
+}
+
+/* Commit @p (+ @lut) through the driver; record it under the generation returned. */
+static int set_params(int fd, const struct dsr_params *p, const uint16_t *lut, int wait)
+{
+	struct dsr_ioc_params ip = {
+		.mode = p->mode, .width = p->width, .height = p->height,
+		.pixel_bits = p->pixel_bits, .a11 = p->a11, .a12 = p->a12, .a21 = p->a21,
+		.a22 = p->a22, .tx = p->tx, .ty = p->ty, .gain = p->gain, .midgrey = p->midgrey,
+		.flags = wait ? DSR_PARAMS_WAIT : 0,
+	};
+	struct dsr_ioc_lut l = { .first = 0, .count = DSR_LUT_SIZE,
+				 .entries = (uint64_t)(uintptr_t)lut };
+
+	if (lut && ioctl(fd, DSR_IOC_LOAD_LUT, &l)) {
+		check(0, "LOAD_LUT: %s", strerror(errno));
+		return -1;
+	}
+	if (ioctl(fd, DSR_IOC_SET_PARAMS, &ip)) {
+		check(0, "SET_PARAMS mode %u: %s", p->mode, strerror(errno));
+		return -1;
+	}
+	if (n_gens < MAX_GENS) {
+		gens[n_gens].generation = ip.generation;
+		gens[n_gens].p = *p;
+		gens[n_gens].lut = (uint16_t *)lut;
+		n_gens++;
+	}
+	printf("committed mode %u as generation %u\n", p->mode, ip.generation);
+	return 0;
+}
+
+/* The parameter set a frame of generation @g was made with: the newest commit <= g. */
+static const struct param_gen *gen_for(uint32_t g)
+{
+	const struct param_gen *best = NULL;
+
+	for (int i = 0; i < n_gens; i++)
+		if ((int32_t)(g - gens[i].generation) >= 0 &&
+		    (!best || (int32_t)(gens[i].generation - best->generation) > 0))
+			best = &gens[i];
+	return best;
+}
+
+/* Subtraction parameters with a real warp: small rotation, scale and shift. */
+static void subtract_params(struct dsr_params *p, uint32_t w, uint32_t h, uint32_t bits,
+			    int variant)
+{
+	double a = variant ? -0.03 : 0.02, s = variant ? 0.99 : 1.01;
+	struct dsr_affine af = {
+		.a11 = s * cos(a), .a12 = -s * sin(a), .tx = variant ? -1.25 : 0.7,
+		.a21 = s * sin(a), .a22 = s * cos(a), .ty = variant ? 0.4 : -1.6,
+	};
+
+	dsr_params_default(p, w, h, bits);
+	p->mode = DSR_MODE_SUBTRACT;
+	p->gain = variant ? 3u << (DSR_GAIN_FRAC_BITS - 1) : 2u << DSR_GAIN_FRAC_BITS;
+	if (dsr_params_set_affine(p, &af)) {
+		fprintf(stderr, "dsr-drvtest: affine does not quantise: %s\n", dsr_error());
+		exit(2);
+	}
+}
+
+/* ------------------------------------------------------------------ frames to the board */
+
+/* An image as a wire frame (header with CRC, payload, trailer) with @flags. */
+static uint8_t *wire_frame(const struct dsr_image *im, uint32_t bits, uint32_t flags,
+			   size_t *len)
+{
+	size_t npix = (size_t)im->width * im->height;
+	uint8_t *w = malloc(DSR_FRAME_HEADER_SIZE + npix * 2 + DSR_FRAME_TRAILER_SIZE);
+	uint8_t *payload = w + DSR_FRAME_HEADER_SIZE;
+	struct dsr_frame_info fi = { 0 };
+
+	for (size_t i = 0; i < npix; i++) {
+		payload[2 * i] = (uint8_t)im->pixels[i];
+		payload[2 * i + 1] = (uint8_t)(im->pixels[i] >> 8);
+	}
+	fi.width = im->width;
+	fi.height = im->height;
+	fi.format = DSR_FORMAT_MONO16;
+	fi.pixel_bits = bits;
+	fi.flags = flags | DSR_FLAG_CRC_VALID;
+	fi.payload_length = (uint32_t)(npix * 2);
+	fi.payload_crc = dsr_crc32(0, payload, npix * 2);
+	dsr_header_pack(&fi, w);
+	dsr_trailer_pack(fi.payload_crc, 0, payload + npix * 2);
+	*len = DSR_FRAME_HEADER_SIZE + npix * 2 + DSR_FRAME_TRAILER_SIZE;
+	return w;
+}
+
+/* write() one image to the board; 0 or -1 (check failed). */
+static int send_image(int fd, const struct dsr_image *im, uint32_t bits, uint32_t flags)
+{
+	size_t len;
+	uint8_t *w = wire_frame(im, bits, flags, &len);
+	ssize_t n = write(fd, w, len);
+
+	free(w);
+	if (n != (ssize_t)len) {
+		check(0, "write() of a %ux%u frame: %zd (%s)", im->width, im->height, n,
+		      n < 0 ? strerror(errno) : "short");
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ frames from the board */
+
+/* How the test takes frames: read() into a buffer, or dequeue from the mapped ring. */
+struct reader {
+	int fd;
+	int use_mmap;
+	struct dsr_ioc_info info;
+	uint8_t *buf;			/* read(): frame_bytes_max */
+	const uint8_t *ring;		/* mmap */
+	int held;
+};
+
+static void reader_init(struct reader *r, int fd, int use_mmap)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	r->use_mmap = use_mmap;
+	r->held = -1;
+	get_info(fd, &r->info);
+	if (use_mmap) {
+		void *p = mmap(NULL, r->info.ring_bytes, PROT_READ, MAP_SHARED, fd, 0);
+
+		if (p == MAP_FAILED) {
+			fprintf(stderr, "dsr-drvtest: mmap: %s\n", strerror(errno));
+			exit(2);
+		}
+		r->ring = p;
+	} else {
+		r->buf = malloc(r->info.frame_bytes_max);
+	}
+}
+
+/* The next frame (header + payload), waiting at most @timeout_ms; NULL with errno. */
+static const uint8_t *reader_next(struct reader *r, size_t *len, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+	struct dsr_ioc_buffer b = { 0 };
+	ssize_t n;
+	int rc;
+
+	if (r->held >= 0) {
+		b.index = (uint32_t)r->held;
+		r->held = -1;
+		if (ioctl(r->fd, DSR_IOC_QBUF, &b))
+			return NULL;
+	}
+	rc = poll(&pfd, 1, timeout_ms);
+	if (rc <= 0) {
+		errno = rc == 0 ? ETIMEDOUT : errno;
+		return NULL;
+	}
+	if (!r->use_mmap) {
+		n = read(r->fd, r->buf, r->info.frame_bytes_max);
+		if (n < 0)
+			return NULL;
+		*len = (size_t)n;
+		return r->buf;
+	}
+	memset(&b, 0, sizeof(b));
+	if (ioctl(r->fd, DSR_IOC_DQBUF, &b))
+		return NULL;
+	r->held = (int)b.index;
+	*len = b.bytes_used;
+	return r->ring + b.offset;
+}
+
+/* ------------------------------------------------------------------ stream */
+
+struct stream_opts {
+	const char *dev;
+	int frames, use_mmap, bench, faults, change_at, source_host;
+	uint32_t width, height, bits;
+	uint64_t seed;
+};
+
+/* Tallies of one streaming run. */
+struct stream_result {
+	int frames, compared, mismatched, bad_headers, gaps, gens_seen;
+	uint64_t bytes;
+	double seconds;
+	uint32_t last_seq;
+	int have_seq;
+};
+
+/*
+ * Check one received frame: header sane and consistent with what was committed, CRC
+ * valid and right, and (unless benchmarking) every pixel equal to the model for the
+ * generation the header names. PASS frames define the live image the board's source
+ * plays (it plays the same phantom frame each time); every later PASS frame must equal
+ * it.
+ */
+static void check_frame(const struct stream_opts *o, const uint8_t *f, size_t len,
+			const struct dsr_image *ref, uint16_t **live, struct stream_result *res)
+{
+	struct dsr_frame_info fi;
+	const char *why;
+	const struct param_gen *g;
+	size_t npix = (size_t)o->width * o->height;
+	const uint8_t *payload = f + DSR_FRAME_HEADER_SIZE;
+	static uint16_t *pix, *expect;
+	uint32_t mode, crc;
+	size_t bad = 0;
+
+	res->frames++;
+	res->bytes += len;
+	if (dsr_header_parse(f, len, o->width, o->height, &fi, &why) ||
+	    len != DSR_FRAME_HEADER_SIZE + fi.payload_length || fi.width != o->width ||
+	    fi.height != o->height || !(fi.flags & DSR_FLAG_CRC_VALID)) {
+		res->bad_headers++;
+		if (res->bad_headers < 4)
+			check(0, "frame %d: header: %s (len %zu, %ux%u, flags 0x%x)", res->frames,
+			      why ? why : "size/flags", len, fi.width, fi.height, fi.flags);
+		return;
+	}
+	if (res->have_seq && fi.sequence != res->last_seq + 1)
+		res->gaps += (int)(fi.sequence - res->last_seq - 1);
+	res->have_seq = 1;
+	res->last_seq = fi.sequence;
+	crc = dsr_crc32(0, payload, fi.payload_length);
+	if (crc != fi.payload_crc) {
+		res->bad_headers++;
+		check(0, "frame seq %u: payload CRC %08x, header says %08x", fi.sequence, crc,
+		      fi.payload_crc);
+		return;
+	}
+	if (o->bench)
+		return;
+	if (!pix) {
+		pix = malloc(npix * sizeof(*pix));
+		expect = malloc(npix * sizeof(*expect));
+	}
+	for (size_t i = 0; i < npix; i++)
+		pix[i] = (uint16_t)(payload[2 * i] | payload[2 * i + 1] << 8);
+	mode = fi.flags & DSR_FLAG_MODE_MASK;
+	if (mode == DSR_MODE_PASS || mode == DSR_MODE_CAPTURE) {
+		if (!*live) {
+			*live = malloc(npix * sizeof(**live));
+			memcpy(*live, pix, npix * sizeof(*pix));
+			printf("live image taken from PASS frame seq %u (generation %u)\n",
+			       fi.sequence, fi.generation);
+		}
+		memcpy(expect, *live, npix * sizeof(*expect));
+	} else {
+		g = gen_for(fi.generation);
+		if (!g || g->p.mode != mode || !*live) {
+			res->mismatched++;
+			if (res->mismatched < 4)
+				check(0, "frame seq %u: generation %u mode %u: no committed set "
+				      "explains it", fi.sequence, fi.generation, mode);
+			return;
+		}
+		dsr_model_frame(&g->p, g->lut, ref->pixels, *live, expect);
+	}
+	for (size_t i = 0; i < npix; i++)
+		bad += pix[i] != expect[i];
+	res->compared++;
+	if (bad) {
+		res->mismatched++;
+		if (res->mismatched < 4)
+			check(0, "frame seq %u generation %u mode %u: %zu of %zu pixels differ from "
+			      "the model", fi.sequence, fi.generation, mode, bad, npix);
+	}
+}
+
+/*
+ * A test image: smooth structure (gradients and rings, so that warping and
+ * interpolation matter) plus deterministic noise, @shift moving the pattern. Made
+ * here rather than by the phantom generator so the driver test depends only on the
+ * reference model.
+ */
+static struct dsr_image *test_image(uint32_t w, uint32_t h, uint32_t bits, uint64_t seed,
+				    double shift)
+{
+	struct dsr_image *im = dsr_image_new(w, h, bits);
+	uint32_t max = (1u << bits) - 1;
+	uint64_t x = seed * 6364136223846793005ull + 1442695040888963407ull;
+
+	if (!im) {
+		fprintf(stderr, "dsr-drvtest: image: %s\n", dsr_error());
+		exit(2);
+	}
+	for (uint32_t yy = 0; yy < h; yy++)
+		for (uint32_t xx = 0; xx < w; xx++) {
+			double u = xx + shift, v = yy - 0.5 * shift;
+			double r = sqrt((u - w / 2.0) * (u - w / 2.0) + (v - h / 3.0) * (v - h / 3.0));
+			double val = 0.45 + 0.25 * sin(r / 3.1) * cos(u / 7.3) + 0.2 * v / h;
+
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			val += ((double)(x >> 40) / (1 << 24) - 0.5) * 0.02;
+			val = val < 0 ? 0 : val > 1 ? 1 : val;
+			im->pixels[(size_t)yy * w + xx] = (uint16_t)(val * max + 0.5);
+		}
+	return im;
+}
+
+/* The test's reference image. */
+static struct dsr_image *make_reference(const struct stream_opts *o)
+{
+	return test_image(o->width, o->height, o->bits, o->seed, 0);
+}
+
+static void print_stats(int fd)
+{
+	struct dsr_ioc_stats s;
+
+	if (ioctl(fd, DSR_IOC_GET_STATS, &s)) {
+		check(0, "GET_STATS: %s", strerror(errno));
+		return;
+	}
+#define STAT(f) printf("stat " #f "=%llu\n", (unsigned long long)s.f)
+	STAT(frames_received);
+	STAT(frames_read);
+	STAT(frames_dropped);
+	STAT(frames_malformed);
+	STAT(crc_errors);
+	STAT(frames_bad);
+	STAT(sequence_gaps);
+	STAT(bytes_received);
+	STAT(transfer_errors);
+	STAT(stalls);
+	STAT(frames_sent);
+	STAT(last_generation);
+#undef STAT
+}
+
+/* Frames from the board's own source, checked as they come. */
+static int run_stream(const struct stream_opts *o)
+{
+	int fd = open_dev(o->dev, O_RDWR);
+	struct dsr_params pass, p0, p1;
+	struct stream_result res = { 0 };
+	struct dsr_image *ref = make_reference(o);
+	uint16_t *lut0 = make_lut(o->bits, 0), *lut1 = make_lut(o->bits, 1), *live = NULL;
+	struct reader r;
+	const uint8_t *f;
+	size_t len;
+	double t0 = 0;
+	int timeouts = 0;
+
+	dsr_params_default(&pass, o->width, o->height, o->bits);
+	pass.mode = DSR_MODE_PASS;
+	subtract_params(&p0, o->width, o->height, o->bits, 0);
+	subtract_params(&p1, o->width, o->height, o->bits, 1);
+	if (set_params(fd, &pass, NULL, 0) || send_image(fd, ref, o->bits, DSR_FLAG_REFERENCE))
+		return verdict();
+	reader_init(&r, fd, o->use_mmap);
+	if (ioctl(fd, DSR_IOC_STREAM_ON)) {
+		check(0, "STREAM_ON: %s", strerror(errno));
+		return verdict();
+	}
+	while (res.frames < o->frames) {
+		f = reader_next(&r, &len, 10000);
+		if (!f) {
+			if (o->faults && errno == ETIMEDOUT && ++timeouts < 3)
+				continue;
+			check(0, "frame %d of %d: %s", res.frames + 1, o->frames, strerror(errno));
+			break;
+		}
+		if (!res.frames)
+			t0 = now_s();
+		check_frame(o, f, len, ref, &live, &res);
+		/* subtraction once the live image is known; new parameters mid-stream */
+		if (live && n_gens == 1 && !o->bench)
+			set_params(fd, &p0, lut0, 1);
+		else if (o->bench && n_gens == 1)
+			set_params(fd, &p0, lut0, 0);
+		if (n_gens == 2 && res.frames >= o->change_at && o->change_at > 0)
+			set_params(fd, &p1, lut1, 0);
+	}
+	res.seconds = now_s() - t0;
+	if (ioctl(fd, DSR_IOC_STREAM_OFF))
+		check(0, "STREAM_OFF: %s", strerror(errno));
+	printf("path=%s frames=%d compared=%d mismatched=%d bad=%d gaps=%d bytes=%" PRIu64
+	       " seconds=%.3f MBps=%.2f fps=%.1f\n", o->use_mmap ? "mmap" : "read", res.frames,
+	       res.compared, res.mismatched, res.bad_headers, res.gaps, res.bytes, res.seconds,
+	       res.seconds > 0 ? res.bytes / res.seconds / 1e6 : 0.0,
+	       res.seconds > 0 ? (res.frames - 1) / res.seconds : 0.0);
+	check(res.frames == o->frames, "%d frames received through %s (wanted %d)", res.frames,
+	      o->use_mmap ? "mmap" : "read", o->frames);
+	check(res.bad_headers == 0, "every frame's header and CRC valid (%d bad)", res.bad_headers);
+	if (!o->bench) {
+		check(res.compared == res.frames && res.mismatched == 0,
+		      "every pixel of %d frames equals the model (%d compared, %d mismatched)",
+		      res.frames, res.compared, res.mismatched);
+		if (o->change_at > 0)
+			check(n_gens == 3, "parameters changed mid-stream (%d sets committed)",
+			      n_gens);
+	}
+	if (!o->faults)
+		check(res.gaps == 0, "no frame lost by sequence number (%d missing)", res.gaps);
+	print_stats(fd);
+	close(fd);
+	dsr_image_free(ref);
+	free(lut0);
+	free(lut1);
+	free(live);
+	return verdict();
+}
+
+/* ------------------------------------------------------------------ playback */
+
+/* Live frames written by the host, each output compared with the model. */
+static int run_playback(const struct stream_opts *o)
+{
+	int fd = open_dev(o->dev, O_RDWR);
+	struct dsr_image *ref = make_reference(o), *live;
+	uint16_t *lut0 = make_lut(o->bits, 0), *expect;
+	struct dsr_params p0;
+	struct stream_result res = { 0 };
+	struct reader r;
+	int matched = 0;
+
+	subtract_params(&p0, o->width, o->height, o->bits, 0);
+	if (set_params(fd, &p0, lut0, 0) || send_image(fd, ref, o->bits, DSR_FLAG_REFERENCE))
+		return verdict();
+	reader_init(&r, fd, o->use_mmap);
+	expect = malloc((size_t)o->width * o->height * sizeof(*expect));
+	for (int i = 0; i < o->frames; i++) {
+		struct dsr_frame_info fi;
+		const uint8_t *f;
+		const char *why;
+		size_t len, bad = 0;
+
+		live = test_image(o->width, o->height, o->bits, o->seed + 100 + i, 0.37 * i);
+		if (send_image(fd, live, o->bits, 0))
+			break;
+		f = reader_next(&r, &len, 10000);
+		if (!f) {
+			check(0, "playback frame %d: %s", i, strerror(errno));
+			dsr_image_free(live);
+			break;
+		}
+		res.frames++;
+		if (dsr_header_parse(f, len, o->width, o->height, &fi, &why) ||
+		    (fi.flags & DSR_FLAG_MODE_MASK) != DSR_MODE_SUBTRACT) {
+			check(0, "playback frame %d: %s", i, why ? why : "not a subtraction frame");
+			dsr_image_free(live);
+			continue;
+		}
+		dsr_model_frame(&p0, lut0, ref->pixels, live->pixels, expect);
+		for (size_t k = 0; k < (size_t)o->width * o->height; k++)
+			bad += (uint16_t)(f[DSR_FRAME_HEADER_SIZE + 2 * k] |
+					  f[DSR_FRAME_HEADER_SIZE + 2 * k + 1] << 8) != expect[k];
+		matched += !bad;
+		if (bad)
+			check(0, "playback frame %d (seq %u): %zu pixels differ", i, fi.sequence, bad);
+		dsr_image_free(live);
+	}
+	check(res.frames == o->frames && matched == o->frames,
+	      "%d written live frames came back subtracted, bit-exact (%d of %d)", o->frames,
+	      matched, res.frames);
+	print_stats(fd);
+	dsr_image_free(ref);
+	free(lut0);
+	free(expect);
+	close(fd);
+	return verdict();
+}
+
+/* ------------------------------------------------------------------ api */
+
+/* An ioctl that must fail with @want_errno. */
+static void expect_errno(int fd, unsigned long cmd, void *arg, int want, const char *what)
+{
+	int rc = ioctl(fd, cmd, arg);
+	int e = errno;
+
+	check(rc < 0 && e == want, "%s -> %s (got %s)", what, strerror(want),
+	      rc < 0 ? strerror(e) : "success");
+}
+
+/* The driver's error paths, each with the errno its documentation promises. */
+static int run_api(const struct stream_opts *o)
+{
+	int fd = open_dev(o->dev, O_RDWR), fd2, nb;
+	struct dsr_ioc_info info;
+	struct dsr_ioc_params ip = { 0 };
+	struct dsr_ioc_lut l = { 0 };
+	struct dsr_ioc_reg reg = { .addr = DSR_REG_ID };
+	struct dsr_ioc_buffer b = { .index = 9999 };
+	struct dsr_ioc_stats st;
+	struct dsr_params p;
+	struct pollfd pfd;
+	uint8_t small[16], *buf;
+	uint16_t lut[4] = { 1, 2, 3, 4 };
+	double t;
+	ssize_t n;
+	void *map;
+	int rc;
+
+	get_info(fd, &info);
+	check(info.ioctl_version == DSR_IOCTL_VERSION && info.id == DSR_ID_VALUE &&
+	      info.ring_frames >= 2 && info.slot_stride >= info.frame_bytes_max &&
+	      info.ring_bytes == (uint64_t)info.ring_frames * info.slot_stride &&
+	      info.serial[0] && info.reserved[0] == 0,
+	      "GET_INFO: version %u, ring %u x %u bytes, serial %s", info.ioctl_version,
+	      info.ring_frames, info.slot_stride, info.serial);
+
+	/* wrong size / unknown number / NULL and wild pointers */
+	expect_errno(fd, _IOC(_IOC_READ, DSR_IOC_MAGIC, _IOC_NR(DSR_IOC_GET_INFO), 64), &info,
+		     EINVAL, "GET_INFO with a wrong struct size");
+	expect_errno(fd, _IOW(DSR_IOC_MAGIC, 0x7f, int), &rc, ENOTTY, "unknown ioctl number");
+	expect_errno(fd, DSR_IOC_GET_INFO, NULL, EFAULT, "GET_INFO into NULL");
+	expect_errno(fd, DSR_IOC_GET_STATS, (void *)16, EFAULT, "GET_STATS into a wild pointer");
+	expect_errno(fd, DSR_IOC_SET_PARAMS, NULL, EFAULT, "SET_PARAMS from NULL");
+
+	/* parameters out of range */
+	dsr_params_default(&p, info.max_width, info.max_height, 12);
+	ip = (struct dsr_ioc_params){ .mode = p.mode, .width = p.width, .height = p.height,
+				      .pixel_bits = p.pixel_bits, .a11 = p.a11, .a22 = p.a22,
+				      .gain = p.gain, .midgrey = p.midgrey };
+	ip.mode = DSR_MODE_MAX + 1;
+	expect_errno(fd, DSR_IOC_SET_PARAMS, &ip, EINVAL, "SET_PARAMS mode out of range");
+	ip.mode = DSR_MODE_PASS;
+	ip.width = info.max_width + 1;
+	expect_errno(fd, DSR_IOC_SET_PARAMS, &ip, EINVAL, "SET_PARAMS width beyond the store");
+	ip.width = p.width;
+	ip.pixel_bits = 17;
+	expect_errno(fd, DSR_IOC_SET_PARAMS, &ip, EINVAL, "SET_PARAMS 17 pixel bits");
+	ip.pixel_bits = 12;
+	ip.midgrey = 1u << 12;
+	expect_errno(fd, DSR_IOC_SET_PARAMS, &ip, EINVAL, "SET_PARAMS midgrey >= 2^bits");
+	ip.midgrey = p.midgrey;
+	ip.gain = 0x10000;
+	expect_errno(fd, DSR_IOC_SET_PARAMS, &ip, EINVAL, "SET_PARAMS gain beyond Q8.8");
+	ip.gain = p.gain;
+	ip.reserved[2] = 1;
+	expect_errno(fd, DSR_IOC_SET_PARAMS, &ip, EINVAL, "SET_PARAMS reserved field set");
+	ip.reserved[2] = 0;
+	ip.flags = 0x80;
+	expect_errno(fd, DSR_IOC_SET_PARAMS, &ip, EINVAL, "SET_PARAMS unknown flag");
+
+	/* LUT */
+	l = (struct dsr_ioc_lut){ .first = 1, .count = 4, .entries = (uintptr_t)lut };
+	expect_errno(fd, DSR_IOC_LOAD_LUT, &l, EINVAL, "LOAD_LUT first not a chunk multiple");
+	l.first = 0;
+	l.count = DSR_LUT_SIZE + 1;
+	expect_errno(fd, DSR_IOC_LOAD_LUT, &l, EINVAL, "LOAD_LUT beyond the LUT");
+	l.count = 0;
+	expect_errno(fd, DSR_IOC_LOAD_LUT, &l, EINVAL, "LOAD_LUT of nothing");
+	l.count = 4;
+	l.entries = 0;
+	expect_errno(fd, DSR_IOC_LOAD_LUT, &l, EFAULT, "LOAD_LUT from NULL entries");
+
+	/* registers: root only, in range */
+	rc = ioctl(fd, DSR_IOC_REG_READ, &reg);
+	check(rc == 0 && reg.value == DSR_ID_VALUE, "REG_READ of DSR_REG_ID as root: 0x%08x",
+	      reg.value);
+	reg.addr = 2;
+	expect_errno(fd, DSR_IOC_REG_READ, &reg, EINVAL, "REG_READ of an unaligned address");
+	reg.addr = DSR_REG_SPAN;
+	expect_errno(fd, DSR_IOC_REG_READ, &reg, EINVAL, "REG_READ beyond the register span");
+
+	/* dequeue/queue misuse */
+	expect_errno(fd, DSR_IOC_QBUF, &b, EINVAL, "QBUF of a slot index beyond the ring");
+
+	/* write(): only whole, valid frames */
+	memset(small, 0, sizeof(small));
+	n = write(fd, small, sizeof(small));
+	check(n < 0 && errno == EINVAL, "write() of 16 junk bytes -> EINVAL (got %s)",
+	      n < 0 ? strerror(errno) : "success");
+
+	/* mmap is read-only */
+	map = mmap(NULL, info.slot_stride, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	check(map == MAP_FAILED && errno == EACCES, "writable mmap of the ring -> EACCES (got %s)",
+	      map == MAP_FAILED ? strerror(errno) : "mapped");
+	map = mmap(NULL, info.ring_bytes + 4096, PROT_READ, MAP_SHARED, fd, 0);
+	check(map == MAP_FAILED, "mmap beyond the ring fails (%s)",
+	      map == MAP_FAILED ? strerror(errno) : "mapped");
+
+	/* reading with nothing streaming: poll times out, O_NONBLOCK says EAGAIN */
+	nb = open_dev(o->dev, O_RDWR | O_NONBLOCK);
+	buf = malloc(info.frame_bytes_max);
+	n = read(nb, buf, info.frame_bytes_max);
+	check(n < 0 && errno == EAGAIN, "O_NONBLOCK read() with no frame -> EAGAIN (got %s)",
+	      n < 0 ? strerror(errno) : "data");
+	pfd = (struct pollfd){ .fd = nb, .events = POLLIN };
+	t = now_s();
+	rc = poll(&pfd, 1, 300);
+	t = now_s() - t;
+	check(rc == 0 && t > 0.25 && t < 5, "poll() with no frame times out after 300 ms "
+	      "(rc %d, %.2f s)", rc, t);
+
+	/* one streaming reader: the other opener gets EBUSY, control ioctls still work */
+	n = read(fd, buf, info.frame_bytes_max);
+	check(n < 0 && errno == EBUSY, "second streaming reader read() -> EBUSY (got %s)",
+	      n < 0 ? strerror(errno) : "data");
+	expect_errno(fd, DSR_IOC_STREAM_ON, NULL, EBUSY, "second streaming reader STREAM_ON");
+	check(ioctl(fd, DSR_IOC_GET_STATS, &st) == 0 && ioctl(fd, DSR_IOC_GET_INFO, &info) == 0,
+	      "control ioctls work while another file streams");
+
+	/* a frame larger than the buffer: EMSGSIZE, and the frame stays for a bigger read */
+	ip = (struct dsr_ioc_params){ .mode = DSR_MODE_PASS, .width = o->width,
+				      .height = o->height, .pixel_bits = o->bits,
+				      .a11 = 1 << DSR_A_FRAC_BITS, .a22 = 1 << DSR_A_FRAC_BITS,
+				      .gain = 1 << DSR_GAIN_FRAC_BITS };
+	check(ioctl(fd, DSR_IOC_SET_PARAMS, &ip) == 0, "SET_PARAMS (PASS %ux%u) from the "
+	      "non-streaming file", o->width, o->height);
+	if (ioctl(nb, DSR_IOC_STREAM_ON) == 0) {
+		pfd = (struct pollfd){ .fd = nb, .events = POLLIN };
+		rc = poll(&pfd, 1, 10000);
+		check(rc == 1 && (pfd.revents & POLLIN), "poll() wakes on a frame (rc %d, 0x%x)",
+		      rc, pfd.revents);
+		n = read(nb, small, sizeof(small));
+		check(n < 0 && errno == EMSGSIZE, "read() into 16 bytes -> EMSGSIZE (got %s)",
+		      n < 0 ? strerror(errno) : "data");
+		n = read(nb, buf, info.frame_bytes_max);
+		check(n > DSR_FRAME_HEADER_SIZE, "the same frame then reads whole (%zd bytes)", n);
+		rc = poll(&pfd, 1, 10000);
+		n = read(nb, NULL, info.frame_bytes_max);
+		check(n < 0 && errno == EFAULT, "read() into NULL -> EFAULT (got %s)",
+		      n < 0 ? strerror(errno) : "data");
+		check(ioctl(nb, DSR_IOC_STREAM_OFF) == 0, "STREAM_OFF");
+	} else {
+		check(0, "STREAM_ON for the EMSGSIZE check: %s", strerror(errno));
+	}
+	close(nb);
+	fd2 = open_dev(o->dev, O_RDWR | O_NONBLOCK);
+	n = read(fd2, buf, info.frame_bytes_max);
+	check(n < 0 && errno == EAGAIN, "reader released on close: a new file may stream "
+	      "(read -> EAGAIN, got %s)", n < 0 ? strerror(errno) : "data");
+	close(fd2);
+
+	/* an unprivileged process: EPERM for raw registers, the rest still works */
+	fflush(stdout);
+	if (fork() == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(3);
+		reg.addr = DSR_REG_ID;
+		rc = ioctl(fd, DSR_IOC_REG_READ, &reg);
+		if (!(rc < 0 && errno == EPERM))
+			_exit(4);
+		rc = ioctl(fd, DSR_IOC_REG_WRITE, &reg);
+		if (!(rc < 0 && errno == EPERM))
+			_exit(5);
+		_exit(ioctl(fd, DSR_IOC_GET_STATS, &st) ? 6 : 0);
+	} else {
+		int status = 0;
+
+		wait(&status);
+		check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "uid 65534: REG_READ and REG_WRITE -> EPERM, GET_STATS works (child %d)",
+		      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	}
+	free(buf);
+	close(fd);
+	return verdict();
+}
+
+/* ------------------------------------------------------------------ block */
+
+struct blocker {
+	int fd, use_poll, err;
+	double woke;
+};
+
+/* A thread that sleeps in read() or poll() until the board goes away. */
+static void *block_thread(void *arg)
+{
+	struct blocker *b = arg;
+	uint8_t buf[64];
+
+	if (b->use_poll) {
+		struct pollfd pfd = { .fd = b->fd, .events = POLLIN };
+		int rc = poll(&pfd, 1, 60000);
+
+		b->err = rc == 1 && (pfd.revents & (POLLERR | POLLHUP)) ? ENODEV :
+			 rc == 0 ? ETIMEDOUT : EIO;
+	} else {
+		ssize_t n = read(b->fd, buf, sizeof(buf));
+
+		b->err = n < 0 ? errno : 0;
+	}
+	b->woke = now_s();
+	return NULL;
+}
+
+/* Block in read() and in poll() until unplug; both must end with ENODEV. */
+static int run_block(const struct stream_opts *o)
+{
+	int fd = open_dev(o->dev, O_RDWR);
+	struct blocker rb = { .fd = fd, .use_poll = 0 }, pb = { .fd = fd, .use_poll = 1 };
+	pthread_t rt, pt;
+	struct dsr_ioc_stats st;
+	int rc;
+
+	pthread_create(&rt, NULL, block_thread, &rb);
+	pthread_create(&pt, NULL, block_thread, &pb);
+	printf("blocked\n");
+	fflush(stdout);
+	pthread_join(rt, NULL);
+	pthread_join(pt, NULL);
+	printf("woke=%.3f\n", rb.woke);
+	check(rb.err == ENODEV, "blocked read() ends with ENODEV on unplug (got %s)",
+	      strerror(rb.err));
+	check(pb.err == ENODEV, "blocked poll() ends with POLLERR|POLLHUP on unplug (got %s)",
+	      strerror(pb.err));
+	rc = ioctl(fd, DSR_IOC_GET_STATS, &st);
+	check(rc < 0 && errno == ENODEV, "ioctl after unplug -> ENODEV (got %s)",
+	      rc < 0 ? strerror(errno) : "success");
+	close(fd);
+	return verdict();
+}
+
+/* ------------------------------------------------------------------ main */
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: dsr-drvtest stream|playback|api|block|stats DEV [options]\n"
+		"  -n N          frames (stream, playback)\n"
+		"  --mmap        take frames from the mapped ring (default read())\n"
+		"  --size WxH    frame size (default 64x48)\n"
+		"  --bits B      pixel bits (default 12)\n"
+		"  --change-at K commit new parameters after K frames (stream)\n"
+		"  --bench       no pixel comparison, only headers and CRC (stream)\n"
+		"  --faults      the simulator injects faults: tolerate missing frames\n"
+		"  --seed S      phantom seed\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mmap", no_argument, NULL, 'm' },
+		{ "size", required_argument, NULL, 's' },
+		{ "bits", required_argument, NULL, 'b' },
+		{ "change-at", required_argument, NULL, 'c' },
+		{ "bench", no_argument, NULL, 'B' },
+		{ "faults", no_argument, NULL, 'f' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct stream_opts o = { .frames = 50, .width = 64, .height = 48, .bits = 12, .seed = 5 };
+	const char *cmd;
+	int c;
+
+	if (argc < 3)
+		usage();
+	cmd = argv[1];
+	o.dev = argv[2];
+	optind = 3;
+	while ((c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': o.frames = atoi(optarg); break;
+		case 'm': o.use_mmap = 1; break;
+		case 's':
+			if (sscanf(optarg, "%ux%u", &o.width, &o.height) != 2)
+				usage();
+			break;
+		case 'b': o.bits = (uint32_t)atoi(optarg); break;
+		case 'c': o.change_at = atoi(optarg); break;
+		case 'B': o.bench = 1; break;
+		case 'f': o.faults = 1; break;
+		case 'S': o.seed = strtoull(optarg, NULL, 0); break;
+		default: usage();
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(cmd, "stream"))
+		return run_stream(&o);
+	if (!strcmp(cmd, "playback"))
+		return run_playback(&o);
+	if (!strcmp(cmd, "api"))
+		return run_api(&o);
+	if (!strcmp(cmd, "block"))
+		return run_block(&o);
+	if (!strcmp(cmd, "stats")) {
+		int fd = open_dev(o.dev, O_RDONLY);
+
+		print_stats(fd);
+		close(fd);
+		return 0;
+	}
+	usage();
+	return 2;
+}
