@@ -29,7 +29,7 @@ timeout -k 5 "$timeout_s" qemu-system-x86_64 -nographic -no-reboot -m "${QEMU_ME
 			boot_s=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 			echo "DSR-HOST boot_seconds=$boot_s"
 		fi
-	done | tee "$log" | grep -E --line-buffered '^DSR-(SUITE|CHECK|NOTE|MODULE|HOST|QEMU|BOOT)|Kernel panic|^\[ *[0-9.]+\] (BUG|WARNING)'
+	done | tee "$log" | grep -E --line-buffered '^DSR-(SUITE|CHECK|NOTE|METRIC|MODULE|HOST|QEMU|BOOT)|Kernel panic|^\[ *[0-9.]+\] (BUG|WARNING)'
 qemu_rc=${PIPESTATUS[0]}
 total=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 

@@ -158,9 +158,10 @@ static int load_live(const struct acquire_opts *o, struct dsr_image **live)
 }
 
 /*
- * Prepare the model check: the parameters the board holds now must be the active set
- * (no commit pending), their generation is what every frame must carry, the reference
- * file and live frames must have the frame size.
+ * Prepare the model check: the parameter set in the shadow registers is what the
+ * frames will be made with (active now, or from the next frame start if a commit is
+ * pending), its generation is what every frame must carry; the reference file and the
+ * live frames must have the frame size.
  */
 static int check_setup(struct dsr_board *b, const struct acquire_opts *o,
 		       struct dsr_image **live, struct model_check *mc)
@@ -171,9 +172,11 @@ static int check_setup(struct dsr_board *b, const struct acquire_opts *o,
 	    dsr_board_reg_read(b, DSR_REG_GENERATION, &mc->generation) ||
 	    dsr_board_reg_read(b, DSR_REG_STATUS, &status))
 		return -1;
+	/* A pending commit (after `dsr upload --no-wait`, or the one a reference upload
+	 * leaves behind) applies the shadow set at the next frame start: our first live
+	 * frame. Its frames then carry the next generation. */
 	if (status & DSR_STATUS_COMMIT_PENDING)
-		return dsr_seterr("--check-model: a parameter commit is pending; the frames' "
-				  "parameters are not known yet");
+		mc->generation++;
 	dsr_lut_identity(mc->lut, mc->params.pixel_bits);
 	mc->ref = dsr_image_load(o->check_ref);
 	if (!mc->ref)
