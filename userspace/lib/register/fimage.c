@@ -189,6 +189,41 @@ float fimg_bilinear(const struct fimg *im, float u, float v)
 	return top + fy * (bot - top);
 }
 
+/* Grow the ignored region by @r pixels (a square neighbourhood): blur, gradients and
+ * bilinear samples reach that far, so pixels that close to a label carry its edges. */
+int fimg_dilate_invalid(struct fimg *im, int r)
+{
+	int w = im->w, h = im->h;
+	uint8_t *tmp;
+
+	if (!im->valid || r <= 0)
+		return 0;
+	tmp = malloc((size_t)w * h);
+	if (!tmp)
+		return dsr_seterr("registration: out of memory for the mask");
+	/* rows, then columns: a separable minimum */
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			uint8_t v = 1;
+
+			for (int k = x - r; k <= x + r && v; k++)
+				if (k >= 0 && k < w && !im->valid[(size_t)y * w + k])
+					v = 0;
+			tmp[(size_t)y * w + x] = v;
+		}
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			uint8_t v = 1;
+
+			for (int k = y - r; k <= y + r && v; k++)
+				if (k >= 0 && k < h && !tmp[(size_t)k * w + x])
+					v = 0;
+			im->valid[(size_t)y * w + x] = v;
+		}
+	free(tmp);
+	return 0;
+}
+
 /* Masked pixels would put a hard edge into the spectrum; the mean of the rest does not. */
 void fimg_fill_invalid(struct fimg *im)
 {

@@ -80,6 +80,8 @@ int photometric_fit(const struct fimg *ref, const struct fimg *live, const struc
 					continue;
 				if (!(u >= 0 && v >= 0 && u <= ref->w - 1 && v <= ref->h - 1))
 					continue;
+				if (ref->valid && !ref->valid[(size_t)lroundf(v) * ref->w + lroundf(u)])
+					continue;
 				double r = fimg_bilinear(ref, u, v);
 
 				if (pass == 0) {

@@ -126,8 +126,11 @@ static int pyramid_build(struct pyramid *py, const struct dsr_image *ref,
 		if (!py->ref[l] || !py->live[l])
 			return -1;
 	}
+	/* keep ECC off pixels that blur and gradients have mixed with masked ones */
 	for (int l = 0; l < py->levels; l++)
-		if (fimg_gradient(py->ref[l], &py->gx[l], &py->gy[l]))
+		if (fimg_dilate_invalid(py->ref[l], l ? 2 : 4) ||
+		    fimg_dilate_invalid(py->live[l], l ? 2 : 4) ||
+		    fimg_gradient(py->ref[l], &py->gx[l], &py->gy[l]))
 			return -1;
 	return 0;
 }
@@ -203,9 +206,31 @@ static void progress(const struct dsr_register_opts *o, double f, const char *st
 		o->progress(o->progress_ctx, f, stage);
 }
 
+/* A copy of @im with masked pixels replaced by the mean (for the FFT steps, which want
+ * no hard edges where the mask cut pixels out; ECC keeps the original). */
+static struct fimg *filled_copy(const struct fimg *im)
+{
+	struct fimg *c = fimg_new(im->w, im->h);
+
+	if (!c)
+		return NULL;
+	memcpy(c->p, im->p, sizeof(float) * (size_t)im->w * im->h);
+	if (im->valid) {
+		c->valid = malloc((size_t)im->w * im->h);
+		if (!c->valid) {
+			fimg_free(c);
+			dsr_seterr("registration: out of memory for the mask");
+			return NULL;
+		}
+		memcpy(c->valid, im->valid, (size_t)im->w * im->h);
+		fimg_fill_invalid(c);
+	}
+	return c;
+}
+
 /* Candidates for rotation and scale allowed by the motion model, "none" always among
  * them (a Fourier-Mellin peak can lose to the straight answer on a near-aligned pair). */
-static int rotation_candidates(const struct pyramid *py, int lg, enum dsr_motion m,
+static int rotation_candidates(const struct fimg *r, const struct fimg *l, enum dsr_motion m,
 			       struct rot_scale *c)
 {
 	int n = 0;
@@ -213,7 +238,6 @@ static int rotation_candidates(const struct pyramid *py, int lg, enum dsr_motion
 	c[n++] = (struct rot_scale){ 0, 1, 0 };
 	if (m == DSR_MOTION_TRANSLATION)
 		return n;
-	struct fimg *r = py->ref[lg], *l = py->live[lg];
 	struct rot_scale fm[N_CANDIDATES];
 	int k = fourier_mellin(r, l, fm, N_CANDIDATES - 1);
 
@@ -234,22 +258,22 @@ static int global_search(const struct pyramid *py, const struct dsr_register_opt
 			 struct dsr_affine *best, int *top, unsigned *iters)
 {
 	int lg = level_for_size(py, GLOBAL_SIZE), lt = level_for_size(py, ECC_TOP_SIZE);
+	struct fimg *r = filled_copy(py->ref[lg]), *l = r ? filled_copy(py->live[lg]) : NULL;
 	struct rot_scale cand[N_CANDIDATES];
 	double best_rho = -2;
-	int n;
+	int n, rc = -1;
 
-	/* the FFT steps want no hard edges where the mask cut pixels out */
-	fimg_fill_invalid(py->ref[lg]);
-	fimg_fill_invalid(py->live[lg]);
-	n = rotation_candidates(py, lg, o->motion, cand);
+	if (!r || !l)
+		goto out;
+	n = rotation_candidates(r, l, o->motion, cand);
 	if (n < 0)
-		return -1;
+		goto out;
 	for (int i = 0; i < n; i++) {
 		struct dsr_affine a;
 		struct ecc_state st = { .motion = o->motion, .max_iter = 40, .eps = 0.01 };
 
-		if (start_from(py->ref[lg], py->live[lg], &cand[i], &a))
-			return -1;
+		if (start_from(r, l, &cand[i], &a))
+			goto out;
 		affine_move(&a, lg, lt);
 		if (ecc_refine(py->ref[lt], py->gx[lt], py->gy[lt], py->live[lt], &a, &st))
 			continue;	/* this start fell off the frame; others may not */
@@ -260,10 +284,16 @@ static int global_search(const struct pyramid *py, const struct dsr_register_opt
 		}
 		progress(o, 0.1 + 0.3 * (i + 1) / n, "global search");
 	}
-	if (best_rho < -1)
-		return dsr_seterr("registration failed: no starting point overlaps the reference");
+	if (best_rho < -1) {
+		dsr_seterr("registration failed: no starting point overlaps the reference");
+		goto out;
+	}
 	*top = lt;
-	return 0;
+	rc = 0;
+out:
+	fimg_free(r);
+	fimg_free(l);
+	return rc;
 }
 
 /*

@@ -64,6 +64,8 @@ struct rot_scale {
 int fourier_mellin(const struct fimg *ref, const struct fimg *live, struct rot_scale *cand,
 		   int max);
 
+/* Grow the ignored region by r pixels. */
+int fimg_dilate_invalid(struct fimg *im, int r);
 /* Fill masked pixels with the mean of the valid ones (for the FFT steps); in place. */
 void fimg_fill_invalid(struct fimg *im);
 
