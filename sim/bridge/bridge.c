@@ -656,6 +656,8 @@ static int bulk_in(struct bridge *br, struct usbip_conn *c, struct usbip_urb *ur
 				memcpy(p, urb->data, urb->filled);
 			br->st.bytes_in_urbs += urb->filled;
 			br->st.faults[FAULT_DISCONNECT]++;
+			/* Let the host have what it got (best effort), then hang up. */
+			usbip_conn_on_writable(c);
 			usbip_conn_abort(c, "fault: disconnect in the middle of a frame");
 			return 1;
 		}
