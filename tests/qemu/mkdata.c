@@ -8,6 +8,7 @@
  *                      the model), gain 1.25, midgrey half range, in the format
  *                      `dsr upload` reads
  *   params-warp.json   the same in warp mode
+ *   params-shift.json  subtraction with live-0's shift only (no rotation)
  *   params-bad.json    a frame larger than any board (dsr upload must refuse it)
  * Deterministic: the same files on every machine.
  * usage: mkdata OUTDIR [WIDTH HEIGHT]
@@ -123,6 +124,11 @@ int main(int argc, char **argv)
 	if (write_params(path, &p))
 		goto fail;
 	p.mode = DSR_MODE_SUBTRACT;
+	p.a11 = p.a22 = 1 << DSR_A_FRAC_BITS;
+	p.a12 = p.a21 = 0;
+	snprintf(path, sizeof(path), "%s/params-shift.json", argv[1]);
+	if (write_params(path, &p))
+		goto fail;
 	p.width = DSR_WIDTH_MAX + 1;
 	snprintf(path, sizeof(path), "%s/params-bad.json", argv[1]);
 	if (write_params(path, &p))

@@ -12,7 +12,7 @@
 #   /suites/*.sh, /lib/dsr-test.sh   the test suites and their helpers
 #   /usr/lib/udev/rules.d            the project's udev rules; /etc/group with dsr
 #   /data                            test data made on the host (build/data)
-# Environment: ROOT (repository), KERNEL_ABI, KERNEL_IMAGE_DIR.
+# Environment: ROOT (repository), KERNEL_ABI, KERNEL_IMAGE_DIR; SUITES (optional glob).
 set -euo pipefail
 out=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,7 +33,8 @@ copy_with_libs() {
 cp /bin/busybox "$stage/bin/busybox"
 install -m 0755 "$here/init" "$stage/init"
 install -m 0644 "$here/lib.sh" "$stage/lib/dsr-test.sh"
-cp "$here"/suites/*.sh "$stage/suites/"
+# SUITES (a glob, e.g. "20-*") picks a subset while working on one suite.
+cp "$here"/suites/${SUITES:-*}.sh "$stage/suites/"
 
 # Kernel modules: resolve dependencies depth-first so each loads after what it needs.
 moddir=$KERNEL_IMAGE_DIR/modules/$KERNEL_ABI

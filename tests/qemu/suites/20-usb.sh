@@ -91,6 +91,14 @@ if [ $((status & 4)) -ne 0 ]; then pass "STATUS REF_VALID after reference upload
 else fail "STATUS: expected REF_VALID (bit 2) after reference upload, got $status"; fi
 
 # ---------------------------------------------------------------- subtraction, bit-exact
+# A pure shift first (transport and pipeline without rotation), then the full affine.
+expect_ok "dsr upload params-shift.json" dsr upload --usb --no-wait $D/params-shift.json
+expect_ok "dsr acquire 20 shift-only subtraction frames, bit-exact" \
+	dsr acquire --usb -n 20 -o shift $LIVE --check-model $D/ref.png --timeout 10000
+echo "$LAST_OUT" | grep -q "20 frames compared with dsr_model_frame.*, 0 mismatched" &&
+	pass "shift: 20 of 20 frames bit-exact" ||
+	fail "shift model check: expected 20 frames, 0 mismatched; got: $(echo "$LAST_OUT" | tail -n 3)"
+expect_ok "dsr upload params.json (rotation + shift)" dsr upload --usb --no-wait $D/params.json
 expect_ok "dsr acquire 60 subtraction frames, each bit-exact with dsr_model_frame" \
 	dsr acquire --usb -n 60 -o sub $LIVE --check-model $D/ref.png --timeout 10000
 echo "$LAST_OUT" | sed 's/^/    /'
@@ -126,12 +134,13 @@ expect_fail "after the board left: dsr list says none" "no DSR board" dsr list
 # ---------------------------------------------------------------- fault injection
 # Each mode hits every 4th output frame. Frame faults must be counted and skipped, the
 # other frames still bit-exact; a stall must be recovered from; a disconnect must end
-# the command with a clear error, never a hang or crash.
+# the command with a clear error, never a hang or crash. These use a pure shift
+# (params-shift.json) so that they test the transport, whatever the warp does.
 for mode in corrupt-header wrong-length truncated bad-crc; do
 	if ! start_sim F$mode --fault "$mode,every=4"; then
 		fail "fault $mode: dsr-sim did not attach"; continue
 	fi
-	dsr upload --usb --no-wait $D/params.json >/dev/null 2>&1
+	dsr upload --usb --no-wait $D/params-shift.json >/dev/null 2>&1
 	dsr reference upload --usb $D/ref.png >/dev/null 2>&1
 	expect_ok "fault $mode: $FAULT_FRAMES good frames acquired around the faults" \
 		dsr acquire --usb -n $FAULT_FRAMES -o "f-$mode" $LIVE --check-model $D/ref.png --timeout 5000
@@ -148,7 +157,7 @@ for mode in corrupt-header wrong-length truncated bad-crc; do
 done
 
 if start_sim Fstall --fault stall,every=4; then
-	dsr upload --usb --no-wait $D/params.json >/dev/null 2>&1
+	dsr upload --usb --no-wait $D/params-shift.json >/dev/null 2>&1
 	dsr reference upload --usb $D/ref.png >/dev/null 2>&1
 	expect_ok "fault stall: acquisition recovers (halt cleared) and completes" \
 		dsr acquire --usb -n $FAULT_FRAMES -o f-stall $LIVE --check-model $D/ref.png --timeout 5000 --max-errors 8

@@ -278,6 +278,22 @@ static void report_drops(const struct dsr_board_stats *was, const struct dsr_boa
 			now->overruns, dsr_error());
 }
 
+/*
+ * Frames the transport lost since it was opened: sequence gaps, or frames it knows it
+ * threw away (malformed, CRC) when the gap does not show yet because no later frame
+ * came, plus ring overruns.
+ */
+static long lost_frames(struct dsr_board *b)
+{
+	struct dsr_board_stats st;
+	uint64_t bad;
+
+	if (dsr_board_stats(b, &st))
+		return 0;
+	bad = st.malformed + st.crc_errors;
+	return (long)((st.dropped > bad ? st.dropped : bad) + st.overruns);
+}
+
 /* The acquisition loop proper; returns a DSR_EXIT_* code. */
 static int acquire_run(struct dsr_board *b, const struct acquire_opts *o,
 		       struct dsr_image **live, struct model_check *mc, FILE *jf)
@@ -298,8 +314,9 @@ static int acquire_run(struct dsr_board *b, const struct acquire_opts *o,
 		struct dsr_frame f;
 		char name[64], path[4096];
 
-		/* Frames the transport dropped will never come: send that many more. */
-		while (o->nlive && sent < o->frames + lost && sent - got - lost < LIVE_AHEAD) {
+		/* Keep LIVE_AHEAD frames in the board's pipeline; frames the transport lost
+		 * will never come, so each is replaced. Outputs beyond -n are discarded. */
+		while (o->nlive && sent - got - lost < LIVE_AHEAD) {
 			if (dsr_board_send_live(b, live[sent % o->nlive])) {
 				fprintf(stderr, "\ndsr acquire: live frame %ld: %s\n", sent, dsr_error());
 				rc = DSR_EXIT_FAIL;
@@ -308,6 +325,11 @@ static int acquire_run(struct dsr_board *b, const struct acquire_opts *o,
 			sent++;
 		}
 		if (dsr_board_next_frame(b, &f, o->timeout_ms)) {
+			/* A lost frame we had not yet counted (the last one sent): replace it. */
+			if (o->nlive && lost_frames(b) > lost) {
+				lost = lost_frames(b);
+				continue;
+			}
 			fprintf(stderr, "\ndsr acquire: frame %ld of %ld: %s\n", got + 1, o->frames,
 				dsr_error());
 			if (++errors > o->max_errors) {
@@ -320,8 +342,8 @@ static int acquire_run(struct dsr_board *b, const struct acquire_opts *o,
 		}
 		dsr_board_stats(b, &st);
 		report_drops(&prev, &st);
-		/* dropped counts sequence gaps, whatever lost the frames; overruns the ring. */
-		lost += (long)(st.dropped + st.overruns) - (long)(prev.dropped + prev.overruns);
+		if (lost_frames(b) > lost)
+			lost = lost_frames(b);
 		prev = st;
 		snprintf(name, sizeof(name), "frame-%06u.png", f.info.sequence);
 		snprintf(path, sizeof(path), "%s/%s", o->outdir, name);
