@@ -17,7 +17,8 @@
 #   4. leaves in demo-out/: montage.png, difference.png (16-bit), difference.dcm,
 #      report.json, and prints what the report says against the truth.
 # Environment: DEMO_SIZE="W H" (default "512 384"), DEMO_FRAMES (default 5),
-# DEMO_MODE=auto|board|native|qemu, QEMU_TIMEOUT (s, default 540).
+# DEMO_CALIBRATE_ARGS (more dsr calibrate options), DEMO_MODE=auto|board|native|qemu, DEMO_TRANSPORT=auto|usb (usb: leave dsr.ko unloaded in
+# the guest, libusb drives the board), QEMU_TIMEOUT (s, default 540).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here=$root/tests/demo
@@ -63,6 +64,8 @@ mkdir -p "$data"
 lesion=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); print(",".join("%.3f" % v for v in t["lesion"]))' "$data/truth.json")
 cal_args=(--reference reference.png --live live.png --frames "$frames" --lesion "$lesion"
 	--patient-name "Demo^Patient" --patient-id DSR-DEMO-0001 --accession DEMO1)
+# shellcheck disable=SC2206
+cal_args+=(${DEMO_CALIBRATE_ARGS:-})
 
 # Where to run: a real board, the simulated one natively, or the QEMU test machine.
 real_board() { "$dsr" info 2>/dev/null | grep -q '^board: *DSR board'; }
@@ -129,6 +132,7 @@ run_qemu() {
 	install -m 0755 "$here/guest-init.sh" "$overlay/init"
 	modules_with_deps "$overlay/demo/modules" virtio_pci virtio_blk
 	printf '%q ' "${cal_args[@]}" >"$overlay/demo/calibrate-args"
+	[ "${DEMO_TRANSPORT:-auto}" = usb ] && touch "$overlay/demo/no-driver"
 	(cd "$overlay" && find . -print0 | sort -z | cpio --null -o -H newc --quiet) >"$work/overlay.cpio"
 	cat "$q/initramfs.cpio" "$work/overlay.cpio" >"$work/demo.cpio"
 	rm -f "$img" && truncate -s 64M "$img"

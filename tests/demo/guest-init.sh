@@ -28,7 +28,7 @@ finish() {
 
 while read -r mod; do insmod "/lib/modules/$mod" || echo "DEMO module $mod failed"; done </lib/modules/load-order
 while read -r mod; do insmod "/demo/modules/$mod" || echo "DEMO module $mod failed"; done </demo/modules/load-order
-if [ -f /lib/modules/dsr.ko ]; then
+if [ -f /lib/modules/dsr.ko ] && [ ! -f /demo/no-driver ]; then
 	insmod /lib/modules/dsr.ko && echo "DEMO driver dsr.ko loaded"
 fi
 for _ in $(seq 1 50); do [ -b /dev/vda ] && break; sleep 0.1; done

@@ -21,6 +21,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "dicom_priv.h"
 #include "dsr/dicom.h"
 #include "dsr/error.h"
 
@@ -55,12 +56,14 @@ void get_str(DcmItem *ds, const DcmTagKey &tag, char *dst, size_t size)
 }
 
 /* libdsr never prints: DCMTK's own log output (warnings about odd files) is switched off
- * once, and what matters comes back to the caller as an error message instead. */
+ * once, and what matters comes back to the caller as an error message instead. The data
+ * dictionary is made sure of at the same time (dicom_priv.h). */
 void quiet_dcmtk()
 {
 	static bool done;
 	if (!done) {
 		OFLog::configure(OFLogger::OFF_LOG_LEVEL);
+		dsr_dicom_ensure_dictionary();
 		done = true;
 	}
 }

@@ -438,9 +438,16 @@ static int cal_upload_and_check(struct cal_run *r)
 	json_object_set_new(r->report, "bit_exact", json_boolean(mismatched == 0));
 	json_object_set_new(r->report, "frames_checked", json_integer(r->o->frames));
 	json_object_set_new(r->report, "pixels_checked", json_integer((json_int_t)(n * r->o->frames)));
-	if (mismatched)
+	if (mismatched) {
+		/* keep both for whoever debugs the disagreement */
+		snprintf(path, sizeof(path), "%s/board-difference.png", r->o->outdir);
+		dsr_image_save(r->board_diff, path);
+		snprintf(path, sizeof(path), "%s/model-difference.png", r->o->outdir);
+		dsr_image_save(r->model_diff, path);
 		return dsr_seterr("the board's subtraction differs from the reference model in %zu of "
-				  "%zu pixels: RTL and model disagree", mismatched, n * r->o->frames);
+				  "%zu pixels: RTL and model disagree (both saved in %s)", mismatched,
+				  n * r->o->frames, r->o->outdir);
+	}
 	step("%d subtraction frame(s) from the board match the software path bit for bit (%zu pixels)",
 	     r->o->frames, n * r->o->frames);
 	return 0;
