@@ -972,7 +972,7 @@ static void test_bench_bulk_in(void **state)
 		skip();
 	small = stream_file(256, 256, 20, 64 * 1024);
 	large = stream_file(1024, 1024, 4, 1024 * 1024);
-	print_message("bulk IN through USB/IP (ASan build): 256x256 %.2f MB/s, 1024x1024 "
+	print_message("bulk IN through USB/IP (in-process client): 256x256 %.2f MB/s, 1024x1024 "
 		      "%.2f MB/s\n", small, large);
 }
 
