@@ -18,24 +18,13 @@
 #include "dsr/dsr_ioctl.h"
 #include "dsr/error.h"
 
-/*
- * The kernel device transport lives in device.c, written alongside the driver. Until
- * it is part of libdsr these references resolve to NULL and dsr_board_open() says
- * that this build has no /dev/dsrN support, instead of failing to link.
- */
-struct dsr_board *dsr_board_open_device(const char *path) __attribute__((weak));
-const char *dsr_board_find_device(char *buf, size_t len) __attribute__((weak));
-
 /* How long dsr_board_set_params(..., wait) waits for the board to apply a commit. The
  * board applies it at the next frame start, so with no frames flowing it never does. */
 #define COMMIT_WAIT_MS	2000
 
-/* A /dev/dsrN path through the device transport, with a clear error when absent. */
+/* A /dev/dsrN path through the device transport (device.c). */
 static struct dsr_board *open_device(const char *path)
 {
-	if (!dsr_board_open_device)
-		return dsr_seterr("%s: this libdsr was built without the kernel device transport; "
-				  "use the libusb transport (--usb)", path), NULL;
 	return dsr_board_open_device(path);
 }
 
@@ -49,7 +38,7 @@ struct dsr_board *dsr_board_open(const char *spec)
 	char path[64];
 
 	if (!spec || !*spec) {
-		if (dsr_board_find_device && dsr_board_find_device(path, sizeof(path)))
+		if (dsr_board_find_device(path, sizeof(path)))
 			return open_device(path);
 		return dsr_board_open_usb("");
 	}
