@@ -4,6 +4,7 @@
  *                      edge-rich disc, per-pixel noise), WxH
  *   live-K.png         K = 0..3: the same scene seen through a small rotation and shift
  *                      with an exposure change, different noise: live frames to play
+ *   live-small.png     a live frame of half the size (the board must refuse it)
  *   params.json        "registers" for subtraction at live-0's transform (quantised by
  *                      the model), gain 1.25, midgrey half range, in the format
  *                      `dsr upload` reads
@@ -112,6 +113,12 @@ int main(int argc, char **argv)
 			goto fail;
 		dsr_image_free(live);
 	}
+	struct dsr_image *small = render(w / 2, h / 2, &id, 1.0, 9);
+
+	snprintf(path, sizeof(path), "%s/live-small.png", argv[1]);
+	if (!small || dsr_image_save(small, path))
+		goto fail;
+	dsr_image_free(small);
 	dsr_params_default(&p, w, h, BITS);
 	p.gain = 320;
 	if (dsr_params_set_affine(&p, &live_t[0]))

@@ -122,6 +122,13 @@ expect_ok "dsr acquire 8 warp frames, bit-exact" \
 echo "$LAST_OUT" | grep -q "8 frames compared with dsr_model_frame.*, 0 mismatched" &&
 	pass "warp: 8 of 8 frames bit-exact" || fail "warp model check: expected 8 frames, 0 mismatched; got: $LAST_OUT"
 
+# A live frame of the wrong size: the board STALLs bulk OUT; the error says so, the halt
+# is cleared, and the next acquisition works.
+expect_fail "live frame of the wrong size refused by the board" "refused" \
+	dsr acquire --usb -n 1 -o small --live $D/live-small.png --timeout 3000
+expect_ok "acquisition after the refused frame (halt cleared)" \
+	dsr acquire --usb -n 2 -o after-small $LIVE --timeout 10000
+
 # Throughput with bigger transfers: frames as fast as the board and USB/IP go.
 expect_ok "dsr upload params.json again" dsr upload --usb --no-wait $D/params.json
 expect_ok "throughput: 100 frames, no PNG" dsr acquire --usb -n 100 -o speed $LIVE --no-png --timeout 10000

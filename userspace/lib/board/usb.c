@@ -291,6 +291,15 @@ static int usb_send_frame(struct dsr_board *b, const void *wire, size_t len)
 		return dsr_seterr("frame of %zu bytes: too large for one transfer", len);
 	rc = libusb_bulk_transfer(u->handle, DSR_USB_EP_OUT, (unsigned char *)wire, (int)len,
 				  &done, BULK_OUT_TIMEOUT_MS);
+	if (rc == LIBUSB_ERROR_PIPE) {
+		/* The board refuses a frame it finds malformed by halting bulk OUT; clear the
+		 * halt so that the next frame can go, and say so. */
+		int cr = libusb_clear_halt(u->handle, DSR_USB_EP_OUT);
+
+		return dsr_seterr("frame to the board (bulk OUT): the board refused it (STALL: "
+				  "size not its WIDTH x HEIGHT, or malformed)%s",
+				  cr < 0 ? "; clearing the halt failed too" : "; halt cleared");
+	}
 	if (rc < 0)
 		return usb_fail("frame to the board (bulk OUT)", rc);
 	if ((size_t)done != len)
