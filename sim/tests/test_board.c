@@ -961,6 +961,77 @@ static void test_source_stream(void **state)
 	assert_true(stream_file(W, H, 5, URB_LEN) > 0);
 }
 
+/* The phantom source plays the follow-up that source_phantom_render() describes. */
+static void test_phantom_stream(void **state)
+{
+	struct sim_options o;
+	struct usb_client *cl;
+	struct dsr_image *want;
+	struct out_frame of;
+
+	(void)state;
+	sim_options_default(&o);
+	o.phantom = 1;
+	o.phantom_seed = 5;
+	cl = start(&o);
+	pass_mode(cl, 48, 32);
+	want = source_phantom_render(5, 48, 32, BITS, 1);
+	assert_non_null(want);
+	assert_int_equal(ctrl_out(cl, 0x40, DSR_REQ_STREAM, 1, 0, NULL, 0), 0);
+	for (int i = 0; i < 2; i++) {
+		read_out_frame(cl, &of);
+		expect_pixels(&of, want->pixels, 48 * 32);
+		free(of.bytes);
+	}
+	stop(cl);
+	dsr_image_free(want);
+}
+
+/* At a fixed frame rate with nobody reading, the FIFO fills, the RTL is back-pressured
+ * and the source drops frames; what is delivered afterwards is still whole frames. */
+static void test_source_drops_when_host_stalls(void **state)
+{
+	char dir[] = "/tmp/dsr-sim-test-XXXXXX", path[64];
+	char *live[1] = { path };
+	struct dsr_image *im;
+	struct sim_options o;
+	struct usb_client *cl;
+	struct bridge_stats st;
+	struct out_frame of;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/live.pgm", dir);
+	im = dsr_image_new(W, H, BITS);
+	assert_non_null(im);
+	make_pixels(im->pixels, W, H, 31);
+	for (size_t k = 0; k < W * H; k++)
+		im->pixels[k] &= (1u << BITS) - 1;
+	assert_int_equal(dsr_image_save(im, path), 0);
+	sim_options_default(&o);
+	o.live = live;
+	o.nlive = 1;
+	o.fps = 500;
+	o.fifo_bytes = 8192;
+	cl = start(&o);
+	unlink(path);
+	rmdir(dir);
+	pass_mode(cl, W, H);
+	assert_int_equal(ctrl_out(cl, 0x40, DSR_REQ_STREAM, 1, 0, NULL, 0), 0);
+	usleep(400 * 1000);
+	for (int i = 0; i < 6; i++) {
+		read_out_frame(cl, &of);
+		expect_pixels(&of, im->pixels, W * H);
+		free(of.bytes);
+	}
+	assert_int_equal(ctrl_out(cl, 0x40, DSR_REQ_STREAM, 0, 0, NULL, 0), 0);
+	assert_int_equal(client_stop_stats(cl, &st), 0);
+	assert_true(st.source_dropped > 0);
+	assert_true(st.source_frames >= 6);
+	assert_true(st.frames_forwarded <= st.source_frames);
+	dsr_image_free(im);
+}
+
 /* Bulk IN throughput of the simulated board (host-side, in-process client). A
  * benchmark, not a pass/fail timing test: it only prints. */
 static void test_bench_bulk_in(void **state)
@@ -999,6 +1070,8 @@ int main(void)
 		cmocka_unit_test(test_tcp_devlist_import),
 		cmocka_unit_test(test_tcp_devlist_reply),
 		cmocka_unit_test(test_source_stream),
+		cmocka_unit_test(test_phantom_stream),
+		cmocka_unit_test(test_source_drops_when_host_stalls),
 		cmocka_unit_test(test_bench_bulk_in),
 	};
 

@@ -53,12 +53,19 @@ struct usb_client *client_start(const struct sim_options *o)
 
 int client_stop(struct usb_client *cl)
 {
+	return client_stop_stats(cl, NULL);
+}
+
+int client_stop_stats(struct usb_client *cl, struct bridge_stats *st)
+{
 	int r;
 
 	if (cl->fd >= 0)
 		close(cl->fd);
 	pthread_join(cl->thread, NULL);
 	r = cl->serve_result;
+	if (st)
+		*st = *bridge_stats(sim_bridge(cl->sim));
 	sim_free(cl->sim);
 	free(cl);
 	return r;

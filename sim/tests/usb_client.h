@@ -37,6 +37,8 @@ struct usb_reply {
 struct usb_client *client_start(const struct sim_options *o);
 /* Close the client end, wait for the server loop to return; returns its result. */
 int client_stop(struct usb_client *cl);
+/* The same, copying the bridge's counters first (when @st is non-NULL). */
+int client_stop_stats(struct usb_client *cl, struct bridge_stats *st);
 
 /* Send raw bytes (malformed PDUs). */
 int client_send_raw(struct usb_client *cl, const void *buf, size_t len);
