@@ -128,6 +128,11 @@ struct ecc_sums {
 	double valid;		/* valid live pixels, inside or not */
 };
 
+/* The reference with its gradients interleaved, so one bilinear fetch reads all three. */
+struct ecc_texel {
+	float i, gx, gy, pad;
+};
+
 /* Is reference position (u, v) usable: inside with its 2x2 neighbourhood, not masked. */
 static inline int ref_usable(const struct fimg *ref, float u, float v, int *x0, int *y0,
 			     float *fx, float *fy)
@@ -143,94 +148,194 @@ static inline int ref_usable(const struct fimg *ref, float u, float v, int *x0, 
 	return 1;
 }
 
-static inline float bilin(const float *p, int w, int x0, int y0, float fx, float fy)
+/* Bilinear sample of value and both gradients at once. */
+static inline void bilin3(const struct ecc_texel *t, int w, int x0, int y0, float fx, float fy,
+			  float *iv, float *ix, float *iy)
 {
-	const float *r0 = p + (size_t)y0 * w + x0, *r1 = r0 + w;
-	float top = r0[0] + fx * (r0[1] - r0[0]);
-	float bot = r1[0] + fx * (r1[1] - r1[0]);
+	const struct ecc_texel *a = t + (size_t)y0 * w + x0, *c = a + w;
+	float w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
 
-	return top + fy * (bot - top);
+	*iv = w00 * a[0].i + w10 * a[1].i + w01 * c[0].i + w11 * c[1].i;
+	*ix = w00 * a[0].gx + w10 * a[1].gx + w01 * c[0].gx + w11 * c[1].gx;
+	*iy = w00 * a[0].gy + w10 * a[1].gy + w01 * c[0].gy + w11 * c[1].gy;
 }
 
-/* One pass over the live frame: the sums at the current warp. With gx == NULL only the
- * intensity sums (for the correlation coefficient). */
-static void ecc_accumulate(const struct fimg *ref, const struct fimg *gx, const struct fimg *gy,
+/*
+ * Sums of one row for the affine Jacobian J = [ix x, ix y, ix, iy x, iy y, iy]: along a
+ * row y is constant, so every product is a sum over x of (gradient product) * x^k, and y
+ * enters once per row (affine_row_finish()).
+ */
+enum { R_A0, R_A1, R_A2, R_B0, R_B1, R_B2, R_C0, R_C1, R_C2,	/* ix ix, ix iy, iy iy */
+       R_X0, R_X1, R_Y0, R_Y1,					/* ix, iy */
+       R_XI0, R_XI1, R_YI0, R_YI1, R_XT0, R_XT1, R_YT0, R_YT1,	/* ix I, iy I, ix T, iy T */
+       R_N };
+
+/* Add one row's sums (its y~ = @yt) into the affine sums @s. */
+static void affine_row_finish(const double *r, double yt, struct ecc_sums *s)
+{
+	/* parameter p = (gradient g[p], coordinate m[p]): x (k=1), y (l=1) or 1 */
+	static const int g[6] = { 0, 0, 0, 1, 1, 1 }, mk[6] = { 1, 0, 0, 1, 0, 0 };
+	static const int ml[6] = { 0, 1, 0, 0, 1, 0 };
+	const double *gg[2][2] = { { r + R_A0, r + R_B0 }, { r + R_B0, r + R_C0 } };
+	const double gs[2][2] = { { r[R_X0], r[R_X1] }, { r[R_Y0], r[R_Y1] } };
+	const double gi[2][2] = { { r[R_XI0], r[R_XI1] }, { r[R_YI0], r[R_YI1] } };
+	const double gt[2][2] = { { r[R_XT0], r[R_XT1] }, { r[R_YT0], r[R_YT1] } };
+	const double ypow[3] = { 1, yt, yt * yt };
+
+	for (int p = 0; p < 6; p++) {
+		double yl = ypow[ml[p]];
+
+		s->sj[p] += gs[g[p]][mk[p]] * yl;
+		s->sji[p] += gi[g[p]][mk[p]] * yl;
+		s->sjt[p] += gt[g[p]][mk[p]] * yl;
+		for (int q = 0; q <= p; q++)
+			s->sjj[p][q] += gg[g[p]][g[q]][mk[p] + mk[q]] * ypow[ml[p] + ml[q]];
+	}
+}
+
+/* One pass over the live frame: the sums at the current warp, for the affine Jacobian
+ * (ecc_project() turns them into the motion model's). */
+static void ecc_accumulate(const struct fimg *ref, const struct ecc_texel *tex,
 			   const struct fimg *live, const struct ecc_warp *w, struct ecc_sums *s)
 {
-	int np = w->np;
 	double inv_s = 1.0 / w->S;
-	double c = 0, sn = 0;
 
 	memset(s, 0, sizeof(*s));
-	if (w->motion == DSR_MOTION_RIGID) {
-		c = cos(w->p[0]) * w->S;
-		sn = sin(w->p[0]) * w->S;
-	}
 	for (int y = 0; y < live->h; y++) {
-		double yt = (y - w->cy) * inv_s;
+		double yt = (y - w->cy) * inv_s, r[R_N] = { 0 };
+		double n = 0, si = 0, st = 0, sii = 0, stt = 0, sit = 0, valid = 0;
 		const float *lrow = live->p + (size_t)y * live->w;
 		const uint8_t *vrow = live->valid ? live->valid + (size_t)y * live->w : NULL;
+		/* u, v along the row: start + x * step, exact enough in double */
+		double u0 = w->m12 * yt + w->ptx - w->m11 * w->cx * inv_s;
+		double v0 = w->m22 * yt + w->pty - w->m21 * w->cx * inv_s;
+		double du = w->m11 * inv_s, dv = w->m21 * inv_s;
 
 		for (int x = 0; x < live->w; x++) {
 			if (vrow && !vrow[x])
 				continue;
-			s->valid += 1;
-			double xt = (x - w->cx) * inv_s;
-			float u = (float)(w->m11 * xt + w->m12 * yt + w->ptx);
-			float v = (float)(w->m21 * xt + w->m22 * yt + w->pty);
+			valid += 1;
+			float u = (float)(u0 + du * x), v = (float)(v0 + dv * x);
 			int x0, y0;
-			float fx, fy;
+			float fx, fy, ivf, ixf, iyf;
 
 			if (!ref_usable(ref, u, v, &x0, &y0, &fx, &fy))
 				continue;
-			double iv = bilin(ref->p, ref->w, x0, y0, fx, fy);
-			double tv = lrow[x];
+			bilin3(tex, ref->w, x0, y0, fx, fy, &ivf, &ixf, &iyf);
+			double iv = ivf, ix = ixf, iy = iyf, tv = lrow[x];
+			double xt = (x - w->cx) * inv_s;
+			double a = ix * ix, b = ix * iy, c = iy * iy, t;
 
-			s->n += 1;
-			s->si += iv;
-			s->st += tv;
-			s->sii += iv * iv;
-			s->stt += tv * tv;
-			s->sit += iv * tv;
-			if (!gx)
-				continue;
-			double ix = bilin(gx->p, gx->w, x0, y0, fx, fy);
-			double iy = bilin(gy->p, gy->w, x0, y0, fx, fy);
-			double j[ECC_MAXP];
-
-			switch (w->motion) {
-			case DSR_MOTION_TRANSLATION:
-				j[0] = ix;
-				j[1] = iy;
-				break;
-			case DSR_MOTION_RIGID:
-				j[0] = ix * (-sn * xt - c * yt) + iy * (c * xt - sn * yt);
-				j[1] = ix;
-				j[2] = iy;
-				break;
-			case DSR_MOTION_SIMILARITY:
-				j[0] = ix * xt + iy * yt;
-				j[1] = -ix * yt + iy * xt;
-				j[2] = ix;
-				j[3] = iy;
-				break;
-			default:
-				j[0] = ix * xt;
-				j[1] = ix * yt;
-				j[2] = ix;
-				j[3] = iy * xt;
-				j[4] = iy * yt;
-				j[5] = iy;
-				break;
-			}
-			for (int a = 0; a < np; a++) {
-				s->sj[a] += j[a];
-				s->sji[a] += j[a] * iv;
-				s->sjt[a] += j[a] * tv;
-				for (int b = 0; b <= a; b++)
-					s->sjj[a][b] += j[a] * j[b];
-			}
+			n += 1;
+			si += iv;
+			st += tv;
+			sii += iv * iv;
+			stt += tv * tv;
+			sit += iv * tv;
+			t = a * xt;
+			r[R_A0] += a;
+			r[R_A1] += t;
+			r[R_A2] += t * xt;
+			t = b * xt;
+			r[R_B0] += b;
+			r[R_B1] += t;
+			r[R_B2] += t * xt;
+			t = c * xt;
+			r[R_C0] += c;
+			r[R_C1] += t;
+			r[R_C2] += t * xt;
+			r[R_X0] += ix;
+			r[R_X1] += ix * xt;
+			r[R_Y0] += iy;
+			r[R_Y1] += iy * xt;
+			t = ix * iv;
+			r[R_XI0] += t;
+			r[R_XI1] += t * xt;
+			t = iy * iv;
+			r[R_YI0] += t;
+			r[R_YI1] += t * xt;
+			t = ix * tv;
+			r[R_XT0] += t;
+			r[R_XT1] += t * xt;
+			t = iy * tv;
+			r[R_YT0] += t;
+			r[R_YT1] += t * xt;
 		}
+		s->valid += valid;
+		s->n += n;
+		s->si += si;
+		s->st += st;
+		s->sii += sii;
+		s->stt += stt;
+		s->sit += sit;
+		if (n > 0)
+			affine_row_finish(r, yt, s);
+	}
+}
+
+/*
+ * Every model is affine in x with parameters that move the six affine ones linearly
+ * (locally): J_model = J_affine D. Project the affine sums onto the model's parameters:
+ * sj <- D' sj, sjj <- D' sjj D (sjj is stored lower-triangular).
+ */
+static void ecc_project(const struct ecc_warp *w, struct ecc_sums *s)
+{
+	double d[6][ECC_MAXP] = { { 0 } }, full[6][6], out[ECC_MAXP][ECC_MAXP];
+	double sj[ECC_MAXP], sji[ECC_MAXP], sjt[ECC_MAXP];
+	int np = w->np;
+
+	switch (w->motion) {
+	case DSR_MOTION_AFFINE:
+		return;
+	case DSR_MOTION_TRANSLATION:
+		d[2][0] = d[5][1] = 1;
+		break;
+	case DSR_MOTION_RIGID: {
+		double c = w->S * cos(w->p[0]), sn = w->S * sin(w->p[0]);
+
+		d[0][0] = -sn;
+		d[1][0] = -c;
+		d[3][0] = c;
+		d[4][0] = -sn;
+		d[2][1] = d[5][2] = 1;
+		break;
+	}
+	default:	/* similarity: m11 = m22 = a, m21 = -m12 = b */
+		d[0][0] = d[4][0] = 1;
+		d[1][1] = -1;
+		d[3][1] = 1;
+		d[2][2] = d[5][3] = 1;
+		break;
+	}
+	for (int p = 0; p < 6; p++)
+		for (int q = 0; q < 6; q++)
+			full[p][q] = p >= q ? s->sjj[p][q] : s->sjj[q][p];
+	for (int a = 0; a < np; a++) {
+		sj[a] = sji[a] = sjt[a] = 0;
+		for (int p = 0; p < 6; p++) {
+			sj[a] += d[p][a] * s->sj[p];
+			sji[a] += d[p][a] * s->sji[p];
+			sjt[a] += d[p][a] * s->sjt[p];
+		}
+		for (int b = 0; b <= a; b++) {
+			double v = 0;
+
+			for (int p = 0; p < 6; p++)
+				for (int q = 0; q < 6; q++)
+					v += d[p][a] * full[p][q] * d[q][b];
+			out[a][b] = v;
+		}
+	}
+	memset(s->sj, 0, sizeof(s->sj));
+	memset(s->sji, 0, sizeof(s->sji));
+	memset(s->sjt, 0, sizeof(s->sjt));
+	memset(s->sjj, 0, sizeof(s->sjj));
+	for (int a = 0; a < np; a++) {
+		s->sj[a] = sj[a];
+		s->sji[a] = sji[a];
+		s->sjt[a] = sjt[a];
+		for (int b = 0; b <= a; b++)
+			s->sjj[a][b] = out[a][b];
 	}
 }
 
@@ -363,46 +468,47 @@ int ecc_refine(const struct fimg *ref, const struct fimg *gx, const struct fimg 
 	struct ecc_warp w;
 	struct ecc_sums s;
 	int min_pixels = 16;
+	size_t npx = (size_t)ref->w * ref->h;
+	struct ecc_texel *tex = malloc(sizeof(*tex) * npx);
 
+	if (!tex)
+		return dsr_seterr("registration: out of memory for ECC");
+	for (size_t i = 0; i < npx; i++)
+		tex[i] = (struct ecc_texel){ ref->p[i], gx->p[i], gy->p[i], 0 };
 	warp_from_affine(&w, st->motion, a, live->w, live->h);
 	st->iterations = 0;
 	st->converged = 0;
 	for (int it = 0; it < st->max_iter; it++) {
 		double dp[ECC_MAXP];
 
-		ecc_accumulate(ref, gx, gy, live, &w, &s);
+		ecc_accumulate(ref, tex, live, &w, &s);
+		ecc_project(&w, &s);
 		st->rho = sums_rho(&s);
 		st->overlap = s.valid > 0 ? s.n / s.valid : 0;
-		if (s.n < min_pixels)
+		if (s.n < min_pixels) {
+			free(tex);
 			return dsr_seterr("registration: the frames do not overlap");
-		if (ecc_step(&s, w.np, dp))
+		}
+		if (ecc_step(&s, w.np, dp)) {
+			free(tex);
 			return -1;
+		}
 		double moved = update_size(&w, dp, live->w, live->h);
 
 		for (int i = 0; i < w.np; i++)
 			w.p[i] += dp[i];
 		warp_matrix(&w);
 		st->iterations++;
-		if (!isfinite(moved))
+		if (!isfinite(moved)) {
+			free(tex);
 			return dsr_seterr("registration: ECC diverged");
+		}
 		if (moved < st->eps) {
 			st->converged = 1;
 			break;
 		}
 	}
+	free(tex);
 	warp_to_affine(&w, a);
 	return 0;
-}
-
-double ecc_rho(const struct fimg *ref, const struct fimg *live, const struct dsr_affine *a,
-	       double *overlap)
-{
-	struct ecc_warp w;
-	struct ecc_sums s;
-
-	warp_from_affine(&w, DSR_MOTION_AFFINE, a, live->w, live->h);
-	ecc_accumulate(ref, NULL, NULL, live, &w, &s);
-	if (overlap)
-		*overlap = s.valid > 0 ? s.n / s.valid : 0;
-	return sums_rho(&s);
 }

@@ -103,38 +103,37 @@ struct fimg *fimg_half(const struct fimg *im)
 }
 
 /* Binomial 5-tap blur, edges replicated: takes the edge off sensor noise before the
- * gradients are taken at full resolution (coarser levels are already averaged). */
+ * gradients are taken at full resolution (coarser levels are already averaged). The
+ * vertical pass combines whole rows, so it runs along memory like the horizontal one. */
 int fimg_blur5(struct fimg *im)
 {
 	int w = im->w, h = im->h;
-	float *tmp = malloc(sizeof(float) * (size_t)(w > h ? w : h));
+	float *tmp = malloc(sizeof(float) * (size_t)w * h);
 
 	if (!tmp)
 		return dsr_seterr("registration: out of memory for a blur");
 	for (int y = 0; y < h; y++) {
-		float *r = im->p + (size_t)y * w;
+		const float *r = im->p + (size_t)y * w;
+		float *o = tmp + (size_t)y * w;
 
 		for (int x = 0; x < w; x++) {
 			int xm2 = x >= 2 ? x - 2 : 0, xm1 = x >= 1 ? x - 1 : 0;
 			int xp1 = x + 1 < w ? x + 1 : w - 1, xp2 = x + 2 < w ? x + 2 : w - 1;
 
-			tmp[x] = (r[xm2] + r[xp2] + 4.0f * (r[xm1] + r[xp1]) + 6.0f * r[x]) *
-				 (1.0f / 16.0f);
+			o[x] = (r[xm2] + r[xp2] + 4.0f * (r[xm1] + r[xp1]) + 6.0f * r[x]) *
+			       (1.0f / 16.0f);
 		}
-		memcpy(r, tmp, sizeof(float) * (size_t)w);
 	}
-	for (int x = 0; x < w; x++) {
-		for (int y = 0; y < h; y++) {
-			int ym2 = y >= 2 ? y - 2 : 0, ym1 = y >= 1 ? y - 1 : 0;
-			int yp1 = y + 1 < h ? y + 1 : h - 1, yp2 = y + 2 < h ? y + 2 : h - 1;
-			const float *c = im->p + x;
+	for (int y = 0; y < h; y++) {
+		const float *a = tmp + (size_t)(y >= 2 ? y - 2 : 0) * w;
+		const float *b = tmp + (size_t)(y >= 1 ? y - 1 : 0) * w;
+		const float *c = tmp + (size_t)y * w;
+		const float *d = tmp + (size_t)(y + 1 < h ? y + 1 : h - 1) * w;
+		const float *e = tmp + (size_t)(y + 2 < h ? y + 2 : h - 1) * w;
+		float *o = im->p + (size_t)y * w;
 
-			tmp[y] = (c[(size_t)ym2 * w] + c[(size_t)yp2 * w] +
-				  4.0f * (c[(size_t)ym1 * w] + c[(size_t)yp1 * w]) +
-				  6.0f * c[(size_t)y * w]) * (1.0f / 16.0f);
-		}
-		for (int y = 0; y < h; y++)
-			im->p[(size_t)y * w + x] = tmp[y];
+		for (int x = 0; x < w; x++)
+			o[x] = (a[x] + e[x] + 4.0f * (b[x] + d[x]) + 6.0f * c[x]) * (1.0f / 16.0f);
 	}
 	free(tmp);
 	return 0;

@@ -378,8 +378,10 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 		res->iterations += st.iterations;
 		progress(opts, 0.4 + 0.6 * (top - l + 1) / (top + 1), "refining");
 	}
-	res->quality = ecc_rho(py.mapped[0] ? py.mapped[0] : py.ref[0], py.live[0],
-			       &res->affine, &res->overlap);
+	/* the last full-resolution step moved no pixel by more than its eps: its
+	 * correlation and overlap are those of the result */
+	res->quality = st.rho;
+	res->overlap = st.overlap;
 	if (!plausible(&res->affine)) {
 		dsr_seterr("registration failed: the estimate is not a plausible repositioning");
 	} else if (res->overlap < DSR_REGISTER_MIN_OVERLAP) {

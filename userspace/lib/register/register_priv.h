@@ -93,9 +93,6 @@ int ecc_refine(const struct fimg *ref, const struct fimg *gx, const struct fimg 
 /* Central-difference gradients of @im. */
 int fimg_gradient(const struct fimg *im, struct fimg **gx, struct fimg **gy);
 
-/* The correlation coefficient of live and ref sampled at a(x), and the overlap. */
-double ecc_rho(const struct fimg *ref, const struct fimg *live, const struct dsr_affine *a,
-	       double *overlap);
 
 /* A cubic grey-level map live ~ c0 + c1 z + c2 z^2 + c3 z^3, z = (ref - m) / sd. */
 struct photo_map {
