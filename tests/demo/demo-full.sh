@@ -17,7 +17,7 @@
 #   4. leaves in demo-out/: montage.png, difference.png (16-bit), difference.dcm,
 #      report.json, and prints what the report says against the truth.
 # Environment: DEMO_SIZE="W H" (default "512 384"), DEMO_FRAMES (default 5),
-# DEMO_CALIBRATE_ARGS (more dsr calibrate options), DEMO_MODE=auto|board|native|qemu, DEMO_TRANSPORT=auto|usb (usb: leave dsr.ko unloaded in
+# DEMO_CALIBRATE_ARGS (more dsr calibrate options), DEMO_SKIP_BUILD=1 (use what is built), DEMO_MODE=auto|board|native|qemu, DEMO_TRANSPORT=auto|usb (usb: leave dsr.ko unloaded in
 # the guest, libusb drives the board), QEMU_TIMEOUT (s, default 540).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -46,6 +46,7 @@ run_logged() {
 
 mkdir -p "$work"
 say "1/4 building (libdsr + dsr, dsr-sim, dsr.ko) - a few minutes the first time"
+[ -n "${DEMO_SKIP_BUILD:-}" ] && make() { echo "(DEMO_SKIP_BUILD: make $* skipped)"; }
 run_logged build-userspace make -C "$root/userspace" -j2
 log "dsr: $dsr"
 [ -f "$root/sim/Makefile" ] || die "sim/ is missing: no simulated board to run on"

@@ -52,6 +52,6 @@ eval "set -- $(cat /demo/calibrate-args)"
 dsr calibrate $bopt "$@" -o /tmp/demo-out 2>&1
 rc=$?
 echo "DEMO board counters after the run:"
-dsr info $bopt 2>&1 | grep -E '^(frames|bad|param|generation)' | sed 's/^/    /'
+dsr info $bopt 2>&1 | grep -E '^(frames|bad|param|generation|mode|frame:|affine|gain)' | sed 's/^/    /'
 kill %1 2>/dev/null
 finish $rc
