@@ -366,10 +366,10 @@ int dsr_qbuf(struct dsr_dev *dev, struct file *file, struct dsr_ioc_buffer __use
 
 	if (copy_from_user(&b, arg, sizeof(b)))
 		return -EFAULT;
-	if (READ_ONCE(dev->reader) != file)
-		return -EBUSY;
 	if (b.index >= dev->n_slots)
 		return -EINVAL;
+	if (READ_ONCE(dev->reader) != file)
+		return -EBUSY;
 	spin_lock(&dev->ring_lock);
 	if (dev->slots[b.index].state == DSR_SLOT_USER)
 		dsr_slot_move(dev, b.index, DSR_SLOT_FREE, &dev->ring_free);

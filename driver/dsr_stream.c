@@ -72,9 +72,14 @@ static int dsr_urb_submit_locked(struct dsr_dev *dev, struct dsr_urb *du)
 /* Record a failure to resubmit: the reader hears about it once, the log once. */
 static void dsr_submit_failed(struct dsr_dev *dev, int ret)
 {
-	if (ret != -ENODEV && ret != -ESHUTDOWN && ret != -EPERM)
+	/* -ENODEV, -ESHUTDOWN: the device or its host controller is going away */
+	if (ret == -ENODEV || ret == -ESHUTDOWN || READ_ONCE(dev->disconnected)) {
+		dsr_set_error(dev, -ENODEV);
+		return;
+	}
+	if (ret != -EPERM)	/* -EPERM: the URB is being killed */
 		dev_err_ratelimited(&dev->udev->dev, "bulk IN submit failed: %d\n", ret);
-	dsr_set_error(dev, READ_ONCE(dev->disconnected) ? -ENODEV : -EIO);
+	dsr_set_error(dev, -EIO);
 }
 
 /* Put a consumed URB back in flight, or on the idle list while stopping or halted. */

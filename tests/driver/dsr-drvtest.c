@@ -13,6 +13,7 @@
  *   dsr-drvtest block DEV              block in read() and poll() until the board is
  *                                      unplugged; both must fail with ENODEV
  *   dsr-drvtest stats DEV              the driver's counters as key=value lines
+ *   dsr-drvtest mklive FILE            a live image for dsr-sim --live (--size, --bits)
  *
  * Output: "PASS ..." / "FAIL ..." lines and key=value results; exit status 0 only when
  * every check held and something was checked.
@@ -307,6 +308,50 @@ struct stream_result {
 	int have_seq;
 };
 
+/* Count of pixels where @a and @b differ. */
+static size_t differ(const uint16_t *a, const uint16_t *b, size_t n)
+{
+	size_t d = 0;
+
+	for (size_t i = 0; i < n; i++)
+		d += a[i] != b[i];
+	return d;
+}
+
+/*
+ * On the first mismatch, say which simpler pipeline the board's output does match
+ * (no reference, identity LUT, no warp), so that a failure points at its cause.
+ */
+static void explain_mismatch(const struct param_gen *g, const struct dsr_image *ref,
+			     const uint16_t *live, const uint16_t *got, const uint16_t *expect,
+			     size_t npix, uint32_t flags)
+{
+	uint16_t *alt = malloc(npix * sizeof(*alt)), *zero = calloc(npix, sizeof(*zero));
+	struct dsr_params p;
+	size_t i;
+
+	if (!g)
+		return;
+	for (i = 0; i < npix && got[i] == expect[i]; i++)
+		;
+	printf("mismatch: flags 0x%x; first at pixel %zu (x %zu y %zu): got %u, model %u\n",
+	       flags, i, i % g->p.width, i / g->p.width, got[i], expect[i]);
+	dsr_model_frame(&g->p, NULL, ref->pixels, live, alt);
+	printf("mismatch: vs model with identity LUT: %zu differ\n", differ(got, alt, npix));
+	dsr_model_frame(&g->p, g->lut, zero, live, alt);
+	printf("mismatch: vs model with a zero reference: %zu differ\n", differ(got, alt, npix));
+	p = g->p;
+	p.a11 = p.a22 = 1 << DSR_A_FRAC_BITS;
+	p.a12 = p.a21 = p.tx = p.ty = 0;
+	dsr_model_frame(&p, g->lut, ref->pixels, live, alt);
+	printf("mismatch: vs model without warp: %zu differ\n", differ(got, alt, npix));
+	dsr_model_frame(&g->p, g->lut, live, live, alt);
+	printf("mismatch: vs model with the live frame as reference: %zu differ\n",
+	       differ(got, alt, npix));
+	free(alt);
+	free(zero);
+}
+
 /*
  * Check one received frame: header sane and consistent with what was committed, CRC
  * valid and right, and (unless benchmarking) every pixel equal to the model for the
@@ -319,7 +364,7 @@ static void check_frame(const struct stream_opts *o, const uint8_t *f, size_t le
 {
 	struct dsr_frame_info fi;
 	const char *why;
-	const struct param_gen *g;
+	const struct param_gen *g = NULL;
 	size_t npix = (size_t)o->width * o->height;
 	const uint8_t *payload = f + DSR_FRAME_HEADER_SIZE;
 	static uint16_t *pix, *expect;
@@ -379,6 +424,8 @@ static void check_frame(const struct stream_opts *o, const uint8_t *f, size_t le
 	for (size_t i = 0; i < npix; i++)
 		bad += pix[i] != expect[i];
 	res->compared++;
+	if (bad && res->mismatched == 0)
+		explain_mismatch(g, ref, *live, pix, expect, npix, fi.flags);
 	if (bad) {
 		res->mismatched++;
 		if (res->mismatched < 4)
@@ -452,8 +499,10 @@ static void print_stats(int fd)
 static int run_stream(const struct stream_opts *o)
 {
 	int fd = open_dev(o->dev, O_RDWR);
-	struct dsr_params pass, p0, p1;
+	struct dsr_params pass, warp, p0, p1;
 	struct stream_result res = { 0 };
+	static uint16_t ident[DSR_LUT_SIZE];
+	int warp_at = 0;
 	struct dsr_image *ref = make_reference(o);
 	uint16_t *lut0 = make_lut(o->bits, 0), *lut1 = make_lut(o->bits, 1), *live = NULL;
 	struct reader r;
@@ -464,9 +513,12 @@ static int run_stream(const struct stream_opts *o)
 
 	dsr_params_default(&pass, o->width, o->height, o->bits);
 	pass.mode = DSR_MODE_PASS;
+	warp = pass;
+	warp.mode = DSR_MODE_WARP;
+	dsr_lut_identity(ident, o->bits);
 	subtract_params(&p0, o->width, o->height, o->bits, 0);
 	subtract_params(&p1, o->width, o->height, o->bits, 1);
-	if (set_params(fd, &pass, NULL, 0) || send_image(fd, ref, o->bits, DSR_FLAG_REFERENCE))
+	if (set_params(fd, &pass, ident, 0) || send_image(fd, ref, o->bits, DSR_FLAG_REFERENCE))
 		return verdict();
 	reader_init(&r, fd, o->use_mmap);
 	if (ioctl(fd, DSR_IOC_STREAM_ON)) {
@@ -485,11 +537,17 @@ static int run_stream(const struct stream_opts *o)
 			t0 = now_s();
 		check_frame(o, f, len, ref, &live, &res);
 		/* subtraction once the live image is known; new parameters mid-stream */
+		/* once the live image is known: the stored reference itself (WARP with the
+		 * identity), then subtraction, then new parameters mid-stream */
 		if (live && n_gens == 1 && !o->bench)
+			set_params(fd, &warp, ident, 1);
+		else if (n_gens == 2 && !o->bench && res.frames >= warp_at + 3)
 			set_params(fd, &p0, lut0, 1);
 		else if (o->bench && n_gens == 1)
 			set_params(fd, &p0, lut0, 0);
-		if (n_gens == 2 && res.frames >= o->change_at && o->change_at > 0)
+		if (n_gens == 2 && !warp_at)
+			warp_at = res.frames;
+		if (n_gens == 3 - o->bench && res.frames >= o->change_at && o->change_at > 0)
 			set_params(fd, &p1, lut1, 0);
 	}
 	res.seconds = now_s() - t0;
@@ -508,8 +566,8 @@ static int run_stream(const struct stream_opts *o)
 		      "every pixel of %d frames equals the model (%d compared, %d mismatched)",
 		      res.frames, res.compared, res.mismatched);
 		if (o->change_at > 0)
-			check(n_gens == 3, "parameters changed mid-stream (%d sets committed)",
-			      n_gens);
+			check(n_gens == 4, "reference read back through WARP, subtraction, new "
+			      "parameters mid-stream (%d sets committed)", n_gens);
 	}
 	if (!o->faults)
 		check(res.gaps == 0, "no frame lost by sequence number (%d missing)", res.gaps);
@@ -567,6 +625,17 @@ static int run_playback(const struct stream_opts *o)
 			bad += (uint16_t)(f[DSR_FRAME_HEADER_SIZE + 2 * k] |
 					  f[DSR_FRAME_HEADER_SIZE + 2 * k + 1] << 8) != expect[k];
 		matched += !bad;
+		if (bad && matched == 0 && i == 0) {
+			struct param_gen pg = { .p = p0, .lut = lut0 };
+			uint16_t *got = malloc((size_t)o->width * o->height * sizeof(*got));
+
+			for (size_t k = 0; k < (size_t)o->width * o->height; k++)
+				got[k] = (uint16_t)(f[DSR_FRAME_HEADER_SIZE + 2 * k] |
+						    f[DSR_FRAME_HEADER_SIZE + 2 * k + 1] << 8);
+			explain_mismatch(&pg, ref, live->pixels, got, expect,
+					 (size_t)o->width * o->height, fi.flags);
+			free(got);
+		}
 		if (bad)
 			check(0, "playback frame %d (seq %u): %zu pixels differ", i, fi.sequence, bad);
 		dsr_image_free(live);
@@ -833,6 +902,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: dsr-drvtest stream|playback|api|block|stats DEV [options]\n"
+		"       dsr-drvtest mklive FILE.pgm [--size WxH] [--bits B] [--seed S]\n"
 		"  -n N          frames (stream, playback)\n"
 		"  --mmap        take frames from the mapped ring (default read())\n"
 		"  --size WxH    frame size (default 64x48)\n"
@@ -890,6 +960,17 @@ int main(int argc, char **argv)
 		return run_api(&o);
 	if (!strcmp(cmd, "block"))
 		return run_block(&o);
+	if (!strcmp(cmd, "mklive")) {
+		/* the live image for dsr-sim --live: the same generator, another seed */
+		struct dsr_image *im = test_image(o.width, o.height, o.bits, o.seed + 1, 1.5);
+
+		if (dsr_image_save(im, o.dev)) {
+			fprintf(stderr, "dsr-drvtest: %s: %s\n", o.dev, dsr_error());
+			return 1;
+		}
+		dsr_image_free(im);
+		return 0;
+	}
 	if (!strcmp(cmd, "stats")) {
 		int fd = open_dev(o.dev, O_RDONLY);
 
