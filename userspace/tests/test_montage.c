@@ -110,21 +110,35 @@ static void test_tiles(void **state)
 	t_scratch_cleanup();
 }
 
-/* A 1024 x 768 frame is reduced by 3 (to at most TILE_MAX); bad input is refused. */
+/* A 1536 x 768 frame is reduced by 3 (to at most TILE_MAX); bad input is refused. */
 static void test_reduction_and_errors(void **state)
 {
-	struct dsr_image *a = filled(1024, 768, 100), *b = filled(1024, 768, 200);
+	struct dsr_image *a = filled(1536, 768, 100), *b = filled(1536, 768, 200);
 	struct dsr_image *small = filled(100, 100, 0);
 	struct montage_layout l;
 
 	(void)state;
-	montage_layout(1024, 768, &l);
+	montage_layout(1536, 768, &l);
 	assert_int_equal(l.f, 3);
 	struct dsr_image *m = dsr_montage(a, b, a, b, 150, NULL);
 
 	assert_non_null(m);
 	assert_int_equal(m->width, l.width);
 	assert_true(l.tw <= TILE_MAX && l.th <= TILE_MAX);
+	dsr_image_free(m);
+	/* the pair form: the model makes aligned and difference; outside is hatched */
+	struct dsr_params p;
+
+	dsr_params_default(&p, 1536, 768, 12);
+	p.tx = 700 << DSR_T_FRAC_BITS;	/* the right part of live sees no reference */
+	m = dsr_montage_pair(a, b, &p, NULL, "PAIR");
+	assert_non_null(m);
+	montage_layout(1536, 768, &l);
+	/* difference of 200 - 100 where the reference exists: all one grey, left edge */
+	uint16_t left = at(m, &l, TILE_DIFFERENCE, 5, 100), right = at(m, &l, TILE_DIFFERENCE, 400, 100);
+
+	assert_true(left != right);
+	assert_true(right == BACKGROUND || right == BACKGROUND + 30);
 	dsr_image_free(m);
 	assert_null(dsr_montage(a, b, small, b, 150, NULL));
 	assert_non_null(strstr(dsr_error(), "same size"));

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "image.h"
+#include "model.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,6 +24,16 @@ extern "C" {
 struct dsr_image *dsr_montage(const struct dsr_image *ref, const struct dsr_image *live,
 			      const struct dsr_image *aligned, const struct dsr_image *diff,
 			      uint32_t midgrey, const char *caption);
+
+/*
+ * The montage of a pair and the parameter set that subtracts it (@p: frame size, depth,
+ * transform, gain, midgrey; its mode is ignored): the aligned reference and the
+ * difference are made by the reference model, exactly as the board makes them. @lut
+ * as for dsr_model_frame(). NULL (dsr_error()) on bad sizes or memory.
+ */
+struct dsr_image *dsr_montage_pair(const struct dsr_image *ref, const struct dsr_image *live,
+				   const struct dsr_params *p, const uint16_t *lut,
+				   const char *caption);
 
 #ifdef __cplusplus
 }

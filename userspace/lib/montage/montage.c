@@ -68,11 +68,13 @@ static double box_mean(const struct dsr_image *im, int f, int x, int y)
 	return s / (f * f);
 }
 
-/* Place one tile with its label above it. @pick chooses, per frame pixel position, which
- * image to show (for the checkerboard); otherwise @a is shown through @w. */
+/* Place one tile with its label above it: @a through window @w, or, with @b and a
+ * square size @check, a checkerboard of @a and @b. Where @outside (frame-sized, or
+ * NULL) marks pixels that had no reference to compare with, the tile is hatched so that
+ * nobody reads the edge replication there as a change. */
 static void draw_tile(struct dsr_image *out, int ox, int oy, int f, const char *label,
 		      const struct dsr_image *a, const struct dsr_image *b,
-		      const struct window *w, int check)
+		      const struct window *w, int check, const uint8_t *outside)
 {
 	int tw = (int)a->width / f, th = (int)a->height / f;
 
@@ -81,30 +83,40 @@ static void draw_tile(struct dsr_image *out, int ox, int oy, int f, const char *
 	for (int y = 0; y < th; y++)
 		for (int x = 0; x < tw; x++) {
 			const struct dsr_image *src = a;
+			uint16_t v;
 
 			if (b && check > 0 && (((x * f) / check + (y * f) / check) & 1))
 				src = b;
-			out->pixels[(size_t)(oy + y) * out->width + ox + x] =
-				to_display(box_mean(src, f, x, y), w);
+			if (outside && outside[(size_t)(y * f) * a->width + x * f])
+				v = ((x + y) / 4) & 1 ? BACKGROUND + 30 : BACKGROUND;
+			else
+				v = to_display(box_mean(src, f, x, y), w);
+			out->pixels[(size_t)(oy + y) * out->width + ox + x] = v;
 		}
 }
 
-/* How far the difference strays from midgrey: its 99.5 % point of |d - midgrey|, so the
- * stretch is set by real change and not by one outlier; at least 4 grey levels. */
-static double difference_span(const struct dsr_image *diff, uint32_t midgrey)
+/* How far to stretch the difference about midgrey: six robust standard deviations
+ * (1.4826 x the median absolute deviation) of the unchanged background, so noise fills
+ * the grey range and a real change stands out black or white; at least 4 grey levels.
+ * The median ignores the few pixels that changed and the strip without a reference. */
+static double difference_span(const struct dsr_image *diff, uint32_t midgrey,
+			      const uint8_t *outside)
 {
-	size_t n = (size_t)diff->width * diff->height, cum = 0;
+	size_t n = (size_t)diff->width * diff->height, cnt = 0, cum = 0;
 	uint32_t *hist = calloc(65536, sizeof(uint32_t));
 	double span = 4;
 
 	if (!hist)
 		return 256;
 	for (size_t i = 0; i < n; i++)
-		hist[abs((int)diff->pixels[i] - (int)midgrey)]++;
-	for (int v = 0; v < 65536; v++) {
+		if (!outside || !outside[i]) {
+			hist[abs((int)diff->pixels[i] - (int)midgrey)]++;
+			cnt++;
+		}
+	for (int v = 0; v < 65536 && cnt; v++) {
 		cum += hist[v];
-		if (cum >= n - n / 200) {
-			span = v > 4 ? v : 4;
+		if (2 * cum >= cnt) {
+			span = fmax(6 * 1.4826 * v, 4);
 			break;
 		}
 	}
@@ -112,14 +124,13 @@ static double difference_span(const struct dsr_image *diff, uint32_t midgrey)
 	return span;
 }
 
-/* The text panel: one line of @caption per row, clipped to the tile. */
-static void draw_caption(struct dsr_image *out, int ox, int oy, int tw, const char *caption)
+/* Lines of @text (separated by '\n') from (ox, y) down, clipped to @tw pixels. */
+static void draw_caption_at(struct dsr_image *out, int ox, int y, int tw, const char *caption)
 {
-	int line_h = FONT_HEIGHT * TEXT_SCALE + 6, y = oy + LABEL_H;
+	int line_h = FONT_HEIGHT * TEXT_SCALE + 6;
 	int max_chars = tw / (FONT_ADVANCE * TEXT_SCALE);
 	char buf[256];
 
-	font_draw(out, ox, oy + 2, TEXT_SCALE, TEXT_GREY, "REGISTRATION");
 	while (caption && *caption) {
 		const char *nl = strchr(caption, '\n');
 		size_t len = nl ? (size_t)(nl - caption) : strlen(caption);
@@ -134,6 +145,13 @@ static void draw_caption(struct dsr_image *out, int ox, int oy, int tw, const ch
 		y += line_h;
 		caption = nl ? nl + 1 : NULL;
 	}
+}
+
+/* The text panel: its title, then one line of @caption per row. */
+static void draw_caption(struct dsr_image *out, int ox, int oy, int tw, const char *caption)
+{
+	font_draw(out, ox, oy + 2, TEXT_SCALE, TEXT_GREY, "REGISTRATION");
+	draw_caption_at(out, ox, oy + LABEL_H, tw, caption);
 }
 
 void montage_layout(uint32_t w, uint32_t h, struct montage_layout *l)
@@ -155,9 +173,32 @@ void montage_tile_origin(const struct montage_layout *l, enum montage_tile t, in
 	*y = MARGIN + row * (l->th + LABEL_H + MARGIN);
 }
 
-struct dsr_image *dsr_montage(const struct dsr_image *ref, const struct dsr_image *live,
-			      const struct dsr_image *aligned, const struct dsr_image *diff,
-			      uint32_t midgrey, const char *caption)
+/* How to read the tiles, at the foot of the text panel (bottom edge at @bottom). */
+static void draw_legend(struct dsr_image *out, int ox, int bottom, int tw, int hatched)
+{
+	static const char *const lines[] = {
+		"HOW TO READ:",
+		"DIFFERENCE: MIDGREY = NO CHANGE,",
+		"  DARK = LESS DENSE AT FOLLOW-UP",
+		"CHECKERBOARD: EDGES RUN STRAIGHT",
+		"  ACROSS SQUARES WHEN REGISTERED",
+		"HATCHED: NO REFERENCE THERE",
+	};
+	int n = (int)(sizeof(lines) / sizeof(lines[0])) - (hatched ? 0 : 1);
+	int line_h = FONT_HEIGHT * TEXT_SCALE + 6;
+	char text[512] = "";
+
+	for (int i = 0; i < n; i++) {
+		strcat(text, lines[i]);
+		strcat(text, "\n");
+	}
+	draw_caption_at(out, ox, bottom - n * line_h, tw, text);
+}
+
+/* dsr_montage() with the pixels that had no reference marked (frame-sized, or NULL). */
+static struct dsr_image *montage_draw(const struct dsr_image *ref, const struct dsr_image *live,
+				      const struct dsr_image *aligned, const struct dsr_image *diff,
+				      uint32_t midgrey, const char *caption, const uint8_t *outside)
 {
 	const struct dsr_image *all[4] = { ref, live, aligned, diff };
 	uint32_t w = ref ? ref->width : 0, h = ref ? ref->height : 0;
@@ -181,23 +222,82 @@ struct dsr_image *dsr_montage(const struct dsr_image *ref, const struct dsr_imag
 		return NULL;
 	for (size_t i = 0; i < (size_t)L.width * L.height; i++)
 		out->pixels[i] = BACKGROUND;
-	double span = difference_span(diff, midgrey);
+	double span = difference_span(diff, midgrey, outside);
 
 	wdiff.lo = midgrey - span;
 	wdiff.hi = midgrey + span;
 	montage_tile_origin(&L, TILE_REFERENCE, &x, &y);
-	draw_tile(out, x, y, L.f, "REFERENCE (BASELINE)", ref, NULL, &wref, 0);
+	draw_tile(out, x, y, L.f, "REFERENCE (BASELINE)", ref, NULL, &wref, 0, NULL);
 	montage_tile_origin(&L, TILE_LIVE, &x, &y);
-	draw_tile(out, x, y, L.f, "LIVE (FOLLOW-UP)", live, NULL, &wlive, 0);
+	draw_tile(out, x, y, L.f, "LIVE (FOLLOW-UP)", live, NULL, &wlive, 0, NULL);
 	montage_tile_origin(&L, TILE_ALIGNED, &x, &y);
-	draw_tile(out, x, y, L.f, "ALIGNED REFERENCE", aligned, NULL, &wlive, 0);
-	snprintf(label, sizeof(label), "DIFFERENCE (GREY +-%.0f)", span);
+	draw_tile(out, x, y, L.f, "ALIGNED REFERENCE", aligned, NULL, &wlive, 0, outside);
+	snprintf(label, sizeof(label), "DIFFERENCE (BLACK/WHITE: +-%.0f)", span);
 	montage_tile_origin(&L, TILE_DIFFERENCE, &x, &y);
-	draw_tile(out, x, y, L.f, label, diff, NULL, &wdiff, 0);
+	draw_tile(out, x, y, L.f, label, diff, NULL, &wdiff, 0, outside);
 	montage_tile_origin(&L, TILE_CHECKER, &x, &y);
 	draw_tile(out, x, y, L.f, "CHECKERBOARD ALIGNED/LIVE", aligned, live, &wlive,
-		  (int)((w > h ? w : h) / CHECKS));
+		  (int)((w > h ? w : h) / CHECKS), outside);
 	montage_tile_origin(&L, TILE_TEXT, &x, &y);
 	draw_caption(out, x, y, L.cw, caption);
+	draw_legend(out, x, y + LABEL_H + L.th, L.cw, outside != NULL);
 	return out;
+}
+
+struct dsr_image *dsr_montage(const struct dsr_image *ref, const struct dsr_image *live,
+			      const struct dsr_image *aligned, const struct dsr_image *diff,
+			      uint32_t midgrey, const char *caption)
+{
+	return montage_draw(ref, live, aligned, diff, midgrey, caption, NULL);
+}
+
+/* Live pixels whose reference position lies outside the reference (hatched). */
+static uint8_t *outside_map(const struct dsr_params *p)
+{
+	uint8_t *m = malloc((size_t)p->width * p->height);
+	struct dsr_affine a;
+
+	if (!m)
+		return NULL;
+	dsr_params_get_affine(p, &a);
+	for (uint32_t y = 0; y < p->height; y++)
+		for (uint32_t x = 0; x < p->width; x++) {
+			double u = a.a11 * x + a.a12 * y + a.tx, v = a.a21 * x + a.a22 * y + a.ty;
+
+			m[(size_t)y * p->width + x] = !(u >= 0 && v >= 0 && u <= p->width - 1 &&
+							v <= p->height - 1);
+		}
+	return m;
+}
+
+struct dsr_image *dsr_montage_pair(const struct dsr_image *ref, const struct dsr_image *live,
+				   const struct dsr_params *p, const uint16_t *lut,
+				   const char *caption)
+{
+	struct dsr_params q = *p;
+	struct dsr_image *aligned, *diff, *m = NULL;
+
+	if (ref->width != p->width || ref->height != p->height || live->width != p->width ||
+	    live->height != p->height) {
+		dsr_seterr("montage: frames are not %ux%u as the parameters say", p->width,
+			   p->height);
+		return NULL;
+	}
+	aligned = dsr_image_new(p->width, p->height, p->pixel_bits);
+	diff = dsr_image_new(p->width, p->height, p->pixel_bits);
+	uint8_t *outside = outside_map(p);
+
+	if (aligned && diff && outside) {
+		q.mode = DSR_MODE_WARP;
+		dsr_model_frame(&q, lut, ref->pixels, live->pixels, aligned->pixels);
+		q.mode = DSR_MODE_SUBTRACT;
+		dsr_model_frame(&q, lut, ref->pixels, live->pixels, diff->pixels);
+		m = montage_draw(ref, live, aligned, diff, p->midgrey, caption, outside);
+	} else {
+		dsr_seterr("montage: out of memory");
+	}
+	free(outside);
+	dsr_image_free(aligned);
+	dsr_image_free(diff);
+	return m;
 }

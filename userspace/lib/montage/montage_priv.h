@@ -13,7 +13,7 @@
 #define FONT_ADVANCE	6	/* columns per character, gap included */
 
 /* Layout of the montage (montage.c), shared with its test. */
-#define TILE_MAX	480	/* largest tile side, display pixels */
+#define TILE_MAX	512	/* largest tile side, display pixels */
 #define MARGIN		12
 #define TEXT_SCALE	2
 #define LABEL_H		(FONT_HEIGHT * TEXT_SCALE + 10)
