@@ -192,6 +192,27 @@ else
 	fail "fault disconnect: dsr-sim did not attach"
 fi
 
+# ---------------------------------------------------------------- beside the kernel driver
+# With dsr.ko bound to the streaming interface, control requests (info, registers,
+# parameters) still work over libusb; streaming over libusb is refused with a pointer
+# to /dev/dsrN. The module is unloaded again for the suites after this one.
+if [ -f /lib/modules/dsr.ko ] && insmod /lib/modules/dsr.ko; then
+	if start_sim DRV1; then
+		i=0; while [ ! -e /sys/class/dsr/dsr0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		expect_ok "driver bound: dsr info --usb still works" dsr info --usb
+		expect_ok "driver bound: parameters upload over libusb" dsr upload --usb --no-wait $D/params-shift.json
+		expect_fail "driver bound: libusb streaming refused, pointing at /dev/dsrN" "kernel driver is bound.*/dev/dsr" \
+			dsr acquire --usb -n 1 -o drv $LIVE --timeout 3000
+		expect_ok "driver bound: dsr list says so" dsr list
+		echo "$LAST_OUT" | grep -q "kernel driver" && pass "dsr list marks the board as driver-bound" ||
+			fail "dsr list: expected 'kernel driver' beside the board, got: $LAST_OUT"
+		stop_sim
+	else
+		fail "driver bound: dsr-sim did not attach"
+	fi
+	rmmod dsr || fail "rmmod dsr: expected success"
+fi
+
 # ---------------------------------------------------------------- udev rules on the real device
 if command -v udevadm >/dev/null && start_sim UDEV1; then
 	dev=$(ls -d /sys/bus/usb/devices/*/ 2>/dev/null | while read -r d; do
