@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "dsr/alignment.h"
 #include "dsr/error.h"
 #include "dsr/image.h"
 #include "dsr/register.h"
@@ -172,6 +173,38 @@ static int fit_landmarks(const struct register_opts *o, struct pair_opts *po, js
 	return 0;
 }
 
+/*
+ * The parameter file for `dsr subtract -p` and `dsr upload`: the canonical alignment
+ * (affine, registers, quality, LUT with its entries), and beside it what else this run
+ * found (@report's keys that the format does not define).
+ */
+static int save_parameters(const char *path, const struct pair_result *r,
+			   const struct pair_opts *po, json_t *report)
+{
+	struct dsr_alignment al;
+	json_t *extra = json_object();
+	const char *key;
+	json_t *v;
+	int rc;
+
+	dsr_alignment_init(&al);
+	al.affine = r->reg.affine;
+	al.params = r->params;
+	al.lut = r->lut;	/* borrowed: handed back before dsr_alignment_free() */
+	snprintf(al.lut_kind, sizeof(al.lut_kind), "%s", dsr_lut_method_name(po->lut_method));
+	al.quality = po->have_known ? NAN : r->reg.quality;
+	json_object_foreach(report, key, v)
+		if (strcmp(key, "affine") && strcmp(key, "registers") && strcmp(key, "quality") &&
+		    strcmp(key, "lut"))
+			json_object_set(extra, key, v);
+	json_object_set(extra, "contrast", json_object_get(report, "lut"));
+	rc = dsr_alignment_save(&al, path, extra);
+	al.lut = NULL;
+	dsr_alignment_free(&al);
+	json_decref(extra);
+	return rc;
+}
+
 /* Rotation, scales and shear of the matrix, for a reader who thinks in those. */
 static void print_decomposition(const struct dsr_affine *a)
 {
@@ -259,7 +292,7 @@ int cmd_register(int argc, char **argv)
 
 	json_object_update(report, pair);
 	json_decref(pair);
-	if (o.output && json_save(report, o.output))
+	if (o.output && save_parameters(o.output, &r, &o.pair, report))
 		goto fail;
 	if (o.json) {
 		json_dumpf(report, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
