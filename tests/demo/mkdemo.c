@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 	if (!ph)
 		goto out;
 	struct dsr_affine a = placement(w, h, 2.5, 1.01, 0.025 * w, -0.02 * h);
-	struct dsr_lesion lesion = { 0.58 * w, 0.47 * h, w / 28.0, 0.06 };
+	struct dsr_lesion lesion = { 0.58 * w, 0.47 * h, w / 24.0, 0.08 };
 	dsr_exposure_default(&base);
 	follow = base;
 	follow.gain = 1.08;
