@@ -30,5 +30,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_series(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+int cmd_subtract(int argc, char **argv);
 
 #endif /* DSR_COMMANDS_H */

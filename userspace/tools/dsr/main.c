@@ -17,6 +17,8 @@ static const struct dsr_command commands[] = {
 	{ "calibrate", cmd_calibrate, "register the board to the reference, upload, verify bit-exact, report" },
 	{ "register", cmd_register, "estimate the live -> reference transform, LUT and registers of a pair" },
 	{ "series", cmd_series, "one reference against several follow-ups: differences, montage, report" },
+	{ "sample", cmd_sample, "synthetic radiographs with a known transform, exposure and lesion" },
+	{ "subtract", cmd_subtract, "subtract LIVE from REF with a parameter file, bit-exact with the board" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
