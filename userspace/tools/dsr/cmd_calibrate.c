@@ -326,8 +326,12 @@ static int cal_play_files(struct cal_run *r)
 static int cal_inputs_from_board(struct cal_run *r)
 {
 	struct dsr_frame_info fi;
-	uint32_t w = r->about.max_width, h = r->about.max_height;
-	r->bits = r->about.pixel_bits_max;
+	struct dsr_params cur;
+	/* the sensor's geometry is what the board is configured for now */
+	if (dsr_board_get_params(r->b, &cur) < 0)
+		return -1;
+	uint32_t w = cur.width, h = cur.height;
+	r->bits = cur.pixel_bits;
 	int64_t gen = set_mode(r->b, DSR_MODE_CAPTURE, w, h, r->bits);
 	step("capturing the next frame from the board as reference (generation %lld)", (long long)gen);
 	if (gen < 0 || dsr_board_stream_on(r->b) < 0)
