@@ -6,6 +6,7 @@
 #                   frames from the board checked bit for bit against the reference model;
 #                   the transform found against the one /data/live-0.png was made with
 #   dsr series      the same reference against two follow-ups, PNG + DICOM differences
+#   dsr reference capture, and dsr calibrate from a board whose sensor plays the phantom
 # timeout: 240
 . /lib/dsr-test.sh
 
@@ -103,4 +104,35 @@ close_to "series member 1 tx (live-0 shift 2.25)" "$(json_affine series/report.j
 
 kill "$sim" 2>/dev/null
 wait "$sim" 2>/dev/null
+
+# calibrate from the board's own source: a second simulated board whose "sensor" plays
+# the phantom; the reference is captured by the board, the live frame acquired in
+# pass-through, and the subtraction frame of the played live frame found among the
+# sensor's frames and checked bit for bit
+dsr-sim --vhci --phantom --serial DSRSIMPH >simph.log 2>&1 &
+simph=$!
+for _ in $(seq 1 100); do dsr list 2>/dev/null | grep -q DSRSIMPH && break; sleep 0.1; done
+popt="--usb DSRSIMPH"
+for _ in $(seq 1 20); do
+	for s in /sys/class/dsr/dsr*/serial; do
+		[ -f "$s" ] && [ "$(cat "$s")" = DSRSIMPH ] && popt="--device /dev/$(basename "$(dirname "$s")")"
+	done
+	case $popt in --device*) break ;; esac
+	grep -q '^dsr ' /proc/modules || break
+	sleep 0.1
+done
+# shellcheck disable=SC2086
+expect_ok "geometry for the phantom (dsr upload params.json)" dsr upload $popt --no-wait /data/params.json
+# shellcheck disable=SC2086
+expect_ok "dsr calibrate from the board's source ($popt)" dsr calibrate $popt -o calsrc --frames 2
+echo "$LAST_OUT" | sed 's/^/    /'
+if [ -f calsrc/report.json ]; then
+	expect_eq "source calibration: bit-exact" "true," "$(grep '"bit_exact"' calsrc/report.json | awk '{print $2}')"
+	expect_eq "source calibration: reference captured by the board" "1" \
+		"$(grep -c '"what": "reference (captured)"' calsrc/report.json)"
+else
+	fail "source calibration: expected calsrc/report.json"
+fi
+kill "$simph" 2>/dev/null
+wait "$simph" 2>/dev/null
 finish
