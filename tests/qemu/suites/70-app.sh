@@ -109,13 +109,13 @@ wait "$sim" 2>/dev/null
 # the phantom; the reference is captured by the board, the live frame acquired in
 # pass-through, and the subtraction frame of the played live frame found among the
 # sensor's frames and checked bit for bit
-dsr-sim --vhci --phantom --serial DSRSIMPH >simph.log 2>&1 &
+dsr-sim --vhci --phantom --serial DSRSIM70 >simph.log 2>&1 &
 simph=$!
-for _ in $(seq 1 100); do dsr list 2>/dev/null | grep -q DSRSIMPH && break; sleep 0.1; done
-popt="--usb DSRSIMPH"
+for _ in $(seq 1 100); do dsr list 2>/dev/null | grep -q DSRSIM70 && break; sleep 0.1; done
+popt="--usb=DSRSIM70"
 for _ in $(seq 1 20); do
 	for s in /sys/class/dsr/dsr*/serial; do
-		[ -f "$s" ] && [ "$(cat "$s")" = DSRSIMPH ] && popt="--device /dev/$(basename "$(dirname "$s")")"
+		[ -f "$s" ] && [ "$(cat "$s")" = DSRSIM70 ] && popt="--device /dev/$(basename "$(dirname "$s")")"
 	done
 	case $popt in --device*) break ;; esac
 	grep -q '^dsr ' /proc/modules || break
