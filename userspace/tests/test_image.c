@@ -172,6 +172,7 @@ static void test_wrong_magic(void **state)
 	assert_int_equal(t_write_file(p, "P6\n2 2\n255\n012345678901", 23), 0);
 	expect_load_error(p, "only grey PGM");
 	expect_load_error(t_scratch_path("does-not-exist.png"), "cannot open");
+	expect_load_error(t_scratch_dir(), "cannot read");
 }
 
 /* A PNG made of chunks we write by hand (so any IHDR can be forged), CRCs computed

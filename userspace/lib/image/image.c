@@ -115,6 +115,11 @@ struct dsr_image *dsr_image_load(const char *path)
 		return NULL;
 	}
 	n = fread(head, 1, sizeof(head), f);
+	if (n == 0 && ferror(f)) {	/* e.g. a directory */
+		dsr_seterr("%s: cannot read: %s", path, strerror(errno));
+		fclose(f);
+		return NULL;
+	}
 	rewind(f);
 	switch (sniff(head, n)) {
 	case FMT_PNG:
