@@ -10,6 +10,7 @@
  *                      `dsr upload` reads
  *   params-warp.json   the same in warp mode
  *   params-shift.json  subtraction with live-0's shift only (no rotation)
+ *   params-lut.json    the same with a contrast LUT (alignment.h's "lut" entries)
  *   params-bad.json    a frame larger than any board (dsr upload must refuse it)
  * Deterministic: the same files on every machine.
  * usage: mkdata OUTDIR [WIDTH HEIGHT]
@@ -85,6 +86,27 @@ static int write_params(const char *path, const struct dsr_params *p)
 	return fclose(f);
 }
 
+/* The shift-only set with a contrast LUT (a gamma-like curve, 2^BITS entries), in
+ * alignment.h's form: exercises the LUT's way to the board. */
+static int write_params_lut(const char *path, const struct dsr_params *p)
+{
+	FILE *f = fopen(path, "w");
+	uint32_t levels = 1u << p->pixel_bits;
+
+	if (!f)
+		return -1;
+	fprintf(f, "{\n  \"registers\": {\"mode\": %u, \"width\": %u, \"height\": %u, \"pixel_bits\": %u,\n"
+		   "    \"a11\": %d, \"a12\": %d, \"a21\": %d, \"a22\": %d, \"tx\": %d, \"ty\": %d,\n"
+		   "    \"gain\": %u, \"midgrey\": %u},\n  \"lut\": {\"kind\": \"histogram\", \"entries\": [",
+		p->mode, p->width, p->height, p->pixel_bits, p->a11, p->a12, p->a21, p->a22, p->tx,
+		p->ty, p->gain, p->midgrey);
+	for (uint32_t i = 0; i < levels; i++)
+		fprintf(f, "%s%u", i ? "," : "",
+			(uint32_t)(pow(i / (double)(levels - 1), 0.8) * (levels - 1) + 0.5));
+	fprintf(f, "]}\n}\n");
+	return fclose(f);
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t w = argc > 3 ? (uint32_t)atoi(argv[2]) : 128, h = argc > 3 ? (uint32_t)atoi(argv[3]) : 128;
@@ -135,6 +157,9 @@ int main(int argc, char **argv)
 	p.a12 = p.a21 = 0;
 	snprintf(path, sizeof(path), "%s/params-shift.json", argv[1]);
 	if (write_params(path, &p))
+		goto fail;
+	snprintf(path, sizeof(path), "%s/params-lut.json", argv[1]);
+	if (write_params_lut(path, &p))
 		goto fail;
 	p.width = DSR_WIDTH_MAX + 1;
 	snprintf(path, sizeof(path), "%s/params-bad.json", argv[1]);

@@ -98,6 +98,17 @@ expect_ok "dsr acquire 20 shift-only subtraction frames, bit-exact" \
 echo "$LAST_OUT" | grep -q "20 frames compared with dsr_model_frame.*, 0 mismatched" &&
 	pass "shift: 20 of 20 frames bit-exact" ||
 	fail "shift model check: expected 20 frames, 0 mismatched; got: $(echo "$LAST_OUT" | tail -n 3)"
+# The contrast LUT's way to the board (DSR_REQ_LUT_WRITE chunks): bit-exact with it.
+expect_ok "dsr upload params-lut.json (LUT from the file)" dsr upload --usb --no-wait $D/params-lut.json
+echo "$LAST_OUT" | grep -q "LUT histogram" && pass "upload says the LUT came from the file" ||
+	fail "dsr upload params-lut.json: expected 'LUT histogram', got: $LAST_OUT"
+expect_ok "dsr acquire 8 frames with the LUT, bit-exact" \
+	dsr acquire --usb -n 8 -o lut $LIVE --check-model $D/ref.png -p $D/params-lut.json --timeout 10000
+echo "$LAST_OUT" | grep -q "8 frames compared with dsr_model_frame.*, 0 mismatched" &&
+	pass "LUT: 8 of 8 frames bit-exact" ||
+	fail "LUT model check: expected 8 frames, 0 mismatched; got: $(echo "$LAST_OUT" | tail -n 3)"
+expect_fail "--params naming another set than the board holds is refused" "another parameter set" \
+	dsr acquire --usb -n 1 -o lut2 $LIVE --check-model $D/ref.png -p $D/params-shift.json
 expect_ok "dsr upload params.json (rotation + shift)" dsr upload --usb --no-wait $D/params.json
 expect_ok "dsr acquire 60 subtraction frames, each bit-exact with dsr_model_frame" \
 	dsr acquire --usb -n 60 -o sub $LIVE --check-model $D/ref.png --timeout 10000

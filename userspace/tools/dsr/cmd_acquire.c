@@ -21,6 +21,7 @@
 
 #include "board_opt.h"
 #include "commands.h"
+#include "dsr/alignment.h"
 #include "dsr/error.h"
 #include "dsr/image.h"
 #include "dsr/model.h"
@@ -36,6 +37,7 @@ struct acquire_opts {
 	const char *live_path[MAX_LIVE];
 	int nlive;
 	const char *check_ref;
+	const char *params_path;	/* the alignment the board holds (its LUT) */
 	int no_png;
 	int max_errors;		/* stream errors tolerated (stall recovered, ...) */
 };
@@ -63,7 +65,10 @@ static void acquire_usage(FILE *f)
 		   "                         round robin (at most %d)\n"
 		   "      --check-model REF  compare every frame bit for bit with the C model run on\n"
 		   "                         reference REF, the --live frame that made it and the\n"
-		   "                         board's parameters (identity LUT); needs --live\n"
+		   "                         board's parameters; needs --live\n"
+		   "  -p, --params FILE      with --check-model: the alignment file uploaded (dsr\n"
+		   "                         upload), for its LUT (identity otherwise); the board's\n"
+		   "                         registers must equal the file's\n"
 		   "      --no-png           write only frames.jsonl\n"
 		   "      --timeout MS       longest wait for one frame (default 5000)\n"
 		   "      --max-errors N     go on after up to N stream errors the transport\n"
@@ -83,6 +88,7 @@ static int acquire_parse(int argc, char **argv, struct acquire_opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "live", required_argument, NULL, 'l' },
 		{ "check-model", required_argument, NULL, 'c' },
+		{ "params", required_argument, NULL, 'p' },
 		{ "no-png", no_argument, NULL, 'P' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "max-errors", required_argument, NULL, 'E' },
@@ -94,7 +100,7 @@ static int acquire_parse(int argc, char **argv, struct acquire_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->timeout_ms = 5000;
-	while ((c = getopt_long(argc, argv, "n:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:o:p:h", longopts, NULL)) != -1) {
 		int h = board_opt_handle(&o->bo, c, argc, argv);
 
 		if (h < 0)
@@ -118,6 +124,9 @@ static int acquire_parse(int argc, char **argv, struct acquire_opts *o)
 		case 'c':
 			o->check_ref = optarg;
 			break;
+		case 'p':
+			o->params_path = optarg;
+			break;
 		case 'P':
 			o->no_png = 1;
 			break;
@@ -138,7 +147,8 @@ static int acquire_parse(int argc, char **argv, struct acquire_opts *o)
 			goto bad;
 		}
 	}
-	if (optind != argc || !o->frames || !o->outdir || (o->check_ref && !o->nlive))
+	if (optind != argc || !o->frames || !o->outdir || (o->check_ref && !o->nlive) ||
+	    (o->params_path && !o->check_ref))
 		goto bad;
 	return 0;
 bad:
@@ -155,6 +165,33 @@ static int load_live(const struct acquire_opts *o, struct dsr_image **live)
 			return -1;	/* the loader names the file */
 	}
 	return 0;
+}
+
+/*
+ * The LUT of the alignment file the board was given, after checking that the board's
+ * registers hold that file's parameter set (else the comparison would be meaningless).
+ */
+static int file_lut(const char *path, const struct dsr_params *board, uint16_t *lut)
+{
+	struct dsr_alignment al;
+	int rc = -1;
+
+	if (dsr_alignment_load(path, &al))
+		goto out;
+	if (al.params.width == 0 &&
+	    dsr_alignment_for_frame(&al, board->width, board->height, board->pixel_bits))
+		goto out;
+	if (memcmp(&al.params, board, sizeof(*board))) {
+		dsr_seterr("--params %s: the board's registers hold another parameter set "
+			   "(upload this file first)", path);
+		goto out;
+	}
+	if (al.lut)
+		memcpy(lut, al.lut, DSR_LUT_SIZE * sizeof(*lut));
+	rc = 0;
+out:
+	dsr_alignment_free(&al);
+	return rc;
 }
 
 /*
@@ -178,6 +215,8 @@ static int check_setup(struct dsr_board *b, const struct acquire_opts *o,
 	if (status & DSR_STATUS_COMMIT_PENDING)
 		mc->generation++;
 	dsr_lut_identity(mc->lut, mc->params.pixel_bits);
+	if (o->params_path && file_lut(o->params_path, &mc->params, mc->lut))
+		return -1;
 	mc->ref = dsr_image_load(o->check_ref);
 	if (!mc->ref)
 		return -1;
