@@ -53,6 +53,12 @@ static double now(clockid_t clk)
 	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* The median of sorted @v (the mean of the middle two for an even count). */
+static double median(const double *v, int n)
+{
+	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -129,7 +135,8 @@ int main(int argc, char **argv)
 	qsort(err, (size_t)pairs, sizeof(double), cmp_double);
 	printf("dsr_register_pair  %ux%u, %d pairs, one core: median %.1f CPU ms/pair (min %.1f, max %.1f); "
 	       "RMS error median %.4f px, max %.4f px; success %d/%d\n", n, n, pairs,
-	       ms[pairs / 2], ms[0], ms[pairs - 1], err[pairs / 2], err[pairs - 1], ok, pairs);
+	       median(ms, pairs), ms[0], ms[pairs - 1], median(err, pairs), err[pairs - 1], ok,
+	       pairs);
 	fclose(truth);
 	fclose(res);
 	free(ms);

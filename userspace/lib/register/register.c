@@ -364,10 +364,16 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 	progress(opts, 0.1, "global search");
 	if (global_search(&py, opts, &res->affine, &top, &res->iterations))
 		goto out;
+	/*
+	 * Down the pyramid. Coarse levels iterate to 0.005 of their pixel; at full
+	 * resolution, where an iteration costs most, a Gauss-Newton step that moves no pixel
+	 * further than 0.02 px started close enough to land within a thousandth of a pixel,
+	 * so taking it ends the search (usually after the first step).
+	 */
 	for (int l = top; l >= 0; l--) {
 		st = (struct ecc_state){ .motion = opts->motion };
 		st.max_iter = l == 0 ? 8 : l == 1 ? 15 : 40;
-		st.eps = l == 0 ? 0.002 : 0.005;
+		st.eps = l == 0 ? 0.02 : 0.005;
 		if (l < top)
 			affine_move(&res->affine, l + 1, l);
 		if (map_level(&py, l, &res->affine))
@@ -378,8 +384,8 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 		res->iterations += st.iterations;
 		progress(opts, 0.4 + 0.6 * (top - l + 1) / (top + 1), "refining");
 	}
-	/* the last full-resolution step moved no pixel by more than its eps: its
-	 * correlation and overlap are those of the result */
+	/* the last full-resolution step moved no pixel by more than its eps: the
+	 * correlation and overlap measured before it are those of the result */
 	res->quality = st.rho;
 	res->overlap = st.overlap;
 	if (!plausible(&res->affine)) {
