@@ -192,7 +192,7 @@ static size_t put_chunk(uint8_t *out, const char *type, const uint8_t *data, uin
 	return 12 + len;
 }
 
-static void forged_png(const char *path, uint32_t w, uint32_t h)
+static void forged_png_type(const char *path, uint32_t w, uint32_t h, int color, int interlace)
 {
 	static const uint8_t sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 	uint8_t buf[256], ihdr[13] = { 0 };
@@ -204,11 +204,18 @@ static void forged_png(const char *path, uint32_t w, uint32_t h)
 	ihdr[4] = (uint8_t)(h >> 24), ihdr[5] = (uint8_t)(h >> 16);
 	ihdr[6] = (uint8_t)(h >> 8), ihdr[7] = (uint8_t)h;
 	ihdr[8] = 16;	/* bit depth */
-	ihdr[9] = 0;	/* grey */
+	ihdr[9] = (uint8_t)color;
+	ihdr[12] = (uint8_t)interlace;
 	n += put_chunk(buf + n, "IHDR", ihdr, 13);
 	n += put_chunk(buf + n, "IDAT", (const uint8_t *)"\x78\x9c\x03\x00\x00\x00\x00\x01", 8);
 	n += put_chunk(buf + n, "IEND", NULL, 0);
 	assert_int_equal(t_write_file(path, buf, n), 0);
+}
+
+/* A 16-bit grey, non-interlaced PNG of any claimed size. */
+static void forged_png(const char *path, uint32_t w, uint32_t h)
+{
+	forged_png_type(path, w, h, 0, 0);
 }
 
 /* Minimal little-endian TIFF: header and one IFD with the given width/height/bps/spp. */
@@ -258,6 +265,8 @@ static void test_absurd_dimensions(void **state)
 	expect_load_error(p, "PNG");
 	forged_png(p, 30000, 30000);
 	expect_load_error(p, "outside the limits");
+	forged_png_type(p, 16384, 16384, 6, 1);	/* RGBA16 interlaced: 2 GB to decode */
+	expect_load_error(p, "interlaced");
 	forged_png(p, 100, 100);	/* a valid size whose IDAT is empty */
 	expect_load_error(p, "PNG");
 

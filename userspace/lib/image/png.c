@@ -24,6 +24,9 @@
 #include "dsr/error.h"
 #include "image_priv.h"
 
+/* Largest decoded interlaced image (all rows at once, before conversion to grey). */
+#define PNG_INTERLACED_MAX_BYTES	((size_t)512 << 20)
+
 /* State that must survive a longjmp: owned by the caller of the function that calls
  * setjmp, so none of it is a modified local of that function. */
 struct png_ctx {
@@ -132,6 +135,10 @@ static int read_body(struct png_ctx *c)
 	rowbytes = png_get_rowbytes(c->png, c->info);
 	if (channels < 1 || channels > 4 || rowbytes < (size_t)w * channels * (depth16 ? 2 : 1))
 		return dsr_seterr("%s: PNG: unexpected row layout", c->path);
+	/* an interlaced image is decoded whole before conversion: bound that buffer */
+	if (passes > 1 && rowbytes * h > PNG_INTERLACED_MAX_BYTES)
+		return dsr_seterr("%s: interlaced PNG of %ux%u is too large to decode here; "
+				  "save it without interlacing", c->path, (unsigned)w, (unsigned)h);
 	bits = sbits ? sbits : depth16 ? 16 : 8;
 	shift = sbits ? 16 - sbits : 0;
 	c->im = dsr_image_new(w, h, bits);

@@ -124,6 +124,11 @@ void cli_progress_update(struct cli_progress *p, double fraction, const char *st
 	fflush(stderr);
 }
 
+void cli_progress_fn(void *ctx, double fraction, const char *stage)
+{
+	cli_progress_update(ctx, fraction, stage);
+}
+
 void cli_progress_end(struct cli_progress *p)
 {
 	if (p->tty)

@@ -39,6 +39,8 @@ struct cli_progress {
 void cli_progress_begin(struct cli_progress *p, const char *label);
 /* @fraction 0..1 of the whole job; @stage a short word or NULL. */
 void cli_progress_update(struct cli_progress *p, double fraction, const char *stage);
+/* The same as a dsr_progress_fn (register.h): @ctx is a struct cli_progress. */
+void cli_progress_fn(void *ctx, double fraction, const char *stage);
 /* Erase the bar (a finished job leaves no trace on the terminal). */
 void cli_progress_end(struct cli_progress *p);
 
