@@ -108,7 +108,7 @@ echo "$LAST_OUT" | grep -q "8 frames compared with dsr_model_frame.*, 0 mismatch
 	pass "LUT: 8 of 8 frames bit-exact" ||
 	fail "LUT model check: expected 8 frames, 0 mismatched; got: $(echo "$LAST_OUT" | tail -n 3)"
 expect_fail "--params naming another set than the board holds is refused" "another parameter set" \
-	dsr acquire --usb -n 1 -o lut2 $LIVE --check-model $D/ref.png -p $D/params-shift.json
+	dsr acquire --usb -n 1 -o lut2 $LIVE --check-model $D/ref.png -p $D/params.json
 expect_ok "dsr upload params.json (rotation + shift)" dsr upload --usb --no-wait $D/params.json
 expect_ok "dsr acquire 60 subtraction frames, each bit-exact with dsr_model_frame" \
 	dsr acquire --usb -n 60 -o sub $LIVE --check-model $D/ref.png --timeout 10000

@@ -110,9 +110,14 @@ int cmd_upload(int argc, char **argv)
 		return DSR_EXIT_FAIL;
 	}
 	if (bind_to_board(b, &al) == 0) {
+		/* A file without a LUT means the identity: upload that too, so that no LUT of
+		 * an earlier upload stays in the board. */
+		static uint16_t identity[DSR_LUT_SIZE];
+
+		dsr_lut_identity(identity, al.params.pixel_bits);
 		if (mode >= 0)
 			al.params.mode = (uint32_t)mode;
-		gen = dsr_board_set_params(b, &al.params, al.lut, wait);
+		gen = dsr_board_set_params(b, &al.params, al.lut ? al.lut : identity, wait);
 	}
 	if (gen < 0)
 		fprintf(stderr, "dsr upload: %s\n", dsr_error());
