@@ -565,7 +565,7 @@ int dsr_alignment_save(const struct dsr_alignment *al, const char *path, const j
 {
 	char tmp[4096];
 	const char *why;
-	json_t *doc;
+	json_t *doc = NULL;
 	FILE *f;
 	int fd, rc;
 
