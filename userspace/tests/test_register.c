@@ -67,11 +67,11 @@ static void test_accuracy_set(void **state)
 	struct dsr_image *ref = NULL;
 	struct t_rng rng;
 	int ok = 0, failed = 0;
-	double seconds = 0;
+	double seconds = 0, worst_ratio = 0;
 
 	(void)state;
 	t_rng_seed(&rng, 20261126);
-	printf("pair  rot(deg)  scale  shear%%     tx      ty   gain gamma    RMS px   max px  quality\n");
+	printf("pair  rot(deg)  scale  shear%%     tx      ty   gain gamma    RMS px   max px  quality  resid/noise\n");
 	for (int k = 0; k < PAIRS; k++) {
 		if (k % PAIRS_PER_PHANTOM == 0) {
 			dsr_image_free(ref);
@@ -97,13 +97,15 @@ static void test_accuracy_set(void **state)
 		else
 			failed++;
 		seconds += r.seconds;
+		if (isfinite(rms) && r.residual_ratio > worst_ratio)
+			worst_ratio = r.residual_ratio;
 		err[k] = rms;
 		ok += rms < 1.0;
 		if (k < 10 || rms > 0.1)	/* the first few, and every poor one */
-			printf("%4d %8.2f %7.3f %6.2f %7.1f %7.1f %6.2f %5.2f %9.4f %8.4f  %.4f%s\n", k,
+			printf("%4d %8.2f %7.3f %6.2f %7.1f %7.1f %6.2f %5.2f %9.4f %8.4f  %.4f  %6.2f%s\n", k,
 			       atan2(a.a21, a.a11) * 180 / M_PI, hypot(a.a11, a.a21),
 			       100 * (a.a12 + a.a21), a.tx, a.ty, e.gain, e.gamma, rms, max,
-			       r.quality, isfinite(rms) ? "" : "  FAILED");
+			       r.quality, r.residual_ratio, isfinite(rms) ? "" : "  FAILED");
 		dsr_image_free(live);
 	}
 	dsr_image_free(ref);
@@ -118,6 +120,8 @@ static void test_accuracy_set(void **state)
 	printf("  max RMS      %.4f px\n", sorted[PAIRS - 1]);
 	printf("  success      %d/%d = %.0f %% (RMS < 1 px; required >= 99 %%), %d reported "
 	       "failure\n", ok, PAIRS, 100.0 * ok / PAIRS, failed);
+	printf("  residual/noise ratio: at most %.2f (failure above %.0f)\n", worst_ratio,
+	       DSR_REGISTER_MAX_RESIDUAL);
 	printf("  mean time    %.1f ms per pair (this build)\n", 1e3 * seconds / PAIRS);
 	assert_true(med <= 0.05);
 	assert_true(p95 <= 0.2);

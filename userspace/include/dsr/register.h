@@ -54,6 +54,9 @@ struct dsr_register_opts {
 	/* Failure threshold on the final correlation coefficient; 0 = the default
 	 * (DSR_REGISTER_MIN_QUALITY). */
 	double min_quality;
+	/* Failure threshold on the residual-to-noise ratio (see dsr_register_result);
+	 * 0 = the default (DSR_REGISTER_MAX_RESIDUAL). */
+	double max_residual;
 	dsr_progress_fn progress;	/* NULL = none */
 	void *progress_ctx;
 };
@@ -61,6 +64,9 @@ struct dsr_register_opts {
 #define DSR_REGISTER_MIN_QUALITY	0.5	/* below this the pair did not register */
 #define DSR_REGISTER_MIN_OVERLAP	0.25	/* fraction of live pixels that must map
 						 * inside the reference */
+#define DSR_REGISTER_MAX_RESIDUAL	25.0	/* residual variance / what the two frames'
+						 * noise explains; registered pairs of the
+						 * same anatomy sit near 1 */
 
 /* Defaults: affine, no mask, default threshold, no progress. */
 void dsr_register_opts_default(struct dsr_register_opts *o);
@@ -68,6 +74,10 @@ void dsr_register_opts_default(struct dsr_register_opts *o);
 struct dsr_register_result {
 	struct dsr_affine affine;	/* live -> reference, floating point */
 	double quality;		/* final ECC correlation coefficient on the overlap, -1..1 */
+	/* What is left after registration, over what the noise of both frames (measured
+	 * on each) explains: about 1 when only noise differs, a little more with real
+	 * change; hundreds for different anatomy or a false match. */
+	double residual_ratio;
 	double overlap;		/* fraction of live pixels mapping inside the reference */
 	unsigned iterations;	/* ECC iterations over all pyramid levels */
 	double seconds;		/* wall time of the estimate */

@@ -484,6 +484,10 @@ int ecc_refine(const struct fimg *ref, const struct fimg *gx, const struct fimg 
 		ecc_accumulate(ref, tex, live, &w, &s);
 		ecc_project(&w, &s);
 		st->rho = sums_rho(&s);
+		if (s.n > 1) {
+			st->var_live = (s.stt - s.st * s.st / s.n) / s.n;
+			st->var_ref = (s.sii - s.si * s.si / s.n) / s.n;
+		}
 		st->overlap = s.valid > 0 ? s.n / s.valid : 0;
 		if (s.n < min_pixels) {
 			free(tex);

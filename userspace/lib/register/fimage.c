@@ -223,6 +223,68 @@ int fimg_dilate_invalid(struct fimg *im, int r)
 	return 0;
 }
 
+/*
+ * Donoho's estimate: on 2x2 blocks the diagonal difference (a - b - c + d) / 2 of
+ * white noise has the noise's variance, and smooth anatomy and straight edges give
+ * it almost nothing, so the median of its magnitude / 0.6745 is the noise sigma.
+ */
+double fimg_noise_var(const struct fimg *im)
+{
+	size_t cap = (size_t)(im->w / 2) * (im->h / 2), n = 0;
+	float *d = malloc(sizeof(float) * (cap ? cap : 1));
+	double sigma;
+
+	if (!d)
+		return 0;
+	for (int y = 0; y + 1 < im->h; y += 2)
+		for (int x = 0; x + 1 < im->w; x += 2) {
+			size_t i = (size_t)y * im->w + x;
+
+			if (im->valid && !(im->valid[i] && im->valid[i + 1] && im->valid[i + im->w] &&
+					   im->valid[i + im->w + 1]))
+				continue;
+			d[n++] = fabsf(im->p[i] - im->p[i + 1] - im->p[i + im->w] +
+				       im->p[i + im->w + 1]) * 0.5f;
+		}
+	if (n == 0) {
+		free(d);
+		return 0;
+	}
+	/* median by selection: nth_element is not in C, a partial quickselect is */
+	size_t k = n / 2, lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		float pivot = d[(lo + hi) / 2];
+		size_t i = lo, j = hi;
+
+		while (i <= j) {
+			while (d[i] < pivot)
+				i++;
+			while (d[j] > pivot)
+				j--;
+			if (i <= j) {
+				float t = d[i];
+
+				d[i] = d[j];
+				d[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	sigma = d[k] / 0.6745;
+	free(d);
+	return sigma * sigma;
+}
+
 /* Masked pixels would put a hard edge into the spectrum; the mean of the rest does not. */
 void fimg_fill_invalid(struct fimg *im)
 {

@@ -24,6 +24,8 @@
 #define MIN_LEVEL_SIDE	24	/* no pyramid level smaller than this */
 #define MIN_FRAME_SIDE	32	/* frames smaller than this are refused */
 #define N_CANDIDATES	4
+#define RESIDUE_FLOOR	1e-3	/* of var(live): the residue of noise-free related frames */
+#define BLUR_NOISE_GAIN	(70.0 / 256 * 70.0 / 256)	/* white-noise variance kept by fimg_blur5 */
 
 static const char *const motion_names[] = { "translation", "rigid", "similarity", "affine" };
 
@@ -90,6 +92,8 @@ struct pyramid {
 	struct fimg *ref[MAX_LEVELS], *live[MAX_LEVELS];
 	struct fimg *gx[MAX_LEVELS], *gy[MAX_LEVELS];
 	struct fimg *mapped[MAX_LEVELS];	/* ref through the grey-level map */
+	double noise_ref, noise_live;		/* pixel noise variances, full size */
+	double map_slope2;	/* squared slope of level 0's grey-level map at its mean, 0 = none */
 };
 
 static void pyramid_free(struct pyramid *py)
@@ -112,7 +116,11 @@ static int pyramid_build(struct pyramid *py, const struct dsr_image *ref,
 	py->ref[0] = fimg_from_image(ref, mask);
 	py->live[0] = fimg_from_image(live, mask);
 	py->levels = 1;
-	if (!py->ref[0] || !py->live[0] || fimg_blur5(py->ref[0]) || fimg_blur5(py->live[0]))
+	if (!py->ref[0] || !py->live[0])
+		return -1;
+	py->noise_ref = fimg_noise_var(py->ref[0]);
+	py->noise_live = fimg_noise_var(py->live[0]);
+	if (fimg_blur5(py->ref[0]) || fimg_blur5(py->live[0]))
 		return -1;
 	while (py->levels < MAX_LEVELS) {
 		int l = py->levels;
@@ -314,10 +322,34 @@ static int map_level(struct pyramid *py, int l, const struct dsr_affine *a)
 		py->mapped[l]->valid = py->ref[l]->valid;	/* shared, freed once */
 	}
 	photometric_apply(&pm, py->ref[l], py->mapped[l]);
+	if (l == 0)
+		py->map_slope2 = (pm.c[1] / pm.sd) * (pm.c[1] / pm.sd);
 	fimg_free(py->gx[l]);
 	fimg_free(py->gy[l]);
 	py->gx[l] = py->gy[l] = NULL;
 	return fimg_gradient(py->mapped[l], &py->gx[l], &py->gy[l]);
+}
+
+/*
+ * The residual variance after registration, (1 - rho^2) var(live), against the variance
+ * the pixel noise of the two frames explains after the level-0 blur (noise measured on
+ * each frame, at least the quantisation's; the reference's carried into live's grey
+ * levels by the slope of the grey-level map, or by the ratio of the spreads if there is
+ * none), plus RESIDUE_FLOOR of live's variance for what interpolation and the motion
+ * model leave even without noise. Related frames give about 1; a false match leaves
+ * anatomy in the residual.
+ */
+static double residual_ratio(const struct pyramid *py, const struct ecc_state *st,
+			     uint32_t bits)
+{
+	double q = 1.0 / ((1u << (bits >= 1 && bits <= 16 ? bits : 16)) - 1);
+	double nr = fmax(py->noise_ref, q * q / 12), nl = fmax(py->noise_live, q * q / 12);
+	double resid = st->var_live * (1 - st->rho * st->rho);
+	double gain2 = py->map_slope2 > 0 ? py->map_slope2
+					  : st->var_live / fmax(st->var_ref, 1e-30);
+	double expect = BLUR_NOISE_GAIN * (nl + nr * gain2) + RESIDUE_FLOOR * st->var_live;
+
+	return resid / expect;
 }
 
 /* Sanity of a result: a transform far from a plausible repositioning is a failure. */
@@ -336,7 +368,7 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 	struct timespec t0, t1;
 	struct ecc_state st = { 0 };
 	int top = 0, rc = -1;
-	double min_q;
+	double min_q, max_r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!opts) {
@@ -357,6 +389,7 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 	if ((unsigned)opts->motion > DSR_MOTION_AFFINE)
 		return dsr_seterr("registration: unknown motion model %d", (int)opts->motion);
 	min_q = opts->min_quality > 0 ? opts->min_quality : DSR_REGISTER_MIN_QUALITY;
+	max_r = opts->max_residual > 0 ? opts->max_residual : DSR_REGISTER_MAX_RESIDUAL;
 
 	progress(opts, 0, "pyramid");
 	if (pyramid_build(&py, ref, live, opts->mask))
@@ -388,6 +421,7 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 	 * correlation and overlap measured before it are those of the result */
 	res->quality = st.rho;
 	res->overlap = st.overlap;
+	res->residual_ratio = residual_ratio(&py, &st, ref->bits);
 	if (!plausible(&res->affine)) {
 		dsr_seterr("registration failed: the estimate is not a plausible repositioning");
 	} else if (res->overlap < DSR_REGISTER_MIN_OVERLAP) {
@@ -400,6 +434,11 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 	} else if (res->quality < min_q) {
 		dsr_seterr("registration failed: correlation %.3f is below %.3f; the frames do "
 			   "not show the same region, or too little of it", res->quality, min_q);
+	} else if (!(res->residual_ratio <= max_r)) {
+		dsr_seterr("registration failed: what remains after alignment is %.0f times what "
+			   "the frames' noise explains (at most %.0f): a false match, different "
+			   "anatomy, or a model too weak for the pair (quality %.3f)",
+			   res->residual_ratio, max_r, res->quality);
 	} else {
 		rc = 0;
 	}

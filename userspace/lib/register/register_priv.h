@@ -66,6 +66,9 @@ int fourier_mellin(const struct fimg *ref, const struct fimg *live, struct rot_s
 
 /* Grow the ignored region by r pixels. */
 int fimg_dilate_invalid(struct fimg *im, int r);
+/* Variance of the pixel noise of @im, from the median absolute value of its finest
+ * diagonal wavelet band (robust to edges and texture); valid pixels only. */
+double fimg_noise_var(const struct fimg *im);
 /* Fill masked pixels with the mean of the valid ones (for the FFT steps); in place. */
 void fimg_fill_invalid(struct fimg *im);
 
@@ -84,6 +87,7 @@ struct ecc_state {
 	/* out */
 	double rho;		/* correlation coefficient at the final transform */
 	double overlap;		/* fraction of valid live pixels mapping into ref */
+	double var_live, var_ref;	/* per-pixel variances over the overlap */
 	int iterations;
 	int converged;
 };

@@ -230,8 +230,9 @@ static void print_text(const struct pair_result *r, const struct pair_opts *po)
 	if (po->have_known)
 		printf("quality: from landmarks\n");
 	else
-		printf("quality: %.4f (ECC correlation over %.0f %% overlap), %u iterations, %.3f s\n",
-		       r->reg.quality, 100 * r->reg.overlap, r->reg.iterations, r->reg.seconds);
+		printf("quality: %.4f (ECC correlation over %.0f %% overlap), residual %.2f x noise, "
+		       "%u iterations, %.3f s\n", r->reg.quality, 100 * r->reg.overlap,
+		       r->reg.residual_ratio, r->reg.iterations, r->reg.seconds);
 	printf("registers (%u-bit pixels):\n", p->pixel_bits);
 	printf("  A11 0x%08x  A12 0x%08x  TX 0x%08x   (Q8.24, Q8.24, Q16.16)\n",
 	       (uint32_t)p->a11, (uint32_t)p->a12, (uint32_t)p->tx);
@@ -284,14 +285,16 @@ int cmd_register(int argc, char **argv)
 	progress_done(&pg);
 	if (prc) {
 		if (!r.registered && !o.pair.have_known && r.reg.quality != 0)
-			fprintf(stderr, "dsr register: best estimate had quality %.4f, overlap %.0f %%\n",
-				r.reg.quality, 100 * r.reg.overlap);
+			fprintf(stderr, "dsr register: the best estimate (not a result) had quality "
+				"%.4f over %.0f %% overlap\n", r.reg.quality, 100 * r.reg.overlap);
 		goto fail;
 	}
 	json_t *pair = json_pair(&r, &o.pair);
 
 	json_object_update(report, pair);
 	json_decref(pair);
+	if (!o.pair.have_known)
+		json_object_set_new(report, "residual_ratio", json_real(r.reg.residual_ratio));
 	if (o.output && save_parameters(o.output, &r, &o.pair, report))
 		goto fail;
 	if (o.json) {
