@@ -142,7 +142,7 @@ int main(int argc, char **argv)
 	struct sim_options o;
 	char **live = calloc((size_t)argc, sizeof(char *));
 	uint64_t port = 3240, fd = 0, v;
-	int use_fd = 0, use_vhci = 0, ret, opt;
+	int use_fd = 0, use_vhci = 0, ret, opt, li = 0;
 	const char *dump = NULL, *why = "";
 	struct sigaction sa;
 	char *end;
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 	sim_options_default(&o);
 	if (!live)
 		return 1;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+", opts, &li)) != -1) {
 		switch (opt) {
 		case OPT_PORT:
 			if (parse_u64(optarg, 65535, &port) < 0 || !port)
@@ -282,6 +282,6 @@ int main(int argc, char **argv)
 	free(live);
 	return ret < 0 ? 1 : 0;
 bad:
-	fprintf(stderr, "dsr-sim: bad value for --%s: %s\n", argv[optind - 1] + 2, optarg);
+	fprintf(stderr, "dsr-sim: bad value for --%s: %s\n", opts[li].name, optarg);
 	return 2;
 }

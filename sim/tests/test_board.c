@@ -1032,6 +1032,83 @@ static void test_source_drops_when_host_stalls(void **state)
 	dsr_image_free(im);
 }
 
+/* ---------------------------------------------------------------------------------
+ * The dsr-sim binary itself: --fd, SIGTERM, bad options.
+ */
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+/* Run $DSR_SIM with @argv (fd @keep stays open in the child). Returns the pid. */
+static pid_t spawn_sim(char *const argv[], int keep)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (keep == 3)
+			fcntl(3, F_SETFD, 0);
+		else if (keep >= 0)
+			dup2(keep, 3);	/* the copy is not close-on-exec */
+		execv(getenv("DSR_SIM"), argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int wait_exit(pid_t pid)
+{
+	int st;
+
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void test_binary_fd_mode(void **state)
+{
+	char *argv[] = { "dsr-sim", "--fd", "3", "--quiet", NULL };
+	struct usb_client cl;
+	uint32_t v;
+	int sv[2];
+	pid_t pid;
+
+	(void)state;
+	if (!getenv("DSR_SIM"))
+		skip();
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	pid = spawn_sim(argv, sv[1]);
+	close(sv[1]);
+	memset(&cl, 0, sizeof(cl));
+	cl.fd = sv[0];
+	cl.seqnum = 1;
+	assert_int_equal(client_enumerate(&cl), 0);
+	assert_int_equal(reg_read(&cl, DSR_REG_ID, &v), 0);
+	assert_int_equal(v, DSR_ID_VALUE);
+	close(sv[0]);
+	assert_int_equal(wait_exit(pid), 0);
+}
+
+static void test_binary_sigterm_and_usage(void **state)
+{
+	char *serve[] = { "dsr-sim", "--port", "0", "--quiet", NULL };
+	char *bad[] = { "dsr-sim", "--fault", "sometimes", NULL };
+	char *bad2[] = { "dsr-sim", "--speed", "warp", NULL };
+	char *port[] = { "dsr-sim", "--port", "39999", "--quiet", NULL };
+	pid_t pid;
+
+	(void)state;
+	if (!getenv("DSR_SIM"))
+		skip();
+	assert_int_equal(wait_exit(spawn_sim(serve, -1)), 2);	/* port 0 refused */
+	assert_int_equal(wait_exit(spawn_sim(bad, -1)), 2);
+	assert_int_equal(wait_exit(spawn_sim(bad2, -1)), 2);
+	pid = spawn_sim(port, -1);
+	usleep(300 * 1000);
+	kill(pid, SIGTERM);
+	assert_int_equal(wait_exit(pid), 0);
+}
+
 /* Bulk IN throughput of the simulated board (host-side, in-process client). A
  * benchmark, not a pass/fail timing test: it only prints. */
 static void test_bench_bulk_in(void **state)
@@ -1072,6 +1149,8 @@ int main(void)
 		cmocka_unit_test(test_source_stream),
 		cmocka_unit_test(test_phantom_stream),
 		cmocka_unit_test(test_source_drops_when_host_stalls),
+		cmocka_unit_test(test_binary_fd_mode),
+		cmocka_unit_test(test_binary_sigterm_and_usage),
 		cmocka_unit_test(test_bench_bulk_in),
 	};
 
