@@ -12,6 +12,7 @@
  *   subtract_parse -> load_frames -> obtain_alignment -> run_model -> write_outputs
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,9 @@
 #include "dsr/error.h"
 #include "dsr/image.h"
 #include "dsr/model.h"
+#include "dsr/montage.h"
+#include "dsr/register.h"
+#include "pipeline.h"
 #include "util.h"
 
 #define SUBTRACT_CMD "subtract"
@@ -32,6 +36,10 @@ struct subtract_opts {
 	const char *out_path;		/* -o: the model's output frame */
 	uint32_t mode;			/* DSR_MODE_SUBTRACT, or --mode warp|pass */
 	int quiet;
+	int do_register;		/* --register: estimate the alignment instead of -p */
+	struct pair_opts pair;		/* --model, --lut, --mask, --gain, --midgrey */
+	const char *mask_path;
+	const char *montage_path;	/* --montage: the technician's picture */
 };
 
 /* Everything the stages pass along; freed by subtract_job_free. */
@@ -39,12 +47,16 @@ struct subtract_job {
 	struct dsr_image *ref, *live;
 	struct dsr_alignment al;
 	struct dsr_image *out;
+	uint8_t *mask;			/* --mask, non-zero = ignore */
+	struct dsr_register_result reg;	/* with --register */
+	struct dsr_contrast_info contrast;
+	struct cli_progress *pg;
 };
 
 static void subtract_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: dsr subtract REF LIVE -p PARAMS -o OUT\n"
+		"usage: dsr subtract REF LIVE (-p PARAMS | --register) -o OUT [--montage M.png]\n"
 		"Subtract the follow-up LIVE from the baseline REF exactly as the board does:\n"
 		"warp REF by the parameters' registers (bilinear, edge replication), map it\n"
 		"through their LUT, and output clamp(midgrey + gain * (LIVE - REF')). The result\n"
@@ -52,13 +64,24 @@ static void subtract_usage(FILE *f)
 		"  -p, --params PARAMS     parameter file (JSON: \"registers\" and/or \"affine\",\n"
 		"                          optional \"lut\"), e.g. from dsr register or\n"
 		"                          dsr sample --truth; its frame size must be the images'\n"
+		"      --register          estimate the alignment here instead of -p: register\n"
+		"                          LIVE onto REF and match the contrast (as dsr register)\n"
+		"      --model M           with --register: translation|rigid|similarity|affine\n"
+		"                          (default affine)\n"
+		"      --lut METHOD        with --register: histogram|linear|identity (default\n"
+		"                          histogram)\n"
+		"      --mask FILE         with --register: non-zero pixels are ignored\n"
+		"      --gain G            with --register: gain on the difference (default 1)\n"
+		"      --midgrey N         with --register: 'no change' level (default half range)\n"
 		"  -o, --output OUT        the output image (.png, .tif, .pgm)\n"
+		"      --montage M.png     also write one picture for a technician: reference,\n"
+		"                          live, aligned reference, difference, checkerboard\n"
 		"      --mode MODE         subtract (default), warp (the aligned reference) or\n"
 		"                          pass (LIVE as the board passes it through)\n"
 		"  -q, --quiet             no progress bar\n"
 		"  -h, --help              this help\n\n"
 		"exit status: 0 written, 1 failed (unreadable input, sizes or depths that do not\n"
-		"match the parameters), 2 usage error\n");
+		"match the parameters, registration did not succeed), 2 usage error\n");
 }
 
 /* A --mode value: the three modes that produce an image from REF and LIVE. */
@@ -84,6 +107,13 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 		{ "mode", required_argument, NULL, 'M' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "register", no_argument, NULL, 'R' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "lut", required_argument, NULL, 'L' },
+		{ "mask", required_argument, NULL, 'K' },
+		{ "gain", required_argument, NULL, 'g' },
+		{ "midgrey", required_argument, NULL, 'G' },
+		{ "montage", required_argument, NULL, 'T' },
 		/* new options here; their handling in the switch below */
 		{ NULL, 0, NULL, 0 },
 	};
@@ -91,6 +121,7 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->mode = DSR_MODE_SUBTRACT;
+	pair_opts_default(&o->pair);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "p:o:qh", longopts, NULL)) != -1) {
@@ -103,6 +134,29 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 			break;
 		case 'q': o->quiet = 1; break;
 		case 'h': return 1;
+		case 'R': o->do_register = 1; break;
+		case 'm':
+			if (dsr_motion_parse(optarg, &o->pair.reg.motion))
+				return -1;
+			break;
+		case 'L':
+			if (dsr_lut_method_parse(optarg, &o->pair.lut_method))
+				return -1;
+			break;
+		case 'K': o->mask_path = optarg; break;
+		case 'g':
+			if (cli_parse_double("--gain", optarg, 1.0 / 256, 255, &o->pair.gain))
+				return -1;
+			break;
+		case 'G': {
+			uint64_t v;
+
+			if (cli_parse_uint("--midgrey", optarg, 0, 65535, &v))
+				return -1;
+			o->pair.midgrey = (long)v;
+			break;
+		}
+		case 'T': o->montage_path = optarg; break;
 		default:
 			return dsr_seterr("unknown option or missing value: '%s'", argv[optind - 1]);
 		}
@@ -111,8 +165,13 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 		return dsr_seterr("expected REF and LIVE");
 	o->ref_path = argv[optind];
 	o->live_path = argv[optind + 1];
-	if (!o->params_path)
-		return dsr_seterr("-p PARAMS is required");
+	if (!o->params_path == !o->do_register)
+		return dsr_seterr("give exactly one of -p PARAMS and --register");
+	if (!o->do_register && (o->mask_path || o->pair.gain != 1.0 || o->pair.midgrey >= 0 ||
+				o->pair.reg.motion != DSR_MOTION_AFFINE ||
+				o->pair.lut_method != DSR_LUT_HISTOGRAM))
+		return dsr_seterr("--model, --lut, --mask, --gain and --midgrey go with --register "
+				  "(-p PARAMS has its own)");
 	if (!o->out_path)
 		return dsr_seterr("-o OUT is required");
 	return 0;
@@ -139,7 +198,7 @@ static int load_frames(const struct subtract_opts *o, struct subtract_job *j)
  * masks bits above it); an "affine"-only file takes the frame size and the images'
  * depth (at least the board's minimum).
  */
-static int obtain_alignment(const struct subtract_opts *o, struct subtract_job *j)
+static int alignment_from_file(const struct subtract_opts *o, struct subtract_job *j)
 {
 	uint32_t bits = j->ref->bits > j->live->bits ? j->ref->bits : j->live->bits;
 	uint32_t depth;
@@ -162,6 +221,74 @@ static int obtain_alignment(const struct subtract_opts *o, struct subtract_job *
 	return 0;
 }
 
+/* Registration progress on the command's bar, between 10 % and 40 %. */
+static void register_progress(void *ctx, double fraction, const char *stage)
+{
+	cli_progress_update(ctx, 0.1 + 0.3 * fraction, stage);
+}
+
+/* The mask file as a byte per pixel, non-zero = ignore. */
+static int load_mask(const char *path, struct subtract_job *j)
+{
+	struct dsr_image *m = dsr_image_load(path);
+
+	if (!m)
+		return -1;
+	if (m->width != j->live->width || m->height != j->live->height) {
+		dsr_seterr("%s: mask is %ux%u but the frames are %ux%u", path, m->width, m->height,
+			   j->live->width, j->live->height);
+		dsr_image_free(m);
+		return -1;
+	}
+	j->mask = malloc((size_t)m->width * m->height);
+	if (j->mask)
+		for (size_t i = 0; i < (size_t)m->width * m->height; i++)
+			j->mask[i] = m->pixels[i] != 0;
+	dsr_image_free(m);
+	return j->mask ? 0 : dsr_seterr("out of memory for the mask");
+}
+
+/*
+ * --register: the alignment estimated from the frames themselves, exactly as
+ * `dsr register` makes it (pipeline.c: registration, contrast LUT, quantised
+ * registers); a registration that fails is an error, never a guessed transform.
+ */
+static int alignment_by_registration(struct subtract_opts *o, struct subtract_job *j)
+{
+	struct pair_result r;
+
+	if (o->mask_path) {
+		if (load_mask(o->mask_path, j))
+			return -1;
+		o->pair.reg.mask = j->mask;
+	}
+	if (j->pg->tty) {
+		o->pair.reg.progress = register_progress;
+		o->pair.reg.progress_ctx = j->pg;
+	}
+	if (pair_prepare(j->ref, j->live, &o->pair, &r)) {
+		pair_result_free(&r);
+		return -1;
+	}
+	j->reg = r.reg;
+	j->contrast = r.contrast;
+	j->al.affine = r.reg.affine;
+	j->al.params = r.params;
+	j->al.lut = r.lut;	/* handed over: the alignment frees it */
+	r.lut = NULL;
+	snprintf(j->al.lut_kind, sizeof(j->al.lut_kind), "%s",
+		 dsr_lut_method_name(o->pair.lut_method));
+	j->al.quality = r.reg.quality;
+	pair_result_free(&r);
+	return 0;
+}
+
+/* The alignment to apply: from -p PARAMS or by --register. */
+static int obtain_alignment(struct subtract_opts *o, struct subtract_job *j)
+{
+	return o->do_register ? alignment_by_registration(o, j) : alignment_from_file(o, j);
+}
+
 /* The reference model over the frames: one call, the board's exact arithmetic. */
 static int run_model(const struct subtract_opts *o, struct subtract_job *j)
 {
@@ -175,10 +302,50 @@ static int run_model(const struct subtract_opts *o, struct subtract_job *j)
 	return 0;
 }
 
-/* The output image (further outputs go here). */
+/* The montage's text panel: where the alignment came from and how good it is. */
+static void montage_caption(const struct subtract_opts *o, const struct subtract_job *j,
+			    char *buf, size_t size)
+{
+	const struct dsr_affine *a = &j->al.affine;
+	const struct dsr_params *p = &j->al.params;
+	int n = 0;
+
+	if (o->do_register)
+		n = snprintf(buf, size, "REGISTERED (%s)\nQUALITY %.4f, OVERLAP %.0f %%\n"
+			     "RESIDUAL %.2f X NOISE\n", dsr_motion_name(o->pair.reg.motion),
+			     j->reg.quality, 100 * j->reg.overlap, j->reg.residual_ratio);
+	else
+		n = snprintf(buf, size, "PARAMETERS FROM FILE\nQUALITY %s\n",
+			     isfinite(j->al.quality) ? "AS RECORDED" : "NOT RECORDED");
+	if (n < 0 || (size_t)n >= size)
+		return;
+	snprintf(buf + n, size - (size_t)n,
+		 "U = %.5f X %+.5f Y %+.2f\nV = %.5f X %+.5f Y %+.2f\n"
+		 "ROTATION %.2f DEG, SCALE %.4f\nLUT %s\nGAIN %.2f, MIDGREY %u, %u BIT\n",
+		 a->a11, a->a12, a->tx, a->a21, a->a22, a->ty,
+		 atan2(a->a21, a->a11) * 180 / M_PI, sqrt(fabs(a->a11 * a->a22 - a->a12 * a->a21)),
+		 j->al.lut_kind[0] ? j->al.lut_kind : "identity",
+		 p->gain / (double)(1 << DSR_GAIN_FRAC_BITS), p->midgrey, p->pixel_bits);
+}
+
+/* The output image, and the montage when asked for. */
 static int write_outputs(const struct subtract_opts *o, struct subtract_job *j)
 {
-	return dsr_image_save(j->out, o->out_path);
+	char caption[1024];
+	struct dsr_image *m;
+	int rc;
+
+	if (dsr_image_save(j->out, o->out_path))
+		return -1;
+	if (!o->montage_path)
+		return 0;
+	montage_caption(o, j, caption, sizeof(caption));
+	m = dsr_montage_pair(j->ref, j->live, &j->al.params, j->al.lut, caption);
+	if (!m)
+		return -1;
+	rc = dsr_image_save(m, o->montage_path);
+	dsr_image_free(m);
+	return rc;
 }
 
 static void subtract_job_free(struct subtract_job *j)
@@ -187,6 +354,7 @@ static void subtract_job_free(struct subtract_job *j)
 	dsr_image_free(j->live);
 	dsr_image_free(j->out);
 	dsr_alignment_free(&j->al);
+	free(j->mask);
 }
 
 int cmd_subtract(int argc, char **argv)
@@ -209,6 +377,7 @@ int cmd_subtract(int argc, char **argv)
 		pg.tty = 0;
 	else
 		cli_progress_begin(&pg, SUBTRACT_CMD);
+	j.pg = &pg;
 	cli_progress_update(&pg, 0.1, "loading");
 	rc = load_frames(&o, &j);
 	if (rc == 0)
