@@ -6,7 +6,7 @@
 #                   frames from the board checked bit for bit against the reference model;
 #                   the transform found against the one /data/live-0.png was made with
 #   dsr series      the same reference against two follow-ups, PNG + DICOM differences
-#   dsr reference capture, and dsr calibrate from a board whose sensor plays the phantom
+#   dsr reference capture, and dsr calibrate from a board whose sensor plays frames
 # timeout: 240
 . /lib/dsr-test.sh
 
@@ -106,10 +106,10 @@ kill "$sim" 2>/dev/null
 wait "$sim" 2>/dev/null
 
 # calibrate from the board's own source: a second simulated board whose "sensor" plays
-# the phantom; the reference is captured by the board, the live frame acquired in
+# /data/live-1.png; the reference is captured by the board, the live frame acquired in
 # pass-through, and the subtraction frame of the played live frame found among the
 # sensor's frames and checked bit for bit
-dsr-sim --vhci --phantom --serial DSRSIM70 >simph.log 2>&1 &
+dsr-sim --vhci --live /data/live-1.png --serial DSRSIM70 >simph.log 2>&1 &
 simph=$!
 for _ in $(seq 1 100); do dsr list 2>/dev/null | grep -q DSRSIM70 && break; sleep 0.1; done
 popt="--usb=DSRSIM70"
@@ -122,7 +122,7 @@ for _ in $(seq 1 20); do
 	sleep 0.1
 done
 # shellcheck disable=SC2086
-expect_ok "geometry for the phantom (dsr upload params.json)" dsr upload $popt --no-wait /data/params.json
+expect_ok "the sensor's geometry (dsr upload params.json)" dsr upload $popt --no-wait /data/params.json
 # shellcheck disable=SC2086
 expect_ok "dsr calibrate from the board's source ($popt)" dsr calibrate $popt -o calsrc --frames 2
 echo "$LAST_OUT" | sed 's/^/    /'
