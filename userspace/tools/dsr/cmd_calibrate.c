@@ -218,6 +218,23 @@ static struct dsr_image *receive(struct dsr_board *b, uint32_t gen, uint32_t mod
 	return NULL;
 }
 
+/* The next frame of generation @gen or later, whatever its mode, copied into an image. */
+static struct dsr_image *receive_any(struct dsr_board *b, uint32_t gen, int timeout_ms,
+				     struct dsr_frame_info *fi)
+{
+	struct dsr_frame f;
+	do {
+		if (dsr_board_next_frame(b, &f, timeout_ms) < 0)
+			return NULL;
+	} while (f.info.generation < gen);
+	struct dsr_image *im = dsr_image_new(f.info.width, f.info.height, f.info.pixel_bits);
+	if (!im)
+		return NULL;
+	memcpy(im->pixels, f.pixels, (size_t)f.info.width * f.info.height * 2);
+	*fi = f.info;
+	return im;
+}
+
 /* A frame's header as a JSON line of the report: which generation and reference made it. */
 static json_t *json_frame(const struct dsr_frame_info *fi, const char *what, const char *ref_crc,
 			  const char *file)
@@ -325,7 +342,7 @@ static int cal_play_files(struct cal_run *r)
  * frame in pass-through as live. */
 static int cal_inputs_from_board(struct cal_run *r)
 {
-	struct dsr_frame_info fi;
+	struct dsr_frame_info fi, cap;
 	struct dsr_params cur;
 	/* the sensor's geometry is what the board is configured for now */
 	if (dsr_board_get_params(r->b, &cur) < 0)
@@ -336,18 +353,36 @@ static int cal_inputs_from_board(struct cal_run *r)
 	step("capturing the next frame from the board as reference (generation %lld)", (long long)gen);
 	if (gen < 0 || dsr_board_stream_on(r->b) < 0)
 		return -1;
-	r->ref = receive(r->b, (uint32_t)gen, DSR_MODE_CAPTURE, r->o->timeout_ms, &fi, &r->skipped);
+	r->ref = receive(r->b, (uint32_t)gen, DSR_MODE_CAPTURE, r->o->timeout_ms, &cap, &r->skipped);
 	if (!r->ref)
 		return -1;
+	int64_t pass = set_mode(r->b, DSR_MODE_PASS, w, h, r->bits);
+	step("acquiring a live frame in pass-through (generation %lld)", (long long)pass);
+	if (pass < 0)
+		return -1;
+	/* Until the pass-through commit applies, every sensor frame is captured again and
+	 * replaces the stored reference: the last capture frame before the first
+	 * pass-through frame is the reference the board holds. */
+	for (;;) {
+		struct dsr_image *im = receive_any(r->b, (uint32_t)gen, r->o->timeout_ms, &fi);
+		if (!im)
+			return -1;
+		uint32_t mode = fi.flags & DSR_FLAG_MODE_MASK;
+		if (mode == DSR_MODE_PASS && fi.generation >= (uint32_t)pass) {
+			r->live = im;
+			break;
+		}
+		if (mode == DSR_MODE_CAPTURE) {
+			dsr_image_free(r->ref);
+			r->ref = im;
+			cap = fi;
+		} else {
+			dsr_image_free(im);
+			r->skipped++;
+		}
+	}
 	reference_crc(r->ref, r->bits, r->ref_crc);
-	json_array_append_new(r->frames, json_frame(&fi, "reference (captured)", r->ref_crc, NULL));
-	gen = set_mode(r->b, DSR_MODE_PASS, w, h, r->bits);
-	step("acquiring a live frame in pass-through (generation %lld)", (long long)gen);
-	if (gen < 0)
-		return -1;
-	r->live = receive(r->b, (uint32_t)gen, DSR_MODE_PASS, r->o->timeout_ms, &fi, &r->skipped);
-	if (!r->live)
-		return -1;
+	json_array_append_new(r->frames, json_frame(&cap, "reference (captured)", r->ref_crc, NULL));
 	json_array_append_new(r->frames, json_frame(&fi, "live (pass-through)", r->ref_crc, NULL));
 	return 0;
 }
