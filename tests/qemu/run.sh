@@ -5,14 +5,14 @@
 # DSR-* marker lines /init prints on the serial console: one DSR-SUITE-RESULT per suite
 # (plus "dmesg") and DSR-QEMU-DONE at the end. No DSR-QEMU-DONE = failure (panic, hang,
 # timeout). Prints per-suite results and "N passed, M failed"; exits 1 on any failure.
-# Environment: QEMU_TIMEOUT (s, default 540), QEMU_MEM (MB, default 1024),
+# Environment: QEMU_TIMEOUT (s, default 900; a guard against hangs, the run itself takes a few minutes), QEMU_MEM (MB, default 1024),
 # QEMU_APPEND (extra kernel command line, e.g. "dsr.debug=1").
 set -uo pipefail
 vmlinux=$1
 initrd=$2
 here=$(cd "$(dirname "$0")" && pwd)
 log=$here/build/console.log
-timeout_s=${QEMU_TIMEOUT:-540}
+timeout_s=${QEMU_TIMEOUT:-900}
 mkdir -p "$here/build"
 
 t0=$EPOCHREALTIME
