@@ -92,7 +92,6 @@ struct bridge {
 	uint64_t next_due_ns;
 	uint8_t disp[DISPOSITION_MAX];
 	size_t disp_head, disp_count;
-	int resync;			/* discard the output frame in progress */
 
 	/* output side */
 	struct out_fifo fifo;
@@ -717,7 +716,8 @@ static void bridge_describe(void *dev, struct usbip_device_desc *d)
 }
 
 /* The host went away: USB state back to power-on, output resynchronised to the next
- * frame boundary, host frames not yet started forgotten, streaming off. */
+ * frame boundary (the frame in progress is dropped), host frames not yet started
+ * forgotten, streaming off. */
 static void bridge_detach(void *dev)
 {
 	struct bridge *br = dev;
@@ -729,8 +729,11 @@ static void bridge_detach(void *dev)
 	rx_reset(&br->rx);
 	queue_clear(br);
 	fifo_reset(&br->fifo);
-	if (br->tx.pos)
-		br->resync = 1;
+	/* The rest of an output frame in progress has no place in the emptied FIFO. */
+	if (br->tx.pos && br->tx.disp == FORWARD) {
+		br->tx.disp = DISCARD;
+		br->st.frames_discarded++;
+	}
 }
 
 /* One host at a time: a second import is refused while one is attached. */
@@ -899,9 +902,6 @@ static void tx_begin(struct bridge *br)
 
 	memset(tx, 0, sizeof(*tx));
 	tx->disp = disposition_pop(br);
-	if (br->resync) {
-		tx->disp = DISCARD;
-	}
 	if (tx->disp == DISCARD) {
 		br->st.frames_discarded++;
 		return;
@@ -993,8 +993,6 @@ static void tx_end(struct bridge *br)
 			fifo_push(&br->fifo, tx->hdr, (size_t)tx->pos);
 		if (!tx->cut)
 			fifo_frame_end(&br->fifo);
-	} else {
-		br->resync = 0;
 	}
 	memset(tx, 0, sizeof(*tx));
 }

@@ -849,6 +849,82 @@ static void test_tcp_devlist_import(void **state)
 	sim_free(t.sim);
 }
 
+/* Import over TCP into @cl (fd set, seqnum reset) and configure the device. */
+static void tcp_import(struct usb_client *cl, int port)
+{
+	uint8_t buf[8 + 312];
+
+	memset(cl, 0, sizeof(*cl));
+	cl->fd = tcp_connect(port);
+	cl->seqnum = 1;
+	usbip_encode_op_req(buf, USBIP_OP_REQ_IMPORT, "1-1");
+	assert_int_equal(send(cl->fd, buf, 40, 0), 40);
+	assert_int_equal(recv(cl->fd, buf, sizeof(buf), MSG_WAITALL), sizeof(buf));
+	assert_int_equal(usbip_get32(buf + 4), 0);
+	assert_int_equal(client_enumerate(cl), 0);
+}
+
+/* A host that lost the connection mid-frame (disconnect fault on frame 2) imports again
+ * and gets whole frames: the rest of the interrupted frame never reaches it. */
+static void test_reimport_after_disconnect(void **state)
+{
+	struct sim_options o;
+	struct tcp_server t;
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	struct usb_client cl;
+	struct out_frame of;
+	uint16_t px[W * H];
+	uint8_t buf[512];
+	const char *why = "";
+	pthread_t th;
+	uint32_t n;
+	int port;
+
+	(void)state;
+	sim_options_default(&o);
+	assert_int_equal(fault_parse(&o.faults, "disconnect,every=2", &why), 0);
+	t.sim = sim_new(&o);
+	assert_non_null(t.sim);
+	t.lfd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(t.lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(t.lfd, 4), 0);
+	assert_int_equal(getsockname(t.lfd, (struct sockaddr *)&a, &alen), 0);
+	port = ntohs(a.sin_port);
+	assert_int_equal(pthread_create(&th, NULL, tcp_thread, &t), 0);
+
+	tcp_import(&cl, port);
+	pass_mode(&cl, W, H);
+	make_pixels(px, W, H, 40);
+	send_frame(&cl, px, W, H, 0);
+	read_out_frame(&cl, &of);	/* frame 1: whole */
+	free(of.bytes);
+	send_frame(&cl, px, W, H, 0);
+	assert_int_equal(bulk_in(&cl, buf, 512, &n), 0);	/* frame 2: first packet... */
+	client_submit(&cl, 1, USBIP_DIR_IN, NULL, NULL, 4096);
+	assert_int_equal(client_wait_eof(&cl, 20000), 1);	/* ...then the line drops */
+	close(cl.fd);
+
+	tcp_import(&cl, port);
+	make_pixels(px, W, H, 41);
+	send_frame(&cl, px, W, H, 0);
+	read_out_frame(&cl, &of);	/* frame 3: whole, not the rest of frame 2 */
+	for (size_t k = 0; k < W * H; k++)
+		px[k] &= (1u << BITS) - 1;
+	expect_pixels(&of, px, W * H);
+	free(of.bytes);
+	close(cl.fd);
+
+	sim_stop(t.sim);
+	pthread_join(th, NULL);
+	assert_int_equal(t.result, 0);
+	close(t.lfd);
+	sim_free(t.sim);
+}
+
 /* The devlist reply itself, read whole before the server closes. */
 static void test_tcp_devlist_reply(void **state)
 {
@@ -1146,6 +1222,7 @@ int main(void)
 		cmocka_unit_test(test_peer_closes_mid_pdu),
 		cmocka_unit_test(test_tcp_devlist_import),
 		cmocka_unit_test(test_tcp_devlist_reply),
+		cmocka_unit_test(test_reimport_after_disconnect),
 		cmocka_unit_test(test_source_stream),
 		cmocka_unit_test(test_phantom_stream),
 		cmocka_unit_test(test_source_drops_when_host_stalls),
