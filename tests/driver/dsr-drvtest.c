@@ -102,7 +102,72 @@ struct param_gen {
 
 #define MAX_GENS 8
 static struct param_gen gens[MAX_GENS];
-static int n_gens;
+static int n_gens;		/* under up_lock */
+
+/*
+ * Parameter uploads run in their own thread, as a control program beside a viewer
+ * would, so that the reader never stops reading (a LUT upload takes a while) and a
+ * clean run loses no frame. A frame newer than every recorded generation while an
+ * upload is in flight waits for that upload's generation to be known.
+ */
+static pthread_mutex_t up_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t up_cond = PTHREAD_COND_INITIALIZER;
+static struct {
+	int fd, busy, quit, wait;
+	const struct dsr_params *p;
+	const uint16_t *lut;
+} up;
+
+static int set_params(int fd, const struct dsr_params *p, const uint16_t *lut, int wait);
+
+static void *uploader(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&up_lock);
+	for (;;) {
+		while (!up.p && !up.quit)
+			pthread_cond_wait(&up_cond, &up_lock);
+		if (up.quit)
+			break;
+		pthread_mutex_unlock(&up_lock);
+		set_params(up.fd, up.p, up.lut, up.wait);
+		pthread_mutex_lock(&up_lock);
+		up.p = NULL;
+		up.busy = 0;
+		pthread_cond_broadcast(&up_cond);
+	}
+	pthread_mutex_unlock(&up_lock);
+	return NULL;
+}
+
+/* Hand a set to the uploader; 0 if taken, -1 while it is still busy with the last. */
+static int request_upload(const struct dsr_params *p, const uint16_t *lut, int wait)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&up_lock);
+	if (!up.busy) {
+		up.busy = 1;
+		up.p = p;
+		up.lut = lut;
+		up.wait = wait;
+		pthread_cond_broadcast(&up_cond);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&up_lock);
+	return rc;
+}
+
+/* Uploads finished so far. */
+static int gens_done(void)
+{
+	int n;
+
+	pthread_mutex_lock(&up_lock);
+	n = up.busy ? -1 : n_gens;
+	pthread_mutex_unlock(&up_lock);
+	return n;
+}
 
 /* A LUT that is not the identity, so that the LUT path is really checked. */
 static uint16_t *make_lut(uint32_t bits, int variant)
@@ -139,12 +204,14 @@ static int set_params(int fd, const struct dsr_params *p, const uint16_t *lut, i
 		check(0, "SET_PARAMS mode %u: %s", p->mode, strerror(errno));
 		return -1;
 	}
+	pthread_mutex_lock(&up_lock);
 	if (n_gens < MAX_GENS) {
 		gens[n_gens].generation = ip.generation;
 		gens[n_gens].p = *p;
 		gens[n_gens].lut = (uint16_t *)lut;
 		n_gens++;
 	}
+	pthread_mutex_unlock(&up_lock);
 	printf("committed mode %u as generation %u\n", p->mode, ip.generation);
 	return 0;
 }
@@ -154,6 +221,10 @@ static const struct param_gen *gen_for(uint32_t g)
 {
 	const struct param_gen *best = NULL;
 
+	pthread_mutex_lock(&up_lock);
+	while (up.busy && n_gens > 0 && (int32_t)(g - gens[n_gens - 1].generation) > 0)
+		pthread_cond_wait(&up_cond, &up_lock);
+	pthread_mutex_unlock(&up_lock);
 	for (int i = 0; i < n_gens; i++)
 		if ((int32_t)(g - gens[i].generation) >= 0 &&
 		    (!best || (int32_t)(gens[i].generation - best->generation) > 0))
@@ -502,7 +573,8 @@ static int run_stream(const struct stream_opts *o)
 	struct dsr_params pass, warp, p0, p1;
 	struct stream_result res = { 0 };
 	static uint16_t ident[DSR_LUT_SIZE];
-	int warp_at = 0;
+	int warp_at = 0, done;
+	pthread_t up_thread;
 	struct dsr_image *ref = make_reference(o);
 	uint16_t *lut0 = make_lut(o->bits, 0), *lut1 = make_lut(o->bits, 1), *live = NULL;
 	struct reader r;
@@ -521,6 +593,8 @@ static int run_stream(const struct stream_opts *o)
 	if (set_params(fd, &pass, ident, 0) || send_image(fd, ref, o->bits, DSR_FLAG_REFERENCE))
 		return verdict();
 	reader_init(&r, fd, o->use_mmap);
+	up.fd = fd;
+	pthread_create(&up_thread, NULL, uploader, NULL);
 	if (ioctl(fd, DSR_IOC_STREAM_ON)) {
 		check(0, "STREAM_ON: %s", strerror(errno));
 		return verdict();
@@ -536,21 +610,28 @@ static int run_stream(const struct stream_opts *o)
 		if (!res.frames)
 			t0 = now_s();
 		check_frame(o, f, len, ref, &live, &res);
-		/* subtraction once the live image is known; new parameters mid-stream */
 		/* once the live image is known: the stored reference itself (WARP with the
 		 * identity), then subtraction, then new parameters mid-stream */
-		if (live && n_gens == 1 && !o->bench)
-			set_params(fd, &warp, ident, 1);
-		else if (n_gens == 2 && !o->bench && res.frames >= warp_at + 3)
-			set_params(fd, &p0, lut0, 1);
-		else if (o->bench && n_gens == 1)
-			set_params(fd, &p0, lut0, 0);
-		if (n_gens == 2 && !warp_at)
+		done = gens_done();
+		if (done == 2 && !warp_at)
 			warp_at = res.frames;
-		if (n_gens == 3 - o->bench && res.frames >= o->change_at && o->change_at > 0)
-			set_params(fd, &p1, lut1, 0);
+		if (live && done == 1 && !o->bench)
+			request_upload(&warp, ident, 1);
+		else if (done == 2 && !o->bench && res.frames >= warp_at + 3)
+			request_upload(&p0, lut0, 1);
+		else if (o->bench && done == 1)
+			request_upload(&p0, lut0, 0);
+		else if (done == 3 - o->bench && res.frames >= o->change_at && o->change_at > 0)
+			request_upload(&p1, lut1, 0);
 	}
 	res.seconds = now_s() - t0;
+	pthread_mutex_lock(&up_lock);
+	while (up.busy)
+		pthread_cond_wait(&up_cond, &up_lock);
+	up.quit = 1;
+	pthread_cond_broadcast(&up_cond);
+	pthread_mutex_unlock(&up_lock);
+	pthread_join(up_thread, NULL);
 	if (ioctl(fd, DSR_IOC_STREAM_OFF))
 		check(0, "STREAM_OFF: %s", strerror(errno));
 	printf("path=%s frames=%d compared=%d mismatched=%d bad=%d gaps=%d bytes=%" PRIu64
@@ -594,7 +675,8 @@ static int run_playback(const struct stream_opts *o)
 	int matched = 0;
 
 	subtract_params(&p0, o->width, o->height, o->bits, 0);
-	if (set_params(fd, &p0, lut0, 0) || send_image(fd, ref, o->bits, DSR_FLAG_REFERENCE))
+	/* the reference first, as a cart does (store the baseline, then register) */
+	if (send_image(fd, ref, o->bits, DSR_FLAG_REFERENCE) || set_params(fd, &p0, lut0, 0))
 		return verdict();
 	reader_init(&r, fd, o->use_mmap);
 	expect = malloc((size_t)o->width * o->height * sizeof(*expect));
