@@ -33,11 +33,96 @@ int dsr_lut_method_parse(const char *name, enum dsr_lut_method *m)
 			  name ? name : "");
 }
 
-/* The overlap as parallel arrays of (ref', live) grey levels. */
+/* The overlap as parallel arrays of (ref', live) grey levels: raw (what the board will
+ * see, for the residual) and smoothed (for the fits, see smooth_pairs()). */
 struct pairs {
-	size_t n;
+	size_t n, ns;
 	uint16_t *ref, *live;
+	uint16_t *sref, *slive;
 };
+
+#define SMOOTH_R 2	/* (2r+1)^2 box: noise down 5x before the fits */
+
+static void pairs_free(struct pairs *pr)
+{
+	free(pr->ref);
+	free(pr->live);
+	free(pr->sref);
+	free(pr->slive);
+}
+
+/* Box sums of radius SMOOTH_R of a w x h float image, in place (edges: partial sums,
+ * never used: only windows wholly inside the overlap are). */
+static int box_sum(float *im, uint32_t w, uint32_t h)
+{
+	float *tmp = malloc(sizeof(float) * (size_t)w * h);
+
+	if (!tmp)
+		return -1;
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++) {
+			float s = 0;
+
+			for (int k = -SMOOTH_R; k <= SMOOTH_R; k++)
+				if ((int)x + k >= 0 && (int)x + k < (int)w)
+					s += im[(size_t)y * w + x + k];
+			tmp[(size_t)y * w + x] = s;
+		}
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++) {
+			float s = 0;
+
+			for (int k = -SMOOTH_R; k <= SMOOTH_R; k++)
+				if ((int)y + k >= 0 && (int)y + k < (int)h)
+					s += tmp[(size_t)(y + k) * w + x];
+			im[(size_t)y * w + x] = s;
+		}
+	free(tmp);
+	return 0;
+}
+
+/*
+ * The pairs the fits use: both frames averaged over a 5 x 5 box, at pixels whose whole
+ * box lies in the overlap. Matching histograms of noisy frames matches their noise too:
+ * the warped reference is smoother (bilinear interpolation averages its noise) than the
+ * live frame, and CDF matching then stretches the reference's levels, which leaves a
+ * bias of ten grey levels in flat regions. The LUT is for the anatomy's grey levels, and
+ * averaging takes the noise (not the anatomy) out of both histograms alike.
+ */
+static int smooth_pairs(const uint16_t *warped, const uint16_t *live, const uint8_t *inside,
+			uint32_t w, uint32_t h, uint32_t vmask, struct pairs *pr)
+{
+	size_t npx = (size_t)w * h;
+	float *r = malloc(sizeof(float) * npx), *l = malloc(sizeof(float) * npx);
+	float *in = malloc(sizeof(float) * npx);
+	const float full = (2 * SMOOTH_R + 1) * (2 * SMOOTH_R + 1);
+	int rc = -1;
+
+	pr->sref = malloc(sizeof(uint16_t) * npx);
+	pr->slive = malloc(sizeof(uint16_t) * npx);
+	if (!r || !l || !in || !pr->sref || !pr->slive)
+		goto out;
+	for (size_t i = 0; i < npx; i++) {
+		r[i] = (float)(warped[i] & vmask);
+		l[i] = (float)(live[i] & vmask);
+		in[i] = inside[i] ? 1.0f : 0.0f;
+	}
+	if (box_sum(r, w, h) || box_sum(l, w, h) || box_sum(in, w, h))
+		goto out;
+	pr->ns = 0;
+	for (size_t i = 0; i < npx; i++)
+		if (in[i] > full - 0.5f) {
+			pr->sref[pr->ns] = (uint16_t)lrintf(r[i] / full);
+			pr->slive[pr->ns] = (uint16_t)lrintf(l[i] / full);
+			pr->ns++;
+		}
+	rc = 0;
+out:
+	free(r);
+	free(l);
+	free(in);
+	return rc;
+}
 
 /* Warp the reference through the model (mode WARP, identity LUT) and keep the pixels
  * whose reference position lies inside the frame and that the mask does not exclude. */
@@ -49,23 +134,21 @@ static int collect_pairs(const struct dsr_image *ref, const struct dsr_image *li
 	size_t npx = (size_t)w * h;
 	struct dsr_params p;
 	uint16_t *warped = malloc(sizeof(uint16_t) * npx);
+	uint8_t *inside = malloc(npx);
+	int rc = -1;
 
 	memset(pr, 0, sizeof(*pr));
 	pr->ref = malloc(sizeof(uint16_t) * npx);
 	pr->live = malloc(sizeof(uint16_t) * npx);
-	if (!warped || !pr->ref || !pr->live) {
-		free(warped);
-		free(pr->ref);
-		free(pr->live);
-		return dsr_seterr("contrast: out of memory for a %ux%u frame", w, h);
+	if (!warped || !inside || !pr->ref || !pr->live) {
+		dsr_seterr("contrast: out of memory for a %ux%u frame", w, h);
+		goto out;
 	}
 	dsr_params_default(&p, w, h, bits);
 	p.mode = DSR_MODE_WARP;
 	if (dsr_params_set_affine(&p, a)) {
-		free(warped);
-		free(pr->ref);
-		free(pr->live);
-		return dsr_seterr("contrast: the transform does not fit the board's registers");
+		dsr_seterr("contrast: the transform does not fit the board's registers");
+		goto out;
 	}
 	dsr_model_frame(&p, NULL, ref->pixels, live->pixels, warped);
 	for (uint32_t y = 0; y < h; y++)
@@ -74,25 +157,34 @@ static int collect_pairs(const struct dsr_image *ref, const struct dsr_image *li
 			double u = a->a11 * x + a->a12 * y + a->tx;
 			double v = a->a21 * x + a->a22 * y + a->ty;
 
-			if (!(u >= 0 && v >= 0 && u <= w - 1 && v <= h - 1))
-				continue;
-			if (mask && (mask[i] || mask[(size_t)lround(v) * w + lround(u)]))
+			inside[i] = u >= 0 && v >= 0 && u <= w - 1 && v <= h - 1 &&
+				    !(mask && (mask[i] || mask[(size_t)lround(v) * w + lround(u)]));
+			if (!inside[i])
 				continue;
 			pr->ref[pr->n] = warped[i] & vmask;
 			pr->live[pr->n] = live->pixels[i] & vmask;
 			pr->n++;
 		}
+	if (smooth_pairs(warped, live->pixels, inside, w, h, vmask, pr)) {
+		dsr_seterr("contrast: out of memory for a %ux%u frame", w, h);
+		goto out;
+	}
+	rc = 0;
+out:
 	free(warped);
-	return 0;
+	free(inside);
+	if (rc)
+		pairs_free(pr);
+	return rc;
 }
 
-/* Least squares live = gain * ref + offset. */
+/* Least squares live = gain * ref + offset, on the smoothed pairs. */
 static void linear_fit(const struct pairs *pr, double *gain, double *offset)
 {
-	double sr = 0, sl = 0, srr = 0, srl = 0, n = (double)pr->n;
+	double sr = 0, sl = 0, srr = 0, srl = 0, n = (double)pr->ns;
 
-	for (size_t i = 0; i < pr->n; i++) {
-		double r = pr->ref[i], l = pr->live[i];
+	for (size_t i = 0; i < pr->ns; i++) {
+		double r = pr->sref[i], l = pr->slive[i];
 
 		sr += r;
 		sl += l;
@@ -134,9 +226,9 @@ static int histogram_lut(const struct pairs *pr, uint32_t bits, double gain, dou
 		free(hl);
 		return dsr_seterr("contrast: out of memory for the histograms");
 	}
-	for (size_t i = 0; i < pr->n; i++) {
-		hr[pr->ref[i]]++;
-		hl[pr->live[i]]++;
+	for (size_t i = 0; i < pr->ns; i++) {
+		hr[pr->sref[i]]++;
+		hl[pr->slive[i]]++;
 	}
 	for (uint32_t r = 0; r < levels; r++) {
 		if (!hr[r])
@@ -188,7 +280,7 @@ int dsr_contrast_lut(const struct dsr_image *ref, const struct dsr_image *live,
 	maxv = levels - 1;
 	if (collect_pairs(ref, live, a, mask, pixel_bits, &pr))
 		return -1;
-	if (pr.n < MIN_SAMPLES) {
+	if (pr.ns < MIN_SAMPLES) {
 		dsr_seterr("contrast: only %zu overlapping pixels, too few for a LUT", pr.n);
 		goto out;
 	}
@@ -225,7 +317,6 @@ int dsr_contrast_lut(const struct dsr_image *ref, const struct dsr_image *live,
 	rc = 0;
 out:
 	free(val);
-	free(pr.ref);
-	free(pr.live);
+	pairs_free(&pr);
 	return rc;
 }
