@@ -245,6 +245,14 @@ static int dsr_ioc_load_lut(struct dsr_dev *dev, void __user *argp)
 	    l.first >= DSR_LUT_SIZE || !l.count || l.count > DSR_LUT_SIZE - l.first)
 		return -EINVAL;
 	src = u64_to_user_ptr(l.entries);
+	/* LUT writes go to the bank a pending commit is about to make active: wait */
+	ret = dsr_io_begin(dev);
+	if (ret)
+		return ret;
+	ret = dsr_wait_commit_idle(dev);
+	dsr_io_end(dev);
+	if (ret)
+		return ret;
 	host = kmalloc_array(DSR_LUT_CHUNK, sizeof(*host), GFP_KERNEL);
 	if (!host)
 		return -ENOMEM;
