@@ -71,9 +71,11 @@ def main():
         times.append(1e3 * (time.process_time() - t0))
         errs.append(e)
         ok += e < 1
-        print(f"\ropencv: pair {k + 1}/{len(truth)}  {times[-1]:.0f} ms  rms {e:.4f} px   ",
-              end="", file=sys.stderr, flush=True)
-    print(file=sys.stderr)
+        if sys.stderr.isatty():
+            print(f"\ropencv: pair {k + 1}/{len(truth)}  {times[-1]:.0f} ms  rms {e:.4f} px   ",
+                  end="", file=sys.stderr, flush=True)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
     n = len(times)
     our_ms = statistics.median(v[0] for v in ours.values())
     our_err = statistics.median(v[1] for v in ours.values())

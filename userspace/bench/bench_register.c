@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dsr/error.h"
 #include "dsr/register.h"
@@ -125,12 +126,15 @@ int main(int argc, char **argv)
 		err[k] = rms;
 		ok += rc == 0 && rms < 1;
 		fprintf(res, "%d %.3f %.6f %d %.3f\n", k, ms[k], rms, rc == 0 && rms < 1, wall);
-		fprintf(stderr, "\rdsr: pair %d/%d  %.0f ms  rms %.4f px   ", k + 1, pairs, ms[k], rms);
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\rdsr: pair %d/%d  %.0f ms  rms %.4f px   ", k + 1, pairs,
+				ms[k], rms);
 		dsr_image_free(ref);
 		dsr_image_free(live);
 		dsr_phantom_free(ph);
 	}
-	fprintf(stderr, "\n");
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\n");
 	qsort(ms, (size_t)pairs, sizeof(double), cmp_double);
 	qsort(err, (size_t)pairs, sizeof(double), cmp_double);
 	printf("dsr_register_pair  %ux%u, %d pairs, one core: median %.1f CPU ms/pair (min %.1f, max %.1f); "
