@@ -10,5 +10,8 @@
 #include "image.h"
 #include "sample.h"
 #include "board.h"
+#include "register.h"
+#include "contrast.h"
+#include "montage.h"
 
 #endif /* DSR_H */
