@@ -16,6 +16,7 @@
 #include "dsr/image.h"
 #include "dsr/register.h"
 #include "pipeline.h"
+#include "util.h"
 
 struct register_opts {
 	int json, quiet;
@@ -250,7 +251,7 @@ int cmd_register(int argc, char **argv)
 {
 	struct register_opts o;
 	struct pair_result r;
-	struct progress pg;
+	struct cli_progress pg = { 0 };
 	struct dsr_image *ref = NULL, *live = NULL;
 	uint8_t *mask = NULL;
 	json_t *report = json_object();
@@ -274,15 +275,14 @@ int cmd_register(int argc, char **argv)
 	}
 	if (o.landmarks && fit_landmarks(&o, &o.pair, report))
 		goto fail;
-	progress_init(&pg, 1);
 	if (!o.quiet) {
-		pg.label = "registering";
-		o.pair.reg.progress = progress_update;
+		cli_progress_begin(&pg, "register");
+		o.pair.reg.progress = cli_progress_fn;
 		o.pair.reg.progress_ctx = &pg;
 	}
 	int prc = pair_prepare(ref, live, &o.pair, &r);
 
-	progress_done(&pg);
+	cli_progress_end(&pg);
 	if (prc) {
 		if (!r.registered && !o.pair.have_known && r.reg.quality != 0)
 			fprintf(stderr, "dsr register: the best estimate (not a result) had quality "
