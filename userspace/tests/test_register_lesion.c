@@ -180,6 +180,35 @@ static void test_lesion_after_register(void **state)
 	dsr_image_free(montage);
 }
 
+/* --register that cannot register writes nothing and says why; -p and --register are
+ * one or the other. */
+static void test_register_failure(void **state)
+{
+	struct dsr_image *flat = dsr_image_new(N, N, 12);
+	size_t n;
+	char *log;
+
+	(void)state;
+	assert_non_null(flat);
+	assert_int_equal(dsr_image_save(flat, sp("flat.png")), 0);
+	dsr_image_free(flat);
+	assert_int_equal(run("subtract -q '%s' '%s' --register -o '%s'", sp("ref.png"),
+			     sp("flat.png"), sp("none.png")), 1);
+	log = t_read_file(sp("log.txt"), &n);
+	assert_non_null(log);
+	log = realloc(log, n + 1);
+	log[n] = 0;
+	assert_non_null(strstr(log, "dsr subtract: registration"));
+	free(log);
+	assert_null(t_read_file(sp("none.png"), &n));
+	assert_int_equal(run("subtract -q '%s' '%s' -o '%s'", sp("ref.png"), sp("live.png"),
+			     sp("none.png")), 2);
+	assert_int_equal(run("subtract -q '%s' '%s' --register -p '%s' -o '%s'", sp("ref.png"),
+			     sp("live.png"), sp("truth.json"), sp("none.png")), 2);
+	assert_int_equal(run("subtract -q '%s' '%s' -p '%s' --lut linear -o '%s'", sp("ref.png"),
+			     sp("live.png"), sp("truth.json"), sp("none.png")), 2);
+}
+
 static int cleanup(void **state)
 {
 	(void)state;
@@ -191,6 +220,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lesion_after_register),
+		cmocka_unit_test(test_register_failure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, cleanup);
