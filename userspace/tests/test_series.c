@@ -290,6 +290,60 @@ static void test_series_dicom_sources(void **state)
 	free(dump);
 }
 
+/* Turn a DICOM file into a Digital Intra-Oral X-Ray image (for presentation) as a sensor
+ * would write it, with dcmodify (which keeps the meta header's SOP class in step): the
+ * acquisition attributes the IOD requires. */
+static void make_intraoral(const char *path)
+{
+	char cmd[2048], log[512];
+	snprintf(log, sizeof(log), "%s/dcmodify.log", t_scratch_dir());
+	snprintf(cmd, sizeof(cmd),
+		 "dcmodify -nb -m '(0008,0016)=1.2.840.10008.5.1.4.1.1.1.3' -m '(0008,0060)=IO' "
+		 "-e '(0008,0064)' -e '(0018,1012)' -e '(0018,1014)' -e '(0020,0060)' "
+		 "-m '(0008,0008)=ORIGINAL\\PRIMARY' -i '(0008,0068)=FOR PRESENTATION' "
+		 "-i '(0028,1040)=LIN' -i '(0028,1041)=1' -i '(0028,1052)=0' -i '(0028,1053)=1' "
+		 "-i '(0028,1054)=US' -i '(2050,0020)=IDENTITY' -m '(0020,0020)=A\\F' "
+		 "-i '(0018,7004)=DIRECT' -i '(0018,1164)=0.019\\0.019' -i '(0018,1508)=NONE' "
+		 "-i '(0020,0062)=R' -i '(0008,2218)[0].(0008,0100)=T-11170' "
+		 "-i '(0008,2218)[0].(0008,0102)=SRT' -i '(0008,2218)[0].(0008,0104)=Maxilla' "
+		 "-i '(0008,2228)[0].(0008,0100)=T-54210' -i '(0008,2228)[0].(0008,0102)=SRT' "
+		 "-i '(0008,2228)[0].(0008,0104)=Tooth' -i '(0040,0555)' '%s'", path);
+	assert_int_equal(run(log, "%s", cmd), 0);
+}
+
+/* Intra-oral sources: the difference is an intra-oral image too (for presentation),
+ * carrying the acquisition's attributes, and dciodvfy finds no error in it. */
+static void test_series_intraoral_sources(void **state)
+{
+	(void)state;
+	char log[512];
+	const char *d = t_scratch_dir();
+	/* ref.dcm and live1.dcm were written by test_series_dicom_sources */
+	assert_int_equal(run(t_scratch_path("cp.log"), "cp %s/ref.dcm %s/ref-io.dcm && cp %s/live1.dcm %s/live1-io.dcm",
+			     d, d, d, d), 0);
+	make_intraoral(t_scratch_path("ref-io.dcm"));
+	make_intraoral(t_scratch_path("live1-io.dcm"));
+	snprintf(log, sizeof(log), "%s/io.log", d);
+	int rc = run(log, "%s series %s/ref-io.dcm %s/live1-io.dcm -o %s/out4 -q", dsr_bin(), d, d, d);
+	if (rc != 0) {
+		char *t = slurp(log);
+		fail_msg("dsr series on intra-oral sources: exit %d\n%s", rc, t);
+	}
+	struct dsr_dicom_identity got;
+	assert_int_equal(dsr_dicom_read_identity(t_scratch_path("out4/difference-01.dcm"), &got), 0);
+	assert_string_equal(got.sop_class_uid, "1.2.840.10008.5.1.4.1.1.1.3");
+	assert_string_equal(got.modality, "IO");
+	run(log, "dciodvfy %s/out4/difference-01.dcm", d);
+	char *dump = slurp(log);
+	if (strstr(dump, "Error") || !strstr(dump, "IntraoralImageForPresentation"))
+		fail_msg("dciodvfy:\n%s", dump);
+	free(dump);
+	run(log, "dcmdump +P ImagerPixelSpacing +P ImageLaterality %s/out4/difference-01.dcm", d);
+	dump = slurp(log);
+	assert_non_null(strstr(dump, "0.019"));
+	free(dump);
+}
+
 /* Usage errors exit 2 and say what was wrong. */
 static void test_series_usage(void **state)
 {
@@ -309,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_series_two_followups),
 		cmocka_unit_test(test_series_one_fails),
 		cmocka_unit_test(test_series_dicom_sources),
+		cmocka_unit_test(test_series_intraoral_sources),
 		cmocka_unit_test(test_series_usage),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

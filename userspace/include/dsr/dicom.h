@@ -89,10 +89,19 @@ struct dsr_dicom_derived {
 	int series_number;		/* 0 = 900 */
 	int instance_number;		/* 0 = 1 */
 	unsigned midgrey;		/* "no change" grey level: the window centre */
+	/*
+	 * A Digital Intra-Oral X-Ray source file, or NULL. When it is one and carries the
+	 * acquisition attributes that IOD needs (imager pixel spacing, positioner type,
+	 * image laterality, anatomic region, detector type, patient orientation), the
+	 * difference is written as a Digital Intra-Oral X-Ray Image (for presentation) with
+	 * them; otherwise as Secondary Capture.
+	 */
+	const char *io_source;
 };
 
 /*
- * Save @im (the difference image) as a DICOM Secondary Capture image, 16 bits allocated,
+ * Save @im (the difference image) as a DICOM derived image (Digital Intra-Oral X-Ray when
+ * @d->io_source allows it, else Secondary Capture), 16 bits allocated,
  * MONOCHROME2, explicit VR little endian: the identity's Patient and Study modules, a new
  * Series and SOP Instance UID, ImageType DERIVED\SECONDARY, the derivation description,
  * and a Source Image Sequence plus Referenced Image Sequence naming every source that has

@@ -309,9 +309,71 @@ void window_for(const dsr_image *im, unsigned midgrey, double *centre, double *w
 	*width = spread * 5.0 < 16.0 ? 16.0 : spread * 5.0 > maxw ? maxw : spread * 5.0;
 }
 
+/* What the Digital Intra-Oral X-Ray IOD needs from an acquisition and a difference image
+ * cannot make up: copied from an intra-oral source, all of them or none. */
+const DcmTagKey kIoRequired[] = {
+	DCM_ImagerPixelSpacing, DCM_PositionerType, DCM_ImageLaterality,
+	DCM_AnatomicRegionSequence, DCM_DetectorType, DCM_PatientOrientation,
+};
+const DcmTagKey kIoOptional[] = { DCM_PrimaryAnatomicStructureSequence };
+
+/* Load @path's attributes into @ff if it is an intra-oral image carrying every one of
+ * kIoRequired with a value; false otherwise (and for any error: SC is then written). */
+bool load_io_source(const char *path, DcmFileFormat &ff)
+{
+	if (!path || !dsr_dicom_probe(path))
+		return false;
+	if (ff.loadFileUntilTag(path, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_fileOnly,
+				DCM_PixelData).bad())
+		return false;
+	DcmDataset *ds = ff.getDataset();
+	OFString sop;
+	if (ds->findAndGetOFString(DCM_SOPClassUID, sop).bad() ||
+	    (sop != UID_DigitalIntraOralXRayImageStorageForPresentation &&
+	     sop != UID_DigitalIntraOralXRayImageStorageForProcessing))
+		return false;
+	for (const DcmTagKey &t : kIoRequired) {
+		DcmElement *e = nullptr;
+		if (ds->findAndGetElement(t, e).bad() || !e || e->getLength() == 0)
+			return false;
+	}
+	return true;
+}
+
+/* Copy @tag from @src into @ds if present (a deep copy). */
+void copy_attr(DcmDataset *src, DcmDataset *ds, const DcmTagKey &tag, OFCondition &c)
+{
+	DcmElement *e = nullptr;
+	if (c.good() && src->findAndGetElement(tag, e, OFFalse, OFTrue).good() && e) {
+		c = ds->insert(e, OFTrue);
+		if (c.bad())
+			delete e;
+	}
+}
+
+/* The intra-oral image's own modules: DX Series/Image/Detector, Intra-oral Image,
+ * Acquisition Context; the acquisition's facts come from @io. */
+void put_io_modules(DcmDataset *ds, DcmDataset *io, OFCondition &c)
+{
+	for (const DcmTagKey &t : kIoRequired)
+		copy_attr(io, ds, t, c);
+	for (const DcmTagKey &t : kIoOptional)
+		copy_attr(io, ds, t, c);
+	put(ds, DCM_PresentationIntentType, "FOR PRESENTATION", c);
+	put(ds, DCM_PixelIntensityRelationship, "LIN", c);
+	if (c.good())
+		c = ds->putAndInsertSint16(DCM_PixelIntensityRelationshipSign, 1);
+	put(ds, DCM_RescaleIntercept, "0", c);
+	put(ds, DCM_RescaleSlope, "1", c);
+	put(ds, DCM_RescaleType, "US", c);
+	put(ds, DCM_PresentationLUTShape, "IDENTITY", c);
+	if (c.good())
+		c = ds->insertEmptyElement(DCM_AcquisitionContextSequence);
+}
+
 /* Build the whole derived-image dataset for @im in @ds. */
 OFCondition build_derived(DcmDataset *ds, const dsr_image *im, const dsr_dicom_derived *d,
-			  const dsr_dicom_identity &id, char *sop_uid)
+			  const dsr_dicom_identity &id, DcmDataset *io, char *sop_uid)
 {
 	OFCondition c;
 	char series_uid[DSR_DICOM_UID_LEN], da[DSR_DICOM_DA_LEN], tm[DSR_DICOM_TM_LEN], buf[64];
@@ -323,15 +385,17 @@ OFCondition build_derived(DcmDataset *ds, const dsr_image *im, const dsr_dicom_d
 		dsr_dicom_new_uid(series_uid);
 
 	/* SOP Common */
-	put(ds, DCM_SOPClassUID, UID_SecondaryCaptureImageStorage, c);
+	put(ds, DCM_SOPClassUID, io ? UID_DigitalIntraOralXRayImageStorageForPresentation
+				    : UID_SecondaryCaptureImageStorage, c);
 	put(ds, DCM_SOPInstanceUID, sop_uid, c);
 	put(ds, DCM_InstanceCreationDate, da, c);
 	put(ds, DCM_InstanceCreationTime, tm, c);
 	put_identity(ds, id, c);
 	/* General Series */
-	put(ds, DCM_Modality, id.modality[0] ? id.modality : "OT", c);
+	put(ds, DCM_Modality, io ? "IO" : id.modality[0] ? id.modality : "OT", c);
 	put(ds, DCM_SeriesInstanceUID, series_uid, c);
-	put(ds, DCM_Laterality, "", c);	/* type 2C: teeth are not a paired structure */
+	if (!io)
+		put(ds, DCM_Laterality, "", c);	/* type 2C: teeth are not a paired structure */
 	snprintf(buf, sizeof(buf), "%d", d->series_number ? d->series_number : 900);
 	put(ds, DCM_SeriesNumber, buf, c);
 	put(ds, DCM_SeriesDescription,
@@ -341,11 +405,13 @@ OFCondition build_derived(DcmDataset *ds, const dsr_image *im, const dsr_dicom_d
 	/* General Equipment, SC Equipment */
 	put(ds, DCM_Manufacturer, "DSR appliance project", c);
 	put(ds, DCM_SoftwareVersions, "dsr 1.0", c);
-	put(ds, DCM_ConversionType, "WSD", c);
+	if (!io)
+		put(ds, DCM_ConversionType, "WSD", c);
 	/* General Image, SC Image */
 	snprintf(buf, sizeof(buf), "%d", d->instance_number ? d->instance_number : 1);
 	put(ds, DCM_InstanceNumber, buf, c);
-	put(ds, DCM_PatientOrientation, "", c);
+	if (!io)
+		put(ds, DCM_PatientOrientation, "", c);
 	put(ds, DCM_ContentDate, da, c);
 	put(ds, DCM_ContentTime, tm, c);
 	put(ds, DCM_ImageType, "DERIVED\\SECONDARY", c);
@@ -353,8 +419,12 @@ OFCondition build_derived(DcmDataset *ds, const dsr_image *im, const dsr_dicom_d
 	    d->derivation ? d->derivation : "digital subtraction radiography", c);
 	put(ds, DCM_BurnedInAnnotation, "NO", c);
 	put(ds, DCM_LossyImageCompression, "00", c);
-	put(ds, DCM_DateOfSecondaryCapture, da, c);
-	put(ds, DCM_TimeOfSecondaryCapture, tm, c);
+	if (io) {
+		put_io_modules(ds, io, c);
+	} else {
+		put(ds, DCM_DateOfSecondaryCapture, da, c);
+		put(ds, DCM_TimeOfSecondaryCapture, tm, c);
+	}
 	for (size_t i = 0; i < d->n_sources; i++) {
 		const dsr_dicom_identity &s = d->sources[i];
 		if (!s.sop_class_uid[0] || !s.sop_instance_uid[0])
@@ -494,10 +564,11 @@ int dsr_dicom_save_derived(const struct dsr_image *im, const struct dsr_dicom_de
 		}
 		if (!id->study_instance_uid[0])
 			return dsr_seterr("%s: identity without a Study Instance UID", path);
-		DcmFileFormat ff;
+		DcmFileFormat ff, io;
 		char sop[DSR_DICOM_UID_LEN];
 		quiet_dcmtk();
-		OFCondition c = build_derived(ff.getDataset(), im, d, *id, sop);
+		DcmDataset *io_ds = load_io_source(d->io_source, io) ? io.getDataset() : nullptr;
+		OFCondition c = build_derived(ff.getDataset(), im, d, *id, io_ds, sop);
 		if (c.bad())
 			return dsr_seterr("%s: building the DICOM dataset failed: %s", path, c.text());
 		std::string tmp = std::string(path) + ".tmp";

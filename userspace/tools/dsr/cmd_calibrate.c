@@ -517,6 +517,8 @@ static int cal_outputs(struct cal_run *r)
 		 a->tx, a->a21, a->a22, a->ty);
 	struct dsr_dicom_derived dd = { .identity = &id, .sources = src, .n_sources = 2,
 					.derivation = deriv, .midgrey = r->res.params.midgrey };
+	if (r->o->live_path)
+		dd.io_source = dsr_dicom_probe(r->o->live_path) ? r->o->live_path : r->o->ref_path;
 	snprintf(path, sizeof(path), "%s/difference.dcm", r->o->outdir);
 	if (dsr_dicom_save_derived(r->board_diff, &dd, path, sop) < 0)
 		return -1;
