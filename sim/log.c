@@ -8,6 +8,7 @@
 
 static int log_on = 1;
 
+/* Tests that provoke errors on purpose silence the log. */
 void sim_log_enable(int on)
 {
 	log_on = on;

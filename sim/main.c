@@ -49,6 +49,7 @@ static const char usage[] =
 
 static struct sim *running;
 
+/* SIGTERM/SIGINT: ask the loop to stop; it closes the connection cleanly. */
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -56,6 +57,7 @@ static void on_signal(int sig)
 		sim_stop(running);
 }
 
+/* A whole decimal (or 0x) number no larger than @max, or -1. */
 static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
 	char *end;
@@ -69,6 +71,7 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* Listen on 127.0.0.1 only: the device is for this machine's usbip client. */
 static int listen_tcp(int port)
 {
 	struct sockaddr_in a;
@@ -118,6 +121,7 @@ enum { OPT_PORT = 256, OPT_FD, OPT_VHCI, OPT_SPEED, OPT_SERIAL, OPT_BUSID, OPT_F
        OPT_LIVE, OPT_PHANTOM, OPT_SEED, OPT_FPS, OPT_DUMP, OPT_FAULT, OPT_BATCH, OPT_QUIET,
        OPT_HELP };
 
+/* Parse options, build the simulator, serve in the chosen mode, print a summary. */
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {

@@ -31,6 +31,7 @@ struct sim {
 	char vhci_dir_buf[256];
 };
 
+/* High speed, serial DSRSIM0001, busid 1-1, 256 KiB FIFO, no source, no faults. */
 void sim_options_default(struct sim_options *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -44,6 +45,7 @@ void sim_options_default(struct sim_options *o)
 
 static void report_busid(void *arg);
 
+/* Board, source and bridge, in that order; the bridge reads the board at once. */
 struct sim *sim_new(const struct sim_options *o)
 {
 	struct sim *s = calloc(1, sizeof(*s));
@@ -89,6 +91,7 @@ struct sim *sim_new(const struct sim_options *o)
 	return s;
 }
 
+/* Connections first (their detach touches the bridge), then the bridge, source and board. */
 void sim_free(struct sim *s)
 {
 	if (!s)
@@ -103,6 +106,7 @@ void sim_free(struct sim *s)
 	free(s);
 }
 
+/* Accessors for main.c and the tests. */
 struct bridge *sim_bridge(struct sim *s)
 {
 	return s->bridge;
@@ -113,6 +117,7 @@ struct board *sim_board(struct sim *s)
 	return s->board;
 }
 
+/* A byte on the stop pipe wakes poll(): async-signal-safe. */
 void sim_stop(struct sim *s)
 {
 	char b = 1;
@@ -121,6 +126,7 @@ void sim_stop(struct sim *s)
 	(void)r;
 }
 
+/* Monotonic time for the source's frame schedule. */
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -159,6 +165,7 @@ static void service_conns(struct sim *s)
 	}
 }
 
+/* A new TCP peer starts in the operation phase; at most CONNS_MAX at once. */
 static void accept_conn(struct sim *s, int listen_fd)
 {
 	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
@@ -251,6 +258,7 @@ static int run_loop(struct sim *s, int listen_fd, int until_empty)
 	}
 }
 
+/* The socket is already connected to a host: straight to the URB phase. */
 int sim_serve_fd(struct sim *s, int fd)
 {
 	s->conns[0] = usbip_conn_new(fd, 1, &bridge_usbip_ops, s->bridge);
@@ -262,6 +270,7 @@ int sim_serve_fd(struct sim *s, int fd)
 	return run_loop(s, -1, 1);
 }
 
+/* usbipd-style: many peers may list, one imports. */
 int sim_serve_tcp(struct sim *s, int listen_fd)
 {
 	return run_loop(s, listen_fd, 0);
@@ -346,6 +355,7 @@ static int pick_port(void *arg, const char *hub, int port, int sta, const char *
 	return 1;
 }
 
+/* The status line of our port names the busid the kernel gave the board. */
 static int find_busid(void *arg, const char *hub, int port, int sta, const char *busid)
 {
 	struct sim *s = arg;
@@ -368,6 +378,7 @@ static void report_busid(void *arg)
 		scan_vhci_status(s->vhci_dir, find_busid, s);
 }
 
+/* Attach one end of a socketpair to a free vhci port of our speed and serve the other. */
 int sim_serve_vhci(struct sim *s)
 {
 	struct port_pick pp = { s->opt.speed == SIM_SPEED_SUPER ? "ss" : "hs", 0, -1 };

@@ -35,6 +35,7 @@ static inline void clock_low(struct board *b)
 	b->top->eval();
 }
 
+/* Rising edge: the registers take what was set up before it. */
 static inline void clock_high(struct board *b)
 {
 	b->top->clk = 1;
@@ -51,6 +52,7 @@ static void streams_idle(struct board *b)
 	b->top->m_ready = 0;
 }
 
+/* randReset(0): the simulated board powers up with zeroed state, then reset. */
 extern "C" struct board *board_new(void)
 {
 	struct board *b = new (std::nothrow) struct board();
@@ -64,6 +66,7 @@ extern "C" struct board *board_new(void)
 	return b;
 }
 
+/* Run final blocks, then free the model. */
 extern "C" void board_free(struct board *b)
 {
 	if (!b)
@@ -72,6 +75,7 @@ extern "C" void board_free(struct board *b)
 	delete b;
 }
 
+/* Synchronous reset for RESET_CYCLES clocks; the input forgets its frame. */
 extern "C" void board_reset(struct board *b)
 {
 	streams_idle(b);
@@ -121,6 +125,7 @@ static int reg_access(struct board *b, int write, uint32_t addr, uint32_t wdata,
 	return -1;
 }
 
+/* Register bus accessors used by the bridge's vendor requests. */
 extern "C" int board_reg_read(struct board *b, uint32_t addr, uint32_t *value)
 {
 	return reg_access(b, 0, addr, 0, value);
@@ -131,6 +136,7 @@ extern "C" int board_reg_write(struct board *b, uint32_t addr, uint32_t value)
 	return reg_access(b, 1, addr, value, nullptr);
 }
 
+/* Only one input frame at a time: the bridge serialises host and source frames. */
 extern "C" int board_feed(struct board *b, const uint16_t *pixels, uint32_t width,
 			  uint32_t height)
 {
@@ -144,11 +150,13 @@ extern "C" int board_feed(struct board *b, const uint16_t *pixels, uint32_t widt
 	return 0;
 }
 
+/* Pixels of the current frame not yet accepted by the RTL. */
 extern "C" int board_input_busy(const struct board *b)
 {
 	return b->in_pos < b->in_total;
 }
 
+/* The hot loop: one pixel offered and one word taken per clock at most. */
 extern "C" uint64_t board_run(struct board *b, uint64_t cycles, struct board_out *o)
 {
 	Vdsr_top *top = b->top.get();
@@ -204,6 +212,7 @@ extern "C" uint64_t board_run(struct board *b, uint64_t cycles, struct board_out
 	return n;
 }
 
+/* Counters the bridge uses to know whether output is still coming. */
 extern "C" uint64_t board_cycles(const struct board *b)
 {
 	return b->cycles;

@@ -103,6 +103,7 @@ struct bridge {
 	struct bridge_stats st;
 };
 
+/* Little-endian load/store: the USB payloads are LE whatever the host is. */
 static uint32_t le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -117,6 +118,8 @@ static void put_le32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
+/* The bridge reads the board's identity once (ID, version, frame store size) for
+ * GET_INFO and the header checks. */
 struct bridge *bridge_new(struct board *board, const struct bridge_config *cfg)
 {
 	struct bridge *br = calloc(1, sizeof(*br));
@@ -152,6 +155,7 @@ struct bridge *bridge_new(struct board *board, const struct bridge_config *cfg)
 	return br;
 }
 
+/* Host frame lifetime: freed once the board has read its pixels or on detach. */
 static void free_host_frame(struct host_frame *f)
 {
 	if (f) {
@@ -160,12 +164,14 @@ static void free_host_frame(struct host_frame *f)
 	}
 }
 
+/* Forget a partially received bulk OUT frame. */
 static void rx_reset(struct out_rx *rx)
 {
 	free(rx->body);
 	memset(rx, 0, sizeof(*rx));
 }
 
+/* Drop host frames not yet started (detach). */
 static void queue_clear(struct bridge *br)
 {
 	while (br->queue_head) {
@@ -178,6 +184,7 @@ static void queue_clear(struct bridge *br)
 	br->queue_len = 0;
 }
 
+/* Everything the bridge owns; the board is the caller's. */
 void bridge_free(struct bridge *br)
 {
 	if (!br)
@@ -190,6 +197,7 @@ void bridge_free(struct bridge *br)
 	free(br);
 }
 
+/* Counters for the exit summary and the tests. */
 const struct bridge_stats *bridge_stats(const struct bridge *br)
 {
 	return &br->st;
@@ -205,6 +213,7 @@ struct setup {
 	uint16_t value, index, length;
 };
 
+/* The 8-byte setup packet in host order. */
 static void parse_setup(const uint8_t *s, struct setup *st)
 {
 	st->type = s[0];
@@ -229,6 +238,7 @@ static void reply_in(struct usbip_conn *c, struct usbip_urb *urb, const struct s
 		memcpy(p, data, n);
 }
 
+/* The halt flag of a data endpoint, NULL for any other endpoint address. */
 static int *halt_flag(struct bridge *br, uint16_t ep)
 {
 	if (ep == DSR_USB_EP_IN)
@@ -435,6 +445,7 @@ static int vendor_request(struct bridge *br, struct usbip_conn *c, struct usbip_
 	return 0;
 }
 
+/* Endpoint 0: every request completes at once, unknown or malformed ones with -EPIPE. */
 static void bridge_control(void *dev, struct usbip_conn *c, struct usbip_urb *urb)
 {
 	struct bridge *br = dev;
@@ -570,6 +581,7 @@ static int rx_consume(struct bridge *br, const uint8_t *p, size_t n, int short_x
 	return 0;
 }
 
+/* Bulk OUT URB: consumed whole into the frame assembly unless two frames already wait. */
 static int bulk_out(struct bridge *br, struct usbip_conn *c, struct usbip_urb *urb)
 {
 	int short_xfer = urb->length % br->maxp != 0 || urb->length == 0;
@@ -681,6 +693,8 @@ static int bulk_in(struct bridge *br, struct usbip_conn *c, struct usbip_urb *ur
 	return 1;
 }
 
+/* The URB at the head of a data endpoint queue; nothing is configured before
+ * SET_CONFIGURATION. */
 static int bridge_service(void *dev, struct usbip_conn *c, struct usbip_urb *urb)
 {
 	struct bridge *br = dev;
@@ -697,6 +711,7 @@ static int bridge_service(void *dev, struct usbip_conn *c, struct usbip_urb *urb
 	return 1;
 }
 
+/* What OP_REP_DEVLIST / OP_REP_IMPORT say about the board. */
 static void bridge_describe(void *dev, struct usbip_device_desc *d)
 {
 	struct bridge *br = dev;
@@ -767,6 +782,7 @@ static void disposition_push(struct bridge *br, enum disposition d)
 	br->disp_count++;
 }
 
+/* Frames come out of the RTL in the order they went in: one disposition each. */
 static enum disposition disposition_pop(struct bridge *br)
 {
 	enum disposition d;
@@ -844,6 +860,7 @@ static int source_due(struct bridge *br, uint64_t now)
 	return 1;
 }
 
+/* Between batches of clocks: finish a capture, then start the next host or source frame. */
 void bridge_tick(struct bridge *br, uint64_t now_ns)
 {
 	if (board_input_busy(br->board)) {
@@ -866,6 +883,7 @@ void bridge_tick(struct bridge *br, uint64_t now_ns)
 		feed_source_frame(br);
 }
 
+/* How long the event loop may sleep before the source needs it. */
 int64_t bridge_next_due_ns(const struct bridge *br, uint64_t now_ns)
 {
 	if (!br->streaming || !br->cfg.source)
@@ -884,6 +902,7 @@ static uint64_t frames_in_flight(const struct bridge *br)
 	return fed > ended ? fed - ended : 0;
 }
 
+/* Clock only when input is pending or output is still coming, and the FIFO has room. */
 int bridge_has_work(const struct bridge *br)
 {
 	if (!board_input_busy(br->board) && !frames_in_flight(br))
@@ -997,6 +1016,7 @@ static void tx_end(struct bridge *br)
 	memset(tx, 0, sizeof(*tx));
 }
 
+/* One batch of clocks: RTL words to the FIFO frame by frame, then the output watchdog. */
 uint64_t bridge_run(struct bridge *br, uint64_t cycles)
 {
 	struct board_out o;

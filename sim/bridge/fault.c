@@ -16,11 +16,13 @@ static const char *const names[FAULT_KINDS] = {
 	[FAULT_DISCONNECT] = "disconnect",
 };
 
+/* The --fault spelling of a mode, for log lines. */
 const char *fault_name(enum fault_kind k)
 {
 	return (unsigned int)k < FAULT_KINDS ? names[k] : "?";
 }
 
+/* MODE or MODE,every=N; N in 1..1000000. */
 int fault_parse(struct fault_plan *plan, const char *arg, const char **why)
 {
 	const char *comma = strchr(arg, ',');
@@ -54,6 +56,7 @@ int fault_parse(struct fault_plan *plan, const char *arg, const char **why)
 	return 0;
 }
 
+/* Every Nth forwarded frame, counted from 1. */
 unsigned int fault_hits(const struct fault_plan *plan, unsigned long long frame)
 {
 	unsigned int mask = 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Capacity rounded up to a power of two so positions wrap with a mask. */
 int fifo_init(struct out_fifo *f, size_t cap)
 {
 	size_t c = 4096;
@@ -26,6 +27,7 @@ int fifo_init(struct out_fifo *f, size_t cap)
 	return 0;
 }
 
+/* Free the buffers (safe after a failed init). */
 void fifo_destroy(struct out_fifo *f)
 {
 	free(f->buf);
@@ -34,12 +36,14 @@ void fifo_destroy(struct out_fifo *f)
 	f->frames = NULL;
 }
 
+/* Empty: positions and frame records back to zero (detach). */
 void fifo_reset(struct out_fifo *f)
 {
 	f->wr = f->rd = 0;
 	f->fhead = f->fcount = 0;
 }
 
+/* Bytes that can still be pushed. */
 size_t fifo_space(const struct out_fifo *f)
 {
 	return f->cap - (size_t)(f->wr - f->rd);
@@ -59,6 +63,7 @@ int fifo_frame_begin(struct out_fifo *f, unsigned int faults)
 	return 0;
 }
 
+/* Close the newest frame record at the write position. */
 void fifo_frame_end(struct out_fifo *f)
 {
 	struct fifo_frame *fr;
@@ -70,6 +75,7 @@ void fifo_frame_end(struct out_fifo *f)
 	fr->ended = 1;
 }
 
+/* Copy in, in at most two pieces around the wrap. */
 void fifo_push(struct out_fifo *f, const uint8_t *p, size_t n)
 {
 	size_t at = (size_t)f->wr & f->mask;
@@ -80,6 +86,7 @@ void fifo_push(struct out_fifo *f, const uint8_t *p, size_t n)
 	f->wr += n;
 }
 
+/* Copy out, in at most two pieces around the wrap. */
 void fifo_pop(struct out_fifo *f, uint8_t *dst, size_t n)
 {
 	size_t at = (size_t)f->rd & f->mask;
@@ -90,11 +97,13 @@ void fifo_pop(struct out_fifo *f, uint8_t *dst, size_t n)
 	f->rd += n;
 }
 
+/* The frame the next IN byte belongs to. */
 struct fifo_frame *fifo_head_frame(struct out_fifo *f)
 {
 	return f->fcount ? &f->frames[f->fhead] : NULL;
 }
 
+/* The head frame has been sent completely. */
 void fifo_drop_head_frame(struct out_fifo *f)
 {
 	if (!f->fcount)

@@ -11,17 +11,20 @@
 #define SS_MAXPACKET0_EXP	9	/* super speed: ep0 max packet 2^9 = 512 */
 #define HS_MAXPACKET0		64
 
+/* Bulk max packet size: 512 at high speed, 1024 at super speed (dsr_hw.h). */
 unsigned int usb_desc_maxpacket(enum usb_speed_kind speed)
 {
 	return speed == SIM_SPEED_SUPER ? DSR_USB_SS_MAXPACKET : DSR_USB_HS_MAXPACKET;
 }
 
+/* USB descriptors are little-endian. */
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)v;
 	p[1] = (uint8_t)(v >> 8);
 }
 
+/* Device descriptor: USB 2.00 or 3.00, ep0 64 bytes or 2^9, strings 1-3. */
 static size_t device_desc(enum usb_speed_kind speed, uint8_t *d)
 {
 	d[0] = 18;
@@ -144,6 +147,7 @@ static size_t string_desc(const char *s, uint8_t *d)
 	return 2 + 2 * len;
 }
 
+/* Build the descriptor whole, then cut it to the host's wLength. */
 int usb_desc_get(enum usb_speed_kind speed, uint8_t type, uint8_t index,
 		 const char *serial, uint8_t *buf, size_t cap)
 {

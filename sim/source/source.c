@@ -81,6 +81,7 @@ struct dsr_image *source_phantom_render(uint64_t seed, uint32_t width, uint32_t 
 }
 #endif
 
+/* The phantom is rendered lazily at the board's size on first use. */
 struct source *source_phantom_new(uint64_t seed)
 {
 	struct source *s = calloc(1, sizeof(*s));
@@ -116,6 +117,7 @@ struct source *source_files_new(char *const *paths, int n)
 	return s;
 }
 
+/* Images, phantom render and the source itself. */
 void source_free(struct source *s)
 {
 	if (!s)

@@ -45,6 +45,7 @@ struct usbip_conn {
 	struct usbip_conn_stats st;
 };
 
+/* A connection on @fd, non-blocking; an imported one attaches to the device at once. */
 struct usbip_conn *usbip_conn_new(int fd, int imported, const struct usbip_device_ops *ops,
 				  void *dev)
 {
@@ -73,6 +74,7 @@ struct usbip_conn *usbip_conn_new(int fd, int imported, const struct usbip_devic
 	return c;
 }
 
+/* Free every queued URB (connection closing): none of them gets an answer. */
 static void free_queues(struct usbip_conn *c)
 {
 	for (int ep = 0; ep <= USBIP_EP_MAX; ep++) {
@@ -91,6 +93,7 @@ static void free_queues(struct usbip_conn *c)
 	c->out_pending = 0;
 }
 
+/* Close the socket and tell the device its host has gone (if it was imported). */
 void usbip_conn_free(struct usbip_conn *c)
 {
 	if (!c)
@@ -104,6 +107,7 @@ void usbip_conn_free(struct usbip_conn *c)
 	free(c);
 }
 
+/* Accessors for the event loop and the tests. */
 int usbip_conn_fd(const struct usbip_conn *c)
 {
 	return c->fd;
@@ -119,11 +123,13 @@ const struct usbip_conn_stats *usbip_conn_stats(const struct usbip_conn *c)
 	return &c->st;
 }
 
+/* Encoded replies not yet accepted by the socket (IN URBs wait above BACKLOG_MAX). */
 size_t usbip_conn_backlog(const struct usbip_conn *c)
 {
 	return c->out_len - c->out_off;
 }
 
+/* URBs waiting on one endpoint queue (tests and diagnostics). */
 size_t usbip_conn_pending(const struct usbip_conn *c, uint32_t ep, uint32_t direction)
 {
 	if (ep > USBIP_EP_MAX || direction > 1)
@@ -131,6 +137,7 @@ size_t usbip_conn_pending(const struct usbip_conn *c, uint32_t ep, uint32_t dire
 	return c->queue[ep][direction].count;
 }
 
+/* poll() events: input unless closing or too much OUT data is queued, output if any. */
 short usbip_conn_events(const struct usbip_conn *c)
 {
 	short ev = 0;
@@ -145,11 +152,13 @@ short usbip_conn_events(const struct usbip_conn *c)
 	return ev;
 }
 
+/* Normal end (OP phase answered, peer gone): close without a log line. */
 void usbip_conn_finish(struct usbip_conn *c)
 {
 	c->state = USBIP_CONN_DEAD;
 }
 
+/* Abnormal end: one log line naming why, then close. */
 void usbip_conn_abort(struct usbip_conn *c, const char *why)
 {
 	sim_log("closing the USB/IP connection: %s", why);
@@ -184,6 +193,7 @@ static uint8_t *out_reserve(struct usbip_conn *c, size_t n)
 	return p;
 }
 
+/* Queue the RET_SUBMIT of @urb; for IN data, reserve room for it right behind the header. */
 uint8_t *usbip_conn_complete(struct usbip_conn *c, struct usbip_urb *urb, int32_t status,
 			     uint32_t actual)
 {
@@ -278,6 +288,7 @@ static void service_queue(struct usbip_conn *c, struct urb_queue *q, int in)
 	}
 }
 
+/* Offer every endpoint queue to the device, OUT before IN (new frames before reading). */
 void usbip_conn_service(struct usbip_conn *c)
 {
 	for (int ep = 1; ep <= USBIP_EP_MAX; ep++) {
@@ -448,6 +459,7 @@ static void process_input(struct usbip_conn *c)
 	c->in_len -= off;
 }
 
+/* Read up to READ_BUDGET bytes, decoding as they come, so the board keeps running. */
 int usbip_conn_on_readable(struct usbip_conn *c)
 {
 	size_t budget = READ_BUDGET;
@@ -493,6 +505,7 @@ int usbip_conn_on_readable(struct usbip_conn *c)
 	return usbip_conn_on_writable(c);
 }
 
+/* Write what the socket takes; -1 once the connection should be closed. */
 int usbip_conn_on_writable(struct usbip_conn *c)
 {
 	while (c->out_len > c->out_off) {

@@ -147,6 +147,7 @@ static void put_device(uint8_t *p, const struct usbip_device_desc *dev)
 	p[23] = dev->num_interfaces;
 }
 
+/* The 8-byte header every OP_REP_* starts with. */
 static void put_op_header(uint8_t *p, uint16_t code, uint32_t status)
 {
 	usbip_put16(p, USBIP_VERSION);
@@ -227,6 +228,7 @@ void usbip_encode_cmd_submit(uint8_t out[USBIP_HEADER_SIZE], uint32_t seqnum, ui
 		memcpy(out + OFF_SETUP, setup, 8);
 }
 
+/* CMD_UNLINK of @unlink_seqnum, as vhci-hcd sends it. */
 void usbip_encode_cmd_unlink(uint8_t out[USBIP_HEADER_SIZE], uint32_t seqnum,
 			     uint32_t unlink_seqnum)
 {
