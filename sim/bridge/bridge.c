@@ -886,9 +886,11 @@ void bridge_tick(struct bridge *br, uint64_t now_ns)
 /* How long the event loop may sleep before the source needs it. */
 int64_t bridge_next_due_ns(const struct bridge *br, uint64_t now_ns)
 {
-	if (!br->streaming || !br->cfg.source)
+	/* At fps 0 a frame starts whenever the input is free, which only happens after
+	 * clocks or socket events: no timer, so a host that stops reading costs no CPU. */
+	if (!br->streaming || !br->cfg.source || br->cfg.fps <= 0)
 		return -1;
-	if (br->cfg.fps <= 0 || !br->next_due_ns || br->next_due_ns <= now_ns)
+	if (!br->next_due_ns || br->next_due_ns <= now_ns)
 		return 0;
 	return (int64_t)(br->next_due_ns - now_ns);
 }
