@@ -20,6 +20,8 @@
 #include "montage/montage_priv.h"
 
 
+#define TEXT_LINE_H	(FONT_HEIGHT * TEXT_SCALE + 6)	/* text panel line pitch */
+
 /* A grey window: display = 255 * (v - lo) / (hi - lo), clamped. */
 struct window {
 	double lo, hi;
@@ -127,7 +129,7 @@ static double difference_span(const struct dsr_image *diff, uint32_t midgrey,
 /* Lines of @text (separated by '\n') from (ox, y) down, clipped to @tw pixels. */
 static void draw_caption_at(struct dsr_image *out, int ox, int y, int tw, const char *caption)
 {
-	int line_h = FONT_HEIGHT * TEXT_SCALE + 6;
+	int line_h = TEXT_LINE_H;
 	int max_chars = tw / (FONT_ADVANCE * TEXT_SCALE);
 	char buf[256];
 
@@ -173,26 +175,38 @@ void montage_tile_origin(const struct montage_layout *l, enum montage_tile t, in
 	*y = MARGIN + row * (l->th + LABEL_H + MARGIN);
 }
 
-/* How to read the tiles, at the foot of the text panel (bottom edge at @bottom). */
-static void draw_legend(struct dsr_image *out, int ox, int bottom, int tw, int hatched)
+/* How to read the tiles: the lines of the legend (the last only when hatching shows). */
+static const char *const legend[] = {
+	"HOW TO READ:",
+	"DIFFERENCE: MIDGREY = NO CHANGE,",
+	"  DARK = LESS DENSE AT FOLLOW-UP",
+	"CHECKERBOARD: EDGES RUN STRAIGHT",
+	"  ACROSS SQUARES WHEN REGISTERED",
+	"HATCHED: NO REFERENCE THERE",
+};
+#define LEGEND_LINES(hatched) ((int)(sizeof(legend) / sizeof(legend[0])) - ((hatched) ? 0 : 1))
+
+/* Lines in @caption ('\n'-separated, a final newline not counting). */
+static int caption_lines(const char *caption)
 {
-	static const char *const lines[] = {
-		"HOW TO READ:",
-		"DIFFERENCE: MIDGREY = NO CHANGE,",
-		"  DARK = LESS DENSE AT FOLLOW-UP",
-		"CHECKERBOARD: EDGES RUN STRAIGHT",
-		"  ACROSS SQUARES WHEN REGISTERED",
-		"HATCHED: NO REFERENCE THERE",
-	};
-	int n = (int)(sizeof(lines) / sizeof(lines[0])) - (hatched ? 0 : 1);
-	int line_h = FONT_HEIGHT * TEXT_SCALE + 6;
+	int n = 0;
+
+	for (const char *c = caption; c && *c; c++)
+		if (*c == '\n' || c[1] == 0)
+			n++;
+	return n;
+}
+
+/* The legend from @y down. */
+static void draw_legend(struct dsr_image *out, int ox, int y, int tw, int hatched)
+{
 	char text[512] = "";
 
-	for (int i = 0; i < n; i++) {
-		strcat(text, lines[i]);
+	for (int i = 0; i < LEGEND_LINES(hatched); i++) {
+		strcat(text, legend[i]);
 		strcat(text, "\n");
 	}
-	draw_caption_at(out, ox, bottom - n * line_h, tw, text);
+	draw_caption_at(out, ox, y, tw, text);
 }
 
 /* dsr_montage() with the pixels that had no reference marked (frame-sized, or NULL). */
@@ -216,6 +230,13 @@ static struct dsr_image *montage_draw(const struct dsr_image *ref, const struct 
 	int x, y;
 
 	montage_layout(w, h, &L);
+	/* the text panel is caption, a blank line and the legend: grow the picture when a
+	 * small frame leaves the panel shorter than that */
+	int text_lines = caption_lines(caption) + 1 + LEGEND_LINES(outside != NULL);
+
+	montage_tile_origin(&L, TILE_TEXT, &x, &y);
+	if ((uint32_t)(y + LABEL_H + text_lines * TEXT_LINE_H + MARGIN) > L.height)
+		L.height = (uint32_t)(y + LABEL_H + text_lines * TEXT_LINE_H + MARGIN);
 	struct dsr_image *out = dsr_image_new(L.width, L.height, 8);
 
 	if (!out)
@@ -240,7 +261,8 @@ static struct dsr_image *montage_draw(const struct dsr_image *ref, const struct 
 		  (int)((w > h ? w : h) / CHECKS), outside);
 	montage_tile_origin(&L, TILE_TEXT, &x, &y);
 	draw_caption(out, x, y, L.cw, caption);
-	draw_legend(out, x, y + LABEL_H + L.th, L.cw, outside != NULL);
+	draw_legend(out, x, y + LABEL_H + (caption_lines(caption) + 1) * TEXT_LINE_H, L.cw,
+		    outside != NULL);
 	return out;
 }
 
