@@ -144,9 +144,11 @@ run_qemu() {
 		-append "console=ttyS0 panic=-1 loglevel=1" </dev/null 2>&1 | tr -d '\r' |
 		tee "$work/console.log" | grep --line-buffered -E '^(DEMO|calibrate:|dsr |    )' |
 		sed -u 's/^/  guest| /' || true
-	grep -q '^DEMO-RESULT rc=0' "$work/console.log" ||
+	(cd "$root" && tar -xf "$img") || die "no results on the guest's result disk (console: $work/console.log)"
+	if ! grep -q '^DEMO-RESULT rc=0' "$work/console.log"; then
+		[ -f "$out/report.json" ] && python3 "$here/summary.py" "$out/report.json" "$out/truth.json" || true
 		die "the guest run did not succeed (console: $work/console.log): $(grep -E '^DEMO-RESULT|dsr calibrate:' "$work/console.log" | tail -n 3)"
-	(cd "$root" && tar -xf "$img") || die "no results on the guest's result disk"
+	fi
 }
 
 say "3/4 calibrating through the board ($mode)"

@@ -36,8 +36,10 @@ def main():
     found = reg.get("affine")
     regs = reg.get("registers", {})
     w, h = regs.get("width", 0), regs.get("height", 0)
-    print("  board:            %s (%s)%s" % (rep["board"]["serial"], rep["board"]["transport"],
-                                             ", simulated" if rep["board"]["simulated"] else ""))
+    board = rep.get("board")
+    if board:
+        print("  board:            %s (%s)%s" % (board["serial"], board["transport"],
+                                                 ", simulated" if board["simulated"] else ""))
     print("  transform known:  %s" % fmt(truth["affine"]))
     if found:
         rms, mx = frame_distance(found, truth["affine"], w, h)
