@@ -252,12 +252,13 @@ static void test_landmarks_errors_and_file(void **state)
 	struct dsr_landmark *pts;
 	struct dsr_affine a;
 	double rms;
-	const char *path = t_scratch_path("lm.txt");
+	char path[1024];
 	const char good[] = "# live_x live_y ref_x ref_y\n10 20 12 21\n\n"
 			    "100, 20, 102.5, 21  # comment\n50 90 52 91.5\n";
 	const char bad[] = "10 20 12 21\n1 2 3\n";
 
 	(void)state;
+	snprintf(path, sizeof(path), "%s", t_scratch_path("lm.txt"));
 	assert_int_equal(dsr_register_landmarks(line, 2, DSR_MOTION_TRANSLATION, &a, NULL, &rms), -1);
 	assert_non_null(strstr(dsr_error(), "at least 3"));
 	assert_int_equal(dsr_register_landmarks(line, 3, DSR_MOTION_AFFINE, &a, NULL, &rms), -1);
@@ -274,6 +275,26 @@ static void test_landmarks_errors_and_file(void **state)
 	printf("bad landmark file: %s\n", dsr_error());
 	assert_non_null(strstr(dsr_error(), ":2:"));
 	assert_int_equal(dsr_landmarks_load(t_scratch_path("missing.txt"), &pts), -1);
+	/* untrusted text: not-a-number, infinity, binary junk, an endless line, nothing */
+	static const char *const junk[] = {
+		"1 2 3 nan\n", "1 2 3 inf\n", "1 2 3 4 5\n", "1,,2 3 4\n", "\x01\xff\xfe 2 3 4\n",
+		"# only a comment\n\n", "1e999 2 3 4\n",
+	};
+
+	for (unsigned i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+		assert_int_equal(t_write_file(path, junk[i], strlen(junk[i])), 0);
+		assert_int_equal(dsr_landmarks_load(path, &pts), -1);
+		assert_null(pts);
+	}
+	char *longline = malloc(5000);
+
+	assert_non_null(longline);
+	memset(longline, '1', 4999);
+	longline[4999] = 0;
+	assert_int_equal(t_write_file(path, longline, 4999), 0);
+	assert_int_equal(dsr_landmarks_load(path, &pts), -1);
+	printf("endless line: %s\n", dsr_error());
+	free(longline);
 	t_scratch_cleanup();
 }
 

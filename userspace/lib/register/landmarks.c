@@ -143,17 +143,20 @@ int dsr_register_landmarks(const struct dsr_landmark *pts, size_t n, enum dsr_mo
 	return 0;
 }
 
-/* Four numbers from one line, separated by blanks and/or commas. -1 if not exactly 4. */
+/* Four numbers from one line, separated by blanks and/or one comma. Returns 0 for four
+ * numbers, 1 for a blank line, -1 for anything else (an empty field ",," included). */
 static int parse_line(char *s, double v[4])
 {
 	int k = 0;
 
 	for (;;) {
+		int commas = 0;
+
 		while (*s == ' ' || *s == '\t' || *s == ',' || *s == '\r' || *s == '\n')
-			s++;
+			commas += *s++ == ',';
 		if (!*s)
-			break;
-		if (k == 4)
+			return k == 4 ? (commas ? -1 : 0) : (k == 0 && !commas ? 1 : -1);
+		if (k == 4 || commas > 1 || (k == 0 && commas))
 			return -1;
 		char *end;
 
@@ -166,7 +169,6 @@ static int parse_line(char *s, double v[4])
 		if (*s && !strchr(" \t,\r\n", *s))
 			return -1;
 	}
-	return k == 4 ? 0 : (k == 0 ? 1 : -1);
 }
 
 long dsr_landmarks_load(const char *path, struct dsr_landmark **out)
