@@ -20,9 +20,16 @@ deps:
 demo:
 	bash tests/demo/demo.sh
 
-# Order: fast and fundamental first, so a broken model fails before a QEMU boot.
-test: test-unit test-hdl test-sim test-udev test-qemu
-	@echo "make test: all suites passed"
+# Order: fast and fundamental first. Every suite runs even when an earlier one fails,
+# so one run reports every failure; the exit status is non-zero if any failed.
+SUITES := test-unit test-hdl test-sim test-udev test-qemu
+test:
+	@pass=0; fail=0; failed=; for s in $(SUITES); do \
+		echo "######## $$s"; \
+		if $(MAKE) --no-print-directory $$s; then pass=$$((pass + 1)); \
+		else fail=$$((fail + 1)); failed="$$failed $$s"; fi; done; \
+	echo "make test: suites $$pass passed, $$fail failed$${failed:+ ($$failed )}"; \
+	[ $$fail -eq 0 ]
 
 test-unit:
 	$(MAKE) -C userspace test
