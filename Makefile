@@ -28,7 +28,7 @@ test:
 		echo "######## $$s"; \
 		if $(MAKE) --no-print-directory $$s; then pass=$$((pass + 1)); \
 		else fail=$$((fail + 1)); failed="$$failed $$s"; fi; done; \
-	echo "make test: suites $$pass passed, $$fail failed$${failed:+ ($$failed )}"; \
+	echo "make test: failed suites:$${failed:- none}"; echo "suites: $$pass passed, $$fail failed"; \
 	[ $$fail -eq 0 ]
 
 test-unit:
