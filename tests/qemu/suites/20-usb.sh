@@ -203,6 +203,24 @@ else
 	fail "fault disconnect: dsr-sim did not attach"
 fi
 
+# ---------------------------------------------------------------- the board's own source
+# Streaming on (DSR_REQ_STREAM) starts the board's playback source (here dsr-sim --live):
+# frames arrive with no bulk OUT traffic; each is checked against the played file.
+if start_sim SRC1 --live $D/live-1.png; then
+	dsr upload --usb --no-wait $D/params-shift.json >/dev/null 2>&1
+	dsr reference upload --usb $D/ref.png >/dev/null 2>&1
+	expect_ok "source streaming: 30 frames played by the board itself, bit-exact" \
+		dsr acquire --usb -n 30 -o src --played $D/live-1.png --check-model $D/ref.png --no-png --timeout 10000
+	echo "$LAST_OUT" | grep -q "30 frames compared with dsr_model_frame.*, 0 mismatched" &&
+		pass "source: 30 of 30 frames bit-exact" ||
+		fail "source model check: expected 30 frames, 0 mismatched; got: $(echo "$LAST_OUT" | tail -n 3)"
+	mbps=$(echo "$LAST_OUT" | sed -n 's/.* \([0-9.]*\) MB\/s in.*/\1/p')
+	echo "DSR-METRIC usb_source_frames=30 usb_source_mbps_in=$mbps ($(echo "$LAST_OUT" | head -n 1))"
+	stop_sim
+else
+	fail "source: dsr-sim --live did not attach"
+fi
+
 # ---------------------------------------------------------------- beside the kernel driver
 # With dsr.ko bound to the streaming interface, control requests (info, registers,
 # parameters) still work over libusb; streaming over libusb is refused with a pointer

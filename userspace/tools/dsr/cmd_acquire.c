@@ -36,6 +36,7 @@ struct acquire_opts {
 	int timeout_ms;
 	const char *live_path[MAX_LIVE];
 	int nlive;
+	int played;		/* live_path[0] is what the board's own source plays */
 	const char *check_ref;
 	const char *params_path;	/* the alignment the board holds (its LUT) */
 	int no_png;
@@ -66,6 +67,8 @@ static void acquire_usage(FILE *f)
 		   "      --check-model REF  compare every frame bit for bit with the C model run on\n"
 		   "                         reference REF, the --live frame that made it and the\n"
 		   "                         board's parameters; needs --live\n"
+		   "      --played FILE      with --check-model instead of --live: the board's own\n"
+		   "                         source (dsr-sim --live FILE) makes every frame from FILE\n"
 		   "  -p, --params FILE      with --check-model: the alignment file uploaded (dsr\n"
 		   "                         upload), for its LUT (identity otherwise); the board's\n"
 		   "                         registers must equal the file's\n"
@@ -89,6 +92,7 @@ static int acquire_parse(int argc, char **argv, struct acquire_opts *o)
 		{ "live", required_argument, NULL, 'l' },
 		{ "check-model", required_argument, NULL, 'c' },
 		{ "params", required_argument, NULL, 'p' },
+		{ "played", required_argument, NULL, 'Y' },
 		{ "no-png", no_argument, NULL, 'P' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "max-errors", required_argument, NULL, 'E' },
@@ -117,7 +121,7 @@ static int acquire_parse(int argc, char **argv, struct acquire_opts *o)
 			o->outdir = optarg;
 			break;
 		case 'l':
-			if (o->nlive == MAX_LIVE)
+			if (o->nlive == MAX_LIVE || o->played)
 				goto bad;
 			o->live_path[o->nlive++] = optarg;
 			break;
@@ -126,6 +130,12 @@ static int acquire_parse(int argc, char **argv, struct acquire_opts *o)
 			break;
 		case 'p':
 			o->params_path = optarg;
+			break;
+		case 'Y':
+			if (o->nlive)
+				goto bad;
+			o->live_path[o->nlive++] = optarg;
+			o->played = 1;
 			break;
 		case 'P':
 			o->no_png = 1;
@@ -355,7 +365,7 @@ static int acquire_run(struct dsr_board *b, const struct acquire_opts *o,
 
 		/* Keep LIVE_AHEAD frames in the board's pipeline; frames the transport lost
 		 * will never come, so each is replaced. Outputs beyond -n are discarded. */
-		while (o->nlive && sent - got - lost < LIVE_AHEAD) {
+		while (o->nlive && !o->played && sent - got - lost < LIVE_AHEAD) {
 			if (dsr_board_send_live(b, live[sent % o->nlive])) {
 				fprintf(stderr, "\ndsr acquire: live frame %ld: %s\n", sent, dsr_error());
 				rc = DSR_EXIT_FAIL;
@@ -365,7 +375,7 @@ static int acquire_run(struct dsr_board *b, const struct acquire_opts *o,
 		}
 		if (dsr_board_next_frame(b, &f, o->timeout_ms)) {
 			/* A lost frame we had not yet counted (the last one sent): replace it. */
-			if (o->nlive && lost_frames(b) > lost) {
+			if (o->nlive && !o->played && lost_frames(b) > lost) {
 				lost = lost_frames(b);
 				continue;
 			}
@@ -396,7 +406,9 @@ static int acquire_run(struct dsr_board *b, const struct acquire_opts *o,
 			/* The k-th live frame sent makes the output numbered seq_base + k. */
 			uint32_t k = f.info.sequence - seq_base;
 
-			if (k >= (uint32_t)sent) {
+			if (o->played) {
+				check_frame(mc, &f, live[0]);
+			} else if (k >= (uint32_t)sent) {
 				mc->checked++;
 				mc->mismatched++;
 				printf("MISMATCH frame %u: no live frame %u was sent (%ld sent)\n",
