@@ -9,7 +9,16 @@
  * translation, a log-polar (Fourier-Mellin) step on the magnitude spectra for rotation
  * and scale, then ECC refinement (enhanced correlation coefficient, Evangelidis and
  * Psarakis 2008) of the chosen motion model on an image pyramid. ECC is invariant to a
- * gain and offset between the exposures and tolerant of a gamma change.
+ * gain and offset between the exposures; before each level a cubic grey-level map fitted
+ * over the overlap takes out a gamma change as well.
+ *
+ * A result is refused (an error, never a transform) when the overlap is too small, ECC
+ * did not converge at full resolution, the correlation is low, or the residual is far
+ * above what the two frames' own noise explains (a false match, other anatomy, or a
+ * motion model too weak for the pair).
+ *
+ * Thread safety: registrations may run in parallel (FFTW plans are cached per frame
+ * size under a lock); dsr_register_cleanup() only when none runs.
  *
  * Landmark mode: least squares over three or more hand-picked point pairs.
  */
