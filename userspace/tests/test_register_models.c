@@ -18,6 +18,7 @@
 #include "dsr/error.h"
 #include "dsr/register.h"
 #include "dsr/sample.h"
+#include "register/register_priv.h"
 
 #define W 256
 #define H 256
@@ -205,6 +206,39 @@ static void test_failures(void **state)
 	dsr_phantom_free(p2);
 }
 
+/* The coarse steps on their own: Fourier-Mellin finds rotation and scale, phase
+ * correlation the shift, each close enough for ECC (and with the right signs). */
+static void test_coarse_steps(void **state)
+{
+	struct dsr_phantom *ph = dsr_phantom_new(W, H, 500);
+	struct dsr_affine a = about_centre(8, 1.06, 0, 0, 0), s = about_centre(0, 1, 0, 12.25, -7.5);
+	struct dsr_image *ref = dsr_phantom_render(ph, NULL, NULL, NULL, BITS, 1);
+	struct dsr_image *rot = dsr_phantom_render(ph, &a, NULL, NULL, BITS, 2);
+	struct dsr_image *shifted = dsr_phantom_render(ph, &s, NULL, NULL, BITS, 3);
+	struct fimg *fr = fimg_from_image(ref, NULL), *fo = fimg_from_image(rot, NULL);
+	struct fimg *fs = fimg_from_image(shifted, NULL);
+	struct rot_scale c[3];
+	double dx, dy, peak;
+
+	(void)state;
+	assert_true(fr && fo && fs);
+	assert_true(fourier_mellin(fr, fo, c, 3) >= 1);
+	printf("Fourier-Mellin: %.3f deg (true 8), scale %.4f (true 1.06)\n",
+	       c[0].theta * 180 / M_PI, c[0].scale);
+	assert_true(fabs(c[0].theta * 180 / M_PI - 8) < 0.5);
+	assert_true(fabs(c[0].scale - 1.06) < 0.01);
+	assert_int_equal(phase_correlate(fr, fs, &dx, &dy, &peak), 0);
+	printf("phase correlation: (%.3f, %.3f) (true 12.25, -7.5), peak %.3f\n", dx, dy, peak);
+	assert_true(fabs(dx - 12.25) < 0.25 && fabs(dy + 7.5) < 0.25);
+	fimg_free(fr);
+	fimg_free(fo);
+	fimg_free(fs);
+	dsr_image_free(ref);
+	dsr_image_free(rot);
+	dsr_image_free(shifted);
+	dsr_phantom_free(ph);
+}
+
 /*
  * Landmarks: four points on a square, the reference points moved off the transform by
  * +-delta in the x*y pattern, which is orthogonal to every model's parameters. So the
@@ -308,6 +342,7 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_coarse_steps),
 		cmocka_unit_test(test_each_model),
 		cmocka_unit_test(test_weak_model_is_worse),
 		cmocka_unit_test(test_mask),

@@ -46,9 +46,8 @@ void affine_similarity(struct dsr_affine *a, double theta, double scale, double 
 /*
  * Phase correlation: the shift (dx, dy) such that live(x, y) ~ ref(x + dx, y + dy),
  * with a Hann window and sub-pixel peak refinement. Both images of the same size.
- * @peak receives the normalised height of the peak (0..1, high = confident); a second
- * candidate (the next best separated peak) goes to dx2/dy2 if non-NULL.
- * Returns -1 (dsr_error()) if FFTW could not be set up.
+ * @peak (may be NULL) receives the normalised height of the peak (0..1, high =
+ * confident). Returns -1 (dsr_error()) if FFTW could not be set up.
  */
 int phase_correlate(const struct fimg *ref, const struct fimg *live, double *dx, double *dy,
 		    double *peak);
