@@ -435,8 +435,8 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 		dsr_seterr("registration failed: correlation %.3f is below %.3f; the frames do "
 			   "not show the same region, or too little of it", res->quality, min_q);
 	} else if (!(res->residual_ratio <= max_r)) {
-		dsr_seterr("registration failed: what remains after alignment is %.0f times what "
-			   "the frames' noise explains (at most %.0f): a false match, different "
+		dsr_seterr("registration failed: what remains after alignment is %.3g times what "
+			   "the frames' noise explains (at most %.3g): a false match, different "
 			   "anatomy, or a model too weak for the pair (quality %.3f)",
 			   res->residual_ratio, max_r, res->quality);
 	} else {

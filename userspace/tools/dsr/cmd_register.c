@@ -40,13 +40,15 @@ static void register_usage(FILE *f)
 		"      --gain G            gain on the difference (default 1.0)\n"
 		"      --midgrey N         grey level of 'no change' (default half range)\n"
 		"      --min-quality Q     fail below this correlation (default %.2f)\n"
+		"      --max-residual R    fail when the residual exceeds R times what the\n"
+		"                          frames' noise explains (default %.0f)\n"
 		"  -o, --output FILE       write the parameters as JSON (for dsr subtract -p)\n"
 		"      --json              print JSON instead of text\n"
 		"  -q, --quiet             no progress bar\n"
 		"  -h, --help              this help\n\n"
 		"exit status: 0 registered, 1 failed (did not converge, overlap too small,\n"
 		"unreadable input), 2 usage error\n",
-		DSR_REGISTER_MIN_QUALITY);
+		DSR_REGISTER_MIN_QUALITY, DSR_REGISTER_MAX_RESIDUAL);
 }
 
 /* Parse the command line; returns the index of REF in argv, -1 for a usage error. */
@@ -61,6 +63,7 @@ static int register_parse(int argc, char **argv, struct register_opts *o)
 		{ "gain", required_argument, NULL, 'g' },
 		{ "midgrey", required_argument, NULL, 'G' },
 		{ "min-quality", required_argument, NULL, 'Q' },
+		{ "max-residual", required_argument, NULL, 'X' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -99,6 +102,12 @@ static int register_parse(int argc, char **argv, struct register_opts *o)
 			o->pair.reg.min_quality = strtod(optarg, &end);
 			if (*end || !(o->pair.reg.min_quality > 0 && o->pair.reg.min_quality <= 1))
 				return dsr_seterr("--min-quality '%s': expected 0 < Q <= 1", optarg);
+			break;
+		case 'X':
+			o->pair.reg.max_residual = strtod(optarg, &end);
+			if (*end || !(o->pair.reg.max_residual > 0 && isfinite(o->pair.reg.max_residual)))
+				return dsr_seterr("--max-residual '%s': expected a positive number",
+						  optarg);
 			break;
 		case 'o': o->output = optarg; break;
 		case 'j': o->json = 1; break;
