@@ -22,7 +22,7 @@
 
 #define DSR_MAX_BOARDS		16
 #define DSR_URBS_MAX		32
-#define DSR_CTRL_TIMEOUT_MS	1000
+#define DSR_CTRL_TIMEOUT_MS	5000	/* USB_CTRL_SET_TIMEOUT: a LUT chunk is 2048 register writes */
 #define DSR_BULK_OUT_TIMEOUT_MS	5000
 
 /* Module parameters (dsr_core.c), read when streaming starts. */

@@ -123,6 +123,18 @@ if start_sim SIMA0001; then
 		echo "$LAST_OUT" | grep -q SIMA0001 && pass "dsr info names the board" || fail "dsr info: serial SIMA0001 not in: $(echo "$LAST_OUT" | head -n 3)"
 		expect_ok "dsr stats --device" dsr stats --device "$DEV" --json
 		echo "$LAST_OUT" | grep -Eq '"frames":[1-9]' && pass "dsr stats counts frames ($LAST_OUT)" || fail "dsr stats: $LAST_OUT"
+		# upload, reference upload and acquisition (mapped ring) through /dev/dsrN, with
+		# the 20-usb suite's data (shift-only set: see the README's open point)
+		if [ -f /data/params-shift.json ] && [ -f /data/ref.png ] && [ -f /data/live-0.png ]; then
+			expect_ok "dsr upload --device" dsr upload --device "$DEV" --no-wait /data/params-shift.json
+			expect_ok "dsr reference upload --device" dsr reference upload --device "$DEV" /data/ref.png
+			expect_ok "dsr acquire --device: 10 frames through the mapped ring" \
+				dsr acquire --device "$DEV" -n 10 -o /tmp/dacq --live /data/live-0.png \
+				--live /data/live-1.png --check-model /data/ref.png --timeout 10000
+			echo "$LAST_OUT" | grep -q "10 frames compared with dsr_model_frame.*, 0 mismatched" &&
+				pass "dsr acquire --device: 10 of 10 frames bit-exact" ||
+				fail "dsr acquire --device model check: $(echo "$LAST_OUT" | tail -n 2 | tr '\n' ';')"
+		fi
 	fi
 
 	# --- a second board at once
