@@ -18,7 +18,8 @@
 #      report.json, and prints what the report says against the truth.
 # Environment: DEMO_SIZE="W H" (default "512 384"), DEMO_FRAMES (default 5),
 # DEMO_CALIBRATE_ARGS (more dsr calibrate options), DEMO_SKIP_BUILD=1 (use what is built), DEMO_MODE=auto|board|native|qemu, DEMO_TRANSPORT=auto|usb (usb: leave dsr.ko unloaded in
-# the guest, libusb drives the board), QEMU_TIMEOUT (s, default 540).
+# the guest, libusb drives the board), DEMO_SIM=PATH (another dsr-sim build, e.g. with a
+# different frame store size), QEMU_TIMEOUT (s, default 540).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here=$root/tests/demo
@@ -134,6 +135,9 @@ run_qemu() {
 	modules_with_deps "$overlay/demo/modules" virtio_pci virtio_blk
 	printf '%q ' "${cal_args[@]}" >"$overlay/demo/calibrate-args"
 	[ "${DEMO_TRANSPORT:-auto}" = usb ] && touch "$overlay/demo/no-driver"
+	if [ -n "${DEMO_SIM:-}" ]; then
+		mkdir -p "$overlay/usr/bin" && install -m 0755 "$DEMO_SIM" "$overlay/usr/bin/dsr-sim"
+	fi
 	(cd "$overlay" && find . -print0 | sort -z | cpio --null -o -H newc --quiet) >"$work/overlay.cpio"
 	cat "$q/initramfs.cpio" "$work/overlay.cpio" >"$work/demo.cpio"
 	rm -f "$img" && truncate -s 64M "$img"
