@@ -69,8 +69,9 @@ fi
 command -v udevadm >/dev/null && copy_with_libs "$(command -v udevadm)" usr/bin/udevadm
 cp "$ROOT"/udev/*.rules "$stage/usr/lib/udev/rules.d/" 2>/dev/null || true
 
-printf 'root:x:0:0:root:/root:/bin/sh\n' >"$stage/etc/passwd"
-printf 'root:x:0:\ndsr:x:990:\n' >"$stage/etc/group"
+# Users for the permission tests: one outside the dsr group, one in it.
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/tmp:/bin/sh\ncart:x:1000:1000:cart:/tmp:/bin/sh\n' >"$stage/etc/passwd"
+printf 'root:x:0:\ndsr:x:990:cart\nnogroup:x:65534:\ncart:x:1000:\n' >"$stage/etc/group"
 [ -d "$here/build/data" ] && cp -r "$here/build/data/." "$stage/data/"
 
 (cd "$stage" && find . -print0 | sort -z | cpio --null -o -H newc --quiet) >"$out.tmp"

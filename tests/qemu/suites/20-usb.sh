@@ -71,6 +71,29 @@ expect_ok "dsr info --usb $busaddr (by bus:addr)" dsr info --usb "$busaddr"
 expect_fail "dsr info --usb 9:99: no such board" "no DSR board at '9:99'" dsr info --usb 9:99
 expect_fail "dsr info --usb=NOSUCH1: no such serial" "no DSR board at 'NOSUCH1'" dsr info --usb=NOSUCH1
 
+# Timeouts: no live frame sent and no source playing, so no frame comes.
+expect_fail "no frame: acquire times out with a clear message" "no frame from the board within 1000 ms" \
+	dsr acquire --usb -n 1 -o none --timeout 1000
+
+# Permissions, as udevd would set them (the rules themselves are checked by
+# udevadm test below): a user outside the dsr group is told about the udev rules and
+# the group; a member of the dsr group gets in.
+node=
+for d in /sys/bus/usb/devices/*; do
+	[ "$(cat "$d/idVendor" 2>/dev/null)" = 1209 ] &&
+		node=$(printf '/dev/bus/usb/%03d/%03d' "$(cat "$d/busnum")" "$(cat "$d/devnum")")
+done
+if [ -n "$node" ] && su -s /bin/sh nobody -c true 2>/dev/null; then
+	chmod 0600 "$node"
+	expect_fail "permission denied names the udev rules and the dsr group" "permission denied.*udev rules.*dsr group" \
+		su -s /bin/sh nobody -c "dsr info --usb"
+	chgrp dsr "$node" && chmod 0660 "$node"
+	expect_ok "a member of the dsr group opens the board ($node 0660 root:dsr)" su -s /bin/sh cart -c "dsr info --usb"
+	chmod 0664 "$node"; chgrp root "$node"
+else
+	fail "permission test: expected a usbfs node and su, got node '$node'"
+fi
+
 # Register round trip: shadow registers hold what was written; read-only ones refuse.
 expect_ok "register write + read back" dsr info --usb --reg 0x050=0x12345678 --reg 0x054=0xfedcba98 --reg 0x000
 expect_eq "A11 read back" "0x050 0x12345678" "$(echo "$LAST_OUT" | grep '^0x050')"
