@@ -533,9 +533,12 @@ static int cal_outputs(struct cal_run *r)
 	dsr_model_frame(&wp, r->res.lut, r->ref->pixels, r->live->pixels, aligned->pixels);
 	char caption[600];
 	snprintf(caption, sizeof(caption),
-		 "board %s, parameter generation %lld, reference crc32 %s\n"
-		 "live->reference [%.5f %.5f %.3f; %.5f %.5f %.3f]\n"
-		 "quality %.4f, contrast residual %.1f, board = model bit for bit",
+		 "board %s, generation %lld\n"
+		 "reference crc32 %s\n"
+		 "a11 a12 tx %.5f %.5f %.2f\n"
+		 "a21 a22 ty %.5f %.5f %.2f\n"
+		 "quality %.4f, residual %.1f\n"
+		 "board = model, bit for bit",
 		 r->about.serial, (long long)r->generation, r->ref_crc, a->a11, a->a12, a->tx,
 		 a->a21, a->a22, a->ty, r->res.reg.quality, r->res.contrast.residual);
 	struct dsr_image *m = dsr_montage(r->ref, r->live, aligned, r->board_diff,
