@@ -38,6 +38,10 @@ echo "70-app: calibrating through $bopt"
 json_num() {
 	awk -v k="\"$2\":" -v n="${3:-1}" 'index($0, k) { c++; if (c == n) { sub(".*" k " *", ""); sub("[,}].*", ""); print; exit } }' "$1"
 }
+# json_word FILE KEY: the last top-level-looking "KEY": value (a word), without its comma
+json_word() {
+	grep "^  \"$2\":" "$1" | tail -n1 | awk '{ print $2 }' | tr -d ','
+}
 # json_affine FILE N: the Nth element (1..6) of the first "affine" array
 json_affine() {
 	awk -v n="$2" '/"affine": \[/ { on = 1; i = 0; next } on { i++; if (i == n) { gsub("[ ,]", ""); print; exit } }' "$1"
@@ -57,8 +61,8 @@ expect_ok "dsr calibrate through the board ($bopt)" \
 echo "$LAST_OUT" | sed 's/^/    /'
 r=cal/report.json
 if [ -f $r ]; then
-	expect_eq "calibration status" '"calibrated",' "$(grep '"status"' $r | tail -n1 | awk '{print $2}')"
-	expect_eq "board output bit-exact with the model" "true," "$(grep '"bit_exact"' $r | awk '{print $2}')"
+	expect_eq "calibration status" '"calibrated"' "$(json_word $r status)"
+	expect_eq "board output bit-exact with the model" "true" "$(json_word $r bit_exact)"
 	expect_eq "subtraction frames checked" "3" "$(json_num $r frames_checked)"
 	gen=$(json_num $r generation)
 	if [ "${gen:-0}" -ge 1 ]; then pass "parameter generation $gen named in the report"; else fail "generation: expected >= 1, got '$gen'"; fi
@@ -127,7 +131,7 @@ expect_ok "the sensor's geometry (dsr upload params.json)" dsr upload $popt --no
 expect_ok "dsr calibrate from the board's source ($popt)" dsr calibrate $popt -o calsrc --frames 2
 echo "$LAST_OUT" | sed 's/^/    /'
 if [ -f calsrc/report.json ]; then
-	expect_eq "source calibration: bit-exact" "true," "$(grep '"bit_exact"' calsrc/report.json | awk '{print $2}')"
+	expect_eq "source calibration: bit-exact" "true" "$(json_word calsrc/report.json bit_exact)"
 	expect_eq "source calibration: reference captured by the board" "1" \
 		"$(grep -c '"what": "reference (captured)"' calsrc/report.json)"
 else
