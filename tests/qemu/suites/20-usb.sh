@@ -271,9 +271,14 @@ if command -v udevadm >/dev/null && start_sim UDEV1; then
 		[ "$(cat $d/idVendor 2>/dev/null)" = 1209 ] && echo "$d" && break; done)
 	out=$(udevadm test --action=add "$dev" 2>&1)
 	echo "$out" | grep -Ei 'GROUP|MODE|uaccess|dsr' | sed 's/^/    /' | head -n 8
-	echo "$out" | grep -q "70-dsr-usb.rules" &&
-		pass "udevadm test: 70-dsr-usb.rules applied to the simulated board" ||
-		fail "udevadm test $dev: expected 70-dsr-usb.rules to apply, got: $(echo "$out" | tail -n 3)"
+	gid=$(awk -F: '$1 == "dsr" {print $3}' /etc/group)
+	if echo "$out" | grep -q "70-dsr-usb.rules:.* GROUP $gid" &&
+		echo "$out" | grep -q "70-dsr-usb.rules:.* MODE 0660" &&
+		echo "$out" | grep -q "TAGS=.*:uaccess:"; then
+		pass "udevadm test: 70-dsr-usb.rules gives the board GROUP dsr ($gid), MODE 0660, TAG uaccess"
+	else
+		fail "udevadm test $dev: expected GROUP $gid, MODE 0660 and TAGS uaccess from 70-dsr-usb.rules, got: $(echo "$out" | grep -E 'GROUP|MODE|TAGS' | tr '\n' ' ')"
+	fi
 	stop_sim
 fi
 
