@@ -237,7 +237,11 @@ static int series_member(const struct series_opts *o, size_t k, const char *ref_
 	if (!live)
 		goto out;
 	progress_update(pg, 0.05, po.have_known ? "known transform" : "registering");
+	pg->lo = 0.05;	/* registration reports 0..1 of its own: 5..90 % of this member */
+	pg->span = 0.85;
 	int prep = pair_prepare(ref, live, &po, &res);
+	pg->lo = 0;
+	pg->span = 1;
 	json_t *pj = json_pair(&res, &po);
 	json_object_update(j, pj);
 	json_decref(pj);

@@ -386,6 +386,7 @@ void progress_init(struct progress *pg, size_t items)
 	memset(pg, 0, sizeof(*pg));
 	pg->tty = isatty(STDERR_FILENO);
 	pg->items = items ? items : 1;
+	pg->span = 1.0;
 }
 
 void progress_update(void *ctx, double fraction, const char *stage)
@@ -394,7 +395,8 @@ void progress_update(void *ctx, double fraction, const char *stage)
 	const int width = 30;
 	if (!pg->tty)
 		return;
-	double total = (pg->item + (fraction < 0 ? 0 : fraction > 1 ? 1 : fraction)) / pg->items;
+	double f = fraction < 0 ? 0 : fraction > 1 ? 1 : fraction;
+	double total = (pg->item + pg->lo + f * pg->span) / pg->items;
 	int fill = (int)(total * width + 0.5);
 	fprintf(stderr, "\r[%.*s%*s] %3d%%  %zu/%zu %-24.24s %-16.16s", fill,
 		"##############################", width - fill, "", (int)(total * 100 + 0.5),

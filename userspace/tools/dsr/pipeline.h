@@ -142,6 +142,7 @@ struct progress {
 	int tty;
 	size_t item, items;	/* which of how many (series members) */
 	const char *label;
+	double lo, span;	/* a stage's fractions 0..1 map to lo..lo+span of the item */
 };
 void progress_init(struct progress *pg, size_t items);
 /* dsr_progress_fn: @ctx is a struct progress. */
