@@ -56,7 +56,7 @@ module dsr_bilinear #(
     // stage registers
     logic [4:0]            v;
     logic [DATA_WIDTH-1:0] p00, p10, p01, p11;
-    logic [W1-1:0]         wx0, wx1, wy0_1, wy1_1, wy0_2, wy1_2;
+    logic [W1-1:0]         wx0, wx1, wy0_1, wy1_1, wy0_2, wy1_2, wy0_3, wy1_3;
     logic [P1B-1:0]        m00, m10, m01, m11;
     logic [TB-1:0]         top, bot;
     logic [P2B-1:0]        mt, mb;
@@ -97,12 +97,14 @@ module dsr_bilinear #(
             wy1_2 <= wy1_1;
             u1  <= u0;
             // stage 2: top and bottom rows
-            top <= m00 + m10;
-            bot <= m01 + m11;
+            top   <= m00 + m10;
+            bot   <= m01 + m11;
+            wy0_3 <= wy0_2;
+            wy1_3 <= wy1_2;
             u2  <= u1;
             // stage 3: vertical products
-            mt  <= top * wy0_2;
-            mb  <= bot * wy1_2;
+            mt  <= top * wy0_3;
+            mb  <= bot * wy1_3;
             u3  <= u2;
             // stage 4: sum, round once
             m_ref  <= ref_n;

@@ -34,10 +34,17 @@ module dsr_lut #(
     input  logic                  a_bank,
     input  logic [ADDR_WIDTH-1:0] a_addr,
     input  logic [DATA_WIDTH-1:0] a_wdata,
-    output logic [DATA_WIDTH-1:0] a_rdata
+    output logic [DATA_WIDTH-1:0] a_rdata,
+
+    // a pixel read its entry from this bank (lets the register file know when the
+    // previous bank is out of use)
+    output logic                  pixel_read,
+    output logic                  pixel_bank
 );
 
     assign s_ready = m_ready;
+    assign pixel_read = s_valid && m_ready;
+    assign pixel_bank = s_bank;
 
     logic [DATA_WIDTH-1:0] b_rdata [0:1];
     logic [DATA_WIDTH-1:0] a_rdata_bank [0:1];

@@ -1,8 +1,10 @@
 // dsr_regs - the register file: identity, status, counters, shadow parameters, commit.
 //
-// Bus: a request is accepted whenever reg_valid is high (reg_ready is always 1); a read
-// answers exactly two cycles later with one reg_rvalid pulse, in order, so reads may be
-// issued back to back. Unknown addresses read 0 and ignore writes.
+// Bus: a request is accepted when reg_valid && reg_ready. reg_ready is 1 except for a
+// LUT_DATA write while the pipeline still reads the shadow bank (see below); it never
+// depends on reg_valid. A read answers exactly two cycles after its acceptance with one
+// reg_rvalid pulse, in order, so reads may be issued back to back. Unknown addresses
+// read 0 and ignore writes.
 //
 // Parameters live three times: shadow (what the host writes and reads back), pending
 // (a checked snapshot taken by DSR_CTRL_COMMIT) and active (what the pipeline uses).
@@ -16,8 +18,10 @@
 // of new affine parameters alone keeps the active LUT. Since the banks swap, the new
 // shadow bank holds the previous table: an upload must always write every entry the
 // frames will use. A bank never written since reset reads as the identity. After a
-// commit, wait for GENERATION to change before writing the LUT again (the pipeline may
-// still read the old bank for a few tens of cycles after the frame start).
+// swap the previous frame's last pixels may still be on their way to the LUT (for as
+// long as the output is back-pressured): until the LUT has read a pixel of the new bank,
+// LUT_DATA writes are held off with reg_ready low, so no pixel ever meets a half-written
+// table.
 //
 // Reset values: pass-through mode, 64x64 (or the maximum if smaller), 12 bits, identity
 // transform, gain 1.0, midgrey 2048, identity LUT, generation 0, counters 0.
@@ -72,6 +76,8 @@ module dsr_regs #(
     output logic [PIXEL_BITS_MAX-1:0] lut_addr,
     output logic [15:0]               lut_wdata,
     input  logic [15:0]               lut_rdata,
+    input  logic                      lut_pixel_read,   // the LUT read a pixel's entry
+    input  logic                      lut_pixel_bank,   // from this bank
 
     // free-running time base (header timestamps)
     output logic [63:0]               time_now,
@@ -113,6 +119,7 @@ module dsr_regs #(
     logic                      lut_swap_pending;
     logic [1:0]                lut_loaded;
     logic [PIXEL_BITS_MAX-1:0] lut_index;
+    logic                      lut_shadow_busy;   // pixels of the old bank still in flight
 
     // status, errors, counters
     logic [31:0] error_bits;
@@ -121,9 +128,9 @@ module dsr_regs #(
     logic [31:0] time_hi_latched;
 
     logic wr, rd;
-    assign wr = reg_valid && reg_write;
-    assign rd = reg_valid && !reg_write;
-    assign reg_ready = 1'b1;
+    assign reg_ready = !(reg_write && reg_addr == dsr_pkg::DSR_REG_LUT_DATA && lut_shadow_busy);
+    assign wr = reg_valid && reg_ready && reg_write;
+    assign rd = reg_valid && reg_ready && !reg_write;
 
     // ---- commit check: the same rules as dsr_params_check() with this board's limits
     logic params_ok;
@@ -179,14 +186,14 @@ module dsr_regs #(
                 endcase
             end
             // LUT_DATA reads and writes both step the index
-            if (reg_valid && reg_addr == dsr_pkg::DSR_REG_LUT_DATA) begin
+            if (reg_valid && reg_ready && reg_addr == dsr_pkg::DSR_REG_LUT_DATA) begin
                 lut_index <= lut_index + 1'b1;
             end
         end
     end
 
     // ---- LUT port A: writes into the shadow bank, reads it back
-    assign lut_en    = reg_valid && reg_addr == dsr_pkg::DSR_REG_LUT_DATA;
+    assign lut_en    = reg_valid && reg_ready && reg_addr == dsr_pkg::DSR_REG_LUT_DATA;
     assign lut_we    = wr;
     assign lut_bank  = !lut_active;
     assign lut_addr  = lut_index;
@@ -213,7 +220,13 @@ module dsr_regs #(
             lut_dirty        <= 1'b0;
             lut_swap_pending <= 1'b0;
             lut_loaded       <= 2'b00;
+            lut_shadow_busy  <= 1'b0;
         end else begin
+            // pixels are in order: once one of the active bank was read, none of the
+            // other bank is left
+            if (lut_pixel_read && lut_pixel_bank == lut_active) begin
+                lut_shadow_busy <= 1'b0;
+            end
             // the frame start consumes whatever was pending before this cycle
             if (sof_accept && pend_valid) begin
                 pend_valid     <= 1'b0;
@@ -233,6 +246,7 @@ module dsr_regs #(
                 if (lut_swap_pending) begin
                     lut_active       <= !lut_active;
                     lut_swap_pending <= 1'b0;
+                    lut_shadow_busy  <= 1'b1;
                 end
             end
             if (lut_en && lut_we) begin

@@ -73,6 +73,7 @@ module dsr_top #(
     logic [63:0]   time_now;
     logic          sof_accept, bad_frame, err_short, err_long, err_line, in_frame, ref_valid;
     logic          frame_out;
+    logic          lut_pixel_read, lut_pixel_bank;
 
     dsr_regs #(
         .MAX_WIDTH(MAX_WIDTH),
@@ -88,6 +89,7 @@ module dsr_top #(
         .act_gain, .act_midgrey, .act_generation, .act_lut_bank, .act_lut_identity,
         .nxt_mode, .nxt_width, .nxt_height, .nxt_bits,
         .lut_en, .lut_we, .lut_bank, .lut_addr, .lut_wdata, .lut_rdata,
+        .lut_pixel_read, .lut_pixel_bank,
         .time_now,
         .sof_accept, .frame_out, .bad_frame, .err_short, .err_long, .err_line,
         .in_frame, .ref_valid
@@ -276,7 +278,8 @@ module dsr_top #(
         .s_identity(bi_lut_identity), .s_user(bi_rest),
         .m_valid(lu_valid), .m_ready(lu_ready), .m_refp(lu_refp), .m_user(lu_user),
         .a_en(lut_en), .a_we(lut_we), .a_bank(lut_bank), .a_addr(lut_addr),
-        .a_wdata(lut_wdata), .a_rdata(lut_rdata)
+        .a_wdata(lut_wdata), .a_rdata(lut_rdata),
+        .pixel_read(lut_pixel_read), .pixel_bank(lut_pixel_bank)
     );
 
     logic [15:0] lu_live, lu_mask, lu_gain, lu_midgrey;

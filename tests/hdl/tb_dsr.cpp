@@ -1,0 +1,873 @@
+// tb_dsr.cpp - Verilator testbench of dsr_top against the C reference model.
+//
+// Random frames (sizes from 1x1 to the build's maximum, odd widths, 12..16 bits,
+// noise and structured images), random parameter sets (rotation +-15 deg, scale
+// 0.8..1.25, shear, translations far outside the frame, LUTs, gain, midgrey), all four
+// modes with capture-then-subtract sequences, commits in the middle of frames, refused
+// commits, short / long / misframed input, random input gaps and output back-pressure.
+// Every output header field, every pixel and the trailer CRC are compared with
+// dsr_model_frame() as the board mirror (tb_board.cpp) says each frame must be made.
+//
+//   tb_dsr [+seed=N] [+frames=N] [+trace] [+replay=stim.hex +expect=out.hex]
+//
+// +replay runs a stimulus file written by gen_smoke (the Icarus smoke test's input) and
+// compares with its expected output: the benchmark runs the same frames on both
+// simulators. Exit status 0 only if every frame matched and nothing was left over.
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <verilated.h>
+#if VM_TRACE
+#include <verilated_fst_c.h>
+#endif
+
+#include "Vdsr_top.h"
+#include "tb_board.h"
+#include "tb_stim.h"
+
+#ifndef TB_MAX_WIDTH
+#define TB_MAX_WIDTH 256
+#endif
+#ifndef TB_MAX_HEIGHT
+#define TB_MAX_HEIGHT 256
+#endif
+#ifndef TB_PIXEL_BITS_MAX
+#define TB_PIXEL_BITS_MAX 16
+#endif
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+// ------------------------------------------------------------------ simulation core
+
+// The DUT with its clock, optional FST trace and the board's time base.
+struct Sim {
+	VerilatedContext ctx;
+	std::unique_ptr<Vdsr_top> top;
+#if VM_TRACE
+	std::unique_ptr<VerilatedFstC> tfp;
+#endif
+	uint64_t cycle = 0;	// clock edges since the start
+	uint64_t now = 0;	// the board's TIME counter during this cycle
+
+	Sim(int argc, char **argv, bool trace, uint32_t seed)
+	{
+		ctx.commandArgs(argc, argv);
+		ctx.randReset(2);
+		ctx.randSeed((int)seed);
+		top.reset(new Vdsr_top(&ctx));
+#if VM_TRACE
+		if (trace) {
+			ctx.traceEverOn(true);
+			tfp.reset(new VerilatedFstC);
+			top->trace(tfp.get(), 99);
+			tfp->open("build/tb_dsr.fst");
+		}
+#else
+		(void)trace;
+#endif
+		top->clk = 0;
+		top->rst = 1;
+		top->reg_valid = 0;
+		top->s_valid = 0;
+		top->m_ready = 0;
+		top->eval();
+		for (int i = 0; i < 8; i++)
+			step();
+		top->rst = 0;
+		top->eval();
+		now = 0;
+	}
+
+	~Sim()
+	{
+#if VM_TRACE
+		if (tfp)
+			tfp->close();
+#endif
+		top->final();
+	}
+
+	// one rising edge with the inputs as set; the TIME counter follows the RTL's
+	void step()
+	{
+		top->clk = 1;
+		top->eval();
+#if VM_TRACE
+		if (tfp)
+			tfp->dump(2 * cycle + 1);
+#endif
+		top->clk = 0;
+		top->eval();
+#if VM_TRACE
+		if (tfp)
+			tfp->dump(2 * cycle + 2);
+#endif
+		cycle++;
+		now = top->rst ? 0 : now + 1;
+	}
+};
+
+// ------------------------------------------------------------------ stimulus queues
+
+struct Beat {
+	uint16_t data;
+	bool sof, eol;
+	int frame;	// plan index (for triggers), -1 for stray pixels
+	uint32_t pixel;
+};
+
+struct RegOp {
+	bool write;
+	uint32_t addr, data;
+	bool check;		// a read whose value the mirror knows
+};
+
+struct RegBatch {
+	int frame;		// start when the feeder has sent @pixel pixels of this plan frame
+	uint32_t pixel;
+	bool hold_feeder;	// the next frame's s_sof waits until this batch is issued
+	int hold_frame;
+	std::vector<RegOp> ops;
+};
+
+// Receives the m_* stream and cuts it into frames.
+struct Sink {
+	std::vector<uint16_t> words;
+	bool prev_stall = false;
+	uint16_t prev_data = 0;
+	bool prev_last = false;
+	unsigned frames = 0;
+};
+
+// ------------------------------------------------------------------ the bench
+
+class Bench {
+public:
+	Bench(Sim &sim, uint32_t seed) : sim(sim), rng(seed),
+		board(TB_MAX_WIDTH, TB_MAX_HEIGHT, TB_PIXEL_BITS_MAX) {}
+
+	Sim &sim;
+	std::mt19937_64 rng;
+	BoardMirror board;
+
+	std::deque<Beat> beats;
+	std::deque<RegBatch> batches;	// waiting for their trigger, in order
+	std::deque<RegOp> ops;		// issued one per cycle
+	std::deque<std::pair<uint32_t, uint32_t>> reads;	// addr, expected (2 cycles)
+	std::deque<bool> reads_known;
+	std::deque<uint64_t> rd_pipe;
+	Sink sink;
+
+	double p_valid = 1.0, p_ready = 1.0;
+	int sent_frame = -1;		// plan frame of the last beat sent
+	uint32_t sent_pixel = 0;	// pixels of it sent
+	int hold_frame = -1;		// s_sof of this plan frame waits for a batch
+	unsigned passed = 0, failed = 0;
+	uint64_t pixels_compared = 0;
+	uint64_t first_sof_cycle = 0, last_out_cycle = 0;
+	bool quiet = false;
+	std::function<void(const ExpectedFrame &, const std::vector<uint16_t> &)> on_frame;
+
+	double uniform() { return std::uniform_real_distribution<double>(0, 1)(rng); }
+
+	// Set the inputs of this cycle, evaluate, account for the handshakes, clock.
+	void cycle()
+	{
+		Vdsr_top *t = sim.top.get();
+
+		// triggers: a batch starts when the feeder reached its position
+		while (!batches.empty()) {
+			RegBatch &b = batches.front();
+			if (b.frame > sent_frame || (b.frame == sent_frame && sent_pixel < b.pixel))
+				break;
+			for (auto &op : b.ops)
+				ops.push_back(op);
+			batches.pop_front();
+		}
+
+		// register bus
+		bool reg_go = !ops.empty();
+		t->reg_valid = reg_go;
+		if (reg_go) {
+			t->reg_write = ops.front().write;
+			t->reg_addr = ops.front().addr;
+			t->reg_wdata = ops.front().data;
+		}
+
+		// pixel input
+		bool held = !beats.empty() && beats.front().sof && hold_frame >= 0 &&
+			    beats.front().frame >= hold_frame;
+		bool s_go = !beats.empty() && !held && uniform() < p_valid;
+		t->s_valid = s_go;
+		if (s_go) {
+			t->s_data = beats.front().data;
+			t->s_sof = beats.front().sof;
+			t->s_eol = beats.front().eol;
+		} else {
+			t->s_data = (uint16_t)rng();	// garbage while not valid
+			t->s_sof = rng() & 1;
+			t->s_eol = rng() & 1;
+		}
+
+		// output back-pressure
+		t->m_ready = uniform() < p_ready;
+		t->eval();
+
+		// read answers (registered, so visible now)
+		if (t->reg_rvalid) {
+			if (reads.empty()) {
+				fail_msg("reg_rvalid without a pending read");
+			} else {
+				auto r = reads.front();
+				bool known = reads_known.front();
+				reads.pop_front();
+				reads_known.pop_front();
+				if (known && t->reg_rdata != r.second) {
+					char m[160];
+					snprintf(m, sizeof(m), "register 0x%03x read 0x%08x, expected 0x%08x",
+						 r.first, t->reg_rdata, r.second);
+					fail_msg(m);
+				}
+			}
+		}
+
+		// reads take the state before this edge
+		bool reg_fire = reg_go && t->reg_ready;
+		RegOp op{};
+		if (reg_fire) {
+			op = ops.front();
+			ops.pop_front();
+			if (!op.write) {
+				bool known;
+				uint32_t v = board.reg_read(op.addr, sim.now, &known);
+				reads.push_back({op.addr, v});
+				reads_known.push_back(known && op.check);
+			}
+		}
+
+		// output stream
+		if (t->m_valid) {
+			if (sink.prev_stall && (t->m_data != sink.prev_data || t->m_last != sink.prev_last))
+				fail_msg("m_data changed while m_valid && !m_ready");
+			sink.prev_stall = !t->m_ready;
+			sink.prev_data = t->m_data;
+			sink.prev_last = t->m_last;
+			if (t->m_ready) {
+				sink.words.push_back(t->m_data);
+				if (t->m_last) {
+					board.frames_out++;
+					last_out_cycle = sim.cycle;
+					check_frame();
+				}
+			}
+		} else if (sink.prev_stall) {
+			fail_msg("m_valid dropped without a handshake");
+			sink.prev_stall = false;
+		}
+
+		// the RTL's order within one clock edge: register writes see the state before
+		// the edge (a LUT_DATA write goes to the bank that was the shadow one), except
+		// that a commit made in the cycle of a frame start waits for the next start
+		bool ctrl = reg_fire && op.write && op.addr == DSR_REG_CTRL;
+		if (reg_fire && op.write && !ctrl)
+			board.reg_write(op.addr, op.data);
+
+		// input handshake: a frame start first, then the pixel
+		if (s_go && t->s_sof)
+			board.frame_short_seen();
+		if (s_go && t->s_ready) {
+			Beat b = beats.front();
+			beats.pop_front();
+			if (b.sof) {
+				if (first_sof_cycle == 0)
+					first_sof_cycle = sim.cycle;
+				board.frame_start(sim.now);
+			}
+			board.pixel(b.data, b.eol);
+			if (b.frame != sent_frame) {
+				sent_frame = b.frame;
+				sent_pixel = 0;
+			}
+			sent_pixel++;
+		}
+
+		if (ctrl)
+			board.reg_write(op.addr, op.data);
+		// a batch holding the feeder is done once its last op left the queue
+		if (hold_frame >= 0 && ops.empty() && (batches.empty() ||
+		    batches.front().hold_frame != hold_frame))
+			hold_frame = next_hold();
+
+		sim.step();
+	}
+
+	int next_hold()
+	{
+		for (auto &b : batches)
+			if (b.hold_feeder)
+				return b.hold_frame;
+		return -1;
+	}
+
+	void fail_msg(const char *m)
+	{
+		if (failed < 20)
+			fprintf(stderr, "FAIL cycle %" PRIu64 ": %s\n", sim.cycle, m);
+		failed++;
+	}
+
+	// One complete output frame in sink.words: compare with the mirror's next frame.
+	void check_frame();
+
+	bool drained() const
+	{
+		return beats.empty() && ops.empty() && batches.empty() && reads.empty() &&
+		       board.expected.empty();
+	}
+};
+
+static void print_params(const struct dsr_params &p)
+{
+	fprintf(stderr,
+		"  params: mode %u %ux%u bits %u a11 %d a12 %d a21 %d a22 %d tx %d ty %d "
+		"gain %u midgrey %u\n",
+		p.mode, p.width, p.height, p.pixel_bits, p.a11, p.a12, p.a21, p.a22, p.tx, p.ty,
+		p.gain, p.midgrey);
+}
+
+// For a mismatch: the model's intermediate values at the pixel.
+static void explain(const ExpectedFrame &e, uint32_t x, uint32_t y)
+{
+	const uint16_t *ref = e.ref ? e.ref->data() : nullptr;
+	const uint16_t *lut = e.lut ? e.lut->data() : nullptr;
+	int64_t au = (int64_t)e.p.tx * 256 + DSR_ACC_ROUND + (int64_t)e.p.a11 * x + (int64_t)e.p.a12 * y;
+	int64_t av = (int64_t)e.p.ty * 256 + DSR_ACC_ROUND + (int64_t)e.p.a21 * x + (int64_t)e.p.a22 * y;
+	fprintf(stderr, "  model: live %u ref' %u (ref before LUT %u) at u %.4f v %.4f%s\n",
+		e.live[(size_t)y * e.p.width + x],
+		dsr_model_warp_pixel(&e.p, lut, ref, x, y), dsr_model_warp_pixel(&e.p, NULL, ref, x, y),
+		au / 16777216.0, av / 16777216.0, lut ? "" : " (identity LUT)");
+}
+
+void Bench::check_frame()
+{
+	std::vector<uint16_t> w;
+	w.swap(sink.words);
+	unsigned seq = sink.frames++;
+
+	if (board.expected.empty()) {
+		fail_msg("an output frame nobody started");
+		return;
+	}
+	ExpectedFrame e = board.expected.front();
+	board.expected.pop_front();
+
+	size_t n = (size_t)e.p.width * e.p.height;
+	size_t hw = DSR_FRAME_HEADER_SIZE / 2, tw = DSR_FRAME_TRAILER_SIZE / 2;
+	bool ok = true;
+	char m[256];
+	auto bad = [&](const char *what, uint64_t got, uint64_t want) {
+		if (ok || failed < 20) {
+			fprintf(stderr, "FAIL frame %u (output %u): %s = %" PRIu64 ", expected %" PRIu64 "\n",
+				e.index, seq, what, got, want);
+			print_params(e.p);
+		}
+		ok = false;
+	};
+
+	if (w.size() != hw + n + tw) {
+		bad("words", w.size(), hw + n + tw);
+	} else {
+		std::vector<uint8_t> bytes(w.size() * 2);
+		for (size_t i = 0; i < w.size(); i++) {
+			bytes[2 * i] = (uint8_t)w[i];
+			bytes[2 * i + 1] = (uint8_t)(w[i] >> 8);
+		}
+		struct dsr_frame_info fi;
+		const char *why = nullptr;
+		if (dsr_header_parse(bytes.data(), DSR_FRAME_HEADER_SIZE, TB_MAX_WIDTH, TB_MAX_HEIGHT,
+				     &fi, &why)) {
+			snprintf(m, sizeof(m), "frame %u: header refused: %s", e.index, why);
+			fail_msg(m);
+			ok = false;
+		} else {
+			if (fi.width != e.p.width) bad("width", fi.width, e.p.width);
+			if (fi.height != e.p.height) bad("height", fi.height, e.p.height);
+			if (fi.format != DSR_FORMAT_MONO16) bad("format", fi.format, DSR_FORMAT_MONO16);
+			if (fi.pixel_bits != e.p.pixel_bits) bad("pixel_bits", fi.pixel_bits, e.p.pixel_bits);
+			if (fi.sequence != seq) bad("sequence", fi.sequence, seq);
+			if (fi.generation != e.generation) bad("generation", fi.generation, e.generation);
+			if (fi.timestamp != e.timestamp) bad("timestamp", fi.timestamp, e.timestamp);
+			uint32_t hflags = e.flags & ~DSR_FLAG_BAD;
+			if (fi.flags != hflags) bad("header flags", fi.flags, hflags);
+			if (fi.payload_length != n * 2) bad("payload_length", fi.payload_length, n * 2);
+			if (fi.payload_crc != 0) bad("header payload_crc", fi.payload_crc, 0);
+		}
+		uint32_t tcrc = 0, tflags = 0;
+		if (dsr_trailer_parse(bytes.data() + 2 * (hw + n), DSR_FRAME_TRAILER_SIZE, &tcrc,
+				      &tflags, &why)) {
+			snprintf(m, sizeof(m), "frame %u: trailer refused: %s", e.index, why);
+			fail_msg(m);
+			ok = false;
+		} else {
+			uint32_t crc = dsr_crc32(0, bytes.data() + 2 * hw, n * 2);
+			if (tcrc != crc) bad("trailer crc vs received payload", tcrc, crc);
+			if (tflags != e.flags) bad("trailer flags", tflags, e.flags);
+		}
+		unsigned shown = 0;
+		for (size_t i = 0; i < n; i++) {
+			uint16_t got = w[hw + i], want = e.out[i];
+			if (got != want) {
+				if (shown++ < 5) {
+					fprintf(stderr, "FAIL frame %u x %zu y %zu: rtl %u model %u\n",
+						e.index, i % e.p.width, i / e.p.width, got, want);
+					if (shown == 1)
+						print_params(e.p);
+					explain(e, (uint32_t)(i % e.p.width), (uint32_t)(i / e.p.width));
+				}
+				ok = false;
+			}
+		}
+		if (shown > 5)
+			fprintf(stderr, "FAIL frame %u: %u of %zu pixels differ\n", e.index, shown, n);
+		pixels_compared += n;
+	}
+	if (getenv("TB_LOG"))
+		fprintf(stderr, "frame %u: mode %u %ux%u bits %u gen %u flags 0x%x bad %d %s\n", e.index,
+			e.p.mode, e.p.width, e.p.height, e.p.pixel_bits, e.generation, e.flags, e.bad,
+			ok ? "ok" : "MISMATCH");
+	if (on_frame)
+		on_frame(e, w);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+// ------------------------------------------------------------------ random plans
+
+struct Plan {
+	uint32_t w, h;
+	uint32_t bits;
+	uint32_t mode;
+};
+
+// A random image: noise, smooth structure, or both; bits above @bits random too
+// (the board must ignore them).
+static std::vector<uint16_t> random_image(std::mt19937_64 &rng, uint32_t w, uint32_t h,
+					  uint32_t bits, int kind, const std::vector<uint16_t> *base)
+{
+	std::vector<uint16_t> im((size_t)w * h);
+	uint32_t max = (1u << bits) - 1;
+	std::uniform_real_distribution<double> u(0, 1);
+	double cx = u(rng) * w, cy = u(rng) * h, r = 1 + u(rng) * (w + h) / 3.0;
+	double gx = u(rng) * 2 - 1, gy = u(rng) * 2 - 1;
+	for (uint32_t y = 0; y < h; y++) {
+		for (uint32_t x = 0; x < w; x++) {
+			double v;
+			size_t i = (size_t)y * w + x;
+			if (base && base->size() == im.size()) {
+				v = ((*base)[i] & max) + (u(rng) - 0.5) * max * 0.05;
+			} else if (kind == 0) {
+				v = u(rng) * max;
+			} else {
+				double d = std::hypot(x - cx, y - cy);
+				v = max * (0.5 + 0.2 * gx * x / (w + 1) + 0.2 * gy * y / (h + 1));
+				if (d < r)
+					v += max * 0.25 * std::cos(d / r * 3.14159);
+				v += (u(rng) - 0.5) * max * (kind == 1 ? 0.02 : 0.2);
+			}
+			if (v < 0) v = 0;
+			if (v > max) v = max;
+			uint16_t high = (uint16_t)(rng() & ~(uint64_t)max);
+			im[i] = (uint16_t)((uint32_t)v | (rng() % 4 == 0 ? high : 0));
+		}
+	}
+	return im;
+}
+
+// A random parameter set for @pl: rotation, scale, shear about the frame centre, a
+// translation that now and then throws the sample far outside the frame.
+static struct dsr_params random_params(std::mt19937_64 &rng, const Plan &pl)
+{
+	std::uniform_real_distribution<double> u(0, 1);
+	struct dsr_params p;
+	dsr_params_default(&p, pl.w, pl.h, pl.bits);
+	p.mode = pl.mode;
+	double th = (u(rng) * 30 - 15) * 3.14159265358979 / 180;
+	double s = 0.8 + u(rng) * 0.45;
+	double sh = (u(rng) - 0.5) * 0.2;
+	struct dsr_affine a;
+	a.a11 = s * std::cos(th);
+	a.a12 = -s * std::sin(th) + sh;
+	a.a21 = s * std::sin(th);
+	a.a22 = s * std::cos(th);
+	double cx = (pl.w - 1) / 2.0, cy = (pl.h - 1) / 2.0;
+	double far = u(rng) < 0.1 ? 4.0 : 0.1;
+	a.tx = cx - (a.a11 * cx + a.a12 * cy) + (u(rng) - 0.5) * far * (pl.w + 8);
+	a.ty = cy - (a.a21 * cx + a.a22 * cy) + (u(rng) - 0.5) * far * (pl.h + 8);
+	if (u(rng) < 0.1) {	// identity now and then: exact integer samples
+		a.a11 = a.a22 = 1;
+		a.a12 = a.a21 = 0;
+		a.tx = (double)(int)((u(rng) - 0.5) * 6);
+		a.ty = (double)(int)((u(rng) - 0.5) * 6);
+	}
+	dsr_params_set_affine(&p, &a);
+	p.gain = (uint32_t)(u(rng) < 0.2 ? rng() % 0x10000 : 0x40 + rng() % 0x400);
+	p.midgrey = (uint32_t)(rng() % (1u << pl.bits));
+	return p;
+}
+
+// Register writes of a full parameter set and the commit.
+static void push_params(std::vector<RegOp> &ops, const struct dsr_params &p)
+{
+	const uint32_t regs[12][2] = {
+		{DSR_REG_MODE, p.mode}, {DSR_REG_WIDTH, p.width}, {DSR_REG_HEIGHT, p.height},
+		{DSR_REG_PIXEL_BITS, p.pixel_bits}, {DSR_REG_A11, (uint32_t)p.a11},
+		{DSR_REG_A12, (uint32_t)p.a12}, {DSR_REG_A21, (uint32_t)p.a21},
+		{DSR_REG_A22, (uint32_t)p.a22}, {DSR_REG_TX, (uint32_t)p.tx},
+		{DSR_REG_TY, (uint32_t)p.ty}, {DSR_REG_GAIN, p.gain}, {DSR_REG_MIDGREY, p.midgrey},
+	};
+	for (auto &r : regs)
+		ops.push_back({true, r[0], r[1], false});
+	for (auto &r : regs)	// shadow registers read back
+		ops.push_back({false, r[0], 0, true});
+	ops.push_back({true, DSR_REG_CTRL, DSR_CTRL_COMMIT, false});
+}
+
+// A LUT upload: every entry of the board's LUT, a random monotone-ish curve.
+static void push_lut(std::mt19937_64 &rng, std::vector<RegOp> &ops, uint32_t bits)
+{
+	uint32_t n = 1u << TB_PIXEL_BITS_MAX, max = (1u << bits) - 1;
+	std::uniform_real_distribution<double> u(0, 1);
+	double g = 0.5 + u(rng), off = (u(rng) - 0.5) * 0.2;
+	bool wild = u(rng) < 0.2;
+	ops.push_back({true, DSR_REG_LUT_ADDR, 0, false});
+	for (uint32_t i = 0; i < n; i++) {
+		double v = std::pow((double)(i & max) / max, g) + off;
+		uint32_t e = wild ? (uint32_t)(rng() & 0xffff) : (uint32_t)(v < 0 ? 0 : v > 1 ? max : v * max);
+		ops.push_back({true, DSR_REG_LUT_DATA, e, false});
+	}
+	// read a few entries back
+	for (int k = 0; k < 4; k++) {
+		uint32_t i = (uint32_t)(rng() % n);
+		ops.push_back({true, DSR_REG_LUT_ADDR, i, false});
+		ops.push_back({false, DSR_REG_LUT_DATA, 0, true});
+		ops.push_back({false, DSR_REG_LUT_ADDR, 0, true});
+	}
+}
+
+// Beats of one frame, with an optional defect.
+static void push_frame(Bench &b, int fi, const std::vector<uint16_t> &im, uint32_t w, uint32_t h,
+		       int defect)
+{
+	std::mt19937_64 &rng = b.rng;
+	size_t n = (size_t)w * h;
+	size_t send = n, eol_flip = (size_t)-1;
+	if (defect == 1 && n > 1)		// short
+		send = 1 + rng() % (n - 1);
+	if (defect == 3)			// misplaced end of line
+		eol_flip = rng() % n;
+	for (size_t i = 0; i < send; i++) {
+		bool eol = (i % w) == w - 1;
+		if (i == eol_flip)
+			eol = !eol;
+		b.beats.push_back({im[i], i == 0, eol, fi, (uint32_t)i});
+	}
+	if (defect == 2) {			// long
+		unsigned extra = 1 + rng() % 20;
+		for (unsigned i = 0; i < extra; i++)
+			b.beats.push_back({(uint16_t)rng(), false, rng() % 3 == 0, fi, (uint32_t)(n + i)});
+	}
+}
+
+// ------------------------------------------------------------------ runs
+
+static uint64_t run_until_drained(Bench &b, uint64_t limit)
+{
+	uint64_t start = b.sim.cycle;
+	while (!b.drained() && !interrupted) {
+		b.cycle();
+		if (b.sim.cycle - start > limit) {
+			fprintf(stderr, "FAIL: no progress for %" PRIu64 " cycles (%zu beats, %zu ops, %zu frames expected)\n",
+				limit, b.beats.size(), b.ops.size(), b.board.expected.size());
+			b.failed++;
+			break;
+		}
+	}
+	return b.sim.cycle - start;
+}
+
+// Idle cycles, then: no output, all counters as the mirror says.
+static void final_checks(Bench &b)
+{
+	b.p_ready = 1.0;
+	for (int i = 0; i < 200; i++) {
+		b.cycle();
+		if (b.sim.top->m_valid || !b.sink.words.empty()) {
+			b.fail_msg("output words after the last expected frame");
+			break;
+		}
+	}
+	const uint32_t regs[] = {DSR_REG_ID, DSR_REG_VERSION, DSR_REG_MAX_WIDTH, DSR_REG_MAX_HEIGHT,
+				 DSR_REG_STATUS, DSR_REG_ERROR, DSR_REG_GENERATION, DSR_REG_FRAMES_IN,
+				 DSR_REG_FRAMES_OUT, DSR_REG_BAD_FRAMES, DSR_REG_PARAM_ERRORS,
+				 DSR_REG_TIME_LO, DSR_REG_TIME_HI, DSR_REG_CTRL, 0x0fc, 0x0a0};
+	for (uint32_t r : regs)
+		b.ops.push_back({false, r, 0, true});
+	run_until_drained(b, 1000);
+	for (int i = 0; i < 4; i++)
+		b.cycle();
+	if (!b.reads.empty())
+		b.fail_msg("register reads never answered");
+}
+
+// Frames back to back with no back-pressure: cycles per pixel and per-frame overhead.
+static void throughput(Bench &b, uint32_t w, uint32_t h, unsigned frames, double *cpp,
+		       double *overhead)
+{
+	Plan pl{w, h, 12, DSR_MODE_SUBTRACT};
+	struct dsr_params p = random_params(b.rng, pl);
+	RegBatch batch{-1, 0, false, -1, {}};
+	push_params(batch.ops, p);
+	b.batches.push_back(batch);
+	run_until_drained(b, 100000);
+	b.p_valid = b.p_ready = 1.0;
+	b.first_sof_cycle = 0;
+	for (unsigned f = 0; f < frames; f++)
+		push_frame(b, 1000000 + f, random_image(b.rng, w, h, 12, 1, nullptr), w, h, 0);
+	run_until_drained(b, 100000 + (uint64_t)frames * w * h * 4);
+	uint64_t cycles = b.last_out_cycle - b.first_sof_cycle + 1;
+	*cpp = (double)cycles / ((double)frames * w * h);
+	*overhead = ((double)cycles - (double)frames * w * h) / frames;
+}
+
+// Play a gen_smoke stimulus file and compare with its expected output (see tb_stim.h).
+// Output back-pressure follows the same 16-bit LFSR as tb_smoke.sv.
+static int replay(Sim &sim, const char *stim_path, const char *exp_path)
+{
+	std::vector<uint64_t> stim;
+	std::vector<uint32_t> exp;
+	FILE *f = fopen(stim_path, "r");
+	char line[64];
+	if (!f) {
+		fprintf(stderr, "tb_dsr: cannot open %s\n", stim_path);
+		return 2;
+	}
+	while (fgets(line, sizeof(line), f))
+		stim.push_back(strtoull(line, NULL, 16));
+	fclose(f);
+	f = fopen(exp_path, "r");
+	if (!f) {
+		fprintf(stderr, "tb_dsr: cannot open %s\n", exp_path);
+		return 2;
+	}
+	while (fgets(line, sizeof(line), f))
+		exp.push_back((uint32_t)strtoul(line, NULL, 16));
+	fclose(f);
+
+	Vdsr_top *t = sim.top.get();
+	size_t si = 0, ei = 0, pixels = 0, errors = 0, frames = 0;
+	uint16_t lfsr = 0xace1;
+	auto t0 = std::chrono::steady_clock::now();
+	uint64_t c0 = sim.cycle, idle = 0;
+	while (!interrupted && idle < 1000) {
+		uint64_t cmd = si < stim.size() ? stim[si] >> 60 : STIM_END;
+		t->reg_valid = cmd == STIM_WRITE;
+		t->reg_write = 1;
+		t->reg_addr = (uint32_t)(stim[si] >> 48) & 0xfff;
+		t->reg_wdata = (uint32_t)stim[si];
+		t->s_valid = cmd == STIM_PIXEL;
+		t->s_sof = (stim[si] >> 32) & 1;
+		t->s_eol = (stim[si] >> 33) & 1;
+		t->s_data = (uint16_t)stim[si];
+		lfsr = (uint16_t)((lfsr >> 1) ^ (-(lfsr & 1) & 0xb400));
+		t->m_ready = (lfsr & 3) != 0;
+		t->eval();
+		if (cmd == STIM_WRITE || (cmd == STIM_PIXEL && t->s_ready))
+			si++;
+		if (cmd == STIM_PIXEL && t->s_ready)
+			pixels++;
+		if (t->m_valid && t->m_ready) {
+			uint32_t e = ei < exp.size() ? exp[ei] : EXP_END;
+			uint32_t got = t->m_data | (t->m_last ? EXP_LAST : 0);
+			if (e & EXP_END) {
+				if (errors++ < 10)
+					fprintf(stderr, "replay: output word %zu beyond the expected end\n", ei);
+			} else if (!(e & EXP_DONTCARE) && got != (e & 0x1ffff)) {
+				if (errors++ < 10)
+					fprintf(stderr, "replay: word %zu: got %05x, expected %05x\n", ei, got,
+						e & 0x1ffff);
+			}
+			if (t->m_last)
+				frames++;
+			ei++;
+		}
+		idle = cmd == STIM_END ? idle + 1 : 0;
+		sim.step();
+	}
+	double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+	if (ei >= exp.size() || !(exp[ei] & EXP_END)) {
+		fprintf(stderr, "replay: %zu output words, expected %zu\n", ei, exp.size() - 1);
+		errors++;
+	}
+	printf("replay: %zu frames, %zu input pixels, %" PRIu64 " cycles in %.3f s: %.0f pixels/s, %s\n",
+	       frames, pixels, sim.cycle - c0, secs, pixels / secs, errors ? "FAIL" : "pass");
+	return errors ? 1 : 0;
+}
+
+static bool arg(int argc, char **argv, const char *name, std::string *val)
+{
+	size_t l = strlen(name);
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], name, l) == 0 && (argv[i][l] == '=' || argv[i][l] == 0)) {
+			if (val)
+				*val = argv[i][l] == '=' ? argv[i] + l + 1 : "";
+			return true;
+		}
+	}
+	return false;
+}
+
+// The randomised run.
+static void random_run(Bench &b, unsigned frames)
+{
+	std::mt19937_64 &rng = b.rng;
+	std::uniform_real_distribution<double> u(0, 1);
+	Plan pl{16, 16, 12, DSR_MODE_CAPTURE};
+	std::vector<uint16_t> scene;
+	const double readies[] = {1.0, 1.0, 0.9, 0.5, 0.2};
+	const double valids[] = {1.0, 1.0, 0.9, 0.6};
+
+	// stray pixels before the first frame: dropped and counted once
+	for (int i = 0; i < 3; i++)
+		b.beats.push_back({(uint16_t)rng(), false, false, -1, 0});
+
+	for (unsigned f = 0; f < frames; f++) {
+		if (f % 8 == 0) {
+			b.p_ready = readies[rng() % 5];
+			b.p_valid = valids[rng() % 4];
+		}
+		bool change = f == 0 || u(rng) < 0.35;
+		if (change) {
+			Plan np = pl;
+			if (f == 0 || u(rng) < 0.25) {
+				double r = u(rng);
+				if (r < 0.04) { np.w = 1; np.h = 1; }
+				else if (r < 0.08) { np.w = 1 + rng() % 40; np.h = 1; }
+				else if (r < 0.12) { np.w = 1; np.h = 1 + rng() % 40; }
+				else if (r < 0.17) { np.w = TB_MAX_WIDTH; np.h = TB_MAX_HEIGHT; }
+				else if (r < 0.65) { np.w = 1 + rng() % 48; np.h = 1 + rng() % 48; }
+				else { np.w = 1 + rng() % TB_MAX_WIDTH; np.h = 1 + rng() % 96; }
+				np.bits = 12 + rng() % 5;
+				np.mode = DSR_MODE_CAPTURE;	// a new size starts with a reference
+			} else {
+				double r = u(rng);
+				np.mode = r < 0.15 ? DSR_MODE_CAPTURE : r < 0.6 ? DSR_MODE_SUBTRACT :
+					  r < 0.85 ? DSR_MODE_WARP : DSR_MODE_PASS;
+				if (u(rng) < 0.15)
+					np.bits = 12 + rng() % 5;
+			}
+			struct dsr_params p = random_params(rng, np);
+			RegBatch batch{(int)f - 1, 0, false, (int)f, {}};
+			if (f > 0)
+				batch.pixel = (uint32_t)(rng() % ((size_t)pl.w * pl.h + 1));
+			if (u(rng) < 0.05) {	// a refused commit first
+				struct dsr_params q = p;
+				switch (rng() % 4) {
+				case 0: q.width = 0; break;
+				case 1: q.height = TB_MAX_HEIGHT + 1 + rng() % 100; break;
+				case 2: q.pixel_bits = 11; break;
+				default: q.midgrey = 1u << q.pixel_bits; break;
+				}
+				push_params(batch.ops, q);
+			}
+			if (u(rng) < 0.2 || f == 0)
+				push_lut(rng, batch.ops, np.bits);
+			push_params(batch.ops, p);
+			// a new geometry must be active before its first pixel; other changes
+			// may land in either frame and the mirror says which
+			batch.hold_feeder = f == 0 || np.w != pl.w || np.h != pl.h || u(rng) < 0.5;
+			b.batches.push_back(batch);
+			if (batch.hold_feeder && b.hold_frame < 0)
+				b.hold_frame = (int)f;
+			pl = np;
+		}
+		if (pl.mode == DSR_MODE_CAPTURE || scene.size() != (size_t)pl.w * pl.h)
+			scene = random_image(rng, pl.w, pl.h, pl.bits, (int)(rng() % 3), nullptr);
+		std::vector<uint16_t> im = pl.mode == DSR_MODE_CAPTURE ? scene :
+			random_image(rng, pl.w, pl.h, pl.bits, 1, u(rng) < 0.7 ? &scene : nullptr);
+		double r = u(rng);
+		int defect = r < 0.04 ? 1 : r < 0.08 ? 2 : r < 0.11 ? 3 : 0;
+		if (f + 1 == frames && defect == 1)
+			defect = 0;	// the last frame must end by itself
+		push_frame(b, (int)f, im, pl.w, pl.h, defect);
+		// keep the queues short: run while a few frames are queued
+		while (b.beats.size() > 4 * (size_t)TB_MAX_WIDTH * TB_MAX_HEIGHT && !interrupted)
+			b.cycle();
+	}
+	run_until_drained(b, 2000000);
+}
+
+int main(int argc, char **argv)
+{
+	std::string v;
+	uint32_t seed = (uint32_t)std::random_device{}();
+	unsigned frames = 200;
+	if (arg(argc, argv, "+seed", &v))
+		seed = (uint32_t)strtoul(v.c_str(), NULL, 0);
+	if (arg(argc, argv, "+frames", &v))
+		frames = (unsigned)strtoul(v.c_str(), NULL, 0);
+	bool trace = arg(argc, argv, "+trace", NULL);
+	signal(SIGINT, on_sigint);
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("tb_dsr: seed %u, frames %u, build %ux%u, %u-bit LUT%s\n", seed, frames,
+	       TB_MAX_WIDTH, TB_MAX_HEIGHT, TB_PIXEL_BITS_MAX, trace ? ", trace build/tb_dsr.fst" : "");
+	Sim sim(argc, argv, trace, seed);
+	Bench b(sim, seed);
+
+	std::string stim, expect;
+	if (arg(argc, argv, "+replay", &stim) && arg(argc, argv, "+expect", &expect)) {
+		int rc = replay(sim, stim.c_str(), expect.c_str());
+		return rc;
+	}
+
+	auto t0 = std::chrono::steady_clock::now();
+	double cpp = 0, overhead = 0;
+	throughput(b, TB_MAX_WIDTH, 64, 4, &cpp, &overhead);
+	printf("throughput: %.4f cycles/pixel on %ux64 frames back to back, %.0f cycles overhead per frame\n",
+	       cpp, TB_MAX_WIDTH, overhead);
+	unsigned base_passed = b.passed;
+	random_run(b, frames);
+	final_checks(b);
+	auto t1 = std::chrono::steady_clock::now();
+	double secs = std::chrono::duration<double>(t1 - t0).count();
+
+	if (interrupted)
+		b.fail_msg("interrupted");
+	if (b.passed + b.failed < frames + base_passed)
+		b.fail_msg("fewer frames compared than sent");
+	printf("tb_dsr: seed %u: %" PRIu64 " pixels compared in %u frames, %" PRIu64 " cycles, "
+	       "%.0f cycles/s, %.0f pixels/s\n",
+	       seed, b.pixels_compared, b.passed + b.failed, sim.cycle, sim.cycle / secs,
+	       b.pixels_compared / secs);
+	printf("%u passed, %u failed\n", b.passed, b.failed);
+	return b.failed ? 1 : 0;
+}
