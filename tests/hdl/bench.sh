@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# bench.sh - the pipeline's speed figures, measured in one run:
+#   cycles per pixel with no back-pressure (Verilator testbench, frames back to back);
+#   Verilator and Icarus simulation speed in pixels per second on the same frames
+#   (gen_smoke's benchmark stimulus, output compared with the C model in both), and
+#   their ratio. Wall-clock time of each simulator process, start-up included.
+# usage: bench.sh BUILD_DIR VERILATOR_TB BENCH_FRAMES
+set -euo pipefail
+build=$1 tb=$2 frames=$3
+
+"$tb" +seed=1 +frames=0 | grep '^throughput'
+"$build/gen_smoke" "$build/bench" "$frames"
+
+now() { date +%s.%N; }
+t0=$(now)
+vl=$("$tb" +replay="$build/bench.stim" +expect="$build/bench.exp" | grep '^replay')
+t1=$(now)
+iv=$(vvp -n "$build/smoke.vvp" +stim="$build/bench.stim" +expect="$build/bench.exp" | grep '^tb_smoke')
+t2=$(now)
+echo "verilator: $vl"
+echo "icarus:    $iv"
+pixels=$(echo "$iv" | sed -n 's/.* \([0-9]*\) input pixels.*/\1/p')
+case "$vl$iv" in *FAIL*) echo "bench: a simulator disagreed with the model" >&2; exit 1 ;; esac
+python3 - "$pixels" "$t0" "$t1" "$t2" <<'PY'
+import sys
+px, t0, t1, t2 = int(sys.argv[1]), *map(float, sys.argv[2:])
+v, i = px / (t1 - t0), px / (t2 - t1)
+print(f"bench: {px} pixels: Verilator {v:,.0f} pixels/s ({t1 - t0:.2f} s), "
+      f"Icarus {i:,.0f} pixels/s ({t2 - t1:.2f} s), Verilator/Icarus = {v / i:.1f}x")
+PY

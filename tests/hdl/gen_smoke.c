@@ -1,0 +1,236 @@
+/*
+ * gen_smoke.c - stimulus and expected output for the Icarus smoke test, from the C model.
+ *
+ * usage: gen_smoke PREFIX BENCH_FRAMES
+ * Writes PREFIX.stim and PREFIX.exp (format in tb_stim.h): a few small frames that go
+ * through capture, subtract with a rotated, scaled transform and a LUT, warp far outside
+ * the frame, pass-through at another depth, subtract with no reference (other size) and
+ * a 1x1 frame; then BENCH_FRAMES 64x64 subtract frames after a capture (the benchmark).
+ * The expected words are the whole output stream: header (timestamp words marked
+ * don't-care: they depend on the simulator's timing), pixels from dsr_model_frame(),
+ * trailer with the payload CRC.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsr/model.h"
+#include "tb_stim.h"
+
+struct out {
+	FILE *stim, *exp;
+	uint32_t generation, sequence;
+	uint16_t lut[DSR_LUT_SIZE];
+	int lut_loaded;
+	uint16_t ref[64 * 64];
+	uint32_t ref_w, ref_h;
+	int ref_valid;
+	uint64_t rng;
+};
+
+/* Deterministic pseudo-random numbers (xorshift64*). */
+static uint32_t rnd(struct out *o)
+{
+	o->rng ^= o->rng >> 12;
+	o->rng ^= o->rng << 25;
+	o->rng ^= o->rng >> 27;
+	return (uint32_t)((o->rng * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+static void reg_write(struct out *o, uint32_t addr, uint32_t data)
+{
+	fprintf(o->stim, "%016llx\n", ((unsigned long long)STIM_WRITE << 60) |
+		((unsigned long long)addr << 48) | data);
+}
+
+/* Upload a LUT (the first 2^bits entries, all the frames will use) into the shadow bank. */
+static void upload_lut(struct out *o, uint32_t bits, double gamma)
+{
+	uint32_t n = 1u << bits, max = n - 1;
+
+	reg_write(o, DSR_REG_LUT_ADDR, 0);
+	for (uint32_t i = 0; i < n; i++) {
+		o->lut[i] = (uint16_t)lround(pow((double)i / max, gamma) * max);
+		reg_write(o, DSR_REG_LUT_DATA, o->lut[i]);
+	}
+	o->lut_loaded = 1;
+}
+
+static void commit(struct out *o, const struct dsr_params *p)
+{
+	reg_write(o, DSR_REG_MODE, p->mode);
+	reg_write(o, DSR_REG_WIDTH, p->width);
+	reg_write(o, DSR_REG_HEIGHT, p->height);
+	reg_write(o, DSR_REG_PIXEL_BITS, p->pixel_bits);
+	reg_write(o, DSR_REG_A11, (uint32_t)p->a11);
+	reg_write(o, DSR_REG_A12, (uint32_t)p->a12);
+	reg_write(o, DSR_REG_A21, (uint32_t)p->a21);
+	reg_write(o, DSR_REG_A22, (uint32_t)p->a22);
+	reg_write(o, DSR_REG_TX, (uint32_t)p->tx);
+	reg_write(o, DSR_REG_TY, (uint32_t)p->ty);
+	reg_write(o, DSR_REG_GAIN, p->gain);
+	reg_write(o, DSR_REG_MIDGREY, p->midgrey);
+	reg_write(o, DSR_REG_CTRL, DSR_CTRL_COMMIT);
+	o->generation++;
+}
+
+static void expect_word(struct out *o, uint32_t w)
+{
+	fprintf(o->exp, "%05x\n", w);
+}
+
+/* One frame: its input beats and the output stream the board must send for it. */
+static void frame(struct out *o, const struct dsr_params *p, const uint16_t *live)
+{
+	size_t n = (size_t)p->width * p->height;
+	uint16_t *out = malloc(n * 2);
+	uint8_t *bytes = malloc(n * 2), hdr[DSR_FRAME_HEADER_SIZE], trl[DSR_FRAME_TRAILER_SIZE];
+	int uses_ref = p->mode == DSR_MODE_WARP || p->mode == DSR_MODE_SUBTRACT;
+	int have_ref = o->ref_valid && o->ref_w == p->width && o->ref_h == p->height;
+	struct dsr_frame_info fi = {0};
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned flags = (i == 0 ? 1 : 0) | ((i % p->width) == p->width - 1 ? 2 : 0);
+		fprintf(o->stim, "%016llx\n", ((unsigned long long)STIM_PIXEL << 60) |
+			((unsigned long long)flags << 32) | live[i]);
+	}
+	dsr_model_frame(p, o->lut_loaded ? o->lut : NULL, have_ref ? o->ref : NULL, live, out);
+	for (size_t i = 0; i < n; i++) {
+		bytes[2 * i] = (uint8_t)out[i];
+		bytes[2 * i + 1] = (uint8_t)(out[i] >> 8);
+	}
+	fi.width = p->width;
+	fi.height = p->height;
+	fi.format = DSR_FORMAT_MONO16;
+	fi.pixel_bits = p->pixel_bits;
+	fi.sequence = o->sequence++;
+	fi.generation = o->generation;
+	fi.flags = p->mode | (uses_ref && !have_ref ? DSR_FLAG_NO_REFERENCE : 0);
+	fi.payload_length = (uint32_t)(n * 2);
+	dsr_header_pack(&fi, hdr);
+	dsr_trailer_pack(dsr_crc32(0, bytes, n * 2), fi.flags, trl);
+	for (int i = 0; i < DSR_FRAME_HEADER_SIZE; i += 2) {
+		int ts = i >= DSR_HDR_OFF_TIMESTAMP && i < DSR_HDR_OFF_TIMESTAMP + 8;
+		expect_word(o, (hdr[i] | hdr[i + 1] << 8) | (ts ? EXP_DONTCARE : 0));
+	}
+	for (size_t i = 0; i < n; i++)
+		expect_word(o, out[i]);
+	for (int i = 0; i < DSR_FRAME_TRAILER_SIZE; i += 2)
+		expect_word(o, (trl[i] | trl[i + 1] << 8) |
+			    (i == DSR_FRAME_TRAILER_SIZE - 2 ? EXP_LAST : 0));
+	if (p->mode == DSR_MODE_CAPTURE) {
+		uint32_t mask = p->pixel_bits >= 16 ? 0xffff : (1u << p->pixel_bits) - 1;
+		for (size_t i = 0; i < n; i++)
+			o->ref[i] = live[i] & mask;
+		o->ref_w = p->width;
+		o->ref_h = p->height;
+		o->ref_valid = 1;
+	}
+	free(out);
+	free(bytes);
+}
+
+/* A smooth scene with a bright disc and noise; random bits above the depth. */
+static void scene(struct out *o, uint16_t *im, uint32_t w, uint32_t h, uint32_t bits,
+		  double shift)
+{
+	uint32_t max = (1u << bits) - 1;
+
+	for (uint32_t y = 0; y < h; y++) {
+		for (uint32_t x = 0; x < w; x++) {
+			double dx = x - w / 2.0 + shift, dy = y - h / 2.0;
+			double v = max * (0.3 + 0.4 * x / w) + (dx * dx + dy * dy < w * h / 8.0 ? max * 0.2 : 0);
+			v += (rnd(o) % 64) - 32;
+			v = v < 0 ? 0 : v > max ? max : v;
+			im[(size_t)y * w + x] = (uint16_t)v | (uint16_t)(rnd(o) << bits);
+		}
+	}
+}
+
+static void params(struct dsr_params *p, uint32_t mode, uint32_t w, uint32_t h, uint32_t bits,
+		   double deg, double s, double tx, double ty)
+{
+	struct dsr_affine a;
+	double th = deg * M_PI / 180;
+
+	dsr_params_default(p, w, h, bits);
+	p->mode = mode;
+	a.a11 = s * cos(th);
+	a.a12 = -s * sin(th);
+	a.a21 = s * sin(th);
+	a.a22 = s * cos(th);
+	a.tx = tx;
+	a.ty = ty;
+	dsr_params_set_affine(p, &a);
+}
+
+int main(int argc, char **argv)
+{
+	struct out o = {0};
+	struct dsr_params p;
+	uint16_t im[64 * 64];
+	char path[4096];
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: gen_smoke PREFIX BENCH_FRAMES\n");
+		return 2;
+	}
+	int bench = atoi(argv[2]);
+	o.rng = 0x1234567887654321ull;
+	snprintf(path, sizeof(path), "%s.stim", argv[1]);
+	o.stim = fopen(path, "w");
+	snprintf(path, sizeof(path), "%s.exp", argv[1]);
+	o.exp = fopen(path, "w");
+	if (!o.stim || !o.exp) {
+		perror(path);
+		return 1;
+	}
+
+	if (bench == 0) {
+		params(&p, DSR_MODE_CAPTURE, 16, 12, 12, 0, 1, 0, 0);
+		commit(&o, &p);
+		scene(&o, im, 16, 12, 12, 0);
+		frame(&o, &p, im);
+
+		upload_lut(&o, 12, 0.8);
+		params(&p, DSR_MODE_SUBTRACT, 16, 12, 12, 5, 1.05, 0.7, -0.4);
+		p.gain = 384;
+		commit(&o, &p);
+		scene(&o, im, 16, 12, 12, 1.5);
+		frame(&o, &p, im);
+
+		params(&p, DSR_MODE_WARP, 16, 12, 12, -12, 0.9, -20.25, 3.5);
+		commit(&o, &p);
+		frame(&o, &p, im);
+
+		params(&p, DSR_MODE_PASS, 7, 5, 14, 0, 1, 0, 0);
+		commit(&o, &p);
+		scene(&o, im, 7, 5, 14, 0);
+		frame(&o, &p, im);
+
+		params(&p, DSR_MODE_SUBTRACT, 7, 5, 14, 3, 1, 1, 1);
+		commit(&o, &p);
+		frame(&o, &p, im);
+
+		params(&p, DSR_MODE_SUBTRACT, 1, 1, 16, 0, 1, 0, 0);
+		commit(&o, &p);
+		frame(&o, &p, im);
+	} else {
+		params(&p, DSR_MODE_CAPTURE, 64, 64, 12, 0, 1, 0, 0);
+		commit(&o, &p);
+		scene(&o, im, 64, 64, 12, 0);
+		frame(&o, &p, im);
+		params(&p, DSR_MODE_SUBTRACT, 64, 64, 12, 7, 1.1, 2.3, -4.1);
+		commit(&o, &p);
+		for (int f = 0; f < bench; f++) {
+			scene(&o, im, 64, 64, 12, f * 0.25);
+			frame(&o, &p, im);
+		}
+	}
+	fprintf(o.stim, "%016llx\n", (unsigned long long)STIM_END << 60);
+	expect_word(&o, EXP_END);
+	fclose(o.stim);
+	fclose(o.exp);
+	return 0;
+}
