@@ -15,23 +15,35 @@ if [ -f /lib/modules/dsr.ko ] && ! grep -q '^dsr ' /proc/modules; then
 	insmod /lib/modules/dsr.ko && pass "dsr.ko loaded" || fail "insmod dsr.ko failed"
 fi
 
+# board_opt SERIAL: the dsr option that reaches the board with that serial - its
+# /dev/dsrN when the driver has bound it, else libusb (other suites' boards may be present)
+board_opt() {
+	opt="--usb=$1"
+	for _ in $(seq 1 20); do
+		for s in /sys/class/dsr/dsr*/serial; do
+			[ -f "$s" ] && [ "$(cat "$s")" = "$1" ] && opt="--device /dev/$(basename "$(dirname "$s")")"
+		done
+		case $opt in --device*) break ;; esac
+		grep -q '^dsr ' /proc/modules || break
+		sleep 0.1
+	done
+	echo "$opt"
+}
+
 # the simulated board, attached to vhci-hcd; it serves until the kernel lets go
-dsr-sim --vhci >sim.log 2>&1 &
+dsr-sim --vhci --serial DSRSIM71 >sim.log 2>&1 &
 sim=$!
 found=
 for _ in $(seq 1 100); do
-	if dsr list 2>/dev/null | grep -q DSRSIM; then found=1; break; fi
+	if dsr list 2>/dev/null | grep -q DSRSIM71; then found=1; break; fi
 	sleep 0.1
 done
 if [ -n "$found" ]; then
-	pass "simulated board enumerated ($(dsr list 2>/dev/null | grep DSRSIM | head -n1))"
+	pass "simulated board enumerated ($(dsr list 2>/dev/null | grep DSRSIM71 | head -n1))"
 else
 	fail "simulated board: expected in 'dsr list' within 10 s, got: $(dsr list 2>&1 | tail -n2); sim: $(tail -n3 sim.log)"
 fi
-# with the driver bound, the frames come through /dev/dsrN; otherwise through libusb
-for _ in $(seq 1 20); do [ -e /dev/dsr0 ] && break; grep -q '^dsr ' /proc/modules || break; sleep 0.1; done
-bopt=--usb
-[ -e /dev/dsr0 ] && bopt="--device /dev/dsr0"
+bopt=$(board_opt DSRSIM71)
 echo "70-app: calibrating through $bopt"
 
 # json_num FILE KEY [NTH]: the NTH (default 1st) number after "KEY": in a report
@@ -116,15 +128,7 @@ wait "$sim" 2>/dev/null
 dsr-sim --vhci --live /data/live-1.png --serial DSRSIM70 >simph.log 2>&1 &
 simph=$!
 for _ in $(seq 1 100); do dsr list 2>/dev/null | grep -q DSRSIM70 && break; sleep 0.1; done
-popt="--usb=DSRSIM70"
-for _ in $(seq 1 20); do
-	for s in /sys/class/dsr/dsr*/serial; do
-		[ -f "$s" ] && [ "$(cat "$s")" = DSRSIM70 ] && popt="--device /dev/$(basename "$(dirname "$s")")"
-	done
-	case $popt in --device*) break ;; esac
-	grep -q '^dsr ' /proc/modules || break
-	sleep 0.1
-done
+popt=$(board_opt DSRSIM70)
 # shellcheck disable=SC2086
 expect_ok "the sensor's geometry (dsr upload params.json)" dsr upload $popt --no-wait /data/params.json
 # shellcheck disable=SC2086
