@@ -2,6 +2,8 @@
  * gen_smoke.c - stimulus and expected output for the Icarus smoke test, from the C model.
  *
  * usage: gen_smoke PREFIX BENCH_FRAMES
+ *        gen_smoke PREFIX demo REF.pgm LIVE.pgm MODEL_OUT.pgm mode w h bits a11 a12 a21 a22
+ *                  tx ty gain midgrey
  * Writes PREFIX.stim and PREFIX.exp (format in tb_stim.h): a few small frames that go
  * through capture, subtract with a rotated, scaled transform and a LUT, warp far outside
  * the frame, pass-through at another depth, subtract with no reference (other size) and
@@ -9,6 +11,8 @@
  * The expected words are the whole output stream: header (timestamp words marked
  * don't-care: they depend on the simulator's timing), pixels from dsr_model_frame(),
  * trailer with the payload CRC.
+ * The demo form captures REF, then runs LIVE with the given registers (identity LUT),
+ * and also writes the model's output frame as a 16-bit PGM.
  */
 #include <math.h>
 #include <stdio.h>
@@ -23,7 +27,7 @@ struct out {
 	uint32_t generation, sequence;
 	uint16_t lut[DSR_LUT_SIZE];
 	int lut_loaded;
-	uint16_t ref[64 * 64];
+	uint16_t ref[256 * 256];
 	uint32_t ref_w, ref_h;
 	int ref_valid;
 	uint64_t rng;
@@ -165,6 +169,87 @@ static void params(struct dsr_params *p, uint32_t mode, uint32_t w, uint32_t h, 
 	dsr_params_set_affine(p, &a);
 }
 
+/* A binary 16-bit PGM (maxval > 255) of at most 256 x 256; NULL if it is not one. */
+static uint16_t *read_pgm(const char *path, uint32_t *w, uint32_t *h)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned maxval;
+	uint16_t *im = NULL;
+
+	if (!f)
+		return NULL;
+	if (fscanf(f, "P5 %u %u %u", w, h, &maxval) == 3 && fgetc(f) != EOF && maxval > 255 &&
+	    *w >= 1 && *h >= 1 && *w <= 256 && *h <= 256) {
+		size_t n = (size_t)*w * *h;
+		uint8_t *b = malloc(n * 2);
+		im = malloc(n * 2);
+		if (fread(b, 2, n, f) == n) {
+			for (size_t i = 0; i < n; i++)
+				im[i] = (uint16_t)(b[2 * i] << 8 | b[2 * i + 1]);
+		} else {
+			free(im);
+			im = NULL;
+		}
+		free(b);
+	}
+	fclose(f);
+	return im;
+}
+
+/* The demo: capture the reference, subtract the live frame with the given registers. */
+static int demo(struct out *o, char **argv)
+{
+	struct dsr_params p;
+	uint32_t w, h, lw, lh;
+	uint16_t *ref = read_pgm(argv[3], &w, &h), *live = read_pgm(argv[4], &lw, &lh);
+	int32_t v[12];
+
+	if (!ref || !live || lw != w || lh != h) {
+		fprintf(stderr, "gen_smoke: %s / %s: not two 16-bit PGMs of one size <= 256x256\n",
+			argv[3], argv[4]);
+		return 1;
+	}
+	for (int i = 0; i < 12; i++)
+		v[i] = (int32_t)strtol(argv[6 + i], NULL, 0);
+	dsr_params_default(&p, w, h, (uint32_t)v[3]);
+	p.mode = DSR_MODE_CAPTURE;
+	commit(o, &p);
+	frame(o, &p, ref);
+	p.mode = (uint32_t)v[0];
+	p.width = (uint32_t)v[1];
+	p.height = (uint32_t)v[2];
+	p.a11 = v[4];
+	p.a12 = v[5];
+	p.a21 = v[6];
+	p.a22 = v[7];
+	p.tx = v[8];
+	p.ty = v[9];
+	p.gain = (uint32_t)v[10];
+	p.midgrey = (uint32_t)v[11];
+	if (dsr_params_check(&p, 256, 256, NULL) || p.width != w || p.height != h) {
+		fprintf(stderr, "gen_smoke: the registers do not fit the images / the test board\n");
+		return 1;
+	}
+	commit(o, &p);
+	frame(o, &p, live);
+
+	uint16_t *out = malloc((size_t)w * h * 2);
+	FILE *f = fopen(argv[5], "wb");
+	dsr_model_frame(&p, NULL, o->ref, live, out);
+	if (!f)
+		return 1;
+	fprintf(f, "P5\n%u %u\n%u\n", w, h, (1u << p.pixel_bits) - 1);
+	for (size_t i = 0; i < (size_t)w * h; i++) {
+		fputc(out[i] >> 8, f);
+		fputc(out[i] & 0xff, f);
+	}
+	fclose(f);
+	free(out);
+	free(ref);
+	free(live);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct out o = {0};
@@ -172,11 +257,14 @@ int main(int argc, char **argv)
 	uint16_t im[64 * 64];
 	char path[4096];
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: gen_smoke PREFIX BENCH_FRAMES\n");
+	int is_demo = argc == 18 && strcmp(argv[2], "demo") == 0;
+	if (argc != 3 && !is_demo) {
+		fprintf(stderr, "usage: gen_smoke PREFIX BENCH_FRAMES\n"
+			"       gen_smoke PREFIX demo REF.pgm LIVE.pgm MODEL_OUT.pgm mode w h bits "
+			"a11 a12 a21 a22 tx ty gain midgrey\n");
 		return 2;
 	}
-	int bench = atoi(argv[2]);
+	int bench = is_demo ? 0 : atoi(argv[2]);
 	o.rng = 0x1234567887654321ull;
 	snprintf(path, sizeof(path), "%s.stim", argv[1]);
 	o.stim = fopen(path, "w");
@@ -187,7 +275,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	if (bench == 0) {
+	if (is_demo) {
+		if (demo(&o, argv))
+			return 1;
+	} else if (bench == 0) {
 		params(&p, DSR_MODE_CAPTURE, 16, 12, 12, 0, 1, 0, 0);
 		commit(&o, &p);
 		scene(&o, im, 16, 12, 12, 0);

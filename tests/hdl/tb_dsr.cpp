@@ -8,7 +8,7 @@
 // Every output header field, every pixel and the trailer CRC are compared with
 // dsr_model_frame() as the board mirror (tb_board.cpp) says each frame must be made.
 //
-//   tb_dsr [+seed=N] [+frames=N] [+trace] [+replay=stim.hex +expect=out.hex]
+//   tb_dsr [+seed=N] [+frames=N] [+trace] [+replay=stim.hex +expect=out.hex [+dump=F.pgm]]
 //
 // +replay runs a stimulus file written by gen_smoke (the Icarus smoke test's input) and
 // compares with its expected output: the benchmark runs the same frames on both
@@ -660,8 +660,10 @@ static void throughput(Bench &b, uint32_t w, uint32_t h, unsigned frames, double
 
 // Play a gen_smoke stimulus file and compare with its expected output (see tb_stim.h).
 // Output back-pressure follows the same 16-bit LFSR as tb_smoke.sv.
-static int replay(Sim &sim, const char *stim_path, const char *exp_path)
+static int replay(Sim &sim, const char *stim_path, const char *exp_path, const char *dump)
 {
+	std::vector<uint16_t> frame_words;	// the frame being received (for +dump)
+	std::vector<uint16_t> last_frame;
 	std::vector<uint64_t> stim;
 	std::vector<uint32_t> exp;
 	FILE *f = fopen(stim_path, "r");
@@ -715,8 +717,12 @@ static int replay(Sim &sim, const char *stim_path, const char *exp_path)
 					fprintf(stderr, "replay: word %zu: got %05x, expected %05x\n", ei, got,
 						e & 0x1ffff);
 			}
-			if (t->m_last)
+			frame_words.push_back(t->m_data);
+			if (t->m_last) {
 				frames++;
+				last_frame.swap(frame_words);
+				frame_words.clear();
+			}
 			ei++;
 		}
 		idle = cmd == STIM_END ? idle + 1 : 0;
@@ -726,6 +732,25 @@ static int replay(Sim &sim, const char *stim_path, const char *exp_path)
 	if (ei >= exp.size() || !(exp[ei] & EXP_END)) {
 		fprintf(stderr, "replay: %zu output words, expected %zu\n", ei, exp.size() - 1);
 		errors++;
+	}
+	// +dump: the last frame's payload as a 16-bit PGM (header fields from the frame)
+	if (dump && last_frame.size() >= (DSR_FRAME_HEADER_SIZE + DSR_FRAME_TRAILER_SIZE) / 2) {
+		uint32_t w = last_frame[DSR_HDR_OFF_WIDTH / 2], h = last_frame[DSR_HDR_OFF_HEIGHT / 2];
+		uint32_t bits = last_frame[DSR_HDR_OFF_PIXEL_BITS / 2];
+		FILE *df = fopen(dump, "wb");
+		if (!df || (size_t)w * h + (DSR_FRAME_HEADER_SIZE + DSR_FRAME_TRAILER_SIZE) / 2 != last_frame.size()) {
+			fprintf(stderr, "replay: cannot dump the last frame to %s\n", dump);
+			errors++;
+		} else {
+			fprintf(df, "P5\n%u %u\n%u\n", w, h, (1u << bits) - 1);
+			for (size_t i = 0; i < (size_t)w * h; i++) {
+				uint16_t v = last_frame[DSR_FRAME_HEADER_SIZE / 2 + i];
+				fputc(v >> 8, df);
+				fputc(v & 0xff, df);
+			}
+		}
+		if (df)
+			fclose(df);
 	}
 	printf("replay: %zu frames, %zu input pixels, %" PRIu64 " cycles in %.3f s: %.0f pixels/s, %s\n",
 	       frames, pixels, sim.cycle - c0, secs, pixels / secs, errors ? "FAIL" : "pass");
@@ -843,10 +868,10 @@ int main(int argc, char **argv)
 	Sim sim(argc, argv, trace, seed);
 	Bench b(sim, seed);
 
-	std::string stim, expect;
+	std::string stim, expect, dump;
 	if (arg(argc, argv, "+replay", &stim) && arg(argc, argv, "+expect", &expect)) {
-		int rc = replay(sim, stim.c_str(), expect.c_str());
-		return rc;
+		bool d = arg(argc, argv, "+dump", &dump);
+		return replay(sim, stim.c_str(), expect.c_str(), d ? dump.c_str() : nullptr);
 	}
 
 	auto t0 = std::chrono::steady_clock::now();
