@@ -103,13 +103,18 @@ module dsr_frame_in #(
     assign f_height = start ? nxt_height : act_height;
     assign f_bits   = start ? nxt_bits : act_bits;
 
+    // line and frame end for both cases, so the handshake only picks one (timing)
     logic [XB-1:0] px;
     logic [YB-1:0] py;
-    logic          last_x, last;
-    assign px     = start ? '0 : x;
-    assign py     = start ? '0 : y;
-    assign last_x = {1'b0, px} == f_width - 1'b1;
-    assign last   = last_x && {1'b0, py} == f_height - 1'b1;
+    logic          last_x, last, cur_last_x, cur_last_y, nxt_one_x, nxt_one_y;
+    assign px         = start ? '0 : x;
+    assign py         = start ? '0 : y;
+    assign cur_last_x = {1'b0, x} == act_width - 1'b1;
+    assign cur_last_y = {1'b0, y} == act_height - 1'b1;
+    assign nxt_one_x  = nxt_width == 1;
+    assign nxt_one_y  = nxt_height == 1;
+    assign last_x     = start ? nxt_one_x : cur_last_x;
+    assign last       = start ? nxt_one_x && nxt_one_y : cur_last_x && cur_last_y;
 
     logic emit;
     assign emit = m_ready && (padding || start || in_beat);
@@ -195,13 +200,23 @@ module dsr_frame_in #(
         end
     end
 
-    // ---- events: each bad input frame counts once
+    // ---- events: each bad input frame counts once; registered (counters lag a cycle),
+    // except the frame start, which must switch the parameters with its first pixel
     assign sof_accept = start;
-    assign err_short  = short_now;
-    assign err_long   = drop;
-    assign err_line   = eol_wrong;
-    assign bad_frame  = (start && eol_wrong)
-                     || (!start && !frame_bad && (short_now || drop || eol_wrong));
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            err_short <= 1'b0;
+            err_long  <= 1'b0;
+            err_line  <= 1'b0;
+            bad_frame <= 1'b0;
+        end else begin
+            err_short <= short_now;
+            err_long  <= drop;
+            err_line  <= eol_wrong;
+            bad_frame <= (start && eol_wrong)
+                      || (!start && !frame_bad && (short_now || drop || eol_wrong));
+        end
+    end
     assign in_frame   = active || padding;
 
 endmodule

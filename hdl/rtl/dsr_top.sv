@@ -56,7 +56,7 @@ module dsr_top #(
     localparam int DW  = PIXEL_BITS_MAX;
     localparam int AW  = XB + YB - 2;
     localparam int POS = dsr_pkg::DSR_ACC_BITS - dsr_pkg::DSR_A_FRAC_BITS + dsr_pkg::DSR_W_BITS;
-    localparam int CTX_DEPTH = 4;
+    localparam int CTX_DEPTH = 8;
 
     // ---------------------------------------------------------------- register file
     logic [1:0]    act_mode, nxt_mode;
@@ -139,10 +139,19 @@ module dsr_top #(
     assign ctx_payload_length = {{(31 - WB - HB){1'b0}}, frame_pixels, 1'b0};
     assign ctx_wr_data = {act_width, act_height, act_bits, act_generation, frame_time,
                           ctx_flags, ctx_payload_length};
-    // room for this frame start and the push still on its way
+    // registered, so with room for a push on its way, one more frame start and this one:
+    // count + push <= DEPTH-3 a cycle ago leaves a slot for a start now
     localparam int CB = $clog2(CTX_DEPTH) + 1;
-    localparam logic [CB-1:0] CTX_FULL = CTX_DEPTH[CB-1:0];
-    assign ctx_block = ctx_count + {{(CB - 1){1'b0}}, ctx_push} >= CTX_FULL;
+    localparam int CTX_LIMIT_I = CTX_DEPTH - 2;
+    localparam logic [CB-1:0] CTX_LIMIT = CTX_LIMIT_I[CB-1:0];
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            ctx_block <= 1'b0;
+        end else begin
+            ctx_block <= ctx_count + {{(CB - 1){1'b0}}, ctx_push} + {{(CB - 1){1'b0}}, sof_accept}
+                         >= CTX_LIMIT;
+        end
+    end
 
     dsr_fifo #(
         .DATA_WIDTH(CTX_W),
