@@ -7,8 +7,10 @@
 // dsr_sample_addr, masked to the frame's pixel depth (a reference captured at a deeper
 // setting is read at the current one) and forced to 0 when the frame has no reference.
 //
-// Five pipeline stages (select, 4 products, 2 sums, 2 products, sum): every multiply
-// has registers on both sides so it maps onto a DSP block. s_ready = m_ready.
+// Six pipeline stages (bank words registered straight from the RAMs, select, 4
+// products, 2 sums, 2 products, sum): no logic follows a block RAM output in the same
+// cycle, and every multiply has registers on both sides so it maps onto a DSP block.
+// s_ready = m_ready.
 `default_nettype none
 
 module dsr_bilinear #(
@@ -50,11 +52,19 @@ module dsr_bilinear #(
         pick = d[{yb, xb} * DATA_WIDTH +: DATA_WIDTH];
     endfunction
 
+    // stage r: the RAM outputs and their metadata, registered before any logic
+    logic [4*DATA_WIDTH-1:0] r_data;
+    logic [3:0]              r_sel;
+    logic [7:0]              r_fx, r_fy;
+    logic [DATA_WIDTH-1:0]   r_mask;
+    logic                    r_noref;
+    logic [USER_WIDTH-1:0]   r_user;
+
     logic [DATA_WIDTH-1:0] keep;
-    assign keep = s_noref ? '0 : s_mask;
+    assign keep = r_noref ? '0 : r_mask;
 
     // stage registers
-    logic [4:0]            v;
+    logic [5:0]            v;
     logic [DATA_WIDTH-1:0] p00, p10, p01, p11;
     logic [W1-1:0]         wx0, wx1, wy0_1, wy1_1, wy0_2, wy1_2, wy0_3, wy1_3;
     logic [P1B-1:0]        m00, m10, m01, m11;
@@ -72,22 +82,30 @@ module dsr_bilinear #(
         if (rst) begin
             v <= '0;
         end else if (m_ready) begin
-            v <= {v[3:0], s_valid};
+            v <= {v[4:0], s_valid};
         end
     end
 
     always_ff @(posedge clk) begin
         if (m_ready) begin
+            // stage r: as read
+            r_data  <= s_data;
+            r_sel   <= s_sel;
+            r_fx    <= s_fx;
+            r_fy    <= s_fy;
+            r_mask  <= s_mask;
+            r_noref <= s_noref;
+            r_user  <= s_user;
             // stage 0: the neighbourhood in place
-            p00 <= pick(s_data, s_sel[2], s_sel[0]) & keep;
-            p10 <= pick(s_data, s_sel[2], s_sel[1]) & keep;
-            p01 <= pick(s_data, s_sel[3], s_sel[0]) & keep;
-            p11 <= pick(s_data, s_sel[3], s_sel[1]) & keep;
-            wx0   <= ONE - {1'b0, s_fx};
-            wx1   <= {1'b0, s_fx};
-            wy0_1 <= ONE - {1'b0, s_fy};
-            wy1_1 <= {1'b0, s_fy};
-            u0  <= s_user;
+            p00 <= pick(r_data, r_sel[2], r_sel[0]) & keep;
+            p10 <= pick(r_data, r_sel[2], r_sel[1]) & keep;
+            p01 <= pick(r_data, r_sel[3], r_sel[0]) & keep;
+            p11 <= pick(r_data, r_sel[3], r_sel[1]) & keep;
+            wx0   <= ONE - {1'b0, r_fx};
+            wx1   <= {1'b0, r_fx};
+            wy0_1 <= ONE - {1'b0, r_fy};
+            wy1_1 <= {1'b0, r_fy};
+            u0  <= r_user;
             // stage 1: horizontal products
             m00   <= p00 * wx0;
             m10   <= p10 * wx1;
@@ -112,7 +130,7 @@ module dsr_bilinear #(
         end
     end
 
-    assign m_valid = v[4];
+    assign m_valid = v[5];
 
 endmodule
 

@@ -5,7 +5,8 @@
 // of each bank belongs to the register file (writes into the shadow bank, read back);
 // port B to the pixels, so register traffic never steals a pixel cycle.
 //
-// Two pipeline stages (RAM read, bank select); s_ready = m_ready.
+// Three pipeline stages (RAM read, RAM outputs registered, bank select): no logic
+// follows a block RAM output in the same cycle. s_ready = m_ready.
 `default_nettype none
 
 module dsr_lut #(
@@ -79,18 +80,21 @@ module dsr_lut #(
     end
     assign a_rdata = a_rdata_bank[a_bank_q];
 
-    logic                  v1;
-    logic                  bank1, ident1;
-    logic [ADDR_WIDTH-1:0] ref1;
-    logic [USER_WIDTH-1:0] u1;
+    logic                  v1, v2;
+    logic                  bank1, ident1, bank2, ident2;
+    logic [ADDR_WIDTH-1:0] ref1, ref2;
+    logic [USER_WIDTH-1:0] u1, u2;
+    logic [DATA_WIDTH-1:0] d2 [0:1];
 
     always_ff @(posedge clk) begin
         if (rst) begin
             v1      <= 1'b0;
+            v2      <= 1'b0;
             m_valid <= 1'b0;
         end else if (m_ready) begin
             v1      <= s_valid;
-            m_valid <= v1;
+            v2      <= v1;
+            m_valid <= v2;
         end
     end
 
@@ -100,12 +104,18 @@ module dsr_lut #(
             ident1 <= s_identity;
             ref1   <= s_ref;
             u1     <= s_user;
-            if (ident1) begin
-                m_refp <= {{(DATA_WIDTH - ADDR_WIDTH){1'b0}}, ref1};
+            d2[0]  <= b_rdata[0];
+            d2[1]  <= b_rdata[1];
+            bank2  <= bank1;
+            ident2 <= ident1;
+            ref2   <= ref1;
+            u2     <= u1;
+            if (ident2) begin
+                m_refp <= {{(DATA_WIDTH - ADDR_WIDTH){1'b0}}, ref2};
             end else begin
-                m_refp <= b_rdata[bank1];
+                m_refp <= d2[bank2];
             end
-            m_user <= u1;
+            m_user <= u2;
         end
     end
 
