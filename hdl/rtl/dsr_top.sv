@@ -1,14 +1,15 @@
 // dsr_top - the DSR board's pixel pipeline with its register file.
 //
-//   s_* --> frame_in --> affine --> sample_addr --> frame_store --> bilinear --> lut
+//   s_* --> frame_in --> affine --> skid --> sample_addr --> frame_store --> bilinear --> lut
 //             |                                                                |
 //             +-- frame context FIFO ------------------> framer <-- subtract <--+
 //                                                          |
 //                                                        skid --> m_*
 //
-// One pixel per clock. Inside, the datapath is a single stall domain: every module has
-// s_ready = m_ready, and the whole chain advances when the framer takes a pixel or the
-// last stage is empty; per-pixel metadata (position, frame end, bad, and the frame's
+// One pixel per clock. Inside, the datapath is two stall domains: every module has
+// s_ready = m_ready, and each chain advances when its consumer takes a pixel or its
+// last stage is empty; a skid buffer after the coordinate generator separates the
+// input side from the rest; per-pixel metadata (position, frame end, bad, and the frame's
 // mode, depth, gain, midgrey, LUT bank) travels in each module's user field so a frame
 // boundary can be anywhere in the pipeline. The framer's output goes through a skid
 // buffer, so m_ready reaches no other logic combinationally.
@@ -171,9 +172,9 @@ module dsr_top #(
     localparam int U_AF  = XB + YB + WB + HB + U_SA;                  // + position, size
 
     logic                  pipe_ready;
-    logic [U_AF-1:0]       af_s_user, af_m_user;
-    logic [POS-1:0]        af_pos_u, af_pos_v;
-    logic                  af_valid, af_ready;
+    logic [U_AF-1:0]       af_s_user, af_o_user, af_m_user;
+    logic [POS-1:0]        af_o_pos_u, af_o_pos_v, af_pos_u, af_pos_v;
+    logic                  af_o_valid, af_o_ready, af_valid, af_ready;
 
     assign af_s_user = {fi_x, fi_y, act_width, act_height,
                         frame_noref, act_lut_bank, act_lut_identity,
@@ -186,8 +187,18 @@ module dsr_top #(
         .s_valid(fi_valid), .s_ready(fi_ready), .s_sof(fi_sof), .s_eol(fi_eol),
         .s_user(af_s_user),
         .a11(act_a11), .a12(act_a12), .a21(act_a21), .a22(act_a22), .tx(act_tx), .ty(act_ty),
-        .m_valid(af_valid), .m_ready(af_ready), .m_pos_u(af_pos_u), .m_pos_v(af_pos_v),
-        .m_user(af_m_user)
+        .m_valid(af_o_valid), .m_ready(af_o_ready), .m_pos_u(af_o_pos_u),
+        .m_pos_v(af_o_pos_v), .m_user(af_o_user)
+    );
+
+    // the input and the coordinate generator stall on a registered ready: the rest of the
+    // pipeline's stall never reaches the input handshake in the same cycle
+    dsr_skid #(
+        .DATA_WIDTH(2 * POS + U_AF)
+    ) affine_skid (
+        .clk, .rst,
+        .s_data({af_o_pos_u, af_o_pos_v, af_o_user}), .s_valid(af_o_valid), .s_ready(af_o_ready),
+        .m_data({af_pos_u, af_pos_v, af_m_user}), .m_valid(af_valid), .m_ready(af_ready)
     );
 
     logic [XB-1:0]   af_x;
