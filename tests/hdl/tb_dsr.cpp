@@ -195,7 +195,10 @@ public:
 		// triggers: a batch starts when the feeder reached its position
 		while (!batches.empty()) {
 			RegBatch &b = batches.front();
-			if (b.frame > sent_frame || (b.frame == sent_frame && sent_pixel < b.pixel))
+			// due once the feeder reached the pixel, or has nothing left of that frame
+			// (a short frame may never reach it)
+			bool past = beats.empty() || beats.front().frame > b.frame;
+			if (!past && (b.frame > sent_frame || (b.frame == sent_frame && sent_pixel < b.pixel)))
 				break;
 			for (auto &op : b.ops)
 				ops.push_back(op);
