@@ -16,7 +16,7 @@
 // never overwrites pixels that frame has yet to read, and the next frame reads the
 // complete new reference.
 //
-// Two pipeline stages; s_ready = m_ready.
+// Three pipeline stages (frame bounds, clamp, addresses); s_ready = m_ready.
 `default_nettype none
 
 module dsr_sample_addr #(
@@ -61,20 +61,47 @@ module dsr_sample_addr #(
 
     assign s_ready = m_ready;
 
+    // ---- stage 0: the frame's bounds (width-1, width-2) next to the position
+    logic                  s0_valid, s0_capture;
+    logic [POS_BITS-1:0]   s0_pos_u, s0_pos_v;
+    logic [WB-1:0]         wm1, wm2;
+    logic [HB-1:0]         hm1, hm2;
+    logic                  w_pair, h_pair;
+    logic [XB-1:0]         s0_x;
+    logic [YB-1:0]         s0_y;
+    logic [DATA_WIDTH-1:0] s0_live;
+    logic [USER_WIDTH-1:0] s0_user;
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            s0_valid <= 1'b0;
+        end else if (m_ready) begin
+            s0_valid <= s_valid;
+        end
+    end
+
+    always_ff @(posedge clk) begin
+        if (m_ready) begin
+            s0_pos_u   <= s_pos_u;
+            s0_pos_v   <= s_pos_v;
+            wm1        <= s_width - 1'b1;
+            hm1        <= s_height - 1'b1;
+            w_pair     <= s_width >= 2;
+            h_pair     <= s_height >= 2;
+            wm2        <= s_width >= 2 ? s_width - {{(WB - 2){1'b0}}, 2'd2} : '0;
+            hm2        <= s_height >= 2 ? s_height - {{(HB - 2){1'b0}}, 2'd2} : '0;
+            s0_capture <= s_capture;
+            s0_x       <= s_x;
+            s0_y       <= s_y;
+            s0_live    <= s_live;
+            s0_user    <= s_user;
+        end
+    end
+
     // ---- stage 1: clamp the pair origin, decide the two offsets per axis
     logic signed [IB-1:0] ui, vi;
-    assign ui = s_pos_u[POS_BITS-1 -: IB];
-    assign vi = s_pos_v[POS_BITS-1 -: IB];
-
-    logic [WB-1:0] wm1, wm2;
-    logic [HB-1:0] hm1, hm2;
-    logic          w_pair, h_pair;
-    assign wm1    = s_width - 1'b1;
-    assign hm1    = s_height - 1'b1;
-    assign w_pair = s_width >= 2;
-    assign h_pair = s_height >= 2;
-    assign wm2    = w_pair ? wm1 - 1'b1 : '0;
-    assign hm2    = h_pair ? hm1 - 1'b1 : '0;
+    assign ui = s0_pos_u[POS_BITS-1 -: IB];
+    assign vi = s0_pos_v[POS_BITS-1 -: IB];
 
     logic signed [IB-1:0] wm1_s, wm2_s, hm1_s, hm2_s;
     assign wm1_s = {{(IB - WB){1'b0}}, wm1};
@@ -113,7 +140,7 @@ module dsr_sample_addr #(
         if (rst) begin
             s1_valid <= 1'b0;
         end else if (m_ready) begin
-            s1_valid <= s_valid;
+            s1_valid <= s0_valid;
         end
     end
 
@@ -125,13 +152,13 @@ module dsr_sample_addr #(
             s1_offx1   <= w_pair && ui >= 0;
             s1_offy0   <= h_pair && vi >= hm1_s;
             s1_offy1   <= h_pair && vi >= 0;
-            s1_fx      <= s_pos_u[7:0];
-            s1_fy      <= s_pos_v[7:0];
-            s1_capture <= s_capture;
-            s1_x       <= s_x;
-            s1_y       <= s_y;
-            s1_live    <= s_live;
-            s1_user    <= s_user;
+            s1_fx      <= s0_pos_u[7:0];
+            s1_fy      <= s0_pos_v[7:0];
+            s1_capture <= s0_capture;
+            s1_x       <= s0_x;
+            s1_y       <= s0_y;
+            s1_live    <= s0_live;
+            s1_user    <= s0_user;
         end
     end
 
