@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# synth.sh - dsr_top through Yosys (synth_ecp5) and nextpnr-ecp5 for an LFE5U-85F,
+# then the numbers that matter: LUTs, flip-flops, block RAMs, DSPs, fmax, critical path.
+#
+# SYNTH_SPEED (environment): speed grade 6 (default, slowest), 7 or 8.
+# usage: synth.sh YOSYS NEXTPNR OUTDIR MAX_WIDTH MAX_HEIGHT PIXEL_BITS_MAX FREQ_MHZ PACKAGE SEED rtl...
+# No pin constraints: nextpnr places the ports itself, so the figure is the core's.
+set -euo pipefail
+yosys=$1 nextpnr=$2 out=$3 w=$4 h=$5 bits=$6 freq=$7 pkg=$8 seed=$9
+speed=${SYNTH_SPEED:-6}
+shift 9
+mkdir -p "$out"
+
+echo "synth: dsr_top MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits, LFE5U-85F-$speed $pkg, target $freq MHz"
+"$yosys" -q -l "$out/yosys.log" -p "
+	read_verilog -sv $*
+	chparam -set MAX_WIDTH $w -set MAX_HEIGHT $h -set PIXEL_BITS_MAX $bits dsr_top
+	synth_ecp5 -top dsr_top -json $out/dsr_top.json
+	tee -o $out/stat.txt stat
+"
+"$nextpnr" --85k --speed "$speed" --package "$pkg" --json "$out/dsr_top.json" --freq "$freq" --seed "$seed" \
+	--timing-allow-fail --report "$out/report.json" -l "$out/nextpnr.log" >/dev/null 2>&1 || {
+	tail -20 "$out/nextpnr.log" >&2
+	exit 1
+}
+
+python3 - "$out" "$freq" <<'PY'
+import json, re, sys
+out, freq = sys.argv[1], float(sys.argv[2])
+rep = json.load(open(f"{out}/report.json"))
+util = rep.get("utilization", {})
+def used(k):
+    u = util.get(k, {})
+    return f"{u.get('used', 0)} / {u.get('available', 0)}"
+print(f"  LUT4:  {used('TRELLIS_COMB')}   (logic cells: LUT4 + carry)")
+print(f"  FF:    {used('TRELLIS_FF')}")
+print(f"  EBR:   {used('DP16KD')}")
+print(f"  DSP:   {used('MULT18X18D')}")
+for clk, v in rep.get("fmax", {}).items():
+    ach = v.get("achieved", 0)
+    print(f"  fmax:  {ach:.1f} MHz on {clk} ({'meets' if ach >= freq else 'misses'} {freq:.0f} MHz)")
+log = open(f"{out}/nextpnr.log").read()
+# the last critical path report of the routed design
+m = list(re.finditer(r"Critical path report for clock '[^']*' \(posedge -> posedge\):\n(.*?)\n\n", log, re.S))
+if m:
+    lines = m[-1].group(1).splitlines()
+    src = [l for l in lines if "Source" in l]
+    snk = [l for l in lines if "Sink" in l]
+    print("  critical path:")
+    if src: print("    from " + src[0].split("Source")[-1].strip())
+    if snk: print("    to   " + snk[-1].split("Sink")[-1].strip())
+    tot = [l for l in lines if "Total" in l or "logic" in l.lower() and "routing" in l.lower()]
+    for l in tot[-2:]: print("    " + l.split(":", 1)[-1].strip() if ":" in l else "    " + l.strip())
+PY
