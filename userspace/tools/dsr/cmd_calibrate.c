@@ -112,6 +112,11 @@ static int cal_parse(int argc, char **argv, struct cal_opts *o)
 			return dsr_seterr("bad board option");
 		if (handled)
 			continue;
+		handled = pair_opts_option(&o->pair, c, optarg);
+		if (handled < 0)
+			return -1;
+		if (handled)
+			continue;
 		switch (c) {
 		case 'r': o->ref_path = optarg; break;
 		case 'l': o->live_path = optarg; break;
@@ -133,24 +138,6 @@ static int cal_parse(int argc, char **argv, struct cal_opts *o)
 			o->timeout_ms = (int)strtol(optarg, &end, 10);
 			if (*end || o->timeout_ms < 1)
 				return dsr_seterr("--timeout '%s': expected milliseconds > 0", optarg);
-			break;
-		case 'm':
-			if (dsr_motion_parse(optarg, &o->pair.reg.motion) < 0)
-				return -1;
-			break;
-		case 'L':
-			if (dsr_lut_method_parse(optarg, &o->pair.lut_method) < 0)
-				return -1;
-			break;
-		case 'g':
-			o->pair.gain = strtod(optarg, &end);
-			if (*end || !(o->pair.gain > 0))
-				return dsr_seterr("--gain '%s': expected a positive number", optarg);
-			break;
-		case 'G':
-			o->pair.midgrey = strtol(optarg, &end, 0);
-			if (*end || o->pair.midgrey < 0 || o->pair.midgrey > 65535)
-				return dsr_seterr("--midgrey '%s': expected 0..65535", optarg);
 			break;
 		case 'K':
 			if (parse_affine(optarg, &o->pair.known) < 0)

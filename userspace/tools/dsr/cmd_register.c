@@ -77,27 +77,15 @@ static int register_parse(int argc, char **argv, struct register_opts *o)
 	pair_opts_default(&o->pair);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "m:o:qh", longopts, NULL)) != -1) {
+		int pair = pair_opts_option(&o->pair, c, optarg);
+
+		if (pair < 0)
+			return -1;
+		if (pair > 0)
+			continue;
 		switch (c) {
-		case 'm':
-			if (dsr_motion_parse(optarg, &o->pair.reg.motion) < 0)
-				return -1;
-			break;
 		case 'k': o->landmarks = optarg; break;
 		case 'M': o->mask = optarg; break;
-		case 'L':
-			if (dsr_lut_method_parse(optarg, &o->pair.lut_method) < 0)
-				return -1;
-			break;
-		case 'g':
-			o->pair.gain = strtod(optarg, &end);
-			if (*end || !(o->pair.gain > 0))
-				return dsr_seterr("--gain '%s': expected a positive number", optarg);
-			break;
-		case 'G':
-			o->pair.midgrey = strtol(optarg, &end, 0);
-			if (*end || o->pair.midgrey < 0 || o->pair.midgrey > 65535)
-				return dsr_seterr("--midgrey '%s': expected 0..65535", optarg);
-			break;
 		case 'Q':
 			o->pair.reg.min_quality = strtod(optarg, &end);
 			if (*end || !(o->pair.reg.min_quality > 0 && o->pair.reg.min_quality <= 1))

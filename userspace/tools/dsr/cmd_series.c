@@ -80,6 +80,12 @@ static int series_parse(int argc, char **argv, struct series_opts *o)
 	pair_opts_default(&o->pair);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:m:qh", longopts, NULL)) != -1) {
+		int pair = pair_opts_option(&o->pair, c, optarg);
+
+		if (pair < 0)
+			goto bad;
+		if (pair > 0)
+			continue;
 		switch (c) {
 		case 'o': o->outdir = optarg; break;
 		case 'D': o->dicom = 1; break;
@@ -87,24 +93,6 @@ static int series_parse(int argc, char **argv, struct series_opts *o)
 		case 'N': o->no_montage = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'h': series_usage(stdout); exit(DSR_EXIT_OK);
-		case 'm':
-			if (dsr_motion_parse(optarg, &o->pair.reg.motion) < 0)
-				goto bad;
-			break;
-		case 'L':
-			if (dsr_lut_method_parse(optarg, &o->pair.lut_method) < 0)
-				goto bad;
-			break;
-		case 'g':
-			o->pair.gain = strtod(optarg, &end);
-			if (*end || !(o->pair.gain > 0))
-				return dsr_seterr("--gain '%s': expected a positive number", optarg), -2;
-			break;
-		case 'G':
-			o->pair.midgrey = strtol(optarg, &end, 0);
-			if (*end || o->pair.midgrey < 0 || o->pair.midgrey > 65535)
-				return dsr_seterr("--midgrey '%s': expected 0..65535", optarg), -2;
-			break;
 		case 'Q':
 			o->pair.reg.min_quality = strtod(optarg, &end);
 			if (*end || !(o->pair.reg.min_quality > 0 && o->pair.reg.min_quality <= 1))

@@ -125,6 +125,12 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "p:o:qh", longopts, NULL)) != -1) {
+		int pair = pair_opts_option(&o->pair, c, optarg);
+
+		if (pair < 0)
+			return -1;
+		if (pair > 0)
+			continue;
 		switch (c) {
 		case 'p': o->params_path = optarg; break;
 		case 'o': o->out_path = optarg; break;
@@ -135,27 +141,7 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 		case 'q': o->quiet = 1; break;
 		case 'h': return 1;
 		case 'R': o->do_register = 1; break;
-		case 'm':
-			if (dsr_motion_parse(optarg, &o->pair.reg.motion))
-				return -1;
-			break;
-		case 'L':
-			if (dsr_lut_method_parse(optarg, &o->pair.lut_method))
-				return -1;
-			break;
 		case 'K': o->mask_path = optarg; break;
-		case 'g':
-			if (cli_parse_double("--gain", optarg, 1.0 / 256, 255, &o->pair.gain))
-				return -1;
-			break;
-		case 'G': {
-			uint64_t v;
-
-			if (cli_parse_uint("--midgrey", optarg, 0, 65535, &v))
-				return -1;
-			o->pair.midgrey = (long)v;
-			break;
-		}
 		case 'T': o->montage_path = optarg; break;
 		default:
 			return dsr_seterr("unknown option or missing value: '%s'", argv[optind - 1]);

@@ -11,6 +11,7 @@
 
 #include "dsr/error.h"
 #include "pipeline.h"
+#include "util.h"
 
 void pair_opts_default(struct pair_opts *o)
 {
@@ -19,6 +20,29 @@ void pair_opts_default(struct pair_opts *o)
 	o->lut_method = DSR_LUT_HISTOGRAM;
 	o->gain = 1.0;
 	o->midgrey = -1;
+}
+
+int pair_opts_option(struct pair_opts *o, int c, const char *arg)
+{
+	uint64_t midgrey;
+
+	switch (c) {
+	case 'm':
+		return dsr_motion_parse(arg, &o->reg.motion) < 0 ? -1 : 1;
+	case 'L':
+		return dsr_lut_method_parse(arg, &o->lut_method) < 0 ? -1 : 1;
+	case 'g':
+		return cli_parse_double("--gain", arg, 1.0 / (1 << DSR_GAIN_FRAC_BITS),
+					(double)DSR_GAIN_MAX / (1 << DSR_GAIN_FRAC_BITS),
+					&o->gain) < 0 ? -1 : 1;
+	case 'G':
+		if (cli_parse_uint("--midgrey", arg, 0, DSR_MIDGREY_MAX, &midgrey) < 0)
+			return -1;
+		o->midgrey = (long)midgrey;
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 uint32_t pair_pixel_bits(uint32_t bits)

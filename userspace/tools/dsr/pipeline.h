@@ -31,6 +31,13 @@ struct pair_opts {
 };
 
 void pair_opts_default(struct pair_opts *o);
+/*
+ * The options every command that prepares a pair shares, by getopt value:
+ * 'm' --model/--motion, 'L' --lut, 'g' --gain (the board's Q8.8 range), 'G' --midgrey.
+ * Returns 1 if @c was one of them and @arg was good, 0 if @c is not a pair option,
+ * -1 with dsr_error() naming the option if @arg was bad.
+ */
+int pair_opts_option(struct pair_opts *o, int c, const char *arg);
 
 /* Everything one pair produced. */
 struct pair_result {
