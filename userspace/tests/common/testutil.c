@@ -1,7 +1,7 @@
 /*
  * testutil.c - see testutil.h.
  */
-#include <dirent.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,24 +64,23 @@ const char *t_scratch_path(const char *name)
 	return path;
 }
 
+/* nftw callback: remove whatever it is handed (called depth-first, files before their
+ * directories). */
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Remove the scratch directory and everything the test left in it, subdirectories
+ * (the outputs of `dsr series -o DIR`, `dsr calibrate -o DIR`) included. */
 void t_scratch_cleanup(void)
 {
-	DIR *d;
-	struct dirent *e;
-	char path[PATH_MAX + 256];
-
 	if (!scratch[0])
 		return;
-	d = opendir(scratch);
-	while (d && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", scratch, e->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(scratch);
+	nftw(scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	scratch[0] = 0;
 }
 
