@@ -602,12 +602,29 @@ static void push_frame(Bench &b, int fi, const std::vector<uint16_t> &im, uint32
 
 // ------------------------------------------------------------------ runs
 
+// What the bench still has to do: it shrinks whenever a beat, a register operation or
+// an output word is handshaken, so an unchanged value means nothing moved.
+static size_t work_left(const Bench &b)
+{
+	return b.beats.size() + b.ops.size() + b.batches.size() + b.reads.size() +
+	       b.board.expected.size() + b.sink.frames + b.sink.words.size();
+}
+
+// Run until everything queued has been sent and checked. @limit bounds the cycles
+// without progress (a hang), not the total: a long drain of queued LUT uploads is fine.
 static uint64_t run_until_drained(Bench &b, uint64_t limit)
 {
-	uint64_t start = b.sim.cycle;
+	uint64_t start = b.sim.cycle, last_move = b.sim.cycle;
+	size_t left = work_left(b);
+
 	while (!b.drained() && !interrupted) {
 		b.cycle();
-		if (b.sim.cycle - start > limit) {
+		size_t now = work_left(b);
+		if (now != left) {
+			left = now;
+			last_move = b.sim.cycle;
+		}
+		if (b.sim.cycle - last_move > limit) {
 			fprintf(stderr, "FAIL: no progress for %" PRIu64 " cycles (%zu beats, %zu ops, %zu frames expected)\n",
 				limit, b.beats.size(), b.ops.size(), b.board.expected.size());
 			b.failed++;
