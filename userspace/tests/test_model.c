@@ -299,6 +299,69 @@ static void test_border_rule_edge_replication(void **state)
 	frames_free(&f);
 }
 
+/* Floor of v / 2^n for any sign, by division (independent of the model's shifts). */
+static int64_t floor_div_pow2(int64_t v, unsigned n)
+{
+	int64_t d = (int64_t)1 << n;
+	return v >= 0 ? v / d : -((-v + d - 1) / d);
+}
+
+/* The field mask in closed form: the sample position in 1/256 pixel, rounded as the
+ * board rounds it, lies in [0, (n - 1) * 256] on both axes. */
+static void field_expect(const struct dsr_params *p, uint8_t *want)
+{
+	for (uint32_t y = 0; y < p->height; y++)
+		for (uint32_t x = 0; x < p->width; x++) {
+			int64_t au = (int64_t)p->tx * 256 + (int64_t)p->a11 * x + (int64_t)p->a12 * y;
+			int64_t av = (int64_t)p->ty * 256 + (int64_t)p->a21 * x + (int64_t)p->a22 * y;
+			int64_t u = floor_div_pow2(au + (1 << 15), 16);
+			int64_t v = floor_div_pow2(av + (1 << 15), 16);
+
+			want[y * p->width + x] = u >= 0 && u <= (int64_t)(p->width - 1) * 256 &&
+						 v >= 0 && v <= (int64_t)(p->height - 1) * 256;
+		}
+}
+
+/* Out-of-field pixels: identity all in; half a pixel off either side loses exactly
+ * that column; a rotation agrees with the closed form; far away nothing is in field. */
+static void test_field_mask(void **state)
+{
+	const uint32_t w = 40, h = 30;
+	struct dsr_params p;
+	uint8_t *got = malloc(w * h), *want = malloc(w * h);
+	size_t n, expect;
+
+	(void)state;
+	assert_non_null(got);
+	assert_non_null(want);
+	dsr_params_default(&p, w, h, 12);
+	assert_int_equal(dsr_model_field_mask(&p, got), w * h);
+	p.tx = Q16 / 2;
+	assert_int_equal(dsr_model_field_mask(&p, got), (w - 1) * h);
+	for (uint32_t y = 0; y < h; y++)
+		assert_int_equal(got[y * w + w - 1], 0);
+	p.tx = -Q16 / 2;
+	assert_int_equal(dsr_model_field_mask(&p, got), (w - 1) * h);
+	for (uint32_t y = 0; y < h; y++)
+		assert_int_equal(got[y * w], 0);
+	p.tx = 1000 * Q16;
+	assert_int_equal(dsr_model_field_mask(&p, got), 0);
+	/* 5 degrees about the origin, shifted: edges of both axes cut diagonally */
+	struct dsr_affine a = { cos(0.0873), -sin(0.0873), 3.3, sin(0.0873), cos(0.0873), -2.7 };
+	dsr_params_default(&p, w, h, 12);
+	assert_int_equal(dsr_params_set_affine(&p, &a), 0);
+	n = dsr_model_field_mask(&p, got);
+	field_expect(&p, want);
+	expect = 0;
+	for (size_t i = 0; i < w * h; i++)
+		expect += want[i];
+	assert_memory_equal(got, want, w * h);
+	assert_int_equal(n, expect);
+	assert_true(n > w * h / 2 && n < w * h);
+	free(got);
+	free(want);
+}
+
 /* Bilinear weights resolve 1/256 pixel: on a ramp ref(x) = 256 x, a shift of k/256
  * pixel gives exactly 256 x + k, in both axes, for every k. */
 static void test_bilinear_resolution_1_256(void **state)
@@ -740,6 +803,7 @@ int main(void)
 		cmocka_unit_test(test_clamping_both_ends),
 		cmocka_unit_test(test_subtract_formula),
 		cmocka_unit_test(test_border_rule_edge_replication),
+		cmocka_unit_test(test_field_mask),
 		cmocka_unit_test(test_bilinear_resolution_1_256),
 		cmocka_unit_test(test_incremental_equals_closed_form),
 		cmocka_unit_test(test_pass_capture_and_no_reference),

@@ -70,6 +70,16 @@ void dsr_model_frame(const struct dsr_params *p, const uint16_t *lut, const uint
 uint16_t dsr_model_warp_pixel(const struct dsr_params *p, const uint16_t *lut,
 			      const uint16_t *ref, uint32_t x, uint32_t y);
 
+/*
+ * The field of view: @valid[y * width + x] = 1 where the reference sample for live
+ * pixel (x, y) lies inside the reference frame (no edge-replicated neighbour carries
+ * weight), 0 where it is out of field - the reference never saw that part, so the
+ * difference there is not change and belongs in no statistic. Same accumulators and
+ * rounding as dsr_model_frame(). @valid holds width * height bytes. Returns the number
+ * of pixels in field.
+ */
+size_t dsr_model_field_mask(const struct dsr_params *p, uint8_t *valid);
+
 /* CRC-32 (IEEE), continuable: crc = dsr_crc32(0, buf, len) for a whole buffer. */
 uint32_t dsr_crc32(uint32_t crc, const void *buf, size_t len);
 
