@@ -32,7 +32,7 @@ BoardMirror::BoardMirror(uint32_t mw, uint32_t mh, uint32_t bm)
 // The shadow registers as a parameter set (what a commit would take).
 struct dsr_params BoardMirror::shadow_params() const
 {
-	struct dsr_params p;
+	struct dsr_params p = {};
 
 	p.mode = sh_mode;
 	p.width = sh_width;

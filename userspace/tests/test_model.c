@@ -434,6 +434,12 @@ static void test_incremental_equals_closed_form(void **state)
 			p.a22 = Q24 + (int32_t)t_rng_below(&r, Q24 / 4) - Q24 / 8;
 			p.tx = (int32_t)t_rng_below(&r, 40 * Q16) - 20 * Q16;
 		}
+		if (round % 2 == 0) {	/* projective: any accepted h31 / h32, and beyond */
+			int32_t span = round % 8 == 0 ? INT32_MAX : (int32_t)DSR_H_PERSP_MAX;
+
+			p.h31 = (int32_t)((int64_t)(t_rng_u64(&r) % ((uint64_t)span * 2 + 1)) - span);
+			p.h32 = (int32_t)((int64_t)(t_rng_u64(&r) % ((uint64_t)span * 2 + 1)) - span);
+		}
 		t_rng_pixels(&r, f.ref, f.n, 16);	/* bits above pixel_bits: masked */
 		dsr_model_frame(&p, round & 1 ? lut : NULL, f.ref, f.live, f.out);
 		for (uint32_t y = 0; y < 17; y++)
@@ -557,6 +563,223 @@ static void test_quantisation_within_one_hundredth(void **state)
 	assert_true(worst < 0.01);
 	assert_true(worst < 2.5e-4);	/* the bound dsr_hw.h states */
 	assert_true(worst > 0);		/* the test did measure something */
+}
+
+/* 1 / D exactly, relative: R (Q2.30) against 2^70 / D. */
+static double reciprocal_error(int64_t den)
+{
+	double exact = ldexp(1.0, DSR_H_FRAC_BITS + DSR_RCP_FRAC_BITS) / (double)den;
+
+	return fabs((double)dsr_model_reciprocal(den) - exact) / exact;
+}
+
+/* The arithmetic paragraph of dsr_hw.h written out again, in 128 bits. */
+static int64_t paragraph_acc(int64_t n, int64_t den)
+{
+	__extension__ typedef __int128 i128;
+	int64_t dd = den >= 0 ? den >> 10 : -((-den + 1023) >> 10);
+	uint64_t d = dd < DSR_RCP_D_MIN ? DSR_RCP_D_MIN : dd > DSR_RCP_D_MAX ? DSR_RCP_D_MAX
+									 : (uint64_t)dd;
+	uint64_t r0 = (1u << 23) / ((d >> 23) - 96 + 96);
+	uint64_t r1 = (r0 * ((2ull << 30) - ((d * r0) >> 16))) >> 16;
+	uint64_t r2 = (r1 * ((2ull << 30) - ((d * r1) >> 30))) >> 30;
+	i128 prod = (i128)n * (i128)r2;
+	i128 q = prod >= 0 ? prod >> 30 : -((-prod + ((1 << 30) - 1)) >> 30);
+
+	return (int64_t)q + DSR_ACC_ROUND;
+}
+
+/* The reciprocal: exactly 1 at D = 1, within 2^-26 of 1/D over the whole range the board
+ * accepts (D in (0.8, 1.2)), and the model's positions follow the paragraph of dsr_hw.h
+ * bit for bit (incl. the clamp for any D). */
+static void test_reciprocal(void **state)
+{
+	const int64_t one = (int64_t)1 << DSR_H_FRAC_BITS;
+	struct t_rng r;
+	double worst = 0;
+
+	(void)state;
+	t_rng_seed(&r, 21);
+	assert_int_equal(dsr_model_reciprocal(one), 1u << DSR_RCP_FRAC_BITS);
+	for (int i = 0; i < DSR_RCP_SEED_ENTRIES; i++)	/* every seed entry, both ends */
+		for (int end = 0; end < 2; end++) {
+			int64_t d = ((int64_t)(DSR_RCP_SEED_BASE + i + end) << 33) - end;
+
+			if (d > (int64_t)(0.8 * one) && d < (int64_t)(1.2 * one))
+				worst = fmax(worst, reciprocal_error(d));
+		}
+	for (int i = 0; i < 200000; i++) {
+		int64_t d = (int64_t)(0.8 * one) + 1 + (int64_t)(t_rng_u64(&r) % (uint64_t)(0.4 * one));
+
+		worst = fmax(worst, reciprocal_error(d));
+	}
+	assert_true(worst > 0);
+	assert_true(worst < ldexp(1, -26));
+	for (int i = 0; i < 20000; i++) {
+		struct dsr_params p;
+		int64_t au, av, n;
+		uint32_t x = t_rng_below(&r, 4096), y = t_rng_below(&r, 4096);
+
+		dsr_params_default(&p, 4096, 4096, 12);
+		p.a11 = (int32_t)t_rng_u64(&r);
+		p.a22 = (int32_t)t_rng_u64(&r);
+		p.tx = (int32_t)t_rng_u64(&r);
+		p.ty = (int32_t)t_rng_u64(&r);
+		p.h31 = (int32_t)t_rng_u64(&r) >> (i & 1 ? 0 : 6);
+		p.h32 = (int32_t)t_rng_u64(&r) >> (i & 1 ? 0 : 6);
+		dsr_model_position(&p, x, y, &au, &av);
+		n = (int64_t)p.a11 * x + (int64_t)p.a12 * y + (int64_t)p.tx * 256;
+		assert_true(au == paragraph_acc(n, one + (int64_t)p.h31 * x + (int64_t)p.h32 * y));
+		n = (int64_t)p.a21 * x + (int64_t)p.a22 * y + (int64_t)p.ty * 256;
+		assert_true(av == paragraph_acc(n, one + (int64_t)p.h31 * x + (int64_t)p.h32 * y));
+	}
+}
+
+/* With h31 = h32 = 0 the projective arithmetic is the affine one, bit for bit: R = 1
+ * exactly and floor(n * 2^30 / 2^30) = n, for numerators across the whole range. */
+static void test_projective_identity_is_affine(void **state)
+{
+	const int64_t one = (int64_t)1 << DSR_H_FRAC_BITS;
+	struct t_rng r;
+
+	(void)state;
+	t_rng_seed(&r, 22);
+	for (int i = 0; i < 100000; i++) {
+		int64_t n = (int64_t)(t_rng_u64(&r) >> 16) - ((int64_t)1 << 47);
+
+		assert_true(paragraph_acc(n, one) == n + DSR_ACC_ROUND);
+	}
+}
+
+/* A random homography of the accepted range: a random affine (as registration finds),
+ * and h31, h32 with |h|*4096 up to 0.1, the extremes included. */
+static void random_homography(struct t_rng *r, struct dsr_homography *h, int n)
+{
+	struct dsr_affine a;
+	double lim = 0.1 / 4096;
+
+	random_affine(r, &a);
+	dsr_homography_from_affine(&a, h);
+	h->h[6] = n % 10 == 0 ? (n & 16 ? lim : -lim) * 0.999999 : t_rng_uniform(r, -lim, lim);
+	h->h[7] = n % 10 == 1 ? (n & 16 ? lim : -lim) * 0.999999 : t_rng_uniform(r, -lim, lim);
+	if (n % 7 == 0) {	/* any scale: h33 is normalised away */
+		double s = t_rng_uniform(r, 0.2, 5) * (n & 8 ? -1 : 1);
+
+		for (int i = 0; i < 9; i++)
+			h->h[i] *= s;
+	}
+}
+
+/* Position error at (x, y) of the registers against the float homography. */
+static double homography_error(const struct dsr_params *p, const struct dsr_homography *h,
+			       uint32_t x, uint32_t y)
+{
+	const double *m = h->h;
+	double w = m[6] * x + m[7] * y + m[8];
+	int64_t au, av;
+
+	dsr_model_position(p, x, y, &au, &av);
+	return fmax(fabs(ldexp((double)(au - DSR_ACC_ROUND), -DSR_A_FRAC_BITS) -
+			 (m[0] * x + m[1] * y + m[2]) / w),
+		    fabs(ldexp((double)(av - DSR_ACC_ROUND), -DSR_A_FRAC_BITS) -
+			 (m[3] * x + m[4] * y + m[5]) / w));
+}
+
+/* 1200 random homographies over the accepted range: the warped position stays within
+ * 1/100 pixel of the float result at the corners of 4096 x 4096 and random points
+ * (every pixel of the frame for a few), and under the 1e-3 bound dsr_hw.h states. */
+static void test_homography_within_one_hundredth(void **state)
+{
+	struct t_rng r;
+	double worst = 0;
+	long points = 0;
+
+	(void)state;
+	t_rng_seed(&r, 23);
+	for (int n = 0; n < 1200; n++) {
+		struct dsr_homography h;
+		struct dsr_params p;
+		int full = n < 2;
+
+		random_homography(&r, &h, n);
+		dsr_params_default(&p, DSR_WIDTH_MAX, DSR_HEIGHT_MAX, 16);
+		assert_int_equal(dsr_params_set_homography(&p, &h), 0);
+		assert_int_equal(dsr_params_check(&p, 0, 0, NULL), 0);
+		for (uint32_t k = 0; k < (full ? 4096u * 4096u : 64u); k++) {
+			uint32_t x, y;
+
+			if (full) {
+				x = k % 4096, y = k / 4096;
+			} else if (k < 4) {
+				x = k & 1 ? DSR_WIDTH_MAX - 1 : 0;
+				y = k & 2 ? DSR_HEIGHT_MAX - 1 : 0;
+			} else {
+				x = t_rng_below(&r, DSR_WIDTH_MAX);
+				y = t_rng_below(&r, DSR_HEIGHT_MAX);
+			}
+			worst = fmax(worst, homography_error(&p, &h, x, y));
+			points++;
+		}
+	}
+	print_message("homography: worst position error %.3g px over %ld points\n", worst,
+		      points);
+	assert_int_equal(points, 2L * 4096 * 4096 + 1198L * 64);
+	assert_true(worst > 0);
+	assert_true(worst < 0.01);
+	assert_true(worst < 1e-3);	/* the bound dsr_hw.h states */
+}
+
+/* Homographies outside the range are refused naming the coefficient, the registers
+ * untouched; the commit check refuses the registers beyond DSR_H_PERSP_MAX; the affine
+ * as a homography gives the affine registers. */
+static void test_homography_range(void **state)
+{
+	struct dsr_params p, q;
+	struct dsr_homography h = { { 1, 0, 0, 0, 1, 0, 0, 0, 1 } };
+	struct dsr_affine a = { 1.01, 0.02, 3.5, -0.02, 0.99, -7.25 };
+	const char *why = NULL;
+
+	(void)state;
+	dsr_params_default(&p, 100, 100, 12);
+	h.h[6] = 0.11 / 4096;
+	assert_int_equal(dsr_params_set_homography(&p, &h), -1);
+	assert_non_null(strstr(dsr_error(), "h31"));
+	h.h[6] = 0;
+	h.h[7] = -0.2 / 4096;
+	assert_int_equal(dsr_params_set_homography(&p, &h), -1);
+	assert_non_null(strstr(dsr_error(), "h32"));
+	h.h[7] = 0;
+	h.h[8] = 0;
+	assert_int_equal(dsr_params_set_homography(&p, &h), -1);
+	assert_non_null(strstr(dsr_error(), "h33"));
+	h.h[8] = NAN;
+	assert_int_equal(dsr_params_set_homography(&p, &h), -1);
+	assert_int_equal(p.h31, 0);
+	assert_int_equal(p.a11, Q24);
+	h = (struct dsr_homography){ { 2, 0, 4, 0, 2, 6, 0.1 / 4096, 0, 2 } };	/* scale 2 */
+	assert_int_equal(dsr_params_set_homography(&p, &h), 0);
+	assert_int_equal(p.a11, Q24);
+	assert_int_equal(p.tx, 2 * Q16);
+	assert_int_equal(p.ty, 3 * Q16);
+	assert_int_equal(p.h31, (int32_t)nearbyint(ldexp(0.05 / 4096, DSR_H_FRAC_BITS)));
+	assert_true(dsr_params_projective(&p));
+	q = p;
+	q.h31 = DSR_H_PERSP_MAX;
+	q.h32 = -DSR_H_PERSP_MAX;
+	assert_int_equal(dsr_params_check(&q, 0, 0, &why), 0);
+	q.h31 = DSR_H_PERSP_MAX + 1;
+	assert_int_equal(dsr_params_check(&q, 0, 0, &why), -1);
+	assert_non_null(strstr(why, "h31"));
+	q.h31 = 0;
+	q.h32 = -DSR_H_PERSP_MAX - 1;
+	assert_int_equal(dsr_params_check(&q, 0, 0, &why), -1);
+	assert_non_null(strstr(why, "h32"));
+	dsr_homography_from_affine(&a, &h);
+	assert_int_equal(dsr_params_set_homography(&p, &h), 0);
+	assert_false(dsr_params_projective(&p));
+	assert_int_equal(dsr_params_set_affine(&q, &a), 0);
+	assert_int_equal(q.h31, 0);
+	assert_memory_equal(&p.a11, &q.a11, 6 * sizeof(int32_t));
 }
 
 /* Quantisation refuses what does not fit and leaves the registers alone. */
@@ -809,6 +1032,10 @@ int main(void)
 		cmocka_unit_test(test_pass_capture_and_no_reference),
 		cmocka_unit_test(test_quantisation_within_one_hundredth),
 		cmocka_unit_test(test_set_affine_range),
+		cmocka_unit_test(test_reciprocal),
+		cmocka_unit_test(test_projective_identity_is_affine),
+		cmocka_unit_test(test_homography_within_one_hundredth),
+		cmocka_unit_test(test_homography_range),
 		cmocka_unit_test(test_params_check),
 		cmocka_unit_test(test_crc32),
 		cmocka_unit_test(test_header_known_vector),

@@ -24,6 +24,7 @@ struct dsr_params {
 	uint32_t pixel_bits;	/* DSR_PIXEL_BITS_MIN..MAX */
 	int32_t a11, a12, a21, a22;	/* Q8.24 */
 	int32_t tx, ty;		/* Q16.16 */
+	int32_t h31, h32;	/* 0 for an affine warp */
 	uint32_t gain;		/* Q8.8 */
 	uint32_t midgrey;	/* grey level */
 };
@@ -32,6 +33,13 @@ struct dsr_params {
  * (x, y) a live pixel, (u, v) the reference position. Same order as the JSON "affine". */
 struct dsr_affine {
 	double a11, a12, tx, a21, a22, ty;
+};
+
+/* A homography in floating point, row-major: (u, v) = ((h11 x + h12 y + h13) / w,
+ * (h21 x + h22 y + h23) / w), w = h31 x + h32 y + h33. Same order as the JSON
+ * "homography"; the affine is h31 = h32 = 0, h33 = 1. */
+struct dsr_homography {
+	double h[9];
 };
 
 /* Parameters for the identity warp, gain 1, midgrey at half range, subtract mode. */
@@ -47,8 +55,25 @@ int dsr_params_check(const struct dsr_params *p, uint32_t max_w, uint32_t max_h,
 /* Quantise a float transform into p's a11..ty (round to nearest). Returns -1 if a
  * value does not fit its register. The error bound is in dsr_hw.h. */
 int dsr_params_set_affine(struct dsr_params *p, const struct dsr_affine *a);
-/* The transform the registers actually implement. */
+/* The transform the registers actually implement (ignores h31 / h32). */
 void dsr_params_get_affine(const struct dsr_params *p, struct dsr_affine *a);
+/* Quantise a homography: normalised to h33 = 1, then a11..ty as set_affine and h31, h32
+ * to Q-8.40. Returns -1 (registers untouched) if h33 is not usable, a value does not
+ * fit its register or the perspective exceeds DSR_H_PERSP_MAX. */
+int dsr_params_set_homography(struct dsr_params *p, const struct dsr_homography *h);
+/* The homography the registers implement (h33 = 1). */
+void dsr_params_get_homography(const struct dsr_params *p, struct dsr_homography *h);
+/* Whether @p warps projectively (h31 or h32 non-zero). */
+int dsr_params_projective(const struct dsr_params *p);
+/* The homography of an affine transform. */
+void dsr_homography_from_affine(const struct dsr_affine *a, struct dsr_homography *h);
+
+/* The sampled position of live pixel (x, y): the accumulators as the sampler splits
+ * them (Q.24, DSR_ACC_ROUND included). */
+void dsr_model_position(const struct dsr_params *p, uint32_t x, uint32_t y,
+			int64_t *acc_u, int64_t *acc_v);
+/* The reciprocal step on its own: R (Q2.30) of a denominator accumulator D (Q.40). */
+uint32_t dsr_model_reciprocal(int64_t den);
 
 /* Identity LUT for @pixel_bits: lut[i] = i (masked to pixel_bits) for all DSR_LUT_SIZE. */
 void dsr_lut_identity(uint16_t *lut, uint32_t pixel_bits);

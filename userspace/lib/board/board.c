@@ -209,6 +209,8 @@ int dsr_board_get_params(struct dsr_board *b, struct dsr_params *p)
 	p->ty = (int32_t)regs[9];
 	p->gain = regs[10];
 	p->midgrey = regs[11];
+	p->h31 = 0;
+	p->h32 = 0;
 	return 0;
 }
 

@@ -41,6 +41,56 @@ static inline int64_t dsr_acc_start(int32_t t)
 	return (int64_t)t * (1 << (DSR_A_FRAC_BITS - DSR_T_FRAC_BITS)) + DSR_ACC_ROUND;
 }
 
+/* Start value of a projective numerator: the translation in Q.24, no rounding constant
+ * (it is added after the division). */
+static inline int64_t dsr_num_start(int32_t t)
+{
+	return (int64_t)t * (1 << (DSR_A_FRAC_BITS - DSR_T_FRAC_BITS));
+}
+
+/* Denominator accumulator at the frame start: 1.0 in Q.40. */
+#define DSR_DEN_ONE	((int64_t)1 << DSR_H_FRAC_BITS)
+
+/*
+ * R = 1 / D in Q2.30 from the denominator accumulator D (Q.40): the seed table and two
+ * Newton-Raphson steps of dsr_hw.h. d is clamped into [0.75, 1.25), which the board's
+ * range check guarantees anyway, so any D gives a defined result. Every product is
+ * below 2^63: d < 2^31, r0 < 2^17, r1 and r2 < 2^31, the errors e < 2^31.
+ */
+static inline uint32_t dsr_reciprocal(int64_t den)
+{
+	int64_t dd = dsr_shr_floor(den, DSR_H_FRAC_BITS - DSR_RCP_FRAC_BITS);
+	uint64_t d, r0, r1, r2, e;
+
+	if (dd < (int64_t)DSR_RCP_D_MIN)
+		dd = DSR_RCP_D_MIN;
+	if (dd > (int64_t)DSR_RCP_D_MAX)
+		dd = DSR_RCP_D_MAX;
+	d = (uint64_t)dd;
+	r0 = DSR_RCP_SEED((d >> (DSR_RCP_FRAC_BITS - DSR_RCP_SEED_STEP_BITS)) -
+			  DSR_RCP_SEED_BASE);
+	e = (2ull << DSR_RCP_FRAC_BITS) - ((d * r0) >> DSR_RCP_SEED_FRAC_BITS);
+	r1 = (r0 * e) >> DSR_RCP_SEED_FRAC_BITS;
+	e = (2ull << DSR_RCP_FRAC_BITS) - ((d * r1) >> DSR_RCP_FRAC_BITS);
+	r2 = (r1 * e) >> DSR_RCP_FRAC_BITS;
+	return (uint32_t)r2;
+}
+
+/*
+ * The sampled accumulator of a projective numerator n (Q.24) and reciprocal r (Q2.30):
+ * floor(n * r / 2^30) + DSR_ACC_ROUND. n * r needs up to 64 + 31 bits, so the product is
+ * split: n = hi * 2^32 + lo with lo unsigned, and floor((hi * r * 2^32 + lo * r) / 2^30)
+ * = hi * r * 4 + floor(lo * r / 2^30) exactly (hi * r * 4 < 2^63 for |n| < 2^62).
+ */
+static inline int64_t dsr_project(int64_t n, uint32_t r)
+{
+	int64_t hi = dsr_shr_floor(n, 32);
+	uint64_t lo = (uint64_t)n & 0xffffffffu;
+	uint64_t lo_r = (lo * r) >> DSR_RCP_FRAC_BITS;
+
+	return hi * (int64_t)r * (1 << (32 - DSR_RCP_FRAC_BITS)) + (int64_t)lo_r + DSR_ACC_ROUND;
+}
+
 /* Clamp a neighbour coordinate into [0, n - 1]: the border rule (edge replication). */
 static inline uint32_t dsr_clamp_coord(int64_t c, uint32_t n)
 {

@@ -22,6 +22,8 @@ void dsr_params_default(struct dsr_params *p, uint32_t width, uint32_t height,
 	p->a22 = 1 << DSR_A_FRAC_BITS;
 	p->tx = 0;
 	p->ty = 0;
+	p->h31 = 0;
+	p->h32 = 0;
 	p->gain = 1u << DSR_GAIN_FRAC_BITS;
 	p->midgrey = pixel_bits >= 1 && pixel_bits <= 16 ? 1u << (pixel_bits - 1) : 0;
 }
@@ -33,9 +35,16 @@ static uint32_t store_limit(uint32_t max, uint32_t contract_max)
 	return max == 0 || max > contract_max ? contract_max : max;
 }
 
+/* |h| within the perspective the reciprocal is built for (DSR_H_PERSP_MAX). */
+static int persp_ok(int32_t h)
+{
+	return h >= -(int32_t)DSR_H_PERSP_MAX && h <= (int32_t)DSR_H_PERSP_MAX;
+}
+
 /*
  * What the board checks at commit (DSR_ERR_BAD_PARAMS). The affine registers take any
- * 32-bit value (every one is a valid Q8.24 / Q16.16 number), so they need no check.
+ * 32-bit value (every one is a valid Q8.24 / Q16.16 number), so they need no check;
+ * h31 / h32 must keep the denominator within (0.8, 1.2) over a 4096 x 4096 frame.
  * @max_w / @max_h: the board's DSR_REG_MAX_WIDTH / HEIGHT; 0 = DSR_WIDTH_MAX / HEIGHT_MAX.
  */
 int dsr_params_check(const struct dsr_params *p, uint32_t max_w, uint32_t max_h,
@@ -57,6 +66,10 @@ int dsr_params_check(const struct dsr_params *p, uint32_t max_w, uint32_t max_h,
 		msg = "gain: does not fit the 16-bit Q8.8 register";
 	else if (p->midgrey > DSR_MIDGREY_MAX || p->midgrey > dsr_pixel_mask(p->pixel_bits))
 		msg = "midgrey: not below 2^pixel_bits";
+	else if (!persp_ok(p->h31))
+		msg = "h31: perspective beyond |h31| * 4096 <= 0.1 (DSR_H_PERSP_MAX)";
+	else if (!persp_ok(p->h32))
+		msg = "h32: perspective beyond |h32| * 4096 <= 0.1 (DSR_H_PERSP_MAX)";
 	if (why)
 		*why = msg;
 	return msg ? -1 : 0;
@@ -68,10 +81,10 @@ static int quantise(double v, int frac_bits, const char *name, int32_t *reg)
 	double q = ldexp(v, frac_bits);
 
 	if (!isfinite(q))
-		return dsr_seterr("affine %s: not a finite number", name);
+		return dsr_seterr("transform %s: not a finite number", name);
 	q = nearbyint(q);
 	if (q < (double)INT32_MIN || q > (double)INT32_MAX)
-		return dsr_seterr("affine %s = %g: outside the register's range [%g, %g)", name,
+		return dsr_seterr("transform %s = %g: outside the register's range [%g, %g)", name,
 				  v, ldexp(-1.0, 31 - frac_bits), ldexp(1.0, 31 - frac_bits));
 	*reg = (int32_t)q;
 	return 0;
@@ -96,6 +109,8 @@ int dsr_params_set_affine(struct dsr_params *p, const struct dsr_affine *a)
 	p->a21 = r[3];
 	p->a22 = r[4];
 	p->ty = r[5];
+	p->h31 = 0;
+	p->h32 = 0;
 	return 0;
 }
 
@@ -109,4 +124,60 @@ void dsr_params_get_affine(const struct dsr_params *p, struct dsr_affine *a)
 	a->a21 = ldexp(p->a21, -DSR_A_FRAC_BITS);
 	a->a22 = ldexp(p->a22, -DSR_A_FRAC_BITS);
 	a->ty = ldexp(p->ty, -DSR_T_FRAC_BITS);
+}
+
+int dsr_params_projective(const struct dsr_params *p)
+{
+	return p->h31 != 0 || p->h32 != 0;
+}
+
+void dsr_homography_from_affine(const struct dsr_affine *a, struct dsr_homography *h)
+{
+	const double m[9] = { a->a11, a->a12, a->tx, a->a21, a->a22, a->ty, 0, 0, 1 };
+
+	for (int i = 0; i < 9; i++)
+		h->h[i] = m[i];
+}
+
+/* A perspective coefficient to within the board's range. */
+static int quantise_persp(double v, const char *name, int32_t *reg)
+{
+	double lim = ldexp(DSR_H_PERSP_MAX, -DSR_H_FRAC_BITS);
+
+	if (!isfinite(v))
+		return dsr_seterr("homography %s: not a finite number", name);
+	if (fabs(v) > lim)
+		return dsr_seterr("homography %s = %.3g: perspective beyond the board's range "
+				  "|%s| <= %.4g (0.1 / 4096)", name, v, name, lim);
+	*reg = (int32_t)nearbyint(ldexp(v, DSR_H_FRAC_BITS));
+	return 0;
+}
+
+/* Normalise by h33, quantise; @p changes only if everything fits. */
+int dsr_params_set_homography(struct dsr_params *p, const struct dsr_homography *h)
+{
+	const double *m = h->h;
+	struct dsr_affine a;
+	struct dsr_params q = *p;
+
+	if (!isfinite(m[8]) || fabs(m[8]) < 1e-12)
+		return dsr_seterr("homography h33 = %g: cannot normalise by it", m[8]);
+	a = (struct dsr_affine){ m[0] / m[8], m[1] / m[8], m[2] / m[8],
+				 m[3] / m[8], m[4] / m[8], m[5] / m[8] };
+	if (dsr_params_set_affine(&q, &a) ||
+	    quantise_persp(m[6] / m[8], "h31", &q.h31) ||
+	    quantise_persp(m[7] / m[8], "h32", &q.h32))
+		return -1;
+	*p = q;
+	return 0;
+}
+
+void dsr_params_get_homography(const struct dsr_params *p, struct dsr_homography *h)
+{
+	struct dsr_affine a;
+
+	dsr_params_get_affine(p, &a);
+	dsr_homography_from_affine(&a, h);
+	h->h[6] = ldexp(p->h31, -DSR_H_FRAC_BITS);
+	h->h[7] = ldexp(p->h32, -DSR_H_FRAC_BITS);
 }
