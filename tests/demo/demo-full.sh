@@ -64,7 +64,7 @@ data=$work/data
 mkdir -p "$data"
 "$work/mkdemo" "$data" "$W" "$H"
 lesion=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); print(",".join("%.3f" % v for v in t["lesion"]))' "$data/truth.json")
-cal_args=(--reference reference.png --live live.png --frames "$frames" --lesion "$lesion"
+cal_args=(--reference reference.png --live live.png --frames "$frames" --lesion "$lesion" --dicom
 	--patient-name "Demo^Patient" --patient-id DSR-DEMO-0001 --accession DEMO1 --study-id DSR1)
 # shellcheck disable=SC2206
 cal_args+=(${DEMO_CALIBRATE_ARGS:-})

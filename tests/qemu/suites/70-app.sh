@@ -69,7 +69,7 @@ close_to() {
 
 # shellcheck disable=SC2086
 expect_ok "dsr calibrate through the board ($bopt)" \
-	dsr calibrate $bopt --reference /data/ref.png --live /data/live-0.png -o cal --frames 3
+	dsr calibrate $bopt --reference /data/ref.png --live /data/live-0.png -o cal --frames 3 --dicom
 echo "$LAST_OUT" | sed 's/^/    /'
 r=cal/report.json
 if [ -f $r ]; then

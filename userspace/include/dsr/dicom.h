@@ -89,6 +89,7 @@ struct dsr_dicom_derived {
 	int series_number;		/* 0 = 900 */
 	int instance_number;		/* 0 = 1 */
 	unsigned midgrey;		/* "no change" grey level: the window centre */
+	const char *comments;		/* ImageComments (e.g. a recorded override), or NULL */
 	/*
 	 * A Digital Intra-Oral X-Ray source file, or NULL. When it is one and carries the
 	 * acquisition attributes that IOD needs (imager pixel spacing, positioner type,

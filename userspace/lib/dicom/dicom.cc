@@ -247,11 +247,29 @@ void put(DcmItem *it, const DcmTagKey &tag, const char *v, OFCondition &c)
 		c = it->putAndInsertString(DcmTag(tag), v ? v : "");
 }
 
-/* Patient and General Study modules from @id (type 2 attributes present even if empty). */
-void put_identity(DcmDataset *ds, const dsr_dicom_identity &id, OFCondition &c)
+bool non_ascii(const char *s)
 {
+	for (; s && *s; s++)
+		if ((unsigned char)*s > 0x7f)
+			return true;
+	return false;
+}
+
+/* Patient and General Study modules from @id (type 2 attributes present even if empty).
+ * UTF-8 text anywhere in what is written (@extra: the derivation and comments) without a
+ * character set of the source's own is declared as ISO_IR 192. */
+void put_identity(DcmDataset *ds, const dsr_dicom_identity &id, const char *const *extra,
+		  OFCondition &c)
+{
+	bool utf8 = non_ascii(id.patient_name) || non_ascii(id.patient_id) ||
+		    non_ascii(id.study_description) || non_ascii(id.referring_physician) ||
+		    non_ascii(id.study_id) || non_ascii(id.accession_number);
+	for (; extra && *extra; extra++)
+		utf8 = utf8 || non_ascii(*extra);
 	if (id.specific_character_set[0])
 		put(ds, DCM_SpecificCharacterSet, id.specific_character_set, c);
+	else if (utf8)
+		put(ds, DCM_SpecificCharacterSet, "ISO_IR 192", c);
 	put(ds, DCM_PatientName, id.patient_name, c);
 	put(ds, DCM_PatientID, id.patient_id, c);
 	put(ds, DCM_PatientBirthDate, id.patient_birth_date, c);
@@ -390,7 +408,8 @@ OFCondition build_derived(DcmDataset *ds, const dsr_image *im, const dsr_dicom_d
 	put(ds, DCM_SOPInstanceUID, sop_uid, c);
 	put(ds, DCM_InstanceCreationDate, da, c);
 	put(ds, DCM_InstanceCreationTime, tm, c);
-	put_identity(ds, id, c);
+	const char *extra[] = { d->derivation, d->comments, d->series_description, nullptr };
+	put_identity(ds, id, extra, c);
 	/* General Series */
 	put(ds, DCM_Modality, io ? "IO" : id.modality[0] ? id.modality : "OT", c);
 	put(ds, DCM_SeriesInstanceUID, series_uid, c);
@@ -417,6 +436,8 @@ OFCondition build_derived(DcmDataset *ds, const dsr_image *im, const dsr_dicom_d
 	put(ds, DCM_ImageType, "DERIVED\\SECONDARY", c);
 	put(ds, DCM_DerivationDescription,
 	    d->derivation ? d->derivation : "digital subtraction radiography", c);
+	if (d->comments && d->comments[0])
+		put(ds, DCM_ImageComments, d->comments, c);
 	put(ds, DCM_BurnedInAnnotation, "NO", c);
 	put(ds, DCM_LossyImageCompression, "00", c);
 	if (io) {

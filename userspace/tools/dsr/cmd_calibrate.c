@@ -41,7 +41,7 @@ struct cal_opts {
 	int force, frames, dicom, have_lesion, timeout_ms;
 	double lesion[3];
 	struct pair_opts pair;
-	struct identity_opts id;
+	struct dsr_identity_opts id;
 };
 
 static void cal_usage(FILE *f)
@@ -53,7 +53,7 @@ static void cal_usage(FILE *f)
 		"the board (capture, then pass-through) or from files played through the board;\n"
 		"registration and contrast LUT on the host; upload of parameters + LUT; one\n"
 		"subtraction frame from the board checked bit for bit against the software path.\n"
-		"Writes DIR/report.json, DIR/montage.png, DIR/difference.png and DIR/difference.dcm.\n\n"
+		"Writes DIR/report.json, DIR/montage.png, DIR/difference.png and (DICOM sources or\n--dicom) DIR/difference.dcm.\n\n"
 		BOARD_HELP
 		"  -r, --reference FILE    reference (baseline) image, uploaded to the frame store\n"
 		"  -l, --live FILE         live (follow-up) image, played through the board\n"
@@ -67,7 +67,8 @@ static void cal_usage(FILE *f)
 		"      --midgrey N         grey level of 'no change' (default half range)\n"
 		"      --known A           skip registration, use a11,a12,tx,a21,a22,ty\n"
 		"      --lesion X,Y,R      report the CNR of a lesion at reference (X, Y), radius R\n"
-		"      --dicom             write the DICOM difference (default: always)\n"
+		"      --dicom             write DIR/difference.dcm also for non-DICOM sources\n"
+		"                          (DICOM sources always get one)\n"
 		"      --timeout MS        per frame (default %d)\n"
 		"  -h, --help              this help\n%s"
 		"exit status: 0 calibrated and bit-exact, 1 refused or failed, 2 usage error\n",
@@ -150,7 +151,10 @@ static int cal_parse(int argc, char **argv, struct cal_opts *o)
 			o->have_lesion = 1;
 			break;
 		default:
-			if (identity_option(c, optarg, &o->id))
+			handled = identity_option(c, optarg, &o->id);
+			if (handled < 0)
+				return -1;
+			if (handled)
 				break;
 			return dsr_seterr("unknown option");
 		}
@@ -273,11 +277,19 @@ struct cal_run {
 	struct pair_result res;
 	json_t *report, *frames;
 	unsigned skipped;
+	struct dsr_dicom_identity id, src[2];	/* the outputs' identity, its sources' */
+	struct dsr_identity_outcome idout;
 };
 
 /* Step 1 from files, before any board is touched: load both images. */
 static int cal_load_files(struct cal_run *r)
 {
+	struct dsr_dicom_identity fresh;
+
+	identity_fresh(&r->o->id, &fresh);
+	if (identity_for(r->o->ref_path, r->o->live_path, &r->o->id, &fresh, &r->id, r->src,
+			 &r->idout) < 0)
+		return -1;
 	r->ref = dsr_image_load(r->o->ref_path);
 	r->file_live = r->ref ? dsr_image_load(r->o->live_path) : NULL;
 	if (!r->file_live)
@@ -494,23 +506,37 @@ static int cal_outputs(struct cal_run *r)
 	snprintf(path, sizeof(path), "%s/difference.png", r->o->outdir);
 	if (dsr_image_save(r->board_diff, path) < 0)
 		return -1;
-	struct dsr_dicom_identity fresh, id, src[2];
-	identity_fresh(&r->o->id, &fresh);
-	identity_for(r->o->ref_path, r->o->live_path, &r->o->id, &fresh, &id, src);
 	char deriv[400], sop[DSR_DICOM_UID_LEN];
 	const struct dsr_affine *a = &r->res.quantised;
+	if (!r->o->ref_path) {	/* frames from the board: the identity is the options' */
+		struct dsr_dicom_identity fresh;
+		identity_fresh(&r->o->id, &fresh);
+		if (identity_for(NULL, NULL, &r->o->id, &fresh, &r->id, r->src, &r->idout) < 0)
+			return -1;
+	}
 	snprintf(deriv, sizeof(deriv), "DSR board subtraction, generation %lld: live - LUT(warp(reference)), "
 		 "affine [%.6f %.6f %.3f; %.6f %.6f %.3f]", (long long)r->generation, a->a11, a->a12,
 		 a->tx, a->a21, a->a22, a->ty);
-	struct dsr_dicom_derived dd = { .identity = &id, .sources = src, .n_sources = 2,
-					.derivation = deriv, .midgrey = r->res.params.midgrey };
+	struct dsr_dicom_derived dd = { .identity = &r->id, .sources = r->src, .n_sources = 2,
+					.derivation = deriv, .midgrey = r->res.params.midgrey,
+					.comments = r->idout.note[0] ? r->idout.note : NULL };
 	if (r->o->live_path)
 		dd.io_source = dsr_dicom_probe(r->o->live_path) ? r->o->live_path : r->o->ref_path;
+	int want_dicom = r->o->dicom || (r->o->ref_path && (dsr_dicom_probe(r->o->ref_path) ||
+							     dsr_dicom_probe(r->o->live_path)));
+	json_object_set_new(r->report, "patient", json_patient(&r->id, &r->idout));
 	snprintf(path, sizeof(path), "%s/difference.dcm", r->o->outdir);
-	if (dsr_dicom_save_derived(r->board_diff, &dd, path, sop) < 0)
-		return -1;
-	json_object_set_new(r->report, "dicom", json_pack("{s:s, s:s, s:s}", "file", path,
-			    "sop_instance_uid", sop, "study_instance_uid", id.study_instance_uid));
+	if (want_dicom) {
+		if (r->idout.unidentified)
+			fprintf(stderr, "dsr calibrate: warning: no patient identity (no --patient-id "
+				"for non-DICOM sources): the DICOM output is marked %s\n",
+				DSR_UNIDENTIFIED);
+		if (dsr_dicom_save_derived(r->board_diff, &dd, path, sop) < 0)
+			return -1;
+		json_object_set_new(r->report, "dicom", json_pack("{s:s, s:s, s:s}", "file", path,
+				    "sop_instance_uid", sop, "study_instance_uid",
+				    r->id.study_instance_uid));
+	}
 	/* montage: reference, live, aligned reference, difference, checkerboard, caption */
 	struct dsr_params wp = r->res.params;
 	struct dsr_image *aligned = dsr_image_new(r->live->width, r->live->height, r->bits);

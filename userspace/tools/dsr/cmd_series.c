@@ -21,11 +21,11 @@
 #include "pipeline.h"
 
 struct series_opts {
-	const char *outdir, *montage;
+	const char *outdir, *montage, *ref_path;
 	int dicom, no_montage, have_lesion, quiet;
 	double lesion[3];	/* reference x, y, radius */
 	struct pair_opts pair;
-	struct identity_opts id;
+	struct dsr_identity_opts id;
 };
 
 static void series_usage(FILE *f)
@@ -109,7 +109,10 @@ static int series_parse(int argc, char **argv, struct series_opts *o)
 			o->have_lesion = 1;
 			break;
 		default:
-			if (identity_option(c, optarg, &o->id))
+			pair = identity_option(c, optarg, &o->id);
+			if (pair < 0)
+				goto bad;
+			if (pair)
 				break;
 			return -1;
 		}
@@ -132,11 +135,16 @@ static int make_dir(const char *dir)
 	return dsr_seterr("%s: cannot create the output directory: %s", dir, strerror(errno));
 }
 
+/* Who one member's difference belongs to, decided before any heavy work. */
+struct member_identity {
+	struct dsr_dicom_identity id, src[2];
+	struct dsr_identity_outcome out;
+};
+
 /* Write one member's difference (PNG, and DICOM when asked) and describe it in @j. */
-static int write_difference(const struct series_opts *o, size_t k, const char *ref_path,
-			    const char *live_path, const struct pair_result *res,
-			    const struct dsr_dicom_identity *fresh, const char *series_uid,
-			    int want_dicom, json_t *j)
+static int write_difference(const struct series_opts *o, size_t k, const char *live_path,
+			    const struct pair_result *res, const struct member_identity *mi,
+			    const char *series_uid, int want_dicom, json_t *j)
 {
 	char png[PATH_MAX], dcm[PATH_MAX], deriv[512];
 	snprintf(png, sizeof(png), "%s/difference-%02zu.png", o->outdir, k + 1);
@@ -148,18 +156,17 @@ static int write_difference(const struct series_opts *o, size_t k, const char *r
 	json_object_set_new(j, "difference", d);
 	if (!want_dicom)
 		return 0;
-	struct dsr_dicom_identity id, src[2];
-	identity_for(ref_path, live_path, &o->id, fresh, &id, src);
 	const struct dsr_affine *a = &res->quantised;
 	snprintf(deriv, sizeof(deriv),
 		 "DSR subtraction: live - LUT(warp(reference)), affine [%.6f %.6f %.3f; %.6f %.6f %.3f], "
 		 "gain %.3f, midgrey %u", a->a11, a->a12, a->tx, a->a21, a->a22, a->ty,
 		 res->params.gain / 256.0, res->params.midgrey);
 	struct dsr_dicom_derived dd = {
-		.identity = &id, .sources = src, .n_sources = 2, .derivation = deriv,
+		.identity = &mi->id, .sources = mi->src, .n_sources = 2, .derivation = deriv,
+		.comments = mi->out.note[0] ? mi->out.note : NULL,
 		.series_description = "DSR subtraction series", .series_instance_uid = series_uid,
 		.instance_number = (int)k + 1, .midgrey = res->params.midgrey,
-		.io_source = dsr_dicom_probe(live_path) ? live_path : ref_path,
+		.io_source = dsr_dicom_probe(live_path) ? live_path : o->ref_path,
 	};
 	char sop[DSR_DICOM_UID_LEN];
 	snprintf(dcm, sizeof(dcm), "%s/difference-%02zu.dcm", o->outdir, k + 1);
@@ -167,7 +174,7 @@ static int write_difference(const struct series_opts *o, size_t k, const char *r
 		return -1;
 	json_object_set_new(d, "dicom", json_string(dcm));
 	json_object_set_new(d, "sop_instance_uid", json_string(sop));
-	json_object_set_new(d, "study_instance_uid", json_string(id.study_instance_uid));
+	json_object_set_new(d, "study_instance_uid", json_string(mi->id.study_instance_uid));
 	return 0;
 }
 
@@ -206,8 +213,8 @@ static void print_member(size_t k, const char *live_path, int rc, const struct p
 }
 
 /* One follow-up: load, register, subtract, write. The outcome goes into @j. */
-static int series_member(const struct series_opts *o, size_t k, const char *ref_path,
-			 const struct dsr_image *ref, const char *live_path,
+static int series_member(const struct series_opts *o, size_t k, const struct dsr_image *ref,
+			 const char *live_path,
 			 const struct dsr_dicom_identity *fresh, const char *series_uid,
 			 int want_dicom, struct progress *pg, json_t *j,
 			 struct dsr_image **live_out, struct dsr_image **diff_out)
@@ -219,9 +226,18 @@ static int series_member(const struct series_opts *o, size_t k, const char *ref_
 	memset(&res, 0, sizeof(res));
 	po.reg.progress = progress_update;
 	po.reg.progress_ctx = pg;
+	struct dsr_image *live = NULL;
+	struct member_identity mi;
 	pg->label = live_path;
 	progress_update(pg, 0, "loading");
-	struct dsr_image *live = dsr_image_load(live_path);
+	if (identity_for(o->ref_path, live_path, &o->id, fresh, &mi.id, mi.src, &mi.out) < 0)
+		goto out;
+	json_object_set_new(j, "patient", json_patient(&mi.id, &mi.out));
+	if (mi.out.unidentified && want_dicom && k == 0)
+		fprintf(stderr, "dsr series: warning: no patient identity (the sources are not "
+			"DICOM and no --patient-id given): the DICOM output is marked %s\n",
+			DSR_UNIDENTIFIED);
+	live = dsr_image_load(live_path);
 	if (!live)
 		goto out;
 	progress_update(pg, 0.05, po.have_known ? "known transform" : "registering");
@@ -237,7 +253,7 @@ static int series_member(const struct series_opts *o, size_t k, const char *ref_
 		goto out;
 	progress_update(pg, 0.9, "subtracting");
 	if (pair_subtract(ref, live, &res) < 0 ||
-	    write_difference(o, k, ref_path, live_path, &res, fresh, series_uid, want_dicom, j) < 0)
+	    write_difference(o, k, live_path, &res, &mi, series_uid, want_dicom, j) < 0)
 		goto out;
 	report_lesion(o, &res, j, &cnr);
 	rc = 0;
@@ -316,6 +332,7 @@ int cmd_series(int argc, char **argv)
 		return DSR_EXIT_USAGE;
 	}
 	const char *ref_path = argv[first];
+	o.ref_path = ref_path;
 	size_t n = (size_t)(argc - first - 1);
 	char **live_paths = argv + first + 1;
 	if (make_dir(o.outdir) < 0) {
@@ -347,7 +364,7 @@ int cmd_series(int argc, char **argv)
 	for (size_t k = 0; lives && diffs && k < n; k++) {
 		json_t *j = json_pack("{s:i, s:s}", "index", (json_int_t)k + 1, "live", live_paths[k]);
 		pg.item = k;
-		if (series_member(&o, k, ref_path, ref, live_paths[k], &fresh, series_uid,
+		if (series_member(&o, k, ref, live_paths[k], &fresh, series_uid,
 				  want_dicom, &pg, j, &lives[k], &diffs[k]) < 0)
 			failed++;
 		json_array_append_new(members, j);

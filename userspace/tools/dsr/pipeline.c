@@ -159,6 +159,17 @@ json_t *json_pair(const struct pair_result *res, const struct pair_opts *o)
 	return j;
 }
 
+json_t *json_patient(const struct dsr_dicom_identity *id, const struct dsr_identity_outcome *o)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "name", id->patient_name,
+			      "id", id->patient_id, "birth_date", id->patient_birth_date,
+			      "sex", id->patient_sex, "study_instance_uid", id->study_instance_uid,
+			      "unidentified", o->unidentified);
+	if (o->mismatch_accepted)
+		json_object_set_new(j, "mismatch_override", json_string(o->note));
+	return j;
+}
+
 int json_save(json_t *root, const char *path)
 {
 	char tmp[4096];
@@ -230,53 +241,44 @@ void image_stats(const struct dsr_image *im, double *mean, double *sd)
 
 /* ---- DICOM identity ----------------------------------------------------------------- */
 
-/* Copy a command-line value into a fixed identity field (truncated to fit). */
-static void set_field(char *dst, size_t size, const char *v)
-{
-	if (v)
-		snprintf(dst, size, "%s", v);
-}
-
-void identity_fresh(const struct identity_opts *io, struct dsr_dicom_identity *id)
+void identity_fresh(const struct dsr_identity_opts *io, struct dsr_dicom_identity *id)
 {
 	dsr_dicom_identity_anonymous(id);
-	set_field(id->patient_name, sizeof(id->patient_name), io->patient_name);
-	set_field(id->patient_id, sizeof(id->patient_id), io->patient_id);
-	set_field(id->patient_birth_date, sizeof(id->patient_birth_date), io->birth_date);
-	set_field(id->patient_sex, sizeof(id->patient_sex), io->sex);
-	set_field(id->study_instance_uid, sizeof(id->study_instance_uid), io->study_uid);
-	set_field(id->study_id, sizeof(id->study_id), io->study_id);
-	set_field(id->accession_number, sizeof(id->accession_number), io->accession);
-	set_field(id->referring_physician, sizeof(id->referring_physician), io->referring);
+	if (io->given_mask & (1u << DSR_ID_STUDY_UID))
+		snprintf(id->study_instance_uid, sizeof(id->study_instance_uid), "%s",
+			 io->given.study_instance_uid);
 }
 
-void identity_for(const char *ref_path, const char *live_path, const struct identity_opts *io,
-		  const struct dsr_dicom_identity *fresh, struct dsr_dicom_identity *out,
-		  struct dsr_dicom_identity src[2])
+/* A source's identity if it is a DICOM file; an empty one (no SOP UID) otherwise. */
+static int source_identity(const char *path, struct dsr_dicom_identity *id)
 {
-	(void)io;
-	memset(src, 0, 2 * sizeof(src[0]));
-	int ref_dcm = ref_path && dsr_dicom_probe(ref_path) &&
-		      dsr_dicom_read_identity(ref_path, &src[0]) == 0;
-	int live_dcm = live_path && dsr_dicom_probe(live_path) &&
-		       dsr_dicom_read_identity(live_path, &src[1]) == 0;
-	if (live_dcm && src[1].study_instance_uid[0])
-		*out = src[1];
-	else if (ref_dcm && src[0].study_instance_uid[0])
-		*out = src[0];
-	else
-		*out = *fresh;
-}
-
-int identity_option(int opt, const char *arg, struct identity_opts *io)
-{
-	const char **slot[] = { &io->patient_name, &io->patient_id, &io->birth_date, &io->sex,
-				&io->study_uid, &io->study_id, &io->accession, &io->referring };
-	int i = opt - IDENTITY_OPT_FIRST;
-	if (i < 0 || i >= (int)(sizeof(slot) / sizeof(slot[0])))
+	memset(id, 0, sizeof(*id));
+	if (!path || !dsr_dicom_probe(path))
 		return 0;
-	*slot[i] = arg;
-	return 1;
+	return dsr_dicom_read_identity(path, id);
+}
+
+int identity_for(const char *ref_path, const char *live_path,
+		 const struct dsr_identity_opts *io, const struct dsr_dicom_identity *fresh,
+		 struct dsr_dicom_identity *out, struct dsr_dicom_identity src[2],
+		 struct dsr_identity_outcome *outcome)
+{
+	if (source_identity(ref_path, &src[0]) < 0 || source_identity(live_path, &src[1]) < 0)
+		return -1;
+	return dsr_identity_resolve(&src[0], &src[1], io, fresh, out, outcome);
+}
+
+int identity_option(int opt, const char *arg, struct dsr_identity_opts *io)
+{
+	int i = opt - IDENTITY_OPT_FIRST;
+
+	if (i == DSR_ID_FIELDS) {
+		io->accept_mismatch = 1;
+		return 1;
+	}
+	if (i < 0 || i > DSR_ID_FIELDS)
+		return 0;
+	return dsr_identity_opts_set(io, (enum dsr_identity_field)i, arg) < 0 ? -1 : 1;
 }
 
 /* Parse exactly @n comma-separated finite numbers from @s. */

@@ -16,6 +16,7 @@
 
 #include "dsr/contrast.h"
 #include "dsr/dicom.h"
+#include "dsr/identity.h"
 #include "dsr/image.h"
 #include "dsr/model.h"
 #include "dsr/register.h"
@@ -74,6 +75,9 @@ json_t *json_affine(const struct dsr_affine *a);
 json_t *json_params(const struct dsr_params *p);
 /* Registration, contrast and parameters of a prepared pair. */
 json_t *json_pair(const struct pair_result *res, const struct pair_opts *o);
+/* The patient of an output for report.json: name, ID, birth date, study, and how the
+ * identity was decided (unidentified, a recorded mismatch override). */
+json_t *json_patient(const struct dsr_dicom_identity *id, const struct dsr_identity_outcome *o);
 /* Write @root to @path (pretty, atomically through a temporary file). 0 or -1. */
 int json_save(json_t *root, const char *path);
 
@@ -91,24 +95,24 @@ void image_stats(const struct dsr_image *im, double *mean, double *sd);
 
 /* ---- DICOM identity for outputs ----------------------------------------------------- */
 
-/* Identity given on the command line for sources that are not DICOM. */
-struct identity_opts {
-	const char *patient_name, *patient_id, *birth_date, *sex;
-	const char *study_uid, *study_id, *accession, *referring;
-};
 /*
- * The identity a difference carries: the follow-up's own if @live_path is DICOM, else
- * the reference's if that is, else the command-line one over an anonymous study with a
- * fresh Study Instance UID (@fresh, shared across a series). @src[0..1] receive the
- * reference's and live's identities (SOP UIDs empty when not DICOM).
+ * The identity a difference of @ref_path and @live_path carries, decided by libdsr's
+ * dsr_identity_resolve() (identity.h): one patient, options that agree with DICOM
+ * sources, a fresh study (@fresh, shared across a series) when no source is DICOM,
+ * DSR_UNIDENTIFIED when nobody named the patient. @src[0..1] receive the reference's
+ * and live's identities (SOP UIDs empty when not DICOM). 0, or -1 (dsr_error()).
  */
-void identity_for(const char *ref_path, const char *live_path, const struct identity_opts *io,
-		  const struct dsr_dicom_identity *fresh, struct dsr_dicom_identity *out,
-		  struct dsr_dicom_identity src[2]);
-void identity_fresh(const struct identity_opts *io, struct dsr_dicom_identity *id);
+int identity_for(const char *ref_path, const char *live_path,
+		 const struct dsr_identity_opts *io, const struct dsr_dicom_identity *fresh,
+		 struct dsr_dicom_identity *out, struct dsr_dicom_identity src[2],
+		 struct dsr_identity_outcome *outcome);
+/* The shared fresh study for a series: an anonymous one with a new Study Instance UID,
+ * or the --study-uid given. */
+void identity_fresh(const struct dsr_identity_opts *io, struct dsr_dicom_identity *id);
 
 /* getopt_long entries for the identity options (codes IDENTITY_OPT_FIRST..), spliced
- * into a command's table, and their handler: 1 if @opt was one of them. */
+ * into a command's table, and their handler: 1 if @opt was one of them and its value
+ * is valid, -1 (dsr_error()) if invalid, 0 if @opt is not an identity option. */
 #define IDENTITY_OPT_FIRST 0x400
 #define IDENTITY_LONG_OPTIONS \
 	{ "patient-name", required_argument, NULL, IDENTITY_OPT_FIRST + 0 }, \
@@ -118,13 +122,18 @@ void identity_fresh(const struct identity_opts *io, struct dsr_dicom_identity *i
 	{ "study-uid", required_argument, NULL, IDENTITY_OPT_FIRST + 4 }, \
 	{ "study-id", required_argument, NULL, IDENTITY_OPT_FIRST + 5 }, \
 	{ "accession", required_argument, NULL, IDENTITY_OPT_FIRST + 6 }, \
-	{ "referring", required_argument, NULL, IDENTITY_OPT_FIRST + 7 }
+	{ "referring", required_argument, NULL, IDENTITY_OPT_FIRST + 7 }, \
+	{ "accept-patient-mismatch", no_argument, NULL, IDENTITY_OPT_FIRST + 8 }
 #define IDENTITY_HELP \
-	"DICOM identity when the sources are not DICOM (else taken from them):\n" \
-	"  --patient-name N --patient-id ID --birth-date YYYYMMDD --sex M|F|O\n" \
+	"Patient identity (checked against the DICOM sources; required for others):\n" \
+	"  --patient-name N --patient-id ID --birth-date YYYYMMDD|YYYY-MM-DD --sex M|F|O\n" \
 	"  --study-uid UID --study-id ID --accession A --referring NAME\n" \
-	"  (none given: an anonymous patient in a fresh study)\n"
-int identity_option(int opt, const char *arg, struct identity_opts *io);
+	"  values are checked against DICOM (refused, never truncated); UTF-8 text is\n" \
+	"  written as ISO_IR 192. Without --patient-id for non-DICOM sources the DICOM\n" \
+	"  output is marked UNIDENTIFIED.\n" \
+	"  --accept-patient-mismatch  subtract sources of different patients anyway\n" \
+	"                          (refused otherwise; recorded in the outputs)\n"
+int identity_option(int opt, const char *arg, struct dsr_identity_opts *io);
 
 /* Parse "a11,a12,tx,a21,a22,ty" (the JSON order). 0, or -1 with dsr_error(). */
 int parse_affine(const char *s, struct dsr_affine *a);
