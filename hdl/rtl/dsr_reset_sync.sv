@@ -1,0 +1,40 @@
+// dsr_reset_sync - one clock domain's reset: asserted at once, released on a clk edge.
+//
+// The board reset (button) and "PLL not locked" are asynchronous to every domain. They
+// assert rst immediately (asynchronously, so a domain whose clock has stopped is still held)
+// and release it only after STAGES clean clk edges with the PLL locked, so every flop of the
+// domain leaves reset on the same edge and none sees the release inside its aperture.
+// rst is a register output: it fans out as an ordinary synchronous reset.
+`default_nettype none
+
+module dsr_reset_sync #(
+    parameter int STAGES = 3
+) (
+    input  logic clk,
+    input  logic arst,     // asynchronous request, active high
+    input  logic locked,   // PLL lock for the PLL that makes clk
+    output logic rst       // synchronous to clk, active high
+);
+
+    (* ASYNC_REG = "TRUE", keep *) logic [STAGES-1:0] chain;
+    logic hold;
+
+    initial begin
+        if (STAGES < 2) $fatal(1, "dsr_reset_sync: STAGES must be at least 2");
+    end
+
+    assign hold = arst | ~locked;
+
+    always_ff @(posedge clk or posedge hold) begin
+        if (hold) begin
+            chain <= '1;
+        end else begin
+            chain <= {chain[STAGES-2:0], 1'b0};
+        end
+    end
+
+    assign rst = chain[STAGES-1];
+
+endmodule
+
+`default_nettype wire
