@@ -1,0 +1,247 @@
+/*
+ * overlay.c - the colour overlay of gain (green) and loss (red) on the follow-up, and an
+ * RGB PNG writer for it. See measure.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <png.h>
+
+#include "dsr/error.h"
+#include "dsr/measure.h"
+
+/* How strongly a significant pixel takes the colour (0..1), and how invalid ones dim. */
+#define PAINT_ALPHA	0.65
+#define INVALID_SCALE	0.35
+
+/* Summed-area table of @v (w*h) into @s ((w+1)*(h+1)). */
+static void integral(const double *v, uint32_t w, uint32_t h, double *s)
+{
+	memset(s, 0, (size_t)(w + 1) * sizeof(*s));
+	for (uint32_t y = 0; y < h; y++) {
+		double row = 0;
+
+		s[(size_t)(y + 1) * (w + 1)] = 0;
+		for (uint32_t x = 0; x < w; x++) {
+			row += v[(size_t)y * w + x];
+			s[(size_t)(y + 1) * (w + 1) + x + 1] = s[(size_t)y * (w + 1) + x + 1] + row;
+		}
+	}
+}
+
+/* Sum of the table over the box [x0, x1) x [y0, y1). */
+static double box(const double *s, uint32_t w, long x0, long y0, long x1, long y1)
+{
+	size_t W = w + 1;
+
+	return s[y1 * W + x1] - s[y0 * W + x1] - s[y1 * W + x0] + s[y0 * W + x0];
+}
+
+/* The follow-up's display window: its 0.5 % and 99.5 % levels. */
+static void window(const struct dsr_image *im, double *lo, double *hi)
+{
+	size_t n = (size_t)im->width * im->height, acc = 0;
+	uint32_t *hist = calloc(65536, sizeof(*hist));
+
+	*lo = 0;
+	*hi = (1u << im->bits) - 1;
+	if (!hist)
+		return;
+	for (size_t i = 0; i < n; i++)
+		hist[im->pixels[i]]++;
+	int have_lo = 0;
+	for (uint32_t v = 0; v < 65536; v++) {
+		acc += hist[v];
+		if (!have_lo && acc >= 0.005 * n) {
+			*lo = v;
+			have_lo = 1;
+		}
+		if (acc >= 0.995 * n) {
+			*hi = v;
+			break;
+		}
+	}
+	if (*hi <= *lo)
+		*hi = *lo + 1;
+	free(hist);
+}
+
+static uint8_t clamp8(double v)
+{
+	return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v + 0.5);
+}
+
+/* Box means of the change (follow-up levels) and of validity, as summed-area tables. */
+static int change_tables(const struct dsr_measure_ctx *c, double **sc, double **sv)
+{
+	uint32_t w = c->difference->width, h = c->difference->height;
+	size_t n = (size_t)w * h;
+	double *v = malloc(n * sizeof(*v)), *ok = malloc(n * sizeof(*ok));
+
+	*sc = malloc((size_t)(w + 1) * (h + 1) * sizeof(**sc));
+	*sv = malloc((size_t)(w + 1) * (h + 1) * sizeof(**sv));
+	if (!v || !ok || !*sc || !*sv) {
+		free(v);
+		free(ok);
+		return dsr_seterr("overlay: out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		ok[i] = !c->valid || c->valid[i];
+		v[i] = ok[i] ? (c->difference->pixels[i] - c->midgrey) / c->gain : 0;
+	}
+	integral(v, w, h, *sc);
+	integral(ok, w, h, *sv);
+	free(v);
+	free(ok);
+	return 0;
+}
+
+int dsr_overlay_make(const struct dsr_measure_ctx *c, double k, uint8_t **rgb,
+		     struct dsr_overlay_info *info)
+{
+	const long half = DSR_OVERLAY_BOX / 2;
+	double *sc = NULL, *sv = NULL, lo, hi;
+	uint32_t w, h;
+
+	memset(info, 0, sizeof(*info));
+	*rgb = NULL;
+	if (!c->difference || !c->live || c->difference->width != c->live->width ||
+	    c->difference->height != c->live->height || !(c->gain > 0) || !(k > 0))
+		return dsr_seterr("overlay: difference and follow-up must match, gain and k be > 0");
+	w = c->live->width;
+	h = c->live->height;
+	double sigma = sqrt(c->sigma_live * c->sigma_live +
+			    c->lut_slope * c->lut_slope * c->sigma_ref * c->sigma_ref);
+	info->threshold = k * sigma / DSR_OVERLAY_BOX;
+	*rgb = malloc((size_t)w * h * 3);
+	if (!*rgb || change_tables(c, &sc, &sv) < 0) {
+		free(*rgb);
+		*rgb = NULL;
+		free(sc);
+		free(sv);
+		return dsr_seterr("overlay: out of memory");
+	}
+	window(c->live, &lo, &hi);
+	for (uint32_t y = 0; y < h; y++) {
+		for (uint32_t x = 0; x < w; x++) {
+			size_t i = (size_t)y * w + x;
+			uint8_t *p = *rgb + 3 * i;
+			double g = (c->live->pixels[i] - lo) / (hi - lo) * 255.0;
+
+			if (c->valid && !c->valid[i]) {
+				p[0] = p[1] = p[2] = clamp8(g * INVALID_SCALE);
+				info->invalid_pixels++;
+				continue;
+			}
+			p[0] = p[1] = p[2] = clamp8(g);
+			long x0 = x > half ? x - half : 0, y0 = y > half ? y - half : 0;
+			long x1 = x + half + 1 < w ? x + half + 1 : w, y1 = y + half + 1 < h ? y + half + 1 : h;
+			double nv = box(sv, w, x0, y0, x1, y1);
+			/* a box mostly out of field is not judged */
+			if (nv < DSR_OVERLAY_BOX * DSR_OVERLAY_BOX / 2.0)
+				continue;
+			double mean = box(sc, w, x0, y0, x1, y1) / nv;
+			double thr = k * sigma / sqrt(nv);
+			if (fabs(mean) <= thr)
+				continue;
+			int gain = mean > 0;
+			p[gain ? 1 : 0] = clamp8(g * (1 - PAINT_ALPHA) + 255 * PAINT_ALPHA);
+			p[gain ? 0 : 1] = clamp8(g * (1 - PAINT_ALPHA));
+			p[2] = clamp8(g * (1 - PAINT_ALPHA));
+			if (gain)
+				info->gain_pixels++;
+			else
+				info->loss_pixels++;
+		}
+	}
+	free(sc);
+	free(sv);
+	return 0;
+}
+
+/* ---- RGB PNG ------------------------------------------------------------------------ */
+
+struct rgb_png {
+	const char *path;
+	png_structp png;
+	png_infop info;
+};
+
+static void rgb_error_cb(png_structp png, png_const_charp msg)
+{
+	struct rgb_png *c = png_get_error_ptr(png);
+
+	dsr_seterr("%s: PNG: %s", c->path, msg);
+	png_longjmp(png, 1);
+}
+
+static void rgb_warning_cb(png_structp png, png_const_charp msg)
+{
+	(void)png;
+	(void)msg;
+}
+
+static int rgb_body(struct rgb_png *c, const uint8_t *rgb, uint32_t w, uint32_t h)
+{
+	if (setjmp(png_jmpbuf(c->png)))
+		return -1;
+	png_set_IHDR(c->png, c->info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_write_info(c->png, c->info);
+	for (uint32_t y = 0; y < h; y++)
+		png_write_row(c->png, (png_const_bytep)(rgb + (size_t)y * w * 3));
+	png_write_end(c->png, NULL);
+	return 0;
+}
+
+static int rgb_write(const uint8_t *rgb, uint32_t w, uint32_t h, FILE *f, const char *path)
+{
+	struct rgb_png c = { .path = path };
+	int rc = -1;
+
+	c.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &c, rgb_error_cb, rgb_warning_cb);
+	if (c.png)
+		c.info = png_create_info_struct(c.png);
+	if (!c.png || !c.info) {
+		dsr_seterr("%s: PNG: out of memory", path);
+	} else {
+		png_init_io(c.png, f);
+		rc = rgb_body(&c, rgb, w, h);
+	}
+	png_destroy_write_struct(c.png ? &c.png : NULL, c.info ? &c.info : NULL);
+	return rc;
+}
+
+int dsr_rgb_save_png(const uint8_t *rgb, uint32_t w, uint32_t h, const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd, rc;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid()) >= sizeof(tmp))
+		return dsr_seterr("%s: path too long", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return dsr_seterr("%s: cannot create a temporary file: %s", path, strerror(errno));
+	f = fdopen(fd, "wb");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return dsr_seterr("%s: %s", path, strerror(errno));
+	}
+	rc = rgb_write(rgb, w, h, f, path);
+	if (fclose(f) != 0 && rc == 0)
+		rc = dsr_seterr("%s: write error: %s", path, strerror(errno));
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = dsr_seterr("%s: cannot rename the temporary file into place: %s", path,
+				strerror(errno));
+	if (rc < 0)
+		unlink(tmp);
+	return rc;
+}
