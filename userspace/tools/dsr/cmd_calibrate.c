@@ -29,6 +29,8 @@
 #include "dsr/board.h"
 #include "dsr/error.h"
 #include "dsr/montage.h"
+#include "dsr/dicom_color.h"
+#include "measure_out.h"
 #include "pipeline.h"
 
 #define CAL_DEFAULT_MIN_QUALITY	0.8
@@ -42,6 +44,7 @@ struct cal_opts {
 	double lesion[3];
 	struct pair_opts pair;
 	struct dsr_identity_opts id;
+	struct measure_opts meas;
 };
 
 static void cal_usage(FILE *f)
@@ -70,9 +73,9 @@ static void cal_usage(FILE *f)
 		"      --dicom             write DIR/difference.dcm also for non-DICOM sources\n"
 		"                          (DICOM sources always get one)\n"
 		"      --timeout MS        per frame (default %d)\n"
-		"  -h, --help              this help\n%s"
+		"  -h, --help              this help\n%s%s"
 		"exit status: 0 calibrated and bit-exact, 1 refused or failed, 2 usage error\n",
-		CAL_DEFAULT_MIN_QUALITY, CAL_TIMEOUT_MS, IDENTITY_HELP);
+		CAL_DEFAULT_MIN_QUALITY, CAL_TIMEOUT_MS, IDENTITY_HELP, MEASURE_HELP);
 }
 
 /* Parse the command line; 0, or -1 for a usage error (message in dsr_error()). */
@@ -96,12 +99,14 @@ static int cal_parse(int argc, char **argv, struct cal_opts *o)
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		IDENTITY_LONG_OPTIONS,
+		MEASURE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	char *end;
 	memset(o, 0, sizeof(*o));
 	pair_opts_default(&o->pair);
+	measure_opts_default(&o->meas);
 	o->min_quality = CAL_DEFAULT_MIN_QUALITY;
 	o->frames = 1;
 	o->outdir = "calibration";
@@ -146,12 +151,17 @@ static int cal_parse(int argc, char **argv, struct cal_opts *o)
 			o->pair.have_known = 1;
 			break;
 		case 'E':
-			if (parse_triple(optarg, o->lesion) < 0)
+			if (parse_lesion(optarg, o->lesion) < 0)
 				return -1;
 			o->have_lesion = 1;
 			break;
 		default:
 			handled = identity_option(c, optarg, &o->id);
+			if (handled < 0)
+				return -1;
+			if (handled)
+				break;
+			handled = measure_option(&o->meas, c, optarg);
 			if (handled < 0)
 				return -1;
 			if (handled)
@@ -499,7 +509,32 @@ static int cal_upload_and_check(struct cal_run *r)
 	return 0;
 }
 
-/* Step 5: difference PNG + DICOM, montage, lesion CNR. */
+/* Regions and the overlay (PNG, and DICOM beside the difference @dcm unless NULL) into
+ * the report. */
+static int cal_measure(struct cal_run *r, const char *dcm, struct measure_result *mres)
+{
+	char png[PATH_MAX], path[PATH_MAX], sop[DSR_DICOM_UID_LEN];
+	snprintf(png, sizeof(png), "%s/overlay.png", r->o->outdir);
+	if (measure_pair(&r->o->meas, r->ref, r->live, &r->res.params, &r->res.contrast,
+			 r->board_diff, png, r->report, mres) < 0)
+		return -1;
+	if (mres->text[0])
+		step("measurements:\n%s", mres->text);
+	if (!mres->rgb || !dcm)
+		return 0;
+	struct dsr_dicom_color cc = { .like = dcm };
+	snprintf(path, sizeof(path), "%s/overlay.dcm", r->o->outdir);
+	if (dsr_dicom_save_rgb(mres->rgb, mres->w, mres->h, &cc, path, sop) < 0) {
+		measure_result_free(mres);
+		return -1;
+	}
+	json_t *ov = json_object_get(r->report, "overlay");
+	json_object_set_new(ov, "dicom", json_string(path));
+	json_object_set_new(ov, "sop_instance_uid", json_string(sop));
+	return 0;
+}
+
+/* Step 5: difference PNG + DICOM, measurements, montage, lesion. */
 static int cal_outputs(struct cal_run *r)
 {
 	char path[PATH_MAX];
@@ -537,6 +572,10 @@ static int cal_outputs(struct cal_run *r)
 				    "sop_instance_uid", sop, "study_instance_uid",
 				    r->id.study_instance_uid));
 	}
+	struct measure_result mres;
+	if (cal_measure(r, want_dicom ? path : NULL, &mres) < 0)
+		return -1;
+	measure_result_free(&mres);	/* the text stays for the caption */
 	/* montage: reference, live, aligned reference, difference, checkerboard, caption */
 	struct dsr_params wp = r->res.params;
 	struct dsr_image *aligned = dsr_image_new(r->live->width, r->live->height, r->bits);
@@ -544,16 +583,16 @@ static int cal_outputs(struct cal_run *r)
 		return -1;
 	wp.mode = DSR_MODE_WARP;
 	dsr_model_frame(&wp, r->res.lut, r->ref->pixels, r->live->pixels, aligned->pixels);
-	char caption[600];
+	char caption[2048];
 	snprintf(caption, sizeof(caption),
 		 "board %s, generation %lld\n"
 		 "reference crc32 %s\n"
 		 "a11 a12 tx %.5f %.5f %.2f\n"
 		 "a21 a22 ty %.5f %.5f %.2f\n"
 		 "quality %.4f, residual %.1f\n"
-		 "board = model, bit for bit",
+		 "board = model, bit for bit\n%s",
 		 r->about.serial, (long long)r->generation, r->ref_crc, a->a11, a->a12, a->tx,
-		 a->a21, a->a22, a->ty, r->res.reg.quality, r->res.contrast.residual);
+		 a->a21, a->a22, a->ty, r->res.reg.quality, r->res.contrast.residual, mres.text);
 	struct dsr_image *m = dsr_montage(r->ref, r->live, aligned, r->board_diff,
 					  r->res.params.midgrey, caption);
 	dsr_image_free(aligned);
@@ -563,17 +602,20 @@ static int cal_outputs(struct cal_run *r)
 	if (rc < 0)
 		return -1;
 	json_object_set_new(r->report, "montage", json_string(path));
-	double mean, sd, x, y, mi, mr, sr;
+	double mean, sd;
 	image_stats(r->board_diff, &mean, &sd);
 	json_object_set_new(r->report, "difference", json_pack("{s:f, s:f}", "mean", mean, "sd", sd));
-	if (r->o->have_lesion &&
-	    affine_invert_point(&r->res.quantised, r->o->lesion[0], r->o->lesion[1], &x, &y) == 0) {
-		double cnr = lesion_cnr(r->board_diff, x, y, r->o->lesion[2], &mi, &mr, &sr);
-		json_object_set_new(r->report, "lesion", json_pack("{s:[fff], s:[ff], s:f, s:f, s:f, s:f}",
-				    "reference_xyr", r->o->lesion[0], r->o->lesion[1], r->o->lesion[2],
-				    "live_xy", x, y, "mean_inside", mi, "mean_ring", mr, "sd_ring", sr,
-				    "cnr", cnr));
-		step("lesion at live (%.1f, %.1f): contrast-to-noise ratio %.2f", x, y, cnr);
+	if (r->o->have_lesion) {
+		double cnr = measure_lesion(r->o->lesion, &r->res.quantised, r->ref, r->live,
+					    &r->res.params, &r->res.contrast, r->board_diff, r->report);
+		json_t *les = json_object_get(r->report, "lesion");
+		json_t *xy = json_object_get(les, "live_xy");
+		if (cnr >= 0)
+			step("lesion at live (%.1f, %.1f): contrast-to-noise ratio %.2f",
+			     json_real_value(json_array_get(xy, 0)), json_real_value(json_array_get(xy, 1)),
+			     cnr);
+		else
+			step("lesion: %s", json_string_value(json_object_get(les, "refused")));
 	}
 	return 0;
 }

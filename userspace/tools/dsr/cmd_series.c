@@ -18,6 +18,8 @@
 #include "commands.h"
 #include "dsr/error.h"
 #include "dsr/image.h"
+#include "dsr/dicom_color.h"
+#include "measure_out.h"
 #include "pipeline.h"
 
 struct series_opts {
@@ -26,6 +28,7 @@ struct series_opts {
 	double lesion[3];	/* reference x, y, radius */
 	struct pair_opts pair;
 	struct dsr_identity_opts id;
+	struct measure_opts meas;
 };
 
 static void series_usage(FILE *f)
@@ -49,9 +52,9 @@ static void series_usage(FILE *f)
 		"      --lesion X,Y,R      report the contrast-to-noise ratio of a lesion at\n"
 		"                          reference position (X, Y), radius R pixels\n"
 		"  -q, --quiet             no summary on stdout\n"
-		"  -h, --help              this help\n%s"
+		"  -h, --help              this help\n%s%s"
 		"exit status: 0 every member done, 1 a member failed, 2 usage error\n",
-		DSR_REGISTER_MIN_QUALITY, IDENTITY_HELP);
+		DSR_REGISTER_MIN_QUALITY, IDENTITY_HELP, MEASURE_HELP);
 }
 
 /* Parse the command line into @o; returns the index of REF in argv, or -1 (usage). */
@@ -72,12 +75,14 @@ static int series_parse(int argc, char **argv, struct series_opts *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		IDENTITY_LONG_OPTIONS,
+		MEASURE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	char *end;
 	memset(o, 0, sizeof(*o));
 	pair_opts_default(&o->pair);
+	measure_opts_default(&o->meas);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:m:qh", longopts, NULL)) != -1) {
 		int pair = pair_opts_option(&o->pair, c, optarg);
@@ -104,7 +109,7 @@ static int series_parse(int argc, char **argv, struct series_opts *o)
 			o->pair.have_known = 1;
 			break;
 		case 'l':
-			if (parse_triple(optarg, o->lesion) < 0)
+			if (parse_lesion(optarg, o->lesion) < 0)
 				goto bad;
 			o->have_lesion = 1;
 			break;
@@ -114,6 +119,10 @@ static int series_parse(int argc, char **argv, struct series_opts *o)
 				goto bad;
 			if (pair)
 				break;
+			switch (measure_option(&o->meas, c, optarg)) {
+			case 1: continue;
+			case -1: goto bad;
+			}
 			return -1;
 		}
 	}
@@ -178,19 +187,49 @@ static int write_difference(const struct series_opts *o, size_t k, const char *l
 	return 0;
 }
 
-/* The lesion's contrast-to-noise ratio in the difference, into @j. */
-static void report_lesion(const struct series_opts *o, const struct pair_result *res, json_t *j,
+/* The lesion's density change and contrast-to-noise ratio, into @j. */
+static void report_lesion(const struct series_opts *o, const struct dsr_image *ref,
+			  const struct dsr_image *live, const struct pair_result *res, json_t *j,
 			  double *cnr_out)
 {
-	double x, y, mi, mr, sd;
 	*cnr_out = -1;
-	if (!o->have_lesion || affine_invert_point(&res->quantised, o->lesion[0], o->lesion[1], &x, &y) < 0)
-		return;
-	double cnr = lesion_cnr(res->difference, x, y, o->lesion[2], &mi, &mr, &sd);
-	*cnr_out = cnr;
-	json_object_set_new(j, "lesion", json_pack("{s:[fff], s:[ff], s:f, s:f, s:f, s:f}",
-		"reference_xyr", o->lesion[0], o->lesion[1], o->lesion[2], "live_xy", x, y,
-		"mean_inside", mi, "mean_ring", mr, "sd_ring", sd, "cnr", cnr));
+	if (o->have_lesion)
+		*cnr_out = measure_lesion(o->lesion, &res->quantised, ref, live, &res->params,
+					  &res->contrast, res->difference, j);
+}
+
+/* Regions and the overlay (PNG, and DICOM beside a DICOM difference), into @j. */
+static int report_measure(const struct series_opts *o, size_t k, const struct dsr_image *ref,
+			  const struct dsr_image *live, const struct pair_result *res,
+			  json_t *j)
+{
+	struct measure_result mr;
+	char png[PATH_MAX], dcm[PATH_MAX], sop[DSR_DICOM_UID_LEN];
+	snprintf(png, sizeof(png), "%s/overlay-%02zu.png", o->outdir, k + 1);
+	int rc = measure_pair(&o->meas, ref, live, &res->params, &res->contrast, res->difference,
+			      png, j, &mr);
+	json_t *d = json_object_get(json_object_get(j, "difference"), "dicom");
+	if (rc == 0 && mr.rgb && d) {
+		/* one overlay series per run, beside the differences' series */
+		static char overlay_series[DSR_DICOM_UID_LEN];
+		if (!overlay_series[0])
+			dsr_dicom_new_uid(overlay_series);
+		struct dsr_dicom_color cc = {
+			.like = json_string_value(d), .series_instance_uid = overlay_series,
+			.instance_number = (int)k + 1,
+		};
+		snprintf(dcm, sizeof(dcm), "%s/overlay-%02zu.dcm", o->outdir, k + 1);
+		rc = dsr_dicom_save_rgb(mr.rgb, mr.w, mr.h, &cc, dcm, sop);
+		if (rc == 0) {
+			json_t *ov = json_object_get(j, "overlay");
+			json_object_set_new(ov, "dicom", json_string(dcm));
+			json_object_set_new(ov, "sop_instance_uid", json_string(sop));
+		}
+	}
+	if (rc == 0 && !o->quiet && mr.text[0])
+		printf("%s", mr.text);
+	measure_result_free(&mr);
+	return rc;
 }
 
 /* One line per member on stdout: what was found and how the difference looks. */
@@ -253,9 +292,10 @@ static int series_member(const struct series_opts *o, size_t k, const struct dsr
 		goto out;
 	progress_update(pg, 0.9, "subtracting");
 	if (pair_subtract(ref, live, &res) < 0 ||
-	    write_difference(o, k, live_path, &res, &mi, series_uid, want_dicom, j) < 0)
+	    write_difference(o, k, live_path, &res, &mi, series_uid, want_dicom, j) < 0 ||
+	    report_measure(o, k, ref, live, &res, j) < 0)
 		goto out;
-	report_lesion(o, &res, j, &cnr);
+	report_lesion(o, ref, live, &res, j, &cnr);
 	rc = 0;
 out:
 	json_object_set_new(j, "status", json_string(rc == 0 ? "ok" : "failed"));

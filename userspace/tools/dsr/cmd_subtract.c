@@ -24,6 +24,7 @@
 #include "dsr/model.h"
 #include "dsr/montage.h"
 #include "dsr/register.h"
+#include "measure_out.h"
 #include "pipeline.h"
 #include "util.h"
 
@@ -40,6 +41,7 @@ struct subtract_opts {
 	struct pair_opts pair;		/* --model, --lut, --mask, --gain, --midgrey */
 	const char *mask_path;
 	const char *montage_path;	/* --montage: the technician's picture */
+	struct measure_opts meas;	/* --region, --overlay (OUT-overlay.png) */
 };
 
 /* Everything the stages pass along; freed by subtract_job_free. */
@@ -79,9 +81,10 @@ static void subtract_usage(FILE *f)
 		"      --mode MODE         subtract (default), warp (the aligned reference) or\n"
 		"                          pass (LIVE as the board passes it through)\n"
 		"  -q, --quiet             no progress bar\n"
-		"  -h, --help              this help\n\n"
+		"  -h, --help              this help\n%s"
+		"  (--overlay writes OUT's name with -overlay.png; measurements go to stdout)\n\n"
 		"exit status: 0 written, 1 failed (unreadable input, sizes or depths that do not\n"
-		"match the parameters, registration did not succeed), 2 usage error\n");
+		"match the parameters, registration did not succeed), 2 usage error\n", MEASURE_HELP);
 }
 
 /* A --mode value: the three modes that produce an image from REF and LIVE. */
@@ -114,6 +117,7 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 		{ "gain", required_argument, NULL, 'g' },
 		{ "midgrey", required_argument, NULL, 'G' },
 		{ "montage", required_argument, NULL, 'T' },
+		MEASURE_LONG_OPTIONS,
 		/* new options here; their handling in the switch below */
 		{ NULL, 0, NULL, 0 },
 	};
@@ -122,6 +126,7 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->mode = DSR_MODE_SUBTRACT;
 	pair_opts_default(&o->pair);
+	measure_opts_default(&o->meas);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "p:o:qh", longopts, NULL)) != -1) {
@@ -144,6 +149,10 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 		case 'K': o->mask_path = optarg; break;
 		case 'T': o->montage_path = optarg; break;
 		default:
+			switch (measure_option(&o->meas, c, optarg)) {
+			case 1: continue;
+			case -1: return -1;
+			}
 			return dsr_seterr("unknown option or missing value: '%s'", argv[optind - 1]);
 		}
 	}
@@ -160,6 +169,8 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 				  "(-p PARAMS has its own)");
 	if (!o->out_path)
 		return dsr_seterr("-o OUT is required");
+	if ((o->meas.n || o->meas.overlay) && o->mode != DSR_MODE_SUBTRACT)
+		return dsr_seterr("--region and --overlay measure a subtraction (not --mode warp|pass)");
 	return 0;
 }
 
@@ -314,14 +325,35 @@ static void montage_caption(const struct subtract_opts *o, const struct subtract
 		 p->gain / (double)(1 << DSR_GAIN_FRAC_BITS), p->midgrey, p->pixel_bits);
 }
 
-/* The output image, and the montage when asked for. */
+/* --region and --overlay: measurements on stdout, the overlay beside OUT. */
+static int measure_outputs(const struct subtract_opts *o, struct subtract_job *j)
+{
+	char png[4096];
+	struct measure_result mr;
+	const char *dot = strrchr(o->out_path, '.');
+	int len = dot && !strchr(dot, '/') ? (int)(dot - o->out_path) : (int)strlen(o->out_path);
+	json_t *rep = json_object();
+
+	snprintf(png, sizeof(png), "%.*s-overlay.png", len, o->out_path);
+	int rc = measure_pair(&o->meas, j->ref, j->live, &j->al.params,
+			      o->do_register ? &j->contrast : NULL, j->out, png, rep, &mr);
+	if (rc == 0 && mr.text[0])
+		printf("%s", mr.text);
+	if (rc == 0 && mr.rgb)
+		printf("overlay %s\n", png);
+	measure_result_free(&mr);
+	json_decref(rep);
+	return rc;
+}
+
+/* The output image, measurements, and the montage when asked for. */
 static int write_outputs(const struct subtract_opts *o, struct subtract_job *j)
 {
 	char caption[1024];
 	struct dsr_image *m;
 	int rc;
 
-	if (dsr_image_save(j->out, o->out_path))
+	if (dsr_image_save(j->out, o->out_path) || measure_outputs(o, j))
 		return -1;
 	if (!o->montage_path)
 		return 0;

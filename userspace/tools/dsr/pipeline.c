@@ -185,36 +185,6 @@ int json_save(json_t *root, const char *path)
 	return 0;
 }
 
-double lesion_cnr(const struct dsr_image *diff, double x, double y, double r,
-		  double *mean_in, double *mean_ring, double *sd_ring)
-{
-	double s_in = 0, s_r = 0, s_r2 = 0;
-	size_t n_in = 0, n_r = 0;
-	if (r <= 0 || x - 4 * r < 0 || y - 4 * r < 0 || x + 4 * r > diff->width - 1 ||
-	    y + 4 * r > diff->height - 1)
-		return -1;
-	for (long py = (long)floor(y - 4 * r); py <= (long)ceil(y + 4 * r); py++) {
-		for (long px = (long)floor(x - 4 * r); px <= (long)ceil(x + 4 * r); px++) {
-			double d2 = (px - x) * (px - x) + (py - y) * (py - y);
-			double v = dsr_image_row(diff, (uint32_t)py)[px];
-			if (d2 <= r * r) {
-				s_in += v;
-				n_in++;
-			} else if (d2 >= 4 * r * r && d2 <= 16 * r * r) {
-				s_r += v;
-				s_r2 += v * v;
-				n_r++;
-			}
-		}
-	}
-	if (n_in == 0 || n_r < 2)
-		return -1;
-	*mean_in = s_in / n_in;
-	*mean_ring = s_r / n_r;
-	*sd_ring = sqrt(fmax(s_r2 / n_r - *mean_ring * *mean_ring, 0));
-	return *sd_ring > 0 ? fabs(*mean_in - *mean_ring) / *sd_ring : -1;
-}
-
 int affine_invert_point(const struct dsr_affine *a, double u, double v, double *x, double *y)
 {
 	double det = a->a11 * a->a22 - a->a12 * a->a21;

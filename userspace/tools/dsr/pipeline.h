@@ -81,13 +81,6 @@ json_t *json_patient(const struct dsr_dicom_identity *id, const struct dsr_ident
 /* Write @root to @path (pretty, atomically through a temporary file). 0 or -1. */
 int json_save(json_t *root, const char *path);
 
-/*
- * Lesion contrast-to-noise ratio in a difference image: |mean inside the disc of radius
- * @r at live (@x, @y) - mean of the ring from 2r to 4r| / standard deviation of the
- * ring. Returns -1 if the disc or ring falls outside the frame.
- */
-double lesion_cnr(const struct dsr_image *diff, double x, double y, double r,
-		  double *mean_in, double *mean_ring, double *sd_ring);
 /* The live position that @a sends to reference (@u, @v): its inverse, -1 if singular. */
 int affine_invert_point(const struct dsr_affine *a, double u, double v, double *x, double *y);
 /* Mean and standard deviation of an image's pixels. */

@@ -1,0 +1,302 @@
+/*
+ * measure_out.c - measurement options and reports for the subtracting commands. See
+ * measure_out.h.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsr/error.h"
+#include "measure_out.h"
+#include "pipeline.h"
+#include "util.h"
+
+#define NOISE_METHOD "median |3x3 Laplacian [1 -2 1; -2 4 -2; 1 -2 1]| / (0.6745 * 6), per frame"
+
+void measure_opts_default(struct measure_opts *mo)
+{
+	memset(mo, 0, sizeof(*mo));
+	mo->k = DSR_OVERLAY_K;
+	mo->alpha = 0.05;
+}
+
+int measure_option(struct measure_opts *mo, int c, const char *arg)
+{
+	switch (c - MEASURE_OPT_FIRST) {
+	case 0:
+		if (mo->n == MEASURE_MAX_REGIONS)
+			return dsr_seterr("--region: at most %d regions", MEASURE_MAX_REGIONS);
+		if (dsr_region_parse(arg, &mo->regions[mo->n]) < 0)
+			return -1;
+		mo->specs[mo->n++] = arg;
+		return 1;
+	case 1:
+		mo->overlay = 1;
+		return 1;
+	case 2:
+		return cli_parse_double("--overlay-k", arg, 0.5, 20, &mo->k) < 0 ? -1 : 1;
+	case 3:
+		if (cli_parse_double("--alpha", arg, 1e-9, 0.5, &mo->alpha) < 0)
+			return -1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int parse_lesion(const char *s, double v[3])
+{
+	if (cli_parse_doubles("--lesion", s, v, 3) < 0)
+		return -1;
+	if (!(v[2] > 0))
+		return dsr_seterr("--lesion '%s': the radius must be > 0", s);
+	return 0;
+}
+
+/* A number, or null when it is not one. */
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* The measurement context of a subtracted pair; @valid and noise filled in. */
+static int make_ctx(const struct dsr_image *ref, const struct dsr_image *live,
+		    const struct dsr_params *params, const struct dsr_contrast_info *contrast,
+		    const struct dsr_image *diff, double alpha, struct dsr_measure_ctx *c,
+		    uint8_t **valid)
+{
+	memset(c, 0, sizeof(*c));
+	*valid = malloc((size_t)live->width * live->height);
+	if (!*valid)
+		return dsr_seterr("out of memory for the field mask");
+	dsr_model_field_mask(params, *valid);
+	c->difference = diff;
+	c->live = live;
+	c->valid = *valid;
+	c->midgrey = params->midgrey;
+	c->gain = params->gain / (double)(1 << DSR_GAIN_FRAC_BITS);
+	c->lut_slope = contrast && isfinite(contrast->gain) && contrast->gain > 0 ? contrast->gain : 1;
+	c->alpha = alpha;
+	c->sigma_live = dsr_noise_estimate(live, NULL);
+	c->sigma_ref = dsr_noise_estimate(ref, NULL);
+	if (c->sigma_live < 0 || c->sigma_ref < 0 || !(c->gain > 0)) {
+		free(*valid);
+		*valid = NULL;
+		return c->gain > 0 ? -1 : dsr_seterr("a difference with gain 0 cannot be measured");
+	}
+	return 0;
+}
+
+static json_t *json_noise(const struct dsr_measure_ctx *c)
+{
+	double sd = sqrt(c->sigma_live * c->sigma_live +
+			 c->lut_slope * c->lut_slope * c->sigma_ref * c->sigma_ref);
+
+	return json_pack("{s:s, s:f, s:f, s:f, s:f}", "method", NOISE_METHOD, "sigma_live",
+			 c->sigma_live, "sigma_reference", c->sigma_ref, "lut_slope", c->lut_slope,
+			 "sigma_difference", sd);
+}
+
+static json_t *json_measurement(const struct dsr_measurement *m, double alpha)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "pixels", json_integer((json_int_t)m->pixels));
+	json_object_set_new(j, "pixels_region", json_integer((json_int_t)m->pixels_full));
+	json_object_set_new(j, "clipped", json_boolean(m->clipped));
+	json_object_set_new(j, "change", num(m->change));
+	json_object_set_new(j, "change_pct", num(m->change_pct));
+	json_object_set_new(j, "baseline", num(m->baseline));
+	json_object_set_new(j, "se", num(m->se));
+	json_object_set_new(j, "se_pct", num(m->se_pct));
+	json_object_set_new(j, "z", num(m->z));
+	json_object_set_new(j, "p", num(m->p));
+	json_object_set_new(j, "alpha", json_real(alpha));
+	json_object_set_new(j, "significant", json_boolean(m->significant));
+	json_object_set_new(j, "direction",
+			    json_string(!m->significant ? "none" : m->change > 0 ? "gain" : "loss"));
+	return j;
+}
+
+/* One line for the montage and stdout. */
+static void describe(char *buf, size_t size, const char *name, const struct dsr_measurement *m,
+		     const char *refused)
+{
+	if (refused)
+		snprintf(buf, size, "%s: %s\n", name, refused);
+	else
+		snprintf(buf, size, "%s: %+.1f +- %.1f (%+.2f %% +- %.2f %%) p %.2g %s\n", name,
+			 m->change, m->se, m->change_pct, m->se_pct, m->p,
+			 m->significant ? (m->change > 0 ? "GAIN" : "LOSS") : "no change");
+}
+
+static void append(char *dst, size_t size, const char *s)
+{
+	size_t l = strlen(dst);
+
+	if (l < size)
+		snprintf(dst + l, size - l, "%s", s);
+}
+
+/* Every region of @mo into "measurements". */
+static void measure_regions(const struct measure_opts *mo, const struct dsr_measure_ctx *c,
+			    json_t *j, struct measure_result *out)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < mo->n; i++) {
+		struct dsr_measurement m;
+		const struct dsr_region *r = &mo->regions[i];
+		const char *name = r->label[0] ? r->label : mo->specs[i];
+		int rc = dsr_measure_region(c, r, &m);
+		json_t *e = rc == 0 ? json_measurement(&m, c->alpha) : json_object();
+		char line[256];
+
+		json_object_set_new(e, "region", json_string(mo->specs[i]));
+		if (r->label[0])
+			json_object_set_new(e, "label", json_string(r->label));
+		if (rc < 0) {
+			json_object_set_new(e, "refused", json_string(dsr_error()));
+			json_object_set_new(e, "pixels", json_integer((json_int_t)m.pixels));
+			json_object_set_new(e, "pixels_region", json_integer((json_int_t)m.pixels_full));
+		}
+		describe(line, sizeof(line), name, &m, rc < 0 ? dsr_error() : NULL);
+		append(out->text, sizeof(out->text), line);
+		json_array_append_new(arr, e);
+	}
+	json_object_set_new(j, "measurements", arr);
+}
+
+static int write_overlay(const struct measure_opts *mo, const struct dsr_measure_ctx *c,
+			 const char *png, json_t *j, struct measure_result *out)
+{
+	struct dsr_overlay_info info;
+
+	if (dsr_overlay_make(c, mo->k, &out->rgb, &info) < 0)
+		return -1;
+	out->w = c->live->width;
+	out->h = c->live->height;
+	if (dsr_rgb_save_png(out->rgb, out->w, out->h, png) < 0)
+		return -1;
+	json_object_set_new(j, "overlay", json_pack("{s:s, s:s, s:f, s:i, s:f, s:i, s:i, s:i}",
+		"png", png, "convention", "gain green, loss red, on the follow-up; out of field dimmed",
+		"k", mo->k, "box", (json_int_t)DSR_OVERLAY_BOX, "threshold", info.threshold,
+		"gain_pixels", (json_int_t)info.gain_pixels, "loss_pixels",
+		(json_int_t)info.loss_pixels, "out_of_field_pixels", (json_int_t)info.invalid_pixels));
+	return 0;
+}
+
+int measure_pair(const struct measure_opts *mo, const struct dsr_image *ref,
+		 const struct dsr_image *live, const struct dsr_params *params,
+		 const struct dsr_contrast_info *contrast, const struct dsr_image *diff,
+		 const char *overlay_png, json_t *j, struct measure_result *out)
+{
+	struct dsr_measure_ctx c;
+	uint8_t *valid;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!mo->n && !mo->overlay)
+		return 0;
+	if (make_ctx(ref, live, params, contrast, diff, mo->alpha, &c, &valid) < 0)
+		return -1;
+	json_object_set_new(j, "noise", json_noise(&c));
+	measure_regions(mo, &c, j, out);
+	if (mo->overlay)
+		rc = write_overlay(mo, &c, overlay_png, j, out);
+	free(valid);
+	return rc;
+}
+
+void measure_result_free(struct measure_result *r)
+{
+	free(r->rgb);
+	r->rgb = NULL;
+}
+
+/* Mean and standard deviation of @im over @mask (n pixels). */
+static void masked_stats(const struct dsr_image *im, const uint8_t *mask, size_t n, double *mean,
+			 double *sd)
+{
+	double s = 0, s2 = 0;
+
+	for (size_t i = 0; i < (size_t)im->width * im->height; i++) {
+		if (!mask[i])
+			continue;
+		s += im->pixels[i];
+		s2 += (double)im->pixels[i] * im->pixels[i];
+	}
+	*mean = s / n;
+	*sd = sqrt(fmax(s2 / n - *mean * *mean, 0));
+}
+
+/* The ring 2r..4r around (x, y), clipped to the field: its mean and SD, or -1. */
+static int lesion_ring(const struct dsr_measure_ctx *c, double x, double y, double r,
+		       double *mean, double *sd)
+{
+	uint32_t w = c->live->width, h = c->live->height;
+	struct dsr_region outer = { .kind = DSR_REGION_CIRCLE, .cx = x, .cy = y, .r = 4 * r };
+	struct dsr_region inner = { .kind = DSR_REGION_CIRCLE, .cx = x, .cy = y, .r = 2 * r * (1 - 1e-9) };
+	uint8_t *mo = malloc((size_t)w * h), *mi = malloc((size_t)w * h);
+	size_t full_o, full_i, n = 0;
+
+	if (!mo || !mi) {
+		free(mo);
+		free(mi);
+		return dsr_seterr("out of memory");
+	}
+	dsr_region_mask(&outer, w, h, c->valid, mo, &full_o);
+	dsr_region_mask(&inner, w, h, NULL, mi, &full_i);
+	for (size_t i = 0; i < (size_t)w * h; i++) {
+		mo[i] = mo[i] && !mi[i];
+		n += mo[i];
+	}
+	size_t full = full_o > full_i ? full_o - full_i : 0;
+	int rc = 0;
+	if (n < DSR_REGION_MIN_PIXELS || (double)n < DSR_REGION_MIN_FRACTION * (double)full)
+		rc = dsr_seterr("the background ring keeps %zu of its %zu pixels in the field", n, full);
+	else
+		masked_stats(c->difference, mo, n, mean, sd);
+	free(mo);
+	free(mi);
+	return rc;
+}
+
+double measure_lesion(const double lesion[3], const struct dsr_affine *a,
+		      const struct dsr_image *ref, const struct dsr_image *live,
+		      const struct dsr_params *params, const struct dsr_contrast_info *contrast,
+		      const struct dsr_image *diff, json_t *j)
+{
+	struct dsr_measure_ctx c;
+	struct dsr_measurement m;
+	uint8_t *valid = NULL;
+	double x = NAN, y = NAN, ring = 0, sd = 0, cnr = -1;
+	json_t *e = json_pack("{s:[fff]}", "reference_xyr", lesion[0], lesion[1], lesion[2]);
+
+	memset(&m, 0, sizeof(m));
+	if (affine_invert_point(a, lesion[0], lesion[1], &x, &y) < 0) {
+		json_object_set_new(e, "refused", json_string("the transform is singular"));
+		goto out;
+	}
+	json_object_set_new(e, "live_xy", json_pack("[ff]", x, y));
+	struct dsr_region r = { .kind = DSR_REGION_CIRCLE, .cx = x, .cy = y, .r = lesion[2] };
+	if (make_ctx(ref, live, params, contrast, diff, 0.05, &c, &valid) < 0 ||
+	    dsr_measure_region(&c, &r, &m) < 0 || lesion_ring(&c, x, y, lesion[2], &ring, &sd) < 0) {
+		json_object_set_new(e, "refused", json_string(dsr_error()));
+		goto out;
+	}
+	double inside = c.midgrey + m.change * c.gain;
+	cnr = sd > 0 ? fabs(inside - ring) / sd : -1;
+	json_t *mj = json_measurement(&m, c.alpha);
+	json_object_update(e, mj);
+	json_decref(mj);
+	json_object_set_new(e, "mean_inside", json_real(inside));
+	json_object_set_new(e, "mean_ring", json_real(ring));
+	json_object_set_new(e, "sd_ring", json_real(sd));
+	json_object_set_new(e, "cnr", cnr >= 0 ? json_real(cnr) : json_null());
+out:
+	free(valid);
+	json_object_set_new(j, "lesion", e);
+	return cnr;
+}
