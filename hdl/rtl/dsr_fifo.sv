@@ -32,7 +32,7 @@ module dsr_fifo #(
     assign count   = wr_ptr - rd_ptr;
 
     // pointers one bit wider than the address tell full from empty; a write when full
-    // or a read when empty is the caller's bug and is ignored
+    // or a read when empty is the caller's bug: ignored, and an assertion failure
     always_ff @(posedge clk) begin
         if (rst) begin
             wr_ptr <= '0;
@@ -52,6 +52,17 @@ module dsr_fifo #(
             mem[wr_ptr[AW-1:0]] <= wr_data;
         end
     end
+
+`ifndef SYNTHESIS
+    // the callers reserve room before they push (dsr_top: ctx_block); a push into a full
+    // FIFO would lose a frame's context, a pop from an empty one invent one
+    always_ff @(posedge clk) begin
+        if (!rst) begin
+            if (wr_en && count == DEPTH[AW:0]) $error("dsr_fifo: push while full drops a word");
+            if (rd_en && empty) $error("dsr_fifo: pop while empty");
+        end
+    end
+`endif
 
 endmodule
 

@@ -47,6 +47,7 @@ package dsr_pkg;
 	localparam logic [31:0] DSR_ERR_LONG_FRAME = 32'h00000002;
 	localparam logic [31:0] DSR_ERR_LINE_LENGTH = 32'h00000004;
 	localparam logic [31:0] DSR_ERR_BAD_PARAMS = 32'h00000008;
+	localparam logic [31:0] DSR_ERR_LUT_RANGE = 32'h00000010;
 	localparam logic [31:0] DSR_CTRL_COMMIT = 32'h00000001;
 	localparam logic [31:0] DSR_CTRL_CLEAR_COUNTERS = 32'h00000002;
 
@@ -68,6 +69,8 @@ package dsr_pkg;
 	localparam int DSR_W_ONE = 256;
 	localparam int DSR_ACC_ROUND = 32768;
 	localparam int DSR_GAIN_FRAC_BITS = 8;
+	localparam logic [31:0] DSR_GAIN_MAX = 32'h0000ffff;
+	localparam logic [31:0] DSR_MIDGREY_MAX = 32'h0000ffff;
 	localparam int DSR_H_FRAC_BITS = 40;
 	localparam logic [31:0] DSR_H_PERSP_MAX = 32'h01999999;
 	localparam int DSR_DEN_BITS = 42;

@@ -14,14 +14,24 @@
 // registers after a commit therefore never leaks into the pending set.
 //
 // The LUT has two banks. LUT_DATA writes go to the shadow bank (the one not active) and
-// mark it dirty; a commit schedules a swap only if the shadow bank is dirty, so a commit
-// of new affine parameters alone keeps the active LUT. Since the banks swap, the new
-// shadow bank holds the previous table: an upload must always write every entry the
-// frames will use. A bank never written since reset reads as the identity. After a
-// swap the previous frame's last pixels may still be on their way to the LUT (for as
-// long as the output is back-pressured): until the LUT has read a pixel of the new bank,
-// LUT_DATA writes are held off with reg_ready low, so no pixel ever meets a half-written
-// table.
+// mark it dirty; a commit takes the shadow bank along only if it is dirty, so a commit
+// of new affine parameters alone keeps the active LUT. The committed bank becomes the
+// active one at once if no frame is in flight (nothing can tell the difference: every
+// pixel of the next frame meets it), otherwise at the frame start that activates the
+// commit. Until then, and after that swap until no pixel of the old bank is left on its
+// way to the LUT, LUT_DATA writes are held off with reg_ready low: an uncommitted write
+// can neither reach the committed table nor a table a pixel is still reading. The wait
+// ends with the frame start and drain, or when the pipeline runs empty, so it is only
+// unbounded while an input frame stays open without pixels. Since the banks swap, the
+// new shadow bank holds the previous table: an upload must always write every entry the
+// frames will use. A bank never written since reset reads as the identity.
+//
+// LUT_ADDR counts 0 .. 2^PIXEL_BITS_MAX (one past the last entry, reached by stepping).
+// A LUT_ADDR write outside the LUT and a LUT_DATA access past the end are refused (index unchanged, write
+// dropped, read 0) with DSR_ERR_LUT_RANGE: nothing wraps silently.
+//
+// GAIN and MIDGREY keep all 32 written bits, so the commit check sees what the host wrote
+// (GAIN <= DSR_GAIN_MAX, MIDGREY < 2^pixel_bits); the pipeline takes the low 16.
 //
 // Reset values: pass-through mode, 64x64 (or the maximum if smaller), 12 bits, identity
 // transform, gain 1.0, midgrey 2048, identity LUT, generation 0, counters 0.
@@ -98,11 +108,23 @@ module dsr_regs #(
     localparam logic [31:0] A_ONE = 32'd1 << dsr_pkg::DSR_A_FRAC_BITS;
     localparam logic [15:0] GAIN_ONE = 16'd1 << dsr_pkg::DSR_GAIN_FRAC_BITS;
     localparam logic [15:0] DEF_MIDGREY = 16'd1 << (dsr_pkg::DSR_PIXEL_BITS_MIN - 1);
+    localparam int LI = PIXEL_BITS_MAX + 1;          // LUT index, one past the end included
+    localparam logic [LI-1:0] LUT_END = {1'b1, {PIXEL_BITS_MAX{1'b0}}};
 
-    // shadow set (mode, sizes and depth keep all 32 bits so the range check is exact)
+    // the frame store and the coordinate split assume power-of-two maxima
+    initial begin
+        if (MAX_WIDTH < 4 || (MAX_WIDTH & (MAX_WIDTH - 1)) != 0) begin
+            $fatal(1, "dsr_regs: MAX_WIDTH must be a power of two >= 4");
+        end
+        if (MAX_HEIGHT < 4 || (MAX_HEIGHT & (MAX_HEIGHT - 1)) != 0) begin
+            $fatal(1, "dsr_regs: MAX_HEIGHT must be a power of two >= 4");
+        end
+    end
+
+    // shadow set: every register keeps all 32 bits so the range check is exact
     logic [31:0] sh_mode, sh_width, sh_height, sh_bits;
     logic [31:0] sh_a11, sh_a12, sh_a21, sh_a22, sh_tx, sh_ty;
-    logic [15:0] sh_gain, sh_midgrey;
+    logic [31:0] sh_gain, sh_midgrey;
 
     // pending set
     logic        pend_valid;
@@ -118,8 +140,10 @@ module dsr_regs #(
     logic                      lut_dirty;
     logic                      lut_swap_pending;
     logic [1:0]                lut_loaded;
-    logic [PIXEL_BITS_MAX-1:0] lut_index;
+    logic [LI-1:0]             lut_index;
     logic                      lut_shadow_busy;   // pixels of the old bank still in flight
+    logic [7:0]                frames_inflight;   // started, last output word not yet taken
+    logic                      idle;              // no pixel anywhere in the pipeline
 
     // status, errors, counters
     logic [31:0] error_bits;
@@ -127,10 +151,14 @@ module dsr_regs #(
     logic [63:0] time_cnt;
     logic [31:0] time_hi_latched;
 
-    logic wr, rd;
-    assign reg_ready = !(reg_write && reg_addr == dsr_pkg::DSR_REG_LUT_DATA && lut_shadow_busy);
+    logic wr, rd, lut_hold;
+    // the shadow bank is committed and waiting, or pixels may still read it
+    assign lut_hold  = lut_swap_pending || lut_shadow_busy;
+    assign reg_ready = !(reg_write && reg_addr == dsr_pkg::DSR_REG_LUT_DATA && lut_hold);
     assign wr = reg_valid && reg_ready && reg_write;
     assign rd = reg_valid && reg_ready && !reg_write;
+    // a frame started this cycle is in flight from the next edge on
+    assign idle = frames_inflight == 8'd0 && !sof_accept;
 
     // ---- commit check: the same rules as dsr_params_check() with this board's limits
     logic params_ok;
@@ -141,10 +169,20 @@ module dsr_regs #(
         if (sh_height == 32'd0 || sh_height > MAX_HEIGHT) params_ok = 1'b0;
         if (sh_bits < dsr_pkg::DSR_PIXEL_BITS_MIN || sh_bits > PIXEL_BITS_MAX) begin
             params_ok = 1'b0;
-        end else if (({16'd0, sh_midgrey} >> sh_bits[4:0]) != 32'd0) begin
+        end else if ((sh_midgrey >> sh_bits[4:0]) != 32'd0) begin
+            params_ok = 1'b0;
+        end
+        if (sh_gain > dsr_pkg::DSR_GAIN_MAX || sh_midgrey > dsr_pkg::DSR_MIDGREY_MAX) begin
             params_ok = 1'b0;
         end
     end
+
+    // LUT_DATA accesses: the index must be inside the LUT
+    logic lut_access, lut_in_range, lut_addr_bad;
+    assign lut_access   = reg_valid && reg_ready && reg_addr == dsr_pkg::DSR_REG_LUT_DATA;
+    assign lut_in_range = lut_index != LUT_END;
+    assign lut_addr_bad = wr && reg_addr == dsr_pkg::DSR_REG_LUT_ADDR &&
+                          reg_wdata >= {{(32 - LI){1'b0}}, LUT_END};
 
     logic do_commit, do_clear;
     assign do_commit = wr && reg_addr == dsr_pkg::DSR_REG_CTRL && (reg_wdata & dsr_pkg::DSR_CTRL_COMMIT) != 0;
@@ -163,8 +201,8 @@ module dsr_regs #(
             sh_a22     <= A_ONE;
             sh_tx      <= '0;
             sh_ty      <= '0;
-            sh_gain    <= GAIN_ONE;
-            sh_midgrey <= DEF_MIDGREY;
+            sh_gain    <= {16'd0, GAIN_ONE};
+            sh_midgrey <= {16'd0, DEF_MIDGREY};
             lut_index  <= '0;
         end else begin
             if (wr) begin
@@ -179,24 +217,26 @@ module dsr_regs #(
                     dsr_pkg::DSR_REG_A22:        sh_a22     <= reg_wdata;
                     dsr_pkg::DSR_REG_TX:         sh_tx      <= reg_wdata;
                     dsr_pkg::DSR_REG_TY:         sh_ty      <= reg_wdata;
-                    dsr_pkg::DSR_REG_GAIN:       sh_gain    <= reg_wdata[15:0];
-                    dsr_pkg::DSR_REG_MIDGREY:    sh_midgrey <= reg_wdata[15:0];
-                    dsr_pkg::DSR_REG_LUT_ADDR:   lut_index  <= reg_wdata[PIXEL_BITS_MAX-1:0];
+                    dsr_pkg::DSR_REG_GAIN:       sh_gain    <= reg_wdata;
+                    dsr_pkg::DSR_REG_MIDGREY:    sh_midgrey <= reg_wdata;
+                    dsr_pkg::DSR_REG_LUT_ADDR: begin
+                        if (!lut_addr_bad) lut_index <= reg_wdata[LI-1:0];
+                    end
                     default: ;
                 endcase
             end
-            // LUT_DATA reads and writes both step the index
-            if (reg_valid && reg_ready && reg_addr == dsr_pkg::DSR_REG_LUT_DATA) begin
+            // LUT_DATA reads and writes both step the index, up to one past the end
+            if (lut_access && lut_in_range) begin
                 lut_index <= lut_index + 1'b1;
             end
         end
     end
 
     // ---- LUT port A: writes into the shadow bank, reads it back
-    assign lut_en    = reg_valid && reg_ready && reg_addr == dsr_pkg::DSR_REG_LUT_DATA;
+    assign lut_en    = lut_access && lut_in_range;
     assign lut_we    = wr;
     assign lut_bank  = !lut_active;
-    assign lut_addr  = lut_index;
+    assign lut_addr  = lut_index[PIXEL_BITS_MAX-1:0];
     assign lut_wdata = reg_wdata[15:0];
 
     // ---- commit, activation at the frame start, LUT bank swap
@@ -221,11 +261,19 @@ module dsr_regs #(
             lut_swap_pending <= 1'b0;
             lut_loaded       <= 2'b00;
             lut_shadow_busy  <= 1'b0;
+            frames_inflight  <= '0;
         end else begin
+            frames_inflight <= frames_inflight + {7'd0, sof_accept} - {7'd0, frame_out};
             // pixels are in order: once one of the active bank was read, none of the
-            // other bank is left
-            if (lut_pixel_read && lut_pixel_bank == lut_active) begin
+            // other bank is left; with no frame in flight there is no pixel at all
+            if ((lut_pixel_read && lut_pixel_bank == lut_active) || idle) begin
                 lut_shadow_busy <= 1'b0;
+            end
+            // a committed table waiting while the pipeline is empty: no pixel can tell
+            // it from a swap at the frame start, and the shadow bank is free again
+            if (lut_swap_pending && idle) begin
+                lut_active       <= !lut_active;
+                lut_swap_pending <= 1'b0;
             end
             // the frame start consumes whatever was pending before this cycle
             if (sof_accept && pend_valid) begin
@@ -266,11 +314,16 @@ module dsr_regs #(
                 pend_a22     <= sh_a22;
                 pend_tx      <= sh_tx;
                 pend_ty      <= sh_ty;
-                pend_gain    <= sh_gain;
-                pend_midgrey <= sh_midgrey;
+                pend_gain    <= sh_gain[15:0];
+                pend_midgrey <= sh_midgrey[15:0];
                 if (lut_dirty) begin
-                    lut_swap_pending <= 1'b1;
-                    lut_dirty        <= 1'b0;
+                    // nothing in flight: the committed bank is active at once
+                    if (idle) begin
+                        lut_active <= !lut_active;
+                    end else begin
+                        lut_swap_pending <= 1'b1;
+                    end
+                    lut_dirty <= 1'b0;
                 end
             end
         end
@@ -289,7 +342,9 @@ module dsr_regs #(
     assign err_set = (err_short ? dsr_pkg::DSR_ERR_SHORT_FRAME : 32'd0)
                    | (err_long ? dsr_pkg::DSR_ERR_LONG_FRAME : 32'd0)
                    | (err_line ? dsr_pkg::DSR_ERR_LINE_LENGTH : 32'd0)
-                   | (do_commit && !params_ok ? dsr_pkg::DSR_ERR_BAD_PARAMS : 32'd0);
+                   | (do_commit && !params_ok ? dsr_pkg::DSR_ERR_BAD_PARAMS : 32'd0)
+                   | ((lut_access && !lut_in_range) || lut_addr_bad
+                      ? dsr_pkg::DSR_ERR_LUT_RANGE : 32'd0);
 
     always_ff @(posedge clk) begin
         if (rst) begin
@@ -355,9 +410,9 @@ module dsr_regs #(
             dsr_pkg::DSR_REG_A22:          rd_mux = sh_a22;
             dsr_pkg::DSR_REG_TX:           rd_mux = sh_tx;
             dsr_pkg::DSR_REG_TY:           rd_mux = sh_ty;
-            dsr_pkg::DSR_REG_GAIN:         rd_mux = {16'd0, sh_gain};
-            dsr_pkg::DSR_REG_MIDGREY:      rd_mux = {16'd0, sh_midgrey};
-            dsr_pkg::DSR_REG_LUT_ADDR:     rd_mux = {{(32 - PIXEL_BITS_MAX){1'b0}}, lut_index};
+            dsr_pkg::DSR_REG_GAIN:         rd_mux = sh_gain;
+            dsr_pkg::DSR_REG_MIDGREY:      rd_mux = sh_midgrey;
+            dsr_pkg::DSR_REG_LUT_ADDR:     rd_mux = {{(32 - LI){1'b0}}, lut_index};
             default:                       rd_mux = 32'd0;   // CTRL, LUT_DATA, unknown
         endcase
     end
@@ -381,7 +436,7 @@ module dsr_regs #(
 
     always_ff @(posedge clk) begin
         rd1_data  <= rd_mux;
-        rd1_lut   <= reg_addr == dsr_pkg::DSR_REG_LUT_DATA;
+        rd1_lut   <= reg_addr == dsr_pkg::DSR_REG_LUT_DATA && lut_in_range;
         reg_rdata <= rd1_lut ? {16'd0, lut_rdata} : rd1_data;
     end
 

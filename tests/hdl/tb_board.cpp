@@ -63,14 +63,25 @@ void BoardMirror::reg_write(uint32_t addr, uint32_t d)
 	case DSR_REG_A22: sh_a[3] = (int32_t)d; break;
 	case DSR_REG_TX: sh_t[0] = (int32_t)d; break;
 	case DSR_REG_TY: sh_t[1] = (int32_t)d; break;
-	case DSR_REG_GAIN: sh_gain = d & 0xffff; break;
-	case DSR_REG_MIDGREY: sh_midgrey = d & 0xffff; break;
-	case DSR_REG_LUT_ADDR: lut_index = d & ((1u << bits_max) - 1); break;
+	case DSR_REG_GAIN: sh_gain = d; break;		// all 32 bits, checked at commit
+	case DSR_REG_MIDGREY: sh_midgrey = d; break;
+	case DSR_REG_LUT_ADDR:
+		if (d < (1u << bits_max))
+			lut_index = d;
+		else
+			error_bits |= DSR_ERR_LUT_RANGE;	// refused, index unchanged
+		break;
 	case DSR_REG_LUT_DATA:
+		if (swap_pending)
+			violation = "LUT_DATA write accepted while a committed LUT waits for its frame start";
+		if (lut_index == (1u << bits_max)) {
+			error_bits |= DSR_ERR_LUT_RANGE;	// past the end: dropped
+			break;
+		}
 		bank[!lut_active][lut_index] = (uint16_t)d;
 		loaded[!lut_active] = true;
 		dirty = true;
-		lut_index = (lut_index + 1) & ((1u << bits_max) - 1);
+		lut_index++;
 		break;
 	case DSR_REG_ERROR: error_bits &= ~d; break;
 	case DSR_REG_CTRL:
@@ -81,8 +92,13 @@ void BoardMirror::reg_write(uint32_t addr, uint32_t d)
 			if (ok) {
 				pend = p;
 				pend_valid = true;
+				// a dirty shadow LUT goes with the commit: active at once when
+				// no frame is in flight (no pixel can tell), else at the start
 				if (dirty) {
-					swap_pending = true;
+					if (idle())
+						lut_swap(now_cycle);
+					else
+						swap_pending = true;
 					dirty = false;
 				}
 			} else {
@@ -144,13 +160,42 @@ uint32_t BoardMirror::reg_read(uint32_t addr, uint64_t now, bool *known)
 	case DSR_REG_MIDGREY: return sh_midgrey;
 	case DSR_REG_LUT_ADDR: return lut_index;
 	case DSR_REG_LUT_DATA: {
+		if (lut_index == (1u << bits_max)) {
+			error_bits |= DSR_ERR_LUT_RANGE;	// past the end: reads 0
+			return 0;
+		}
 		uint32_t v = bank[!lut_active][lut_index];
 		*known = loaded[!lut_active];
-		lut_index = (lut_index + 1) & ((1u << bits_max) - 1);
+		lut_index++;
 		return v;
 	}
 	default: return 0;
 	}
+}
+
+// The LUT banks change roles: the committed shadow bank becomes the active one.
+void BoardMirror::lut_swap(uint64_t now)
+{
+	lut_active ^= 1;
+	swap_pending = false;
+	last_swap_cycle = now;
+}
+
+// An output frame ended (its last word taken) in this cycle.
+void BoardMirror::frame_done()
+{
+	done_now++;
+}
+
+// End of a cycle: a committed LUT still waiting while nothing is in flight becomes active
+// (this cycle's frame start counts as in flight, this cycle's frame end not yet).
+void BoardMirror::tick()
+{
+	if (swap_pending && idle())
+		lut_swap(now_cycle);
+	frames_done += done_now;
+	done_now = 0;
+	now_cycle++;
 }
 
 // One more bad input frame, counted once.
@@ -215,11 +260,8 @@ void BoardMirror::frame_start(uint64_t now)
 		act = pend;
 		pend_valid = false;
 		gen++;
-		if (swap_pending) {
-			lut_active ^= 1;
-			swap_pending = false;
-			last_swap_cycle = now;
-		}
+		if (swap_pending)
+			lut_swap(now);
 	}
 	frames_in++;
 	counted = false;

@@ -41,11 +41,15 @@ public:
 	void frame_start(uint64_t now);
 	void pixel(uint16_t data, bool eol);
 	void frame_short_seen();	// s_sof presented while a frame is in progress
+	void frame_done();		// an output frame's last word was taken this cycle
+	void tick();			// end of the cycle: the edge's bookkeeping
 
 	bool commit_pending() const { return pend_valid; }
 	uint64_t last_swap() const { return last_swap_cycle; }
 	uint32_t generation() const { return gen; }
 
+	// a documented rule the RTL's handshakes broke (the bench reports and clears it)
+	std::string violation;
 	std::deque<ExpectedFrame> expected;
 	uint32_t frames_in = 0, frames_out = 0, bad_frames = 0, param_errors = 0;
 	uint32_t error_bits = 0;
@@ -55,6 +59,8 @@ private:
 	void finalize();
 	void count_bad();
 	struct dsr_params shadow_params() const;
+	bool idle() const { return frames_started == frames_done; }
+	void lut_swap(uint64_t now);
 
 	uint32_t max_w, max_h, bits_max;
 	// shadow registers as written
@@ -68,7 +74,9 @@ private:
 	bool loaded[2] = {false, false};
 	unsigned lut_active = 0;
 	bool dirty = false, swap_pending = false;
-	uint32_t lut_index = 0;
+	uint32_t lut_index = 0;		// 0 .. 2^bits_max (one past the end)
+	unsigned frames_done = 0, done_now = 0;
+	uint64_t now_cycle = 0;
 	uint64_t last_swap_cycle = 0;
 	uint64_t time_hi_latched = 0;
 	// reference store

@@ -276,6 +276,7 @@ public:
 				sink.words.push_back(t->m_data);
 				if (t->m_last) {
 					board.frames_out++;
+					board.frame_done();
 					last_out_cycle = sim.cycle;
 					check_frame();
 				}
@@ -313,6 +314,11 @@ public:
 
 		if (ctrl)
 			board.reg_write(op.addr, op.data);
+		if (!board.violation.empty()) {
+			fail_msg(board.violation.c_str());
+			board.violation.clear();
+		}
+		board.tick();
 		// a batch holding the feeder is done once its last op left the queue
 		if (hold_frame >= 0 && ops.empty() && (batches.empty() ||
 		    batches.front().hold_frame != hold_frame))
@@ -870,6 +876,176 @@ static void random_run(Bench &b, unsigned frames)
 	run_until_drained(b, 2000000);
 }
 
+// ------------------------------------------------------------------ directed register tests
+
+// Queue @ops and run until they and everything before them are done.
+static void run_ops(Bench &b, const std::vector<RegOp> &ops)
+{
+	for (auto &op : ops)
+		b.ops.push_back(op);
+	run_until_drained(b, 200000);
+}
+
+// A full LUT upload of @table (every entry of the board's LUT).
+static void push_table(std::vector<RegOp> &ops, const std::vector<uint16_t> &table)
+{
+	ops.push_back({true, DSR_REG_LUT_ADDR, 0, false});
+	for (uint16_t e : table)
+		ops.push_back({true, DSR_REG_LUT_DATA, e, false});
+}
+
+// Read @addr and compare with the mirror; also assert the mirror's own value is @want
+// (the documented outcome), so a mirror that copied an RTL bug cannot hide it.
+static void expect_reg(Bench &b, uint32_t addr, uint32_t want, const char *what)
+{
+	bool known;
+	BoardMirror probe = b.board;	// what a read now returns, without side effects
+	uint32_t v = probe.reg_read(addr, b.sim.now, &known);
+	if (v != want) {
+		char m[160];
+		snprintf(m, sizeof(m), "directed %s: the documented value is 0x%x, the mirror says 0x%x",
+			 what, want, v);
+		b.fail_msg(m);
+	}
+	run_ops(b, {{false, addr, 0, true}});
+}
+
+// GAIN and MIDGREY are checked over all 32 written bits: out of range is refused.
+static void directed_gain_midgrey(Bench &b, const struct dsr_params &good)
+{
+	uint32_t errors0 = b.board.param_errors;
+	const uint32_t bad[][2] = {
+		{DSR_REG_GAIN, 0x10000},		// reads back 0 if only 16 bits are kept
+		{DSR_REG_GAIN, 0x80000100},
+		{DSR_REG_MIDGREY, 0x10000 | (1u << (good.pixel_bits - 1))},
+		{DSR_REG_MIDGREY, 0xffff0000u},
+	};
+	for (auto &r : bad) {
+		std::vector<RegOp> ops;
+		push_params(ops, good);
+		ops.back() = {true, r[0], r[1], false};	// the bad value instead of the commit
+		ops.push_back({false, r[0], 0, true});
+		ops.push_back({true, DSR_REG_CTRL, DSR_CTRL_COMMIT, false});
+		run_ops(b, ops);
+		expect_reg(b, r[0], r[1], "GAIN/MIDGREY read back all 32 bits");
+		expect_reg(b, DSR_REG_ERROR, DSR_ERR_BAD_PARAMS, "a wide GAIN/MIDGREY is refused");
+		run_ops(b, {{true, DSR_REG_ERROR, DSR_ERR_BAD_PARAMS, false}});
+	}
+	if (b.board.param_errors != errors0 + 4)
+		b.fail_msg("directed GAIN/MIDGREY: not every wide value counted in PARAM_ERRORS");
+	std::vector<RegOp> ops;
+	push_params(ops, good);
+	run_ops(b, ops);
+}
+
+// LUT_ADDR outside the LUT and LUT_DATA past the last entry are refused with an error.
+static void directed_lut_range(Bench &b)
+{
+	const uint32_t n = 1u << TB_PIXEL_BITS_MAX;
+	run_ops(b, {{true, DSR_REG_LUT_ADDR, 5, false}, {true, DSR_REG_LUT_ADDR, n, false}});
+	expect_reg(b, DSR_REG_LUT_ADDR, 5, "LUT_ADDR beyond the LUT leaves the index");
+	expect_reg(b, DSR_REG_ERROR, DSR_ERR_LUT_RANGE, "LUT_ADDR beyond the LUT");
+	run_ops(b, {{true, DSR_REG_ERROR, DSR_ERR_LUT_RANGE, false},
+		    {true, DSR_REG_LUT_ADDR, 0x80000000u, false}});
+	expect_reg(b, DSR_REG_ERROR, DSR_ERR_LUT_RANGE, "LUT_ADDR bit 31");
+	run_ops(b, {{true, DSR_REG_ERROR, DSR_ERR_LUT_RANGE, false},
+		    {true, DSR_REG_LUT_ADDR, n - 1, false}, {true, DSR_REG_LUT_DATA, 0x123, false}});
+	expect_reg(b, DSR_REG_ERROR, 0, "the last LUT entry is inside the LUT");
+	expect_reg(b, DSR_REG_LUT_ADDR, n, "LUT_ADDR one past the end after the last entry");
+	run_ops(b, {{true, DSR_REG_LUT_DATA, 0x456, false}});
+	expect_reg(b, DSR_REG_ERROR, DSR_ERR_LUT_RANGE, "LUT_DATA write past the end");
+	expect_reg(b, DSR_REG_LUT_ADDR, n, "a refused LUT_DATA access does not step");
+	run_ops(b, {{true, DSR_REG_ERROR, DSR_ERR_LUT_RANGE, false},
+		    {true, DSR_REG_LUT_ADDR, n - 1, false}});
+	expect_reg(b, DSR_REG_LUT_DATA, 0x123, "the last entry kept, not overwritten by a wrap");
+	expect_reg(b, DSR_REG_LUT_DATA, 0, "LUT_DATA read past the end");
+	expect_reg(b, DSR_REG_ERROR, DSR_ERR_LUT_RANGE, "LUT_DATA read past the end");
+	run_ops(b, {{true, DSR_REG_ERROR, DSR_ERR_LUT_RANGE, false}});
+}
+
+// LUT commit: a LUT written after a commit never reaches the frames of that commit, a
+// commit takes the LUT written before it, and a commit with no LUT write keeps the LUT.
+static void directed_lut_commit(Bench &b)
+{
+	const uint32_t w = 48, h = 40, bits = 12, n = 1u << TB_PIXEL_BITS_MAX;
+	Plan pl{w, h, bits, DSR_MODE_CAPTURE};
+	struct dsr_params cap = random_params(b.rng, pl);
+	struct dsr_params warp = cap, warp2 = cap;
+	warp.mode = warp2.mode = DSR_MODE_WARP;
+	warp2.tx += 3 << DSR_T_FRAC_BITS;	// affine only
+	std::vector<uint16_t> lut_a(n), lut_b(n);
+	for (uint32_t i = 0; i < n; i++) {
+		lut_a[i] = (uint16_t)((4095 - (i & 4095)) ^ (i >> 12));
+		lut_b[i] = (uint16_t)(((i & 4095) * 7 + 11) & 4095);
+	}
+	unsigned base = b.board.frames_started;
+	std::vector<RegOp> ops;
+	push_params(ops, cap);
+	run_ops(b, ops);
+	ops.clear();
+	push_table(ops, lut_a);				// written, not yet committed
+	run_ops(b, ops);
+
+	// F0 capture; mid-F0 the commit of WARP (takes LUT A), at once LUT B written: it
+	// must wait, F1 meets A; B is committed during F1 (F2 held until then), F2 meets B;
+	// an affine-only commit before F3 keeps B
+	const int f0 = 2000000;
+	b.p_valid = 0.5;
+	b.p_ready = 0.7;
+	RegBatch x{f0, 200, false, -1, {}};
+	push_params(x.ops, warp);
+	push_table(x.ops, lut_b);
+	RegBatch y{f0 + 1, 0, true, f0 + 2, {}};
+	push_params(y.ops, warp);
+	RegBatch z{f0 + 2, 0, true, f0 + 3, {}};
+	push_params(z.ops, warp2);
+	b.batches.push_back(x);
+	b.batches.push_back(y);
+	b.batches.push_back(z);
+	std::vector<uint16_t> scene = random_image(b.rng, w, h, bits, 1, nullptr);
+	for (int f = 0; f < 4; f++)
+		push_frame(b, f0 + f, f ? random_image(b.rng, w, h, bits, 1, &scene) : scene, w, h, 0);
+	if (b.hold_frame < 0)
+		b.hold_frame = b.next_hold();
+
+	const std::vector<uint16_t> *want[4] = {nullptr, &lut_a, &lut_b, &lut_b};
+	unsigned seen = 0;
+	b.on_frame = [&](const ExpectedFrame &e, const std::vector<uint16_t> &) {
+		if (e.index < base || e.index >= base + 4)
+			return;
+		unsigned k = e.index - base;
+		seen++;
+		if (!want[k])
+			return;
+		bool same = e.lut && std::equal(want[k]->begin(), want[k]->begin() + (1u << bits),
+						e.lut->begin());
+		if (!same) {
+			char m[96];
+			snprintf(m, sizeof(m), "directed LUT commit: frame F%u does not meet LUT %c",
+				 k, want[k] == &lut_a ? 'A' : 'B');
+			b.fail_msg(m);
+		}
+	};
+	run_until_drained(b, 400000);
+	b.on_frame = nullptr;
+	if (seen != 4)
+		b.fail_msg("directed LUT commit: not all four frames came out");
+	b.p_valid = b.p_ready = 1.0;
+}
+
+// The register-file rules that were broken once, each forced on purpose.
+static void directed_run(Bench &b)
+{
+	Plan pl{32, 24, 12, DSR_MODE_SUBTRACT};
+	unsigned failed0 = b.failed;
+	run_ops(b, {{true, DSR_REG_ERROR, 0xffffffffu, false}});	// earlier input errors
+	directed_gain_midgrey(b, random_params(b.rng, pl));
+	directed_lut_range(b);
+	directed_lut_commit(b);
+	printf("directed: GAIN/MIDGREY width, LUT_ADDR range, LUT commit: %s\n",
+	       b.failed == failed0 ? "pass" : "FAIL");
+}
+
 int main(int argc, char **argv)
 {
 	std::string v;
@@ -901,6 +1077,7 @@ int main(int argc, char **argv)
 	       cpp, TB_MAX_WIDTH, overhead);
 	unsigned base_passed = b.passed;
 	random_run(b, frames);
+	directed_run(b);
 	final_checks(b);
 	auto t1 = std::chrono::steady_clock::now();
 	double secs = std::chrono::duration<double>(t1 - t0).count();

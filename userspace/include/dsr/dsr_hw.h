@@ -197,6 +197,8 @@
 #define DSR_ERR_LONG_FRAME	(1u << 1)	/* pixels after the last one of the frame */
 #define DSR_ERR_LINE_LENGTH	(1u << 2)	/* end-of-line mark not at x = width-1 */
 #define DSR_ERR_BAD_PARAMS	(1u << 3)	/* commit refused: a shadow value out of range */
+#define DSR_ERR_LUT_RANGE	(1u << 4)	/* LUT_ADDR beyond the board's LUT, or a LUT_DATA
+						 * access past its last entry (refused) */
 
 #define DSR_CTRL_COMMIT		(1u << 0)	/* shadow -> active at the next frame start */
 #define DSR_CTRL_CLEAR_COUNTERS	(1u << 1)

@@ -82,11 +82,12 @@ static void print_status(uint32_t status, uint32_t error)
 	       status & DSR_STATUS_COMMIT_PENDING ? " commit-pending" : "",
 	       status & DSR_STATUS_REF_VALID ? " reference-valid" : " no-reference",
 	       status & DSR_STATUS_ERROR ? " ERROR" : "");
-	printf("errors:       0x%x%s%s%s%s\n", error,
+	printf("errors:       0x%x%s%s%s%s%s\n", error,
 	       error & DSR_ERR_SHORT_FRAME ? " short-frame" : "",
 	       error & DSR_ERR_LONG_FRAME ? " long-frame" : "",
 	       error & DSR_ERR_LINE_LENGTH ? " line-length" : "",
-	       error & DSR_ERR_BAD_PARAMS ? " bad-params" : "");
+	       error & DSR_ERR_BAD_PARAMS ? " bad-params" : "",
+	       error & DSR_ERR_LUT_RANGE ? " lut-range" : "");
 }
 
 /* The whole report: identity, then registers. */
