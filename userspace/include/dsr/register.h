@@ -41,9 +41,12 @@ enum dsr_motion {
 	DSR_MOTION_RIGID,		/* rotation + translation */
 	DSR_MOTION_SIMILARITY,		/* rotation + isotropic scale + translation */
 	DSR_MOTION_AFFINE,		/* all six */
+	DSR_MOTION_PROJECTIVE,		/* homography: the affine refined with h31, h32 */
+	DSR_MOTION_AUTO,		/* affine, or projective where the evidence says so */
 };
 
-/* "translation", "rigid", "similarity", "affine"; NULL for an unknown value. */
+/* "translation", "rigid", "similarity", "affine", "projective", "auto"; NULL for an
+ * unknown value. */
 const char *dsr_motion_name(enum dsr_motion m);
 /* Parse one of those names. -1 (dsr_error()) if unknown. */
 int dsr_motion_parse(const char *name, enum dsr_motion *m);
@@ -77,11 +80,23 @@ struct dsr_register_opts {
 						 * noise explains; registered pairs of the
 						 * same anatomy sit near 1 */
 
+/* A projective fit replaces the affine one under DSR_MOTION_AUTO only if it lowers the
+ * residual ratio by more than this (a twentieth of what the noise explains) and moves
+ * some pixel by more than DSR_REGISTER_AUTO_MIN_SHIFT. */
+#define DSR_REGISTER_AUTO_MIN_GAIN	0.05
+#define DSR_REGISTER_AUTO_MIN_SHIFT	0.05	/* pixels */
+
 /* Defaults: affine, no mask, default threshold, no progress. */
 void dsr_register_opts_default(struct dsr_register_opts *o);
 
 struct dsr_register_result {
-	struct dsr_affine affine;	/* live -> reference, floating point */
+	struct dsr_affine affine;	/* live -> reference, floating point (the affine fit) */
+	/* The result as a homography: the projective fit if @projective, else the affine. */
+	struct dsr_homography homography;
+	int projective;			/* the projective model was fitted and kept */
+	/* With projective or auto: the residual ratio of the affine fit on the same
+	 * pixels, for comparison (0 otherwise). */
+	double affine_residual_ratio;
 	double quality;		/* final ECC correlation coefficient on the overlap, -1..1 */
 	/* What is left after registration, over what the noise of both frames (measured
 	 * on each) explains: about 1 when only noise differs, a little more with real

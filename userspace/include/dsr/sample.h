@@ -50,6 +50,25 @@ struct dsr_image *dsr_phantom_render(const struct dsr_phantom *ph,
 				     const struct dsr_lesion *lesion,
 				     uint32_t bits, uint64_t noise_seed);
 
+/* The same through a homography (live -> reference, h31 x + h32 y + h33 > 0 over the
+ * frame). */
+struct dsr_image *dsr_phantom_render_h(const struct dsr_phantom *ph,
+				       const struct dsr_homography *live_to_ref,
+				       const struct dsr_exposure *exposure,
+				       const struct dsr_lesion *lesion,
+				       uint32_t bits, uint64_t noise_seed);
+
+/*
+ * Beam angulation: the follow-up's beam meets the sensor turned by @tilt_x_deg about
+ * the vertical axis and @tilt_y_deg about the horizontal one, the source @focal_px
+ * pixels from the sensor (e.g. 300 mm / 0.02 mm pixels = 15000). A nearly planar object
+ * then maps by the point-source projection of a tilted plane, K R K^-1 about the frame
+ * centre; @a (the sensor's repositioning, as for dsr_phantom_render) follows it.
+ * @out = A K R K^-1, normalised to h33 = 1. -1 with dsr_error() for unusable values.
+ */
+int dsr_beam_angulation(uint32_t width, uint32_t height, double tilt_x_deg, double tilt_y_deg,
+			double focal_px, const struct dsr_affine *a, struct dsr_homography *out);
+
 #ifdef __cplusplus
 }
 #endif

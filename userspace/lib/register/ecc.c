@@ -18,7 +18,7 @@
 #include "dsr/error.h"
 #include "register/register_priv.h"
 
-#define ECC_MAXP 6
+#define ECC_MAXP 8	/* the homography's eight */
 
 /* The transform in ECC's own coordinates: u = M x~ + p where x~ = (x - c) / S. */
 struct ecc_warp {
@@ -514,5 +514,197 @@ int ecc_refine(const struct fimg *ref, const struct fimg *gx, const struct fimg 
 	}
 	free(tex);
 	warp_to_affine(&w, a);
+	return 0;
+}
+
+/*
+ * Projective ECC. The homography in centred coordinates, normalised:
+ *	u = (m11 x~ + m12 y~ + ptx) / w,  v = (m21 x~ + m22 y~ + pty) / w,
+ *	w = 1 + g1 x~ + g2 y~,  x~ = (x - c) / S,
+ * parameters p = [m11 m12 ptx m21 m22 pty g1 g2]. The Jacobian of (u, v) is
+ * [x~ y~ 1 0 0 0 -u x~ -u y~; 0 0 0 x~ y~ 1 -v x~ -v y~] / w, contracted with the
+ * reference gradients per pixel (no row factorisation as for the affine: the division
+ * couples x and y).
+ */
+struct proj_warp {
+	double cx, cy, S;
+	double p[8];
+};
+
+/* G = H T with T: x~ -> x, normalised to G22 = 1; back: H = G T^-1. */
+static int proj_from_h(struct proj_warp *w, const struct dsr_homography *h, int width,
+		       int height)
+{
+	const double *m = h->h;
+	double g[9];
+
+	w->cx = 0.5 * (width - 1);
+	w->cy = 0.5 * (height - 1);
+	w->S = 0.5 * (width > height ? width : height);
+	for (int r = 0; r < 3; r++) {
+		g[3 * r + 0] = m[3 * r + 0] * w->S;
+		g[3 * r + 1] = m[3 * r + 1] * w->S;
+		g[3 * r + 2] = m[3 * r + 0] * w->cx + m[3 * r + 1] * w->cy + m[3 * r + 2];
+	}
+	if (!(fabs(g[8]) > 1e-12))
+		return dsr_seterr("registration: the homography sends the frame centre to infinity");
+	w->p[0] = g[0] / g[8];
+	w->p[1] = g[1] / g[8];
+	w->p[2] = g[2] / g[8];
+	w->p[3] = g[3] / g[8];
+	w->p[4] = g[4] / g[8];
+	w->p[5] = g[5] / g[8];
+	w->p[6] = g[6] / g[8];
+	w->p[7] = g[7] / g[8];
+	return 0;
+}
+
+static void proj_to_h(const struct proj_warp *w, struct dsr_homography *h)
+{
+	const double g[9] = { w->p[0], w->p[1], w->p[2], w->p[3], w->p[4], w->p[5],
+			      w->p[6], w->p[7], 1 };
+	double is = 1.0 / w->S;
+
+	for (int r = 0; r < 3; r++) {
+		h->h[3 * r + 0] = g[3 * r + 0] * is;
+		h->h[3 * r + 1] = g[3 * r + 1] * is;
+		h->h[3 * r + 2] = g[3 * r + 2] - (g[3 * r + 0] * w->cx + g[3 * r + 1] * w->cy) * is;
+	}
+	for (int i = 0; i < 9; i++)	/* h33 = 1 */
+		h->h[i] /= h->h[8];
+}
+
+/* (u, v) of live (x~, y~); 0 if w is not positive there. */
+static inline int proj_map(const double *p, double xt, double yt, double *u, double *v,
+			   double *iw)
+{
+	double w = 1 + p[6] * xt + p[7] * yt;
+
+	if (!(w > 1e-6))
+		return 0;
+	*iw = 1.0 / w;
+	*u = (p[0] * xt + p[1] * yt + p[2]) * *iw;
+	*v = (p[3] * xt + p[4] * yt + p[5]) * *iw;
+	return 1;
+}
+
+/* One pass: the sums for the eight parameters at the current warp. */
+static void proj_accumulate(const struct fimg *ref, const struct ecc_texel *tex,
+			    const struct fimg *live, const struct proj_warp *w,
+			    struct ecc_sums *s)
+{
+	double inv_s = 1.0 / w->S;
+
+	memset(s, 0, sizeof(*s));
+	for (int y = 0; y < live->h; y++) {
+		double yt = (y - w->cy) * inv_s;
+		const float *lrow = live->p + (size_t)y * live->w;
+		const uint8_t *vrow = live->valid ? live->valid + (size_t)y * live->w : NULL;
+
+		for (int x = 0; x < live->w; x++) {
+			double xt = (x - w->cx) * inv_s, u, v, iw, j[8];
+			int x0, y0;
+			float fx, fy, ivf, ixf, iyf;
+
+			if (vrow && !vrow[x])
+				continue;
+			s->valid += 1;
+			if (!proj_map(w->p, xt, yt, &u, &v, &iw) ||
+			    !ref_usable(ref, (float)u, (float)v, &x0, &y0, &fx, &fy))
+				continue;
+			bilin3(tex, ref->w, x0, y0, fx, fy, &ivf, &ixf, &iyf);
+			double iv = ivf, ix = ixf * iw, iy = iyf * iw, tv = lrow[x];
+			double gp = -(ix * u + iy * v);
+
+			j[0] = ix * xt, j[1] = ix * yt, j[2] = ix;
+			j[3] = iy * xt, j[4] = iy * yt, j[5] = iy;
+			j[6] = gp * xt, j[7] = gp * yt;
+			s->n += 1;
+			s->si += iv;
+			s->st += tv;
+			s->sii += iv * iv;
+			s->stt += tv * tv;
+			s->sit += iv * tv;
+			for (int a = 0; a < 8; a++) {
+				s->sj[a] += j[a];
+				s->sji[a] += j[a] * iv;
+				s->sjt[a] += j[a] * tv;
+				for (int b = 0; b <= a; b++)
+					s->sjj[a][b] += j[a] * j[b];
+			}
+		}
+	}
+}
+
+/* Largest distance a frame corner moves between two parameter vectors. */
+static double proj_update_size(const struct proj_warp *w, const double *np, int width,
+			       int height)
+{
+	double worst = 0;
+
+	for (int k = 0; k < 4; k++) {
+		double xt = ((k & 1 ? width - 1 : 0) - w->cx) / w->S;
+		double yt = ((k & 2 ? height - 1 : 0) - w->cy) / w->S;
+		double u0, v0, u1, v1, iw;
+
+		if (!proj_map(w->p, xt, yt, &u0, &v0, &iw) || !proj_map(np, xt, yt, &u1, &v1, &iw))
+			return INFINITY;
+		worst = fmax(worst, hypot(u1 - u0, v1 - v0));
+	}
+	return worst;
+}
+
+int ecc_refine_projective(const struct fimg *ref, const struct fimg *gx, const struct fimg *gy,
+			  const struct fimg *live, struct dsr_homography *h, struct ecc_state *st)
+{
+	struct proj_warp w;
+	struct ecc_sums s;
+	size_t npx = (size_t)ref->w * ref->h;
+	struct ecc_texel *tex;
+
+	if (proj_from_h(&w, h, live->w, live->h))
+		return -1;
+	tex = malloc(sizeof(*tex) * npx);
+	if (!tex)
+		return dsr_seterr("registration: out of memory for ECC");
+	for (size_t i = 0; i < npx; i++)
+		tex[i] = (struct ecc_texel){ ref->p[i], gx->p[i], gy->p[i], 0 };
+	st->iterations = 0;
+	st->converged = 0;
+	for (int it = 0; it < st->max_iter; it++) {
+		double dp[ECC_MAXP], np[8];
+
+		proj_accumulate(ref, tex, live, &w, &s);
+		st->rho = sums_rho(&s);
+		if (s.n > 1) {
+			st->var_live = (s.stt - s.st * s.st / s.n) / s.n;
+			st->var_ref = (s.sii - s.si * s.si / s.n) / s.n;
+		}
+		st->overlap = s.valid > 0 ? s.n / s.valid : 0;
+		if (s.n < 16) {
+			free(tex);
+			return dsr_seterr("registration: the frames do not overlap");
+		}
+		if (ecc_step(&s, 8, dp)) {
+			free(tex);
+			return -1;
+		}
+		for (int i = 0; i < 8; i++)
+			np[i] = w.p[i] + dp[i];
+		double moved = proj_update_size(&w, np, live->w, live->h);
+
+		memcpy(w.p, np, sizeof(np));
+		st->iterations++;
+		if (!isfinite(moved)) {
+			free(tex);
+			return dsr_seterr("registration: projective ECC diverged");
+		}
+		if (moved < st->eps) {
+			st->converged = 1;
+			break;
+		}
+	}
+	free(tex);
+	proj_to_h(&w, h);
 	return 0;
 }

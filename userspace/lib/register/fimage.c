@@ -337,3 +337,49 @@ void affine_similarity(struct dsr_affine *a, double theta, double scale, double 
 	a->tx = cx - (c * cx - s * cy) + dx;
 	a->ty = cy - (s * cx + c * cy) + dy;
 }
+
+/* 3x3 product c = a b (row-major). */
+static void mat3_mul(const double *a, const double *b, double *c)
+{
+	for (int r = 0; r < 3; r++)
+		for (int k = 0; k < 3; k++)
+			c[3 * r + k] = a[3 * r] * b[k] + a[3 * r + 1] * b[3 + k] + a[3 * r + 2] * b[6 + k];
+}
+
+/* A coarse pixel X has its centre at fine x = 2X + 0.5: H_c = C^-1 H_f C with
+ * C = [2 0 0.5; 0 2 0.5; 0 0 1], normalised to h33 = 1. */
+static void homography_rescale(struct dsr_homography *h, const double *pre, const double *post)
+{
+	double t[9], o[9];
+
+	mat3_mul(h->h, post, t);
+	mat3_mul(pre, t, o);
+	for (int i = 0; i < 9; i++)
+		h->h[i] = o[i] / o[8];
+}
+
+void homography_to_coarser(struct dsr_homography *h)
+{
+	static const double cinv[9] = { 0.5, 0, -0.25, 0, 0.5, -0.25, 0, 0, 1 };
+	static const double c[9] = { 2, 0, 0.5, 0, 2, 0.5, 0, 0, 1 };
+
+	homography_rescale(h, cinv, c);
+}
+
+void homography_to_finer(struct dsr_homography *h)
+{
+	static const double cinv[9] = { 0.5, 0, -0.25, 0, 0.5, -0.25, 0, 0, 1 };
+	static const double c[9] = { 2, 0, 0.5, 0, 2, 0.5, 0, 0, 1 };
+
+	homography_rescale(h, c, cinv);
+}
+
+void homography_apply(const struct dsr_homography *h, double x, double y, double *u,
+		      double *v)
+{
+	const double *m = h->h;
+	double w = m[6] * x + m[7] * y + m[8];
+
+	*u = (m[0] * x + m[1] * y + m[2]) / w;
+	*v = (m[3] * x + m[4] * y + m[5]) / w;
+}

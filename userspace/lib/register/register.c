@@ -27,22 +27,26 @@
 #define RESIDUE_FLOOR	1e-3	/* of var(live): the residue of noise-free related frames */
 #define BLUR_NOISE_GAIN	(70.0 / 256 * 70.0 / 256)	/* white-noise variance kept by fimg_blur5 */
 
-static const char *const motion_names[] = { "translation", "rigid", "similarity", "affine" };
+#define PROJ_TOP_SIZE	512	/* largest side of the level projective ECC starts on */
+
+static const char *const motion_names[] = { "translation", "rigid", "similarity", "affine",
+					    "projective", "auto" };
+#define N_MOTIONS	(sizeof(motion_names) / sizeof(motion_names[0]))
 
 const char *dsr_motion_name(enum dsr_motion m)
 {
-	return (unsigned)m < 4 ? motion_names[m] : NULL;
+	return (unsigned)m < N_MOTIONS ? motion_names[m] : NULL;
 }
 
 int dsr_motion_parse(const char *name, enum dsr_motion *m)
 {
-	for (unsigned i = 0; i < 4; i++)
+	for (unsigned i = 0; i < N_MOTIONS; i++)
 		if (name && !strcmp(name, motion_names[i])) {
 			*m = (enum dsr_motion)i;
 			return 0;
 		}
-	return dsr_seterr("unknown motion model '%s' (translation, rigid, similarity, affine)",
-			  name ? name : "");
+	return dsr_seterr("unknown motion model '%s' (translation, rigid, similarity, affine, "
+			  "projective, auto)", name ? name : "");
 }
 
 void dsr_register_opts_default(struct dsr_register_opts *o)
@@ -360,10 +364,77 @@ static int plausible(const struct dsr_affine *a)
 	return isfinite(a->tx) && isfinite(a->ty) && det > 0.25 && det < 4.0;
 }
 
+/* The largest distance, over the frame's corners, between where two homographies send
+ * a live pixel (the maximum over the frame for the small perspective here). */
+static double homography_shift(const struct dsr_homography *a, const struct dsr_homography *b,
+			       int w, int h)
+{
+	double worst = 0;
+
+	for (int k = 0; k < 4; k++) {
+		double x = k & 1 ? w - 1 : 0, y = k & 2 ? h - 1 : 0, ua, va, ub, vb;
+
+		homography_apply(a, x, y, &ua, &va);
+		homography_apply(b, x, y, &ub, &vb);
+		worst = fmax(worst, hypot(ua - ub, va - vb));
+	}
+	return worst;
+}
+
+/*
+ * The projective refinement, started from the converged affine @res: ECC with the eight
+ * homography parameters from the level of at most PROJ_TOP_SIZE down to full
+ * resolution, each level's grey-level map refitted as for the affine. With
+ * DSR_MOTION_AUTO the homography is kept only if it lowers the residual ratio by more
+ * than DSR_REGISTER_AUTO_MIN_GAIN and moves some corner by more than
+ * DSR_REGISTER_AUTO_MIN_SHIFT; with DSR_MOTION_PROJECTIVE always (the refusal checks
+ * then judge it). @st: the affine's final state in, the kept model's out.
+ */
+static int projective_fit(struct pyramid *py, const struct dsr_register_opts *o,
+			  struct dsr_register_result *res, struct ecc_state *st, uint32_t bits)
+{
+	int top = level_for_size(py, PROJ_TOP_SIZE);
+	struct dsr_homography h = res->homography;
+	struct ecc_state ps = { 0 };
+	double ratio;
+
+	for (int l = 0; l < top; l++)
+		homography_to_coarser(&h);
+	for (int l = top; l >= 0; l--) {
+		struct dsr_affine a;
+
+		ps = (struct ecc_state){ .max_iter = l == 0 ? 8 : 20, .eps = l == 0 ? 0.02 : 0.005 };
+		if (l < top)
+			homography_to_finer(&h);
+		/* the grey-level map is fitted under the affine part (close enough) */
+		a = (struct dsr_affine){ h.h[0], h.h[1], h.h[2], h.h[3], h.h[4], h.h[5] };
+		if (map_level(py, l, &a))
+			return -1;
+		if (ecc_refine_projective(py->mapped[l] ? py->mapped[l] : py->ref[l], py->gx[l],
+					  py->gy[l], py->live[l], &h, &ps))
+			return -1;
+		res->iterations += ps.iterations;
+	}
+	ratio = residual_ratio(py, &ps, bits);
+	res->affine_residual_ratio = res->residual_ratio;
+	if (o->motion == DSR_MOTION_AUTO &&
+	    !(res->residual_ratio - ratio > DSR_REGISTER_AUTO_MIN_GAIN &&
+	      homography_shift(&h, &res->homography, py->live[0]->w, py->live[0]->h) >
+		      DSR_REGISTER_AUTO_MIN_SHIFT))
+		return 0;
+	res->homography = h;
+	res->projective = 1;
+	res->quality = ps.rho;
+	res->overlap = ps.overlap;
+	res->residual_ratio = ratio;
+	*st = ps;
+	return 0;
+}
+
 int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 		      const struct dsr_register_opts *opts, struct dsr_register_result *res)
 {
-	struct dsr_register_opts def;
+	struct dsr_register_opts def, aopts;
 	struct pyramid py;
 	struct timespec t0, t1;
 	struct ecc_state st = { 0 };
@@ -386,8 +457,11 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 	if (ref->width < MIN_FRAME_SIDE || ref->height < MIN_FRAME_SIDE)
 		return dsr_seterr("registration: %ux%u is too small (at least %dx%d)",
 				  ref->width, ref->height, MIN_FRAME_SIDE, MIN_FRAME_SIDE);
-	if ((unsigned)opts->motion > DSR_MOTION_AFFINE)
+	if ((unsigned)opts->motion >= N_MOTIONS)
 		return dsr_seterr("registration: unknown motion model %d", (int)opts->motion);
+	aopts = *opts;
+	if (opts->motion >= DSR_MOTION_PROJECTIVE)
+		aopts.motion = DSR_MOTION_AFFINE;	/* the start of the projective fit */
 	min_q = opts->min_quality > 0 ? opts->min_quality : DSR_REGISTER_MIN_QUALITY;
 	max_r = opts->max_residual > 0 ? opts->max_residual : DSR_REGISTER_MAX_RESIDUAL;
 
@@ -395,7 +469,7 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 	if (pyramid_build(&py, ref, live, opts->mask))
 		goto out;
 	progress(opts, 0.1, "global search");
-	if (global_search(&py, opts, &res->affine, &top, &res->iterations))
+	if (global_search(&py, &aopts, &res->affine, &top, &res->iterations))
 		goto out;
 	/*
 	 * Down the pyramid. Coarse levels iterate to 0.005 of their pixel; at full
@@ -404,7 +478,7 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 	 * so taking it ends the search (usually after the first step).
 	 */
 	for (int l = top; l >= 0; l--) {
-		st = (struct ecc_state){ .motion = opts->motion };
+		st = (struct ecc_state){ .motion = aopts.motion };
 		st.max_iter = l == 0 ? 8 : l == 1 ? 15 : 40;
 		st.eps = l == 0 ? 0.02 : 0.005;
 		if (l < top)
@@ -422,6 +496,10 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 	res->quality = st.rho;
 	res->overlap = st.overlap;
 	res->residual_ratio = residual_ratio(&py, &st, ref->bits);
+	dsr_homography_from_affine(&res->affine, &res->homography);
+	if (opts->motion >= DSR_MOTION_PROJECTIVE && st.converged &&
+	    projective_fit(&py, opts, res, &st, ref->bits))
+		goto out;
 	if (!plausible(&res->affine)) {
 		dsr_seterr("registration failed: the estimate is not a plausible repositioning");
 	} else if (res->overlap < DSR_REGISTER_MIN_OVERLAP) {

@@ -93,6 +93,16 @@ struct ecc_state {
 /* @ref is sampled at a(x); @gx/@gy are its gradients. 0, or -1 with dsr_error(). */
 int ecc_refine(const struct fimg *ref, const struct fimg *gx, const struct fimg *gy,
 	       const struct fimg *live, struct dsr_affine *a, struct ecc_state *st);
+/* The same for a homography (8 parameters, st->motion ignored). */
+int ecc_refine_projective(const struct fimg *ref, const struct fimg *gx, const struct fimg *gy,
+			  const struct fimg *live, struct dsr_homography *h, struct ecc_state *st);
+/* A homography on the pyramid level one step coarser / finer. */
+void homography_to_coarser(struct dsr_homography *h);
+void homography_to_finer(struct dsr_homography *h);
+/* (u, v) of live (x, y) under @h. */
+void homography_apply(const struct dsr_homography *h, double x, double y, double *u,
+		      double *v);
+
 /* Central-difference gradients of @im. */
 int fimg_gradient(const struct fimg *im, struct fimg **gx, struct fimg **gy);
 

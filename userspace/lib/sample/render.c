@@ -32,7 +32,7 @@ void dsr_exposure_default(struct dsr_exposure *e)
 /* What one rendering needs, shared read-only by the worker threads. */
 struct render_job {
 	const struct dsr_phantom *ph;
-	struct dsr_affine a;
+	struct dsr_homography h;	/* live -> reference */
 	struct dsr_exposure e;
 	const struct dsr_lesion *lesion;
 	struct dsr_image *im;
@@ -50,8 +50,10 @@ static double pixel_transmission(const struct render_job *j, uint32_t x, uint32_
 
 		for (int sx = 0; sx < SUPERSAMPLE; sx++) {
 			double lx = x + (sx + 0.5) / SUPERSAMPLE - 0.5;
-			double u = j->a.a11 * lx + j->a.a12 * ly + j->a.tx;
-			double v = j->a.a21 * lx + j->a.a22 * ly + j->a.ty;
+			const double *m = j->h.h;
+			double w = m[6] * lx + m[7] * ly + m[8];
+			double u = (m[0] * lx + m[1] * ly + m[2]) / w;
+			double v = (m[3] * lx + m[4] * ly + m[5]) / w;
 
 			sum += phantom_transmission(j->ph, u, v, j->lesion);
 		}
@@ -101,14 +103,21 @@ static void *render_rows(void *arg)
 }
 
 /* Exposure and transform must be usable numbers; NULL means baseline / identity. */
-static int check_inputs(const struct dsr_affine *a, const struct dsr_exposure *e,
-			const struct dsr_lesion *l, uint32_t bits)
+static int check_inputs(const struct dsr_homography *h, uint32_t w, uint32_t ht,
+			const struct dsr_exposure *e, const struct dsr_lesion *l, uint32_t bits)
 {
 	if (bits < 8 || bits > 16)
 		return dsr_seterr("phantom: %u bits is outside 8..16", bits);
-	if (!(isfinite(a->a11) && isfinite(a->a12) && isfinite(a->tx) && isfinite(a->a21) &&
-	      isfinite(a->a22) && isfinite(a->ty)))
-		return dsr_seterr("phantom: the live->reference transform is not finite");
+	for (int i = 0; i < 9; i++)
+		if (!isfinite(h->h[i]))
+			return dsr_seterr("phantom: the live->reference transform is not finite");
+	for (int k = 0; k < 4; k++) {	/* w keeps its sign over the frame (convex) */
+		double x = k & 1 ? (double)w : -1.0, y = k & 2 ? (double)ht : -1.0;
+
+		if (!(h->h[6] * x + h->h[7] * y + h->h[8] > 0))
+			return dsr_seterr("phantom: the homography's h31 x + h32 y + h33 is not "
+					  "positive over the frame");
+	}
 	if (!(e->gain > 0 && e->gain < 1e6))
 		return dsr_seterr("phantom: exposure gain %g is not positive", e->gain);
 	if (!(e->gamma > 0.05 && e->gamma < 20))
@@ -141,17 +150,75 @@ struct dsr_image *dsr_phantom_render(const struct dsr_phantom *ph,
 				     uint32_t bits, uint64_t noise_seed)
 {
 	static const struct dsr_affine identity = { 1, 0, 0, 0, 1, 0 };
+	struct dsr_homography h;
+
+	dsr_homography_from_affine(live_to_ref ? live_to_ref : &identity, &h);
+	return dsr_phantom_render_h(ph, &h, exposure, lesion, bits, noise_seed);
+}
+
+/* A pinhole of focal length f (pixels) at the frame centre looking at a plane turned by
+ * tilt_x about the vertical axis and tilt_y about the horizontal one: the plane's points
+ * seen in the turned view map to the straight view by K R K^-1, shifted so that the
+ * beam's aim (the frame centre) stays put. */
+int dsr_beam_angulation(uint32_t width, uint32_t height, double tilt_x_deg, double tilt_y_deg,
+			double focal_px, const struct dsr_affine *a, struct dsr_homography *out)
+{
+	double cx = 0.5 * (width - 1), cy = 0.5 * (height - 1), f = focal_px;
+	double ax = tilt_x_deg * M_PI / 180, ay = tilt_y_deg * M_PI / 180;
+	double ca = cos(ax), sa = sin(ax), cb = cos(ay), sb = sin(ay);
+	/* R = Ry(ax) Rx(ay) */
+	double r[9] = { ca, sa * sb, sa * cb, 0, cb, -sb, -sa, ca * sb, ca * cb };
+	double k[9] = { f, 0, cx, 0, f, cy, 0, 0, 1 };
+	double ki[9] = { 1 / f, 0, -cx / f, 0, 1 / f, -cy / f, 0, 0, 1 };
+	double t[9], p[9], m[9];
+	struct dsr_homography ah;
+
+	if (!(f > 0 && isfinite(f)) || !(fabs(tilt_x_deg) < 45 && fabs(tilt_y_deg) < 45))
+		return dsr_seterr("beam angulation: needs a positive focal length and tilts "
+				  "within +-45 degrees");
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++) {
+			t[3 * i + j] = r[3 * i] * ki[j] + r[3 * i + 1] * ki[3 + j] + r[3 * i + 2] * ki[6 + j];
+		}
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			p[3 * i + j] = k[3 * i] * t[j] + k[3 * i + 1] * t[3 + j] + k[3 * i + 2] * t[6 + j];
+	/* the beam stays aimed at the same point: the frame centre maps to itself */
+	double pw = p[6] * cx + p[7] * cy + p[8];
+	double du = cx - (p[0] * cx + p[1] * cy + p[2]) / pw;
+	double dv = cy - (p[3] * cx + p[4] * cy + p[5]) / pw;
+
+	for (int j = 0; j < 3; j++) {	/* T(du, dv) P */
+		p[j] += du * p[6 + j];
+		p[3 + j] += dv * p[6 + j];
+	}
+	dsr_homography_from_affine(a, &ah);
+	for (int i = 0; i < 3; i++)	/* the repositioning after the projection */
+		for (int j = 0; j < 3; j++)
+			m[3 * i + j] = ah.h[3 * i] * p[j] + ah.h[3 * i + 1] * p[3 + j] +
+				       ah.h[3 * i + 2] * p[6 + j];
+	for (int i = 0; i < 9; i++)
+		out->h[i] = m[i] / m[8];
+	return 0;
+}
+
+struct dsr_image *dsr_phantom_render_h(const struct dsr_phantom *ph,
+				       const struct dsr_homography *live_to_ref,
+				       const struct dsr_exposure *exposure,
+				       const struct dsr_lesion *lesion,
+				       uint32_t bits, uint64_t noise_seed)
+{
 	struct render_job jobs[MAX_THREADS];
 	pthread_t tid[MAX_THREADS];
 	struct render_job base = { .ph = ph, .lesion = lesion, .noise_seed = noise_seed };
 	unsigned n, started = 0;
 
-	base.a = live_to_ref ? *live_to_ref : identity;
+	base.h = *live_to_ref;
 	if (exposure)
 		base.e = *exposure;
 	else
 		dsr_exposure_default(&base.e);
-	if (check_inputs(&base.a, &base.e, lesion, bits))
+	if (check_inputs(&base.h, ph->width, ph->height, &base.e, lesion, bits))
 		return NULL;
 	base.im = dsr_image_new(ph->width, ph->height, bits);
 	if (!base.im)
