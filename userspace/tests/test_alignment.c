@@ -223,7 +223,7 @@ static void test_malformed(void **state)
 	expect_refused("{\"affine\": [1, 0, 0, 0, 1, 0], \"affine\": [1, 0, 0, 0, 1, 0]}",
 		       "duplicate", NULL);
 	expect_refused("[1, 2, 3]", "not a JSON object", NULL);
-	expect_refused("{}", "needs \"affine\" or \"registers\"", NULL);
+	expect_refused("{}", "needs \"affine\", \"homography\" or \"registers\"", NULL);
 	expect_refused("{\"quality\": 0.5}", "needs", NULL);
 	expect_refused("{\"affine\": [1, 0, 0, 0, 1]}", "affine", "6 numbers");
 	expect_refused("{\"affine\": {\"a11\": 1}}", "affine", "array");
@@ -270,6 +270,55 @@ static void test_malformed(void **state)
 }
 
 /* Wrong LUT entries, in a table big enough to be plausible. */
+/* "homography": written instead of "affine" when projective, read back to the same
+ * registers; affine files keep their form; wrong sizes, both transforms, perspective
+ * beyond the board's range and registers that disagree are refused. */
+static void test_homography(void **state)
+{
+	struct dsr_alignment al, back;
+	struct dsr_homography h = { { 1.01, 0.02, 3.5, -0.02, 0.99, -7.25, 1e-5, -2e-5, 1 } };
+	const char *p = t_scratch_path("proj.json");
+	char *text;
+	size_t n;
+
+	(void)state;
+	dsr_alignment_init(&al);
+	dsr_params_default(&al.params, 640, 480, 12);
+	al.homography = h;
+	al.projective = 1;
+	assert_int_equal(dsr_params_set_homography(&al.params, &h), 0);
+	assert_int_equal(dsr_alignment_save(&al, p, NULL), 0);
+	text = t_read_file(p, &n);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"homography\""));
+	assert_null(strstr(text, "\"affine\""));
+	assert_non_null(strstr(text, "\"h31\""));
+	free(text);
+	assert_int_equal(dsr_alignment_load(p, &back), 0);
+	assert_true(back.projective);
+	assert_int_equal(back.params.h31, al.params.h31);
+	assert_int_equal(back.params.h32, al.params.h32);
+	assert_int_equal(back.params.a12, al.params.a12);
+	assert_true(fabs(back.homography.h[7] + 2e-5) < 1e-15);
+	dsr_alignment_free(&back);
+	dsr_alignment_free(&al);
+	/* without registers: quantised from the homography, normalised by h33 */
+	p = write_json("h.json", "{\"homography\": [2, 0, 4, 0, 2, 6, 2e-5, 0, 2]}");
+	assert_int_equal(dsr_alignment_load(p, &back), 0);
+	assert_true(back.projective);
+	assert_int_equal(back.params.a11, 1 << DSR_A_FRAC_BITS);
+	assert_int_equal(back.params.tx, 2 << DSR_T_FRAC_BITS);
+	assert_int_equal(back.params.h31, (int32_t)nearbyint(ldexp(1e-5, DSR_H_FRAC_BITS)));
+	dsr_alignment_free(&back);
+	expect_refused("{\"homography\": [1, 0, 0, 0, 1, 0, 0, 0]}", "homography", "9 numbers");
+	expect_refused("{\"homography\": [1, 0, 0, 0, 1, 0, 0, 0, 0]}", "homography", "h33");
+	expect_refused("{\"homography\": [1, 0, 0, 0, 1, 0, 1e-3, 0, 1]}", "h31", "range");
+	expect_refused("{\"homography\": [1, 0, 0, 0, 1, 0, 0, 0, 1], "
+		       "\"affine\": [1, 0, 0, 0, 1, 0]}", "both", NULL);
+	expect_refused(REGS("\"midgrey\": 2048") ", \"homography\": [1, 0, 0, 0, 1, 0, 1e-5, 0, 1]}", "h31",
+		       "disagrees");
+}
+
 static void test_malformed_lut_entries(void **state)
 {
 	const int bad_values[] = { -1, 65536 };
@@ -391,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_affine_only),
 		cmocka_unit_test(test_registers_and_agreement),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_homography),
 		cmocka_unit_test(test_malformed_lut_entries),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_save_refusals),

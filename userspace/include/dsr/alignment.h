@@ -6,6 +6,9 @@
  *
  *   "affine":    [a11, a12, tx, a21, a22, ty]   live -> reference, floating point
  *                (model.h's convention and order)
+ *   "homography": [h11, h12, h13, h21, h22, h23, h31, h32, h33]   instead of "affine" when
+ *                the transform is projective (struct dsr_homography's order); then
+ *                "registers" also holds "h31" and "h32" (optional otherwise, 0)
  *   "registers": {"mode": "pass"|"capture"|"subtract"|"warp", "width": W, "height": H,
  *                 "pixel_bits": B, "a11": i, "a12": i, "a21": i, "a22": i, "tx": i,
  *                 "ty": i, "gain": i, "midgrey": i}    the board's values (dsr_hw.h)
@@ -18,6 +21,10 @@
  * tools already wrote: "mode" may also be the integer DSR_MODE_*, the LUT kind may be
  * under "method", and the entries may be a top-level "lut_table"; entries may number
  * 2^B or DSR_LUT_SIZE. Writing always produces the canonical form above.
+ *
+ * "affine" and "homography" exclude each other. With "homography" read "affine" below
+ * as "homography" (its registers include h31 / h32; the bound for those is half their
+ * step too).
  *
  * Which of "affine" and "registers" wins: with only "affine", the registers are
  * quantised from it and width/height/pixel_bits stay 0 until dsr_alignment_for_frame()
@@ -39,7 +46,9 @@ extern "C" {
 #endif
 
 struct dsr_alignment {
-	struct dsr_affine affine;	/* live -> reference */
+	struct dsr_affine affine;	/* live -> reference (the affine part if projective) */
+	struct dsr_homography homography;	/* the whole transform (h33 = 1) */
+	int projective;			/* written as "homography" rather than "affine" */
 	struct dsr_params params;	/* registers; width == 0 until the frame is known */
 	uint16_t *lut;			/* DSR_LUT_SIZE entries (malloc'ed), NULL = identity */
 	char lut_kind[16];		/* "identity", "histogram", "linear" */

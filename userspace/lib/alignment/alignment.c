@@ -28,7 +28,8 @@ static const char *const mode_names[DSR_MODE_MAX + 1] = {
 static const char *const lut_kinds[] = { "identity", "histogram", "linear" };
 
 /* The keys of the format, which extra keys may not redefine. */
-static const char *const format_keys[] = { "affine", "registers", "quality", "lut" };
+static const char *const format_keys[] = { "affine", "registers", "quality", "lut",
+					   "homography" };
 
 const char *dsr_mode_name(uint32_t mode)
 {
@@ -41,6 +42,7 @@ void dsr_alignment_init(struct dsr_alignment *al)
 
 	memset(al, 0, sizeof(*al));
 	al->affine = identity;
+	dsr_homography_from_affine(&identity, &al->homography);
 	dsr_params_default(&al->params, 0, 0, 0);
 	snprintf(al->lut_kind, sizeof(al->lut_kind), "identity");
 	al->quality = NAN;
@@ -129,6 +131,17 @@ static int read_registers(const struct reader *r, json_t *regs, struct dsr_param
 			return -1;
 		*sfields[i] = (int32_t)v;
 	}
+	p->h31 = p->h32 = 0;	/* optional: an affine board's file has none */
+	if (json_object_get(regs, "h31") &&
+	    get_int(r, regs, "registers", "h31", -DSR_H_PERSP_MAX, DSR_H_PERSP_MAX, &v) == 0)
+		p->h31 = (int32_t)v;
+	else if (json_object_get(regs, "h31"))
+		return -1;
+	if (json_object_get(regs, "h32") &&
+	    get_int(r, regs, "registers", "h32", -DSR_H_PERSP_MAX, DSR_H_PERSP_MAX, &v) == 0)
+		p->h32 = (int32_t)v;
+	else if (json_object_get(regs, "h32"))
+		return -1;
 	if (dsr_params_check(p, 0, 0, &why))
 		return dsr_seterr("%s: \"registers\": %s", r->path, why);
 	return 0;
@@ -148,6 +161,43 @@ static int read_affine(const struct reader *r, json_t *arr, struct dsr_affine *a
 			return bad(r, "affine", "every element must be a finite number");
 		*v[i] = json_number_value(e);
 	}
+	return 0;
+}
+
+/* "homography": nine finite numbers, h33 not zero; normalised to h33 = 1. */
+static int read_homography(const struct reader *r, json_t *arr, struct dsr_homography *h)
+{
+	if (!json_is_array(arr) || json_array_size(arr) != 9)
+		return bad(r, "homography", "must be an array of 9 numbers [h11, h12, h13, h21, "
+			   "h22, h23, h31, h32, h33]");
+	for (size_t i = 0; i < 9; i++) {
+		json_t *e = json_array_get(arr, i);
+
+		if (!json_is_number(e) || !isfinite(json_number_value(e)))
+			return bad(r, "homography", "every element must be a finite number");
+		h->h[i] = json_number_value(e);
+	}
+	if (!(fabs(h->h[8]) > 1e-12))
+		return bad(r, "homography", "h33 must not be zero");
+	double d = h->h[8];
+
+	for (int i = 0; i < 9; i++)
+		h->h[i] /= d;
+	return 0;
+}
+
+/* The perspective registers against the float homography, within half a step. */
+static int persp_matches(const struct reader *r, const struct dsr_homography *h,
+			 const struct dsr_params *p)
+{
+	double step = ldexp(0.5, -DSR_H_FRAC_BITS) * (1 + 1e-9);
+	double q[2] = { ldexp(p->h31, -DSR_H_FRAC_BITS), ldexp(p->h32, -DSR_H_FRAC_BITS) };
+
+	for (int i = 0; i < 2; i++)
+		if (fabs(h->h[6 + i] - q[i]) > step + 1e-15 * fabs(q[i]))
+			return dsr_seterr("%s: \"homography\" h3%d = %.10g disagrees with "
+					  "\"registers\" (%.10g) by more than the quantisation bound",
+					  r->path, i + 1, h->h[6 + i], q[i]);
 	return 0;
 }
 
@@ -295,32 +345,56 @@ static int keep_extra(json_t *root, struct dsr_alignment *al)
 static int read_root(const struct reader *r, json_t *root, struct dsr_alignment *al)
 {
 	json_t *affine = json_object_get(root, "affine");
+	json_t *homog = json_object_get(root, "homography");
 	json_t *regs = json_object_get(root, "registers");
 
 	if (!json_is_object(root))
 		return dsr_seterr("%s: not a JSON object", r->path);
-	if (!affine && !regs)
-		return dsr_seterr("%s: needs \"affine\" or \"registers\"", r->path);
+	if (!affine && !homog && !regs)
+		return dsr_seterr("%s: needs \"affine\", \"homography\" or \"registers\"", r->path);
+	if (affine && homog)
+		return dsr_seterr("%s: \"affine\" and \"homography\" both given: one transform only",
+				  r->path);
 	if (affine && read_affine(r, affine, &al->affine))
 		return -1;
+	if (homog) {
+		if (read_homography(r, homog, &al->homography))
+			return -1;
+		al->affine = (struct dsr_affine){ al->homography.h[0], al->homography.h[1],
+						  al->homography.h[2], al->homography.h[3],
+						  al->homography.h[4], al->homography.h[5] };
+		affine = homog;
+	}
 	if (regs) {
 		if (read_registers(r, regs, &al->params))
 			return -1;
-		if (affine && affine_matches(r, &al->affine, &al->params))
+		if (affine && (affine_matches(r, &al->affine, &al->params) ||
+			       (homog && persp_matches(r, &al->homography, &al->params))))
 			return -1;
 		if (!affine)
 			dsr_params_get_affine(&al->params, &al->affine);
+		if (!homog)
+			dsr_params_get_homography(&al->params, &al->homography);
 	} else {
+		int rc;
+
 		/* frame unknown until dsr_alignment_for_frame(); midgrey then too */
 		al->params.width = al->params.height = al->params.pixel_bits = 0;
 		al->params.midgrey = 0;
-		if (dsr_params_set_affine(&al->params, &al->affine)) {
+		if (homog) {
+			rc = dsr_params_set_homography(&al->params, &al->homography);
+		} else {
+			rc = dsr_params_set_affine(&al->params, &al->affine);
+			dsr_homography_from_affine(&al->affine, &al->homography);
+		}
+		if (rc) {
 			char why[256];	/* dsr_error()'s buffer is about to be rewritten */
 
 			snprintf(why, sizeof(why), "%s", dsr_error());
 			return dsr_seterr("%s: %s", r->path, why);
 		}
 	}
+	al->projective = homog != NULL || dsr_params_projective(&al->params);
 	if (read_quality(r, json_object_get(root, "quality"), &al->quality) ||
 	    read_lut(r, root, al))
 		return -1;
@@ -388,13 +462,22 @@ int dsr_alignment_for_frame(struct dsr_alignment *al, uint32_t width, uint32_t h
 /* The "registers" object. */
 static json_t *registers_json(const struct dsr_params *p)
 {
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			 "mode", dsr_mode_name(p->mode), "width", (json_int_t)p->width,
-			 "height", (json_int_t)p->height, "pixel_bits", (json_int_t)p->pixel_bits,
-			 "a11", (json_int_t)p->a11, "a12", (json_int_t)p->a12,
-			 "a21", (json_int_t)p->a21, "a22", (json_int_t)p->a22,
-			 "tx", (json_int_t)p->tx, "ty", (json_int_t)p->ty,
-			 "gain", (json_int_t)p->gain, "midgrey", (json_int_t)p->midgrey);
+	json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			      "mode", dsr_mode_name(p->mode), "width", (json_int_t)p->width,
+			      "height", (json_int_t)p->height, "pixel_bits", (json_int_t)p->pixel_bits,
+			      "a11", (json_int_t)p->a11, "a12", (json_int_t)p->a12,
+			      "a21", (json_int_t)p->a21, "a22", (json_int_t)p->a22,
+			      "tx", (json_int_t)p->tx, "ty", (json_int_t)p->ty,
+			      "gain", (json_int_t)p->gain, "midgrey", (json_int_t)p->midgrey);
+
+	/* the perspective registers only where they are used: affine files stay as before */
+	if (j && dsr_params_projective(p) &&
+	    (json_object_set_new(j, "h31", json_integer(p->h31)) ||
+	     json_object_set_new(j, "h32", json_integer(p->h32)))) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
 }
 
 /* The "lut" object with its 2^pixel_bits entries (the identity's when al->lut is NULL). */
@@ -510,10 +593,19 @@ static int build_document(const struct dsr_alignment *al, const json_t *extra,
 	json_t *doc = json_object();
 	int ok = doc != NULL;
 
-	ok = ok && !json_object_set_new(doc, "affine",
-					json_pack("[ffffff]", al->affine.a11, al->affine.a12,
-						  al->affine.tx, al->affine.a21, al->affine.a22,
-						  al->affine.ty));
+	if (al->projective) {
+		const double *h = al->homography.h;
+
+		ok = ok && !json_object_set_new(doc, "homography",
+						json_pack("[fffffffff]", h[0], h[1], h[2], h[3],
+							  h[4], h[5], h[6], h[7], h[8]));
+	} else {
+		ok = ok && !json_object_set_new(doc, "affine",
+						json_pack("[ffffff]", al->affine.a11,
+							  al->affine.a12, al->affine.tx,
+							  al->affine.a21, al->affine.a22,
+							  al->affine.ty));
+	}
 	ok = ok && !json_object_set_new(doc, "registers", registers_json(&al->params));
 	if (isfinite(al->quality))
 		ok = ok && !json_object_set_new(doc, "quality", json_real(al->quality));

@@ -188,12 +188,16 @@ static int save_parameters(const char *path, const struct pair_result *r,
 	dsr_alignment_init(&al);
 	al.affine = r->reg.affine;
 	al.params = r->params;
+	if (r->reg.projective) {
+		al.projective = 1;
+		al.homography = r->reg.homography;
+	}
 	al.lut = r->lut;	/* borrowed: handed back before dsr_alignment_free() */
 	snprintf(al.lut_kind, sizeof(al.lut_kind), "%s", dsr_lut_method_name(po->lut_method));
 	al.quality = po->have_known ? NAN : r->reg.quality;
 	json_object_foreach(report, key, v)
 		if (strcmp(key, "affine") && strcmp(key, "registers") && strcmp(key, "quality") &&
-		    strcmp(key, "lut"))
+		    strcmp(key, "lut") && strcmp(key, "homography"))
 			json_object_set(extra, key, v);
 	json_object_set(extra, "contrast", json_object_get(report, "lut"));
 	rc = dsr_alignment_save(&al, path, extra);
@@ -225,6 +229,14 @@ static void print_text(const struct pair_result *r, const struct pair_opts *po)
 	print_decomposition(a);
 	printf("affine: [%.9g, %.9g, %.9g, %.9g, %.9g, %.9g]\n", a->a11, a->a12, a->tx, a->a21,
 	       a->a22, a->ty);
+	if (r->reg.projective) {
+		const double *h = r->reg.homography.h;
+
+		printf("homography: [%.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g]\n",
+		       h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8]);
+		printf("  affine-only residual %.2f x noise, projective %.2f x noise\n",
+		       r->reg.affine_residual_ratio, r->reg.residual_ratio);
+	}
 	if (po->have_known)
 		printf("quality: from landmarks\n");
 	else
@@ -236,6 +248,8 @@ static void print_text(const struct pair_result *r, const struct pair_opts *po)
 	       (uint32_t)p->a11, (uint32_t)p->a12, (uint32_t)p->tx);
 	printf("  A21 0x%08x  A22 0x%08x  TY 0x%08x\n", (uint32_t)p->a21, (uint32_t)p->a22,
 	       (uint32_t)p->ty);
+	if (dsr_params_projective(p))
+		printf("  H31 0x%08x  H32 0x%08x   (Q-8.40)\n", (uint32_t)p->h31, (uint32_t)p->h32);
 	printf("  GAIN 0x%04x  MIDGREY %u\n", p->gain, p->midgrey);
 	printf("quantised: [%.9g, %.9g, %.9g, %.9g, %.9g, %.9g]\n", q->a11, q->a12, q->tx,
 	       q->a21, q->a22, q->ty);

@@ -25,6 +25,7 @@ struct sample_opts {
 	uint32_t width, height, bits;
 	uint64_t seed;
 	double rotate, scale, shear, shift[2];	/* the follow-up's live -> reference map */
+	double angulation[2], focal;		/* beam angulation (degrees), source (px) */
 	struct dsr_exposure exposure;		/* the follow-up's exposure */
 	double noise;				/* both frames */
 	int have_lesion, follow_only_opts, quiet;
@@ -51,6 +52,9 @@ static void sample_usage(FILE *f)
 		"      --scale S           magnification of the map (default 1)\n"
 		"      --shear SH          shear (default 0)\n"
 		"      --shift DX,DY       translation in reference pixels (default 0,0)\n"
+		"      --angulation AX,AY  beam angulation in degrees about the vertical and the\n"
+		"                          horizontal axis: a projective follow-up (default 0,0)\n"
+		"      --focal F           source to sensor distance in pixels (default 15000)\n"
 		"follow-up exposure and change:\n"
 		"      --gain G            detected signal x G (default 1)\n"
 		"      --gamma G           tone curve on the signal (default 1)\n"
@@ -71,6 +75,7 @@ static void sample_defaults(struct sample_opts *o)
 	o->bits = 12;
 	o->seed = 1;
 	o->scale = 1;
+	o->focal = 15000;
 	dsr_exposure_default(&o->exposure);
 	o->noise = 1;
 }
@@ -101,6 +106,13 @@ static int sample_option(int c, const char *arg, struct sample_opts *o)
 	case 'S': return cli_parse_double("--scale", arg, 0.5, 2, &o->scale);
 	case 'H': return cli_parse_double("--shear", arg, -0.5, 0.5, &o->shear);
 	case 't': return cli_parse_doubles("--shift", arg, o->shift, 2);
+	case 'A':
+		if (cli_parse_doubles("--angulation", arg, o->angulation, 2))
+			return -1;
+		if (!(fabs(o->angulation[0]) <= 30 && fabs(o->angulation[1]) <= 30))
+			return dsr_seterr("--angulation '%s': each angle within +-30 degrees", arg);
+		return 0;
+	case 'f': return cli_parse_double("--focal", arg, 100, 1e6, &o->focal);
 	case 'g': return cli_parse_double("--gain", arg, 0.05, 20, &o->exposure.gain);
 	case 'G': return cli_parse_double("--gamma", arg, 0.1, 10, &o->exposure.gamma);
 	case 'l':
@@ -130,6 +142,8 @@ static int sample_parse(int argc, char **argv, struct sample_opts *o)
 		{ "scale", required_argument, NULL, 'S' },
 		{ "shear", required_argument, NULL, 'H' },
 		{ "shift", required_argument, NULL, 't' },
+		{ "angulation", required_argument, NULL, 'A' },
+		{ "focal", required_argument, NULL, 'f' },
 		{ "gain", required_argument, NULL, 'g' },
 		{ "gamma", required_argument, NULL, 'G' },
 		{ "lesion", required_argument, NULL, 'l' },
@@ -201,7 +215,8 @@ static json_t *sample_description(const struct sample_opts *o, const struct dsr_
 }
 
 /* The truth as a parameter file: affine, quantised registers, identity LUT. */
-static int write_truth(const struct sample_opts *o, const struct dsr_affine *a)
+static int write_truth(const struct sample_opts *o, const struct dsr_affine *a,
+		       const struct dsr_homography *h)
 {
 	struct dsr_alignment al;
 	json_t *desc = sample_description(o, a);
@@ -210,9 +225,15 @@ static int write_truth(const struct sample_opts *o, const struct dsr_affine *a)
 	dsr_alignment_init(&al);
 	dsr_params_default(&al.params, o->width, o->height, o->bits);
 	al.affine = *a;
+	al.homography = *h;
+	al.projective = o->angulation[0] != 0 || o->angulation[1] != 0;
+	if (desc && al.projective)
+		json_object_set_new(json_object_get(desc, "sample"), "angulation",
+				    json_pack("[ff]", o->angulation[0], o->angulation[1]));
 	if (!desc)
 		dsr_seterr("out of memory");
-	else if (dsr_params_set_affine(&al.params, a) == 0)
+	else if ((al.projective ? dsr_params_set_homography(&al.params, h)
+				: dsr_params_set_affine(&al.params, a)) == 0)
 		rc = dsr_alignment_save(&al, o->truth, desc);
 	json_decref(desc);
 	dsr_alignment_free(&al);
@@ -220,11 +241,12 @@ static int write_truth(const struct sample_opts *o, const struct dsr_affine *a)
 }
 
 /* Render one frame and save it. */
-static int render_and_save(const struct dsr_phantom *ph, const struct dsr_affine *a,
+static int render_and_save(const struct dsr_phantom *ph, const struct dsr_homography *h,
 			   const struct dsr_exposure *e, const struct dsr_lesion *l,
 			   uint32_t bits, uint64_t noise_seed, const char *path)
 {
-	struct dsr_image *im = dsr_phantom_render(ph, a, e, l, bits, noise_seed);
+	struct dsr_homography id = { { 1, 0, 0, 0, 1, 0, 0, 0, 1 } };
+	struct dsr_image *im = dsr_phantom_render_h(ph, h ? h : &id, e, l, bits, noise_seed);
 	int rc;
 
 	if (!im)
@@ -239,6 +261,7 @@ int cmd_sample(int argc, char **argv)
 	struct sample_opts o;
 	struct dsr_exposure base;
 	struct dsr_affine a;
+	struct dsr_homography h;
 	struct cli_progress pg;
 	struct dsr_phantom *ph;
 	int rc;
@@ -257,6 +280,11 @@ int cmd_sample(int argc, char **argv)
 	base.noise = o.noise;
 	o.exposure.noise = o.noise;
 	follow_transform(&o, &a);
+	if (dsr_beam_angulation(o.width, o.height, o.angulation[0], o.angulation[1], o.focal, &a,
+				&h)) {
+		dsr_phantom_free(ph);
+		return cli_fail(SAMPLE_CMD);
+	}
 	if (o.quiet)
 		pg.tty = 0;
 	else
@@ -265,11 +293,11 @@ int cmd_sample(int argc, char **argv)
 	rc = render_and_save(ph, NULL, &base, NULL, o.bits, 2 * o.seed, o.output);
 	if (rc == 0 && o.follow) {
 		cli_progress_update(&pg, 0.5, "follow-up");
-		rc = render_and_save(ph, &a, &o.exposure, o.have_lesion ? &o.lesion : NULL, o.bits,
+		rc = render_and_save(ph, &h, &o.exposure, o.have_lesion ? &o.lesion : NULL, o.bits,
 				     2 * o.seed + 1, o.follow);
 	}
 	if (rc == 0 && o.truth)
-		rc = write_truth(&o, &a);
+		rc = write_truth(&o, &a, &h);
 	cli_progress_end(&pg);
 	dsr_phantom_free(ph);
 	return rc ? cli_fail(SAMPLE_CMD) : DSR_EXIT_OK;

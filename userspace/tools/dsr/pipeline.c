@@ -85,7 +85,9 @@ int pair_prepare(const struct dsr_image *ref, const struct dsr_image *live,
 	}
 	uint32_t bits = pair_pixel_bits(ref->bits > live->bits ? ref->bits : live->bits);
 	dsr_params_default(&res->params, live->width, live->height, bits);
-	if (dsr_params_set_affine(&res->params, &res->reg.affine) < 0 || set_output(&res->params, o) < 0)
+	if ((res->reg.projective ? dsr_params_set_homography(&res->params, &res->reg.homography)
+				 : dsr_params_set_affine(&res->params, &res->reg.affine)) < 0 ||
+	    set_output(&res->params, o) < 0)
 		return -1;
 	if (dsr_params_check(&res->params, 0, 0, &why) < 0)
 		return dsr_seterr("parameters refused: %s", why);
@@ -146,6 +148,15 @@ json_t *json_pair(const struct pair_result *res, const struct pair_opts *o)
 	json_object_set_new(j, "method", json_string(o->have_known ? "known" : "registered"));
 	json_object_set_new(j, "motion", json_string(dsr_motion_name(o->reg.motion)));
 	json_object_set_new(j, "affine", json_affine(&res->reg.affine));
+	if (res->reg.projective) {
+		const double *h = res->reg.homography.h;
+
+		json_object_set_new(j, "homography", json_pack("[fffffffff]", h[0], h[1], h[2],
+							       h[3], h[4], h[5], h[6], h[7],
+							       h[8]));
+		json_object_set_new(j, "affine_residual_ratio",
+				    json_num(res->reg.affine_residual_ratio));
+	}
 	json_object_set_new(j, "affine_quantised", json_affine(&res->quantised));
 	json_object_set_new(j, "quality", json_num(res->reg.quality));
 	json_object_set_new(j, "overlap", json_num(o->have_known ? NAN : res->reg.overlap));
