@@ -16,6 +16,8 @@ PKGS=(
 	# userspace libraries
 	libpng-dev libtiff-dev libfftw3-dev libusb-1.0-0-dev libcmocka-dev zlib1g-dev libjansson-dev
 	libdcmtk-dev dcmtk dicom3tools
+	# JPEG 2000 in DICOM (OpenJPEG) and its encoder for the tests
+	libopenjp2-7-dev libopenjp2-tools
 	# test tooling
 	clang libclang-rt-14-dev valgrind sparse udev
 	# benchmark reference: OpenCV findTransformECC (userspace/bench)

@@ -2,12 +2,14 @@
  * fuzz_image_load.c - libFuzzer harness for dsr_image_load(): the input bytes become a
  * file (a memfd, named through /proc/self/fd so the loader opens it by path exactly as
  * it opens a user's file) and are loaded through the magic-byte dispatcher into the
- * PNG, TIFF or PGM reader. A load must either fail with a message or return an image
+ * PNG, TIFF, PGM or DICOM reader (every transfer syntax; the second frame of a
+ * multi-frame file). A load must either fail with a message or return an image
  * that is consistent with image.h's limits; anything else aborts.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -55,6 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	im = dsr_image_load(path);
+	if (!im && strstr(dsr_error(), "--frame"))	/* multi-frame DICOM: decode frame 2 */
+		im = dsr_image_load_frame(path, 1);
 	if (im)
 		check_image(im);
 	else if (!dsr_error()[0])

@@ -1,11 +1,14 @@
 /*
  * dicom.h - DICOM in and out: grey radiographs as input, the difference image as output.
  *
- * Reading: single-frame grey images in an uncompressed transfer syntax (implicit or
- * explicit VR little endian, explicit VR big endian), 8..16 bits stored, MONOCHROME1
- * (inverted on load so that higher is always brighter) or MONOCHROME2, with the
- * Modality LUT's rescale slope/intercept applied into the 16-bit range. Compressed,
- * colour and multi-frame images are refused with a message saying so.
+ * Reading: grey images, 8..16 bits stored, MONOCHROME1 (inverted on load so that higher
+ * is always brighter) or MONOCHROME2, with the Modality LUT's rescale slope/intercept
+ * applied into the 16-bit range, in every transfer syntax an archive holds: implicit
+ * and explicit VR little endian, explicit VR big endian, deflated; JPEG baseline,
+ * extended and lossless (DCMTK dcmjpeg), JPEG-LS (dcmjpls), RLE (dcmrle), JPEG 2000
+ * (OpenJPEG). A multi-frame file gives the frame asked for. Colour images are refused
+ * with a message saying so, and so is any file whose declared pixel data exceeds
+ * DSR_IMAGE_MAX_PIXELS per frame or DSR_DECODE_BUDGET in all, before decoding.
  *
  * Writing: the difference image as a DICOM derived image that carries the patient and
  * study identity of its sources and references the source instances, so that a PACS
@@ -67,6 +70,9 @@ int dsr_dicom_probe_bytes(const void *buf, size_t len);
  * MONOCHROME1 is inverted within the result's bit depth. NULL on failure (dsr_error()).
  */
 struct dsr_image *dsr_dicom_load(const char *path);
+/* The same for frame @frame (0-based) of a multi-frame file; @frame -1 accepts only a
+ * single-frame file (a multi-frame one is refused, naming how many frames it has). */
+struct dsr_image *dsr_dicom_load_frame(const char *path, long frame);
 
 /* Read the identity of a DICOM file without its pixels. 0, or -1 (dsr_error()). */
 int dsr_dicom_read_identity(const char *path, struct dsr_dicom_identity *id);

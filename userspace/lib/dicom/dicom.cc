@@ -10,8 +10,15 @@
  */
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dctk.h"
+#include "dcmtk/dcmdata/dcpixseq.h"
+#include "dcmtk/dcmdata/dcpxitem.h"
+#include "dcmtk/dcmdata/dcrledrg.h"
 #include "dcmtk/dcmdata/dcuid.h"
+#include "dcmtk/dcmjpeg/djdecode.h"
+#include "dcmtk/dcmjpls/djdecode.h"
 #include "dcmtk/oflog/oflog.h"
+
+#include <openjpeg.h>
 
 #include <cmath>
 #include <cstdio>
@@ -20,6 +27,7 @@
 #include <new>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 #include "dicom_priv.h"
 #include "dsr/dicom.h"
@@ -57,13 +65,17 @@ void get_str(DcmItem *ds, const DcmTagKey &tag, char *dst, size_t size)
 
 /* libdsr never prints: DCMTK's own log output (warnings about odd files) is switched off
  * once, and what matters comes back to the caller as an error message instead. The data
- * dictionary is made sure of at the same time (dicom_priv.h). */
+ * dictionary is made sure of at the same time (dicom_priv.h), and DCMTK's decoders are
+ * registered: dcmjpeg (JPEG baseline, extended, lossless), dcmjpls (JPEG-LS), dcmrle. */
 void quiet_dcmtk()
 {
 	static bool done;
 	if (!done) {
 		OFLog::configure(OFLogger::OFF_LOG_LEVEL);
 		dsr_dicom_ensure_dictionary();
+		DJDecoderRegistration::registerCodecs();
+		DJLSDecoderRegistration::registerCodecs();
+		DcmRLEDecoderRegistration::registerCodecs();
 		done = true;
 	}
 }
@@ -84,10 +96,6 @@ int open_file(const char *path, DcmFileFormat &ff)
 /* Read the Image Pixel module and refuse what dsr images cannot hold, saying why. */
 int read_layout(const char *path, DcmDataset *ds, pixel_layout &l)
 {
-	DcmXfer xfer(ds->getOriginalXfer());
-	if (xfer.isEncapsulated())
-		return dsr_seterr("%s: compressed DICOM (%s) is not supported; decompress it first "
-				  "(e.g. dcmdjpeg)", path, xfer.getXferName());
 	if (ds->findAndGetUint16(DCM_Rows, l.rows).bad() ||
 	    ds->findAndGetUint16(DCM_Columns, l.cols).bad())
 		return dsr_seterr("%s: DICOM without Rows/Columns: not an image", path);
@@ -102,9 +110,8 @@ int read_layout(const char *path, DcmDataset *ds, pixel_layout &l)
 				  "only grey MONOCHROME1/MONOCHROME2", path, pi.c_str(), l.samples);
 	if (ds->findAndGetSint32(DCM_NumberOfFrames, l.frames).bad())
 		l.frames = 1;
-	if (l.frames != 1)
-		return dsr_seterr("%s: multi-frame DICOM (%d frames) is not supported; "
-				  "one radiograph per file", path, (int)l.frames);
+	if (l.frames < 1)
+		return dsr_seterr("%s: NumberOfFrames %d", path, (int)l.frames);
 	if (ds->findAndGetUint16(DCM_BitsAllocated, l.bits_allocated).bad() ||
 	    ds->findAndGetUint16(DCM_BitsStored, l.bits_stored).bad())
 		return dsr_seterr("%s: DICOM without BitsAllocated/BitsStored", path);
@@ -121,8 +128,17 @@ int read_layout(const char *path, DcmDataset *ds, pixel_layout &l)
 	if (l.high_bit >= l.bits_allocated || l.high_bit + 1 < l.bits_stored)
 		return dsr_seterr("%s: HighBit %u does not fit BitsStored %u in BitsAllocated %u",
 				  path, l.high_bit, l.bits_stored, l.bits_allocated);
-	if (l.rows == 0 || l.cols == 0 || l.rows > DSR_IMAGE_MAX_DIM || l.cols > DSR_IMAGE_MAX_DIM)
-		return dsr_seterr("%s: DICOM image size %ux%u out of range", path, l.cols, l.rows);
+	if (l.rows == 0 || l.cols == 0 || l.rows > DSR_IMAGE_MAX_DIM || l.cols > DSR_IMAGE_MAX_DIM ||
+	    (uint64_t)l.rows * l.cols > DSR_IMAGE_MAX_PIXELS)
+		return dsr_seterr("%s: DICOM image size %ux%u is outside the limits (1..%u per side, "
+				  "at most %u pixels)", path, l.cols, l.rows, DSR_IMAGE_MAX_DIM,
+				  DSR_IMAGE_MAX_PIXELS);
+	/* the whole decoded pixel data must fit the budget before anything is decoded */
+	uint64_t bytes = (uint64_t)l.rows * l.cols * (uint64_t)l.frames * (l.bits_allocated / 8);
+	if (bytes > DSR_DECODE_BUDGET)
+		return dsr_seterr("%s: %d frames of %ux%u would decode to %llu MiB, over the memory "
+				  "budget of %u MiB", path, (int)l.frames, l.cols, l.rows,
+				  (unsigned long long)(bytes >> 20), DSR_DECODE_BUDGET >> 20);
 	if (ds->findAndGetFloat64(DCM_RescaleSlope, l.slope).bad())
 		l.slope = 1.0;
 	if (ds->findAndGetFloat64(DCM_RescaleIntercept, l.intercept).bad())
@@ -209,12 +225,12 @@ void convert_pixels(const pixel_layout &l, const Uint8 *p8, const Uint16 *p16, d
 	}
 }
 
-/* Pixel data of the one frame, checked for length against the layout. */
-int get_pixels(const char *path, DcmDataset *ds, const pixel_layout &l, const Uint8 *&p8,
-	       const Uint16 *&p16)
+/* Pixel data of frame @frame, checked for length against the layout. */
+int get_pixels(const char *path, DcmDataset *ds, const pixel_layout &l, long frame,
+	       const Uint8 *&p8, const Uint16 *&p16)
 {
 	unsigned long count = 0;
-	size_t need = (size_t)l.rows * l.cols;
+	size_t fsize = (size_t)l.rows * l.cols, need = fsize * (size_t)l.frames;
 	OFCondition c;
 	p8 = nullptr;
 	p16 = nullptr;
@@ -225,9 +241,198 @@ int get_pixels(const char *path, DcmDataset *ds, const pixel_layout &l, const Ui
 	if (c.bad() || (!p8 && !p16))
 		return dsr_seterr("%s: DICOM without usable PixelData: %s", path, c.text());
 	if (count < need)
-		return dsr_seterr("%s: PixelData holds %lu values, %ux%u needs %zu", path, count,
-				  l.cols, l.rows, need);
+		return dsr_seterr("%s: PixelData holds %lu values, %d frame(s) of %ux%u need %zu",
+				  path, count, (int)l.frames, l.cols, l.rows, need);
+	if (p8)
+		p8 += fsize * (size_t)frame;
+	else
+		p16 += fsize * (size_t)frame;
 	return 0;
+}
+
+/* ---- JPEG 2000 through OpenJPEG ---------------------------------------------------- */
+
+/* A codestream in memory as an OpenJPEG input stream. */
+struct mem_stream {
+	const Uint8 *p;
+	size_t n, pos;
+};
+
+OPJ_SIZE_T mem_read(void *buf, OPJ_SIZE_T n, void *user)
+{
+	mem_stream *m = static_cast<mem_stream *>(user);
+	if (m->pos >= m->n)
+		return (OPJ_SIZE_T)-1;
+	size_t k = n < m->n - m->pos ? n : m->n - m->pos;
+	memcpy(buf, m->p + m->pos, k);
+	m->pos += k;
+	return k;
+}
+
+OPJ_OFF_T mem_skip(OPJ_OFF_T n, void *user)
+{
+	mem_stream *m = static_cast<mem_stream *>(user);
+	if (n < 0 ? (size_t)-n > m->pos : (size_t)n > m->n - m->pos)
+		return -1;
+	m->pos += n;
+	return n;
+}
+
+OPJ_BOOL mem_seek(OPJ_OFF_T to, void *user)
+{
+	mem_stream *m = static_cast<mem_stream *>(user);
+	if (to < 0 || (size_t)to > m->n)
+		return OPJ_FALSE;
+	m->pos = (size_t)to;
+	return OPJ_TRUE;
+}
+
+void opj_message(const char *msg, void *user)
+{
+	std::string *s = static_cast<std::string *>(user);
+	if (s->empty())
+		*s = msg;
+	while (!s->empty() && (s->back() == '\n' || s->back() == ' '))
+		s->pop_back();
+}
+
+/* The compressed bytes of frame @frame: fragments after the offset table, a new frame
+ * at each fragment that starts with a codestream's SOC marker (FF 4F) or JP2 box. */
+int j2k_frame_bytes(const char *path, DcmDataset *ds, long frame, std::vector<Uint8> &out)
+{
+	DcmElement *e = nullptr;
+	if (ds->findAndGetElement(DCM_PixelData, e).bad() || !e)
+		return dsr_seterr("%s: DICOM without PixelData", path);
+	DcmPixelData *pd = static_cast<DcmPixelData *>(e);
+	DcmPixelSequence *seq = nullptr;
+	E_TransferSyntax xs = ds->getOriginalXfer();
+	if (pd->getEncapsulatedRepresentation(xs, nullptr, seq).bad() || !seq)
+		return dsr_seterr("%s: JPEG 2000 pixel data is not encapsulated", path);
+	long cur = -1;
+	for (unsigned long i = 1; i < seq->card(); i++) {
+		DcmPixelItem *it = nullptr;
+		Uint8 *b = nullptr;
+		if (seq->getItem(it, i).bad() || !it || it->getUint8Array(b).bad())
+			return dsr_seterr("%s: unreadable JPEG 2000 fragment %lu", path, i);
+		Uint32 n = it->getLength();
+		bool start = n >= 2 && b && ((b[0] == 0xff && b[1] == 0x4f) ||
+					     (n >= 8 && !memcmp(b + 4, "jP  ", 4)));
+		if (start || cur < 0)
+			cur++;
+		if (cur == frame && b)
+			out.insert(out.end(), b, b + n);
+		if (cur > frame)
+			break;
+	}
+	if (out.empty())
+		return dsr_seterr("%s: JPEG 2000 frame %ld not found in the pixel data", path,
+				  frame + 1);
+	return 0;
+}
+
+/* Decode frame @frame of a JPEG 2000 file into stored values (low bits of @px, two's
+ * complement within BitsStored when signed). */
+int decode_j2k(const char *path, DcmDataset *ds, const pixel_layout &l, long frame,
+	       std::vector<Uint16> &px)
+{
+	std::vector<Uint8> bytes;
+	if (j2k_frame_bytes(path, ds, frame, bytes) < 0)
+		return -1;
+	bool jp2 = bytes.size() >= 8 && !memcmp(&bytes[4], "jP  ", 4);
+	mem_stream m{ bytes.data(), bytes.size(), 0 };
+	std::string err;
+	opj_stream_t *st = opj_stream_create(OPJ_J2K_STREAM_CHUNK_SIZE, OPJ_TRUE);
+	opj_codec_t *codec = opj_create_decompress(jp2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K);
+	opj_image_t *img = nullptr;
+	opj_dparameters_t prm;
+	int rc = -1;
+	if (!st || !codec) {
+		dsr_seterr("%s: OpenJPEG could not start", path);
+		goto out;
+	}
+	opj_stream_set_user_data(st, &m, nullptr);
+	opj_stream_set_user_data_length(st, bytes.size());
+	opj_stream_set_read_function(st, mem_read);
+	opj_stream_set_skip_function(st, mem_skip);
+	opj_stream_set_seek_function(st, mem_seek);
+	opj_set_error_handler(codec, opj_message, &err);
+	opj_set_default_decoder_parameters(&prm);
+	if (!opj_setup_decoder(codec, &prm) || !opj_read_header(st, codec, &img) || !img) {
+		dsr_seterr("%s: JPEG 2000 header: %s", path, err.empty() ? "unreadable" : err.c_str());
+		goto out;
+	}
+	if (img->numcomps != 1 || img->x1 - img->x0 != l.cols || img->y1 - img->y0 != l.rows) {
+		dsr_seterr("%s: the JPEG 2000 codestream is %u component(s) of %ux%u, the DICOM "
+			   "header says 1 of %ux%u", path, img->numcomps, img->x1 - img->x0,
+			   img->y1 - img->y0, l.cols, l.rows);
+		goto out;
+	}
+	if (img->comps[0].prec > l.bits_stored || img->comps[0].prec < 1) {
+		dsr_seterr("%s: the JPEG 2000 codestream has %u-bit samples, BitsStored is %u",
+			   path, img->comps[0].prec, l.bits_stored);
+		goto out;
+	}
+	if (!opj_decode(codec, st, img) || !opj_end_decompress(codec, st) || !img->comps[0].data) {
+		dsr_seterr("%s: JPEG 2000 decoding failed: %s", path,
+			   err.empty() ? "corrupt codestream" : err.c_str());
+		goto out;
+	}
+	{
+		size_t n = (size_t)l.rows * l.cols;
+		Uint32 mask = l.bits_stored >= 16 ? 0xffffu : (1u << l.bits_stored) - 1;
+		const OPJ_INT32 *d = img->comps[0].data;
+		px.resize(n);
+		for (size_t i = 0; i < n; i++)
+			px[i] = (Uint16)((Uint32)d[i] & mask);
+	}
+	rc = 0;
+out:
+	if (img)
+		opj_image_destroy(img);
+	if (codec)
+		opj_destroy_codec(codec);
+	if (st)
+		opj_stream_destroy(st);
+	return rc;
+}
+
+bool is_j2k(E_TransferSyntax x)
+{
+	return x == EXS_JPEG2000LosslessOnly || x == EXS_JPEG2000 ||
+	       x == EXS_JPEG2000MulticomponentLosslessOnly || x == EXS_JPEG2000Multicomponent;
+}
+
+/* Frame @frame of the file's pixels as stored values in @l's layout (@p8/@p16); a
+ * compressed file is decoded first, by DCMTK's decoder or (JPEG 2000) OpenJPEG into
+ * @j2k, for which @l becomes 16 bits allocated with HighBit = BitsStored - 1. */
+int frame_pixels(const char *path, DcmDataset *ds, pixel_layout &l, long frame,
+		 std::vector<Uint16> &j2k, const Uint8 *&p8, const Uint16 *&p16)
+{
+	DcmXfer xfer(ds->getOriginalXfer());
+	if (frame < 0 && l.frames > 1)
+		return dsr_seterr("%s: multi-frame DICOM (%d frames): choose one with --frame N",
+				  path, (int)l.frames);
+	if (frame < 0)
+		frame = 0;
+	if (frame >= l.frames)
+		return dsr_seterr("%s: frame %ld asked for, the file has %d", path, frame + 1,
+				  (int)l.frames);
+	if (is_j2k(xfer.getXfer())) {
+		if (decode_j2k(path, ds, l, frame, j2k) < 0)
+			return -1;
+		l.bits_allocated = 16;
+		l.high_bit = l.bits_stored - 1;
+		p8 = nullptr;
+		p16 = j2k.data();
+		return 0;
+	}
+	if (xfer.isEncapsulated()) {
+		OFCondition c = ds->chooseRepresentation(EXS_LittleEndianExplicit, nullptr);
+		if (c.bad() || !ds->canWriteXfer(EXS_LittleEndianExplicit))
+			return dsr_seterr("%s: cannot decode %s: %s", path, xfer.getXferName(),
+					  c.bad() ? c.text() : "no decoder for it");
+	}
+	return get_pixels(path, ds, l, frame, p8, p16);
 }
 
 /* Today's date (DA) and time (TM) in local time. */
@@ -497,15 +702,22 @@ int dsr_dicom_probe(const char *path)
 
 struct dsr_image *dsr_dicom_load(const char *path)
 {
+	return dsr_dicom_load_frame(path, -1);
+}
+
+struct dsr_image *dsr_dicom_load_frame(const char *path, long frame)
+{
 	try {
 		DcmFileFormat ff;
 		pixel_layout l{};
-		const Uint8 *p8;
-		const Uint16 *p16;
+		const Uint8 *p8 = nullptr;
+		const Uint16 *p16 = nullptr;
+		std::vector<Uint16> j2k;
 		if (open_file(path, ff) < 0)
 			return nullptr;
 		DcmDataset *ds = ff.getDataset();
-		if (read_layout(path, ds, l) < 0 || get_pixels(path, ds, l, p8, p16) < 0)
+		if (read_layout(path, ds, l) < 0 ||
+		    frame_pixels(path, ds, l, frame, j2k, p8, p16) < 0)
 			return nullptr;
 		dsr_image *im = dsr_image_new(l.cols, l.rows, 16);
 		if (!im)

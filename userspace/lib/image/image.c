@@ -86,6 +86,10 @@ static enum image_format sniff(const unsigned char *b, size_t n)
 {
 	static const unsigned char png_sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 
+	/* DICOM first: "DICM" after the 128-byte preamble (dicom.h owns the test), whose
+	 * content is free - a dual-personality file may start like a TIFF */
+	if (dsr_dicom_probe_bytes(b, n))
+		return FMT_DICOM;
 	if (n >= 8 && !memcmp(b, png_sig, 8))
 		return FMT_PNG;
 	if (n >= 4 && ((b[0] == 'I' && b[1] == 'I' && (b[2] == 42 || b[2] == 43) && b[3] == 0) ||
@@ -95,14 +99,16 @@ static enum image_format sniff(const unsigned char *b, size_t n)
 		return FMT_PGM;
 	if (n >= 2 && b[0] == 'P' && b[1] && strchr("13467", b[1]))
 		return FMT_PNM_OTHER;
-	/* DICOM: "DICM" after the 128-byte preamble (dicom.h owns the test) */
-	if (dsr_dicom_probe_bytes(b, n))
-		return FMT_DICOM;
 	return FMT_UNKNOWN;
 }
 
-/* Read the right format after looking at the first 132 bytes. */
 struct dsr_image *dsr_image_load(const char *path)
+{
+	return dsr_image_load_frame(path, -1);
+}
+
+/* Read the right format after looking at the first 132 bytes. */
+struct dsr_image *dsr_image_load_frame(const char *path, long frame)
 {
 	unsigned char head[132];
 	struct dsr_image *im = NULL;
@@ -121,7 +127,14 @@ struct dsr_image *dsr_image_load(const char *path)
 		return NULL;
 	}
 	rewind(f);
-	switch (sniff(head, n)) {
+	enum image_format fmt = sniff(head, n);
+	if (frame > 0 && fmt != FMT_DICOM) {
+		dsr_seterr("%s: frame %ld asked for, but only a DICOM file has frames", path,
+			   frame + 1);
+		fclose(f);
+		return NULL;
+	}
+	switch (fmt) {
 	case FMT_PNG:
 		im = dsr_png_read(f, path);
 		break;
@@ -136,7 +149,7 @@ struct dsr_image *dsr_image_load(const char *path)
 		break;
 	case FMT_DICOM:
 		/* ---- DICOM: lib/dicom/ (dsr/dicom.h) reads it by path ---- */
-		im = dsr_dicom_load(path);
+		im = dsr_dicom_load_frame(path, frame);
 		break;
 	case FMT_UNKNOWN:
 		if (n == 0)

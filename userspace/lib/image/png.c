@@ -25,7 +25,7 @@
 #include "image_priv.h"
 
 /* Largest decoded interlaced image (all rows at once, before conversion to grey). */
-#define PNG_INTERLACED_MAX_BYTES	((size_t)512 << 20)
+#define PNG_INTERLACED_MAX_BYTES	((size_t)128 << 20)
 
 /* State that must survive a longjmp: owned by the caller of the function that calls
  * setjmp, so none of it is a modified local of that function. */

@@ -64,7 +64,7 @@ static void cal_usage(FILE *f)
 		"      --min-quality Q     threshold on the registration quality (default %.2f)\n"
 		"  -o, --output DIR        where to write (default calibration/)\n"
 		"  -n, --frames N          subtraction frames to stream and check (default 1)\n"
-		"  -m, --motion M          translation|rigid|similarity|affine (default affine)\n"
+		"  -m, --model M           translation|rigid|similarity|affine (default affine)\n"
 		"      --lut METHOD        histogram|linear|identity (default histogram)\n"
 		"      --gain G            gain on the difference (default 1.0)\n"
 		"      --midgrey N         grey level of 'no change' (default half range)\n"
@@ -73,6 +73,7 @@ static void cal_usage(FILE *f)
 		"      --dicom             write DIR/difference.dcm also for non-DICOM sources\n"
 		"                          (DICOM sources always get one)\n"
 		"      --timeout MS        per frame (default %d)\n"
+		PAIR_FRAME_HELP
 		"  -h, --help              this help\n%s%s"
 		"exit status: 0 calibrated and bit-exact, 1 refused or failed, 2 usage error\n",
 		CAL_DEFAULT_MIN_QUALITY, CAL_TIMEOUT_MS, IDENTITY_HELP, MEASURE_HELP);
@@ -89,7 +90,7 @@ static int cal_parse(int argc, char **argv, struct cal_opts *o)
 		{ "min-quality", required_argument, NULL, 'Q' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "frames", required_argument, NULL, 'n' },
-		{ "motion", required_argument, NULL, 'm' },
+		{ "model", required_argument, NULL, 'm' },
 		{ "lut", required_argument, NULL, 'L' },
 		{ "gain", required_argument, NULL, 'g' },
 		{ "midgrey", required_argument, NULL, 'G' },
@@ -98,6 +99,7 @@ static int cal_parse(int argc, char **argv, struct cal_opts *o)
 		{ "dicom", no_argument, NULL, 'D' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
+		PAIR_FRAME_LONG_OPTION,
 		IDENTITY_LONG_OPTIONS,
 		MEASURE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
@@ -300,8 +302,8 @@ static int cal_load_files(struct cal_run *r)
 	if (identity_for(r->o->ref_path, r->o->live_path, &r->o->id, &fresh, &r->id, r->src,
 			 &r->idout) < 0)
 		return -1;
-	r->ref = dsr_image_load(r->o->ref_path);
-	r->file_live = r->ref ? dsr_image_load(r->o->live_path) : NULL;
+	r->ref = dsr_image_load_frame(r->o->ref_path, r->o->pair.frame);
+	r->file_live = r->ref ? dsr_image_load_frame(r->o->live_path, r->o->pair.frame) : NULL;
 	if (!r->file_live)
 		return -1;
 	r->bits = pair_pixel_bits(r->ref->bits > r->file_live->bits ? r->ref->bits : r->file_live->bits);

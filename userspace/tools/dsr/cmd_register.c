@@ -45,6 +45,7 @@ static void register_usage(FILE *f)
 		"  -o, --output FILE       write the parameters as JSON (for dsr subtract -p)\n"
 		"      --json              print JSON instead of text\n"
 		"  -q, --quiet             no progress bar\n"
+		PAIR_FRAME_HELP
 		"  -h, --help              this help\n\n"
 		"exit status: 0 registered, 1 failed (did not converge, overlap too small,\n"
 		"unreadable input), 2 usage error\n",
@@ -56,7 +57,6 @@ static int register_parse(int argc, char **argv, struct register_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "model", required_argument, NULL, 'm' },
-		{ "motion", required_argument, NULL, 'm' },
 		{ "landmarks", required_argument, NULL, 'k' },
 		{ "mask", required_argument, NULL, 'M' },
 		{ "lut", required_argument, NULL, 'L' },
@@ -68,6 +68,7 @@ static int register_parse(int argc, char **argv, struct register_opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		PAIR_FRAME_LONG_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -274,8 +275,8 @@ int cmd_register(int argc, char **argv)
 		json_decref(report);
 		return DSR_EXIT_USAGE;
 	}
-	ref = dsr_image_load(argv[i]);
-	live = ref ? dsr_image_load(argv[i + 1]) : NULL;
+	ref = dsr_image_load_frame(argv[i], o.pair.frame);
+	live = ref ? dsr_image_load_frame(argv[i + 1], o.pair.frame) : NULL;
 	if (!ref || !live)
 		goto fail;
 	if (o.mask) {

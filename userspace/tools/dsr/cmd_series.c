@@ -42,7 +42,7 @@ static void series_usage(FILE *f)
 		"      --dicom             write DICOM differences even for non-DICOM sources\n"
 		"      --montage[=FILE]    montage path (default DIR/montage.png)\n"
 		"      --no-montage        do not write a montage\n"
-		"  -m, --motion M          translation|rigid|similarity|affine (default affine)\n"
+		"  -m, --model M           translation|rigid|similarity|affine (default affine)\n"
 		"      --lut METHOD        histogram|linear|identity (default histogram)\n"
 		"      --gain G            gain on the difference (default 1.0)\n"
 		"      --midgrey N         grey level of 'no change' (default half range)\n"
@@ -52,6 +52,7 @@ static void series_usage(FILE *f)
 		"      --lesion X,Y,R      report the contrast-to-noise ratio of a lesion at\n"
 		"                          reference position (X, Y), radius R pixels\n"
 		"  -q, --quiet             no summary on stdout\n"
+		PAIR_FRAME_HELP
 		"  -h, --help              this help\n%s%s"
 		"exit status: 0 every member done, 1 a member failed, 2 usage error\n",
 		DSR_REGISTER_MIN_QUALITY, IDENTITY_HELP, MEASURE_HELP);
@@ -65,7 +66,7 @@ static int series_parse(int argc, char **argv, struct series_opts *o)
 		{ "dicom", no_argument, NULL, 'D' },
 		{ "montage", optional_argument, NULL, 'M' },
 		{ "no-montage", no_argument, NULL, 'N' },
-		{ "motion", required_argument, NULL, 'm' },
+		{ "model", required_argument, NULL, 'm' },
 		{ "lut", required_argument, NULL, 'L' },
 		{ "gain", required_argument, NULL, 'g' },
 		{ "midgrey", required_argument, NULL, 'G' },
@@ -74,6 +75,7 @@ static int series_parse(int argc, char **argv, struct series_opts *o)
 		{ "lesion", required_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		PAIR_FRAME_LONG_OPTION,
 		IDENTITY_LONG_OPTIONS,
 		MEASURE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
@@ -276,7 +278,7 @@ static int series_member(const struct series_opts *o, size_t k, const struct dsr
 		fprintf(stderr, "dsr series: warning: no patient identity (the sources are not "
 			"DICOM and no --patient-id given): the DICOM output is marked %s\n",
 			DSR_UNIDENTIFIED);
-	live = dsr_image_load(live_path);
+	live = dsr_image_load_frame(live_path, o->pair.frame);
 	if (!live)
 		goto out;
 	progress_update(pg, 0.05, po.have_known ? "known transform" : "registering");
@@ -379,7 +381,7 @@ int cmd_series(int argc, char **argv)
 		fprintf(stderr, "dsr series: %s\n", dsr_error());
 		return DSR_EXIT_FAIL;
 	}
-	struct dsr_image *ref = dsr_image_load(ref_path);
+	struct dsr_image *ref = dsr_image_load_frame(ref_path, o.pair.frame);
 	if (!ref) {
 		fprintf(stderr, "dsr series: %s\n", dsr_error());
 		return DSR_EXIT_FAIL;

@@ -81,6 +81,7 @@ static void subtract_usage(FILE *f)
 		"      --mode MODE         subtract (default), warp (the aligned reference) or\n"
 		"                          pass (LIVE as the board passes it through)\n"
 		"  -q, --quiet             no progress bar\n"
+		PAIR_FRAME_HELP
 		"  -h, --help              this help\n%s"
 		"  (--overlay writes OUT's name with -overlay.png; measurements go to stdout)\n\n"
 		"exit status: 0 written, 1 failed (unreadable input, sizes or depths that do not\n"
@@ -110,6 +111,7 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 		{ "mode", required_argument, NULL, 'M' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		PAIR_FRAME_LONG_OPTION,
 		{ "register", no_argument, NULL, 'R' },
 		{ "model", required_argument, NULL, 'm' },
 		{ "lut", required_argument, NULL, 'L' },
@@ -177,10 +179,10 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 /* Both images, of one size. */
 static int load_frames(const struct subtract_opts *o, struct subtract_job *j)
 {
-	j->ref = dsr_image_load(o->ref_path);
+	j->ref = dsr_image_load_frame(o->ref_path, o->pair.frame);
 	if (!j->ref)
 		return -1;
-	j->live = dsr_image_load(o->live_path);
+	j->live = dsr_image_load_frame(o->live_path, o->pair.frame);
 	if (!j->live)
 		return -1;
 	if (j->ref->width != j->live->width || j->ref->height != j->live->height)

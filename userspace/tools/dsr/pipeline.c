@@ -20,6 +20,7 @@ void pair_opts_default(struct pair_opts *o)
 	o->lut_method = DSR_LUT_HISTOGRAM;
 	o->gain = 1.0;
 	o->midgrey = -1;
+	o->frame = -1;
 }
 
 int pair_opts_option(struct pair_opts *o, int c, const char *arg)
@@ -39,6 +40,11 @@ int pair_opts_option(struct pair_opts *o, int c, const char *arg)
 		if (cli_parse_uint("--midgrey", arg, 0, DSR_MIDGREY_MAX, &midgrey) < 0)
 			return -1;
 		o->midgrey = (long)midgrey;
+		return 1;
+	case PAIR_OPT_FRAME:
+		if (cli_parse_uint("--frame", arg, 1, 1u << 30, &midgrey) < 0)
+			return -1;
+		o->frame = (long)midgrey - 1;
 		return 1;
 	default:
 		return 0;

@@ -29,12 +29,20 @@ struct pair_opts {
 	long midgrey;		/* "no change" grey level; -1 = half range */
 	int have_known;		/* use @known instead of registering */
 	struct dsr_affine known;
+	long frame;		/* --frame: which frame of multi-frame DICOM inputs; -1 none */
 };
+
+/* --frame N (1-based) for multi-frame DICOM inputs: its getopt entry and help line. */
+#define PAIR_OPT_FRAME 0x300
+#define PAIR_FRAME_LONG_OPTION { "frame", required_argument, NULL, PAIR_OPT_FRAME }
+#define PAIR_FRAME_HELP \
+	"      --frame N           frame N (from 1) of multi-frame DICOM inputs\n"
 
 void pair_opts_default(struct pair_opts *o);
 /*
  * The options every command that prepares a pair shares, by getopt value:
- * 'm' --model/--motion, 'L' --lut, 'g' --gain (the board's Q8.8 range), 'G' --midgrey.
+ * 'm' --model/--motion, 'L' --lut, 'g' --gain (the board's Q8.8 range), 'G' --midgrey,
+ * PAIR_OPT_FRAME --frame.
  * Returns 1 if @c was one of them and @arg was good, 0 if @c is not a pair option,
  * -1 with dsr_error() naming the option if @arg was bad.
  */
