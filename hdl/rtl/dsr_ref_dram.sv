@@ -1,0 +1,327 @@
+// dsr_ref_dram - the reference frame store in DRAM behind a prefetched tile cache.
+//
+// The same pipeline interface as dsr_frame_store (four bank addresses in, the four
+// parity words of the 2x2 pair out, or one capture write), but the reference lives in
+// DRAM (LiteDRAM native port, 128-bit words, reached through dsr_mem_bridge) in tiles of
+// 8 x 4 pixels, one word per tile row, two reference slots:
+//
+//   word address = {slot, ty, tx, ly}   (tx = x >> 3, ty = y >> 2, ly = y & 3)
+//   pixel x & 7 at bits [16 * (x & 7) +: 16] of the word
+//
+// so a 2x2 pair touches at most four words and a warped line a run of neighbouring tiles.
+//
+// The cache holds two tile rows (8 lines) across the whole width: four block RAMs by
+// (x parity, y parity), each word four pixels of one parity, addressed {y[2:1], x >> 3},
+// so the four parity words of any pair are read in one cycle. dsr_ref_prefetch walks the
+// transform ahead of the sampler and requests tiles (fills); fills are read in order,
+// each tile as four word reads, and written into the cache as they return. A pixel that
+// reads the reference passes this stage only when the prefetcher has walked it and no
+// fill requested for it or an earlier pixel is outstanding; otherwise the stage stalls
+// (s_ready low) and sends a bubble on. Other pixels (PASS, CAPTURE, no reference) pass.
+//
+// Capture writes are gathered into whole words (8 pixels of a tile row, byte enables for
+// a partial word at a line end) and written to the write slot. A frame that reads the
+// reference starts its walk only when every earlier capture word has been sent, and
+// invalidates the cache when the reference changed.
+//
+// One pipeline stage, as dsr_frame_store; s_user is carried along.
+`default_nettype none
+
+module dsr_ref_dram #(
+    parameter int USER_WIDTH = 1,
+    parameter int DATA_WIDTH = 16,
+    parameter int WB         = 13,
+    parameter int HB         = 13,
+    parameter int XB         = WB - 1,
+    parameter int YB         = HB - 1,
+    parameter int AW         = XB + YB - 2,
+    parameter int MEM_AW     = 23,        // 128-bit word address of the native port
+    parameter int SEQ_BITS   = 24,
+    parameter int FILL_DEPTH = 16         // tiles in flight (x4 words <= response FIFO)
+) (
+    input  logic                    clk,
+    input  logic                    rst,
+
+    // frames: one entry per frame start (the frame's parameters)
+    input  logic                    frame_push,
+    input  logic                    frame_reads,     // WARP/SUBTRACT with a reference
+    input  logic                    frame_capture,
+    input  logic [WB-1:0]           frame_width,
+    input  logic [HB-1:0]           frame_height,
+    input  logic [31:0]             frame_a11,
+    input  logic [31:0]             frame_a12,
+    input  logic [31:0]             frame_a21,
+    input  logic [31:0]             frame_a22,
+    input  logic [31:0]             frame_tx,
+    input  logic [31:0]             frame_ty,
+    input  logic                    ref_rd_slot,     // slot frames read
+    input  logic                    ref_wr_slot,     // slot captures write
+
+    // pipeline
+    input  logic                    s_valid,
+    output logic                    s_ready,
+    input  logic [4*AW-1:0]         s_rd_addr,
+    input  logic                    s_need,          // this pixel reads the reference
+    input  logic                    s_wr_en,
+    input  logic [1:0]              s_wr_bank,
+    input  logic [AW-1:0]           s_wr_addr,
+    input  logic [DATA_WIDTH-1:0]   s_wr_data,
+    input  logic                    s_wr_flush,      // last pixel of its word (x & 7 == 7 or line end)
+    input  logic                    s_wr_eof,        // last pixel of the capture frame
+    input  logic [USER_WIDTH-1:0]   s_user,
+
+    output logic                    m_valid,
+    input  logic                    m_ready,
+    output logic [4*DATA_WIDTH-1:0] m_data,
+    output logic [USER_WIDTH-1:0]   m_user,
+
+    // memory, pipeline clock (dsr_mem_bridge crosses to the DRAM clock)
+    output logic                    mem_cmd_valid,
+    input  logic                    mem_cmd_ready,
+    output logic                    mem_cmd_we,
+    output logic [MEM_AW-1:0]       mem_cmd_addr,
+    output logic [127:0]            mem_cmd_wdata,
+    output logic [15:0]             mem_cmd_wmask,
+    input  logic                    mem_rd_valid,
+    output logic                    mem_rd_ready,
+    input  logic [127:0]            mem_rd_data
+);
+
+    localparam int TXB = XB - 3;
+    localparam int TYB = YB - 2;
+    localparam int CAW = 2 + TXB;                  // cache bank address {y[2:1], tx}
+    localparam int FB  = $clog2(FILL_DEPTH);
+    localparam int DW  = DATA_WIDTH;
+
+    // ---------------------------------------------------------------- capture bookkeeping
+    // captures started / whose last word was sent (mod 256; at most 8 frames in flight)
+    logic [7:0]          capture_started, capture_done;
+    logic                wq_full, wq_eof, wq_send;
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            capture_started <= '0;
+            capture_done    <= '0;
+        end else begin
+            if (frame_push && frame_capture) begin
+                capture_started <= capture_started + 1'b1;
+            end
+            if (wq_send && wq_eof) begin
+                capture_done <= capture_done + 1'b1;
+            end
+        end
+    end
+
+    // ---------------------------------------------------------------- prefetcher
+    logic [SEQ_BITS-1:0] rd_seq, pf_seq;
+    logic                fill_valid, fill_ready, fill_slot;
+    logic [TXB-1:0]      fill_tx;
+    logic [TYB-1:0]      fill_ty;
+    logic [SEQ_BITS-1:0] fill_seq;
+    logic                unused_job_full;
+
+    dsr_ref_prefetch #(
+        .WB(WB),
+        .HB(HB),
+        .SEQ_BITS(SEQ_BITS)
+    ) prefetch (
+        .clk, .rst,
+        .job_push(frame_push && frame_reads), .job_width(frame_width),
+        .job_height(frame_height), .job_a11(frame_a11), .job_a12(frame_a12),
+        .job_a21(frame_a21), .job_a22(frame_a22), .job_tx(frame_tx), .job_ty(frame_ty),
+        .job_slot(ref_rd_slot), .job_ticket(capture_started), .job_full(unused_job_full),
+        .capture_done, .rd_seq, .pf_seq,
+        .fill_valid, .fill_ready, .fill_slot, .fill_tx, .fill_ty, .fill_seq
+    );
+
+    // ---------------------------------------------------------------- fills in flight
+    // one ring, three pointers: requested (wr), read commands sent (iss), returned (ret)
+    logic                fl_slot [FILL_DEPTH];
+    logic [TXB-1:0]      fl_tx [FILL_DEPTH];
+    logic [TYB-1:0]      fl_ty [FILL_DEPTH];
+    logic [SEQ_BITS-1:0] fl_seq [FILL_DEPTH];
+    logic [FB:0]         fl_wr, fl_iss, fl_ret;
+    logic [1:0]          iss_word, ret_word;
+    logic                fl_empty, iss_pending, rd_cmd, rd_ret;
+
+    assign fill_ready  = (fl_wr - fl_ret) != (FB + 1)'(FILL_DEPTH);
+    assign fl_empty    = fl_wr == fl_ret;
+    assign iss_pending = fl_wr != fl_iss;
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            fl_wr    <= '0;
+            fl_iss   <= '0;
+            fl_ret   <= '0;
+            iss_word <= '0;
+            ret_word <= '0;
+        end else begin
+            if (fill_valid && fill_ready) begin
+                fl_wr <= fl_wr + 1'b1;
+            end
+            if (rd_cmd) begin
+                iss_word <= iss_word + 1'b1;
+                if (iss_word == 2'd3) fl_iss <= fl_iss + 1'b1;
+            end
+            if (rd_ret) begin
+                ret_word <= ret_word + 1'b1;
+                if (ret_word == 2'd3) fl_ret <= fl_ret + 1'b1;
+            end
+        end
+    end
+
+    always_ff @(posedge clk) begin
+        if (fill_valid && fill_ready) begin
+            fl_slot[fl_wr[FB-1:0]] <= fill_slot;
+            fl_tx[fl_wr[FB-1:0]]   <= fill_tx;
+            fl_ty[fl_wr[FB-1:0]]   <= fill_ty;
+            fl_seq[fl_wr[FB-1:0]]  <= fill_seq;
+        end
+    end
+
+    // ---------------------------------------------------------------- memory commands
+    // tile reads first; a capture word goes when no read is waiting (reads of earlier
+    // frames are all sent by then: their pixels passed this stage before the capture's)
+    logic [MEM_AW-1:0] wq_addr;
+    logic [127:0]      wq_data;
+    logic [15:0]       wq_mask;
+    localparam int PAD = MEM_AW - 1 - TYB - TXB - 2;
+
+    assign rd_cmd  = iss_pending && mem_cmd_ready;
+    assign wq_send = !iss_pending && wq_full && mem_cmd_ready;
+
+    assign mem_cmd_valid = iss_pending || wq_full;
+    assign mem_cmd_we    = !iss_pending;
+    assign mem_cmd_addr  = iss_pending
+        ? {{PAD{1'b0}}, fl_slot[fl_iss[FB-1:0]], fl_ty[fl_iss[FB-1:0]], fl_tx[fl_iss[FB-1:0]],
+           iss_word}
+        : wq_addr;
+    assign mem_cmd_wdata = wq_data;
+    assign mem_cmd_wmask = wq_mask;
+
+    // ---------------------------------------------------------------- returned words
+    // a word is tile row ly: even pixels to bank {ly[0], 0}, odd to {ly[0], 1}
+    logic [TXB-1:0]  ret_tx;
+    logic [TYB-1:0]  ret_ty;
+    logic [4*DW-1:0] ret_even, ret_odd;
+    assign ret_tx       = fl_tx[fl_ret[FB-1:0]];
+    assign ret_ty       = fl_ty[fl_ret[FB-1:0]];
+    logic unused_ret_ty;
+    assign unused_ret_ty = ^ret_ty[TYB-1:1];
+    assign rd_ret       = mem_rd_valid;
+    assign mem_rd_ready = 1'b1;
+    always_comb begin
+        for (int i = 0; i < 4; i++) begin
+            ret_even[i*DW +: DW] = mem_rd_data[32*i +: DW];
+            ret_odd[i*DW +: DW]  = mem_rd_data[32*i + 16 +: DW];
+        end
+    end
+
+    // ---------------------------------------------------------------- sampler side
+    logic need_ok, wr_ok, go;
+    assign need_ok = !s_need || (pf_seq != rd_seq
+                                 && (fl_empty || fl_seq[fl_ret[FB-1:0]] != rd_seq));
+    assign wr_ok   = !(s_wr_en && s_wr_flush && wq_full);
+    assign go      = s_valid && need_ok && wr_ok;
+    assign s_ready = m_ready && (!s_valid || (need_ok && wr_ok));
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            rd_seq <= '0;
+        end else if (s_valid && s_ready && s_need) begin
+            rd_seq <= rd_seq + 1'b1;
+        end
+    end
+
+    logic [16*DW-1:0] bank_q;              // four banks of four pixels
+    logic [7:0]      lane_q;
+    genvar b;
+    generate
+        for (b = 0; b < 4; b = b + 1) begin : g_bank
+            logic [AW-1:0] a;
+            assign a = s_rd_addr[b*AW +: AW];
+            // the cache holds lines y[2:1] and every column: the rest of the row is not needed
+            logic unused_row;
+            assign unused_row = ^a[AW-1:XB+1];
+            dsr_ram_sdp #(
+                .DATA_WIDTH(4 * DW),
+                .ADDR_WIDTH(CAW)
+            ) ram (
+                .clk     (clk),
+                .wr_en   (rd_ret && ret_word[0] == b[1]),
+                .wr_addr ({ret_ty[0], ret_word[1], ret_tx}),
+                .wr_data (b[0] ? ret_odd : ret_even),
+                .rd_en   (m_ready),
+                .rd_addr ({a[XB-1 +: 2], a[2 +: TXB]}),
+                .rd_data (bank_q[b*4*DW +: 4*DW])
+            );
+            always_ff @(posedge clk) begin
+                if (m_ready) lane_q[2*b +: 2] <= a[1:0];
+            end
+            logic [4*DW-1:0] word;
+            assign word = bank_q[b*4*DW +: 4*DW];
+            assign m_data[b*DW +: DW] = word[lane_q[2*b +: 2]*DW +: DW];
+        end
+    endgenerate
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            m_valid <= 1'b0;
+        end else if (m_ready) begin
+            m_valid <= go;
+        end
+    end
+
+    always_ff @(posedge clk) begin
+        if (m_ready) begin
+            m_user <= s_user;
+        end
+    end
+
+    // ---------------------------------------------------------------- capture words
+    // pixel (x, y): x = {wr_addr low, bank[0]}, y = {wr_addr high, bank[1]}
+    logic [XB-1:0]   wx;
+    logic [YB-1:0]   wy;
+    logic [127:0]    acc_data;
+    logic [15:0]     acc_mask;
+    logic            take;
+    assign wx   = {s_wr_addr[XB-2:0], s_wr_bank[0]};
+    assign wy   = {s_wr_addr[AW-1 -: YB-1], s_wr_bank[1]};
+    assign take = s_valid && s_ready && s_wr_en;
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            acc_mask <= '0;
+            wq_full  <= 1'b0;
+            wq_eof   <= 1'b0;
+        end else begin
+            if (wq_send) begin
+                wq_full <= 1'b0;
+            end
+            if (take) begin
+                if (s_wr_flush) begin
+                    acc_mask <= '0;
+                    wq_full  <= 1'b1;
+                    wq_eof   <= s_wr_eof;
+                    wq_mask  <= acc_mask | (16'h3 << {wx[2:0], 1'b0});
+                    wq_addr  <= {{PAD{1'b0}}, ref_wr_slot, wy[YB-1:2], wx[XB-1:3], wy[1:0]};
+                end else begin
+                    acc_mask <= acc_mask | (16'h3 << {wx[2:0], 1'b0});
+                end
+            end
+        end
+    end
+
+    always_ff @(posedge clk) begin
+        if (take) begin
+            acc_data[16*wx[2:0] +: 16] <= 16'(s_wr_data);
+            if (s_wr_flush) begin
+                wq_data <= acc_data;
+                wq_data[16*wx[2:0] +: 16] <= 16'(s_wr_data);
+            end
+        end
+    end
+
+endmodule
+
+`default_nettype wire

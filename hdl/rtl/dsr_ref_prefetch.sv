@@ -1,0 +1,313 @@
+// dsr_ref_prefetch - walks each frame's transform ahead of the sampler and requests the
+// reference tiles it will read, so the tile cache holds them before the pixel arrives.
+//
+// The walk uses the sampler's own modules, instantiated a second time: dsr_affine (the
+// coordinate generator) and dsr_sample_addr (the border clamp and the 2x2 pair), fed a
+// synthetic raster of the frame's size with the frame's parameters. So the prefetcher
+// sees exactly the pair (cx..cx+1, cy..cy+1) each pixel will read, and a new coordinate
+// generator changes both walks at once.
+//
+// Tiles are TILE_W x TILE_H = 8 x 4 pixels (one DRAM word per tile row). The cache is
+// direct mapped by tile position: tile (tx, ty) lives in slot (tx, ty mod 2), so it holds
+// two tile rows across the whole width. A pair touches at most 2 x 2 tiles, all of
+// different (tx, ty) parity: each parity class k = {ty[0], tx[0]} has its own tag bank
+// with one lookup per pixel. Per slot: valid, tag (ty), busy and last (the sequence number
+// of the last pixel that reads it).
+//
+// Pixels that read the reference are numbered q = 0, 1, ... in the order both walks see
+// them; the sampler reports how many it has read (rd_seq). A slot may be refilled only
+// once the sampler is past its last reader (busy clear or last < rd_seq); a fill is
+// tagged with the q of the pixel that needed it, and the sampler reads pixel p only when
+// no fill with q <= p is outstanding (dsr_ref_cache). Fills are issued in order, so a pixel
+// never waits for a tile that was discovered late, and a tile is never overwritten while a
+// pixel that needs it is in flight. One miss per cycle; a pixel with one miss still
+// completes in its cycle.
+//
+// A frame starts (its first pixel at the tile stage) only when the capture frames that
+// started before it have sent all their words (job_ticket = captures started before it,
+// capture_done = captures sent); if the reference changed since the last frame (a capture
+// since, or the other slot), every tag is invalidated first. Later captures cannot hold it
+// up: their pixels come after this frame's.
+`default_nettype none
+
+module dsr_ref_prefetch #(
+    parameter int WB        = 13,
+    parameter int HB        = 13,
+    parameter int XB        = WB - 1,
+    parameter int YB        = HB - 1,
+    parameter int SEQ_BITS  = 24,
+    parameter int JOB_DEPTH = 8
+) (
+    input  logic                clk,
+    input  logic                rst,
+
+    // one job per frame that reads the reference, pushed at its start
+    input  logic                job_push,
+    input  logic [WB-1:0]       job_width,
+    input  logic [HB-1:0]       job_height,
+    input  logic [31:0]         job_a11,
+    input  logic [31:0]         job_a12,
+    input  logic [31:0]         job_a21,
+    input  logic [31:0]         job_a22,
+    input  logic [31:0]         job_tx,
+    input  logic [31:0]         job_ty,
+    input  logic                job_slot,      // DRAM reference slot the frame reads
+    input  logic [7:0]          job_ticket,    // captures started before this frame
+    output logic                job_full,
+
+    input  logic [7:0]          capture_done,  // captures whose words are all sent
+    input  logic [SEQ_BITS-1:0] rd_seq,        // pixels the sampler has read
+
+    output logic [SEQ_BITS-1:0] pf_seq,        // pixels whose tiles are requested
+
+    // tile fill requests, in order
+    output logic                fill_valid,
+    input  logic                fill_ready,
+    output logic                fill_slot,
+    output logic [XB-4:0]       fill_tx,
+    output logic [YB-3:0]       fill_ty,
+    output logic [SEQ_BITS-1:0] fill_seq
+);
+
+    localparam int TXB = XB - 3;                 // tile column bits (8 pixels a tile)
+    localparam int TYB = YB - 2;                 // tile row bits (4 lines a tile)
+    localparam int NSB = 1 << (TXB - 1);         // slots per parity bank
+    localparam int POS = dsr_pkg::DSR_ACC_BITS - dsr_pkg::DSR_A_FRAC_BITS + dsr_pkg::DSR_W_BITS;
+    localparam int AW  = XB + YB - 2;
+    localparam int JW  = WB + HB + 6 * 32 + 1 + 8;
+    localparam logic [SEQ_BITS-1:0] WINDOW = SEQ_BITS'(1) << (SEQ_BITS - 2);
+
+    // ---------------------------------------------------------------- jobs
+    logic                        job_empty, job_pop;
+    logic [JW-1:0]               job_rd;
+    logic [$clog2(JOB_DEPTH):0]  job_count;
+
+    dsr_fifo #(
+        .DATA_WIDTH(JW),
+        .DEPTH(JOB_DEPTH)
+    ) jobs (
+        .clk, .rst,
+        .wr_en(job_push),
+        .wr_data({job_width, job_height, job_a11, job_a12, job_a21, job_a22, job_tx, job_ty,
+                  job_slot, job_ticket}),
+        .rd_en(job_pop), .rd_data(job_rd), .empty(job_empty), .count(job_count)
+    );
+    assign job_full = job_count == ($clog2(JOB_DEPTH) + 1)'(JOB_DEPTH);
+
+    // the frame being walked
+    logic          walking;
+    logic [WB-1:0] w_width;
+    logic [HB-1:0] w_height;
+    logic [31:0]   w_a11, w_a12, w_a21, w_a22, w_tx, w_ty;
+    logic          w_slot;
+    logic [7:0]    w_ticket;
+    logic [XB-1:0] gx;
+    logic [YB-1:0] gy;
+
+    logic          gen_valid, gen_ready, gen_sof, gen_eol, gen_last;
+    assign gen_valid = walking;
+    assign gen_sof   = gx == '0 && gy == '0;
+    assign gen_eol   = {1'b0, gx} == w_width - 1'b1;
+    assign gen_last  = gen_eol && {1'b0, gy} == w_height - 1'b1;
+    assign job_pop   = !walking && !job_empty;
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            walking <= 1'b0;
+            gx      <= '0;
+            gy      <= '0;
+        end else if (job_pop) begin
+            walking <= 1'b1;
+            gx      <= '0;
+            gy      <= '0;
+        end else if (gen_valid && gen_ready) begin
+            if (gen_last) begin
+                walking <= 1'b0;
+            end
+            if (gen_eol) begin
+                gx <= '0;
+                gy <= gy + 1'b1;
+            end else begin
+                gx <= gx + 1'b1;
+            end
+        end
+    end
+
+    always_ff @(posedge clk) begin
+        if (job_pop) begin
+            {w_width, w_height, w_a11, w_a12, w_a21, w_a22, w_tx, w_ty, w_slot, w_ticket} <= job_rd;
+        end
+    end
+
+    // ---------------------------------------------------------------- the sampler's walk
+    logic           af_valid, af_ready;
+    logic [POS-1:0] af_pos_u, af_pos_v;
+    logic [WB+HB+9:0] af_user;
+
+    dsr_affine #(
+        .USER_WIDTH(WB + HB + 10)
+    ) affine (
+        .clk, .rst,
+        .s_valid(gen_valid), .s_ready(gen_ready), .s_sof(gen_sof), .s_eol(gen_eol),
+        .s_user({w_width, w_height, w_slot, w_ticket, gen_sof}),
+        .a11(w_a11), .a12(w_a12), .a21(w_a21), .a22(w_a22), .tx(w_tx), .ty(w_ty),
+        .m_valid(af_valid), .m_ready(af_ready), .m_pos_u(af_pos_u), .m_pos_v(af_pos_v),
+        .m_user(af_user)
+    );
+
+    logic            sa_valid, sa_ready, sa_sof, sa_slot;
+    logic [7:0]      sa_ticket;
+    logic [4*AW-1:0] sa_rd_addr;
+    // the sampler's fractions, selects and capture port mean nothing to the walk
+    logic [3:0]      unused_sel;
+    logic [7:0]      unused_fx, unused_fy;
+    logic            unused_wr_en, unused_wr_data;
+    logic [1:0]      unused_wr_bank;
+    logic [AW-1:0]   unused_wr_addr;
+
+    dsr_sample_addr #(
+        .USER_WIDTH(10),
+        .POS_BITS(POS),
+        .WB(WB),
+        .HB(HB),
+        .DATA_WIDTH(1)
+    ) sample_addr (
+        .clk, .rst,
+        .s_valid(af_valid), .s_ready(af_ready), .s_pos_u(af_pos_u), .s_pos_v(af_pos_v),
+        .s_width(af_user[WB+HB+9 -: WB]), .s_height(af_user[HB+9 -: HB]),
+        .s_capture(1'b0), .s_x('0), .s_y('0), .s_live(1'b0), .s_user(af_user[9:0]),
+        .m_valid(sa_valid), .m_ready(sa_ready), .m_rd_addr(sa_rd_addr),
+        .m_sel(unused_sel), .m_fx(unused_fx), .m_fy(unused_fy), .m_wr_en(unused_wr_en),
+        .m_wr_bank(unused_wr_bank), .m_wr_addr(unused_wr_addr), .m_wr_data(unused_wr_data),
+        .m_user({sa_slot, sa_ticket, sa_sof})
+    );
+    logic unused_rd_addr;
+    assign unused_rd_addr = ^sa_rd_addr;
+
+    // ---------------------------------------------------------------- tiles of the pair
+    // bank 0 = {row_even, col_even} = {(cy+1)>>1, (cx+1)>>1}; bank 3 = {cy>>1, cx>>1}
+    logic [TXB-1:0] tx0, tx1;
+    logic [TYB-1:0] ty0, ty1;
+    assign tx0 = sa_rd_addr[3*AW + 2 +: TXB];
+    assign tx1 = sa_rd_addr[0*AW + 2 +: TXB];
+    assign ty0 = sa_rd_addr[3*AW + (XB - 1) + 1 +: TYB];
+    assign ty1 = sa_rd_addr[0*AW + (XB - 1) + 1 +: TYB];
+
+    logic [3:0]           present;
+    logic [TXB-1:0]       tx_k [4];
+    logic [TYB-1:0]       ty_k [4];
+    logic [TXB-2:0]       slot_k [4];
+    always_comb begin
+        for (int k = 0; k < 4; k++) begin
+            present[k] = (tx0[0] == k[0] || tx1[0] == k[0]) && (ty0[0] == k[1] || ty1[0] == k[1]);
+            tx_k[k]    = tx0[0] == k[0] ? tx0 : tx1;
+            ty_k[k]    = ty0[0] == k[1] ? ty0 : ty1;
+            slot_k[k]  = tx_k[k][TXB-1:1];
+        end
+    end
+
+    // ---------------------------------------------------------------- tag banks
+    logic [NSB-1:0] valid_q [4];
+    logic [NSB-1:0] busy_q [4];
+    logic [TYB-1:0] tag_q [4][NSB];
+    logic [SEQ_BITS-1:0] last_q [4][NSB];
+
+    logic [3:0] hit, miss, free;
+    always_comb begin
+        for (int k = 0; k < 4; k++) begin
+            logic [SEQ_BITS-1:0] age;
+            age     = rd_seq - last_q[k][slot_k[k]];
+            hit[k]  = valid_q[k][slot_k[k]] && tag_q[k][slot_k[k]] == ty_k[k];
+            miss[k] = present[k] && !hit[k];
+            free[k] = !busy_q[k][slot_k[k]] || (age != '0 && !age[SEQ_BITS-1]);
+        end
+    end
+
+    // the first miss this cycle
+    logic [1:0] m;
+    logic       more;
+    always_comb begin
+        m = 2'd0;
+        for (int k = 3; k >= 0; k--) begin
+            if (miss[k]) m = 2'(k);
+        end
+        more = (miss & ~(4'b1 << m)) != '0;
+    end
+
+    // a frame's first pixel waits for the captures before it to be sent, then drops the
+    // tags if the reference changed (a capture since, or another slot)
+    logic [7:0] seen_epoch;
+    logic       seen_slot, seen_any, cur_slot;
+    logic       stale, frame_wait, cap_wait;
+    assign cap_wait   = capture_done != sa_ticket;
+    assign stale      = !seen_any || seen_epoch != sa_ticket || seen_slot != sa_slot;
+    assign frame_wait = sa_sof && (cap_wait || stale);
+
+    logic win_ok, issue;
+    logic [SEQ_BITS-1:0] ahead;
+    assign ahead  = pf_seq - rd_seq;
+    assign win_ok = ahead < WINDOW;
+    assign issue  = sa_valid && !frame_wait && win_ok && miss[m] && free[m]
+                 && fill_ready;
+    assign sa_ready = !sa_valid || (!frame_wait && win_ok && (miss == '0 || (issue && !more)));
+
+    assign fill_valid = issue;
+    assign fill_slot  = sa_sof ? sa_slot : cur_slot;
+    assign fill_tx    = tx_k[m];
+    assign fill_ty    = ty_k[m];
+    assign fill_seq   = pf_seq;
+
+    logic done;
+    assign done = sa_valid && sa_ready;
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            pf_seq   <= '0;
+            seen_any <= 1'b0;
+            seen_epoch <= '0;
+            seen_slot  <= 1'b0;
+            cur_slot   <= 1'b0;
+            for (int k = 0; k < 4; k++) begin
+                valid_q[k] <= '0;
+                busy_q[k]  <= '0;
+            end
+        end else begin
+            if (sa_valid && sa_sof && !cap_wait && stale) begin
+                for (int k = 0; k < 4; k++) valid_q[k] <= '0;
+                seen_any   <= 1'b1;
+                seen_epoch <= sa_ticket;
+                seen_slot  <= sa_slot;
+            end
+            if (sa_valid && sa_sof) begin
+                cur_slot <= sa_slot;
+            end
+            // the sampler has read every walked pixel: no slot has a reader in flight
+            if (rd_seq == pf_seq) begin
+                for (int k = 0; k < 4; k++) busy_q[k] <= '0;
+            end
+            if (issue) begin
+                valid_q[m][slot_k[m]] <= 1'b1;
+            end
+            if (done) begin
+                pf_seq <= pf_seq + 1'b1;
+                for (int k = 0; k < 4; k++) begin
+                    if (present[k]) busy_q[k][slot_k[k]] <= 1'b1;
+                end
+            end
+        end
+    end
+
+    always_ff @(posedge clk) begin
+        if (issue) begin
+            tag_q[m][slot_k[m]] <= ty_k[m];
+        end
+        if (done) begin
+            for (int k = 0; k < 4; k++) begin
+                if (present[k]) last_q[k][slot_k[k]] <= pf_seq;
+            end
+        end
+    end
+
+endmodule
+
+`default_nettype wire
