@@ -22,7 +22,9 @@
 module dsr_top #(
     parameter int MAX_WIDTH      = 1024,
     parameter int MAX_HEIGHT     = 1024,
-    parameter int PIXEL_BITS_MAX = 16   // LUT has 2**PIXEL_BITS_MAX entries
+    parameter int PIXEL_BITS_MAX = 16,  // LUT has 2**PIXEL_BITS_MAX entries
+    parameter int REF_DRAM       = 0,     // 1: reference in DRAM (dsr_ref_dram), 0: on chip
+    parameter int MEM_AW         = 23     // DRAM word address bits (128-bit words)
 ) (
     input  logic        clk,
     input  logic        rst,            // synchronous, active high
@@ -47,7 +49,21 @@ module dsr_top #(
     output logic        m_valid,
     input  logic        m_ready,
     output logic [15:0] m_data,
-    output logic        m_last
+    output logic        m_last,
+
+    // the reference's DRAM (REF_DRAM): two slots, native-port words in this clock domain
+    // (dsr_mem_bridge crosses to the DRAM controller); unused by the on-chip build
+    input  logic        ref_rd_slot,
+    input  logic        ref_wr_slot,
+    output logic        mem_cmd_valid,
+    input  logic        mem_cmd_ready,
+    output logic        mem_cmd_we,
+    output logic [MEM_AW-1:0] mem_cmd_addr,
+    output logic [127:0] mem_cmd_wdata,
+    output logic [15:0] mem_cmd_wmask,
+    input  logic        mem_rd_valid,
+    output logic        mem_rd_ready,
+    input  logic [127:0] mem_rd_data
 );
 
     localparam int WB  = $clog2(MAX_WIDTH + 1);
@@ -214,6 +230,13 @@ module dsr_top #(
     assign af_live = af_rest[U_LUT-16 +: DW];
     assign af_mode = af_rest[U_LUT-17 -: 2];
 
+    // for the DRAM store: the pixel reads the reference; capture word ends
+    logic af_need, af_flush, af_eof;
+    assign af_need  = (af_mode == dsr_pkg::DSR_MODE_SUBTRACT[1:0]
+                       || af_mode == dsr_pkg::DSR_MODE_WARP[1:0]) && !af_rest[U_SA-1];
+    assign af_flush = af_x[2:0] == 3'd7 || {1'b0, af_x} == af_width - 1'b1;
+    assign af_eof   = af_rest[1];
+
     logic              sa_valid, sa_ready, sa_wr_en;
     logic [4*AW-1:0]   sa_rd_addr;
     logic [3:0]        sa_sel;
@@ -222,9 +245,10 @@ module dsr_top #(
     logic [AW-1:0]     sa_wr_addr;
     logic [DW-1:0]     sa_wr_data;
     logic [U_SA-1:0]   sa_user;
+    logic              sa_need, sa_flush, sa_eof;
 
     dsr_sample_addr #(
-        .USER_WIDTH(U_SA),
+        .USER_WIDTH(U_SA + 3),
         .POS_BITS(POS),
         .WB(WB),
         .HB(HB),
@@ -234,27 +258,67 @@ module dsr_top #(
         .s_valid(af_valid), .s_ready(af_ready), .s_pos_u(af_pos_u), .s_pos_v(af_pos_v),
         .s_width(af_width), .s_height(af_height),
         .s_capture(af_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0]),
-        .s_x(af_x), .s_y(af_y), .s_live(af_live), .s_user(af_rest),
+        .s_x(af_x), .s_y(af_y), .s_live(af_live),
+        .s_user({af_need, af_flush, af_eof, af_rest}),
         .m_valid(sa_valid), .m_ready(sa_ready), .m_rd_addr(sa_rd_addr), .m_sel(sa_sel),
         .m_fx(sa_fx), .m_fy(sa_fy), .m_wr_en(sa_wr_en), .m_wr_bank(sa_wr_bank),
-        .m_wr_addr(sa_wr_addr), .m_wr_data(sa_wr_data), .m_user(sa_user)
+        .m_wr_addr(sa_wr_addr), .m_wr_data(sa_wr_data),
+        .m_user({sa_need, sa_flush, sa_eof, sa_user})
     );
 
     logic              st_valid, st_ready;
     logic [4*DW-1:0]   st_data;
     logic [U_ST-1:0]   st_user;
 
-    dsr_frame_store #(
-        .USER_WIDTH(U_ST),
-        .DATA_WIDTH(DW),
-        .AW(AW)
-    ) frame_store (
-        .clk, .rst,
-        .s_valid(sa_valid), .s_ready(sa_ready), .s_rd_addr(sa_rd_addr),
-        .s_wr_en(sa_wr_en), .s_wr_bank(sa_wr_bank), .s_wr_addr(sa_wr_addr),
-        .s_wr_data(sa_wr_data), .s_user({sa_sel, sa_fx, sa_fy, sa_user}),
-        .m_valid(st_valid), .m_ready(st_ready), .m_data(st_data), .m_user(st_user)
-    );
+    generate
+        if (REF_DRAM != 0) begin : g_dram
+            dsr_ref_dram #(
+                .USER_WIDTH(U_ST),
+                .DATA_WIDTH(DW),
+                .WB(WB),
+                .HB(HB),
+                .AW(AW),
+                .MEM_AW(MEM_AW)
+            ) frame_store (
+                .clk, .rst,
+                .frame_push(ctx_push), .frame_reads(uses_reference && !frame_noref),
+                .frame_capture(act_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0]),
+                .frame_width(act_width), .frame_height(act_height),
+                .frame_a11(act_a11), .frame_a12(act_a12), .frame_a21(act_a21),
+                .frame_a22(act_a22), .frame_tx(act_tx), .frame_ty(act_ty),
+                .ref_rd_slot, .ref_wr_slot,
+                .s_valid(sa_valid), .s_ready(sa_ready), .s_rd_addr(sa_rd_addr),
+                .s_need(sa_need), .s_wr_en(sa_wr_en), .s_wr_bank(sa_wr_bank),
+                .s_wr_addr(sa_wr_addr), .s_wr_data(sa_wr_data), .s_wr_flush(sa_flush),
+                .s_wr_eof(sa_eof), .s_user({sa_sel, sa_fx, sa_fy, sa_user}),
+                .m_valid(st_valid), .m_ready(st_ready), .m_data(st_data), .m_user(st_user),
+                .mem_cmd_valid, .mem_cmd_ready, .mem_cmd_we, .mem_cmd_addr, .mem_cmd_wdata,
+                .mem_cmd_wmask, .mem_rd_valid, .mem_rd_ready, .mem_rd_data
+            );
+        end else begin : g_bram
+            dsr_frame_store #(
+                .USER_WIDTH(U_ST),
+                .DATA_WIDTH(DW),
+                .AW(AW)
+            ) frame_store (
+                .clk, .rst,
+                .s_valid(sa_valid), .s_ready(sa_ready), .s_rd_addr(sa_rd_addr),
+                .s_wr_en(sa_wr_en), .s_wr_bank(sa_wr_bank), .s_wr_addr(sa_wr_addr),
+                .s_wr_data(sa_wr_data), .s_user({sa_sel, sa_fx, sa_fy, sa_user}),
+                .m_valid(st_valid), .m_ready(st_ready), .m_data(st_data), .m_user(st_user)
+            );
+            // no DRAM: the memory port is idle
+            assign mem_cmd_valid = 1'b0;
+            assign mem_cmd_we    = 1'b0;
+            assign mem_cmd_addr  = '0;
+            assign mem_cmd_wdata = '0;
+            assign mem_cmd_wmask = '0;
+            assign mem_rd_ready  = 1'b1;
+            logic unused_mem;
+            assign unused_mem = ^{ref_rd_slot, ref_wr_slot, mem_cmd_ready, mem_rd_valid,
+                                  mem_rd_data, sa_need, sa_flush, sa_eof};
+        end
+    endgenerate
 
     logic [3:0]      st_sel;
     logic [7:0]      st_fx, st_fy;

@@ -48,6 +48,10 @@
 
 static volatile sig_atomic_t interrupted;
 
+// the largest frame the random run sends (+maxdim=N caps both; the build's maximum by
+// default): the DRAM build holds 4096 x 4096, the bounded run stays small
+static uint32_t max_w = TB_MAX_WIDTH, max_h = TB_MAX_HEIGHT;
+
 static void on_sigint(int sig)
 {
 	(void)sig;
@@ -65,6 +69,15 @@ struct Sim {
 #endif
 	uint64_t cycle = 0;	// clock edges since the start
 	uint64_t now = 0;	// the board's TIME counter during this cycle
+#ifdef TB_DRAM
+	// DRAM build: the controller's clock at 4/5 of the pipeline's (100 vs 125 MHz);
+	// slow memory holds requests and responses back in random bursts
+	unsigned dram_phase = 0;
+	uint64_t dram_cycles = 0;
+	double slow_mem = 0;
+	std::mt19937 hold_rng;
+	unsigned hold_left = 0;
+#endif
 
 	Sim(int argc, char **argv, bool trace, uint32_t seed)
 	{
@@ -84,6 +97,13 @@ struct Sim {
 #endif
 		top->clk = 0;
 		top->rst = 1;
+#ifdef TB_DRAM
+		top->dram_clk = 0;
+		top->mem_hold = 0;
+		top->ref_rd_slot = 0;
+		top->ref_wr_slot = 0;
+		hold_rng.seed(seed ^ 0x5eedu);
+#endif
 		top->reg_valid = 0;
 		top->s_valid = 0;
 		top->m_ready = 0;
@@ -121,6 +141,25 @@ struct Sim {
 #endif
 		cycle++;
 		now = top->rst ? 0 : now + 1;
+#ifdef TB_DRAM
+		dram_phase += 4;
+		if (dram_phase >= 5) {
+			dram_phase -= 5;
+			top->dram_clk = 1;
+			top->eval();
+			top->dram_clk = 0;
+			top->eval();
+			dram_cycles++;
+		}
+		if (slow_mem > 0) {
+			if (hold_left) {
+				hold_left--;
+			} else if (std::uniform_real_distribution<double>(0, 1)(hold_rng) < slow_mem) {
+				hold_left = 1 + hold_rng() % 64;
+			}
+			top->mem_hold = hold_left != 0;
+		}
+#endif
 	}
 };
 
@@ -823,9 +862,10 @@ static void random_run(Bench &b, unsigned frames)
 				if (r < 0.04) { np.w = 1; np.h = 1; }
 				else if (r < 0.08) { np.w = 1 + rng() % 40; np.h = 1; }
 				else if (r < 0.12) { np.w = 1; np.h = 1 + rng() % 40; }
-				else if (r < 0.17) { np.w = TB_MAX_WIDTH; np.h = TB_MAX_HEIGHT; }
+				else if (r < 0.17) { np.w = max_w; np.h = max_h; }
 				else if (r < 0.65) { np.w = 1 + rng() % 48; np.h = 1 + rng() % 48; }
-				else { np.w = 1 + rng() % TB_MAX_WIDTH; np.h = 1 + rng() % 96; }
+				else if (r < 0.68) { np.w = 1 + rng() % max_w; np.h = 1 + rng() % max_h; }
+				else { np.w = 1 + rng() % max_w; np.h = 1 + rng() % 96; }
 				np.bits = 12 + rng() % 5;
 				np.mode = DSR_MODE_CAPTURE;	// a new size starts with a reference
 			} else {
@@ -870,7 +910,7 @@ static void random_run(Bench &b, unsigned frames)
 			defect = 0;	// the last frame must end by itself
 		push_frame(b, (int)f, im, pl.w, pl.h, defect);
 		// keep the queues short: run while a few frames are queued
-		while (b.beats.size() > 4 * (size_t)TB_MAX_WIDTH * TB_MAX_HEIGHT && !interrupted)
+		while (b.beats.size() > 4 * (size_t)max_w * max_h && !interrupted)
 			b.cycle();
 	}
 	run_until_drained(b, 2000000);
@@ -1056,6 +1096,13 @@ int main(int argc, char **argv)
 	if (arg(argc, argv, "+frames", &v))
 		frames = (unsigned)strtoul(v.c_str(), NULL, 0);
 	bool trace = arg(argc, argv, "+trace", NULL);
+	if (arg(argc, argv, "+maxdim", &v)) {
+		uint32_t m = (uint32_t)strtoul(v.c_str(), NULL, 0);
+		if (m >= 1 && m < max_w)
+			max_w = m;
+		if (m >= 1 && m < max_h)
+			max_h = m;
+	}
 	signal(SIGINT, on_sigint);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1063,6 +1110,12 @@ int main(int argc, char **argv)
 	       TB_MAX_WIDTH, TB_MAX_HEIGHT, TB_PIXEL_BITS_MAX, trace ? ", trace build/tb_dsr.fst" : "");
 	Sim sim(argc, argv, trace, seed);
 	Bench b(sim, seed);
+#ifdef TB_DRAM
+	if (arg(argc, argv, "+slowmem", &v))
+		sim.slow_mem = strtod(v.c_str(), NULL);
+	printf("tb_dsr: DRAM build (LiteDRAM SDRAMPHYModel), frames up to %ux%u, slow memory %.3f\n",
+	       max_w, max_h, sim.slow_mem);
+#endif
 
 	std::string stim, expect, dump;
 	if (arg(argc, argv, "+replay", &stim) && arg(argc, argv, "+expect", &expect)) {
@@ -1072,9 +1125,9 @@ int main(int argc, char **argv)
 
 	auto t0 = std::chrono::steady_clock::now();
 	double cpp = 0, overhead = 0;
-	throughput(b, TB_MAX_WIDTH, 64, 4, &cpp, &overhead);
+	throughput(b, max_w, 64, 4, &cpp, &overhead);
 	printf("throughput: %.4f cycles/pixel on %ux64 frames back to back, %.0f cycles overhead per frame\n",
-	       cpp, TB_MAX_WIDTH, overhead);
+	       cpp, max_w, overhead);
 	unsigned base_passed = b.passed;
 	random_run(b, frames);
 	directed_run(b);

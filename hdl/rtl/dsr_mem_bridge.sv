@@ -1,0 +1,115 @@
+// dsr_mem_bridge - the reference store's memory port from the pipeline clock to the DRAM
+// controller's clock (LiteDRAM native port).
+//
+//   pipeline clk:  mem_cmd_* --> dsr_async_fifo --> native cmd (+ wdata for a write)
+//                  mem_rd_*  <-- dsr_async_fifo <-- native rdata
+//
+// Commands are sent one at a time: a write's data is handed over before the next command,
+// so wdata follows the command order. rdata_ready is always 1: the requester never has
+// more reads outstanding than the response FIFO holds (dsr_ref_dram: 16 tiles x 4 words
+// <= 2^6 + 1). Nothing is sent before init_done.
+//
+// hold (tests): while high, no command is sent to the controller and no response is
+// handed to the pipeline, so the slow-memory option stalls both ends of the cache.
+// Reset: both FIFO sides from one source (pipeline reset or controller reset) through
+// dsr_reset_sync in each domain.
+`default_nettype none
+
+module dsr_mem_bridge #(
+    parameter int MEM_AW = 23
+) (
+    input  logic              clk,          // pipeline
+    input  logic              rst,
+    input  logic              mem_cmd_valid,
+    output logic              mem_cmd_ready,
+    input  logic              mem_cmd_we,
+    input  logic [MEM_AW-1:0] mem_cmd_addr,
+    input  logic [127:0]      mem_cmd_wdata,
+    input  logic [15:0]       mem_cmd_wmask,
+    output logic              mem_rd_valid,
+    input  logic              mem_rd_ready,
+    output logic [127:0]      mem_rd_data,
+    input  logic              hold,
+
+    input  logic              dram_clk,     // LiteDRAM user_clk
+    input  logic              dram_rst,     // LiteDRAM user_rst
+    input  logic              init_done,    // dram_clk
+    output logic              cmd_valid,
+    input  logic              cmd_ready,
+    output logic              cmd_we,
+    output logic [MEM_AW-1:0] cmd_addr,
+    output logic              wdata_valid,
+    input  logic              wdata_ready,
+    output logic [127:0]      wdata_data,
+    output logic [15:0]       wdata_we,
+    input  logic              rdata_valid,
+    output logic              rdata_ready,
+    input  logic [127:0]      rdata_data
+);
+
+    localparam int CW = 1 + MEM_AW + 128 + 16;
+
+    logic p_rst, d_rst, arst;
+    assign arst = rst || dram_rst;
+    dsr_reset_sync p_sync (.clk(clk), .arst(arst), .locked(1'b1), .rst(p_rst));
+    dsr_reset_sync d_sync (.clk(dram_clk), .arst(arst), .locked(1'b1), .rst(d_rst));
+
+    logic hold_d, init_d;
+    dsr_sync_bit hold_sync (.clk(dram_clk), .rst(d_rst), .d(hold), .q(hold_d));
+    dsr_sync_bit init_sync (.clk(dram_clk), .rst(d_rst), .d(init_done), .q(init_d));
+
+    // ---------------------------------------------------------------- commands
+    logic          c_valid, c_ready, c_we;
+    logic [CW-1:0] c_data;
+    logic [127:0]  c_wdata;
+    logic [15:0]   c_wmask;
+
+    dsr_async_fifo #(
+        .WIDTH(CW),
+        .ADDR_BITS(4)
+    ) cmd_fifo (
+        .s_clk(clk), .s_rst(p_rst),
+        .s_data({mem_cmd_we, mem_cmd_addr, mem_cmd_wdata, mem_cmd_wmask}),
+        .s_valid(mem_cmd_valid), .s_ready(mem_cmd_ready),
+        .m_clk(dram_clk), .m_rst(d_rst),
+        .m_data(c_data), .m_valid(c_valid), .m_ready(c_ready)
+    );
+    assign {c_we, cmd_addr, c_wdata, c_wmask} = c_data;
+
+    // a write: command, then its data; the FIFO word is taken when both are through
+    logic in_wdata;
+    assign cmd_valid   = c_valid && !in_wdata && init_d && !hold_d;
+    assign cmd_we      = c_we;
+    assign wdata_valid = in_wdata;
+    assign wdata_data  = c_wdata;
+    assign wdata_we    = c_wmask;
+    assign c_ready     = (cmd_valid && cmd_ready && !c_we) || (in_wdata && wdata_ready);
+
+    always_ff @(posedge dram_clk) begin
+        if (d_rst) begin
+            in_wdata <= 1'b0;
+        end else if (cmd_valid && cmd_ready && c_we) begin
+            in_wdata <= 1'b1;
+        end else if (in_wdata && wdata_ready) begin
+            in_wdata <= 1'b0;
+        end
+    end
+
+    // ---------------------------------------------------------------- responses
+    logic r_valid, unused_r_ready;
+    assign rdata_ready = 1'b1;
+
+    dsr_async_fifo #(
+        .WIDTH(128),
+        .ADDR_BITS(6)
+    ) rsp_fifo (
+        .s_clk(dram_clk), .s_rst(d_rst),
+        .s_data(rdata_data), .s_valid(rdata_valid), .s_ready(unused_r_ready),
+        .m_clk(clk), .m_rst(p_rst),
+        .m_data(mem_rd_data), .m_valid(r_valid), .m_ready(mem_rd_ready && !hold)
+    );
+    assign mem_rd_valid = r_valid && !hold;
+
+endmodule
+
+`default_nettype wire
