@@ -9,6 +9,9 @@
 // more reads outstanding than the response FIFO holds (dsr_ref_dram: 16 tiles x 4 words
 // <= 2^6 + 1). Nothing is sent before init_done.
 //
+// A pipeline reset also resets both FIFO sides; responses still owed for reads sent
+// before it are dropped, so the next fills line up.
+//
 // hold (tests): while high, no command is sent to the controller and no response is
 // handed to the pipeline, so the slow-memory option stalls both ends of the cache.
 // Reset: both FIFO sides from one source (pipeline reset or controller reset) through
@@ -96,15 +99,37 @@ module dsr_mem_bridge #(
     end
 
     // ---------------------------------------------------------------- responses
-    logic r_valid, unused_r_ready;
+    // A pipeline reset empties the FIFOs while the controller may still owe data for
+    // reads sent before it: those words are dropped (reads issued, counted since the
+    // controller's own reset, against reads issued since the FIFOs' reset).
+    logic       r_valid, unused_r_ready, r_push, issued_rd;
+    logic [7:0] owed_all, owed_live;
     assign rdata_ready = 1'b1;
+    assign issued_rd   = cmd_valid && cmd_ready && !c_we;
+    assign r_push      = rdata_valid && owed_all == owed_live;
+
+    always_ff @(posedge dram_clk) begin
+        if (dram_rst) begin
+            owed_all <= '0;
+        end else begin
+            owed_all <= owed_all + {7'd0, issued_rd} - {7'd0, rdata_valid};
+        end
+    end
+
+    always_ff @(posedge dram_clk) begin
+        if (d_rst) begin
+            owed_live <= '0;
+        end else begin
+            owed_live <= owed_live + {7'd0, issued_rd} - {7'd0, r_push};
+        end
+    end
 
     dsr_async_fifo #(
         .WIDTH(128),
         .ADDR_BITS(6)
     ) rsp_fifo (
         .s_clk(dram_clk), .s_rst(d_rst),
-        .s_data(rdata_data), .s_valid(rdata_valid), .s_ready(unused_r_ready),
+        .s_data(rdata_data), .s_valid(r_push), .s_ready(unused_r_ready),
         .m_clk(clk), .m_rst(p_rst),
         .m_data(mem_rd_data), .m_valid(r_valid), .m_ready(mem_rd_ready && !hold)
     );

@@ -5,6 +5,11 @@
  * combinational ready/valid paths settle, sample the handshakes (a transfer happens on
  * the rising edge when valid and ready are both high), then raise the clock and
  * evaluate again. Two evals per cycle, no per-cycle allocation or system call.
+ *
+ * BOARD_DRAM (the default build): the model is dsr_dram_sim, the reference in DRAM
+ * through LiteDRAM's generated core with its simulation PHY; its controller clock runs at
+ * 4/5 of the pipeline clock (100 vs 125 MHz): after four of five pipeline edges, one
+ * DRAM edge. The two clocks only meet in dsr_mem_bridge's async FIFOs.
  */
 #include "board.h"
 
@@ -25,7 +30,25 @@ struct board {
 	uint32_t in_w, in_h;
 	uint64_t in_pos, in_total;
 	uint64_t frames_fed, frames_ended;
+	unsigned dram_phase;
 };
+
+/* The DRAM controller's clock edges that fall into the pipeline cycle just clocked. */
+static inline void dram_tick(struct board *b)
+{
+#ifdef BOARD_DRAM
+	b->dram_phase += 4;
+	if (b->dram_phase >= 5) {
+		b->dram_phase -= 5;
+		b->top->dram_clk = 1;
+		b->top->eval();
+		b->top->dram_clk = 0;
+		b->top->eval();
+	}
+#else
+	(void)b;
+#endif
+}
 
 /* One clock with the inputs already set: returns after the rising edge. The caller
  * samples handshakes through the pre-edge callback's results. */
@@ -41,6 +64,7 @@ static inline void clock_high(struct board *b)
 	b->top->clk = 1;
 	b->top->eval();
 	b->cycles++;
+	dram_tick(b);
 }
 
 /* Idle the streams: nothing offered on the input, nothing accepted on the output. */
@@ -62,6 +86,12 @@ extern "C" struct board *board_new(void)
 	b->ctx.reset(new VerilatedContext);
 	b->ctx->randReset(0);
 	b->top.reset(new Vdsr_top{b->ctx.get(), "dsr_top"});
+#ifdef BOARD_DRAM
+	b->top->dram_clk = 0;
+	b->top->mem_hold = 0;
+	b->top->ref_rd_slot = 0;
+	b->top->ref_wr_slot = 0;
+#endif
 	board_reset(b);
 	return b;
 }
@@ -191,6 +221,7 @@ extern "C" uint64_t board_run(struct board *b, uint64_t cycles, struct board_out
 		top->clk = 1;
 		top->eval();
 		b->cycles++;
+		dram_tick(b);
 		if (s_fire) {
 			if (b->in_pos == 0)
 				b->frames_fed++;
