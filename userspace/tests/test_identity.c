@@ -4,7 +4,9 @@
  * ignored for DICOM sources, invalid values written (a birth date cut to "1980-01-",
  * sex X, a UID "notauid", UTF-8 without Specific Character Set, an ID cut to 64
  * characters), anonymous output with an empty Patient ID. Library checks first, then the
- * real `dsr` ($DSR) on files, its DICOM checked by dciodvfy and dcmdump.
+ * real `dsr` ($DSR) on files, its DICOM checked by dciodvfy and dcmdump. And the outputs
+ * (outputs.h): `-o` naming the baseline overwrote it; a reused `series -o DIR` kept stale
+ * differences of the earlier run; `series --montage FILE` took FILE as a follow-up.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -243,7 +245,9 @@ static int teardown(void **state)
  * the override is in the DICOM and the report. */
 static void test_cli_wrong_patient(void **state)
 {
-	const char *d = t_scratch_dir(), *log = t_scratch_path("wp.log");
+	const char *d = t_scratch_dir();
+	char log[1024];
+	snprintf(log, sizeof(log), "%s", t_scratch_path("wp.log"));
 	(void)state;
 	assert_int_equal(run(log, "%s series %s/a1.dcm %s/b1.dcm -o %s/wp1 --known 1,0,1,0,1,0",
 			     dsr_bin(), d, d, d), 1);
@@ -270,7 +274,9 @@ static void test_cli_wrong_patient(void **state)
 /* --patient-* options are checked against DICOM sources, not silently ignored. */
 static void test_cli_options_with_dicom(void **state)
 {
-	const char *d = t_scratch_dir(), *log = t_scratch_path("od.log");
+	const char *d = t_scratch_dir();
+	char log[1024];
+	snprintf(log, sizeof(log), "%s", t_scratch_path("od.log"));
 	(void)state;
 	assert_int_equal(run(log, "%s series %s/a1.dcm %s/a2.dcm -o %s/od1 --known 1,0,1,0,1,0 "
 			     "--patient-id PAT-Z", dsr_bin(), d, d, d), 1);
@@ -290,7 +296,9 @@ static void test_cli_options_with_dicom(void **state)
  * values whole; bad values are usage errors. */
 static void test_cli_every_option(void **state)
 {
-	const char *d = t_scratch_dir(), *log = t_scratch_path("eo.log");
+	const char *d = t_scratch_dir();
+	char log[1024];
+	snprintf(log, sizeof(log), "%s", t_scratch_path("eo.log"));
 	char id64[65];
 	(void)state;
 	memset(id64, '7', 64);
@@ -325,7 +333,9 @@ static void test_cli_every_option(void **state)
 /* PNG sources and no identity: DICOM marked UNIDENTIFIED, never an empty Patient ID. */
 static void test_cli_unidentified(void **state)
 {
-	const char *d = t_scratch_dir(), *log = t_scratch_path("un.log");
+	const char *d = t_scratch_dir();
+	char log[1024];
+	snprintf(log, sizeof(log), "%s", t_scratch_path("un.log"));
 	(void)state;
 	assert_int_equal(run(log, "%s series %s/a1.png %s/a2.png -o %s/un --dicom --known "
 			     "1,0,1,0,1,0", dsr_bin(), d, d, d), 0);
@@ -339,6 +349,91 @@ static void test_cli_unidentified(void **state)
 	assert_valid_dicom(t_scratch_path("un/difference-01.dcm"));
 }
 
+/* The same file as input and output, under another name, is refused; the baseline is
+ * untouched. */
+static void test_cli_output_is_input(void **state)
+{
+	const char *d = t_scratch_dir();
+	char log[1024];
+	snprintf(log, sizeof(log), "%s", t_scratch_path("oi.log"));
+	size_t n0, n1;
+	(void)state;
+	char *before = t_read_file(t_scratch_path("a1.png"), &n0);
+	assert_non_null(before);
+	assert_int_equal(run(log, "ln -sf a1.png %s/alias.png", d), 0);
+	assert_int_equal(run(log, "%s subtract %s/a1.png %s/a2.png --register -o %s/./alias.png",
+			     dsr_bin(), d, d, d), 1);
+	char *t = slurp(log);
+	assert_non_null(strstr(t, "would overwrite the input"));
+	free(t);
+	assert_int_equal(run(log, "%s subtract %s/a1.png %s/a2.png --register -o %s/x.png "
+			     "--montage %s/a2.png", dsr_bin(), d, d, d, d), 1);
+	char *after = t_read_file(t_scratch_path("a1.png"), &n1);
+	assert_int_equal(n0, n1);
+	assert_memory_equal(before, after, n0);
+	free(before);
+	free(after);
+}
+
+/* A reused series directory: refused without --force; --force removes exactly what the
+ * previous manifest lists (a stale difference-02 goes, a user's file stays). The
+ * montage option takes its FILE, not a follow-up. */
+static void test_cli_series_dir(void **state)
+{
+	const char *d = t_scratch_dir();
+	char log[1024];
+	snprintf(log, sizeof(log), "%s", t_scratch_path("sd.log"));
+	(void)state;
+	assert_int_equal(run(log, "%s series %s/a1.png %s/a2.png %s/a2.png -o %s/sd --known "
+			     "1,0,1,0,1,0 --montage %s/m.png", dsr_bin(), d, d, d, d, d), 0);
+	char *t = slurp(t_scratch_path("sd/report.json"));
+	assert_non_null(strstr(t, "m.png"));
+	assert_null(strstr(t, "\"index\": 3"));	/* two follow-ups, not three */
+	free(t);
+	assert_int_equal(run(log, "test -f %s/sd/difference-02.png && test -f %s/sd/manifest.json "
+			     "&& touch %s/sd/notes.txt", d, d, d), 0);
+	assert_int_equal(run(log, "%s series %s/a1.png %s/a2.png -o %s/sd --known 1,0,1,0,1,0",
+			     dsr_bin(), d, d, d), 1);
+	t = slurp(log);
+	assert_non_null(strstr(t, "not empty"));
+	free(t);
+	assert_int_equal(run(log, "%s series %s/a1.png %s/a2.png -o %s/sd --known 1,0,1,0,1,0 "
+			     "--force", dsr_bin(), d, d, d), 0);
+	assert_int_equal(run(log, "test ! -e %s/sd/difference-02.png", d), 0);
+	assert_int_equal(run(log, "test -f %s/sd/difference-01.png && test -f %s/sd/notes.txt",
+			     d, d), 0);
+	t = slurp(t_scratch_path("sd/manifest.json"));
+	assert_non_null(strstr(t, "difference-01.png"));
+	assert_null(strstr(t, "difference-02.png"));
+	assert_null(strstr(t, "notes.txt"));
+	free(t);
+}
+
+/* subtract writes DICOM on request, says the quality in one line even into a pipe, and
+ * refuses parameters of another bit depth (12-bit images, 16-bit parameters). */
+static void test_cli_subtract_dicom_and_depth(void **state)
+{
+	const char *d = t_scratch_dir();
+	char log[1024];
+	snprintf(log, sizeof(log), "%s", t_scratch_path("sb.log"));
+	(void)state;
+	assert_int_equal(run(log, "%s subtract %s/a1.png %s/a2.png --register -o %s/sb.png "
+			     "--dicom %s/sb.dcm --patient-id P-7 | cat", dsr_bin(), d, d, d, d), 0);
+	char *t = slurp(log);
+	assert_non_null(strstr(t, "registration quality 0."));
+	assert_non_null(strstr(t, "sb.dcm"));
+	free(t);
+	assert_valid_dicom(t_scratch_path("sb.dcm"));
+	assert_int_equal(run(log, "%s sample -o %s/s16.png --size 64x64 --bits 16 --truth %s/t16.json -q",
+			     dsr_bin(), d, d), 0);
+	assert_int_equal(run(log, "%s subtract %s/a1.png %s/a2.png -p %s/t16.json -o %s/sb2.png",
+			     dsr_bin(), d, d, d, d), 1);
+	t = slurp(log);
+	assert_non_null(strstr(t, "12-bit pixels"));
+	assert_non_null(strstr(t, "16 bits"));
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +445,9 @@ int main(void)
 		cmocka_unit_test(test_cli_options_with_dicom),
 		cmocka_unit_test(test_cli_every_option),
 		cmocka_unit_test(test_cli_unidentified),
+		cmocka_unit_test(test_cli_output_is_input),
+		cmocka_unit_test(test_cli_series_dir),
+		cmocka_unit_test(test_cli_subtract_dicom_and_depth),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -28,6 +28,7 @@
 #include "commands.h"
 #include "dsr/board.h"
 #include "dsr/error.h"
+#include "dsr/outputs.h"
 #include "dsr/montage.h"
 #include "dsr/dicom_color.h"
 #include "measure_out.h"
@@ -669,6 +670,18 @@ int cmd_calibrate(int argc, char **argv)
 	r.frames = json_array();
 	json_object_set_new(r.report, "command", json_string("calibrate"));
 	json_object_set_new(r.report, "frames", r.frames);
+	const char *inputs[] = { o.ref_path, o.live_path };
+	static const char *const outs[] = { "difference.png", "difference.dcm", "montage.png",
+					    "report.json", "board-difference.png",
+					    "model-difference.png" };
+	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", o.outdir, outs[i]);
+		if (dsr_output_check(path, inputs, 2) < 0) {
+			fprintf(stderr, "dsr calibrate: %s\n", dsr_error());
+			json_decref(r.report);
+			return DSR_EXIT_USAGE;
+		}
+	}
 	if (mkdir(o.outdir, 0777) < 0 && errno != EEXIST) {
 		fprintf(stderr, "dsr calibrate: %s: %s\n", o.outdir, strerror(errno));
 		json_decref(r.report);

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "dsr/alignment.h"
 #include "dsr/error.h"
+#include "dsr/outputs.h"
 #include "dsr/image.h"
 #include "dsr/register.h"
 #include "pipeline.h"
@@ -275,6 +276,9 @@ int cmd_register(int argc, char **argv)
 		json_decref(report);
 		return DSR_EXIT_USAGE;
 	}
+	const char *inputs[] = { argv[i], argv[i + 1], o.mask, o.landmarks };
+	if (o.output && dsr_output_check(o.output, inputs, 4) < 0)
+		goto fail;
 	ref = dsr_image_load_frame(argv[i], o.pair.frame);
 	live = ref ? dsr_image_load_frame(argv[i + 1], o.pair.frame) : NULL;
 	if (!ref || !live)

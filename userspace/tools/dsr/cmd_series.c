@@ -14,17 +14,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "dsr/error.h"
 #include "dsr/image.h"
+#include "dsr/outputs.h"
 #include "dsr/dicom_color.h"
 #include "measure_out.h"
 #include "pipeline.h"
 
 struct series_opts {
 	const char *outdir, *montage, *ref_path;
-	int dicom, no_montage, have_lesion, quiet;
+	int dicom, no_montage, have_lesion, quiet, force;
 	double lesion[3];	/* reference x, y, radius */
 	struct pair_opts pair;
 	struct dsr_identity_opts id;
@@ -40,8 +42,10 @@ static void series_usage(FILE *f)
 		"sources or --dicom), DIR/montage.png and DIR/report.json.\n\n"
 		"  -o, --output DIR        where to write (created if missing)\n"
 		"      --dicom             write DICOM differences even for non-DICOM sources\n"
-		"      --montage[=FILE]    montage path (default DIR/montage.png)\n"
+		"      --montage FILE      montage path (default DIR/montage.png)\n"
 		"      --no-montage        do not write a montage\n"
+		"      --force             DIR is not empty: replace the files its previous run\n"
+		"                          listed in DIR/manifest.json (nothing else)\n"
 		"  -m, --model M           translation|rigid|similarity|affine (default affine)\n"
 		"      --lut METHOD        histogram|linear|identity (default histogram)\n"
 		"      --gain G            gain on the difference (default 1.0)\n"
@@ -64,7 +68,8 @@ static int series_parse(int argc, char **argv, struct series_opts *o)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "dicom", no_argument, NULL, 'D' },
-		{ "montage", optional_argument, NULL, 'M' },
+		{ "montage", required_argument, NULL, 'M' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "no-montage", no_argument, NULL, 'N' },
 		{ "model", required_argument, NULL, 'm' },
 		{ "lut", required_argument, NULL, 'L' },
@@ -98,6 +103,7 @@ static int series_parse(int argc, char **argv, struct series_opts *o)
 		case 'D': o->dicom = 1; break;
 		case 'M': o->montage = optarg; break;
 		case 'N': o->no_montage = 1; break;
+		case 'F': o->force = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'h': series_usage(stdout); exit(DSR_EXIT_OK);
 		case 'Q':
@@ -137,13 +143,64 @@ bad:
 	return -2;
 }
 
-/* mkdir -p for one level (the output directory); an existing directory is fine. */
-static int make_dir(const char *dir)
+/* The names a run of @n members may write into DIR (printf patterns take the index). */
+static const char *const member_files[] = { "difference-%02zu.png", "difference-%02zu.dcm",
+					    "overlay-%02zu.png", "overlay-%02zu.dcm" };
+static const char *const run_files[] = { "montage.png", "report.json", DSR_MANIFEST_NAME };
+
+/* Every output of the run is checked against the inputs before anything is written or
+ * removed; then DIR is prepared (refused if not empty, unless --force). */
+static int series_outputs_prepare(const struct series_opts *o, const char *const *inputs,
+				  size_t n_inputs, size_t n)
 {
-	struct stat st;
-	if (mkdir(dir, 0777) == 0 || (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
-		return 0;
-	return dsr_seterr("%s: cannot create the output directory: %s", dir, strerror(errno));
+	char path[PATH_MAX], name[64];
+	size_t removed;
+
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < sizeof(member_files) / sizeof(member_files[0]); i++) {
+			snprintf(name, sizeof(name), member_files[i], k + 1);
+			snprintf(path, sizeof(path), "%s/%s", o->outdir, name);
+			if (dsr_output_check(path, inputs, n_inputs) < 0)
+				return -1;
+		}
+	for (size_t i = 0; i < sizeof(run_files) / sizeof(run_files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", o->outdir, run_files[i]);
+		if (dsr_output_check(path, inputs, n_inputs) < 0)
+			return -1;
+	}
+	if (o->montage && dsr_output_check(o->montage, inputs, n_inputs) < 0)
+		return -1;
+	if (dsr_output_dir_prepare(o->outdir, o->force, inputs, n_inputs, &removed) < 0)
+		return -1;
+	if (removed && !o->quiet)
+		printf("replaced the previous run in %s: %zu files removed (its manifest)\n",
+		       o->outdir, removed);
+	return 0;
+}
+
+/* DIR/manifest.json: what this run wrote there. */
+static int series_manifest(const struct series_opts *o, size_t n)
+{
+	struct dsr_manifest m = { 0 };
+	char path[PATH_MAX], name[64];
+	int rc = 0;
+
+	for (size_t k = 0; k < n && rc == 0; k++)
+		for (size_t i = 0; i < sizeof(member_files) / sizeof(member_files[0]); i++) {
+			snprintf(name, sizeof(name), member_files[i], k + 1);
+			snprintf(path, sizeof(path), "%s/%s", o->outdir, name);
+			if (access(path, F_OK) == 0 && (rc = dsr_manifest_add(&m, name)) < 0)
+				break;
+		}
+	for (size_t i = 0; i < 2 && rc == 0; i++) {
+		snprintf(path, sizeof(path), "%s/%s", o->outdir, run_files[i]);
+		if (access(path, F_OK) == 0)
+			rc = dsr_manifest_add(&m, run_files[i]);
+	}
+	if (rc == 0)
+		rc = dsr_manifest_save(&m, o->outdir, "series");
+	dsr_manifest_free(&m);
+	return rc;
 }
 
 /* Who one member's difference belongs to, decided before any heavy work. */
@@ -377,7 +434,7 @@ int cmd_series(int argc, char **argv)
 	o.ref_path = ref_path;
 	size_t n = (size_t)(argc - first - 1);
 	char **live_paths = argv + first + 1;
-	if (make_dir(o.outdir) < 0) {
+	if (series_outputs_prepare(&o, (const char *const *)argv + first, n + 1, n) < 0) {
 		fprintf(stderr, "dsr series: %s\n", dsr_error());
 		return DSR_EXIT_FAIL;
 	}
@@ -424,6 +481,9 @@ int cmd_series(int argc, char **argv)
 	char rp[PATH_MAX];
 	snprintf(rp, sizeof(rp), "%s/report.json", o.outdir);
 	if (json_save(report, rp) < 0) {
+		fprintf(stderr, "dsr series: %s\n", dsr_error());
+		rc = DSR_EXIT_FAIL;
+	} else if (series_manifest(&o, n) < 0) {
 		fprintf(stderr, "dsr series: %s\n", dsr_error());
 		rc = DSR_EXIT_FAIL;
 	} else if (!o.quiet) {

@@ -23,6 +23,7 @@
 #include "dsr/image.h"
 #include "dsr/model.h"
 #include "dsr/montage.h"
+#include "dsr/outputs.h"
 #include "dsr/register.h"
 #include "measure_out.h"
 #include "pipeline.h"
@@ -42,6 +43,8 @@ struct subtract_opts {
 	const char *mask_path;
 	const char *montage_path;	/* --montage: the technician's picture */
 	struct measure_opts meas;	/* --region, --overlay (OUT-overlay.png) */
+	const char *dicom_path;		/* --dicom FILE: the difference as DICOM too */
+	struct dsr_identity_opts id;	/* --patient-* ..., checked against DICOM sources */
 };
 
 /* Everything the stages pass along; freed by subtract_job_free. */
@@ -53,6 +56,8 @@ struct subtract_job {
 	struct dsr_register_result reg;	/* with --register */
 	struct dsr_contrast_info contrast;
 	struct cli_progress *pg;
+	struct dsr_dicom_identity ident, src[2];	/* who the outputs belong to */
+	struct dsr_identity_outcome idout;
 };
 
 static void subtract_usage(FILE *f)
@@ -76,16 +81,21 @@ static void subtract_usage(FILE *f)
 		"      --gain G            with --register: gain on the difference (default 1)\n"
 		"      --midgrey N         with --register: 'no change' level (default half range)\n"
 		"  -o, --output OUT        the output image (.png, .tif, .pgm)\n"
+		"      --dicom FILE        also write the difference as DICOM (the sources'\n"
+		"                          patient and study; identity options below)\n"
 		"      --montage M.png     also write one picture for a technician: reference,\n"
 		"                          live, aligned reference, difference, checkerboard\n"
 		"      --mode MODE         subtract (default), warp (the aligned reference) or\n"
 		"                          pass (LIVE as the board passes it through)\n"
-		"  -q, --quiet             no progress bar\n"
+		"  -q, --quiet             no progress bar and no summary line\n"
 		PAIR_FRAME_HELP
 		"  -h, --help              this help\n%s"
-		"  (--overlay writes OUT's name with -overlay.png; measurements go to stdout)\n\n"
+		"  (--overlay writes OUT's name with -overlay.png; measurements go to stdout)\n%s\n"
+		"On success one line on stdout names what was written and the registration\n"
+		"quality. No output may be one of the inputs (the same file under any name).\n"
 		"exit status: 0 written, 1 failed (unreadable input, sizes or depths that do not\n"
-		"match the parameters, registration did not succeed), 2 usage error\n", MEASURE_HELP);
+		"match the parameters, different patients, registration did not succeed),\n"
+		"2 usage error\n", MEASURE_HELP, IDENTITY_HELP);
 }
 
 /* A --mode value: the three modes that produce an image from REF and LIVE. */
@@ -119,6 +129,8 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 		{ "gain", required_argument, NULL, 'g' },
 		{ "midgrey", required_argument, NULL, 'G' },
 		{ "montage", required_argument, NULL, 'T' },
+		{ "dicom", required_argument, NULL, 'D' },
+		IDENTITY_LONG_OPTIONS,
 		MEASURE_LONG_OPTIONS,
 		/* new options here; their handling in the switch below */
 		{ NULL, 0, NULL, 0 },
@@ -150,7 +162,12 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 		case 'R': o->do_register = 1; break;
 		case 'K': o->mask_path = optarg; break;
 		case 'T': o->montage_path = optarg; break;
+		case 'D': o->dicom_path = optarg; break;
 		default:
+			switch (identity_option(c, optarg, &o->id)) {
+			case 1: continue;
+			case -1: return -1;
+			}
 			switch (measure_option(&o->meas, c, optarg)) {
 			case 1: continue;
 			case -1: return -1;
@@ -205,9 +222,11 @@ static int alignment_from_file(const struct subtract_opts *o, struct subtract_jo
 	if (dsr_alignment_load(o->params_path, &j->al))
 		return -1;
 	depth = j->al.params.width ? j->al.params.pixel_bits : 0;
-	if (depth && bits > depth)
-		return dsr_seterr("the images have %u-bit pixels but %s is for %u bits",
-				  bits, o->params_path, depth);
+	if (depth && pair_pixel_bits(bits) != depth)
+		return dsr_seterr("the images have %u-bit pixels (the board takes them at %u bits) "
+				  "but %s is for %u bits: register this pair, or use the parameters "
+				  "made for its depth", bits, pair_pixel_bits(bits), o->params_path,
+				  depth);
 	if (!depth)
 		depth = j->al.params.pixel_bits ? j->al.params.pixel_bits :
 			bits < DSR_PIXEL_BITS_MIN ? DSR_PIXEL_BITS_MIN : bits;
@@ -349,13 +368,55 @@ static int measure_outputs(const struct subtract_opts *o, struct subtract_job *j
 }
 
 /* The output image, measurements, and the montage when asked for. */
+/* --dicom FILE: the difference as a DICOM derived image of the sources' patient. */
+static int write_dicom(const struct subtract_opts *o, struct subtract_job *j)
+{
+	char deriv[400];
+	const struct dsr_affine *a = &j->al.affine;
+
+	if (!o->dicom_path)
+		return 0;
+	if (o->mode != DSR_MODE_SUBTRACT)
+		return dsr_seterr("--dicom writes the difference: not with --mode warp or pass");
+	snprintf(deriv, sizeof(deriv), "DSR subtraction: live - LUT(warp(reference)), affine "
+		 "[%.6f %.6f %.3f; %.6f %.6f %.3f], gain %.3f, midgrey %u", a->a11, a->a12, a->tx,
+		 a->a21, a->a22, a->ty, j->al.params.gain / 256.0, j->al.params.midgrey);
+	struct dsr_dicom_derived dd = {
+		.identity = &j->ident, .sources = j->src, .n_sources = 2, .derivation = deriv,
+		.midgrey = j->al.params.midgrey,
+		.comments = j->idout.note[0] ? j->idout.note : NULL,
+		.io_source = dsr_dicom_probe(o->live_path) ? o->live_path : o->ref_path,
+	};
+	if (j->idout.unidentified)
+		fprintf(stderr, "dsr subtract: warning: no patient identity (no --patient-id for "
+			"non-DICOM sources): the DICOM output is marked %s\n", DSR_UNIDENTIFIED);
+	return dsr_dicom_save_derived(j->out, &dd, o->dicom_path, NULL);
+}
+
+/* The one-line summary of a success, on stdout whatever it is connected to. */
+static void print_summary(const struct subtract_opts *o, const struct subtract_job *j)
+{
+	char q[64] = "from the parameter file, not recorded";
+
+	if (o->do_register)
+		snprintf(q, sizeof(q), "%.4f (registered, overlap %.0f %%)", j->reg.quality,
+			 100 * j->reg.overlap);
+	else if (isfinite(j->al.quality))
+		snprintf(q, sizeof(q), "%.4f (as recorded in %s)", j->al.quality, o->params_path);
+	printf("subtract: %s written (%ux%u, %u bits%s%s); registration quality %s\n",
+	       o->out_path, j->out->width, j->out->height, j->out->bits,
+	       
+	       o->dicom_path ? ", DICOM " : "", o->dicom_path ? o->dicom_path : "", q);
+}
+
 static int write_outputs(const struct subtract_opts *o, struct subtract_job *j)
 {
 	char caption[1024];
 	struct dsr_image *m;
 	int rc;
 
-	if (dsr_image_save(j->out, o->out_path) || measure_outputs(o, j))
+	if (dsr_image_save(j->out, o->out_path) || measure_outputs(o, j) ||
+	    write_dicom(o, j))
 		return -1;
 	if (!o->montage_path)
 		return 0;
@@ -366,6 +427,21 @@ static int write_outputs(const struct subtract_opts *o, struct subtract_job *j)
 	rc = dsr_image_save(m, o->montage_path);
 	dsr_image_free(m);
 	return rc;
+}
+
+/* Before any work: no output is an input, and the sources are one patient. */
+static int subtract_check_inputs(const struct subtract_opts *o, struct subtract_job *j)
+{
+	const char *in[] = { o->ref_path, o->live_path, o->params_path, o->mask_path };
+	const char *out[] = { o->out_path, o->montage_path, o->dicom_path };
+	struct dsr_dicom_identity fresh;
+
+	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++)
+		if (out[i] && dsr_output_check(out[i], in, sizeof(in) / sizeof(in[0])) < 0)
+			return -1;
+	identity_fresh(&o->id, &fresh);
+	return identity_for(o->ref_path, o->live_path, &o->id, &fresh, &j->ident, j->src,
+			    &j->idout);
 }
 
 static void subtract_job_free(struct subtract_job *j)
@@ -399,7 +475,9 @@ int cmd_subtract(int argc, char **argv)
 		cli_progress_begin(&pg, SUBTRACT_CMD);
 	j.pg = &pg;
 	cli_progress_update(&pg, 0.1, "loading");
-	rc = load_frames(&o, &j);
+	rc = subtract_check_inputs(&o, &j);
+	if (rc == 0)
+		rc = load_frames(&o, &j);
 	if (rc == 0)
 		rc = obtain_alignment(&o, &j);
 	cli_progress_update(&pg, 0.4, "subtracting");
@@ -409,6 +487,8 @@ int cmd_subtract(int argc, char **argv)
 	if (rc == 0)
 		rc = write_outputs(&o, &j);
 	cli_progress_end(&pg);
+	if (rc == 0 && !o.quiet)
+		print_summary(&o, &j);
 	subtract_job_free(&j);
 	return rc ? cli_fail(SUBTRACT_CMD) : DSR_EXIT_OK;
 }
