@@ -22,6 +22,7 @@ module dsr_dram_sim #(
     input  logic        dram_clk,
     input  logic        mem_hold,
     output logic        dram_ready,     // the controller finished its init
+    output logic [31:0] dram_rd_words,  // words read from DRAM (bandwidth measurements)
 
     input  logic        reg_valid,
     output logic        reg_ready,
@@ -128,6 +129,14 @@ module dsr_dram_sim #(
     );
 
     assign dram_ready = init_done && init_fsm_done && !init_error;
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            dram_rd_words <= '0;
+        end else if (mem_rd_valid && mem_rd_ready) begin
+            dram_rd_words <= dram_rd_words + 1'b1;
+        end
+    end
 
     logic unused_wb;
     assign unused_wb = ^{wb_dat_r, wb_err};

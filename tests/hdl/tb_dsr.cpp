@@ -13,6 +13,7 @@
 // +replay runs a stimulus file written by gen_smoke (the Icarus smoke test's input) and
 // compares with its expected output: the benchmark runs the same frames on both
 // simulators. Exit status 0 only if every frame matched and nothing was left over.
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
@@ -723,6 +724,94 @@ static void throughput(Bench &b, uint32_t w, uint32_t h, unsigned frames, double
 	*overhead = ((double)cycles - (double)frames * w * h) / frames;
 }
 
+#ifdef TB_DRAM
+// One transform of the bench grid: rotation (degrees), scale, shear, anisotropy about
+// the frame centre, shifted by 3 % of the frame so part of it reads outside.
+struct BenchXf {
+	double deg, scale, shear, aniso;
+};
+
+// +bench=W,H[,corners]: capture a W x H reference, then one SUBTRACT frame per transform
+// of the grid, back to back input and output: pixels per pipeline clock (first pixel in
+// to last word out, header and trailer included), DRAM words read, every pixel checked.
+// Prints one line per transform and "BENCH dram WxH px_per_clk min=.. median=.. worst=..".
+static int dram_bench(Bench &b, uint32_t w, uint32_t h, bool corners, std::vector<double> *all)
+{
+	std::vector<BenchXf> grid;
+	const double degs[] = {-10, -5, 0, 5, 10}, scales[] = {0.9, 1.0, 1.1};
+	if (corners) {
+		grid = {{0, 1.0, 0, 0}, {10, 1.1, 0, 0}, {-10, 0.9, 0, 0}, {10, 1.0, 0.02, -0.02}};
+	} else {
+		for (double d : degs)
+			for (double sc : scales)
+				grid.push_back({d, sc, 0, 0});
+		grid.push_back({10, 1.0, 0.02, 0});
+		grid.push_back({10, 1.0, -0.02, 0});
+		grid.push_back({10, 1.0, 0, 0.02});
+		grid.push_back({-10, 1.0, 0, -0.02});
+	}
+	Plan pl{w, h, 12, DSR_MODE_CAPTURE};
+	struct dsr_params p;
+	dsr_params_default(&p, w, h, 12);
+	p.mode = DSR_MODE_CAPTURE;
+	RegBatch batch{-1, 0, false, -1, {}};
+	push_params(batch.ops, p);
+	b.batches.push_back(batch);
+	run_until_drained(b, 100000);
+	b.p_valid = b.p_ready = 1.0;
+	std::vector<uint16_t> ref = random_image(b.rng, w, h, 12, 2, nullptr);
+	push_frame(b, 2000000, ref, w, h, 0);
+	run_until_drained(b, 1000000);
+	std::vector<double> pxclk;
+	for (size_t i = 0; i < grid.size(); i++) {
+		const BenchXf &x = grid[i];
+		double th = x.deg * 3.14159265358979 / 180;
+		struct dsr_affine a;
+		a.a11 = x.scale * (1 + x.aniso) * std::cos(th);
+		a.a12 = -x.scale * std::sin(th) + x.shear;
+		a.a21 = x.scale * std::sin(th);
+		a.a22 = x.scale * (1 - x.aniso) * std::cos(th);
+		double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
+		a.tx = cx - (a.a11 * cx + a.a12 * cy) + 0.03 * w;
+		a.ty = cy - (a.a21 * cx + a.a22 * cy) - 0.03 * h;
+		dsr_params_default(&p, w, h, 12);
+		p.mode = DSR_MODE_SUBTRACT;
+		dsr_params_set_affine(&p, &a);
+		RegBatch nb{-1, 0, false, -1, {}};
+		push_params(nb.ops, p);
+		b.batches.push_back(nb);
+		run_until_drained(b, 100000);
+		std::vector<uint16_t> live = random_image(b.rng, w, h, 12, 1, &ref);
+		unsigned failed = b.failed;
+		uint32_t words0 = b.sim.top->dram_rd_words;
+		b.first_sof_cycle = 0;
+		push_frame(b, 2000001 + (int)i, live, w, h, 0);
+		run_until_drained(b, 1000000);
+		uint64_t cycles = b.last_out_cycle - b.first_sof_cycle + 1;
+		uint32_t words = b.sim.top->dram_rd_words - words0;
+		double r = (double)w * h / (double)cycles;
+		// DRAM: 128-bit words, 1.6 GB/s at 100 MHz (DDR3-800 x16) = 0.8 words per
+		// pipeline clock at 125 MHz
+		double used = (double)words / (double)cycles;
+		printf("bench %ux%u rot %+5.1f scale %.2f shear %+.2f aniso %+.2f: %.4f px/clk, "
+		       "DRAM %.3f words/clk = %.0f MB/s of 1600 (%.1f %%), %.2f words/px%s\n",
+		       w, h, x.deg, x.scale, x.shear, x.aniso, r, used, used * 16 * 125,
+		       100 * used / 0.8, (double)words / ((double)w * h),
+		       b.failed != failed ? "  MISMATCH" : "");
+		pxclk.push_back(r);
+	}
+	std::vector<double> sorted = pxclk;
+	std::sort(sorted.begin(), sorted.end());
+	size_t worst = (size_t)(std::min_element(pxclk.begin(), pxclk.end()) - pxclk.begin());
+	printf("BENCH dram %ux%u px_per_clk min=%.4f median=%.4f worst=%.4f (rot %+.1f scale %.2f "
+	       "shear %+.2f aniso %+.2f)\n", w, h, sorted.front(), sorted[sorted.size() / 2],
+	       sorted.front(), grid[worst].deg, grid[worst].scale, grid[worst].shear,
+	       grid[worst].aniso);
+	all->insert(all->end(), pxclk.begin(), pxclk.end());
+	return b.failed ? 1 : 0;
+}
+#endif
+
 // Play a gen_smoke stimulus file and compare with its expected output (see tb_stim.h).
 // Output back-pressure follows the same 16-bit LFSR as tb_smoke.sv.
 static int replay(Sim &sim, const char *stim_path, const char *exp_path, const char *dump)
@@ -1123,6 +1212,33 @@ int main(int argc, char **argv)
 		return replay(sim, stim.c_str(), expect.c_str(), d ? dump.c_str() : nullptr);
 	}
 
+#ifdef TB_DRAM
+	// +bench=W,H[,corners][;W,H...]: the DRAM bench, then one summary line over all sizes
+	if (arg(argc, argv, "+bench", &v)) {
+		std::vector<double> all;
+		int rc = 0;
+		size_t pos = 0;
+		while (pos < v.size()) {
+			size_t end = v.find(';', pos);
+			std::string one = v.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+			pos = end == std::string::npos ? v.size() : end + 1;
+			unsigned w = 0, h = 0;
+			if (sscanf(one.c_str(), "%u,%u", &w, &h) != 2 || !w || !h || w > TB_MAX_WIDTH ||
+			    h > TB_MAX_HEIGHT) {
+				fprintf(stderr, "tb_dsr: +bench wants W,H[,corners] within the build, not '%s'\n",
+					one.c_str());
+				return 2;
+			}
+			rc |= dram_bench(b, w, h, one.find("corners") != std::string::npos, &all);
+		}
+		std::sort(all.begin(), all.end());
+		if (all.empty())
+			return 2;
+		printf("BENCH dram px_per_clk median=%.4f worst=%.4f\n", all[all.size() / 2], all.front());
+		printf("%u passed, %u failed\n", b.passed, b.failed);
+		return rc;
+	}
+#endif
 	auto t0 = std::chrono::steady_clock::now();
 	double cpp = 0, overhead = 0;
 	throughput(b, max_w, 64, 4, &cpp, &overhead);
