@@ -3,12 +3,12 @@
 #
 #   make deps    install every package a fresh Debian 12 machine needs
 #   make demo    the main job (on the simulated board when no hardware is attached)
-#   make test    every test: unit, HDL, simulator, udev, kernel integration in QEMU
+#   make test    every test: unit, PACS (Orthanc), HDL, simulator, udev, kernel integration in QEMU
 #   make bench   benchmarks (speed as ratios measured in one run)
 #   make fuzz    bounded fuzzing of every parser of untrusted input
 
 .PHONY: all deps demo test bench fuzz install clean \
-	test-unit test-hdl test-sim test-udev test-qemu
+	test-unit test-hdl test-sim test-udev test-qemu test-pacs
 
 all:
 	$(MAKE) -C userspace
@@ -22,7 +22,7 @@ demo:
 
 # Order: fast and fundamental first. Every suite runs even when an earlier one fails,
 # so one run reports every failure; the exit status is non-zero if any failed.
-SUITES := test-unit test-hdl test-sim test-udev test-qemu
+SUITES := test-unit test-pacs test-hdl test-sim test-udev test-qemu
 test:
 	@pass=0; fail=0; failed=; for s in $(SUITES); do \
 		echo "######## $$s"; \
@@ -33,6 +33,12 @@ test:
 
 test-unit:
 	$(MAKE) -C userspace test
+
+# The PACS workflow against a real Orthanc on loopback ports (tests/pacs), with the
+# sanitizer build of dsr.
+test-pacs:
+	$(MAKE) -C userspace SAN=1 build-san/dsr
+	bash tests/pacs/pacs-test.sh userspace/build-san/dsr
 
 test-hdl:
 	$(MAKE) -C hdl lint

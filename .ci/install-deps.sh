@@ -20,6 +20,8 @@ PKGS=(
 	libopenjp2-7-dev libopenjp2-tools
 	# test tooling
 	clang libclang-rt-14-dev valgrind sparse udev
+	# the PACS tests: a real Orthanc, driven and inspected over its REST API
+	orthanc curl
 	# benchmark reference: OpenCV findTransformECC (userspace/bench)
 	python3-opencv python3-numpy
 	# kernel-side test machine

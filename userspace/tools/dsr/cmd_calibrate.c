@@ -32,6 +32,7 @@
 #include "dsr/montage.h"
 #include "dsr/dicom_color.h"
 #include "measure_out.h"
+#include "pacs_ref.h"
 #include "pipeline.h"
 
 #define CAL_DEFAULT_MIN_QUALITY	0.8
@@ -664,6 +665,9 @@ int cmd_calibrate(int argc, char **argv)
 		fprintf(stderr, "dsr calibrate: %s\nsee 'dsr calibrate --help'\n", dsr_error());
 		return DSR_EXIT_USAGE;
 	}
+	char pacs_ref[PATH_MAX];	/* --reference pacs:latest or pacs:UID: the fetched baseline */
+	if (pacs_reference_hook("calibrate", &o.ref_path, o.live_path, pacs_ref, sizeof(pacs_ref)) < 0)
+		return DSR_EXIT_FAIL;
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	r.report = json_object();

@@ -22,6 +22,7 @@
 #include "dsr/outputs.h"
 #include "dsr/dicom_color.h"
 #include "measure_out.h"
+#include "pacs_ref.h"
 #include "pipeline.h"
 
 struct series_opts {
@@ -431,9 +432,12 @@ int cmd_series(int argc, char **argv)
 		return DSR_EXIT_USAGE;
 	}
 	const char *ref_path = argv[first];
-	o.ref_path = ref_path;
 	size_t n = (size_t)(argc - first - 1);
 	char **live_paths = argv + first + 1;
+	char pacs_ref[PATH_MAX];	/* REF as pacs:latest or pacs:UID: the fetched baseline */
+	if (pacs_reference_hook("series", &ref_path, live_paths[0], pacs_ref, sizeof(pacs_ref)) < 0)
+		return DSR_EXIT_FAIL;
+	o.ref_path = ref_path;
 	if (series_outputs_prepare(&o, (const char *const *)argv + first, n + 1, n) < 0) {
 		fprintf(stderr, "dsr series: %s\n", dsr_error());
 		return DSR_EXIT_FAIL;

@@ -26,6 +26,7 @@
 #include "dsr/outputs.h"
 #include "dsr/register.h"
 #include "measure_out.h"
+#include "pacs_ref.h"
 #include "pipeline.h"
 #include "util.h"
 
@@ -467,6 +468,9 @@ int cmd_subtract(int argc, char **argv)
 	}
 	if (rc)
 		return cli_usage_error(SUBTRACT_CMD, NULL);
+	char pacs_ref[4096];	/* REF as pacs:latest or pacs:UID: the fetched baseline */
+	if (pacs_reference_hook(SUBTRACT_CMD, &o.ref_path, o.live_path, pacs_ref, sizeof(pacs_ref)) < 0)
+		return DSR_EXIT_FAIL;
 	memset(&j, 0, sizeof(j));
 	dsr_alignment_init(&j.al);
 	if (o.quiet)

@@ -32,5 +32,6 @@ int cmd_register(int argc, char **argv);
 int cmd_series(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_subtract(int argc, char **argv);
+int cmd_pacs(int argc, char **argv);
 
 #endif /* DSR_COMMANDS_H */

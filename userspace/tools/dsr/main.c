@@ -19,6 +19,7 @@ static const struct dsr_command commands[] = {
 	{ "series", cmd_series, "one reference against several follow-ups: differences, montage, report" },
 	{ "sample", cmd_sample, "synthetic radiographs with a known transform, exposure and lesion" },
 	{ "subtract", cmd_subtract, "subtract LIVE from REF with a parameter file, bit-exact with the board" },
+	{ "pacs", cmd_pacs, "the clinic's PACS: find priors, retrieve a baseline, store results" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
