@@ -11,6 +11,7 @@
 #include "dcmtk/dcmdata/dcistrmb.h"
 
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -223,6 +224,42 @@ int parse(DcmItem *ds, dsr_pacs_match *m)
 	return 0;
 }
 
+/*
+ * Before DCMTK reads a data set from bytes: every element's length must fit in what is
+ * left of its enclosing item or buffer. DCMTK allocates a value's declared length before
+ * reading it, so a 10-byte answer that declares a 4 GB element would cost 4 GB first.
+ * Implicit VR little endian: tag (4 bytes), length (4), value; undefined lengths (SQ,
+ * items) end with a delimitation item. Returns the end of the scanned range, or nullptr.
+ */
+const uint8_t *scan(const uint8_t *p, const uint8_t *end, int depth, bool until_delim)
+{
+	if (depth > 16)
+		return nullptr;
+	while (p < end) {
+		if (end - p < 8)
+			return nullptr;
+		uint16_t group = (uint16_t)(p[0] | p[1] << 8), elem = (uint16_t)(p[2] | p[3] << 8);
+		uint32_t len = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
+			       (uint32_t)p[7] << 24;
+		p += 8;
+		if (group == 0xfffe && (elem == 0xe00d || elem == 0xe0dd))
+			return until_delim && len == 0 ? p : nullptr;
+		bool item = group == 0xfffe && elem == 0xe000;
+		bool sq = item || DcmTag(group, elem).getEVR() == EVR_SQ;
+		if (len == 0xffffffffu) {
+			if (!sq || !(p = scan(p, end, depth + 1, true)))
+				return nullptr;
+			continue;
+		}
+		if (len > (size_t)(end - p))
+			return nullptr;
+		if (sq && !scan(p, p + len, depth + 1, false))
+			return nullptr;
+		p += len;
+	}
+	return until_delim ? nullptr : p;
+}
+
 /* Universal (1..32, A..T) to FDI; 0 if not a tooth. */
 int universal_to_fdi(const char *s)
 {
@@ -279,6 +316,10 @@ int dsr_pacs_parse_answer_bytes(const void *buf, size_t len, struct dsr_pacs_mat
 	memset(m, 0, sizeof(*m));
 	try {
 		dsr_dicom_ensure_dictionary();
+		const uint8_t *b = (const uint8_t *)buf;
+		if (len > ((size_t)1 << 24) || !scan(b, b + len, 0, false))
+			return dsr_seterr("PACS answer: not a data set (an element is longer than the "
+					  "answer, or delimiters do not match)");
 		DcmInputBufferStream in;
 		in.setBuffer(buf, (offile_off_t)len);
 		in.setEos();
