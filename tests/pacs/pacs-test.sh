@@ -59,10 +59,12 @@ for n in ("base", "follow"):
     open(n + ".raw", "wb").write(d[3])
 PY
 uidroot=1.2.826.0.1.3680043.9.7777.14
-# mkdcm OUT PATIENT STUDY-N SERIES-N SOP-N DATE MODALITY TOOTH RAW
+# mkdcm OUT PATIENT STUDY-N SERIES-N SOP-N DATE MODALITY TOOTH RAW: TOOTH is an FDI number
+# (coded ISO3950) or SRT:CODE (DICOM CID 4018, as libdsr's dental record writes teeth)
 mkdcm() {
-	local cls=DigitalIntraOralXRayImageStorageForPresentation
+	local cls=DigitalIntraOralXRayImageStorageForPresentation scheme=ISO3950 code=$8
 	[ "$7" = IO ] || cls=DigitalXRayImageStorageForPresentation
+	case $8 in SRT:*) scheme=SRT code=${8#SRT:} ;; esac
 	cat >"$1.dump" <<EOF
 (0008,0008) CS [ORIGINAL\\PRIMARY]
 (0008,0016) UI =$cls
@@ -82,8 +84,8 @@ mkdcm() {
 (0008,0104) LO [Jaw region]
 (0008,2228) SQ (Sequence with undefined length)
 (fffe,e000) na (Item with undefined length)
-(0008,0100) SH [$8]
-(0008,0102) SH [ISO3950]
+(0008,0100) SH [$code]
+(0008,0102) SH [$scheme]
 (0008,0104) LO [Tooth $8]
 (fffe,e00d) na (ItemDelimitationItem)
 (fffe,e0dd) na (SequenceDelimitationItem)
@@ -113,7 +115,7 @@ EOF
 }
 mkdcm prior-36-2025.dcm P1 1 1 1 20250110 IO 36 base.raw
 mkdcm prior-36-2024.dcm P1 2 1 1 20240601 IO 36 base.raw
-mkdcm prior-11-2025.dcm P1 3 1 1 20250201 IO 11 base.raw
+mkdcm prior-11-2025.dcm P1 3 1 1 20250201 IO SRT:T-54280 base.raw
 mkdcm other-patient.dcm P2 4 1 1 20250301 DX 36 base.raw
 mkdcm follow.dcm P1 5 1 1 20260115 IO 36 follow.raw
 # an object of a SOP class Orthanc does not know: its store is refused
@@ -154,6 +156,8 @@ check "find P1: 3 priors, newest first" test "$(sops find-all.json)" = "3 1 2"
 check "find P1 tooth 36: 2 priors" test "$(sops find-36.json)" = "1 2"
 "$DSR" pacs find --patient-id P1 --tooth U19 --json >find-u19.json
 check "find tooth U19 (Universal for 36)" test "$(sops find-u19.json)" = "1 2"
+"$DSR" pacs find --patient-id P1 --tooth 11 --json >find-11.json
+check "find tooth 11 coded as CID 4018 (SRT T-54280)" test "$(sops find-11.json)" = "3"
 "$DSR" pacs find --patient-id P1 --from 20250101 --to 20251231 --json >find-2025.json
 check "find P1 in 2025: 2 priors" test "$(sops find-2025.json)" = "3 1"
 "$DSR" pacs find --patient-id P2 --modality IO --json >find-p2-io.json

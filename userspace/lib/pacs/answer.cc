@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <string>
 
 #include "dicom/dicom_priv.h"
 #include "dsr/error.h"
@@ -155,17 +156,39 @@ bool valid_fdi(int t)
 	return false;
 }
 
-/* Tooth codes (scheme ISO3950 or FDI) of one code sequence into @teeth. */
+int universal_to_fdi(const char *s);
+
+/*
+ * The FDI number of one tooth code, 0 if it is none: ISO 3950 (scheme ISO3950 or FDI,
+ * the two-digit number) or DICOM CID 4018 (scheme SRT, T-54210 for Universal tooth 1 in
+ * steps of 10 up to T-54520 for tooth 32, as libdsr's record writes them).
+ */
+int tooth_of_code(const OFString &scheme, const OFString &value)
+{
+	if ((scheme == "ISO3950" || scheme == "FDI") && value.size() == 2 && digits(value, 0, 2))
+		return valid_fdi(num(value, 0, 2)) ? num(value, 0, 2) : 0;
+	if (scheme == "SRT" && value.size() == 7 && value.compare(0, 4, "T-54") == 0 &&
+	    digits(value, 4, 3)) {
+		int n = num(value, 4, 3) - 210;
+		if (n < 0 || n % 10 || n / 10 >= 32)
+			return 0;
+		return universal_to_fdi(std::to_string(n / 10 + 1).c_str());
+	}
+	return 0;
+}
+
+/* Tooth codes of one code sequence into @teeth, as FDI numbers. */
 void collect_codes(DcmItem *it, const DcmTagKey &seq, OFString &teeth)
 {
 	DcmItem *code = nullptr;
 	for (int i = 0; i < 64 && it->findAndGetSequenceItem(seq, code, i).good() && code; i++) {
-		OFString scheme = get(code, DCM_CodingSchemeDesignator), value = get(code, DCM_CodeValue);
-		if ((scheme != "ISO3950" && scheme != "FDI") || value.size() != 2 || !digits(value, 0, 2) ||
-		    !valid_fdi(num(value, 0, 2)))
+		int t = tooth_of_code(get(code, DCM_CodingSchemeDesignator), get(code, DCM_CodeValue));
+		char fdi[4];
+		if (!t)
 			continue;
-		if (teeth.size() + 3 < DSR_PACS_TEETH_LEN && teeth.find(value) == OFString_npos)
-			teeth += (teeth.empty() ? "" : " ") + value;
+		snprintf(fdi, sizeof(fdi), "%02d", t);
+		if (teeth.size() + 3 < DSR_PACS_TEETH_LEN && teeth.find(fdi) == OFString_npos)
+			teeth += OFString(teeth.empty() ? "" : " ") + fdi;
 	}
 }
 
