@@ -309,7 +309,8 @@ static void test_region_file(void **state)
 
 /*
  * The overlay paints the lesion (loss, red) and a gain disc (green), almost nothing of
- * the unchanged field (k = 3 leaves 0.27 % of box means by chance: < 0.5 % allowed), never an invalid pixel; the PNG
+ * the unchanged field (k = 4: ~0.006 % of box means by chance for white noise; < 0.05 %
+ * allowed), never an invalid pixel; the PNG
  * is an 8-bit RGB file.
  */
 static void test_overlay(void **state)
@@ -358,7 +359,7 @@ static void test_overlay(void **state)
 	}
 	print_message("overlay: %zu loss, %zu gain, %zu false colour, threshold %.2f\n",
 		      info.loss_pixels, info.gain_pixels, coloured_far, info.threshold);
-	assert_true(coloured_far < 160 * 120 / 200);
+	assert_true(coloured_far < 160 * 120 / 2000);
 
 	const char *png = t_scratch_path("overlay.png");
 	assert_int_equal(dsr_rgb_save_png(rgb, 160, 120, png), 0);

@@ -281,13 +281,19 @@ static void test_region_refusals(void **state)
 	json_decref(j);
 }
 
-/* subtract --register with a region prints the measurement and writes OUT-overlay.png. */
+/* subtract --register with a region prints the measurement, writes OUT-overlay.png and,
+ * with --dicom FILE, a dciodvfy-clean FILE-overlay.dcm. */
 static void test_subtract_region(void **state)
 {
 	(void)state;
 	const char *d = t_scratch_dir();
 	assert_int_equal(run("%s subtract %s/ref.png %s/live.png --register -o %s/sub.png -q "
-			     "--region circle:%g,%g,%g --overlay", dsr_bin(), d, d, d, LX, LY, LR - 1), 0);
+			     "--region circle:%g,%g,%g --overlay --dicom %s/sub.dcm --patient-id M-2 "
+			     "--montage %s/sub-montage.png", dsr_bin(), d, d, d, LX, LY, LR - 1, d, d), 0);
+	dciodvfy_clean(t_scratch_path("sub-overlay.dcm"));
+	struct dsr_image *mont = dsr_image_load(t_scratch_path("sub-montage.png"));
+	assert_non_null(mont);
+	dsr_image_free(mont);
 	size_t n;
 	char *log = t_read_file(t_scratch_path("log"), &n);
 	assert_non_null(log);

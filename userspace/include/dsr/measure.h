@@ -114,7 +114,7 @@ int dsr_measure_region(const struct dsr_measure_ctx *c, const struct dsr_region 
 double dsr_measure_p_two_sided(double z);
 
 #define DSR_OVERLAY_BOX		5	/* local-mean box side for the overlay */
-#define DSR_OVERLAY_K		3.0	/* default threshold in standard errors */
+#define DSR_OVERLAY_K		4.0	/* default threshold in standard errors */
 
 /* What the overlay painted. */
 struct dsr_overlay_info {

@@ -596,7 +596,7 @@ static int cal_outputs(struct cal_run *r)
 		 "quality %.4f, residual %.1f\n"
 		 "board = model, bit for bit\n%s",
 		 r->about.serial, (long long)r->generation, r->ref_crc, a->a11, a->a12, a->tx,
-		 a->a21, a->a22, a->ty, r->res.reg.quality, r->res.contrast.residual, mres.text);
+		 a->a21, a->a22, a->ty, r->res.reg.quality, r->res.contrast.residual, mres.caption);
 	struct dsr_image *m = dsr_montage(r->ref, r->live, aligned, r->board_diff,
 					  r->res.params.midgrey, caption);
 	dsr_image_free(aligned);

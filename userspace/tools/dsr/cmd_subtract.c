@@ -25,6 +25,7 @@
 #include "dsr/montage.h"
 #include "dsr/outputs.h"
 #include "dsr/register.h"
+#include "dsr/dicom_color.h"
 #include "measure_out.h"
 #include "pacs_ref.h"
 #include "pipeline.h"
@@ -347,28 +348,46 @@ static void montage_caption(const struct subtract_opts *o, const struct subtract
 		 p->gain / (double)(1 << DSR_GAIN_FRAC_BITS), p->midgrey, p->pixel_bits);
 }
 
-/* --region and --overlay: measurements on stdout, the overlay beside OUT. */
-static int measure_outputs(const struct subtract_opts *o, struct subtract_job *j)
+/* OUT's name without its extension, then @suffix. */
+static void beside(const char *path, const char *suffix, char *buf, size_t size)
 {
-	char png[4096];
+	const char *dot = strrchr(path, '.');
+	int len = dot && !strchr(dot, '/') ? (int)(dot - path) : (int)strlen(path);
+
+	snprintf(buf, size, "%.*s%s", len, path, suffix);
+}
+
+/*
+ * --region and --overlay: measurements on stdout and in @caption (the montage's), the
+ * overlay beside OUT, and beside the --dicom FILE as an RGB Secondary Capture.
+ */
+static int measure_outputs(const struct subtract_opts *o, struct subtract_job *j,
+			   char *caption, size_t size)
+{
+	char png[4096], dcm[4096];
 	struct measure_result mr;
-	const char *dot = strrchr(o->out_path, '.');
-	int len = dot && !strchr(dot, '/') ? (int)(dot - o->out_path) : (int)strlen(o->out_path);
 	json_t *rep = json_object();
 
-	snprintf(png, sizeof(png), "%.*s-overlay.png", len, o->out_path);
+	beside(o->out_path, "-overlay.png", png, sizeof(png));
 	int rc = measure_pair(&o->meas, j->ref, j->live, &j->al.params,
 			      o->do_register ? &j->contrast : NULL, j->out, png, rep, &mr);
+	if (rc == 0 && mr.rgb && o->dicom_path) {
+		struct dsr_dicom_color cc = { .like = o->dicom_path };
+		beside(o->dicom_path, "-overlay.dcm", dcm, sizeof(dcm));
+		rc = dsr_dicom_save_rgb(mr.rgb, mr.w, mr.h, &cc, dcm, NULL);
+		if (rc == 0)
+			printf("overlay %s\n", dcm);
+	}
 	if (rc == 0 && mr.text[0])
 		printf("%s", mr.text);
 	if (rc == 0 && mr.rgb)
 		printf("overlay %s\n", png);
+	snprintf(caption, size, "%s", mr.caption);
 	measure_result_free(&mr);
 	json_decref(rep);
 	return rc;
 }
 
-/* The output image, measurements, and the montage when asked for. */
 /* --dicom FILE: the difference as a DICOM derived image of the sources' patient. */
 static int write_dicom(const struct subtract_opts *o, struct subtract_job *j)
 {
@@ -410,18 +429,21 @@ static void print_summary(const struct subtract_opts *o, const struct subtract_j
 	       o->dicom_path ? ", DICOM " : "", o->dicom_path ? o->dicom_path : "", q);
 }
 
+/* The output image, DICOM, measurements, and the montage when asked for. */
 static int write_outputs(const struct subtract_opts *o, struct subtract_job *j)
 {
-	char caption[1024];
+	char caption[1024], measured[512];
 	struct dsr_image *m;
 	int rc;
 
-	if (dsr_image_save(j->out, o->out_path) || measure_outputs(o, j) ||
-	    write_dicom(o, j))
+	if (dsr_image_save(j->out, o->out_path) || write_dicom(o, j) ||
+	    measure_outputs(o, j, measured, sizeof(measured)))
 		return -1;
 	if (!o->montage_path)
 		return 0;
 	montage_caption(o, j, caption, sizeof(caption));
+	size_t used = strlen(caption);
+	snprintf(caption + used, sizeof(caption) - used, "%s", measured);
 	m = dsr_montage_pair(j->ref, j->live, &j->al.params, j->al.lut, caption);
 	if (!m)
 		return -1;

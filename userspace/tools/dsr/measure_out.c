@@ -131,6 +131,28 @@ static void describe(char *buf, size_t size, const char *name, const struct dsr_
 			 m->significant ? (m->change > 0 ? "GAIN" : "LOSS") : "no change");
 }
 
+/* The montage's short line for region @i: label or R<i>, change, its SE, %, p. */
+static void caption_line(char *buf, size_t size, size_t i, const char *label,
+			 const struct dsr_measurement *m, int refused)
+{
+	char name[24], p[16];
+
+	if (label && *label && !strchr(label, ','))
+		snprintf(name, sizeof(name), "%.20s", label);
+	else
+		snprintf(name, sizeof(name), "R%zu", i + 1);
+	if (refused) {
+		snprintf(buf, size, "%s REFUSED: TOO LITTLE IN FIELD\n", name);
+		return;
+	}
+	if (m->p < 0.001)
+		snprintf(p, sizeof(p), "P<0.001");
+	else
+		snprintf(p, sizeof(p), "P=%.3f", m->p);
+	snprintf(buf, size, "%s %+.1f+-%.1f %+.2f%% %s %s\n", name, m->change, m->se,
+		 m->change_pct, p, m->significant ? (m->change > 0 ? "GAIN" : "LOSS") : "NO CHANGE");
+}
+
 static void append(char *dst, size_t size, const char *s)
 {
 	size_t l = strlen(dst);
@@ -163,6 +185,10 @@ static void measure_regions(const struct measure_opts *mo, const struct dsr_meas
 		}
 		describe(line, sizeof(line), name, &m, rc < 0 ? dsr_error() : NULL);
 		append(out->text, sizeof(out->text), line);
+		if (!out->caption[0])
+			append(out->caption, sizeof(out->caption), "CHANGE +-SE  % OF BASELINE  P:\n");
+		caption_line(line, sizeof(line), i, r->label, &m, rc < 0);
+		append(out->caption, sizeof(out->caption), line);
 		json_array_append_new(arr, e);
 	}
 	json_object_set_new(j, "measurements", arr);

@@ -41,7 +41,7 @@ struct measure_opts {
 	"                          grey levels, %% of the baseline, standard error, z test\n" \
 	"  --overlay               colour overlay of change beyond the noise: gain green,\n" \
 	"                          loss red (PNG; DICOM colour object with DICOM output)\n" \
-	"  --overlay-k K           overlay threshold in standard errors (default 3)\n" \
+	"  --overlay-k K           overlay threshold in standard errors (default 4)\n" \
 	"  --alpha A               significance level of the z test (default 0.05)\n"
 
 void measure_opts_default(struct measure_opts *mo);
@@ -54,7 +54,8 @@ int parse_lesion(const char *s, double v[3]);
 struct measure_result {
 	uint8_t *rgb;		/* the overlay (w*h*3), or NULL */
 	uint32_t w, h;
-	char text[1024];	/* one line per region, for the montage and stdout */
+	char text[1024];	/* one line per region, for stdout */
+	char caption[512];	/* short lines in the montage font (no commas), or "" */
 };
 
 /*
