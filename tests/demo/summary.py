@@ -51,10 +51,15 @@ def main():
               % (lut.get("method"), lut.get("residual", float("nan")), truth["exposure"]["gain"],
                  truth["exposure"]["gamma"]))
     les = rep.get("lesion")
-    if les:
+    if les and les.get("refused"):
+        print("  lesion:           not measured: %s" % les["refused"])
+    elif les:
         print("  lesion:           %.0f %% mineral loss, r %.1f px at live (%.1f, %.1f): "
               "contrast-to-noise ratio %.2f" % (truth["loss"] * 100, truth["lesion"][2],
                                                 les["live_xy"][0], les["live_xy"][1], les["cnr"]))
+        print("                    density change %+.1f +- %.1f grey levels (%+.2f %% of the "
+              "baseline), p %.2g" % tuple(float("nan") if les.get(k) is None else les[k]
+                                           for k in ("change", "se", "change_pct", "p")))
     diff = rep.get("difference")
     if diff:
         print("  difference:       mean %.1f (midgrey %d), sd %.1f grey levels"
