@@ -24,6 +24,7 @@
 #include "dsr/error.h"
 #include "dsr/image.h"
 #include "dsr/model.h"
+#include "dsr/record.h"
 #include "dsr/sample.h"
 
 static char output[65536];
@@ -126,6 +127,13 @@ static void test_sample_truth_subtract(void **state)
 	assert_int_equal(diff->bits, 12);
 	expect = dsr_image_new(W, H, 12);
 	dsr_model_frame(&al.params, al.lut, ref->pixels, live->pixels, expect->pixels);
+	{	/* the written difference marks out-of-field pixels (record.h) */
+		uint8_t *valid = malloc((size_t)W * H);
+		assert_non_null(valid);
+		dsr_model_field_mask(&al.params, valid);
+		assert_true(dsr_mark_out_of_field(expect, valid) > 0);
+		free(valid);
+	}
 	assert_memory_equal(diff->pixels, expect->pixels, (size_t)W * H * 2);
 	dsr_image_free(expect);
 	dsr_image_free(diff);

@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "image.h"
+#include "record.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,6 +55,10 @@ struct dsr_dicom_identity {
 	char sop_class_uid[DSR_DICOM_UID_LEN];
 	char sop_instance_uid[DSR_DICOM_UID_LEN];
 	char specific_character_set[DSR_DICOM_LO_LEN];	/* how the names are encoded */
+	/* when the image was taken: AcquisitionDateTime, else AcquisitionDate/Time, else
+	 * ContentDate/Time, else the study's; empty when unknown (not DICOM) */
+	char acquisition_date[DSR_DICOM_DA_LEN];
+	char acquisition_time[DSR_DICOM_TM_LEN];
 };
 
 /* 1 if @path starts like a DICOM Part 10 file ("DICM" at byte 128), 0 if not or unreadable. */
@@ -96,6 +101,8 @@ struct dsr_dicom_derived {
 	int instance_number;		/* 0 = 1 */
 	unsigned midgrey;		/* "no change" grey level: the window centre */
 	const char *comments;		/* ImageComments (e.g. a recorded override), or NULL */
+	const struct dsr_teeth *teeth;	/* record.h: coded as Primary Anatomic Structure
+					 * (replacing an intra-oral source's); NULL = none */
 	/*
 	 * A Digital Intra-Oral X-Ray source file, or NULL. When it is one and carries the
 	 * acquisition attributes that IOD needs (imager pixel spacing, positioner type,
@@ -112,7 +119,8 @@ struct dsr_dicom_derived {
  * MONOCHROME2, explicit VR little endian: the identity's Patient and Study modules, a new
  * Series and SOP Instance UID, ImageType DERIVED\SECONDARY, the derivation description,
  * and a Source Image Sequence plus Referenced Image Sequence naming every source that has
- * SOP UIDs. If @sop_instance_uid is non-NULL the new instance's UID is copied there.
+ * SOP UIDs; the Procedure Code Sequence holds CDT D0394; AcquisitionDate/Time are the
+ * follow-up's (sources[1], else the identity's). If @sop_instance_uid is non-NULL the new instance's UID is copied there.
  * Written to a temporary file and renamed. 0, or -1 (dsr_error()).
  */
 int dsr_dicom_save_derived(const struct dsr_image *im, const struct dsr_dicom_derived *d,

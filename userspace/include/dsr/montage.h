@@ -35,6 +35,27 @@ struct dsr_image *dsr_montage_pair(const struct dsr_image *ref, const struct dsr
 				   const struct dsr_params *p, const uint16_t *lut,
 				   const char *caption);
 
+/* One follow-up of a series montage. */
+struct dsr_montage_member {
+	const struct dsr_image *live;	/* NULL if it could not be loaded */
+	const struct dsr_image *diff;	/* NULL if the member failed */
+	const uint8_t *valid;		/* diff's field mask (model.h), NULL = all in field */
+	uint32_t midgrey;
+	const char *label;		/* e.g. "FOLLOW-UP 1  2026-03-04  Q 0.9312" */
+	const char *failure;		/* why it failed (shown in its difference tile) */
+};
+
+/*
+ * The series montage: a header of text lines (@header: patient, visit dates, teeth, the
+ * legend - '\n'-separated), then one row per follow-up: reference | follow-up |
+ * difference, every tile labelled. A difference is windowed about its midgrey on its
+ * in-field pixels; out-of-field pixels are hatched; a failed member's tile says FAILED
+ * and why. Tiles at most @tile_max pixels on a side. NULL (dsr_error()) on error.
+ */
+struct dsr_image *dsr_montage_series(const struct dsr_image *ref, const char *ref_label,
+				     const struct dsr_montage_member *m, size_t n,
+				     const char *header, uint32_t tile_max);
+
 #ifdef __cplusplus
 }
 #endif

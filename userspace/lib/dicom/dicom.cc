@@ -63,6 +63,29 @@ void get_str(DcmItem *ds, const DcmTagKey &tag, char *dst, size_t size)
 	copy_str(dst, size, v);
 }
 
+/* When the image was taken (dicom.h: the first of these that has a date). */
+void read_acquisition(DcmItem *ds, dsr_dicom_identity *id)
+{
+	char dt[40];
+	get_str(ds, DCM_AcquisitionDateTime, dt, sizeof(dt));
+	if (strlen(dt) >= 8) {
+		snprintf(id->acquisition_date, sizeof(id->acquisition_date), "%.8s", dt);
+		snprintf(id->acquisition_time, sizeof(id->acquisition_time), "%.6s", dt + 8);
+		return;
+	}
+	const DcmTagKey pairs[][2] = { { DCM_AcquisitionDate, DCM_AcquisitionTime },
+				       { DCM_ContentDate, DCM_ContentTime },
+				       { DCM_StudyDate, DCM_StudyTime } };
+	for (const auto &p : pairs) {
+		get_str(ds, p[0], id->acquisition_date, sizeof(id->acquisition_date));
+		if (strlen(id->acquisition_date) == 8) {
+			get_str(ds, p[1], id->acquisition_time, sizeof(id->acquisition_time));
+			return;
+		}
+	}
+	id->acquisition_date[0] = id->acquisition_time[0] = '\0';
+}
+
 /* libdsr never prints: DCMTK's own log output (warnings about odd files) is switched off
  * once, and what matters comes back to the caller as an error message instead. The data
  * dictionary is made sure of at the same time (dicom_priv.h), and DCMTK's decoders are
@@ -594,6 +617,47 @@ void put_io_modules(DcmDataset *ds, DcmDataset *io, OFCondition &c)
 		c = ds->insertEmptyElement(DCM_AcquisitionContextSequence);
 }
 
+/* One code item (value, scheme, meaning) appended to sequence @seq of @it. */
+void put_code(DcmItem *it, const DcmTagKey &seq, const char *value, const char *scheme,
+	      const char *meaning, OFCondition &c)
+{
+	DcmItem *item = nullptr;
+	if (c.good())
+		c = it->findOrCreateSequenceItem(DcmTag(seq), item, -2);
+	put(item, DCM_CodeValue, value, c);
+	put(item, DCM_CodingSchemeDesignator, scheme, c);
+	put(item, DCM_CodeMeaning, meaning, c);
+}
+
+/* The dental record: CDT D0394 as the procedure, the follow-up's acquisition date and
+ * time, the teeth as coded anatomy. */
+void put_record(DcmDataset *ds, const dsr_dicom_derived *d, const dsr_dicom_identity &id,
+		bool io, OFCondition &c)
+{
+	put_code(ds, DCM_ProcedureCodeSequence, DSR_CDT_D0394, DSR_CDT_SCHEME,
+		 DSR_CDT_D0394_MEANING, c);
+	const dsr_dicom_identity *acq = d->n_sources >= 2 && d->sources[1].acquisition_date[0]
+						? &d->sources[1] : &id;
+	if (acq->acquisition_date[0]) {
+		put(ds, DCM_AcquisitionDate, acq->acquisition_date, c);
+		if (acq->acquisition_time[0])
+			put(ds, DCM_AcquisitionTime, acq->acquisition_time, c);
+	}
+	if (!d->teeth || !d->teeth->n || c.bad())
+		return;
+	delete ds->remove(DCM_PrimaryAnatomicStructureSequence);
+	for (unsigned i = 0; i < d->teeth->n; i++) {
+		char code[16], meaning[64];
+		const char *scheme;
+		if (dsr_tooth_code(d->teeth->fdi[i], code, sizeof(code), &scheme, meaning,
+				   sizeof(meaning)) == 0)
+			put_code(ds, DCM_PrimaryAnatomicStructureSequence, code, scheme, meaning, c);
+	}
+	if (!io && !ds->tagExists(DCM_AnatomicRegionSequence))
+		put_code(ds, DCM_AnatomicRegionSequence, "T-11170", "SRT",
+			 "Maxilla and mandible", c);
+}
+
 /* Build the whole derived-image dataset for @im in @ds. */
 OFCondition build_derived(DcmDataset *ds, const dsr_image *im, const dsr_dicom_derived *d,
 			  const dsr_dicom_identity &id, DcmDataset *io, char *sop_uid)
@@ -651,6 +715,7 @@ OFCondition build_derived(DcmDataset *ds, const dsr_image *im, const dsr_dicom_d
 		put(ds, DCM_DateOfSecondaryCapture, da, c);
 		put(ds, DCM_TimeOfSecondaryCapture, tm, c);
 	}
+	put_record(ds, d, id, io != nullptr, c);
 	for (size_t i = 0; i < d->n_sources; i++) {
 		const dsr_dicom_identity &s = d->sources[i];
 		if (!s.sop_class_uid[0] || !s.sop_instance_uid[0])
@@ -762,6 +827,7 @@ int dsr_dicom_read_identity(const char *path, struct dsr_dicom_identity *id)
 		get_str(ds, DCM_SOPInstanceUID, id->sop_instance_uid, sizeof(id->sop_instance_uid));
 		get_str(ds, DCM_SpecificCharacterSet, id->specific_character_set,
 			sizeof(id->specific_character_set));
+		read_acquisition(ds, id);
 		return 0;
 	} catch (...) {
 		return dsr_seterr("%s: DICOM reader failed", path);

@@ -97,6 +97,14 @@ static void draw_tile(struct dsr_image *out, int ox, int oy, int f, const char *
 		}
 }
 
+/* draw_tile() without a label, the picture at (ox, oy). */
+static void draw_tile_scaled(struct dsr_image *out, int ox, int oy, int f,
+			     const struct dsr_image *a, const struct dsr_image *b,
+			     const struct window *w, const uint8_t *outside)
+{
+	draw_tile(out, ox, oy - LABEL_H, f, "", a, b, w, 0, outside);
+}
+
 /* How far to stretch the difference about midgrey: six robust standard deviations
  * (1.4826 x the median absolute deviation) of the unchanged background, so noise fills
  * the grey range and a real change stands out black or white; at least 4 grey levels.
@@ -273,22 +281,18 @@ struct dsr_image *dsr_montage(const struct dsr_image *ref, const struct dsr_imag
 	return montage_draw(ref, live, aligned, diff, midgrey, caption, NULL);
 }
 
-/* Live pixels whose reference position lies outside the reference (hatched). */
+/* Live pixels whose reference sample lies outside the reference (hatched): the model's
+ * field mask inverted, the same pixels every written difference marks. */
 static uint8_t *outside_map(const struct dsr_params *p)
 {
-	uint8_t *m = malloc((size_t)p->width * p->height);
-	struct dsr_affine a;
+	size_t n = (size_t)p->width * p->height;
+	uint8_t *m = malloc(n);
 
 	if (!m)
 		return NULL;
-	dsr_params_get_affine(p, &a);
-	for (uint32_t y = 0; y < p->height; y++)
-		for (uint32_t x = 0; x < p->width; x++) {
-			double u = a.a11 * x + a.a12 * y + a.tx, v = a.a21 * x + a.a22 * y + a.ty;
-
-			m[(size_t)y * p->width + x] = !(u >= 0 && v >= 0 && u <= p->width - 1 &&
-							v <= p->height - 1);
-		}
+	dsr_model_field_mask(p, m);
+	for (size_t i = 0; i < n; i++)
+		m[i] = !m[i];
 	return m;
 }
 
@@ -322,4 +326,131 @@ struct dsr_image *dsr_montage_pair(const struct dsr_image *ref, const struct dsr
 	dsr_image_free(aligned);
 	dsr_image_free(diff);
 	return m;
+}
+
+/* ---- the series montage ------------------------------------------------------------ */
+
+#define SERIES_SCALE	1	/* font scale of labels and header */
+#define SERIES_LINE_H	(FONT_HEIGHT * SERIES_SCALE + 5)
+
+/* Lines of @text drawn from (x, y), each cut to @max_chars; returns the y below. */
+static int series_text(struct dsr_image *out, int x, int y, int max_chars, const char *text)
+{
+	char buf[256];
+
+	while (text && *text) {
+		const char *nl = strchr(text, '\n');
+		size_t len = nl ? (size_t)(nl - text) : strlen(text);
+
+		if (len >= sizeof(buf))
+			len = sizeof(buf) - 1;
+		if ((int)len > max_chars)
+			len = (size_t)max_chars;
+		memcpy(buf, text, len);
+		buf[len] = 0;
+		font_draw(out, x, y, SERIES_SCALE, TEXT_GREY, buf);
+		y += SERIES_LINE_H;
+		text = nl ? nl + 1 : NULL;
+	}
+	return y;
+}
+
+/* A failed member's tile: dark, FAILED, and the reason wrapped to the tile's width. */
+static void series_failed_tile(struct dsr_image *out, int ox, int oy, int tw, int th,
+			       const char *why)
+{
+	int max = tw / (FONT_ADVANCE * SERIES_SCALE), y = oy + 8;
+	char line[256];
+
+	for (int yy = 0; yy < th; yy++)
+		for (int xx = 0; xx < tw; xx++)
+			out->pixels[(size_t)(oy + yy) * out->width + ox + xx] = 15;
+	font_draw(out, ox + 4, y, 2, TEXT_GREY, "FAILED");
+	y += FONT_HEIGHT * 2 + 8;
+	for (const char *p = why ? why : "unknown"; *p && y < oy + th - SERIES_LINE_H && max > 1;) {
+		size_t len = strlen(p), cut = len < (size_t)(max - 1) ? len : (size_t)(max - 1);
+
+		if (cut < len)	/* break at a space when there is one */
+			for (size_t k = cut; k > cut / 2; k--)
+				if (p[k] == ' ') {
+					cut = k;
+					break;
+				}
+		memcpy(line, p, cut);
+		line[cut] = 0;
+		font_draw(out, ox + 4, y, SERIES_SCALE, TEXT_GREY, line);
+		y += SERIES_LINE_H;
+		p += cut;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+/* The out-of-field marks of @valid as an "outside" map for draw_tile (1 = outside). */
+static uint8_t *outside_of(const uint8_t *valid, size_t n)
+{
+	uint8_t *o;
+
+	if (!valid)
+		return NULL;
+	o = malloc(n);
+	if (o)
+		for (size_t i = 0; i < n; i++)
+			o[i] = !valid[i];
+	return o;
+}
+
+struct dsr_image *dsr_montage_series(const struct dsr_image *ref, const char *ref_label,
+				     const struct dsr_montage_member *m, size_t n,
+				     const char *header, uint32_t tile_max)
+{
+	uint32_t w = ref->width, h = ref->height;
+	int f = (int)(((w > h ? w : h) + tile_max - 1) / tile_max);
+	int tw = (int)w / f, th = (int)h / f, label_h = SERIES_LINE_H + 4;
+	int cw = tw > 40 * FONT_ADVANCE ? tw : 40 * FONT_ADVANCE;
+	int header_lines = header ? caption_lines(header) : 0;
+	int top = MARGIN + header_lines * SERIES_LINE_H + MARGIN;
+	struct window wref;
+	struct dsr_image *out;
+
+	if (f < 1)
+		f = 1;
+	if (percentile_window(ref, &wref))
+		return NULL;
+	out = dsr_image_new((uint32_t)(3 * cw + 4 * MARGIN),
+			    (uint32_t)(top + (int)n * (th + label_h + MARGIN)), 8);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < (size_t)out->width * out->height; i++)
+		out->pixels[i] = BACKGROUND;
+	series_text(out, MARGIN, MARGIN, (int)(out->width - 2 * MARGIN) / FONT_ADVANCE, header);
+	for (size_t k = 0; k < n; k++) {
+		int y = top + (int)k * (th + label_h + MARGIN), x1 = 2 * MARGIN + cw,
+		    x2 = 3 * MARGIN + 2 * cw, maxc = cw / FONT_ADVANCE;
+		char label[160];
+
+		series_text(out, MARGIN, y, maxc, ref_label ? ref_label : "REFERENCE (BASELINE)");
+		draw_tile_scaled(out, MARGIN, y + label_h, f, ref, NULL, &wref, NULL);
+		series_text(out, x1, y, maxc, m[k].label ? m[k].label : "FOLLOW-UP");
+		if (m[k].live && m[k].live->width == w && m[k].live->height == h) {
+			struct window wl;
+
+			if (percentile_window(m[k].live, &wl) == 0)
+				draw_tile_scaled(out, x1, y + label_h, f, m[k].live, NULL, &wl, NULL);
+		}
+		if (!m[k].diff || m[k].diff->width != w || m[k].diff->height != h) {
+			series_text(out, x2, y, maxc, "DIFFERENCE: NONE");
+			series_failed_tile(out, x2, y + label_h, tw, th, m[k].failure);
+			continue;
+		}
+		uint8_t *outside = outside_of(m[k].valid, (size_t)w * h);
+		double span = difference_span(m[k].diff, m[k].midgrey, outside);
+		struct window wd = { m[k].midgrey - span, m[k].midgrey + span };
+
+		snprintf(label, sizeof(label), "DIFFERENCE (BLACK/WHITE +-%.0f)", span);
+		series_text(out, x2, y, maxc, label);
+		draw_tile_scaled(out, x2, y + label_h, f, m[k].diff, NULL, &wd, outside);
+		free(outside);
+	}
+	return out;
 }

@@ -29,6 +29,7 @@
 #include "dsr/board.h"
 #include "dsr/error.h"
 #include "dsr/outputs.h"
+#include "dsr/record.h"
 #include "dsr/montage.h"
 #include "dsr/dicom_color.h"
 #include "measure_out.h"
@@ -542,6 +543,19 @@ static int cal_measure(struct cal_run *r, const char *dcm, struct measure_result
 static int cal_outputs(struct cal_run *r)
 {
 	char path[PATH_MAX];
+	size_t npx = (size_t)r->board_diff->width * r->board_diff->height;
+	uint8_t *valid = malloc(npx);
+	if (!valid)
+		return dsr_seterr("out of memory for the field mask");
+	/* checked bit for bit above; what is written marks out of field (record.h) */
+	dsr_model_field_mask(&r->res.params, valid);
+	dsr_mark_out_of_field(r->board_diff, valid);
+	double mean, sd;
+	size_t in_field = dsr_field_stats(r->board_diff, valid, &mean, &sd);
+	free(valid);
+	json_object_set_new(r->report, "difference", json_pack("{s:f, s:f, s:i, s:i}", "mean",
+			    mean, "sd", sd, "out_of_field_pixels", (json_int_t)(npx - in_field),
+			    "out_of_field_value", (json_int_t)DSR_OUT_OF_FIELD));
 	snprintf(path, sizeof(path), "%s/difference.png", r->o->outdir);
 	if (dsr_image_save(r->board_diff, path) < 0)
 		return -1;
@@ -581,12 +595,6 @@ static int cal_outputs(struct cal_run *r)
 		return -1;
 	measure_result_free(&mres);	/* the text stays for the caption */
 	/* montage: reference, live, aligned reference, difference, checkerboard, caption */
-	struct dsr_params wp = r->res.params;
-	struct dsr_image *aligned = dsr_image_new(r->live->width, r->live->height, r->bits);
-	if (!aligned)
-		return -1;
-	wp.mode = DSR_MODE_WARP;
-	dsr_model_frame(&wp, r->res.lut, r->ref->pixels, r->live->pixels, aligned->pixels);
 	char caption[2048];
 	snprintf(caption, sizeof(caption),
 		 "board %s, generation %lld\n"
@@ -597,18 +605,16 @@ static int cal_outputs(struct cal_run *r)
 		 "board = model, bit for bit\n%s",
 		 r->about.serial, (long long)r->generation, r->ref_crc, a->a11, a->a12, a->tx,
 		 a->a21, a->a22, a->ty, r->res.reg.quality, r->res.contrast.residual, mres.caption);
-	struct dsr_image *m = dsr_montage(r->ref, r->live, aligned, r->board_diff,
-					  r->res.params.midgrey, caption);
-	dsr_image_free(aligned);
+	/* the model's pair montage: the same frames (checked bit for bit), out of field
+	 * hatched */
+	struct dsr_image *m = dsr_montage_pair(r->ref, r->live, &r->res.params, r->res.lut,
+					       caption);
 	snprintf(path, sizeof(path), "%s/montage.png", r->o->outdir);
 	int rc = m ? dsr_image_save(m, path) : -1;
 	dsr_image_free(m);
 	if (rc < 0)
 		return -1;
 	json_object_set_new(r->report, "montage", json_string(path));
-	double mean, sd;
-	image_stats(r->board_diff, &mean, &sd);
-	json_object_set_new(r->report, "difference", json_pack("{s:f, s:f}", "mean", mean, "sd", sd));
 	if (r->o->have_lesion) {
 		double cnr = measure_lesion(r->o->lesion, &r->res.quantised, r->ref, r->live,
 					    &r->res.params, &r->res.contrast, r->board_diff, r->report);

@@ -19,6 +19,8 @@
 #include "commands.h"
 #include "dsr/error.h"
 #include "dsr/image.h"
+#include "dsr/montage.h"
+#include "dsr/record.h"
 #include "dsr/outputs.h"
 #include "dsr/dicom_color.h"
 #include "measure_out.h"
@@ -32,6 +34,15 @@ struct series_opts {
 	struct pair_opts pair;
 	struct dsr_identity_opts id;
 	struct measure_opts meas;
+	struct record_opts rec;
+};
+
+/* What one member leaves for the montage. */
+struct member_out {
+	struct dsr_image *live, *diff;
+	uint8_t *valid;		/* the difference's field (model.h) */
+	uint32_t midgrey;
+	char label[160], failure[512];
 };
 
 static void series_usage(FILE *f)
@@ -58,7 +69,7 @@ static void series_usage(FILE *f)
 		"                          reference position (X, Y), radius R pixels\n"
 		"  -q, --quiet             no summary on stdout\n"
 		PAIR_FRAME_HELP
-		"  -h, --help              this help\n%s%s"
+		"  -h, --help              this help\n%s%s" RECORD_HELP
 		"exit status: 0 every member done, 1 a member failed, 2 usage error\n",
 		DSR_REGISTER_MIN_QUALITY, IDENTITY_HELP, MEASURE_HELP);
 }
@@ -83,6 +94,7 @@ static int series_parse(int argc, char **argv, struct series_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		PAIR_FRAME_LONG_OPTION,
 		IDENTITY_LONG_OPTIONS,
+		RECORD_LONG_OPTIONS,
 		MEASURE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -124,6 +136,8 @@ static int series_parse(int argc, char **argv, struct series_opts *o)
 			break;
 		default:
 			pair = identity_option(c, optarg, &o->id);
+			if (pair == 0)
+				pair = record_option(&o->rec, c, optarg);
 			if (pair < 0)
 				goto bad;
 			if (pair)
@@ -135,6 +149,8 @@ static int series_parse(int argc, char **argv, struct series_opts *o)
 			return -1;
 		}
 	}
+	if (record_opts_finish(&o->rec) < 0)
+		goto bad;
 	if (!o->outdir)
 		return dsr_seterr("missing -o DIR"), -2;
 	if (argc - optind < 2)
@@ -146,6 +162,7 @@ bad:
 
 /* The names a run of @n members may write into DIR (printf patterns take the index). */
 static const char *const member_files[] = { "difference-%02zu.png", "difference-%02zu.dcm",
+					    "difference-%02zu-display.png",
 					    "overlay-%02zu.png", "overlay-%02zu.dcm" };
 static const char *const run_files[] = { "montage.png", "report.json", DSR_MANIFEST_NAME };
 
@@ -213,29 +230,48 @@ struct member_identity {
 /* Write one member's difference (PNG, and DICOM when asked) and describe it in @j. */
 static int write_difference(const struct series_opts *o, size_t k, const char *live_path,
 			    const struct pair_result *res, const struct member_identity *mi,
-			    const char *series_uid, int want_dicom, json_t *j)
+			    const uint8_t *valid, char visits[2][40], const char *series_uid,
+			    int want_dicom, json_t *j)
 {
-	char png[PATH_MAX], dcm[PATH_MAX], deriv[512];
+	char png[PATH_MAX], dcm[PATH_MAX], deriv[1024], shown[PATH_MAX];
 	snprintf(png, sizeof(png), "%s/difference-%02zu.png", o->outdir, k + 1);
 	if (dsr_image_save(res->difference, png) < 0)
 		return -1;
-	double mean, sd;
-	image_stats(res->difference, &mean, &sd);
-	json_t *d = json_pack("{s:s, s:f, s:f}", "png", png, "mean", mean, "sd", sd);
+	double mean, sd, wc, ww;
+	size_t in_field = dsr_field_stats(res->difference, valid, &mean, &sd);
+	json_t *d = json_pack("{s:s, s:f, s:f, s:i, s:i, s:i}", "png", png, "mean", mean, "sd",
+			      sd, "in_field_pixels", (json_int_t)in_field, "out_of_field_pixels",
+			      (json_int_t)((size_t)res->difference->width *
+					   res->difference->height - in_field),
+			      "out_of_field_value", (json_int_t)DSR_OUT_OF_FIELD);
 	json_object_set_new(j, "difference", d);
+	/* the 8-bit rendering any viewer shows, with its window stated */
+	struct dsr_image *disp = dsr_difference_display(res->difference, valid,
+							 res->params.midgrey, &wc, &ww);
+	snprintf(shown, sizeof(shown), "%s/difference-%02zu-display.png", o->outdir, k + 1);
+	if (!disp || dsr_image_save(disp, shown) < 0) {
+		dsr_image_free(disp);
+		return -1;
+	}
+	dsr_image_free(disp);
+	json_object_set_new(d, "display", json_pack("{s:s, s:f, s:f, s:s}", "png", shown,
+			    "window_centre", wc, "window_width", ww, "mapping",
+			    "8-bit: centre - width/2 .. centre + width/2 onto 1..255, 0 = out of field"));
 	if (!want_dicom)
 		return 0;
 	const struct dsr_affine *a = &res->quantised;
 	snprintf(deriv, sizeof(deriv),
 		 "DSR subtraction: live - LUT(warp(reference)), affine [%.6f %.6f %.3f; %.6f %.6f %.3f], "
-		 "gain %.3f, midgrey %u", a->a11, a->a12, a->tx, a->a21, a->a22, a->ty,
-		 res->params.gain / 256.0, res->params.midgrey);
+		 "gain %.3f, midgrey %u; out of field (no reference) = %d; baseline %s, follow-up %s",
+		 a->a11, a->a12, a->tx, a->a21, a->a22, a->ty, res->params.gain / 256.0,
+		 res->params.midgrey, DSR_OUT_OF_FIELD, visits[0], visits[1]);
 	struct dsr_dicom_derived dd = {
 		.identity = &mi->id, .sources = mi->src, .n_sources = 2, .derivation = deriv,
 		.comments = mi->out.note[0] ? mi->out.note : NULL,
 		.series_description = "DSR subtraction series", .series_instance_uid = series_uid,
 		.instance_number = (int)k + 1, .midgrey = res->params.midgrey,
 		.io_source = dsr_dicom_probe(live_path) ? live_path : o->ref_path,
+		.teeth = o->rec.teeth.n ? &o->rec.teeth : NULL,
 	};
 	char sop[DSR_DICOM_UID_LEN];
 	snprintf(dcm, sizeof(dcm), "%s/difference-%02zu.dcm", o->outdir, k + 1);
@@ -315,9 +351,9 @@ static void print_member(size_t k, const char *live_path, int rc, const struct p
 static int series_member(const struct series_opts *o, size_t k, const struct dsr_image *ref,
 			 const char *live_path,
 			 const struct dsr_dicom_identity *fresh, const char *series_uid,
-			 int want_dicom, struct progress *pg, json_t *j,
-			 struct dsr_image **live_out, struct dsr_image **diff_out)
+			 int want_dicom, struct progress *pg, json_t *j, struct member_out *mo)
 {
+	char visits[2][40];
 	struct pair_result res;
 	struct pair_opts po = o->pair;
 	double cnr = -1;
@@ -332,6 +368,10 @@ static int series_member(const struct series_opts *o, size_t k, const struct dsr
 	if (identity_for(o->ref_path, live_path, &o->id, fresh, &mi.id, mi.src, &mi.out) < 0)
 		goto out;
 	json_object_set_new(j, "patient", json_patient(&mi.id, &mi.out));
+	record_visit(&o->rec, 0, &mi.src[0], visits[0], sizeof(visits[0]));
+	record_visit(&o->rec, k + 1, &mi.src[1], visits[1], sizeof(visits[1]));
+	json_object_set_new(j, "visit", json_string(visits[1]));
+	snprintf(mo->label, sizeof(mo->label), "FOLLOW-UP %zu  %s", k + 1, visits[1]);
 	if (mi.out.unidentified && want_dicom && k == 0)
 		fprintf(stderr, "dsr series: warning: no patient identity (the sources are not "
 			"DICOM and no --patient-id given): the DICOM output is marked %s\n",
@@ -351,22 +391,46 @@ static int series_member(const struct series_opts *o, size_t k, const struct dsr
 	if (prep < 0)
 		goto out;
 	progress_update(pg, 0.9, "subtracting");
-	if (pair_subtract(ref, live, &res) < 0 ||
-	    write_difference(o, k, live_path, &res, &mi, series_uid, want_dicom, j) < 0 ||
+	if (pair_subtract(ref, live, &res) < 0)
+		goto out;
+	mo->valid = malloc((size_t)live->width * live->height);
+	if (!mo->valid) {
+		dsr_seterr("out of memory for the field mask");
+		goto out;
+	}
+	/* out of field is not change: marked in every written image, in no statistic */
+	dsr_model_field_mask(&res.params, mo->valid);
+	dsr_mark_out_of_field(res.difference, mo->valid);
+	mo->midgrey = res.params.midgrey;
+	if (write_difference(o, k, live_path, &res, &mi, mo->valid, visits, series_uid,
+			     want_dicom, j) < 0 ||
 	    report_measure(o, k, ref, live, &res, j) < 0)
 		goto out;
 	report_lesion(o, ref, live, &res, j, &cnr);
 	rc = 0;
 out:
 	json_object_set_new(j, "status", json_string(rc == 0 ? "ok" : "failed"));
-	if (rc < 0)
+	if (rc < 0) {
 		json_object_set_new(j, "error", json_string(dsr_error()));
+		snprintf(mo->failure, sizeof(mo->failure), "%s", dsr_error());
+	}
 	progress_done(pg);
 	if (!o->quiet)
 		print_member(k, live_path, rc, &res, j, cnr);
-	*live_out = live;
-	*diff_out = res.difference;
-	res.difference = NULL;
+	{
+		size_t l = strlen(mo->label);
+		if (rc < 0)
+			snprintf(mo->label + l, sizeof(mo->label) - l, "  FAILED");
+		else if (isfinite(res.reg.quality))
+			snprintf(mo->label + l, sizeof(mo->label) - l, "  QUALITY %.4f",
+				 res.reg.quality);
+		else
+			snprintf(mo->label + l, sizeof(mo->label) - l, "  KNOWN TRANSFORM");
+	}
+	mo->live = live;
+	mo->diff = rc == 0 ? res.difference : NULL;
+	if (rc == 0)
+		res.difference = NULL;
 	pair_result_free(&res);
 	return rc;
 }
@@ -383,41 +447,56 @@ static json_t *json_reference(const char *path, const struct dsr_image *ref)
 			 "crc32", hex);
 }
 
-/* Montage: one row per member, reference | live | difference. */
-static int series_montage(const struct series_opts *o, const struct dsr_image *ref,
-			  struct dsr_image **lives, struct dsr_image **diffs, size_t n,
-			  json_t *report)
+/* The montage's header: patient, visits, teeth, procedure, how to read it. */
+static void montage_header(const struct series_opts *o, json_t *report, char *buf, size_t size)
 {
-	char path[PATH_MAX];
-	const struct dsr_image **tiles = calloc(3 * n, sizeof(*tiles));
-	long *mid = calloc(3 * n, sizeof(*mid));
+	json_t *m0 = json_array_get(json_object_get(report, "members"), 0);
+	json_t *p = json_object_get(m0, "patient");
+	char teeth[256];
+
+	dsr_teeth_format(&o->rec.teeth, teeth, sizeof(teeth));
+	snprintf(buf, size,
+		 "PATIENT: %s  ID %s  BORN %s\n"
+		 "BASELINE: %s\n"
+		 "TEETH: %s\n"
+		 "PROCEDURE: CDT %s DIGITAL SUBTRACTION\n"
+		 "MID-GREY = NO CHANGE, DARK = LOSS (LESS DENSE), BRIGHT = GAIN\n"
+		 "HATCHED = OUT OF FIELD (NO BASELINE THERE), NOT COMPARED",
+		 p ? json_string_value(json_object_get(p, "name")) : "?",
+		 p ? json_string_value(json_object_get(p, "id")) : "?",
+		 p && json_string_length(json_object_get(p, "birth_date"))
+			 ? json_string_value(json_object_get(p, "birth_date")) : "-",
+		 json_string_value(json_object_get(report, "baseline_visit")),
+		 teeth[0] ? teeth : "NOT GIVEN", DSR_CDT_D0394);
+}
+
+/* Montage: one labelled row per member, reference | follow-up | difference. */
+static int series_montage(const struct series_opts *o, const struct dsr_image *ref,
+			  const struct member_out *mo, size_t n, json_t *report)
+{
+	char path[PATH_MAX], header[1024], ref_label[96];
+	struct dsr_montage_member *m = calloc(n ? n : 1, sizeof(*m));
 	int rc = -1;
-	if (!tiles || !mid)
-		goto out;
-	for (size_t k = 0; k < n; k++) {
-		tiles[3 * k] = ref;
-		tiles[3 * k + 1] = lives[k];
-		tiles[3 * k + 2] = diffs[k];
-		mid[3 * k] = mid[3 * k + 1] = -1;
-		mid[3 * k + 2] = diffs[k] ? (long)(1u << (diffs[k]->bits - 1)) : -1;
-	}
-	if (o->pair.midgrey >= 0)
-		for (size_t k = 0; k < n; k++)
-			mid[3 * k + 2] = o->pair.midgrey;
-	struct dsr_image *m = montage_grid(tiles, mid, 3 * n, 3, 320);
 	if (!m)
-		goto out;
+		return dsr_seterr("out of memory for the montage");
+	for (size_t k = 0; k < n; k++)
+		m[k] = (struct dsr_montage_member){ mo[k].live, mo[k].diff, mo[k].valid,
+						   mo[k].midgrey, mo[k].label, mo[k].failure };
+	montage_header(o, report, header, sizeof(header));
+	snprintf(ref_label, sizeof(ref_label), "BASELINE  %s",
+		 json_string_value(json_object_get(report, "baseline_visit")));
+	struct dsr_image *img = dsr_montage_series(ref, ref_label, m, n, header, 320);
+	free(m);
+	if (!img)
+		return -1;
 	if (o->montage)
 		snprintf(path, sizeof(path), "%s", o->montage);
 	else
 		snprintf(path, sizeof(path), "%s/montage.png", o->outdir);
-	rc = dsr_image_save(m, path);
-	dsr_image_free(m);
+	rc = dsr_image_save(img, path);
+	dsr_image_free(img);
 	if (rc == 0)
 		json_object_set_new(report, "montage", json_string(path));
-out:
-	free(tiles);
-	free(mid);
 	return rc;
 }
 
@@ -455,30 +534,40 @@ int cmd_series(int argc, char **argv)
 	identity_fresh(&o.id, &fresh);
 	dsr_dicom_new_uid(series_uid);
 
-	struct dsr_image **lives = calloc(n, sizeof(*lives)), **diffs = calloc(n, sizeof(*diffs));
+	struct member_out *mo = calloc(n, sizeof(*mo));
 	json_t *report = json_object(), *members = json_array();
 	json_object_set_new(report, "command", json_string("series"));
 	json_object_set_new(report, "reference", json_reference(ref_path, ref));
+	json_object_set_new(report, "record", json_record(&o.rec));
+	{
+		struct dsr_dicom_identity rid;
+		char visit[40];
+		memset(&rid, 0, sizeof(rid));
+		if (dsr_dicom_probe(ref_path))
+			dsr_dicom_read_identity(ref_path, &rid);
+		record_visit(&o.rec, 0, &rid, visit, sizeof(visit));
+		json_object_set_new(report, "baseline_visit", json_string(visit));
+	}
 	if (want_dicom)
 		json_object_set_new(report, "series_instance_uid", json_string(series_uid));
 	struct progress pg;
 	progress_init(&pg, n);
 	size_t failed = 0;
-	for (size_t k = 0; lives && diffs && k < n; k++) {
+	for (size_t k = 0; mo && k < n; k++) {
 		json_t *j = json_pack("{s:i, s:s}", "index", (json_int_t)k + 1, "live", live_paths[k]);
 		pg.item = k;
 		if (series_member(&o, k, ref, live_paths[k], &fresh, series_uid,
-				  want_dicom, &pg, j, &lives[k], &diffs[k]) < 0)
+				  want_dicom, &pg, j, &mo[k]) < 0)
 			failed++;
 		json_array_append_new(members, j);
 	}
 	json_object_set_new(report, "members", members);
 	json_object_set_new(report, "failed", json_integer((json_int_t)failed));
 	int rc = failed ? DSR_EXIT_FAIL : DSR_EXIT_OK;
-	if (!lives || !diffs) {
+	if (!mo) {
 		fprintf(stderr, "dsr series: out of memory\n");
 		rc = DSR_EXIT_FAIL;
-	} else if (!o.no_montage && series_montage(&o, ref, lives, diffs, n, report) < 0) {
+	} else if (!o.no_montage && series_montage(&o, ref, mo, n, report) < 0) {
 		fprintf(stderr, "dsr series: montage: %s\n", dsr_error());
 		rc = DSR_EXIT_FAIL;
 	}
@@ -493,12 +582,12 @@ int cmd_series(int argc, char **argv)
 	} else if (!o.quiet) {
 		printf("%zu of %zu follow-ups subtracted; report %s\n", n - failed, n, rp);
 	}
-	for (size_t k = 0; lives && diffs && k < n; k++) {
-		dsr_image_free(lives[k]);
-		dsr_image_free(diffs[k]);
+	for (size_t k = 0; mo && k < n; k++) {
+		dsr_image_free(mo[k].live);
+		dsr_image_free(mo[k].diff);
+		free(mo[k].valid);
 	}
-	free(lives);
-	free(diffs);
+	free(mo);
 	json_decref(report);
 	dsr_image_free(ref);
 	return rc;

@@ -24,6 +24,7 @@
 #include "dsr/model.h"
 #include "dsr/montage.h"
 #include "dsr/outputs.h"
+#include "dsr/record.h"
 #include "dsr/register.h"
 #include "dsr/dicom_color.h"
 #include "measure_out.h"
@@ -319,6 +320,15 @@ static int run_model(const struct subtract_opts *o, struct subtract_job *j)
 	if (!j->out)
 		return -1;
 	dsr_model_frame(&p, j->al.lut, j->ref->pixels, j->live->pixels, j->out->pixels);
+	if (p.mode == DSR_MODE_SUBTRACT) {	/* out of field is not change: marked 0 */
+		uint8_t *valid = malloc((size_t)p.width * p.height);
+
+		if (!valid)
+			return dsr_seterr("out of memory for the field mask");
+		dsr_model_field_mask(&p, valid);
+		dsr_mark_out_of_field(j->out, valid);
+		free(valid);
+	}
 	return 0;
 }
 

@@ -268,6 +268,63 @@ int identity_option(int opt, const char *arg, struct dsr_identity_opts *io)
 	return dsr_identity_opts_set(io, (enum dsr_identity_field)i, arg) < 0 ? -1 : 1;
 }
 
+int record_option(struct record_opts *r, int c, const char *arg)
+{
+	switch (c - RECORD_OPT_FIRST) {
+	case 0:
+		r->teeth_arg = arg;
+		return 1;
+	case 1:
+		return dsr_tooth_numbering_parse(arg, &r->numbering) < 0 ? -1 : 1;
+	case 2: {
+		char buf[1024], *save = NULL;
+		snprintf(buf, sizeof(buf), "%s", arg);
+		r->n_dates = 0;
+		for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			if (r->n_dates == RECORD_MAX_DATES)
+				return dsr_seterr("--dates: more than %d dates", RECORD_MAX_DATES), -1;
+			if (dsr_visit_date_parse("--dates", t, r->dates[r->n_dates]) < 0)
+				return -1;
+			r->n_dates++;
+		}
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
+
+int record_opts_finish(struct record_opts *r)
+{
+	if (!r->teeth_arg)
+		return 0;
+	return dsr_teeth_parse(r->teeth_arg, r->numbering, &r->teeth);
+}
+
+void record_visit(const struct record_opts *r, size_t i, struct dsr_dicom_identity *src,
+		  char *buf, size_t size)
+{
+	if (!src->acquisition_date[0] && i < r->n_dates)
+		snprintf(src->acquisition_date, sizeof(src->acquisition_date), "%s", r->dates[i]);
+	dsr_visit_format(src->acquisition_date, src->acquisition_time, buf, size);
+}
+
+json_t *json_record(const struct record_opts *r)
+{
+	json_t *fdi = json_array(), *uni = json_array();
+	char text[256];
+
+	for (unsigned i = 0; i < r->teeth.n; i++) {
+		json_array_append_new(fdi, json_integer(r->teeth.fdi[i]));
+		json_array_append_new(uni, json_integer(dsr_tooth_universal(r->teeth.fdi[i])));
+	}
+	dsr_teeth_format(&r->teeth, text, sizeof(text));
+	return json_pack("{s:{s:o, s:o, s:s}, s:{s:s, s:s, s:s}, s:s}",
+			 "teeth", "fdi", fdi, "universal", uni, "text", text,
+			 "procedure", "code", DSR_CDT_D0394, "scheme", DSR_CDT_SCHEME,
+			 "meaning", DSR_CDT_D0394_MEANING, "legend", RECORD_LEGEND);
+}
+
 /* Parse exactly @n comma-separated finite numbers from @s. */
 static int parse_numbers(const char *s, double *v, int n)
 {

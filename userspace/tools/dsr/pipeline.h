@@ -17,6 +17,7 @@
 #include "dsr/contrast.h"
 #include "dsr/dicom.h"
 #include "dsr/identity.h"
+#include "dsr/record.h"
 #include "dsr/image.h"
 #include "dsr/model.h"
 #include "dsr/register.h"
@@ -135,6 +136,43 @@ void identity_fresh(const struct dsr_identity_opts *io, struct dsr_dicom_identit
 	"  --accept-patient-mismatch  subtract sources of different patients anyway\n" \
 	"                          (refused otherwise; recorded in the outputs)\n"
 int identity_option(int opt, const char *arg, struct dsr_identity_opts *io);
+
+/* ---- the dental record: teeth and visit dates (record.h) ---------------------------- */
+
+#define RECORD_MAX_DATES 64
+struct record_opts {
+	const char *teeth_arg;
+	enum dsr_tooth_numbering numbering;
+	struct dsr_teeth teeth;		/* after record_opts_finish() */
+	char dates[RECORD_MAX_DATES][9];	/* --dates, YYYYMMDD, in source order */
+	size_t n_dates;
+};
+#define RECORD_OPT_FIRST 0x700	/* MEASURE_OPT_FIRST is 0x500 */
+#define RECORD_LONG_OPTIONS \
+	{ "teeth", required_argument, NULL, RECORD_OPT_FIRST + 0 }, \
+	{ "tooth-numbering", required_argument, NULL, RECORD_OPT_FIRST + 1 }, \
+	{ "dates", required_argument, NULL, RECORD_OPT_FIRST + 2 }
+#define RECORD_HELP \
+	"Dental record:\n" \
+	"  --teeth LIST            the teeth shown, e.g. 36,37 (coded into the DICOM)\n" \
+	"  --tooth-numbering N     fdi (ISO 3950, default) or universal\n" \
+	"  --dates D0,D1,...       visit dates (YYYY-MM-DD) of the sources in order, for\n" \
+	"                          sources that are not DICOM (DICOM ones carry theirs)\n"
+/* 1 if @c was a record option and @arg good, -1 (dsr_error()) if bad, 0 if not one. */
+int record_option(struct record_opts *r, int c, const char *arg);
+/* After all options: the teeth in their numbering. 0 or -1. */
+int record_opts_finish(struct record_opts *r);
+/* The visit of source @i: its DICOM acquisition date/time (@src), else --dates[i]; the
+ * date is also filled into @src when it had none. Formatted into @buf. */
+void record_visit(const struct record_opts *r, size_t i, struct dsr_dicom_identity *src,
+		  char *buf, size_t size);
+/* The record for report.json: teeth (FDI and Universal), procedure, legend. */
+json_t *json_record(const struct record_opts *r);
+/* What the difference shows, in words (report.json, the montage's header). */
+#define RECORD_LEGEND \
+	"difference: mid-grey = no change, darker = less dense at follow-up (loss), " \
+	"brighter = denser (gain); out of field (no baseline there, value 0, hatched in the " \
+	"montage) is not compared"
 
 /* Parse "a11,a12,tx,a21,a22,ty" (the JSON order). 0, or -1 with dsr_error(). */
 int parse_affine(const char *s, struct dsr_affine *a);
