@@ -56,7 +56,7 @@ module dsr_fifo #(
 `ifndef SYNTHESIS
     // the callers reserve room before they push (dsr_top: ctx_block); a push into a full
     // FIFO would lose a frame's context, a pop from an empty one invent one
-    always_ff @(posedge clk) begin
+    always @(posedge clk) begin
         if (!rst) begin
             if (wr_en && count == DEPTH[AW:0]) $error("dsr_fifo: push while full drops a word");
             if (rd_en && empty) $error("dsr_fifo: pop while empty");

@@ -154,6 +154,26 @@ package dsr_pkg;
 		endcase
 	endfunction
 
+	// the FX3 slave FIFO link, command and response packets
+	localparam int DSR_FX3_THREAD_FRAMES_OUT = 0;
+	localparam int DSR_FX3_THREAD_CMD = 1;
+	localparam int DSR_FX3_THREAD_FRAMES_IN = 2;
+	localparam int DSR_FX3_THREAD_RSP = 3;
+	localparam int DSR_FX3_BUF_BYTES = 16384;
+	localparam int DSR_FX3_RD_LATENCY = 2;
+	localparam int DSR_FX3_FLAG_LATENCY = 3;
+	localparam logic [31:0] DSR_CMD_MAGIC = 32'h00004443;
+	localparam int DSR_CMD_REG_WRITE = 1;
+	localparam int DSR_CMD_REG_READ = 2;
+	localparam int DSR_CMD_LUT_WRITE = 3;
+	localparam int DSR_CMD_WORDS_MAX = 1027;
+	localparam logic [31:0] DSR_RSP_MAGIC = 32'h00005244;
+	localparam int DSR_RSP_OK = 0;
+	localparam int DSR_RSP_BAD_COMMAND = 1;
+	localparam int DSR_RSP_BAD_ADDRESS = 2;
+	localparam int DSR_RSP_WORDS = 3;
+	localparam int DSR_LUT_CHUNK = 2048;
+
 	// frames on the wire
 	localparam logic [31:0] DSR_FRAME_MAGIC = 32'h31525344;
 	localparam int DSR_FRAME_VERSION = 1;

@@ -22,7 +22,12 @@ module dsr_ram_dp #(
     output logic [DATA_WIDTH-1:0] b_rdata
 );
 
-    logic [DATA_WIDTH-1:0] mem [0:(2**ADDR_WIDTH)-1];
+    // no_rw_check: a collision is never used. Port A's read during its own write is not
+    // looked at (the register file only returns reads), and port B never reads the bank
+    // that port A writes (LUT writes go to the shadow bank and wait while pixels of it are
+    // in flight; the pipeline's read of the other bank is discarded). Yosys then maps the
+    // EBR without a collision-emulation mux, and a 2^16 x 16 bank takes 64 EBR, not 128.
+    (* no_rw_check *) logic [DATA_WIDTH-1:0] mem [0:(2**ADDR_WIDTH)-1];
 
     always_ff @(posedge clk) begin
         if (a_en) begin

@@ -1,8 +1,9 @@
 // dsr_ram_sdp - simple dual-port block RAM: one write port, one registered read port.
 //
 // One bank of the reference frame store. The read register has an enable so a stalled
-// pipeline keeps its read data; a read of the address being written returns the old
-// value. Maps onto ECP5 DP16KD (and any FPGA's block RAM) without vendor primitives.
+// pipeline keeps its read data; a read of the address being written in the same cycle
+// returns an undefined word (no_rw_check below: the users never look at it). Maps onto
+// ECP5 DP16KD (and any FPGA's block RAM) without vendor primitives.
 `default_nettype none
 
 module dsr_ram_sdp #(
@@ -20,7 +21,11 @@ module dsr_ram_sdp #(
     output logic [DATA_WIDTH-1:0] rd_data
 );
 
-    logic [DATA_WIDTH-1:0] mem [0:(2**ADDR_WIDTH)-1];
+    // no_rw_check: the users never need the result of a read of the address being written
+    // in the same cycle (the frame store reads and writes one pixel per cycle, and a capture
+    // pixel's own read is discarded), so Yosys maps the EBR as is instead of adding a
+    // collision-emulation mux after it. A collision returns an undefined word.
+    (* no_rw_check *) logic [DATA_WIDTH-1:0] mem [0:(2**ADDR_WIDTH)-1];
 
     always_ff @(posedge clk) begin
         if (wr_en) begin

@@ -67,8 +67,9 @@ struct Bench {
 	// Rising edge of s_clk: the handshake is what the flops saw just before the edge.
 	void write_edge()
 	{
-		bool hs = dut->s_valid && dut->s_ready;
-		if (!dut->s_ready && dut->s_valid)
+		// in reset the outputs are whatever the flops powered up with: no handshake
+		bool hs = dut->s_valid && dut->s_ready && !dut->s_rst;
+		if (!dut->s_ready && dut->s_valid && !dut->s_rst)
 			full_seen++;
 		dut->s_clk = 1;
 		dut->eval();
@@ -85,8 +86,10 @@ struct Bench {
 	// Rising edge of m_clk.
 	void read_edge()
 	{
-		bool hs = dut->m_valid && dut->m_ready;
-		if (dut->m_valid && !dut->m_ready) {
+		bool hs = dut->m_valid && dut->m_ready && !dut->m_rst;
+		if (dut->m_rst) {
+			held = false;
+		} else if (dut->m_valid && !dut->m_ready) {
 			if (held && held_data != dut->m_data)
 				fail("m_data changed while m_valid && !m_ready");
 			held = true;
@@ -94,7 +97,7 @@ struct Bench {
 		} else {
 			held = false;
 		}
-		if (!dut->m_valid)
+		if (!dut->m_valid && !dut->m_rst)
 			empty_seen++;
 		uint32_t data = dut->m_data;
 		dut->m_clk = 1;

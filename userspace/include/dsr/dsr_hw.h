@@ -286,4 +286,49 @@ struct dsr_board_info {
 };
 #define DSR_BOARD_INFO_SIMULATED	(1u << 0)
 
+/* ------------------------------------------------------------------------------------
+ * The FPGA's USB side on hardware: an FX3 (CYUSB3014) in GPIF II synchronous slave-FIFO
+ * mode, 32-bit bus, PCLK 100 MHz driven by the FPGA. Four DMA sockets, one per GPIF thread
+ * (A[1:0]), each with a dedicated "DMA ready" flag (active high, FLAGA..FLAGD = thread
+ * 0..3). Pin-level latencies: read data DSR_FX3_RD_LATENCY PCLK edges after SLRD#, a flag
+ * reflects a read or write at most DSR_FX3_FLAG_LATENCY edges later.
+ *
+ * FX3 -> FPGA (threads 0, 1): the firmware puts a 32-bit header word in front of every
+ * DMA buffer it hands to the GPIF (consumer header): the number of valid bytes that follow
+ * (at most DSR_FX3_BUF_BYTES). A buffer shorter than that ends a USB transfer; a transfer
+ * whose last buffer is full is followed by a buffer with count 0. EP0 vendor requests reach the FPGA as command packets on
+ * thread 1, one per buffer; the FPGA answers every command with one response packet on
+ * thread 3 (PKTEND# on its last word), which the firmware uses for the status or data
+ * stage of the control transfer. GET_INFO is answered by the firmware from registers it
+ * read at boot; STREAM belongs to the simulator's playback source.
+ * FPGA -> FX3 (thread 2): output frames, PKTEND# after each frame's last word (a zero-
+ * length commit when that word filled the buffer); the firmware commits each frame's
+ * last buffer with the frame's exact byte count (80 + 2*w*h, from the header).
+ */
+#define DSR_FX3_THREAD_FRAMES_OUT	0	/* host bulk OUT frames -> FPGA */
+#define DSR_FX3_THREAD_CMD		1	/* EP0 vendor requests -> FPGA */
+#define DSR_FX3_THREAD_FRAMES_IN	2	/* FPGA -> host bulk IN frames */
+#define DSR_FX3_THREAD_RSP		3	/* FPGA -> firmware: command responses */
+#define DSR_FX3_BUF_BYTES		16384	/* DMA buffer size of every socket */
+#define DSR_FX3_BUF_COUNT		4	/* buffers per socket (4 x 4 x 16 KB of 512 KB) */
+#define DSR_FX3_RD_LATENCY		2
+#define DSR_FX3_FLAG_LATENCY		3
+
+/* Command packet (thread 1), u32 LE words: word 0 = DSR_CMD_MAGIC << 16 | opcode << 8 |
+ * tag, word 1 = register address or first LUT index, word 2 = count (REG_WRITE: 1,
+ * REG_READ: 0, LUT_WRITE: entries, two per word, low half first), then the data words. */
+#define DSR_CMD_MAGIC			0x4443u	/* "CD" */
+#define DSR_CMD_REG_WRITE		0x01
+#define DSR_CMD_REG_READ		0x02
+#define DSR_CMD_LUT_WRITE		0x03
+#define DSR_CMD_WORDS_MAX		(3 + DSR_LUT_CHUNK / 2)
+
+/* Response packet (thread 3), 3 u32 LE words: DSR_RSP_MAGIC << 16 | opcode << 8 | tag,
+ * status (DSR_RSP_*), value (REG_READ: the register; otherwise 0). */
+#define DSR_RSP_MAGIC			0x5244u	/* "DR" */
+#define DSR_RSP_OK			0
+#define DSR_RSP_BAD_COMMAND		1	/* magic, opcode, count or length wrong */
+#define DSR_RSP_BAD_ADDRESS		2	/* register address outside DSR_REG_SPAN or unaligned */
+#define DSR_RSP_WORDS			3
+
 #endif /* DSR_HW_H */

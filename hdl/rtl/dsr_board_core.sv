@@ -1,0 +1,149 @@
+// dsr_board_core - everything on the board's FPGA except the clock generator and I/O cells.
+//
+// Two clock domains, each with its own reset synchroniser gated on PLL lock:
+//   fx3_clk  (PCLK, 100 MHz): dsr_fx3_slave, the GPIF II slave-FIFO side
+//   pipe_clk (125 MHz):       dsr_top, dsr_frame_check, dsr_cmd, dsr_pack16
+// crossed only by four dsr_async_fifo (host frames, commands -> pipeline; output frames,
+// responses -> FX3). The board top (dsr_board) adds the PLL, the tristate DQ buffers and
+// the PCLK forwarding; the simulator Verilates this module with its clocks driven directly,
+// so what it simulates is what goes into the FPGA. hdl/README.md lists every crossing.
+//
+// DRAM: the reference store is on chip (dsr_top's frame store) until the DRAM issue lands;
+// its controller then sits in a third domain (its own reset synchroniser) behind the
+// frame-store interface, which already allows stalls. Inbound frames' verdicts
+// (in_frame_ok / in_frame_bad / in_frame_reference) are the interface for its double-
+// buffered reference slots: a reference becomes active only on in_frame_ok.
+`default_nettype none
+
+module dsr_board_core #(
+    parameter int MAX_WIDTH      = 1024,
+    parameter int MAX_HEIGHT     = 1024,
+    parameter int PIXEL_BITS_MAX = 16,
+    parameter int FRAME_FIFO_BITS = 5     // host/output frame crossings: 2^n + 1 words
+) (
+    input  logic        fx3_clk,
+    input  logic        pipe_clk,
+    input  logic        arst,          // board reset, asynchronous, active high
+    input  logic        pll_locked,
+
+    // FX3 GPIF II pins (the board top adds the I/O buffers)
+    output logic [31:0] fx3_dq_o,
+    output logic        fx3_dq_oe,
+    input  logic [31:0] fx3_dq_i,
+    output logic [1:0]  fx3_a,
+    output logic        fx3_slcs_n,
+    output logic        fx3_sloe_n,
+    output logic        fx3_slrd_n,
+    output logic        fx3_slwr_n,
+    output logic        fx3_pktend_n,
+    input  logic [3:0]  fx3_flag,
+
+    // inbound frame verdicts (pipe_clk), for the reference slots and the LEDs
+    output logic        in_frame_ok,
+    output logic        in_frame_bad,
+    output logic        in_frame_reference
+);
+
+    // ---- resets
+    logic fx3_rst, pipe_rst;
+    dsr_reset_sync u_fx3_rst  (.clk(fx3_clk),  .arst, .locked(pll_locked), .rst(fx3_rst));
+    dsr_reset_sync u_pipe_rst (.clk(pipe_clk), .arst, .locked(pll_locked), .rst(pipe_rst));
+
+    // ---- FX3 side (fx3_clk)
+    logic [31:0] f0_data, f1_data, f2_data, f3_data;
+    logic [1:0]  f0_keep, f1_keep;
+    logic        f0_last, f1_last, f2_last, f3_last;
+    logic        f0_valid, f1_valid, f2_valid, f3_valid;
+    logic        f0_ready, f1_ready, f2_ready, f3_ready;
+
+    dsr_fx3_slave u_fx3 (
+        .clk(fx3_clk), .rst(fx3_rst),
+        .dq_o(fx3_dq_o), .dq_oe(fx3_dq_oe), .dq_i(fx3_dq_i), .a(fx3_a),
+        .slcs_n(fx3_slcs_n), .sloe_n(fx3_sloe_n), .slrd_n(fx3_slrd_n), .slwr_n(fx3_slwr_n),
+        .pktend_n(fx3_pktend_n), .flag(fx3_flag),
+        .m0_data(f0_data), .m0_keep(f0_keep), .m0_last(f0_last), .m0_valid(f0_valid),
+        .m0_ready(f0_ready),
+        .m1_data(f1_data), .m1_keep(f1_keep), .m1_last(f1_last), .m1_valid(f1_valid),
+        .m1_ready(f1_ready),
+        .s2_data(f2_data), .s2_last(f2_last), .s2_valid(f2_valid), .s2_ready(f2_ready),
+        .s3_data(f3_data), .s3_last(f3_last), .s3_valid(f3_valid), .s3_ready(f3_ready)
+    );
+
+    // ---- the four crossings
+    logic [31:0] p0_data, p1_data, p2_data, p3_data;
+    logic [1:0]  p0_keep, p1_keep;
+    logic        p0_last, p1_last, p2_last, p3_last;
+    logic        p0_valid, p1_valid, p2_valid, p3_valid;
+    logic        p0_ready, p1_ready, p2_ready, p3_ready;
+
+    dsr_async_fifo #(.WIDTH(35), .ADDR_BITS(FRAME_FIFO_BITS)) u_x0_frames_in (
+        .s_clk(fx3_clk), .s_rst(fx3_rst), .s_data({f0_last, f0_keep, f0_data}),
+        .s_valid(f0_valid), .s_ready(f0_ready),
+        .m_clk(pipe_clk), .m_rst(pipe_rst), .m_data({p0_last, p0_keep, p0_data}),
+        .m_valid(p0_valid), .m_ready(p0_ready)
+    );
+    dsr_async_fifo #(.WIDTH(35), .ADDR_BITS(4)) u_x1_cmd (
+        .s_clk(fx3_clk), .s_rst(fx3_rst), .s_data({f1_last, f1_keep, f1_data}),
+        .s_valid(f1_valid), .s_ready(f1_ready),
+        .m_clk(pipe_clk), .m_rst(pipe_rst), .m_data({p1_last, p1_keep, p1_data}),
+        .m_valid(p1_valid), .m_ready(p1_ready)
+    );
+    dsr_async_fifo #(.WIDTH(33), .ADDR_BITS(FRAME_FIFO_BITS)) u_x2_frames_out (
+        .s_clk(pipe_clk), .s_rst(pipe_rst), .s_data({p2_last, p2_data}),
+        .s_valid(p2_valid), .s_ready(p2_ready),
+        .m_clk(fx3_clk), .m_rst(fx3_rst), .m_data({f2_last, f2_data}),
+        .m_valid(f2_valid), .m_ready(f2_ready)
+    );
+    dsr_async_fifo #(.WIDTH(33), .ADDR_BITS(2)) u_x3_rsp (
+        .s_clk(pipe_clk), .s_rst(pipe_rst), .s_data({p3_last, p3_data}),
+        .s_valid(p3_valid), .s_ready(p3_ready),
+        .m_clk(fx3_clk), .m_rst(fx3_rst), .m_data({f3_last, f3_data}),
+        .m_valid(f3_valid), .m_ready(f3_ready)
+    );
+
+    // ---- pipeline side (pipe_clk)
+    logic        reg_valid, reg_ready, reg_write, reg_rvalid;
+    logic [11:0] reg_addr;
+    logic [31:0] reg_wdata, reg_rdata;
+    logic        live_valid, live_ready, live_sof, live_eol;
+    logic [15:0] live_data;
+    logic        out_valid, out_ready, out_last;
+    logic [15:0] out_data;
+
+    dsr_frame_check #(.MAX_WIDTH(MAX_WIDTH), .MAX_HEIGHT(MAX_HEIGHT)) u_check (
+        .clk(pipe_clk), .rst(pipe_rst),
+        .s_data(p0_data), .s_keep(p0_keep), .s_last(p0_last), .s_valid(p0_valid),
+        .s_ready(p0_ready),
+        .m_pixel(live_data), .m_sof(live_sof), .m_eol(live_eol), .m_valid(live_valid),
+        .m_ready(live_ready),
+        .frame_ok(in_frame_ok), .frame_bad(in_frame_bad),
+        .frame_reference(in_frame_reference)
+    );
+
+    dsr_cmd u_cmd (
+        .clk(pipe_clk), .rst(pipe_rst),
+        .s_data(p1_data), .s_keep(p1_keep), .s_last(p1_last), .s_valid(p1_valid),
+        .s_ready(p1_ready),
+        .m_data(p3_data), .m_last(p3_last), .m_valid(p3_valid), .m_ready(p3_ready),
+        .reg_valid, .reg_ready, .reg_write, .reg_addr, .reg_wdata, .reg_rvalid, .reg_rdata
+    );
+
+    dsr_top #(
+        .MAX_WIDTH(MAX_WIDTH), .MAX_HEIGHT(MAX_HEIGHT), .PIXEL_BITS_MAX(PIXEL_BITS_MAX)
+    ) u_top (
+        .clk(pipe_clk), .rst(pipe_rst),
+        .reg_valid, .reg_ready, .reg_write, .reg_addr, .reg_wdata, .reg_rvalid, .reg_rdata,
+        .s_valid(live_valid), .s_ready(live_ready), .s_data(live_data), .s_sof(live_sof),
+        .s_eol(live_eol),
+        .m_valid(out_valid), .m_ready(out_ready), .m_data(out_data), .m_last(out_last)
+    );
+
+    dsr_pack16 u_pack (
+        .clk(pipe_clk), .rst(pipe_rst),
+        .s_data(out_data), .s_last(out_last), .s_valid(out_valid), .s_ready(out_ready),
+        .m_data(p2_data), .m_last(p2_last), .m_valid(p2_valid), .m_ready(p2_ready)
+    );
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,212 @@
+// dsr_cmd - command packets (the firmware's EP0 vendor requests) onto the register bus.
+//
+// Packets and responses are defined in dsr_hw.h (DSR_CMD_*, DSR_RSP_*): a header of three
+// words (magic | opcode | tag, address, count), then the data words; every packet gets one
+// three-word response (magic | opcode | tag, status, value). The packet is untrusted: a wrong
+// magic, opcode, count, address, or a length that does not match the count is answered
+// with DSR_RSP_BAD_COMMAND / DSR_RSP_BAD_ADDRESS, the rest of the packet is skipped up to
+// its last word, and nothing is written (a LUT_WRITE cut short has written the entries
+// before the cut, and says so with BAD_COMMAND). REG_READ answers the register's value;
+// LUT_WRITE becomes LUT_ADDR then one LUT_DATA write per entry, two entries a word, so
+// the register file's rules (LUT range, hold-off while a committed LUT waits) apply as is.
+// Runs in the pipeline's clock domain; one register access at a time.
+`default_nettype none
+
+module dsr_cmd (
+    input  logic        clk,
+    input  logic        rst,
+
+    // command words (thread 1, after the clock crossing)
+    input  logic [31:0] s_data,
+    input  logic [1:0]  s_keep,
+    input  logic        s_last,
+    input  logic        s_valid,
+    output logic        s_ready,
+
+    // responses (to thread 3)
+    output logic [31:0] m_data,
+    output logic        m_last,
+    output logic        m_valid,
+    input  logic        m_ready,
+
+    // register bus master (dsr_top's reg_*)
+    output logic        reg_valid,
+    input  logic        reg_ready,
+    output logic        reg_write,
+    output logic [11:0] reg_addr,
+    output logic [31:0] reg_wdata,
+    input  logic        reg_rvalid,
+    input  logic [31:0] reg_rdata
+);
+
+    typedef enum logic [3:0] {
+        S_HDR, S_ADDR, S_COUNT, S_DATA, S_SKIP, S_BUS, S_READ_WAIT, S_RESP
+    } state_t;
+
+    state_t      state;
+    logic [7:0]  opcode, tag;
+    logic [31:0] addr, count;         // count: LUT entries still to write
+    logic [31:0] value;               // REG_READ result
+    logic [31:0] status;
+    logic [15:0] word_hi;             // LUT: the data word's second entry
+    logic        hi_next;             // LUT: the word's high entry is still to write
+    logic        word_last;           // the data word was the packet's last
+    logic [1:0]  rsp_idx;
+
+    logic take;
+    assign take    = s_valid && s_ready;
+    assign s_ready = state == S_HDR || state == S_ADDR || state == S_COUNT ||
+                     state == S_DATA || state == S_SKIP;
+
+    // checks on the header (S_COUNT sees the count word on s_data)
+    logic addr_ok, is_write, is_read, is_lut, magic_ok;
+    assign addr_ok  = addr < dsr_pkg::DSR_REG_SPAN && addr[1:0] == 2'b00;
+    assign is_write = opcode == 8'(dsr_pkg::DSR_CMD_REG_WRITE);
+    assign is_read  = opcode == 8'(dsr_pkg::DSR_CMD_REG_READ);
+    assign is_lut   = opcode == 8'(dsr_pkg::DSR_CMD_LUT_WRITE);
+
+    logic        count_ok;
+    assign count_ok = (is_write && s_data == 32'd1) || (is_read && s_data == 32'd0) ||
+                      (is_lut && s_data != 32'd0 && s_data <= 32'(dsr_pkg::DSR_LUT_CHUNK));
+
+    // the register access of S_BUS
+    logic [11:0] bus_addr;
+    logic        bus_write;
+    logic [31:0] bus_wdata;
+    assign reg_valid = state == S_BUS;
+    assign reg_write = bus_write;
+    assign reg_addr  = bus_addr;
+    assign reg_wdata = bus_wdata;
+
+    localparam logic [11:0] LUT_ADDR_REG = dsr_pkg::DSR_REG_LUT_ADDR[11:0];
+    localparam logic [11:0] LUT_DATA_REG = dsr_pkg::DSR_REG_LUT_DATA[11:0];
+
+    // one response: header, status, value
+    always_comb begin
+        case (rsp_idx)
+            2'd0:    m_data = {dsr_pkg::DSR_RSP_MAGIC[15:0], opcode, tag};
+            2'd1:    m_data = status;
+            default: m_data = value;
+        endcase
+    end
+    assign m_valid = state == S_RESP;
+    assign m_last  = rsp_idx == 2'd2;
+
+    // the end of a packet that went wrong: skip to its last word, then answer
+    task automatic fail(input logic [31:0] why, input logic at_last);
+        status <= why;
+        state  <= at_last ? S_RESP : S_SKIP;
+    endtask
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            state   <= S_HDR;
+            rsp_idx <= '0;
+            status  <= '0;
+            value   <= '0;
+            hi_next <= 1'b0;
+        end else begin
+            case (state)
+                S_HDR: if (take) begin
+                    opcode   <= s_data[15:8];
+                    tag      <= s_data[7:0];
+                    magic_ok <= s_data[31:16] == dsr_pkg::DSR_CMD_MAGIC[15:0] && s_keep == 2'b11;
+                    value    <= '0;
+                    status   <= 32'(dsr_pkg::DSR_RSP_OK);
+                    if (s_last) fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b1);
+                    else state <= S_ADDR;
+                end
+                S_ADDR: if (take) begin
+                    addr <= s_data;
+                    if (s_last) fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b1);
+                    else state <= S_COUNT;
+                end
+                S_COUNT: if (take) begin
+                    count <= s_data;
+                    if (!magic_ok || !count_ok || s_keep != 2'b11) begin
+                        fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), s_last);
+                    end else if (!is_lut && !addr_ok) begin
+                        fail(32'(dsr_pkg::DSR_RSP_BAD_ADDRESS), s_last);
+                    end else if (is_read) begin
+                        if (!s_last) begin
+                            fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b0);
+                        end else begin
+                            bus_addr  <= addr[11:0];
+                            bus_write <= 1'b0;
+                            state     <= S_BUS;
+                        end
+                    end else if (s_last) begin
+                        fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b1);   // no data
+                    end else if (is_lut) begin
+                        // LUT_ADDR first; the register file refuses an index outside
+                        bus_addr  <= LUT_ADDR_REG;
+                        bus_write <= 1'b1;
+                        bus_wdata <= addr;
+                        word_last <= 1'b0;
+                        hi_next   <= 1'b0;
+                        state     <= S_BUS;
+                    end else begin
+                        state <= S_DATA;
+                    end
+                end
+                S_DATA: if (take) begin
+                    word_hi   <= s_data[31:16];
+                    word_last <= s_last;
+                    bus_write <= 1'b1;
+                    if (is_write) begin
+                        if (!s_last) begin
+                            fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b0);
+                        end else begin
+                            bus_addr  <= addr[11:0];
+                            bus_wdata <= s_data;
+                            state     <= S_BUS;
+                        end
+                    end else begin
+                        // LUT: the low entry now, the high one if the count wants it
+                        bus_addr  <= LUT_DATA_REG;
+                        bus_wdata <= {16'd0, s_data[15:0]};
+                        hi_next   <= count > 32'd1;
+                        count     <= count > 32'd1 ? count - 32'd2 : 32'd0;
+                        state     <= S_BUS;
+                    end
+                end
+                S_SKIP: if (take && s_last) begin
+                    state <= S_RESP;
+                end
+                S_BUS: if (reg_ready) begin
+                    if (!bus_write) begin
+                        state <= S_READ_WAIT;
+                    end else if (is_write) begin
+                        state <= S_RESP;
+                    end else if (hi_next) begin
+                        hi_next   <= 1'b0;
+                        bus_wdata <= {16'd0, word_hi};
+                    end else if (count == 32'd0) begin
+                        // every entry written: the packet must end with this word
+                        if (word_last) state <= S_RESP;
+                        else fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b0);
+                    end else if (word_last) begin
+                        fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b1);   // cut short
+                    end else begin
+                        state <= S_DATA;
+                    end
+                end
+                S_READ_WAIT: if (reg_rvalid) begin
+                    value <= reg_rdata;
+                    state <= S_RESP;
+                end
+                S_RESP: if (m_ready) begin
+                    rsp_idx <= rsp_idx + 1'b1;
+                    if (rsp_idx == 2'd2) begin
+                        rsp_idx <= '0;
+                        state   <= S_HDR;
+                    end
+                end
+                default: state <= S_HDR;
+            endcase
+        end
+    end
+
+endmodule
+
+`default_nettype wire

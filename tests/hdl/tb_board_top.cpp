@@ -1,0 +1,641 @@
+// tb_board_top.cpp - the board's FPGA (dsr_board_core) behind a model of the FX3 (Verilator).
+//
+// Two unrelated jittered clocks (PCLK 100 MHz, pipeline 125 MHz). The FX3 model plays the
+// GPIF II synchronous slave FIFO at its pins: four sockets with DSR_FX3_BUF_COUNT DMA
+// buffers of DSR_FX3_BUF_BYTES, a count word in front of each buffer it hands to the FPGA,
+// read data DSR_FX3_RD_LATENCY edges after SLRD#, and flags that follow a read or write
+// after a random 1..DSR_FX3_FLAG_LATENCY edges (per edge, so they may even flicker back).
+// It checks the pin protocol: no read of an empty socket, no write into a full one, no
+// read/write on the wrong thread or without SLCS#, no bus contention (DQ driven by the
+// FPGA while SLOE# is low). Its host side supplies buffers and drains them at random
+// rates, so every socket runs full and empty at any point of a frame.
+//
+// The firmware model turns register/LUT requests into command packets and reads the
+// responses; host frames go out as USB packets packed into DMA buffers (short packets and
+// zero-length packets as on the wire). The test: register reads, malformed commands,
+// parameter sets with LUTs, capture/subtract/warp/pass frames of odd sizes (1x1, sizes
+// whose bytes are a multiple of the packet or buffer size, frames over several buffers),
+// frames with a bad CRC or a bad header; every output frame bit-exact against the C model,
+// every inbound verdict as expected.
+//
+//   tb_board_top [+seed=N]
+#include <algorithm>
+#include <cinttypes>
+#include <cstdarg>
+#include <functional>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <verilated.h>
+#if VM_TRACE
+#include <verilated_vcd_c.h>
+#endif
+
+#include "Vdsr_board_core.h"
+#include "dsr/dsr_hw.h"
+#include "dsr/model.h"
+
+#ifndef TB_MAX_WIDTH
+#define TB_MAX_WIDTH 128
+#endif
+#ifndef TB_MAX_HEIGHT
+#define TB_MAX_HEIGHT 128
+#endif
+#ifndef TB_PIXEL_BITS_MAX
+#define TB_PIXEL_BITS_MAX 16
+#endif
+
+static const unsigned kBufWords = DSR_FX3_BUF_BYTES / 4;
+
+static int failures;
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+	if (failures++ >= 20)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "tb_board_top: FAIL: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+// ------------------------------------------------------------------ the FX3 at its pins
+
+// The FPGA's FX3 pins as they were just before a PCLK edge.
+struct Pins {
+	bool cs, rd, wr, pe, oe, dq_oe;
+	unsigned a;
+	uint32_t dq_o;
+
+	explicit Pins(const Vdsr_board_core *d)
+		: cs(!d->fx3_slcs_n), rd(!d->fx3_slrd_n), wr(!d->fx3_slwr_n), pe(!d->fx3_pktend_n),
+		  oe(!d->fx3_sloe_n), dq_oe(d->fx3_dq_oe), a(d->fx3_a), dq_o(d->fx3_dq_o) {}
+};
+
+struct Fx3 {
+	std::mt19937_64 &rng;
+	uint64_t edge = 0;
+	// sockets 0, 1: buffers (count word first) waiting for the FPGA to read them
+	std::deque<std::vector<uint32_t>> rx[2];
+	size_t rx_pos[2] = {0, 0};
+	// sockets 2, 3: the buffer being filled, buffers committed to USB
+	std::vector<uint32_t> tx_cur[2];
+	std::deque<std::vector<uint32_t>> tx_done[2];
+	// flags: true state after each edge, pins delayed by 1..FLAG_LATENCY edges
+	std::vector<uint8_t> hist;
+	// read data scheduled for the pins: (edge after which it is driven, word)
+	std::deque<std::pair<uint64_t, uint32_t>> rd_sched;
+	uint64_t reads = 0, writes = 0, pktends = 0;
+	uint64_t full_edges = 0, empty_edges = 0;	// frames socket full, host frames socket empty
+	unsigned host_drain_pct = 50;
+	bool armed = false;	// the firmware starts the GPIF once the FPGA is out of reset
+
+	explicit Fx3(std::mt19937_64 &r) : rng(r) {}
+
+	uint8_t true_flags() const
+	{
+		uint8_t f = 0;
+		for (int t = 0; t < 2; t++)
+			if (!rx[t].empty())
+				f |= 1u << t;
+		for (int t = 0; t < 2; t++)
+			if (tx_cur[t].size() < kBufWords && tx_done[t].size() < DSR_FX3_BUF_COUNT - 1)
+				f |= 4u << t;
+		return f;
+	}
+
+	void commit(int t)
+	{
+		tx_done[t].push_back(tx_cur[t]);
+		tx_cur[t].clear();
+	}
+
+	// One PCLK rising edge: @p the pins as the FPGA drove them before the edge (which is
+	// what the FX3 samples); then the FX3's outputs for the next edge go onto @d.
+	void clock(const Pins &p, Vdsr_board_core *d)
+	{
+		if (!armed) {
+			d->fx3_flag = 0;
+			return;
+		}
+		bool cs = p.cs, rd = p.rd, wr = p.wr, pe = p.pe, oe = p.oe;
+		unsigned a = p.a;
+		if (getenv("TB_PINS"))
+			fprintf(stderr, "edge %" PRIu64 ": cs %d rd %d wr %d pe %d oe %d a %u flags %x true %x dq_i %08x\n",
+				edge, cs, rd, wr, pe, oe, a, d->fx3_flag, true_flags(), d->fx3_dq_i);
+		if (p.dq_oe && oe)
+			fail("bus contention: FPGA drives DQ while SLOE# is low (edge %" PRIu64 ")", edge);
+		if ((rd || wr || pe) && !cs)
+			fail("SLRD#/SLWR#/PKTEND# without SLCS# (edge %" PRIu64 ")", edge);
+		if (rd) {
+			if (a > 1 || !oe) {
+				fail("read of thread %u (SLOE# %d)", a, oe);
+			} else if (rx[a].empty()) {
+				fail("read of an empty socket %u (edge %" PRIu64 ")", a, edge);
+			} else {
+				uint32_t w = rx[a].front()[rx_pos[a]++];
+				if (rx_pos[a] == rx[a].front().size()) {
+					rx[a].pop_front();
+					rx_pos[a] = 0;
+				}
+				rd_sched.push_back({edge + DSR_FX3_RD_LATENCY - 1, w});
+				reads++;
+			}
+		}
+		if (wr || pe) {
+			int t = (int)a - 2;
+			if (t < 0) {
+				fail("write to thread %u", a);
+			} else if (wr && !p.dq_oe) {
+				fail("SLWR# without the FPGA driving DQ");
+			} else if (wr && !(true_flags() & (4u << t))) {
+				fail("write into a full socket %u (edge %" PRIu64 ")", a, edge);
+			} else {
+				if (wr) {
+					tx_cur[t].push_back(p.dq_o);
+					writes++;
+				}
+				if (pe) {
+					pktends++;
+					commit(t);
+				} else if (tx_cur[t].size() == kBufWords) {
+					commit(t);
+				}
+			}
+		}
+		hist.push_back(true_flags());
+		full_edges += !(hist.back() & 4);
+		empty_edges += !(hist.back() & 1);
+		edge++;
+		// pins for the next edge
+		uint8_t f = 0;
+		for (int t = 0; t < 4; t++) {
+			uint64_t lat = 1 + rng() % DSR_FX3_FLAG_LATENCY;
+			uint64_t i = hist.size() >= lat ? hist.size() - lat : 0;
+			if (hist[i] & (1u << t))
+				f |= 1u << t;
+		}
+		d->fx3_flag = f;
+		d->fx3_dq_i = (uint32_t)rng();	// garbage unless a read's data is due
+		while (!rd_sched.empty() && rd_sched.front().first < edge - 1)
+			rd_sched.pop_front();
+		if (!rd_sched.empty() && rd_sched.front().first == edge - 1) {
+			d->fx3_dq_i = rd_sched.front().second;
+			rd_sched.pop_front();
+		}
+	}
+};
+
+// ------------------------------------------------------------------ the firmware and host
+
+struct Host {
+	Fx3 &fx;
+	std::mt19937_64 &rng;
+	std::deque<std::vector<uint32_t>> pending[2];	// buffers not yet given to the sockets
+	std::vector<uint8_t> in_bytes;			// thread 2 stream, trimmed frames
+	std::vector<uint32_t> in_frame_words;		// the frame being collected
+	std::deque<std::vector<uint8_t>> frames_in;	// complete frames from the board
+	std::deque<std::vector<uint32_t>> responses;
+	unsigned supply_pct = 60;
+
+	Host(Fx3 &f, std::mt19937_64 &r) : fx(f), rng(r) {}
+
+	// USB side, once per PCLK edge: hand buffers to the OUT sockets, drain the IN ones.
+	void step()
+	{
+		for (int t = 0; t < 2; t++)
+			if (!pending[t].empty() && fx.rx[t].size() < DSR_FX3_BUF_COUNT &&
+			    rng() % 100 < supply_pct) {
+				fx.rx[t].push_back(pending[t].front());
+				pending[t].pop_front();
+			}
+		if (!fx.tx_done[1].empty()) {
+			responses.push_back(fx.tx_done[1].front());
+			fx.tx_done[1].pop_front();
+		}
+		if (!fx.tx_done[0].empty() && rng() % 100 < fx.host_drain_pct) {
+			take_in_buffer(fx.tx_done[0].front());
+			fx.tx_done[0].pop_front();
+		}
+	}
+
+	// The firmware's IN side: whole frames from buffers; the frame's last buffer (PKTEND#
+	// or full) is trimmed to the frame's byte count from its header.
+	void take_in_buffer(const std::vector<uint32_t> &b)
+	{
+		in_frame_words.insert(in_frame_words.end(), b.begin(), b.end());
+		if (in_frame_words.size() < DSR_FRAME_HEADER_SIZE / 4)
+			return;
+		const uint8_t *p = (const uint8_t *)in_frame_words.data();
+		uint32_t w = p[DSR_HDR_OFF_WIDTH] | p[DSR_HDR_OFF_WIDTH + 1] << 8;
+		uint32_t h = p[DSR_HDR_OFF_HEIGHT] | p[DSR_HDR_OFF_HEIGHT + 1] << 8;
+		size_t bytes = DSR_FRAME_HEADER_SIZE + 2ull * w * h + DSR_FRAME_TRAILER_SIZE;
+		size_t words = (bytes + 3) / 4;
+		if (in_frame_words.size() < words) {
+			if (b.size() != kBufWords)
+				fail("a short buffer (%zu words) inside an output frame", b.size());
+			return;
+		}
+		if (in_frame_words.size() != words) {
+			fail("output frame of %zu bytes ends in a buffer of %zu words, not at PKTEND#",
+			     bytes, in_frame_words.size());
+		}
+		std::vector<uint8_t> f(bytes);
+		memcpy(f.data(), in_frame_words.data(), bytes);
+		if (bytes % 4 && p[bytes] | p[bytes + 1])
+			fail("the pad half of an odd frame is not 0");
+		frames_in.push_back(f);
+		in_frame_words.clear();
+	}
+
+	// An OUT transfer of @bytes as the FX3 packs it: 1024-byte packets into buffers of
+	// DSR_FX3_BUF_BYTES; a count word in front of each; a full last buffer gets a count-0 one.
+	void send(int t, const std::vector<uint8_t> &bytes)
+	{
+		size_t off = 0;
+		do {
+			size_t n = std::min((size_t)DSR_FX3_BUF_BYTES, bytes.size() - off);
+			std::vector<uint32_t> b(1 + (n + 3) / 4, 0);
+			b[0] = (uint32_t)n;
+			memcpy(&b[1], bytes.data() + off, n);
+			pending[t].push_back(b);
+			off += n;
+			if (off == bytes.size() && n == DSR_FX3_BUF_BYTES)
+				pending[t].push_back({0});
+		} while (off < bytes.size());
+	}
+};
+
+// ------------------------------------------------------------------ the clocks
+
+struct Bench {
+	VerilatedContext ctx;
+	std::unique_ptr<Vdsr_board_core> d;
+	std::mt19937_64 rng;
+	Fx3 fx;
+	Host host;
+	uint64_t fx_next = 0, pipe_next = 1700, now = 0;
+	bool fx_level = false, pipe_level = false;
+	unsigned verdict_ok = 0, verdict_bad = 0, verdict_ref = 0;
+	uint8_t tag = 0;
+#if VM_TRACE
+	std::unique_ptr<VerilatedVcdC> tfp;
+	~Bench() { if (tfp) tfp->close(); }
+#endif
+
+	Bench(uint64_t seed) : rng(seed), fx(rng), host(fx, rng)
+	{
+		ctx.randReset(2);
+		ctx.randSeed((int)seed);
+		d.reset(new Vdsr_board_core(&ctx));
+#if VM_TRACE
+		ctx.traceEverOn(true);
+		tfp.reset(new VerilatedVcdC);
+		d->trace(tfp.get(), 99);
+		tfp->open("build/tb_board_top.vcd");
+#endif
+		d->arst = 1;
+		d->pll_locked = 0;
+		for (int i = 0; i < 40; i++)
+			step();
+		d->pll_locked = 1;
+		for (int i = 0; i < 40; i++)
+			step();
+		d->arst = 0;
+		for (int i = 0; i < 40; i++)
+			step();
+		fx.armed = true;
+	}
+
+	// The earlier of the two clocks' next edges (half periods 5 ns and 4 ns, jittered).
+	void step()
+	{
+		bool is_fx = fx_next <= pipe_next;
+		uint64_t &next = is_fx ? fx_next : pipe_next;
+		bool &level = is_fx ? fx_level : pipe_level;
+		level = !level;
+		now = next;
+		Pins before(d.get());
+		if (is_fx)
+			d->fx3_clk = level;
+		else
+			d->pipe_clk = level;
+		d->eval();
+		if (is_fx && level)
+			fx.clock(before, d.get());	// the FX3 sampled what was there before the edge
+#if VM_TRACE
+		if (now < 400000000ull)
+			tfp->dump(now);
+#endif
+		if (is_fx && level)
+			host.step();
+		if (!is_fx && level && fx.armed) {
+			verdict_ok += d->in_frame_ok;
+			verdict_bad += d->in_frame_bad;
+			verdict_ref += (d->in_frame_ok || d->in_frame_bad) && d->in_frame_reference;
+		}
+		next += (is_fx ? 5000 : 4000) + rng() % 400;
+	}
+
+	bool run_until(const std::function<bool()> &done, uint64_t limit, const char *what)
+	{
+		for (uint64_t i = 0; i < limit && !failures; i++) {
+			if (done())
+				return true;
+			step();
+		}
+		if (!failures)
+			fail("timeout waiting for %s", what);
+		return false;
+	}
+
+	// One command packet and its response: returns the response's status, @value.
+	uint32_t command(uint32_t op, uint32_t addr, const std::vector<uint32_t> &data,
+			 uint32_t count, uint32_t *value, uint32_t magic = DSR_CMD_MAGIC)
+	{
+		std::vector<uint32_t> w = {magic << 16 | op << 8 | ++tag, addr, count};
+		w.insert(w.end(), data.begin(), data.end());
+		std::vector<uint8_t> bytes(w.size() * 4);
+		memcpy(bytes.data(), w.data(), bytes.size());
+		host.send(1, bytes);
+		if (!run_until([&] { return !host.responses.empty(); }, 4000000, "a response"))
+			return ~0u;
+		std::vector<uint32_t> r = host.responses.front();
+		host.responses.pop_front();
+		if (r.size() != DSR_RSP_WORDS || r[0] != (DSR_RSP_MAGIC << 16 | (op & 0xff) << 8 | tag)) {
+			fail("response %zu words, first 0x%08x for op %u tag %u", r.size(),
+			     r.empty() ? 0 : r[0], op, tag);
+			return ~0u;
+		}
+		if (value)
+			*value = r[2];
+		return r[1];
+	}
+
+	void reg_write(uint32_t addr, uint32_t v)
+	{
+		uint32_t st = command(DSR_CMD_REG_WRITE, addr, {v}, 1, nullptr);
+		if (st != DSR_RSP_OK)
+			fail("REG_WRITE 0x%03x: status %u", addr, st);
+	}
+
+	uint32_t reg_read(uint32_t addr)
+	{
+		uint32_t v = 0, st = command(DSR_CMD_REG_READ, addr, {}, 0, &v);
+		if (st != DSR_RSP_OK)
+			fail("REG_READ 0x%03x: status %u", addr, st);
+		return v;
+	}
+};
+
+// ------------------------------------------------------------------ the scenario
+
+static std::vector<uint8_t> host_frame(const std::vector<uint16_t> &px, uint32_t w, uint32_t h,
+				       uint32_t bits, uint32_t flags, bool bad_crc)
+{
+	struct dsr_frame_info fi = {};
+	fi.width = w;
+	fi.height = h;
+	fi.format = DSR_FORMAT_MONO16;
+	fi.pixel_bits = bits;
+	fi.flags = flags;
+	fi.payload_length = 2 * w * h;
+	std::vector<uint8_t> f(DSR_FRAME_HEADER_SIZE + fi.payload_length + DSR_FRAME_TRAILER_SIZE);
+	for (size_t i = 0; i < px.size(); i++) {
+		f[DSR_FRAME_HEADER_SIZE + 2 * i] = (uint8_t)px[i];
+		f[DSR_FRAME_HEADER_SIZE + 2 * i + 1] = (uint8_t)(px[i] >> 8);
+	}
+	uint32_t crc = dsr_crc32(0, f.data() + DSR_FRAME_HEADER_SIZE, fi.payload_length);
+	fi.payload_crc = crc;
+	dsr_header_pack(&fi, f.data());
+	dsr_trailer_pack(bad_crc ? crc ^ 0x10 : crc, 0, f.data() + DSR_FRAME_HEADER_SIZE + fi.payload_length);
+	return f;
+}
+
+static void write_params(Bench &b, const struct dsr_params &p)
+{
+	const uint32_t regs[12][2] = {
+		{DSR_REG_MODE, p.mode}, {DSR_REG_WIDTH, p.width}, {DSR_REG_HEIGHT, p.height},
+		{DSR_REG_PIXEL_BITS, p.pixel_bits}, {DSR_REG_A11, (uint32_t)p.a11},
+		{DSR_REG_A12, (uint32_t)p.a12}, {DSR_REG_A21, (uint32_t)p.a21},
+		{DSR_REG_A22, (uint32_t)p.a22}, {DSR_REG_TX, (uint32_t)p.tx},
+		{DSR_REG_TY, (uint32_t)p.ty}, {DSR_REG_GAIN, p.gain}, {DSR_REG_MIDGREY, p.midgrey},
+	};
+	for (auto &r : regs)
+		b.reg_write(r[0], r[1]);
+	b.reg_write(DSR_REG_CTRL, DSR_CTRL_COMMIT);
+}
+
+// The LUT through LUT_WRITE commands of DSR_LUT_CHUNK entries.
+static void write_lut(Bench &b, const std::vector<uint16_t> &lut)
+{
+	for (size_t c = 0; c < lut.size(); c += DSR_LUT_CHUNK) {
+		size_t n = std::min((size_t)DSR_LUT_CHUNK, lut.size() - c);
+		std::vector<uint32_t> words((n + 1) / 2, 0);
+		for (size_t i = 0; i < n; i++)
+			words[i / 2] |= (uint32_t)lut[c + i] << (16 * (i & 1));
+		uint32_t st = b.command(DSR_CMD_LUT_WRITE, (uint32_t)c, words, (uint32_t)n, nullptr);
+		if (st != DSR_RSP_OK)
+			fail("LUT_WRITE at %zu: status %u", c, st);
+	}
+}
+
+// The next output frame against the model's.
+static void check_output(Bench &b, const struct dsr_params &p, const std::vector<uint16_t> *lut,
+			 const std::vector<uint16_t> *ref, const std::vector<uint16_t> &live,
+			 uint32_t gen)
+{
+	if (!b.run_until([&] { return !b.host.frames_in.empty(); }, 20000000, "an output frame"))
+		return;
+	std::vector<uint8_t> f = b.host.frames_in.front();
+	b.host.frames_in.pop_front();
+	struct dsr_frame_info fi;
+	const char *why = nullptr;
+	if (dsr_header_parse(f.data(), f.size(), TB_MAX_WIDTH, TB_MAX_HEIGHT, &fi, &why)) {
+		fail("output header: %s", why);
+		return;
+	}
+	if (fi.width != p.width || fi.height != p.height || fi.generation != gen)
+		fail("output %ux%u generation %u, expected %ux%u generation %u", fi.width, fi.height,
+		     fi.generation, p.width, p.height, gen);
+	std::vector<uint16_t> want((size_t)p.width * p.height);
+	dsr_model_frame(&p, lut ? lut->data() : nullptr, ref ? ref->data() : nullptr, live.data(),
+			want.data());
+	size_t bad = 0;
+	for (size_t i = 0; i < want.size(); i++) {
+		uint16_t got = f[DSR_FRAME_HEADER_SIZE + 2 * i] | f[DSR_FRAME_HEADER_SIZE + 2 * i + 1] << 8;
+		if (got != want[i] && bad++ < 3)
+			fail("%ux%u mode %u pixel %zu: %u, model %u", p.width, p.height, p.mode, i, got,
+			     want[i]);
+	}
+	uint32_t crc, flags;
+	if (dsr_trailer_parse(f.data() + DSR_FRAME_HEADER_SIZE + fi.payload_length,
+			      DSR_FRAME_TRAILER_SIZE, &crc, &flags, &why))
+		fail("output trailer: %s", why);
+	else if (crc != dsr_crc32(0, f.data() + DSR_FRAME_HEADER_SIZE, fi.payload_length))
+		fail("output trailer CRC");
+}
+
+// Send @wire, wait for its output frame and compare it.
+static void frame_through(Bench &b, const struct dsr_params &p, const std::vector<uint16_t> *lut,
+			  const std::vector<uint16_t> *ref, const std::vector<uint16_t> &live,
+			  uint32_t gen, const std::vector<uint8_t> &wire)
+{
+	b.host.send(0, wire);
+	check_output(b, p, lut, ref, live, gen);
+}
+
+static std::vector<uint16_t> image(std::mt19937_64 &rng, uint32_t w, uint32_t h, uint32_t bits,
+				   const std::vector<uint16_t> *base)
+{
+	std::vector<uint16_t> im((size_t)w * h);
+	uint32_t max = (1u << bits) - 1;
+	for (size_t i = 0; i < im.size(); i++) {
+		int v = base ? (int)((*base)[i] & max) + (int)(rng() % 41) - 20 : (int)(rng() & max);
+		im[i] = (uint16_t)(v < 0 ? 0 : v > (int)max ? max : v);
+	}
+	return im;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t seed = 1;
+	for (int i = 1; i < argc; i++)
+		if (!strncmp(argv[i], "+seed=", 6))
+			seed = strtoull(argv[i] + 6, nullptr, 0);
+	Bench b(seed);
+	std::mt19937_64 &rng = b.rng;
+
+	// registers through command packets, and packets the board must refuse
+	if (b.reg_read(DSR_REG_ID) != DSR_ID_VALUE)
+		fail("ID register");
+	if (b.reg_read(DSR_REG_MAX_WIDTH) != TB_MAX_WIDTH)
+		fail("MAX_WIDTH register");
+	if (b.command(DSR_CMD_REG_READ, 0, {}, 0, nullptr, 0x1234) != DSR_RSP_BAD_COMMAND)
+		fail("a wrong magic is not refused");
+	if (b.command(DSR_CMD_REG_READ, 0x102, {}, 0, nullptr) != DSR_RSP_BAD_ADDRESS)
+		fail("an unaligned address is not refused");
+	if (b.command(DSR_CMD_REG_WRITE, DSR_REG_GAIN, {1, 2}, 1, nullptr) != DSR_RSP_BAD_COMMAND)
+		fail("a REG_WRITE longer than its count is not refused");
+	if (b.command(0x7f, 0, {}, 0, nullptr) != DSR_RSP_BAD_COMMAND)
+		fail("an unknown opcode is not refused");
+	b.reg_write(DSR_REG_GAIN, 0x123);
+	if (b.reg_read(DSR_REG_GAIN) != 0x123)
+		fail("GAIN read back");
+
+	// frames: capture a reference, then subtract / warp / pass, sizes of every kind
+	const uint32_t sizes[][2] = {
+		{16, 12}, {1, 1}, {8, 59}, {33, 17}, {128, 128}, {64, 1}, {1, 40}, {96, 85},
+	};
+	uint32_t gen = 0;
+	unsigned expect_ok = 0, expect_bad = 0, expect_ref = 0;
+	std::vector<uint16_t> lut(1u << TB_PIXEL_BITS_MAX);
+	bool have_lut = false;
+	for (auto &sz : sizes) {
+		uint32_t w = sz[0], h = sz[1], bits = 12 + rng() % 5;
+		struct dsr_params p;
+		dsr_params_default(&p, w, h, bits);
+		p.mode = DSR_MODE_CAPTURE;
+		b.fx.host_drain_pct = 5 + rng() % 96;
+		b.host.supply_pct = 5 + rng() % 96;
+		write_params(b, p);
+		gen++;
+		std::vector<uint16_t> ref = image(rng, w, h, bits, nullptr);
+		frame_through(b, p, nullptr, nullptr, ref, gen,
+			      host_frame(ref, w, h, bits, DSR_FLAG_REFERENCE, false));
+		expect_ok++;
+		expect_ref++;
+		if (rng() % 2 || !have_lut) {
+			for (size_t i = 0; i < lut.size(); i++)
+				lut[i] = (uint16_t)(((i * 7) >> 3) & ((1u << bits) - 1));
+			write_lut(b, lut);
+			have_lut = true;
+		}
+		for (uint32_t mode : {DSR_MODE_SUBTRACT, DSR_MODE_WARP, DSR_MODE_PASS}) {
+			struct dsr_params q = p;
+			q.mode = mode;
+			struct dsr_affine a = {1, 0, (double)(rng() % 5) - 2.0, 0, 1, 0.5};
+			dsr_params_set_affine(&q, &a);
+			q.gain = 0x80 + rng() % 0x200;
+			write_params(b, q);
+			gen++;
+			std::vector<uint16_t> live = image(rng, w, h, bits, &ref);
+			frame_through(b, q, &lut, &ref, live, gen, host_frame(live, w, h, bits, 0, false));
+			expect_ok++;
+		}
+		if (failures)
+			break;
+	}
+
+	// a reference upload with a bad CRC: the pixels flow (capture mode outputs them),
+	// the verdict is bad; a header with a bad magic passes nothing and is bad
+	if (!failures) {
+		uint32_t w = 20, h = 10;
+		struct dsr_params p;
+		dsr_params_default(&p, w, h, 12);
+		p.mode = DSR_MODE_PASS;
+		write_params(b, p);
+		gen++;
+		std::vector<uint16_t> live = image(rng, w, h, 12, nullptr);
+		frame_through(b, p, nullptr, nullptr, live, gen,
+			      host_frame(live, w, h, 12, DSR_FLAG_REFERENCE, true));
+		expect_bad++;
+		expect_ref++;
+		std::vector<uint8_t> junk = host_frame(live, w, h, 12, 0, false);
+		junk[0] ^= 1;
+		b.host.send(0, junk);
+		expect_bad++;
+		frame_through(b, p, nullptr, nullptr, live, gen, host_frame(live, w, h, 12, 0, false));
+		expect_ok++;
+	}
+	// frames back to back while the host stops reading: every socket full, then drained
+	if (!failures) {
+		uint32_t w = TB_MAX_WIDTH, h = TB_MAX_HEIGHT;
+		struct dsr_params p;
+		dsr_params_default(&p, w, h, 14);
+		p.mode = DSR_MODE_PASS;
+		write_params(b, p);
+		gen++;
+		std::vector<std::vector<uint16_t>> lives;
+		for (int k = 0; k < 5; k++) {
+			lives.push_back(image(rng, w, h, 14, nullptr));
+			b.host.send(0, host_frame(lives.back(), w, h, 14, 0, false));
+			expect_ok++;
+		}
+		for (int round = 0; round < 3; round++) {
+			b.fx.host_drain_pct = 0;
+			for (int i = 0; i < 200000; i++)
+				b.step();
+			b.fx.host_drain_pct = 1 + rng() % 30;
+			for (int i = 0; i < 100000; i++)
+				b.step();
+		}
+		b.fx.host_drain_pct = 100;
+		for (auto &l : lives)
+			check_output(b, p, nullptr, nullptr, l, gen);
+	}
+	for (int i = 0; i < 200; i++)
+		b.step();
+	if (b.verdict_ok != expect_ok || b.verdict_bad != expect_bad || b.verdict_ref != expect_ref)
+		fail("inbound verdicts: %u good, %u bad, %u reference; expected %u, %u, %u",
+		     b.verdict_ok, b.verdict_bad, b.verdict_ref, expect_ok, expect_bad, expect_ref);
+	if (!b.host.frames_in.empty())
+		fail("%zu output frames left over", b.host.frames_in.size());
+	if (!b.fx.full_edges || !b.fx.empty_edges)
+		fail("the sockets never ran full (%" PRIu64 ") or empty (%" PRIu64 ")", b.fx.full_edges,
+		     b.fx.empty_edges);
+	printf("tb_board_top seed=%" PRIu64 ": %u frames in (%u bad), %" PRIu64 " FX3 reads, %" PRIu64
+	       " writes, %" PRIu64 " PKTEND#, frames socket full %" PRIu64 " edges: %s\n", seed,
+	       b.verdict_ok + b.verdict_bad, b.verdict_bad, b.fx.reads, b.fx.writes, b.fx.pktends,
+	       b.fx.full_edges, failures ? "FAIL" : "pass");
+	b.d->final();
+	return failures ? 1 : 0;
+}
