@@ -8,11 +8,13 @@
 // the PCLK forwarding; the simulator Verilates this module with its clocks driven directly,
 // so what it simulates is what goes into the FPGA. hdl/README.md lists every crossing.
 //
-// DRAM: the reference store is on chip (dsr_top's frame store) until the DRAM issue lands;
-// its controller then sits in a third domain (its own reset synchroniser) behind the
-// frame-store interface, which already allows stalls. Inbound frames' verdicts
-// (in_frame_ok / in_frame_bad / in_frame_reference) are the interface for its double-
-// buffered reference slots: a reference becomes active only on in_frame_ok.
+// DRAM: this core uses dsr_top's on-chip reference store (REF_DRAM = 0; one slot, the
+// mem_* port tied off). The DRAM build (dsr_top REF_DRAM = 1, dsr_mem_bridge, the LiteDRAM
+// core in its own clock domain with its own reset synchroniser) plugs into that port;
+// its two reference slots are where the inbound verdicts go: captures write the inactive
+// slot (ref_wr_slot = !ref_rd_slot) and ref_rd_slot flips on in_frame_ok with
+// in_frame_reference, so a reference upload with a bad CRC never replaces a good one.
+// Not wired yet: hdl/README.md says what is left.
 `default_nettype none
 
 module dsr_board_core #(
@@ -135,8 +137,20 @@ module dsr_board_core #(
         .reg_valid, .reg_ready, .reg_write, .reg_addr, .reg_wdata, .reg_rvalid, .reg_rdata,
         .s_valid(live_valid), .s_ready(live_ready), .s_data(live_data), .s_sof(live_sof),
         .s_eol(live_eol),
-        .m_valid(out_valid), .m_ready(out_ready), .m_data(out_data), .m_last(out_last)
+        .m_valid(out_valid), .m_ready(out_ready), .m_data(out_data), .m_last(out_last),
+        // the on-chip reference store: no DRAM, one slot (see the header comment)
+        .ref_rd_slot(1'b0), .ref_wr_slot(1'b0),
+        .mem_cmd_valid(mem_cmd_valid), .mem_cmd_ready(1'b0), .mem_cmd_we(mem_cmd_we),
+        .mem_cmd_addr(mem_cmd_addr), .mem_cmd_wdata(mem_cmd_wdata), .mem_cmd_wmask(mem_cmd_wmask),
+        .mem_rd_valid(1'b0), .mem_rd_ready(mem_rd_ready), .mem_rd_data(128'd0)
     );
+    logic          mem_cmd_valid, mem_cmd_we, mem_rd_ready;
+    logic [22:0]   mem_cmd_addr;
+    logic [127:0]  mem_cmd_wdata;
+    logic [15:0]   mem_cmd_wmask;
+    logic          unused_mem;
+    assign unused_mem = ^{mem_cmd_valid, mem_cmd_we, mem_rd_ready, mem_cmd_addr, mem_cmd_wdata,
+                          mem_cmd_wmask};
 
     dsr_pack16 u_pack (
         .clk(pipe_clk), .rst(pipe_rst),
