@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# bitstream.sh - the board top (dsr_board, ButterStick r1.0 + FX3) to a .bit:
+# Yosys synth_ecp5, nextpnr-ecp5 with the board's .lpf (clocks derived through the PLL,
+# no --timing-allow-fail: a clock below its target fails the build), ecppack.
+# Prints one line per clock:  SYNTH clock=<name> fmax_mhz=<x> target_mhz=<y> grade=<g>
+# and the resources; exits non-zero if any clock misses its target.
+#
+# usage: bitstream.sh YOSYS NEXTPNR ECPPACK OUTDIR LPF DEVICE SPEED PACKAGE SEED MAX_W MAX_H BITS rtl...
+# DEVICE: 85k (LFE5U-85F, the timing target at speed 6) or um5g-85k (the ButterStick's part).
+set -uo pipefail
+yosys=$1 nextpnr=$2 ecppack=$3 out=$4 lpf=$5 device=$6 speed=$7 pkg=$8 seed=$9 w=${10} h=${11}
+bits=${12}
+shift 12
+mkdir -p "$out"
+
+echo "bitstream: dsr_board (MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits), $device speed $speed $pkg"
+"$yosys" -q -l "$out/yosys.log" -p "
+	read_verilog -sv $*
+	chparam -set MAX_WIDTH $w -set MAX_HEIGHT $h -set PIXEL_BITS_MAX $bits dsr_board
+	synth_ecp5 -top dsr_board -json $out/dsr_board.json
+	tee -o $out/stat.txt stat
+" || { tail -20 "$out/yosys.log" >&2; exit 1; }
+
+"$nextpnr" "--$device" --speed "$speed" --package "$pkg" --json "$out/dsr_board.json" \
+	--lpf "$lpf" --seed "$seed" --textcfg "$out/dsr_board.config" \
+	--report "$out/report.json" -l "$out/nextpnr.log" >/dev/null 2>&1
+pnr=$?
+
+# one line per clock from the routed design's timing summary (present on failure too)
+python3 - "$out" "$speed" <<'PY'
+import json, re, sys
+out, speed = sys.argv[1], sys.argv[2]
+log = open(f"{out}/nextpnr.log").read()
+names = {"pipe_clk": "pipe_clk", "fx3_clk": "fx3_clk", "clk30": "clk30"}
+seen = {}
+for m in re.finditer(r"Max frequency for clock\s+'([^']+)':\s+([0-9.]+) MHz \((PASS|FAIL) at ([0-9.]+) MHz\)", log):
+    net, fmax, _, target = m.groups()
+    name = next((v for k, v in names.items() if k in net), net)
+    seen[name] = (float(fmax), float(target))
+for name, (fmax, target) in seen.items():
+    print(f"SYNTH clock={name} fmax_mhz={fmax:.1f} target_mhz={target:.0f} grade={speed}")
+try:
+    util = json.load(open(f"{out}/report.json")).get("utilization", {})
+    def used(k):
+        u = util.get(k, {})
+        return f"{u.get('used', 0)} / {u.get('available', 0)}"
+    print(f"  LUT4: {used('TRELLIS_COMB')}  FF: {used('TRELLIS_FF')}  EBR: {used('DP16KD')}  DSP: {used('MULT18X18D')}")
+except (OSError, ValueError):
+    pass
+for m in list(re.finditer(r"Critical path report for clock '([^']*)' \(posedge -> posedge\):\n(.*?)\n\n", log, re.S))[-3:]:
+    lines = m.group(2).splitlines()
+    src = [l for l in lines if "Source" in l]
+    snk = [l for l in lines if "Sink" in l]
+    if src and snk:
+        print(f"  critical {m.group(1)}: {src[0].split('Source')[-1].strip()} -> {snk[-1].split('Sink')[-1].strip()}")
+PY
+if [ $pnr -ne 0 ]; then
+	grep -E "ERROR|FAIL" "$out/nextpnr.log" | tail -5 >&2
+	echo "bitstream: nextpnr failed (a clock misses its target, or placement/routing failed)" >&2
+	exit 1
+fi
+"$ecppack" --compress "$out/dsr_board.config" "$out/dsr_board.bit" || exit 1
+echo "bitstream: $out/dsr_board.bit ($(stat -c %s "$out/dsr_board.bit") bytes)"
