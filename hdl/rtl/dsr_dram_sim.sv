@@ -15,7 +15,8 @@ module dsr_dram_sim #(
     parameter int MAX_WIDTH        = 4096,
     parameter int MAX_HEIGHT       = 4096,
     parameter int PIXEL_BITS_MAX   = 16,
-    parameter int INIT_DELAY_SHIFT = 8
+    parameter int INIT_DELAY_SHIFT = 8,
+    parameter int REF_CACHE_NYB    = 1
 ) (
     input  logic        clk,
     input  logic        rst,
@@ -59,7 +60,8 @@ module dsr_dram_sim #(
         .MAX_HEIGHT(MAX_HEIGHT),
         .PIXEL_BITS_MAX(PIXEL_BITS_MAX),
         .REF_DRAM(1),
-        .MEM_AW(MEM_AW)
+        .MEM_AW(MEM_AW),
+        .REF_CACHE_NYB(REF_CACHE_NYB)
     ) top (
         .clk, .rst,
         .reg_valid, .reg_ready, .reg_write, .reg_addr, .reg_wdata, .reg_rvalid, .reg_rdata,

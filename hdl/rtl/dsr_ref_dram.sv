@@ -10,8 +10,9 @@
 //
 // so a 2x2 pair touches at most four words and a warped line a run of neighbouring tiles.
 //
-// The cache holds two tile rows (8 lines) across the whole width: four block RAMs by
-// (x parity, y parity), each word four pixels of one parity, addressed {y[2:1], x >> 3},
+// The cache holds 2^CACHE_NYB tile rows (4 lines each) across the whole width: four block
+// RAMs by (x parity, y parity), each word four pixels of one parity, addressed
+// {y[1+CACHE_NYB:1], x >> 3},
 // so the four parity words of any pair are read in one cycle. dsr_ref_prefetch walks the
 // transform ahead of the sampler and requests tiles (fills); fills are read in order,
 // each tile as four word reads, and written into the cache as they return. A pixel that
@@ -37,7 +38,8 @@ module dsr_ref_dram #(
     parameter int AW         = XB + YB - 2,
     parameter int MEM_AW     = 23,        // 128-bit word address of the native port
     parameter int SEQ_BITS   = 24,
-    parameter int FILL_DEPTH = 16         // tiles in flight (x4 words <= response FIFO)
+    parameter int FILL_DEPTH = 16,        // tiles in flight (x4 words <= response FIFO)
+    parameter int CACHE_NYB  = 1          // the cache holds 2^CACHE_NYB tile rows (4 lines each)
 ) (
     input  logic                    clk,
     input  logic                    rst,
@@ -89,7 +91,7 @@ module dsr_ref_dram #(
 
     localparam int TXB = XB - 3;
     localparam int TYB = YB - 2;
-    localparam int CAW = 2 + TXB;                  // cache bank address {y[2:1], tx}
+    localparam int CAW = 1 + CACHE_NYB + TXB;      // cache bank address {y[2+NYB-1:1], tx}
     localparam int FB  = $clog2(FILL_DEPTH);
     localparam int DW  = DATA_WIDTH;
 
@@ -123,7 +125,8 @@ module dsr_ref_dram #(
     dsr_ref_prefetch #(
         .WB(WB),
         .HB(HB),
-        .SEQ_BITS(SEQ_BITS)
+        .SEQ_BITS(SEQ_BITS),
+        .NYB(CACHE_NYB)
     ) prefetch (
         .clk, .rst,
         .job_push(frame_push && frame_reads), .job_width(frame_width),
@@ -207,7 +210,7 @@ module dsr_ref_dram #(
     assign ret_tx       = fl_tx[fl_ret[FB-1:0]];
     assign ret_ty       = fl_ty[fl_ret[FB-1:0]];
     logic unused_ret_ty;
-    assign unused_ret_ty = ^ret_ty[TYB-1:1];
+    assign unused_ret_ty = ^ret_ty[TYB-1:CACHE_NYB];
     assign rd_ret       = mem_rd_valid;
     assign mem_rd_ready = 1'b1;
     always_comb begin
@@ -242,17 +245,17 @@ module dsr_ref_dram #(
             assign a = s_rd_addr[b*AW +: AW];
             // the cache holds lines y[2:1] and every column: the rest of the row is not needed
             logic unused_row;
-            assign unused_row = ^a[AW-1:XB+1];
+            assign unused_row = ^a[AW-1:XB+CACHE_NYB];
             dsr_ram_sdp #(
                 .DATA_WIDTH(4 * DW),
                 .ADDR_WIDTH(CAW)
             ) ram (
                 .clk     (clk),
                 .wr_en   (rd_ret && ret_word[0] == b[1]),
-                .wr_addr ({ret_ty[0], ret_word[1], ret_tx}),
+                .wr_addr ({ret_ty[CACHE_NYB-1:0], ret_word[1], ret_tx}),
                 .wr_data (b[0] ? ret_odd : ret_even),
                 .rd_en   (m_ready),
-                .rd_addr ({a[XB-1 +: 2], a[2 +: TXB]}),
+                .rd_addr ({a[XB-1 +: 1 + CACHE_NYB], a[2 +: TXB]}),
                 .rd_data (bank_q[b*4*DW +: 4*DW])
             );
             always_ff @(posedge clk) begin

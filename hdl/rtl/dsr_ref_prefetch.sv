@@ -8,8 +8,8 @@
 // generator changes both walks at once.
 //
 // Tiles are TILE_W x TILE_H = 8 x 4 pixels (one DRAM word per tile row). The cache is
-// direct mapped by tile position: tile (tx, ty) lives in slot (tx, ty mod 2), so it holds
-// two tile rows across the whole width. A pair touches at most 2 x 2 tiles, all of
+// direct mapped by tile position: tile (tx, ty) lives in slot (tx, ty mod 2^NYB), so it
+// holds 2^NYB tile rows across the whole width. A pair touches at most 2 x 2 tiles, all of
 // different (tx, ty) parity: each parity class k = {ty[0], tx[0]} has its own tag bank
 // with one lookup per pixel. Per slot: valid, tag (ty), busy and last (the sequence number
 // of the last pixel that reads it).
@@ -36,7 +36,8 @@ module dsr_ref_prefetch #(
     parameter int XB        = WB - 1,
     parameter int YB        = HB - 1,
     parameter int SEQ_BITS  = 24,
-    parameter int JOB_DEPTH = 8
+    parameter int JOB_DEPTH = 8,
+    parameter int NYB       = 1            // the cache holds 2^NYB tile rows (>= 1)
 ) (
     input  logic                clk,
     input  logic                rst,
@@ -71,7 +72,8 @@ module dsr_ref_prefetch #(
 
     localparam int TXB = XB - 3;                 // tile column bits (8 pixels a tile)
     localparam int TYB = YB - 2;                 // tile row bits (4 lines a tile)
-    localparam int NSB = 1 << (TXB - 1);         // slots per parity bank
+    localparam int SXB = TXB - 1 + NYB - 1;      // slot index bits per parity bank
+    localparam int NSB = 1 << SXB;               // slots per parity bank
     localparam int POS = dsr_pkg::DSR_ACC_BITS - dsr_pkg::DSR_A_FRAC_BITS + dsr_pkg::DSR_W_BITS;
     localparam int AW  = XB + YB - 2;
     localparam int JW  = WB + HB + 6 * 32 + 1 + 8;
@@ -196,13 +198,15 @@ module dsr_ref_prefetch #(
     logic [3:0]           present;
     logic [TXB-1:0]       tx_k [4];
     logic [TYB-1:0]       ty_k [4];
-    logic [TXB-2:0]       slot_k [4];
+    logic [SXB-1:0]       slot_k [4];
     always_comb begin
         for (int k = 0; k < 4; k++) begin
             present[k] = (tx0[0] == k[0] || tx1[0] == k[0]) && (ty0[0] == k[1] || ty1[0] == k[1]);
             tx_k[k]    = tx0[0] == k[0] ? tx0 : tx1;
             ty_k[k]    = ty0[0] == k[1] ? ty0 : ty1;
-            slot_k[k]  = tx_k[k][TXB-1:1];
+            // (ty >> 1) mod 2^(NYB-1), then tx >> 1
+            slot_k[k]  = SXB'((32'(ty_k[k]) >> 1 & ((32'd1 << (NYB - 1)) - 1)) << (TXB - 1))
+                       | SXB'(tx_k[k] >> 1);
         end
     end
 

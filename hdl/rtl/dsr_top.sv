@@ -24,7 +24,8 @@ module dsr_top #(
     parameter int MAX_HEIGHT     = 1024,
     parameter int PIXEL_BITS_MAX = 16,  // LUT has 2**PIXEL_BITS_MAX entries
     parameter int REF_DRAM       = 0,     // 1: reference in DRAM (dsr_ref_dram), 0: on chip
-    parameter int MEM_AW         = 23     // DRAM word address bits (128-bit words)
+    parameter int MEM_AW         = 23,    // DRAM word address bits (128-bit words)
+    parameter int REF_CACHE_NYB  = 1      // DRAM build: the tile cache holds 2^this tile rows
 ) (
     input  logic        clk,
     input  logic        rst,            // synchronous, active high
@@ -278,7 +279,8 @@ module dsr_top #(
                 .WB(WB),
                 .HB(HB),
                 .AW(AW),
-                .MEM_AW(MEM_AW)
+                .MEM_AW(MEM_AW),
+                .CACHE_NYB(REF_CACHE_NYB)
             ) frame_store (
                 .clk, .rst,
                 .frame_push(ctx_push), .frame_reads(uses_reference && !frame_noref),

@@ -33,6 +33,9 @@
 #define BITS 12
 #define URB_LEN (8 * 512)
 
+/* Depth written into the frames' headers (the full-size test sends 16-bit frames). */
+static uint32_t wire_bits = BITS;
+
 /* ---------------------------------------------------------------------------------
  * Helpers: frames on the wire, parameters, the board's output.
  */
@@ -69,7 +72,7 @@ static uint8_t *wire_frame(const uint16_t *px, uint32_t w, uint32_t h, uint32_t 
 	fi.width = w;
 	fi.height = h;
 	fi.format = DSR_FORMAT_MONO16;
-	fi.pixel_bits = BITS;
+	fi.pixel_bits = wire_bits;
 	fi.flags = flags | DSR_FLAG_CRC_VALID;
 	fi.payload_length = (uint32_t)payload;
 	fi.payload_crc = dsr_crc32(0, b + DSR_FRAME_HEADER_SIZE, payload);
@@ -1206,6 +1209,65 @@ static void test_bench_bulk_in(void **state)
 		      "%.2f MB/s\n", small, large);
 }
 
+/* A full-size 16-bit pair from the phantom on the DRAM build (DSR_SIM_FULLSIZE=1, make
+ * fullsize): 2000 x 1500 reference upload, then subtraction frames with a rotated, shifted
+ * transform, every pixel against the model. Too long for make test (minutes). */
+static void test_fullsize_bit_exact(void **state)
+{
+	const uint32_t w = 2000, h = 1500, bits = 16, frames = 2;
+	struct dsr_affine a = { 1.0152, -0.0871, 21.4, 0.0871, 0.9861, -13.7 };
+	static uint16_t lut[DSR_LUT_SIZE];
+	struct dsr_image *ref, *live;
+	struct usb_client *cl;
+	struct dsr_params p;
+	struct out_frame of;
+	uint16_t *want;
+	struct timespec t0, t1;
+
+	(void)state;
+	if (!getenv("DSR_SIM_FULLSIZE"))
+		skip();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cl = start_default();
+	dsr_params_default(&p, w, h, bits);
+	p.mode = DSR_MODE_SUBTRACT;
+	assert_int_equal(dsr_params_set_affine(&p, &a), 0);
+	p.gain = 320;
+	p.midgrey = 32768;
+	for (uint32_t i = 0; i < DSR_LUT_SIZE; i++)
+		lut[i] = (uint16_t)(i - i / 16);
+	upload_params(cl, &p, lut);
+	ref = source_phantom_render(11, w, h, bits, 0);
+	live = source_phantom_render(11, w, h, bits, 1);
+	want = malloc((size_t)w * h * sizeof(*want));
+	assert_non_null(ref);
+	assert_non_null(live);
+	assert_non_null(want);
+	wire_bits = bits;
+	send_frame(cl, ref->pixels, w, h, DSR_FLAG_REFERENCE);
+	dsr_model_frame(&p, lut, ref->pixels, live->pixels, want);
+	for (uint32_t i = 0; i < frames; i++) {
+		send_frame(cl, live->pixels, w, h, 0);
+		read_out_frame(cl, &of);
+		assert_int_equal(of.fi.width, w);
+		assert_int_equal(of.fi.height, h);
+		assert_int_equal(of.fi.flags & DSR_FLAG_MODE_MASK, DSR_MODE_SUBTRACT);
+		assert_false(of.fi.flags & DSR_FLAG_NO_REFERENCE);
+		assert_false(of.trl_flags & DSR_FLAG_BAD);
+		expect_pixels(&of, want, (size_t)w * h);
+		free(of.bytes);
+	}
+	wire_bits = BITS;
+	stop(cl);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	print_message("full size: %ux%u x %u bits, reference upload + %u subtraction frames "
+		      "bit-exact with the model in %.1f s\n", w, h, bits, frames,
+		      (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	free(want);
+	dsr_image_free(ref);
+	dsr_image_free(live);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1235,6 +1297,7 @@ int main(void)
 		cmocka_unit_test(test_binary_fd_mode),
 		cmocka_unit_test(test_binary_sigterm_and_usage),
 		cmocka_unit_test(test_bench_bulk_in),
+		cmocka_unit_test(test_fullsize_bit_exact),
 	};
 
 	return cmocka_run_group_tests_name("sim: dsr-sim over USB/IP with the Verilated board",

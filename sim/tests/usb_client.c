@@ -17,6 +17,15 @@
 #define DEVID ((1u << 16) | 2u)
 #define TIMEOUT_MS 20000
 
+/* Reply timeout: TIMEOUT_MS, or DSR_CLIENT_TIMEOUT_MS (the full-size run on a loaded host). */
+static int reply_timeout_ms(void)
+{
+	const char *e = getenv("DSR_CLIENT_TIMEOUT_MS");
+	long v = e ? strtol(e, NULL, 10) : 0;
+
+	return v > 0 && v < 3600000 ? (int)v : TIMEOUT_MS;
+}
+
 static void *serve_thread(void *arg)
 {
 	struct usb_client *cl = arg;
@@ -158,7 +167,7 @@ int client_recv_data(struct usb_client *cl, struct usb_reply *r)
 	r->data = malloc(r->actual);
 	if (!r->data)
 		return -1;
-	return recv_all(cl->fd, r->data, r->actual, TIMEOUT_MS);
+	return recv_all(cl->fd, r->data, r->actual, reply_timeout_ms());
 }
 
 void reply_free(struct usb_reply *r)
@@ -193,7 +202,7 @@ static int transfer(struct usb_client *cl, uint32_t ep, uint32_t dir, const uint
 	struct usb_reply r;
 	int status;
 
-	if (client_recv(cl, &r, TIMEOUT_MS) < 0 || r.command != USBIP_RET_SUBMIT ||
+	if (client_recv(cl, &r, reply_timeout_ms()) < 0 || r.command != USBIP_RET_SUBMIT ||
 	    r.seqnum != seq)
 		return -1000;
 	if (dir == USBIP_DIR_IN && client_recv_data(cl, &r) < 0) {
