@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# dram_speed.sh - what the DRAM model costs in simulation: the same frames (gen_smoke's
+# benchmark stimulus, output compared with the C model) through the on-chip build and the
+# DRAM build (LiteDRAM core + SDRAMPHYModel at 4/5 of the pipeline clock), in one run;
+# pixels per second of each (process wall time) and their ratio.
+# usage: dram_speed.sh BUILD_DIR ONCHIP_TB DRAM_TB BENCH_FRAMES
+set -euo pipefail
+build=$1 tb=$2 dtb=$3 frames=$4
+
+"$build/gen_smoke" "$build/bench" "$frames"
+now() { date +%s.%N; }
+t0=$(now)
+a=$("$tb" +replay="$build/bench.stim" +expect="$build/bench.exp" | grep '^replay')
+t1=$(now)
+b=$("$dtb" +replay="$build/bench.stim" +expect="$build/bench.exp" | grep '^replay')
+t2=$(now)
+echo "on-chip: $a"
+echo "dram:    $b"
+case "$a$b" in *FAIL*) echo "dram_speed: a build disagreed with the model" >&2; exit 1 ;; esac
+pixels=$(echo "$a" | sed -n 's/.* \([0-9]*\) input pixels.*/\1/p')
+[ -n "$pixels" ] || pixels=$(echo "$a" | grep -o '[0-9]* pixels' | head -1 | cut -d' ' -f1)
+python3 - "$pixels" "$t0" "$t1" "$t2" <<'PY'
+import sys
+px, t0, t1, t2 = int(sys.argv[1]), *map(float, sys.argv[2:])
+a, b = px / (t1 - t0), px / (t2 - t1)
+print(f"BENCH verilator px_per_s onchip={a:.0f} dram={b:.0f} ratio={a / b:.2f} ({px} pixels)")
+PY
