@@ -36,7 +36,8 @@
 #include "pacs_ref.h"
 #include "pipeline.h"
 
-#define CAL_DEFAULT_MIN_QUALITY	0.8
+/* one default for --min-quality in every command: registration's own */
+#define CAL_DEFAULT_MIN_QUALITY	DSR_REGISTER_MIN_QUALITY
 #define CAL_TIMEOUT_MS		60000
 
 struct cal_opts {

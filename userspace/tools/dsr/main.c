@@ -26,7 +26,7 @@ static const struct dsr_command commands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: dsr <command> [options]   (dsr <command> --help for each)\n\ncommands:\n");
+	fprintf(f, "usage: dsr <command> [options]   (dsr help <command> for each)\n\ncommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nexit status: 0 success, 1 failure, 2 usage error\n");
@@ -44,6 +44,15 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
+		return DSR_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") && argc >= 3) {	/* dsr help CMD = dsr CMD --help */
+		char *args[] = { argv[2], "--help", NULL };
+
+		for (size_t i = 0; i < N_COMMANDS; i++)
+			if (!strcmp(argv[2], commands[i].name))
+				return commands[i].run(2, args);
+		fprintf(stderr, "dsr help: '%s' is not a dsr command (see 'dsr help')\n", argv[2]);
 		return DSR_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
