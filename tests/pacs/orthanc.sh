@@ -1,7 +1,8 @@
 # orthanc.sh - a private Orthanc for the PACS tests, sourced by pacs-test.sh: its own
 # configuration, storage and index under $ORTHANC_DIR, DICOM and HTTP on free loopback
-# ports, storage refused for SOP classes it does not know, and our AE title DSR known
-# at 127.0.0.1:$MOVE_PORT (for C-MOVE). Other AE titles may echo and store but not query
+# ports, storage refused for SOP classes it does not know, a Lua filter that
+# acknowledges and silently drops instances of patient DROP-ME (as filtering PACSs do),
+# and our AE title DSR known at 127.0.0.1:$MOVE_PORT (for C-MOVE). Other AE titles may echo and store but not query
 # or retrieve (Orthanc's DicomAlwaysAllow* defaults).
 
 # A free TCP port on the loopback interface.
@@ -11,6 +12,11 @@ free_port() {
 
 orthanc_config() {
 	mkdir -p "$ORTHANC_DIR/storage" "$ORTHANC_DIR/index"
+	cat >"$ORTHANC_DIR/filter.lua" <<'LUA'
+function ReceivedInstanceFilter(dicom, origin, info)
+   return dicom.PatientID ~= 'DROP-ME'
+end
+LUA
 	cat >"$ORTHANC_DIR/orthanc.json" <<JSON
 {
   "Name": "dsr-pacs-test",
@@ -18,6 +24,7 @@ orthanc_config() {
   "IndexDirectory": "$ORTHANC_DIR/index",
   "Plugins": [],
   "UnknownSopClassAccepted": false,
+  "LuaScripts": [ "$ORTHANC_DIR/filter.lua" ],
   "HttpServerEnabled": true,
   "HttpPort": $HTTP_PORT,
   "RemoteAccessAllowed": false,

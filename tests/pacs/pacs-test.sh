@@ -8,8 +8,9 @@
 #   Orthanc's REST API shows them under the right patient, study and series with their
 #   source references.
 # Error cases: a wrong called AE title, an AE title the PACS does not know, a refused
-# store (and a mixed store of which only the confirmed file counts), a PACS that
-# accepts the connection but never answers (timeout), Orthanc stopped.
+# store (and a mixed store of which only the confirmed file counts), an object the PACS
+# acknowledges and drops (caught by --verify), a PACS that accepts the connection but
+# never answers (timeout), Orthanc stopped.
 #
 # Usage: pacs-test.sh [DSR]   (default userspace/build/dsr). Prints PACS-FLOW timings.
 set -euo pipefail
@@ -122,6 +123,10 @@ mkdcm follow.dcm P1 5 1 1 20260115 IO 36 follow.raw
 sed -e 's/^(0008,0016) UI =.*/(0008,0016) UI [1.2.826.0.1.3680043.9.7777.14.999]/' \
 	-e "s/\[$uidroot.1.1.1\]/[$uidroot.9.1.1]/" prior-36-2025.dcm.dump >odd.dump
 dump2dcm -q +rb odd.dump odd-class.dcm
+# a patient Orthanc's filter acknowledges and drops
+sed -e 's/^(0010,0020) LO .*/(0010,0020) LO [DROP-ME]/' \
+	-e "s/\[$uidroot.1.1.1\]/[$uidroot.8.1.1]/" prior-36-2025.dcm.dump >drop.dump
+dump2dcm -q +rb drop.dump dropped.dcm
 
 # ---- Orthanc ------------------------------------------------------------------------------
 orthanc_config
@@ -197,12 +202,14 @@ assert m["status"] == "ok" and r["significant"] and r["change"] < 0, r
 PY
 t0=$(ms)
 set +e
-"$DSR" pacs store --report out/report.json --with-overlay --with-followup --receipt receipt.json >store2.log
+"$DSR" pacs store --report out/report.json --with-overlay --with-followup --verify \
+	--receipt receipt.json >store2.log
 rc=$?
 set -e
 t_store=$(($(ms) - t0))
-check "results stored: follow-up, difference, overlay (3 of 3)" \
-	test $rc = 0 -a "$(grep -c '^stored ' store2.log)" = 3
+check "results stored and verified: follow-up, difference, overlay (3 of 3)" \
+	test $rc = 0 -a "$(grep -c '^stored ' store2.log)" = 3 -a \
+	"$(grep -c '^3 of 3 file(s) stored and verified' store2.log)" = 1
 
 # ---- Orthanc's view of what was stored ------------------------------------------------------
 check "REST: difference and overlay filed under patient P1, the follow-up's study, their series, sources intact" \
@@ -259,6 +266,14 @@ req = urllib.request.Request("http://127.0.0.1:%s/tools/find" % sys.argv[1], met
     data=json.dumps({"Level": "Instance", "Query": {"SOPInstanceUID": r[1]["sop_instance_uid"]}}).encode())
 assert json.load(urllib.request.urlopen(req)) == []
 PY
+set +e
+"$DSR" pacs store dropped.dcm >store5.log
+rc_plain=$?
+"$DSR" pacs store dropped.dcm --verify >store6.log
+rc_verify=$?
+set -e
+check "acknowledged but dropped: C-STORE alone believes it, --verify does not" \
+	test $rc_plain = 0 -a $rc_verify = 1 -a "$(grep -c '^NOT stored  dropped.dcm: the PACS acknowledged it' store6.log)" = 1
 python3 -c '
 import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)

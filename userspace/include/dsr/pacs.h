@@ -66,6 +66,7 @@ struct dsr_pacs_query {
 	const char *date_from, *date_to;	/* YYYYMMDD, inclusive (study date) */
 	const char *tooth;		/* FDI or Universal number the image must show */
 	int include_derived;		/* also DERIVED images (differences, overlays) */
+	const char *sop_uid;		/* just this instance, any modality (verification) */
 };
 
 /* One image found. Strings are empty when the PACS did not say. */
@@ -136,6 +137,14 @@ struct dsr_pacs_stored {
  */
 int dsr_pacs_store(const struct dsr_pacs_config *c, const char *const *paths, size_t n,
 		   struct dsr_pacs_stored *res);
+
+/*
+ * After C-STORE: ask the PACS (C-FIND) whether it now holds each file that it confirmed,
+ * as the patient of the file. A PACS may acknowledge an object and drop it (a filter, a
+ * full disk): such files get stored = 0 and a message saying so. Returns the number
+ * still counted as stored, or -1 (dsr_error()) if the PACS could not be asked.
+ */
+int dsr_pacs_verify(const struct dsr_pacs_config *c, struct dsr_pacs_stored *res, size_t n);
 
 #ifdef __cplusplus
 }

@@ -249,6 +249,8 @@ int check_query(const dsr_pacs_query *q)
 	if (q->date_from && q->date_to && *q->date_from && *q->date_to &&
 	    strcmp(q->date_from, q->date_to) > 0)
 		return dsr_seterr("date range %s-%s ends before it starts", q->date_from, q->date_to);
+	if (q->sop_uid && !dsr_pacs_valid_uid(q->sop_uid))
+		return dsr_seterr("SOP Instance UID '%s' is not a valid UID", q->sop_uid);
 	if (q->tooth && *q->tooth && !dsr_pacs_tooth_fdi(q->tooth))
 		return dsr_seterr("tooth '%s': expected an FDI number (11..48, 51..85) or U1..U32 / "
 				  "UA..UT (Universal)", q->tooth);
@@ -273,9 +275,9 @@ OFCondition query_keys(DcmDataset &ds, const dsr_pacs_query *q)
 		{ DCM_StudyDate, range },
 		{ DCM_StudyTime, "" },
 		{ DCM_SeriesInstanceUID, "" },
-		{ DCM_Modality, q->modalities && *q->modalities ? q->modalities : "IO\\DX" },
+		{ DCM_Modality, q->sop_uid ? "" : q->modalities && *q->modalities ? q->modalities : "IO\\DX" },
 		{ DCM_SeriesDescription, "" },
-		{ DCM_SOPInstanceUID, "" },
+		{ DCM_SOPInstanceUID, q->sop_uid ? q->sop_uid : "" },
 		{ DCM_SOPClassUID, "" },
 		{ DCM_ImageType, "" },
 		{ DCM_AcquisitionDate, "" },

@@ -7,6 +7,7 @@
 #include "dcmtk/dcmnet/scu.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <set>
@@ -107,6 +108,45 @@ int store_one(DcmSCU &scu, const dsr_pacs_config *c, const char *path, const obj
 }
 
 } /* namespace */
+
+/* The Patient ID a file says it belongs to ("" if none). */
+static std::string patient_of(const char *path)
+{
+	DcmFileFormat ff;
+	OFString id;
+	if (ff.loadFile(path, EXS_Unknown, EGL_noChange, 256).good())
+		ff.getDataset()->findAndGetOFString(DCM_PatientID, id);
+	return id.c_str();
+}
+
+extern "C" int dsr_pacs_verify(const struct dsr_pacs_config *c, struct dsr_pacs_stored *res,
+			       size_t n)
+{
+	int kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!res[i].stored)
+			continue;
+		std::string pid = patient_of(res[i].path);
+		dsr_pacs_query q = {};
+		q.patient_id = pid.c_str();
+		q.sop_uid = res[i].sop_uid;
+		q.include_derived = 1;
+		dsr_pacs_match *m = nullptr;
+		size_t found = 0;
+		if (dsr_pacs_find(c, &q, &m, &found, nullptr) < 0)
+			return -1;
+		free(m);
+		if (found == 1) {
+			kept++;
+			continue;
+		}
+		res[i].stored = 0;
+		snprintf(res[i].message, sizeof(res[i].message),
+			 "the PACS acknowledged it (status %s) but does not hold it (C-FIND finds %zu)",
+			 status_text((Uint16)res[i].status).c_str(), found);
+	}
+	return kept;
+}
 
 extern "C" int dsr_pacs_store(const struct dsr_pacs_config *c, const char *const *paths,
 			      size_t n, struct dsr_pacs_stored *res)

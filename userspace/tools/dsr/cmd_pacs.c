@@ -23,7 +23,7 @@ struct pacs_opts {
 	struct dsr_pacs_query q;
 	char modalities[64];
 	const char *out, *report, *receipt, *sop, *study, *series;
-	int index, json, with_overlay, with_followup;
+	int index, json, with_overlay, with_followup, verify;
 };
 
 static void pacs_usage(FILE *f)
@@ -34,7 +34,7 @@ static void pacs_usage(FILE *f)
 		"       dsr pacs get (--patient-id ID [query] [--index N] | --study UID --series UID\n"
 		"                    --sop UID) -o FILE [connection]\n"
 		"       dsr pacs store (FILE.dcm ... | --report DIR/report.json [--with-overlay]\n"
-		"                    [--with-followup]) [--receipt FILE.json] [connection]\n"
+		"                    [--with-followup]) [--verify] [--receipt FILE.json] [connection]\n"
 		"The clinic's PACS (DICOM networking): find a patient's prior intraoral images\n"
 		"(C-FIND), retrieve one as the baseline (C-GET, or C-MOVE), store results\n"
 		"(C-STORE). A baseline can also be named as pacs:latest or pacs:SOP-UID in place of\n"
@@ -51,6 +51,8 @@ static void pacs_usage(FILE *f)
 		"      --report R          the DICOM files a dsr series/calibrate report lists\n"
 		"      --with-overlay      with --report: the overlays too\n"
 		"      --with-followup     with --report: the DICOM follow-ups too\n"
+		"      --verify            count a file stored only when a C-FIND then finds it\n"
+		"                          (a PACS may acknowledge an object and drop it)\n"
 		"      --receipt F         what was stored, as JSON\n"
 		"connection (after the config file; see docs/pacs.md):\n"
 		"      --config FILE       key = value: calling_ae, called_ae, host, port,\n"
@@ -69,7 +71,7 @@ static void pacs_usage(FILE *f)
 enum {
 	O_CONFIG = 0x600, O_AET, O_AEC, O_HOST, O_PORT, O_TIMEOUT, O_RETRIEVE, O_MOVE_PORT,
 	O_PATIENT, O_MODALITY, O_FROM, O_TO, O_TOOTH, O_DERIVED, O_INDEX, O_JSON, O_REPORT,
-	O_OVERLAY, O_FOLLOWUP, O_RECEIPT, O_SOP, O_STUDY, O_SERIES,
+	O_OVERLAY, O_FOLLOWUP, O_RECEIPT, O_SOP, O_STUDY, O_SERIES, O_VERIFY,
 };
 
 /* Connection options on top of the config: key names as in the file. */
@@ -132,6 +134,7 @@ static int other_option(struct pacs_opts *o, int c, const char *arg)
 	case O_OVERLAY: o->with_overlay = 1; return 1;
 	case O_FOLLOWUP: o->with_followup = 1; return 1;
 	case O_RECEIPT: o->receipt = arg; return 1;
+	case O_VERIFY: o->verify = 1; return 1;
 	case O_SOP: o->sop = arg; return 1;
 	case O_STUDY: o->study = arg; return 1;
 	case O_SERIES: o->series = arg; return 1;
@@ -163,6 +166,7 @@ static int pacs_parse(int argc, char **argv, struct pacs_opts *o)
 		{ "with-overlay", no_argument, NULL, O_OVERLAY },
 		{ "with-followup", no_argument, NULL, O_FOLLOWUP },
 		{ "receipt", required_argument, NULL, O_RECEIPT },
+		{ "verify", no_argument, NULL, O_VERIFY },
 		{ "sop", required_argument, NULL, O_SOP },
 		{ "study", required_argument, NULL, O_STUDY },
 		{ "series", required_argument, NULL, O_SERIES },
@@ -307,7 +311,7 @@ static int do_store(struct pacs_opts *o, int argc, char **argv)
 		pacs_files_free(&files);
 		return cli_usage_error(PACS_CMD, "store: no DICOM files (give FILEs or --report)");
 	}
-	int stored = pacs_store_files(&o->cfg, &files, o->receipt);
+	int stored = pacs_store_files(&o->cfg, &files, o->receipt, o->verify);
 	if (stored < 0 || (size_t)stored != files.n)
 		rc = DSR_EXIT_FAIL;
 	pacs_files_free(&files);

@@ -256,7 +256,7 @@ static int write_receipt(const char *path, const struct dsr_pacs_config *c,
 }
 
 int pacs_store_files(const struct dsr_pacs_config *c, const struct pacs_files *f,
-		     const char *receipt)
+		     const char *receipt, int verify)
 {
 	struct dsr_pacs_stored *res = calloc(f->n, sizeof(*res));
 	if (!res) {
@@ -266,6 +266,12 @@ int pacs_store_files(const struct dsr_pacs_config *c, const struct pacs_files *f
 	int stored = dsr_pacs_store(c, (const char *const *)f->paths, f->n, res);
 	if (stored < 0)
 		fprintf(stderr, "dsr pacs: %s\n", dsr_error());
+	if (stored > 0 && verify) {
+		int kept = dsr_pacs_verify(c, res, f->n);
+		if (kept < 0)
+			fprintf(stderr, "dsr pacs: cannot verify what was stored: %s\n", dsr_error());
+		stored = kept;
+	}
 	for (size_t i = 0; i < f->n; i++) {
 		if (res[i].stored)
 			printf("stored      %s  %s%s%s\n", res[i].path, res[i].sop_uid,
@@ -273,8 +279,8 @@ int pacs_store_files(const struct dsr_pacs_config *c, const struct pacs_files *f
 		else
 			printf("NOT stored  %s: %s\n", res[i].path, res[i].message);
 	}
-	printf("%d of %zu file(s) stored in '%s' at %s:%u\n", stored < 0 ? 0 : stored, f->n,
-	       c->called_ae, c->host, c->port);
+	printf("%d of %zu file(s) stored%s in '%s' at %s:%u\n", stored < 0 ? 0 : stored, f->n,
+	       verify ? " and verified" : "", c->called_ae, c->host, c->port);
 	if (receipt && write_receipt(receipt, c, res, f->n) < 0)
 		fprintf(stderr, "dsr pacs: %s\n", dsr_error());
 	free(res);

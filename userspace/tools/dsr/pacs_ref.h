@@ -48,9 +48,10 @@ int pacs_files_add(struct pacs_files *f, const char *path);
  * overlays, with @followup the DICOM follow-ups (sent first, the sources before what
  * was derived from them). 0 or -1. */
 int pacs_files_from_report(struct pacs_files *f, const char *report, int overlay, int followup);
-/* C-STORE them, one line per file on stdout ("stored" only when confirmed), optionally
- * a JSON receipt. Returns the number stored, -1 if nothing could be sent. */
+/* C-STORE them, one line per file on stdout ("stored" only when confirmed, and with
+ * @verify only when a C-FIND then finds it), optionally a JSON receipt. Returns the
+ * number stored, -1 if nothing could be sent or the verification could not be made. */
 int pacs_store_files(const struct dsr_pacs_config *c, const struct pacs_files *f,
-		     const char *receipt);
+		     const char *receipt, int verify);
 
 #endif /* DSR_TOOL_PACS_REF_H */
