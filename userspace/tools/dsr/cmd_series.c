@@ -474,7 +474,7 @@ static void montage_header(const struct series_opts *o, json_t *report, char *bu
 static int series_montage(const struct series_opts *o, const struct dsr_image *ref,
 			  const struct member_out *mo, size_t n, json_t *report)
 {
-	char path[PATH_MAX], header[1024], ref_label[96];
+	char path[PATH_MAX], header[4096], ref_label[96];
 	struct dsr_montage_member *m = calloc(n ? n : 1, sizeof(*m));
 	int rc = -1;
 	if (!m)
@@ -483,6 +483,9 @@ static int series_montage(const struct series_opts *o, const struct dsr_image *r
 		m[k] = (struct dsr_montage_member){ mo[k].live, mo[k].diff, mo[k].valid,
 						   mo[k].midgrey, mo[k].label, mo[k].failure };
 	montage_header(o, report, header, sizeof(header));
+	for (size_t k = 0; k < n; k++)	/* each member's measurements, one line per region */
+		measure_caption_json(json_array_get(json_object_get(report, "members"), k), k, header,
+				     sizeof(header));
 	snprintf(ref_label, sizeof(ref_label), "BASELINE  %s",
 		 json_string_value(json_object_get(report, "baseline_visit")));
 	struct dsr_image *img = dsr_montage_series(ref, ref_label, m, n, header, 320);

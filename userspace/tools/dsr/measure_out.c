@@ -235,6 +235,52 @@ int measure_pair(const struct measure_opts *mo, const struct dsr_image *ref,
 	return rc;
 }
 
+/* A measurement entry of a report back into the fields caption_line() uses. */
+static void from_json(json_t *e, struct dsr_measurement *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->change = json_number_value(json_object_get(e, "change"));
+	m->se = json_number_value(json_object_get(e, "se"));
+	m->change_pct = json_number_value(json_object_get(e, "change_pct"));
+	m->p = json_number_value(json_object_get(e, "p"));
+	m->significant = json_is_true(json_object_get(e, "significant"));
+}
+
+/* "\n<head><line>" onto @buf: each line starts on its own row, nothing trails. */
+static void add_line(char *buf, size_t size, const char *head, char *line)
+{
+	line[strcspn(line, "\n")] = '\0';
+	if (buf[0])
+		append(buf, size, "\n");
+	append(buf, size, head);
+	append(buf, size, line);
+}
+
+void measure_caption_json(json_t *member, size_t k, char *buf, size_t size)
+{
+	json_t *ms = json_object_get(member, "measurements"), *les = json_object_get(member, "lesion");
+	char line[192], head[32];
+	struct dsr_measurement m;
+
+	snprintf(head, sizeof(head), "FOLLOW-UP %zu: ", k + 1);
+	for (size_t i = 0; i < json_array_size(ms); i++) {
+		json_t *e = json_array_get(ms, i);
+		from_json(e, &m);
+		caption_line(line, sizeof(line), i, json_string_value(json_object_get(e, "label")), &m,
+			     json_object_get(e, "refused") != NULL);
+		add_line(buf, size, head, line);
+	}
+	if (les && !json_object_get(les, "refused")) {
+		from_json(les, &m);
+		caption_line(line, sizeof(line), 0, "LESION", &m, 0);
+		line[strcspn(line, "\n")] = '\0';
+		size_t l = strlen(line);
+		snprintf(line + l, sizeof(line) - l, " CNR %.1f",
+			 json_number_value(json_object_get(les, "cnr")));
+		add_line(buf, size, head, line);
+	}
+}
+
 void measure_result_free(struct measure_result *r)
 {
 	free(r->rgb);

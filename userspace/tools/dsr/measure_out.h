@@ -72,6 +72,12 @@ int measure_pair(const struct measure_opts *mo, const struct dsr_image *ref,
 void measure_result_free(struct measure_result *r);
 
 /*
+ * Lines for a montage header from one member's report entry (its "measurements" and
+ * "lesion"): "FOLLOW-UP @k: R1 -38.2+-0.4 -2.06% P<0.001 LOSS", appended to @buf.
+ */
+void measure_caption_json(json_t *member, size_t k, char *buf, size_t size);
+
+/*
  * The --lesion report: the disc of radius @lesion[2] at reference (@lesion[0],
  * @lesion[1]) mapped into the follow-up by @a (live -> reference), its density change
  * and its contrast-to-noise ratio against the ring 2r..4r, both clipped to the field of
