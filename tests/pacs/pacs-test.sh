@@ -200,6 +200,8 @@ m = json.load(open("out/report.json"))["members"][0]
 r = m["measurements"][0]
 assert m["status"] == "ok" and r["significant"] and r["change"] < 0, r
 PY
+check "overlay and difference from IO sources: dciodvfy finds no error" \
+	bash -c "! dciodvfy out/overlay-01.dcm 2>&1 | grep -q Error && ! dciodvfy out/difference-01.dcm 2>&1 | grep -q Error"
 t0=$(ms)
 set +e
 "$DSR" pacs store --report out/report.json --with-overlay --with-followup --verify \
