@@ -1,7 +1,9 @@
 /*
  * pipeline.c - register, match contrast, quantise and subtract one pair on the host,
- * and the outputs around it (reports, DICOM identity, montage, progress). See
- * pipeline.h.
+ * and the command-line glue around it: the options several commands share, report JSON,
+ * progress. The decisions themselves (identity, the record, what is written) are
+ * libdsr's (identity.h, record.h, outputs.h); this file only parses options into them.
+ * See pipeline.h.
  */
 #include <math.h>
 #include <stdio.h>
@@ -214,18 +216,6 @@ int affine_invert_point(const struct dsr_affine *a, double u, double v, double *
 	return 0;
 }
 
-void image_stats(const struct dsr_image *im, double *mean, double *sd)
-{
-	size_t n = (size_t)im->width * im->height;
-	double s = 0, s2 = 0;
-	for (size_t i = 0; i < n; i++) {
-		s += im->pixels[i];
-		s2 += (double)im->pixels[i] * im->pixels[i];
-	}
-	*mean = s / n;
-	*sd = sqrt(fmax(s2 / n - *mean * *mean, 0));
-}
-
 /* ---- DICOM identity ----------------------------------------------------------------- */
 
 void identity_fresh(const struct dsr_identity_opts *io, struct dsr_dicom_identity *id)
@@ -351,102 +341,6 @@ int parse_affine(const char *s, struct dsr_affine *a)
 		return dsr_seterr("'%s': expected six numbers a11,a12,tx,a21,a22,ty", s);
 	*a = (struct dsr_affine){ v[0], v[1], v[2], v[3], v[4], v[5] };
 	return 0;
-}
-
-int parse_triple(const char *s, double v[3])
-{
-	if (parse_numbers(s, v, 3) < 0)
-		return dsr_seterr("'%s': expected three numbers X,Y,R", s);
-	return 0;
-}
-
-/* ---- montage ---------------------------------------------------------------------- */
-
-/* The grey levels at fraction @lo and @hi of @im's histogram. */
-static void percentiles(const struct dsr_image *im, double lo, double hi, uint32_t *plo,
-			uint32_t *phi)
-{
-	static uint32_t hist[65536];
-	size_t n = (size_t)im->width * im->height, acc = 0;
-	memset(hist, 0, sizeof(hist));
-	for (size_t i = 0; i < n; i++)
-		hist[im->pixels[i]]++;
-	*plo = 0;
-	*phi = 65535;
-	int have_lo = 0;
-	for (uint32_t v = 0; v < 65536; v++) {
-		acc += hist[v];
-		if (!have_lo && acc >= lo * n) {
-			*plo = v;
-			have_lo = 1;
-		}
-		if (acc >= hi * n) {
-			*phi = v;
-			break;
-		}
-	}
-	if (*phi <= *plo)
-		*phi = *plo + 1;
-}
-
-/* Draw one tile: box-filtered down by @step, mapped through the window [lo, hi]. */
-static void draw_tile(struct dsr_image *out, const struct dsr_image *im, uint32_t ox,
-		      uint32_t oy, uint32_t step, double lo, double hi)
-{
-	uint32_t tw = im->width / step, th = im->height / step;
-	for (uint32_t ty = 0; ty < th; ty++) {
-		for (uint32_t tx = 0; tx < tw; tx++) {
-			double s = 0;
-			for (uint32_t dy = 0; dy < step; dy++)
-				for (uint32_t dx = 0; dx < step; dx++)
-					s += dsr_image_row(im, ty * step + dy)[tx * step + dx];
-			double v = (s / (step * step) - lo) / (hi - lo) * 255.0;
-			dsr_image_row(out, oy + ty)[ox + tx] =
-				(uint16_t)(v < 0 ? 0 : v > 255 ? 255 : v + 0.5);
-		}
-	}
-}
-
-struct dsr_image *montage_grid(const struct dsr_image *const *tiles, const long *diff_midgrey,
-			       size_t n, size_t cols, uint32_t tile_w)
-{
-	uint32_t maxw = 1, maxh = 1, gap = 4;
-	for (size_t i = 0; i < n; i++) {
-		if (tiles[i] && tiles[i]->width > maxw)
-			maxw = tiles[i]->width;
-		if (tiles[i] && tiles[i]->height > maxh)
-			maxh = tiles[i]->height;
-	}
-	uint32_t step = (maxw + tile_w - 1) / tile_w;
-	if (step == 0)
-		step = 1;
-	uint32_t cw = maxw / step + gap, ch = maxh / step + gap;
-	size_t rows = (n + cols - 1) / cols;
-	struct dsr_image *out = dsr_image_new((uint32_t)(cw * cols + gap), (uint32_t)(ch * rows + gap), 8);
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		const struct dsr_image *im = tiles[i];
-		if (!im)
-			continue;
-		uint32_t lo, hi;
-		double wlo, whi;
-		if (diff_midgrey && diff_midgrey[i] >= 0) {
-			/* symmetric window: 99 % of the deviations from midgrey, doubled */
-			percentiles(im, 0.005, 0.995, &lo, &hi);
-			double m = (double)diff_midgrey[i];
-			double half = fmax(fmax(m - lo, hi - m) * 2.0, 8.0);
-			wlo = m - half;
-			whi = m + half;
-		} else {
-			percentiles(im, 0.005, 0.995, &lo, &hi);
-			wlo = lo;
-			whi = hi;
-		}
-		draw_tile(out, im, (uint32_t)(gap + (i % cols) * cw), (uint32_t)(gap + (i / cols) * ch),
-			  step, wlo, whi);
-	}
-	return out;
 }
 
 /* ---- progress --------------------------------------------------------------------- */

@@ -92,8 +92,6 @@ int json_save(json_t *root, const char *path);
 
 /* The live position that @a sends to reference (@u, @v): its inverse, -1 if singular. */
 int affine_invert_point(const struct dsr_affine *a, double u, double v, double *x, double *y);
-/* Mean and standard deviation of an image's pixels. */
-void image_stats(const struct dsr_image *im, double *mean, double *sd);
 
 /* ---- DICOM identity for outputs ----------------------------------------------------- */
 
@@ -176,19 +174,6 @@ json_t *json_record(const struct record_opts *r);
 
 /* Parse "a11,a12,tx,a21,a22,ty" (the JSON order). 0, or -1 with dsr_error(). */
 int parse_affine(const char *s, struct dsr_affine *a);
-/* Parse "X,Y,R" (three numbers). 0 or -1. */
-int parse_triple(const char *s, double v[3]);
-
-/* ---- montage ---------------------------------------------------------------------- */
-
-/*
- * A grid of @n tiles, @cols per row, each scaled to fit @tile_w pixels wide, as one
- * 8-bit image a technician reads at a glance: radiographs stretched between their 0.5 %
- * and 99.5 % levels, differences (diff_midgrey[i] >= 0) windowed symmetrically around
- * their midgrey. NULL entries leave a black tile.
- */
-struct dsr_image *montage_grid(const struct dsr_image *const *tiles, const long *diff_midgrey,
-			       size_t n, size_t cols, uint32_t tile_w);
 
 /* ---- progress --------------------------------------------------------------------- */
 
