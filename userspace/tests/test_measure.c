@@ -20,6 +20,7 @@
 #include "dsr/error.h"
 #include "dsr/image.h"
 #include "dsr/measure.h"
+#include "dsr/dsr_hw.h"
 #include "dsr/model.h"
 
 #define MID 2048.0
@@ -151,6 +152,55 @@ static void test_known_change(void **state)
 	assert_int_equal(dsr_measure_region(&c, &reg, &m), 0);
 	assert_int_equal(m.pixels, 40 * 40); /* half-open: the far edges are out */
 	assert_true(fabs(m.z) < 3.3);
+	dsr_image_free(ref);
+	dsr_image_free(live);
+	dsr_image_free(d);
+}
+
+/*
+ * The board's gain (2) and a contrast LUT of slope 1.5 between the frames: the change is
+ * reported in the follow-up's grey levels (the gain divided out) and its SE is
+ * sqrt(sigma_live^2 + 1.5^2 sigma_ref^2) / sqrt(n), within 10 %.
+ */
+static void test_gain_and_lut(void **state)
+{
+	const double sl = 7, sr = 4, delta = -30, slope = 1.5;
+	struct t_rng rng;
+	struct dsr_params p;
+	struct dsr_measure_ctx c;
+	struct dsr_measurement m;
+	struct dsr_region reg;
+	uint16_t *lut = malloc(DSR_LUT_SIZE * sizeof(*lut));
+	(void)state;
+
+	assert_non_null(lut);
+	for (uint32_t i = 0; i < DSR_LUT_SIZE; i++)
+		lut[i] = (uint16_t)fmin(lrint(slope * (i & 4095)), 4095);
+	t_rng_seed(&rng, 16);
+	struct dsr_image *live = frame(200, 160, sl, delta, 90, 80, 18, &rng);
+	struct dsr_image *ref = dsr_image_new(200, 160, 12);
+	assert_non_null(ref);
+	for (uint32_t y = 0; y < 160; y++)
+		for (uint32_t x = 0; x < 200; x++)
+			dsr_image_row(ref, y)[x] =
+				(uint16_t)lrint(level(x, y, 200, 160) / slope + sr * gauss(&rng));
+	struct dsr_image *d = dsr_image_new(200, 160, 12);
+	assert_non_null(d);
+	dsr_params_default(&p, 200, 160, 12);
+	p.gain = 2u << DSR_GAIN_FRAC_BITS;
+	dsr_model_frame(&p, lut, ref->pixels, live->pixels, d->pixels);
+	ctx_init(&c, d, live, ref);
+	c.gain = 2;
+	c.lut_slope = slope;
+	assert_int_equal(dsr_region_parse("circle:90,80,17", &reg), 0);
+	assert_int_equal(dsr_measure_region(&c, &reg, &m), 0);
+	double se_true = sqrt(sl * sl + slope * slope * sr * sr) / sqrt((double)m.pixels);
+	print_message("gain 2, slope 1.5: change %.2f (true %.0f), se %.3f (true %.3f)\n", m.change,
+		      delta, m.se, se_true);
+	assert_true(fabs(m.change - delta) < 4 * se_true + 0.5);	/* 0.5: LUT rounding */
+	assert_true(fabs(m.se - se_true) < 0.1 * se_true);
+	assert_true(m.significant);
+	free(lut);
 	dsr_image_free(ref);
 	dsr_image_free(live);
 	dsr_image_free(d);
@@ -383,6 +433,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_noise_estimate),
 		cmocka_unit_test(test_known_change),
+		cmocka_unit_test(test_gain_and_lut),
 		cmocka_unit_test(test_z_calibrated),
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_region_parse),
