@@ -42,6 +42,7 @@ test-pacs:
 
 test-hdl:
 	$(MAKE) -C hdl lint
+	$(MAKE) -C hdl formal
 	$(MAKE) -C tests/hdl test
 
 test-sim:

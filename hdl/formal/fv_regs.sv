@@ -13,7 +13,8 @@
 //    the frames in flight (up to 4), each with the bank it started with; pixels read the
 //    oldest frame's bank; a LUT write to a bank that a frame in flight uses is an error;
 //  - reg_ready is low only for a LUT_DATA write; a read answers exactly two cycles after
-//    its acceptance; ERROR is sticky and write-1-to-clear, per bit.
+//    its acceptance; ERROR is sticky and write-1-to-clear, per bit (LUT_RANGE not
+//    modelled here).
 `default_nettype none
 
 module fv_regs (
@@ -78,23 +79,29 @@ module fv_regs (
 
     // ---- model: shadow values the check reads, the check itself (dsr_params_check)
     logic [31:0] s_mode, s_width, s_height, s_bits;
-    logic [15:0] s_midgrey;
+    logic [31:0] s_midgrey, s_gain;
     always_ff @(posedge clk) begin
         if (rst) begin
-            s_mode <= 0; s_width <= MW; s_height <= MH; s_bits <= 12; s_midgrey <= 16'd2048;
+            s_mode <= 0; s_width <= MW; s_height <= MH; s_bits <= 12; s_midgrey <= 2048;
+            s_gain <= 256;
         end else if (wr) begin
             if (reg_addr == dsr_pkg::DSR_REG_MODE)       s_mode    <= reg_wdata;
             if (reg_addr == dsr_pkg::DSR_REG_WIDTH)      s_width   <= reg_wdata;
             if (reg_addr == dsr_pkg::DSR_REG_HEIGHT)     s_height  <= reg_wdata;
             if (reg_addr == dsr_pkg::DSR_REG_PIXEL_BITS) s_bits    <= reg_wdata;
-            if (reg_addr == dsr_pkg::DSR_REG_MIDGREY)    s_midgrey <= reg_wdata[15:0];
+            if (reg_addr == dsr_pkg::DSR_REG_MIDGREY)    s_midgrey <= reg_wdata;
+            if (reg_addr == dsr_pkg::DSR_REG_GAIN)       s_gain    <= reg_wdata;
         end
     end
     logic ok;
     assign ok = s_mode <= 3 && s_width >= 1 && s_width <= MW && s_height >= 1 && s_height <= MH
-             && s_bits >= 12 && s_bits <= PB && {16'd0, s_midgrey} < (32'd1 << s_bits);
+             && s_bits >= 12 && s_bits <= PB && s_midgrey < (32'd1 << s_bits)
+             && s_gain <= 32'hffff;
 
-    // ---- model: pending/active sets, LUT banks
+    // ---- model: pending/active sets, LUT banks. A committed table becomes active at once
+    // when no frame is in flight (started, last word not yet taken), else at the frame
+    // start that activates the commit.
+    logic idle;
     logic          m_pend, m_dirty, m_swap, m_bank;
     logic [1:0]    p_mode, a_mode;
     logic [WB-1:0] p_width, a_width;
@@ -105,6 +112,10 @@ module fv_regs (
             m_pend <= 0; m_dirty <= 0; m_swap <= 0; m_bank <= 0;
             a_mode <= 0; a_width <= MW; a_height <= MH; a_bits <= 12;
         end else begin
+            if (m_swap && idle) begin
+                m_bank <= !m_bank;
+                m_swap <= 0;
+            end
             if (sof_accept && m_pend) begin
                 m_pend <= 0;
                 {a_mode, a_width, a_height, a_bits} <= {p_mode, p_width, p_height, p_bits};
@@ -113,13 +124,14 @@ module fv_regs (
                     m_swap <= 0;
                 end
             end
-            if (lut_write) m_dirty <= 1;
+            if (lut_en && lut_we) m_dirty <= 1;   // in range (past the end is refused)
             if (commit && ok) begin
                 m_pend <= 1;
                 {p_mode, p_width, p_height, p_bits} <=
                     {s_mode[1:0], s_width[WB-1:0], s_height[HB-1:0], s_bits[4:0]};
                 if (m_dirty) begin
-                    m_swap  <= 1;
+                    if (idle) m_bank <= !m_bank;
+                    else m_swap <= 1;
                     m_dirty <= 0;
                 end
             end
@@ -140,12 +152,14 @@ module fv_regs (
     localparam int QD = 4;
     logic [QD-1:0] q_bank;
     logic [2:0]    q_n;
+    logic [2:0]    fl_n;       // frames started (as of start_d), not yet output
     logic          start_d;
     always_ff @(posedge clk) begin
         if (rst) begin
-            q_n <= 0; start_d <= 0;
+            q_n <= 0; start_d <= 0; fl_n <= 0;
         end else begin
             start_d <= sof_accept;
+            fl_n <= fl_n + {2'd0, start_d} - {2'd0, frame_out};
             case ({start_d, px_done && q_n != 0})
                 2'b10: begin q_bank[q_n[1:0]] <= act_lut_bank; q_n <= q_n + 1'b1; end
                 2'b01: begin q_bank <= q_bank >> 1; q_n <= q_n - 1'b1; end
@@ -159,7 +173,12 @@ module fv_regs (
     always_comb begin
         assume (!(start_d && q_n == QD[2:0] && !px_done));   // model depth
         assume (!(sof_accept && start_d));                     // a frame has >= 1 pixel
+        // a frame is output only after its last LUT read (it left the queue)
+        assume (!frame_out || fl_n > q_n);
+        assume (!(start_d && fl_n == 3'd7));
     end
+
+    assign idle = fl_n == 0 && !start_d && !sof_accept;
 
     logic in_use0, in_use1;   // a frame in flight uses bank 0 / 1
     always_comb begin
@@ -190,9 +209,9 @@ module fv_regs (
         if (!init && !$past(init) && !$past(init, 2)) begin
             assert (reg_rvalid == $past(rd, 2));
             if ($past(rd && reg_addr == dsr_pkg::DSR_REG_STATUS, 2))
-                assert (reg_rdata[1] == $past(m_pend, 2) && reg_rdata[3] == ($past(m_err, 2) != 0));
+                assert (reg_rdata[1] == $past(m_pend, 2));
             if ($past(rd && reg_addr == dsr_pkg::DSR_REG_ERROR, 2))
-                assert (reg_rdata == {28'd0, $past(m_err, 2)});
+                assert (reg_rdata[3:0] == $past(m_err, 2));
         end
     end
 
