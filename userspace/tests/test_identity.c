@@ -422,7 +422,12 @@ static void test_cli_subtract_dicom_and_depth(void **state)
 	char *t = slurp(log);
 	assert_non_null(strstr(t, "registration quality 0."));
 	assert_non_null(strstr(t, "sb.dcm"));
+	assert_non_null(strstr(t, "8-bit view, window centre 2048"));
 	free(t);
+	struct dsr_image *shown = dsr_image_load(t_scratch_path("sb-display.png"));
+	assert_non_null(shown);
+	assert_int_equal(shown->bits, 8);
+	dsr_image_free(shown);
 	assert_valid_dicom(t_scratch_path("sb.dcm"));
 	assert_int_equal(run(log, "%s sample -o %s/s16.png --size 64x64 --bits 16 --truth %s/t16.json -q",
 			     dsr_bin(), d, d), 0);

@@ -23,6 +23,7 @@
 #include "dsr/error.h"
 #include "dsr/image.h"
 #include "dsr/model.h"
+#include "dsr/montage.h"
 #include "dsr/record.h"
 
 /* FDI and Universal name the same teeth; unknown, repeated and malformed lists refused. */
@@ -93,6 +94,42 @@ static void test_field_outputs(void **state)
 	assert_true(s->pixels[3] > 128 && s->pixels[4] < 128);
 	dsr_image_free(s);
 	dsr_image_free(d);
+}
+
+/* The series montage itself: a failed member's difference tile is FAILED with its reason
+ * (dark tile, text), not black; an in-field difference is grey; out of field hatched. */
+static void test_series_montage(void **state)
+{
+	(void)state;
+	struct dsr_image *ref = dsr_image_new(64, 48, 12), *live = dsr_image_new(64, 48, 12);
+	struct dsr_image *diff = dsr_image_new(64, 48, 12);
+	uint8_t valid[64 * 48];
+	assert_non_null(ref);
+	assert_non_null(live);
+	assert_non_null(diff);
+	for (size_t i = 0; i < 64 * 48; i++) {
+		ref->pixels[i] = live->pixels[i] = (uint16_t)(1000 + (i % 64) * 20);
+		diff->pixels[i] = 2048 + (i % 3) - 1;
+		valid[i] = i % 64 < 56;	/* the last 8 columns out of field */
+	}
+	struct dsr_montage_member m[2] = {
+		{ live, diff, valid, 2048, "FOLLOW-UP 1  2025-07-02  QUALITY 0.9500", NULL },
+		{ live, NULL, NULL, 2048, "FOLLOW-UP 2  FAILED", "registration failed: test" },
+	};
+	struct dsr_image *mt = dsr_montage_series(ref, "BASELINE", m, 2, "PATIENT: X\nTEETH: 36", 64);
+	assert_non_null(mt);
+	size_t dark = 0, text = 0;
+	for (size_t i = 0; i < (size_t)mt->width * mt->height; i++) {
+		dark += mt->pixels[i] == 15;
+		text += mt->pixels[i] == 235;
+	}
+	/* most of one 64x48 tile is the failed tile's background, and there is text */
+	assert_true(dark > 64 * 48 / 2 && dark <= 64 * 48);
+	assert_true(text > 200);
+	dsr_image_free(mt);
+	dsr_image_free(ref);
+	dsr_image_free(live);
+	dsr_image_free(diff);
 }
 
 /* ---- dsr series --------------------------------------------------------------------- */
@@ -225,6 +262,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_teeth),
 		cmocka_unit_test(test_field_outputs),
+		cmocka_unit_test(test_series_montage),
 		cmocka_unit_test(test_series_record),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);

@@ -335,7 +335,8 @@ static void test_series_intraoral_sources(void **state)
 	make_intraoral(t_scratch_path("ref-io.dcm"));
 	make_intraoral(t_scratch_path("live1-io.dcm"));
 	snprintf(log, sizeof(log), "%s/io.log", d);
-	int rc = run(log, "%s series %s/ref-io.dcm %s/live1-io.dcm -o %s/out4 -q", dsr_bin(), d, d, d);
+	int rc = run(log, "%s series %s/ref-io.dcm %s/live1-io.dcm -o %s/out4 -q --teeth 11,21",
+		     dsr_bin(), d, d, d);
 	if (rc != 0) {
 		char *t = slurp(log);
 		fail_msg("dsr series on intra-oral sources: exit %d\n%s", rc, t);
@@ -349,9 +350,14 @@ static void test_series_intraoral_sources(void **state)
 	if (strstr(dump, "Error") || !strstr(dump, "IntraoralImageForPresentation"))
 		fail_msg("dciodvfy:\n%s", dump);
 	free(dump);
-	run(log, "dcmdump +P ImagerPixelSpacing +P ImageLaterality %s/out4/difference-01.dcm", d);
+	run(log, "dcmdump +P ImagerPixelSpacing +P ImageLaterality +P CodeValue "
+	    "%s/out4/difference-01.dcm", d);
 	dump = slurp(log);
 	assert_non_null(strstr(dump, "0.019"));
+	/* --teeth replaced the source's anatomy with CID 4018 codes: 11 and 21 */
+	assert_non_null(strstr(dump, "T-54280"));
+	assert_non_null(strstr(dump, "T-54290"));
+	assert_null(strstr(dump, "T-54210"));
 	free(dump);
 }
 

@@ -551,12 +551,22 @@ static int cal_outputs(struct cal_run *r)
 	/* checked bit for bit above; what is written marks out of field (record.h) */
 	dsr_model_field_mask(&r->res.params, valid);
 	dsr_mark_out_of_field(r->board_diff, valid);
-	double mean, sd;
+	double mean, sd, wc, ww;
 	size_t in_field = dsr_field_stats(r->board_diff, valid, &mean, &sd);
+	struct dsr_image *disp = dsr_difference_display(r->board_diff, valid,
+							 r->res.params.midgrey, &wc, &ww);
 	free(valid);
-	json_object_set_new(r->report, "difference", json_pack("{s:f, s:f, s:i, s:i}", "mean",
-			    mean, "sd", sd, "out_of_field_pixels", (json_int_t)(npx - in_field),
-			    "out_of_field_value", (json_int_t)DSR_OUT_OF_FIELD));
+	snprintf(path, sizeof(path), "%s/difference-display.png", r->o->outdir);
+	if (!disp || dsr_image_save(disp, path) < 0) {
+		dsr_image_free(disp);
+		return -1;
+	}
+	dsr_image_free(disp);
+	json_object_set_new(r->report, "difference", json_pack("{s:f, s:f, s:i, s:i, s:{s:s, s:f, s:f}}",
+			    "mean", mean, "sd", sd, "out_of_field_pixels",
+			    (json_int_t)(npx - in_field), "out_of_field_value",
+			    (json_int_t)DSR_OUT_OF_FIELD, "display", "png", path, "window_centre",
+			    wc, "window_width", ww));
 	snprintf(path, sizeof(path), "%s/difference.png", r->o->outdir);
 	if (dsr_image_save(r->board_diff, path) < 0)
 		return -1;
@@ -683,6 +693,7 @@ int cmd_calibrate(int argc, char **argv)
 	json_object_set_new(r.report, "frames", r.frames);
 	const char *inputs[] = { o.ref_path, o.live_path };
 	static const char *const outs[] = { "difference.png", "difference.dcm", "montage.png",
+					    "difference-display.png",
 					    "report.json", "board-difference.png",
 					    "model-difference.png" };
 	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {

@@ -60,6 +60,8 @@ struct subtract_job {
 	struct dsr_contrast_info contrast;
 	struct cli_progress *pg;
 	struct dsr_dicom_identity ident, src[2];	/* who the outputs belong to */
+	char display_path[4096];	/* OUT-display.png and its window */
+	double window_centre, window_width;
 	struct dsr_identity_outcome idout;
 };
 
@@ -94,6 +96,8 @@ static void subtract_usage(FILE *f)
 		PAIR_FRAME_HELP
 		"  -h, --help              this help\n%s"
 		"  (--overlay writes OUT's name with -overlay.png; measurements go to stdout)\n%s\n"
+		"A subtraction also writes OUT's name with -display.png: 8 bits for any viewer,\n"
+		"window stated on stdout. Out of field (no reference there) is 0 in both.\n"
 		"On success one line on stdout names what was written and the registration\n"
 		"quality. No output may be one of the inputs (the same file under any name).\n"
 		"exit status: 0 written, 1 failed (unreadable input, sizes or depths that do not\n"
@@ -367,6 +371,32 @@ static void beside(const char *path, const char *suffix, char *buf, size_t size)
 	snprintf(buf, size, "%.*s%s", len, path, suffix);
 }
 
+/* The difference as 8 bits for any viewer, beside OUT (OUT-display.png); its window goes
+ * into the summary. Only a subtraction has one. */
+static int write_display(const struct subtract_opts *o, struct subtract_job *j)
+{
+	size_t n = (size_t)j->out->width * j->out->height;
+	uint8_t *valid;
+	struct dsr_image *d;
+	int rc;
+
+	if (o->mode != DSR_MODE_SUBTRACT)
+		return 0;
+	valid = malloc(n);
+	if (!valid)
+		return dsr_seterr("out of memory for the field mask");
+	dsr_model_field_mask(&j->al.params, valid);
+	d = dsr_difference_display(j->out, valid, j->al.params.midgrey, &j->window_centre,
+				   &j->window_width);
+	free(valid);
+	beside(o->out_path, "-display.png", j->display_path, sizeof(j->display_path));
+	const char *in[] = { o->ref_path, o->live_path, o->params_path, o->mask_path };
+	rc = d && dsr_output_check(j->display_path, in, 4) == 0 ?
+	     dsr_image_save(d, j->display_path) : -1;
+	dsr_image_free(d);
+	return rc;
+}
+
 /*
  * --region and --overlay: measurements on stdout and in @caption (the montage's), the
  * overlay beside OUT, and beside the --dicom FILE as an RGB Secondary Capture.
@@ -435,8 +465,10 @@ static void print_summary(const struct subtract_opts *o, const struct subtract_j
 		snprintf(q, sizeof(q), "%.4f (as recorded in %s)", j->al.quality, o->params_path);
 	printf("subtract: %s written (%ux%u, %u bits%s%s); registration quality %s\n",
 	       o->out_path, j->out->width, j->out->height, j->out->bits,
-	       
 	       o->dicom_path ? ", DICOM " : "", o->dicom_path ? o->dicom_path : "", q);
+	if (j->display_path[0])
+		printf("subtract: %s: 8-bit view, window centre %.0f width %.0f (0 = out of "
+		       "field)\n", j->display_path, j->window_centre, j->window_width);
 }
 
 /* The output image, DICOM, measurements, and the montage when asked for. */
@@ -446,7 +478,7 @@ static int write_outputs(const struct subtract_opts *o, struct subtract_job *j)
 	struct dsr_image *m;
 	int rc;
 
-	if (dsr_image_save(j->out, o->out_path) || write_dicom(o, j) ||
+	if (dsr_image_save(j->out, o->out_path) || write_display(o, j) || write_dicom(o, j) ||
 	    measure_outputs(o, j, measured, sizeof(measured)))
 		return -1;
 	if (!o->montage_path)
