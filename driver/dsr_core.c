@@ -14,33 +14,37 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/usb.h>
+#include <linux/version.h>
 
 #include "dsr.h"
 
-unsigned int dsr_param_urbs = 8;
+unsigned int dsr_param_urbs = 16;
 module_param_named(urbs, dsr_param_urbs, uint, 0644);
-MODULE_PARM_DESC(urbs, "bulk IN transfers in flight while streaming (1-32, default 8)");
+MODULE_PARM_DESC(urbs, "bulk IN transfers in flight while streaming (1-64, default 16), read at stream start");
 
-unsigned int dsr_param_urb_kb = 64;
+unsigned int dsr_param_urb_kb = 256;
 module_param_named(urb_kb, dsr_param_urb_kb, uint, 0644);
-MODULE_PARM_DESC(urb_kb, "KiB per bulk IN transfer (4-4096, default 64)");
+MODULE_PARM_DESC(urb_kb, "KiB per bulk IN transfer (4-1024, default 256), read at stream start");
 
-static unsigned int dsr_param_ring_frames = 8;
+unsigned int dsr_param_ring_frames = 8;
 module_param_named(ring_frames, dsr_param_ring_frames, uint, 0444);
 MODULE_PARM_DESC(ring_frames, "frame buffers in each board's ring (2-256, default 8)");
 
-static unsigned int dsr_param_ring_mb = 256;
+unsigned int dsr_param_ring_mb = 128;
 module_param_named(ring_mb, dsr_param_ring_mb, uint, 0444);
-MODULE_PARM_DESC(ring_mb, "MiB a ring may take; fewer frames if needed (default 256)");
+MODULE_PARM_DESC(ring_mb, "MiB a ring may take: fewer frames if needed, no streaming if not even 2 fit (default 128)");
 
 bool dsr_param_check_crc = true;
 module_param_named(check_crc, dsr_param_check_crc, bool, 0644);
-MODULE_PARM_DESC(check_crc, "check each payload against the trailer's CRC-32 (default on)");
+MODULE_PARM_DESC(check_crc, "check each payload against the trailer's CRC-32 (default on), read at stream start; without it frames lack DSR_FLAG_CRC_VALID");
 
 bool dsr_param_force_dma;
 module_param_named(force_dma, dsr_param_force_dma, bool, 0644);
 MODULE_PARM_DESC(force_dma,
 		 "use non-coherent DMA buffers even when the host controller moves data with the CPU (testing on cache-coherent machines only)");
+
+/* Bulk IN work of every board: unbound and high priority, as uvcvideo's. */
+struct workqueue_struct *dsr_wq;
 
 static struct class *dsr_class;
 static dev_t dsr_devt;
@@ -270,9 +274,8 @@ static int dsr_probe(struct usb_interface *intf, const struct usb_device_id *id)
 	ret = dsr_read_board_info(dev);
 	if (ret)
 		goto err_put;
-	ret = dsr_ring_alloc(dev, dsr_param_ring_frames, dsr_param_ring_mb);
-	if (ret)
-		goto err_put;
+	/* the memory comes with the first stream: a plug costs nothing */
+	dsr_ring_geometry(dev, dsr_param_ring_frames, dsr_param_ring_mb);
 
 	usb_set_intfdata(intf, dev);
 	mutex_lock(&dsr_minors_lock);
@@ -326,12 +329,18 @@ static void dsr_disconnect(struct usb_interface *intf)
 	mutex_unlock(&dsr_minors_lock);
 	device_destroy(dsr_class, MKDEV(MAJOR(dsr_devt), minor));
 
+	/*
+	 * Writers first see `disconnected` (ENODEV), the poisoned anchor kills the OUT URB
+	 * in flight and refuses new ones, and once intf is NULL under io_mutex nothing
+	 * can reach the interface (every submission and control request checks it there).
+	 */
+	WRITE_ONCE(dev->disconnected, true);
+	wake_up_interruptible_all(&dev->wait);
+	usb_poison_anchored_urbs(&dev->out_anchor);
 	mutex_lock(&dev->io_mutex);
 	dev->intf = NULL;
 	mutex_unlock(&dev->io_mutex);
 
-	WRITE_ONCE(dev->disconnected, true);
-	usb_kill_anchored_urbs(&dev->out_anchor);
 	dsr_stream_stop(dev);
 	wake_up_interruptible_all(&dev->wait);
 
@@ -374,6 +383,7 @@ static int dsr_release(struct inode *inode, struct file *file)
 	struct dsr_dev *dev = file->private_data;
 
 	dsr_release_reader(dev, file);
+	wake_up_interruptible_all(&dev->wait);	/* a poller of another file may stream now */
 	kref_put(&dev->kref, dsr_delete);
 	return 0;
 }
@@ -388,7 +398,7 @@ static const struct file_operations dsr_fops = {
 	.mmap = dsr_mmap,
 	.unlocked_ioctl = dsr_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
+	/* no .llseek: stream_open() makes every seek ESPIPE (no_llseek is gone in 6.12) */
 };
 
 static const struct usb_device_id dsr_ids[] = {
@@ -407,6 +417,16 @@ static struct usb_driver dsr_driver = {
 	.supports_autosuspend = 0,
 };
 
+/* class_create() lost its owner argument in 6.4. */
+static struct class *dsr_class_create(const char *name)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	return class_create(name);
+#else
+	return class_create(THIS_MODULE, name);
+#endif
+}
+
 /* /dev/dsrN devices need a region of minors, one cdev for all, and the class. */
 static int __init dsr_init(void)
 {
@@ -420,17 +440,24 @@ static int __init dsr_init(void)
 	ret = cdev_add(&dsr_cdev, dsr_devt, DSR_MAX_BOARDS);
 	if (ret)
 		goto err_region;
-	dsr_class = class_create(THIS_MODULE, DSR_DEVICE_CLASS);
+	dsr_class = dsr_class_create(DSR_DEVICE_CLASS);
 	if (IS_ERR(dsr_class)) {
 		ret = PTR_ERR(dsr_class);
 		goto err_cdev;
 	}
 	dsr_class->dev_groups = dsr_class_groups;
+	dsr_wq = alloc_workqueue("dsr", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	if (!dsr_wq) {
+		ret = -ENOMEM;
+		goto err_class;
+	}
 	ret = usb_register(&dsr_driver);
 	if (ret)
-		goto err_class;
+		goto err_wq;
 	return 0;
 
+err_wq:
+	destroy_workqueue(dsr_wq);
 err_class:
 	class_destroy(dsr_class);
 err_cdev:
@@ -443,6 +470,7 @@ err_region:
 static void __exit dsr_exit(void)
 {
 	usb_deregister(&dsr_driver);
+	destroy_workqueue(dsr_wq);
 	class_destroy(dsr_class);
 	cdev_del(&dsr_cdev);
 	unregister_chrdev_region(dsr_devt, DSR_MAX_BOARDS);

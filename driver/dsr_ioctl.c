@@ -442,6 +442,35 @@ static void dsr_out_complete(struct urb *urb)
 	complete(urb->context);
 }
 
+/* Bulk OUT outcomes that mean the endpoint or the device went away (unbind, unplug). */
+static bool dsr_out_gone(struct dsr_dev *dev, int ret)
+{
+	return READ_ONCE(dev->disconnected) || ret == -ENODEV || ret == -ESHUTDOWN ||
+	       ret == -ENOENT || ret == -EHOSTUNREACH || ret == -EPERM;
+}
+
+/**
+ * dsr_out_submit - submit one bulk OUT URB, serialised against disconnect
+ * @dev: the board
+ * @urb: filled URB
+ *
+ * Under io_mutex with intf checked, and on out_anchor (poisoned by disconnect), so
+ * that no URB reaches the interface after ->disconnect.
+ */
+static int dsr_out_submit(struct dsr_dev *dev, struct urb *urb)
+{
+	int ret = dsr_io_begin(dev);
+
+	if (ret)
+		return ret;
+	usb_anchor_urb(urb, &dev->out_anchor);
+	ret = usb_submit_urb(urb, GFP_KERNEL);
+	if (ret)
+		usb_unanchor_urb(urb);
+	dsr_io_end(dev);
+	return ret;
+}
+
 /**
  * dsr_bulk_out - send one chunk of a frame over bulk OUT and wait for it
  * @dev:  the board
@@ -449,7 +478,7 @@ static void dsr_out_complete(struct urb *urb)
  * @len:  how many (a multiple of the packet size unless it is the last chunk)
  * @last: the frame's last chunk: end it with a zero-length packet if it is not short
  *
- * The URB lives on dev->out_anchor so that disconnect kills it.
+ * Waits at most DSR_BULK_OUT_TIMEOUT_MS; only a fatal signal interrupts it (-EINTR).
  */
 static int dsr_bulk_out(struct dsr_dev *dev, void *buf, size_t len, bool last)
 {
@@ -464,54 +493,106 @@ static int dsr_bulk_out(struct dsr_dev *dev, void *buf, size_t len, bool last)
 	usb_fill_bulk_urb(urb, dev->udev, dev->out_pipe, buf, len, dsr_out_complete, &done);
 	if (last)
 		urb->transfer_flags |= URB_ZERO_PACKET;
-	usb_anchor_urb(urb, &dev->out_anchor);
-	ret = usb_submit_urb(urb, GFP_KERNEL);
-	if (ret) {
-		usb_unanchor_urb(urb);
+	ret = dsr_out_submit(dev, urb);
+	if (ret)
 		goto out;
-	}
 	left = wait_for_completion_killable_timeout(&done,
 						    msecs_to_jiffies(DSR_BULK_OUT_TIMEOUT_MS));
 	if (left <= 0) {
 		usb_kill_urb(urb);
-		ret = left ? left : -ETIMEDOUT;
+		ret = left ? -EINTR : -ETIMEDOUT;
 		goto out;
 	}
 	ret = urb->status;
 	if (!ret && urb->actual_length != len)
 		ret = -EIO;
-	if (ret == -EPIPE)
-		usb_clear_halt(dev->udev, dev->out_pipe);
 out:
 	usb_free_urb(urb);
-	if (ret && READ_ONCE(dev->disconnected))
-		ret = -ENODEV;
-	return ret;
+	return ret && dsr_out_gone(dev, ret) ? -ENODEV : ret;
 }
 
 /**
- * dsr_write_check - validate a wire frame from userspace before any of it is sent
+ * dsr_out_resync - put the board's bulk OUT receiver back at a frame boundary
+ * @dev: the board; caller holds write_mutex
+ *
+ * CLEAR_FEATURE(ENDPOINT_HALT) on bulk OUT: the board discards a partly received
+ * frame (dsr_hw.h, "resynchronising bulk OUT") and the host's data toggle restarts.
+ * Used after a frame was cut (timeout, fatal signal, error) or refused (STALL).
+ * A failed resync is retried before the next frame.
+ */
+static int dsr_out_resync(struct dsr_dev *dev)
+{
+	u8 ep = usb_pipeendpoint(dev->out_pipe);
+	int ret = dsr_io_begin(dev);
+
+	if (ret)
+		return ret;
+	ret = usb_control_msg(dev->udev, usb_sndctrlpipe(dev->udev, 0),
+			      USB_REQ_CLEAR_FEATURE, USB_RECIP_ENDPOINT, USB_ENDPOINT_HALT,
+			      ep, NULL, 0, DSR_CLEAR_HALT_TIMEOUT_MS);
+	if (ret >= 0)
+		usb_reset_endpoint(dev->udev, ep);
+	dsr_io_end(dev);
+	dev->out_resync = ret < 0;
+	if (ret >= 0) {
+		spin_lock(&dev->ring_lock);
+		dev->stats.out_resyncs++;
+		spin_unlock(&dev->ring_lock);
+	}
+	if (ret < 0)
+		dev_err_ratelimited(&dev->udev->dev, "bulk OUT resync failed: %d\n", ret);
+	return ret < 0 ? -EIO : 0;
+}
+
+/**
+ * dsr_write_check - validate a wire frame, in the kernel's own copy of it
  * @dev:   the board
- * @buf:   header + payload + trailer
+ * @frame: header + payload + trailer, copied from userspace once
  * @count: its length, which must be exactly the frame's
  */
-static int dsr_write_check(struct dsr_dev *dev, const char __user *buf, size_t count)
+static int dsr_write_check(struct dsr_dev *dev, const u8 *frame, size_t count)
 {
-	struct dsr_frame_header h;
-	struct dsr_frame_trailer t;
+	const struct dsr_frame_trailer *t;
 	u32 payload;
 
-	if (count < DSR_FRAME_HEADER_SIZE + DSR_FRAME_TRAILER_SIZE ||
-	    count > dev->frame_bytes_max + DSR_FRAME_TRAILER_SIZE)
+	if (dsr_header_check(dev, (const struct dsr_frame_header *)frame, &payload) ||
+	    count != DSR_FRAME_HEADER_SIZE + payload + DSR_FRAME_TRAILER_SIZE)
 		return -EINVAL;
-	if (copy_from_user(&h, buf, sizeof(h)) ||
-	    copy_from_user(&t, buf + count - sizeof(t), sizeof(t)))
-		return -EFAULT;
-	if (dsr_header_check(dev, &h, &payload) ||
-	    count != DSR_FRAME_HEADER_SIZE + payload + DSR_FRAME_TRAILER_SIZE ||
-	    le32_to_cpu(t.magic) != DSR_TRAILER_MAGIC)
+	t = (const void *)(frame + count - DSR_FRAME_TRAILER_SIZE);
+	if (le32_to_cpu(t->magic) != DSR_TRAILER_MAGIC)
 		return -EINVAL;
 	return 0;
+}
+
+/**
+ * dsr_write_frame - send a validated frame, chunk by chunk through a DMA-able buffer
+ * @dev:   the board; caller holds write_mutex
+ * @frame: the validated kernel copy (may be vmalloc'ed, so it is bounced)
+ * @count: its length
+ *
+ * A frame cut anywhere after its first URB was submitted leaves the board
+ * mid-frame: it is resynchronised before returning (or before the next frame).
+ */
+static int dsr_write_frame(struct dsr_dev *dev, const u8 *frame, size_t count)
+{
+	size_t done, n;
+	void *chunk;
+	int ret = 0;
+
+	if (dev->out_resync && dsr_out_resync(dev))
+		return READ_ONCE(dev->disconnected) ? -ENODEV : -EIO;
+	chunk = kmalloc(min_t(size_t, count, DSR_OUT_CHUNK), GFP_KERNEL);
+	if (!chunk)
+		return -ENOMEM;
+	for (done = 0; done < count && !ret; done += n) {
+		n = min_t(size_t, count - done, DSR_OUT_CHUNK);
+		memcpy(chunk, frame + done, n);
+		ret = dsr_bulk_out(dev, chunk, n, done + n == count);
+	}
+	kfree(chunk);
+	if (ret && ret != -ENODEV)
+		dsr_out_resync(dev);
+	return ret;
 }
 
 /**
@@ -520,40 +601,41 @@ static int dsr_write_check(struct dsr_dev *dev, const char __user *buf, size_t c
  * @buf:   header + payload + trailer (dsr_hw.h)
  * @count: exactly the frame's length
  * @ppos:  unused
+ *
+ * The frame is copied from userspace once; that copy is validated and that copy is
+ * sent, so changing the buffer during the call cannot get past the checks.
  */
 ssize_t dsr_write(struct file *file, const char __user *buf, size_t count, loff_t *ppos)
 {
 	struct dsr_dev *dev = file->private_data;
-	size_t done, n;
-	void *chunk;
+	u8 *frame;
 	int ret;
 
 	if (READ_ONCE(dev->disconnected))
 		return -ENODEV;
-	ret = dsr_write_check(dev, buf, count);
-	if (ret)
-		return ret;
-	chunk = kmalloc(min_t(size_t, count, DSR_OUT_CHUNK), GFP_KERNEL);
-	if (!chunk)
+	if (count < DSR_FRAME_HEADER_SIZE + DSR_FRAME_TRAILER_SIZE ||
+	    count > dev->frame_bytes_max + DSR_FRAME_TRAILER_SIZE)
+		return -EINVAL;
+	frame = kvmalloc(count, GFP_KERNEL);
+	if (!frame)
 		return -ENOMEM;
+	ret = copy_from_user(frame, buf, count) ? -EFAULT : dsr_write_check(dev, frame, count);
+	if (ret)
+		goto out;
 	ret = mutex_lock_interruptible(&dev->write_mutex);
 	if (ret)
-		goto out_free;
-	for (done = 0; done < count && !ret; done += n) {
-		n = min_t(size_t, count - done, DSR_OUT_CHUNK);
-		if (copy_from_user(chunk, buf + done, n)) {
-			ret = -EFAULT;
-			break;
-		}
-		ret = dsr_bulk_out(dev, chunk, n, done + n == count);
-	}
+		goto out;
+	ret = dsr_write_frame(dev, frame, count);
 	mutex_unlock(&dev->write_mutex);
+	wake_up_interruptible(&dev->wait);	/* pollers waiting for EPOLLOUT */
 	if (!ret) {
 		spin_lock(&dev->ring_lock);
 		dev->stats.frames_sent++;
 		spin_unlock(&dev->ring_lock);
 	}
-out_free:
-	kfree(chunk);
+out:
+	kvfree(frame);
+	if (ret && READ_ONCE(dev->disconnected))
+		ret = -ENODEV;
 	return ret ? ret : count;
 }

@@ -2,10 +2,12 @@
 /*
  * dsr_ring.c - the ring of frame buffers and the reader's side of it.
  *
- * The ring is allocated once per board (vmalloc_user, so it can be mapped read-only
- * into the reader) and sized for the board's largest frame: n_slots slots of `stride`
- * bytes, each holding a frame as read() returns it (header + payload). Its geometry
- * reaches userspace through DSR_IOC_GET_INFO.
+ * The ring's geometry is fixed at probe, sized for the board's largest frame and
+ * bounded by the ring_mb module parameter: n_slots slots of `stride` bytes, each
+ * holding a frame as read() returns it (header + payload). It reaches userspace
+ * through DSR_IOC_GET_INFO. The memory (vmalloc_user, so it can be mapped read-only
+ * into the reader) is allocated when a file first streams or maps it, not at plug
+ * time, and freed with the board.
  *
  * A slot moves FREE -> FILLING (assembler) -> READY (published, on ring_ready in
  * arrival order) -> USER (dequeued) or COPYING (read() copies it out) -> FREE. When the
@@ -18,6 +20,7 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 #include <linux/vmalloc.h>
 
 #include "dsr.h"
@@ -25,36 +28,68 @@
 #define DSR_RING_FRAMES_MIN	2
 #define DSR_RING_FRAMES_MAX	256
 
+/* vm_flags became read-only behind accessors in 6.3. */
+static void dsr_vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
+}
+
 /**
- * dsr_ring_alloc - allocate the ring once, for the board's largest frame
+ * dsr_ring_geometry - the ring's shape for the board's largest frame (probe)
  * @dev:    the board (max_width/max_height known)
  * @frames: slots wanted (module parameter ring_frames)
- * @max_mb: the most memory the ring may take; fewer slots (at least 2) if needed
+ * @max_mb: the most memory the ring may take (ring_mb); fewer slots if needed. When
+ *          not even DSR_RING_FRAMES_MIN slots fit, n_slots is 0 and streaming fails
+ *          with ENOMEM: the limit is never exceeded.
  */
-int dsr_ring_alloc(struct dsr_dev *dev, unsigned int frames, unsigned int max_mb)
+void dsr_ring_geometry(struct dsr_dev *dev, unsigned int frames, unsigned int max_mb)
 {
 	u64 limit = (u64)max_mb << 20;
-	unsigned int i;
 
 	dev->frame_bytes_max = DSR_FRAME_HEADER_SIZE + dev->max_width * dev->max_height * 2;
 	dev->stride = PAGE_ALIGN(dev->frame_bytes_max);
 	frames = clamp_t(unsigned int, frames, DSR_RING_FRAMES_MIN, DSR_RING_FRAMES_MAX);
 	while (frames > DSR_RING_FRAMES_MIN && (u64)frames * dev->stride > limit)
 		frames--;
-	dev->slots = kcalloc(frames, sizeof(*dev->slots), GFP_KERNEL);
+	dev->n_slots = (u64)frames * dev->stride > limit ? 0 : frames;
+}
+
+/**
+ * dsr_ring_alloc - the ring's memory, the first time a file streams or maps it
+ * @dev: the board; caller holds stream_mutex
+ */
+int dsr_ring_alloc(struct dsr_dev *dev)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&dev->stream_mutex);
+	if (dev->ring)
+		return 0;
+	if (!dev->n_slots) {
+		dev_err(&dev->udev->dev,
+			"ring_mb=%u is too small for %d frames of %ux%u: not streaming\n",
+			dsr_param_ring_mb, DSR_RING_FRAMES_MIN, dev->max_width, dev->max_height);
+		return -ENOMEM;
+	}
+	dev->slots = kcalloc(dev->n_slots, sizeof(*dev->slots), GFP_KERNEL);
 	if (!dev->slots)
 		return -ENOMEM;
-	dev->ring = vmalloc_user((size_t)frames * dev->stride);
+	dev->ring = vmalloc_user((size_t)dev->n_slots * dev->stride);
 	if (!dev->ring) {
 		kfree(dev->slots);
 		dev->slots = NULL;
 		return -ENOMEM;
 	}
-	dev->n_slots = frames;
-	for (i = 0; i < frames; i++) {
+	spin_lock(&dev->ring_lock);
+	for (i = 0; i < dev->n_slots; i++) {
 		dev->slots[i].state = DSR_SLOT_FREE;
 		list_add_tail(&dev->slots[i].list, &dev->ring_free);
 	}
+	spin_unlock(&dev->ring_lock);
 	return 0;
 }
 
@@ -165,30 +200,30 @@ void dsr_ring_reset(struct dsr_dev *dev)
 	unsigned int i;
 
 	spin_lock(&dev->ring_lock);
-	for (i = 0; i < dev->n_slots; i++)
+	for (i = 0; dev->slots && i < dev->n_slots; i++)
 		dsr_slot_move(dev, i, DSR_SLOT_FREE, &dev->ring_free);
-	dev->error = 0;
+	dev->fault = 0;
 	spin_unlock(&dev->ring_lock);
 }
 
 /**
- * dsr_set_error - remember a device error for the reader and wake it
+ * dsr_set_fault - the stream broke: remember why for the reader, and wake it
  * @dev: the board
- * @err: negative errno; the first one is kept until a reader takes it
+ * @err: negative errno; the first one is kept until the stream stops
  */
-void dsr_set_error(struct dsr_dev *dev, int err)
+void dsr_set_fault(struct dsr_dev *dev, int err)
 {
 	spin_lock(&dev->ring_lock);
-	if (!dev->error)
-		dev->error = err;
+	if (!dev->fault)
+		dev->fault = err;
 	spin_unlock(&dev->ring_lock);
-	wake_up_interruptible(&dev->wait);
+	wake_up_interruptible_all(&dev->wait);
 }
 
 /* What a sleeping reader waits for. */
 static bool dsr_reader_wakeup(struct dsr_dev *dev)
 {
-	return READ_ONCE(dev->n_ready) || READ_ONCE(dev->error) ||
+	return READ_ONCE(dev->n_ready) || READ_ONCE(dev->fault) ||
 	       READ_ONCE(dev->disconnected);
 }
 
@@ -198,8 +233,8 @@ static bool dsr_reader_wakeup(struct dsr_dev *dev)
  * @file:  the reader (O_NONBLOCK decides between -EAGAIN and sleeping)
  * @state: DSR_SLOT_USER (dequeue) or DSR_SLOT_COPYING (read)
  *
- * Returns the slot, or -ENODEV (unplugged), a pending device error (reported once),
- * -EAGAIN, or -ERESTARTSYS.
+ * Returns the slot, or -ENODEV (unplugged), the stream's fault once no complete frame
+ * is left (every call, until the stream stops), -EAGAIN, or -ERESTARTSYS.
  */
 static int dsr_ring_take(struct dsr_dev *dev, struct file *file, enum dsr_slot_state state)
 {
@@ -210,19 +245,20 @@ static int dsr_ring_take(struct dsr_dev *dev, struct file *file, enum dsr_slot_s
 		if (READ_ONCE(dev->disconnected))
 			return -ENODEV;
 		spin_lock(&dev->ring_lock);
-		err = dev->error;
-		dev->error = 0;
+		err = dev->fault;
 		ret = -EAGAIN;
-		if (!err && !list_empty(&dev->ring_ready)) {
+		if (!list_empty(&dev->ring_ready)) {
 			s = list_first_entry(&dev->ring_ready, struct dsr_slot, list);
 			ret = s - dev->slots;
 			dsr_slot_move(dev, ret, state, NULL);
 			dev->stats.frames_read++;
 		}
 		spin_unlock(&dev->ring_lock);
+		if (ret >= 0)
+			return ret;
 		if (err)
 			return err;
-		if (ret >= 0 || (file->f_flags & O_NONBLOCK))
+		if (file->f_flags & O_NONBLOCK)
 			return ret;
 		ret = wait_event_interruptible(dev->wait, dsr_reader_wakeup(dev));
 		if (ret)
@@ -282,41 +318,69 @@ ssize_t dsr_read(struct file *file, char __user *buf, size_t count, loff_t *ppos
 }
 
 /**
- * dsr_poll - poll(): readable when a complete frame is queued
- * @file: the reader (polling claims the stream, as read() does)
+ * dsr_poll - poll(): readable when a complete frame is queued for this file
+ * @file: an open file of the board
  * @wait: poll table
+ *
+ * No side effect beyond what read() would do: only a caller asking for EPOLLIN
+ * claims the stream (and starts the transfers), as its read() would. A file that
+ * another one streams from is simply not readable (no EPOLLERR, on which an epoll
+ * user would spin); it is woken when that reader lets go. EPOLLOUT when no other
+ * write() is in progress; EPOLLERR when read() would fail at once.
  */
 __poll_t dsr_poll(struct file *file, struct poll_table_struct *wait)
 {
 	struct dsr_dev *dev = file->private_data;
-	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
+	__poll_t mask = 0;
+	struct file *reader;
 
 	poll_wait(file, &dev->wait, wait);
 	if (READ_ONCE(dev->disconnected))
 		return EPOLLERR | EPOLLHUP;
-	if (dsr_claim_reader(dev, file))
-		return EPOLLERR;
+	if (!mutex_is_locked(&dev->write_mutex))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	reader = READ_ONCE(dev->reader);
+	if ((poll_requested_events(wait) & (EPOLLIN | EPOLLRDNORM)) &&
+	    (!reader || reader == file)) {
+		switch (dsr_claim_reader(dev, file)) {
+		case 0:
+			break;
+		case -EBUSY:	/* another file won the race to stream */
+			return mask;
+		default:
+			return mask | EPOLLERR;
+		}
+		reader = file;
+	}
+	if (reader != file)
+		return mask;
 	if (READ_ONCE(dev->n_ready))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (READ_ONCE(dev->error))
+	else if (READ_ONCE(dev->fault))
 		mask |= EPOLLERR;
 	return mask;
 }
 
 /**
- * dsr_mmap - map the ring read-only
+ * dsr_mmap - map the ring read-only (allocating it, as streaming would)
  * @file: any open file of the board
  * @vma:  a read-only mapping within ring_bytes
  */
 int dsr_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct dsr_dev *dev = file->private_data;
+	int ret;
 
 	if (READ_ONCE(dev->disconnected))
 		return -ENODEV;
 	if (vma->vm_flags & VM_WRITE)
 		return -EACCES;
-	vma->vm_flags &= ~VM_MAYWRITE;
+	mutex_lock(&dev->stream_mutex);
+	ret = dsr_ring_alloc(dev);
+	mutex_unlock(&dev->stream_mutex);
+	if (ret)
+		return ret;
+	dsr_vm_flags_clear(vma, VM_MAYWRITE);
 	return remap_vmalloc_range(vma, dev->ring, vma->vm_pgoff);
 }
 
@@ -371,7 +435,7 @@ int dsr_qbuf(struct dsr_dev *dev, struct file *file, struct dsr_ioc_buffer __use
 	if (READ_ONCE(dev->reader) != file)
 		return -EBUSY;
 	spin_lock(&dev->ring_lock);
-	if (dev->slots[b.index].state == DSR_SLOT_USER)
+	if (dev->slots && dev->slots[b.index].state == DSR_SLOT_USER)
 		dsr_slot_move(dev, b.index, DSR_SLOT_FREE, &dev->ring_free);
 	else
 		ret = -EINVAL;

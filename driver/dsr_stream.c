@@ -4,10 +4,26 @@
  *
  * Several bulk IN URBs stay in flight while a reader streams, every one on
  * dev->in_anchor. As in uvcvideo, the completion handler only hands the buffer back to
- * the CPU and queues the URB on dev->done; a work item, in process context, parses the
- * bytes into frames in the ring and resubmits. Completions arrive in submission order
- * and the single work item consumes them in that order, so the byte stream stays
- * ordered.
+ * the CPU and queues the URB on dev->done; a work item on dsr_wq (WQ_UNBOUND |
+ * WQ_HIGHPRI), in process context, copies each transfer into its ring slot, folds it
+ * into the frame's running CRC and resubmits it at once: no whole-frame work ever
+ * stands between a transfer and its resubmission. Completions arrive in submission
+ * order and the single work item consumes them in that order, so the byte stream
+ * stays ordered.
+ *
+ * Transfers are copied, not received straight into ring slots: a frame's length is
+ * known only from its header, it ends with a short packet, and its trailer must not
+ * land in the slot, so direct DMA would need one URB chain per frame shaped by a
+ * header not yet seen. One copy of data the CPU reads anyway for the CRC costs a
+ * few ms per 32 MiB frame (README).
+ *
+ * Stopping is ours alone: a URB that completes as unlinked or shut down (-ENOENT,
+ * -ECONNRESET, -ESHUTDOWN) is never resubmitted. When we did not ask for it (unbind,
+ * reset, unplug: the USB core disabled the endpoint) the stream is broken with
+ * -ENODEV. Every other way the pipe can break (resubmit failing, clear-halt failing,
+ * transfer errors in a row) is retried within the bounds in dsr.h and then breaks the
+ * stream with a persistent error, so no reader sleeps on a stream with nothing in
+ * flight.
  *
  * On the wire (dsr_hw.h) each frame is header + payload + trailer and ends with a short
  * or zero-length packet, so a transfer shorter than the URB closes a frame. Every
@@ -16,16 +32,20 @@
  * at the first transfer after the next short one, which starts with the next header.
  */
 #include <linux/crc32.h>
+#include <linux/delay.h>
 #include <linux/dma-mapping.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/usb.h>
 #include <linux/usb/hcd.h>
 
 #include "dsr.h"
 
-/* Largest transfer a URB asks for; a DMA buffer is one physically contiguous block. */
+/* Largest transfer a URB asks for; a DMA buffer is one physically contiguous block,
+ * halved (not below DSR_URB_KB_FALLBACK) when memory is too fragmented for it. */
 #define DSR_URB_KB_MIN		4
 #define DSR_URB_KB_MAX		1024
+#define DSR_URB_KB_FALLBACK	16
 
 /* Completions that mean "the URB was stopped on purpose", not a device error. */
 static bool dsr_status_is_stop(int status)
@@ -45,12 +65,20 @@ static void dsr_in_complete(struct urb *urb)
 	struct dsr_dev *dev = du->dev;
 	unsigned long flags;
 
-	if (du->sgt)
-		dma_sync_sgtable_for_cpu(dev->dma_dev, du->sgt, DMA_FROM_DEVICE);
+	/* only what the device wrote goes back to the CPU (DMA-API.rst, partial sync) */
+	if (du->page && urb->actual_length)
+		dma_sync_single_for_cpu(dev->dma_dev, du->dma, urb->actual_length,
+					DMA_FROM_DEVICE);
 	spin_lock_irqsave(&dev->urb_lock, flags);
 	list_add_tail(&du->list, &dev->done);
 	spin_unlock_irqrestore(&dev->urb_lock, flags);
-	queue_work(system_highpri_wq, &dev->work);
+	queue_work(dsr_wq, &dev->work);
+}
+
+/* Whether completions may be resubmitted now; caller holds urb_lock. */
+static bool dsr_may_submit(struct dsr_dev *dev)
+{
+	return dev->in_running && !dev->halted && !dev->broken;
 }
 
 /* Submit one IN URB; caller holds urb_lock with in_running set. */
@@ -58,8 +86,8 @@ static int dsr_urb_submit_locked(struct dsr_dev *dev, struct dsr_urb *du)
 {
 	int ret;
 
-	if (du->sgt)
-		dma_sync_sgtable_for_device(dev->dma_dev, du->sgt, DMA_FROM_DEVICE);
+	if (du->page)
+		dma_sync_single_for_device(dev->dma_dev, du->dma, dev->urb_size, DMA_FROM_DEVICE);
 	usb_anchor_urb(du->urb, &dev->in_anchor);
 	ret = usb_submit_urb(du->urb, GFP_ATOMIC);
 	if (ret) {
@@ -69,17 +97,49 @@ static int dsr_urb_submit_locked(struct dsr_dev *dev, struct dsr_urb *du)
 	return ret;
 }
 
-/* Record a failure to resubmit: the reader hears about it once, the log once. */
+/* Submit errors that mean the endpoint or the device is gone for good. */
+static bool dsr_submit_gone(int ret)
+{
+	return ret == -ENODEV || ret == -ESHUTDOWN || ret == -ENOENT ||
+	       ret == -EHOSTUNREACH || ret == -EPERM;
+}
+
+/**
+ * dsr_stream_fault - the stream cannot go on: stop resubmitting, tell the reader
+ * @dev: the board
+ * @err: -ENODEV (the endpoint or device went away), -EPIPE (a halt that would not
+ *       clear), -EIO (transfers or submissions kept failing)
+ *
+ * The error stays until the reader stops the stream (STREAM_OFF or close); frames
+ * already complete are still delivered first.
+ */
+void dsr_stream_fault(struct dsr_dev *dev, int err)
+{
+	unsigned long flags;
+
+	if (READ_ONCE(dev->disconnected))
+		err = -ENODEV;
+	spin_lock_irqsave(&dev->urb_lock, flags);
+	dev->broken = true;
+	spin_unlock_irqrestore(&dev->urb_lock, flags);
+	if (err != -ENODEV)
+		dev_err(&dev->udev->dev, "bulk IN stream stopped: %d\n", err);
+	dsr_set_fault(dev, err);
+}
+
+/* A resubmit failed: the device is gone, or try again shortly (bounded). */
 static void dsr_submit_failed(struct dsr_dev *dev, int ret)
 {
-	/* -ENODEV, -ESHUTDOWN: the device or its host controller is going away */
-	if (ret == -ENODEV || ret == -ESHUTDOWN || READ_ONCE(dev->disconnected)) {
-		dsr_set_error(dev, -ENODEV);
+	if (dsr_submit_gone(ret) || READ_ONCE(dev->disconnected)) {
+		dsr_stream_fault(dev, -ENODEV);
 		return;
 	}
-	if (ret != -EPERM)	/* -EPERM: the URB is being killed */
-		dev_err_ratelimited(&dev->udev->dev, "bulk IN submit failed: %d\n", ret);
-	dsr_set_error(dev, -EIO);
+	dev_err_ratelimited(&dev->udev->dev, "bulk IN submit failed: %d\n", ret);
+	if (++dev->retries > DSR_RETRY_MAX) {
+		dsr_stream_fault(dev, -EIO);
+		return;
+	}
+	queue_delayed_work(dsr_wq, &dev->retry_work, msecs_to_jiffies(DSR_RETRY_MS));
 }
 
 /* Put a consumed URB back in flight, or on the idle list while stopping or halted. */
@@ -88,7 +148,7 @@ static void dsr_urb_recycle(struct dsr_dev *dev, struct dsr_urb *du)
 	int ret = 0;
 
 	spin_lock_irq(&dev->urb_lock);
-	if (dev->in_running && !dev->halted)
+	if (dsr_may_submit(dev))
 		ret = dsr_urb_submit_locked(dev, du);
 	else
 		list_add_tail(&du->list, &dev->idle);
@@ -97,14 +157,14 @@ static void dsr_urb_recycle(struct dsr_dev *dev, struct dsr_urb *du)
 		dsr_submit_failed(dev, ret);
 }
 
-/* Submit every idle URB (stream start, after a halt). */
+/* Submit every idle URB (stream start, after a halt, retry). */
 static int dsr_urb_submit_idle(struct dsr_dev *dev)
 {
 	struct dsr_urb *du;
 	int ret = 0;
 
 	spin_lock_irq(&dev->urb_lock);
-	while (dev->in_running && !dev->halted && !list_empty(&dev->idle)) {
+	while (dsr_may_submit(dev) && !list_empty(&dev->idle)) {
 		du = list_first_entry(&dev->idle, struct dsr_urb, list);
 		list_del(&du->list);
 		ret = dsr_urb_submit_locked(dev, du);
@@ -113,6 +173,19 @@ static int dsr_urb_submit_idle(struct dsr_dev *dev)
 	}
 	spin_unlock_irq(&dev->urb_lock);
 	return ret;
+}
+
+/* retry_work: a resubmit failed a moment ago; try the idle URBs again. */
+static void dsr_retry_work(struct work_struct *work)
+{
+	struct dsr_dev *dev = container_of(to_delayed_work(work), struct dsr_dev,
+					   retry_work);
+	int ret = dsr_urb_submit_idle(dev);
+
+	if (ret)
+		dsr_submit_failed(dev, ret);
+	else
+		dev->retries = 0;
 }
 
 /* The oldest completed URB not yet consumed, or NULL. */
@@ -238,6 +311,7 @@ static bool dsr_asm_begin(struct dsr_dev *dev, const u8 *data, u32 len)
 	as->payload = payload;
 	as->expected = DSR_FRAME_HEADER_SIZE + payload + DSR_FRAME_TRAILER_SIZE;
 	as->received = DSR_FRAME_HEADER_SIZE;
+	as->crc = ~0u;
 	return true;
 }
 
@@ -252,6 +326,8 @@ static void dsr_asm_copy(struct dsr_dev *dev, const u8 *data, u32 len)
 	if (as->received < end_payload) {
 		n = min(len, end_payload - as->received);
 		memcpy(slot + as->received, data, n);
+		if (dev->check_crc)
+			as->crc = crc32_le(as->crc, data, n);
 		as->received += n;
 		data += n;
 		len -= n;
@@ -266,8 +342,11 @@ static void dsr_asm_copy(struct dsr_dev *dev, const u8 *data, u32 len)
  * dsr_asm_finish - all bytes of a frame are in: check the trailer, publish the frame
  * @dev: the board
  *
- * The trailer's CRC moves into the header with DSR_FLAG_CRC_VALID and its flags are
- * ORed in, so that userspace sees header + payload only (dsr_hw.h).
+ * The trailer's CRC moves into the header and its flags are ORed in, so that
+ * userspace sees header + payload only (dsr_hw.h). DSR_FLAG_CRC_VALID says the
+ * payload was checked against that CRC here: only with check_crc (the CRC was
+ * accumulated transfer by transfer in dsr_asm_copy()). Without it the flag is
+ * cleared, whatever the board set, and the reader may check the CRC itself.
  */
 static void dsr_asm_finish(struct dsr_dev *dev)
 {
@@ -275,7 +354,7 @@ static void dsr_asm_finish(struct dsr_dev *dev)
 	const struct dsr_frame_trailer *t = (const void *)as->trailer;
 	struct dsr_frame_header *h = dev->ring + as->slot * dev->stride;
 	u32 crc = le32_to_cpu(t->payload_crc);
-	u32 flags = le32_to_cpu(h->flags) | le32_to_cpu(t->flags);
+	u32 flags = (le32_to_cpu(h->flags) | le32_to_cpu(t->flags)) & ~DSR_FLAG_CRC_VALID;
 	u32 actual;
 
 	if (le32_to_cpu(t->magic) != DSR_TRAILER_MAGIC) {
@@ -292,8 +371,8 @@ static void dsr_asm_finish(struct dsr_dev *dev)
 		dsr_asm_drop(dev);
 		return;
 	}
-	if (READ_ONCE(dsr_param_check_crc)) {
-		actual = ~crc32_le(~0u, (const u8 *)(h + 1), as->payload);
+	if (dev->check_crc) {
+		actual = ~as->crc;
 		if (actual != crc) {
 			spin_lock(&dev->ring_lock);
 			dev->stats.crc_errors++;
@@ -304,9 +383,10 @@ static void dsr_asm_finish(struct dsr_dev *dev)
 			dsr_asm_drop(dev);
 			return;
 		}
+		flags |= DSR_FLAG_CRC_VALID;
 	}
 	h->payload_crc = cpu_to_le32(crc);
-	h->flags = cpu_to_le32(flags | DSR_FLAG_CRC_VALID);
+	h->flags = cpu_to_le32(flags);
 	dsr_ring_publish(dev, as->slot, DSR_FRAME_HEADER_SIZE + as->payload);
 	as->slot = -1;
 }
@@ -358,38 +438,115 @@ static void dsr_assemble(struct dsr_dev *dev, const u8 *data, u32 len, bool shor
 	}
 }
 
-/* What a completed URB means: data for the assembler, a halt, an error, or a stop. */
-static void dsr_urb_consume(struct dsr_dev *dev, struct dsr_urb *du)
+/* Count a failed transfer; too many in a row (a broken pipe, not noise) end the stream. */
+static bool dsr_transfer_error(struct dsr_dev *dev, int status)
+{
+	spin_lock(&dev->ring_lock);
+	dev->stats.transfer_errors++;
+	spin_unlock(&dev->ring_lock);
+	dev_err_ratelimited(&dev->udev->dev, "bulk IN transfer failed: %d\n", status);
+	dsr_asm_abort(dev, "transfer error mid-frame");
+	if (++dev->errors_in_row < DSR_ERRORS_MAX)
+		return true;
+	dsr_stream_fault(dev, -EIO);
+	return false;
+}
+
+/**
+ * dsr_urb_consume - what a completed URB means: data, a halt, an error, or a stop
+ * @dev: the board
+ * @du:  the URB, off every list
+ *
+ * Returns true when the URB may go back in flight, false when it must stay idle.
+ */
+static bool dsr_urb_consume(struct dsr_dev *dev, struct dsr_urb *du)
 {
 	struct urb *urb = du->urb;
 	int status = urb->status;
+	bool ours;
 
 	if (!status) {
+		dev->errors_in_row = 0;
 		spin_lock(&dev->ring_lock);
 		dev->stats.bytes_received += urb->actual_length;
 		spin_unlock(&dev->ring_lock);
 		dsr_assemble(dev, du->buf, urb->actual_length,
 			     urb->actual_length < urb->transfer_buffer_length);
-		return;
+		return true;
 	}
 	if (dsr_status_is_stop(status)) {
-		/* stopping on purpose: a cut frame is not the board's fault */
+		/* a cut frame is not the board's fault */
 		dsr_asm_drop(dev);
 		dev->asm_state.state = DSR_ASM_IDLE;
-		return;
+		spin_lock_irq(&dev->urb_lock);
+		ours = !dev->in_running || dev->halted || dev->broken;
+		spin_unlock_irq(&dev->urb_lock);
+		/* not ours: the USB core disabled the endpoint (unbind, reset, unplug) */
+		if (!ours)
+			dsr_stream_fault(dev, -ENODEV);
+		return false;
 	}
 	if (status == -EPIPE) {
 		spin_lock_irq(&dev->urb_lock);
 		dev->halted = true;
 		spin_unlock_irq(&dev->urb_lock);
 		dsr_asm_abort(dev, "endpoint stalled mid-frame");
-		return;
+		return false;
 	}
-	spin_lock(&dev->ring_lock);
-	dev->stats.transfer_errors++;
-	spin_unlock(&dev->ring_lock);
-	dev_err_ratelimited(&dev->udev->dev, "bulk IN transfer failed: %d\n", status);
-	dsr_asm_abort(dev, "transfer error mid-frame");
+	if (status == -ENODEV || READ_ONCE(dev->disconnected)) {
+		dsr_asm_drop(dev);
+		dsr_stream_fault(dev, -ENODEV);
+		return false;
+	}
+	return dsr_transfer_error(dev, status);
+}
+
+/* Consume every completed URB in order, each back in flight as soon as it is copied. */
+static void dsr_consume_done(struct dsr_dev *dev)
+{
+	struct dsr_urb *du;
+
+	while ((du = dsr_urb_pop_done(dev))) {
+		if (dsr_urb_consume(dev, du)) {
+			dsr_urb_recycle(dev, du);
+		} else {
+			spin_lock_irq(&dev->urb_lock);
+			list_add_tail(&du->list, &dev->idle);
+			spin_unlock_irq(&dev->urb_lock);
+		}
+		cond_resched();
+	}
+}
+
+/**
+ * dsr_clear_in_halt - CLEAR_FEATURE(ENDPOINT_HALT) on bulk IN, bounded in time
+ * @dev: the board
+ *
+ * usb_clear_halt() with a shorter timeout and a retry: DSR_CLEAR_HALT_TRIES tries of
+ * at most DSR_CLEAR_HALT_TIMEOUT_MS each. Serialised against disconnect by io_mutex.
+ */
+static int dsr_clear_in_halt(struct dsr_dev *dev)
+{
+	u8 ep = usb_pipeendpoint(dev->in_pipe) | USB_DIR_IN;
+	int ret = -EIO, i;
+
+	for (i = 0; i < DSR_CLEAR_HALT_TRIES; i++) {
+		if (i)
+			msleep(DSR_RETRY_MS);
+		ret = dsr_io_begin(dev);
+		if (ret)
+			return ret;
+		ret = usb_control_msg(dev->udev, usb_sndctrlpipe(dev->udev, 0),
+				      USB_REQ_CLEAR_FEATURE, USB_RECIP_ENDPOINT,
+				      USB_ENDPOINT_HALT, ep, NULL, 0,
+				      DSR_CLEAR_HALT_TIMEOUT_MS);
+		if (ret >= 0)
+			usb_reset_endpoint(dev->udev, ep);
+		dsr_io_end(dev);
+		if (ret >= 0)
+			return 0;
+	}
+	return ret;
 }
 
 /**
@@ -397,26 +554,21 @@ static void dsr_urb_consume(struct dsr_dev *dev, struct dsr_urb *du)
  * @dev: the board
  *
  * Runs in the work item: stops the other URBs (their data after the stall belongs to
- * no frame), clears the halt, then resubmits them all.
+ * no frame), clears the halt, then resubmits them all. A halt that will not clear
+ * breaks the stream with -EPIPE (within DSR_CLEAR_HALT_TRIES tries).
  */
 static void dsr_recover_halt(struct dsr_dev *dev)
 {
-	struct dsr_urb *du;
 	int ret;
 
 	usb_kill_anchored_urbs(&dev->in_anchor);
-	while ((du = dsr_urb_pop_done(dev))) {
-		dsr_urb_consume(dev, du);
-		dsr_urb_recycle(dev, du);
-	}
-	ret = usb_clear_halt(dev->udev, dev->in_pipe);
+	dsr_consume_done(dev);
+	ret = dsr_clear_in_halt(dev);
 	spin_lock(&dev->ring_lock);
 	dev->stats.stalls++;
 	spin_unlock(&dev->ring_lock);
 	if (ret) {
-		if (!READ_ONCE(dev->disconnected))
-			dev_err(&dev->udev->dev, "clearing bulk IN halt failed: %d\n", ret);
-		dsr_set_error(dev, READ_ONCE(dev->disconnected) ? -ENODEV : -EPIPE);
+		dsr_stream_fault(dev, -EPIPE);
 		return;
 	}
 	dev_warn_ratelimited(&dev->udev->dev, "bulk IN stalled; halt cleared\n");
@@ -432,15 +584,11 @@ static void dsr_recover_halt(struct dsr_dev *dev)
 static void dsr_stream_work(struct work_struct *work)
 {
 	struct dsr_dev *dev = container_of(work, struct dsr_dev, work);
-	struct dsr_urb *du;
 	bool halted;
 
-	while ((du = dsr_urb_pop_done(dev))) {
-		dsr_urb_consume(dev, du);
-		dsr_urb_recycle(dev, du);
-	}
+	dsr_consume_done(dev);
 	spin_lock_irq(&dev->urb_lock);
-	halted = dev->halted && dev->in_running;
+	halted = dev->halted && dev->in_running && !dev->broken;
 	spin_unlock_irq(&dev->urb_lock);
 	if (halted)
 		dsr_recover_halt(dev);
@@ -469,12 +617,10 @@ static struct device *dsr_dma_device(struct dsr_dev *dev)
 /* Free one URB and its buffer. */
 static void dsr_urb_free(struct dsr_dev *dev, struct dsr_urb *du)
 {
-	if (du->sgt) {
-		dma_vunmap_noncontiguous(dev->dma_dev, du->buf);
-		dma_free_noncontiguous(dev->dma_dev, dev->urb_size, du->sgt, DMA_FROM_DEVICE);
-	} else {
+	if (du->page)
+		dma_free_pages(dev->dma_dev, dev->urb_size, du->page, du->dma, DMA_FROM_DEVICE);
+	else
 		kfree(du->buf);
-	}
 	usb_free_urb(du->urb);
 	memset(du, 0, sizeof(*du));
 }
@@ -484,9 +630,12 @@ static void dsr_urb_free(struct dsr_dev *dev, struct dsr_urb *du)
  * @dev: the board
  * @du:  zeroed slot to fill
  *
- * Non-coherent DMA memory (dma_alloc_noncontiguous, mapped once, synced explicitly
- * around each transfer) as uvcvideo does: coherent memory is uncached on ARM carts and
- * slow to copy frames out of.
+ * For host controllers that DMA: dma_alloc_pages(), one physically contiguous,
+ * cacheable block in the kernel's linear map (no vmap, so no vmap cache aliasing to
+ * manage), owned by the device between submit and completion and synced explicitly:
+ * the whole buffer for the device before each submit, actual_length bytes for the
+ * CPU in the completion. Coherent memory would be uncached on ARM carts and slow to
+ * copy frames out of.
  */
 static int dsr_urb_alloc(struct dsr_dev *dev, struct dsr_urb *du)
 {
@@ -495,26 +644,20 @@ static int dsr_urb_alloc(struct dsr_dev *dev, struct dsr_urb *du)
 	if (!du->urb)
 		return -ENOMEM;
 	if (dev->dma_dev) {
-		du->sgt = dma_alloc_noncontiguous(dev->dma_dev, dev->urb_size,
-						  DMA_FROM_DEVICE, GFP_KERNEL, 0);
-		if (!du->sgt)
+		du->page = dma_alloc_pages(dev->dma_dev, dev->urb_size, &du->dma,
+					   DMA_FROM_DEVICE, GFP_KERNEL | __GFP_NOWARN);
+		if (!du->page)
 			goto err;
-		du->buf = dma_vmap_noncontiguous(dev->dma_dev, dev->urb_size, du->sgt);
-		if (!du->buf) {
-			dma_free_noncontiguous(dev->dma_dev, dev->urb_size, du->sgt,
-					       DMA_FROM_DEVICE);
-			du->sgt = NULL;
-			goto err;
-		}
+		du->buf = page_address(du->page);
 	} else {
-		du->buf = kmalloc(dev->urb_size, GFP_KERNEL);
+		du->buf = kmalloc(dev->urb_size, GFP_KERNEL | __GFP_NOWARN);
 		if (!du->buf)
 			goto err;
 	}
 	usb_fill_bulk_urb(du->urb, dev->udev, dev->in_pipe, du->buf, dev->urb_size,
 			  dsr_in_complete, du);
-	if (du->sgt) {
-		du->urb->transfer_dma = sg_dma_address(du->sgt->sgl);
+	if (du->page) {
+		du->urb->transfer_dma = du->dma;
 		du->urb->transfer_flags |= URB_NO_TRANSFER_DMA_MAP;
 	}
 	return 0;
@@ -548,13 +691,34 @@ static void dsr_stream_geometry(struct dsr_dev *dev)
 	dev->urb_size = max_t(size_t, size, dev->in_maxpacket);
 }
 
+/* Allocate n_urbs URBs of urb_size bytes onto the idle list, or none. */
+static int dsr_urbs_alloc(struct dsr_dev *dev)
+{
+	unsigned int i, n = dev->n_urbs;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = dsr_urb_alloc(dev, &dev->urbs[i]);
+		if (ret) {
+			dev->n_urbs = i;
+			dsr_urbs_free(dev);
+			dev->n_urbs = n;
+			return ret;
+		}
+		list_add_tail(&dev->urbs[i].list, &dev->idle);
+	}
+	return 0;
+}
+
 /**
- * dsr_stream_start - allocate the bulk IN URBs and put them all in flight
+ * dsr_stream_start - allocate the ring and the bulk IN URBs, put them all in flight
  * @dev: the board; caller holds stream_mutex
+ *
+ * URB buffers are halved (down to DSR_URB_KB_FALLBACK KiB) when memory is too
+ * fragmented for blocks of urb_kb.
  */
 int dsr_stream_start(struct dsr_dev *dev)
 {
-	unsigned int i, n;
 	int ret;
 
 	lockdep_assert_held(&dev->stream_mutex);
@@ -562,31 +726,36 @@ int dsr_stream_start(struct dsr_dev *dev)
 		return 0;
 	if (READ_ONCE(dev->disconnected))
 		return -ENODEV;
+	ret = dsr_ring_alloc(dev);
+	if (ret)
+		return ret;
 	dsr_stream_geometry(dev);
 	dev->dma_dev = dsr_dma_device(dev);
-	n = dev->n_urbs;
-	for (i = 0; i < n; i++) {
-		ret = dsr_urb_alloc(dev, &dev->urbs[i]);
-		if (ret) {
-			dev->n_urbs = i;
-			dsr_urbs_free(dev);
-			return ret;
-		}
-		list_add_tail(&dev->urbs[i].list, &dev->idle);
+	while ((ret = dsr_urbs_alloc(dev)) == -ENOMEM &&
+	       dev->urb_size / 2 >= DSR_URB_KB_FALLBACK * 1024 &&
+	       dev->urb_size / 2 >= dev->in_maxpacket) {
+		dev->urb_size /= 2;
+		dev->urb_size -= dev->urb_size % dev->in_maxpacket;
 	}
+	if (ret)
+		return ret;
+	dev->check_crc = READ_ONCE(dsr_param_check_crc);
 	dev->asm_state.state = DSR_ASM_IDLE;
 	dev->asm_state.slot = -1;
 	dev->asm_state.have_sequence = false;
+	dev->errors_in_row = 0;
+	dev->retries = 0;
 
 	spin_lock_irq(&dev->urb_lock);
 	dev->in_running = true;
 	dev->halted = false;
+	dev->broken = false;
 	spin_unlock_irq(&dev->urb_lock);
 	dev->streaming = true;
 	ret = dsr_urb_submit_idle(dev);
 	if (ret) {
 		dsr_stream_stop_locked(dev);
-		return READ_ONCE(dev->disconnected) ? -ENODEV : ret;
+		return dsr_submit_gone(ret) || READ_ONCE(dev->disconnected) ? -ENODEV : ret;
 	}
 	return 0;
 }
@@ -596,8 +765,8 @@ int dsr_stream_start(struct dsr_dev *dev)
  * @dev: the board; caller holds stream_mutex
  *
  * No URB is resubmitted once in_running is false (submission checks it under
- * urb_lock), so one kill of the anchor and one cancel of the work item leave nothing
- * in flight.
+ * urb_lock), so one kill of the anchor and one cancel of each work item leave nothing
+ * in flight. A stream fault is forgotten: the next stream starts afresh.
  */
 void dsr_stream_stop_locked(struct dsr_dev *dev)
 {
@@ -607,12 +776,17 @@ void dsr_stream_stop_locked(struct dsr_dev *dev)
 	spin_lock_irq(&dev->urb_lock);
 	dev->in_running = false;
 	spin_unlock_irq(&dev->urb_lock);
+	cancel_delayed_work_sync(&dev->retry_work);
 	usb_kill_anchored_urbs(&dev->in_anchor);
 	cancel_work_sync(&dev->work);
+	/* the work may have been cancelled with URBs on done: they are idle now */
 	dsr_asm_drop(dev);
 	dev->asm_state.state = DSR_ASM_IDLE;
 	dsr_urbs_free(dev);
 	dev->streaming = false;
+	spin_lock(&dev->ring_lock);
+	dev->fault = 0;
+	spin_unlock(&dev->ring_lock);
 }
 
 /* dsr_stream_stop_locked() for callers without stream_mutex (disconnect, suspend). */
@@ -631,6 +805,7 @@ void dsr_stream_init(struct dsr_dev *dev)
 	INIT_LIST_HEAD(&dev->idle);
 	init_usb_anchor(&dev->in_anchor);
 	INIT_WORK(&dev->work, dsr_stream_work);
+	INIT_DELAYED_WORK(&dev->retry_work, dsr_retry_work);
 	dev->asm_state.slot = -1;
 }
 

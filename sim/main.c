@@ -42,7 +42,7 @@ static const char usage[] =
 	"  --dump-phantom DIR  write DIR/reference.png and DIR/live.png at the board's\n"
 	"                      default size and exit\n"
 	"Faults (repeatable): --fault MODE[,every=N]\n"
-	"  corrupt-header wrong-length truncated bad-crc stall disconnect\n"
+	"  corrupt-header wrong-length truncated bad-crc stall disconnect stall-stuck\n"
 	"Other:\n"
 	"  --batch N           clocks per event-loop turn (default 32768)\n"
 	"  --quiet             no log lines\n";

@@ -79,6 +79,7 @@ struct bridge {
 	int attached;
 	uint8_t configuration;
 	int halt_in, halt_out;
+	int halt_in_stuck;		/* stall-stuck fault: CLEAR_FEATURE on IN STALLs */
 	int zlp_owed;
 	int streaming;
 
@@ -330,6 +331,11 @@ static int standard_request(struct bridge *br, struct usbip_conn *c, struct usbi
 			if (!halt) {
 				if ((st->index & 0x7f) != 0)
 					return -1;
+			} else if (halt == &br->halt_in && br->halt_in_stuck &&
+				   st->request == USB_REQ_CLEAR_FEATURE) {
+				sim_log("fault: stall-stuck: CLEAR_FEATURE(ENDPOINT_HALT) on 0x%02x "
+					"refused", DSR_USB_EP_IN);
+				return -1;
 			} else {
 				*halt = st->request == USB_REQ_SET_FEATURE;
 				if (halt == &br->halt_out && !*halt)
@@ -633,12 +639,15 @@ static int bulk_in(struct bridge *br, struct usbip_conn *c, struct usbip_urb *ur
 			continue;
 		}
 		if (br->fifo.rd == fr->start && urb->filled == 0 &&
-		    (fr->faults & (1u << FAULT_STALL)) && !fr->stalled) {
+		    (fr->faults & (1u << FAULT_STALL | 1u << FAULT_STALL_STUCK)) && !fr->stalled) {
+			int stuck = !!(fr->faults & (1u << FAULT_STALL_STUCK));
+
 			fr->stalled = 1;
 			br->halt_in = 1;
-			br->st.faults[FAULT_STALL]++;
-			sim_log("fault: stall: bulk IN 0x%02x halted at the start of a frame",
-				DSR_USB_EP_IN);
+			br->halt_in_stuck |= stuck;
+			br->st.faults[stuck ? FAULT_STALL_STUCK : FAULT_STALL]++;
+			sim_log("fault: %s: bulk IN 0x%02x halted at the start of a frame",
+				stuck ? "stall-stuck" : "stall", DSR_USB_EP_IN);
 			usbip_conn_complete(c, urb, -EPIPE, 0);
 			return 1;
 		}
@@ -930,7 +939,8 @@ static void tx_begin(struct bridge *br)
 	br->st.frames_forwarded++;
 	tx->faults = fault_hits(&br->cfg.faults, br->st.frames_forwarded);
 	for (int k = 0; k < FAULT_KINDS; k++) {
-		if (!(tx->faults & (1u << k)) || k == FAULT_STALL || k == FAULT_DISCONNECT)
+		if (!(tx->faults & (1u << k)) || k == FAULT_STALL || k == FAULT_DISCONNECT ||
+		    k == FAULT_STALL_STUCK)
 			continue;
 		br->st.faults[k]++;
 		sim_log("fault: %s on output frame %llu", fault_name((enum fault_kind)k),

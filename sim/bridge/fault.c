@@ -14,6 +14,7 @@ static const char *const names[FAULT_KINDS] = {
 	[FAULT_BAD_CRC] = "bad-crc",
 	[FAULT_STALL] = "stall",
 	[FAULT_DISCONNECT] = "disconnect",
+	[FAULT_STALL_STUCK] = "stall-stuck",
 };
 
 /* The --fault spelling of a mode, for log lines. */
@@ -35,7 +36,7 @@ int fault_parse(struct fault_plan *plan, const char *arg, const char **why)
 			kind = k;
 	if (kind < 0) {
 		*why = "unknown fault mode (corrupt-header, wrong-length, truncated, bad-crc, "
-		       "stall, disconnect)";
+		       "stall, disconnect, stall-stuck)";
 		return -1;
 	}
 	if (comma) {

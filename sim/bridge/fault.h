@@ -14,6 +14,8 @@ enum fault_kind {
 	FAULT_BAD_CRC,		/* trailer CRC wrong */
 	FAULT_STALL,		/* bulk IN halts at the frame's start until CLEAR_FEATURE */
 	FAULT_DISCONNECT,	/* connection dropped mid-frame */
+	FAULT_STALL_STUCK,	/* bulk IN halts at the frame's start and CLEAR_FEATURE
+				 * (ENDPOINT_HALT) on it STALLs too: the halt never clears */
 	FAULT_KINDS
 };
 

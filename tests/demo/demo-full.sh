@@ -128,7 +128,8 @@ modules_with_deps() {
 run_qemu() {
 	log "building the QEMU test machine (Debian's kernel, busybox initramfs, dsr.ko)"
 	run_logged build-guest make -C "$root/tests/qemu" guest
-	local q=$root/tests/qemu/build overlay=$work/overlay img=$work/out.img
+	local q overlay=$work/overlay img=$work/out.img
+	q=$root/tests/qemu/build/$(sed -n 's/^KERNEL_ABI := //p' "$root/build/kernel.mk")
 	rm -rf "$overlay" && mkdir -p "$overlay/demo/modules"
 	cp "$data/reference.png" "$data/live.png" "$data/truth.json" "$overlay/demo/"
 	install -m 0755 "$here/guest-init.sh" "$overlay/init"

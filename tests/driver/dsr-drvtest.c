@@ -13,6 +13,14 @@
  *   dsr-drvtest block DEV              block in read() and poll() until the board is
  *                                      unplugged; both must fail with ENODEV
  *   dsr-drvtest stats DEV              the driver's counters as key=value lines
+ *   dsr-drvtest unbind DEV             sysfs unbind while reading and writing: ENODEV first
+ *   dsr-drvtest stuck DEV              a halt that will not clear: an error within 5 s
+ *   dsr-drvtest toctou DEV -n N        a thread changes the frame during write()
+ *   dsr-drvtest sigkill DEV -n K       writers killed mid-frame; the next write works
+ *   dsr-drvtest threads DEV -n N       4 threads on one file, read() and DQBUF
+ *   dsr-drvtest dqall DEV              every slot dequeued: the drop policy
+ *   dsr-drvtest nocrc DEV -n N         check_crc=0: no CRC_VALID, libdsr checks
+ *   dsr-drvtest cycles DEV -n N        open/stream/close cycles: no slab/vmalloc growth
  *   dsr-drvtest mklive FILE            a live image for dsr-sim --live (--size, --bits)
  *
  * Output: "PASS ..." / "FAIL ..." lines and key=value results; exit status 0 only when
@@ -25,6 +33,7 @@
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -978,12 +987,778 @@ static int run_block(const struct stream_opts *o)
 	return verdict();
 }
 
+/* ------------------------------------------------------------------ hardening tests */
+
+/* Commit a PASS parameter set of @w x @h and wait until the board applied it. */
+static int set_pass(int fd, uint32_t w, uint32_t h, uint32_t bits)
+{
+	struct dsr_params p;
+
+	dsr_params_default(&p, w, h, bits);
+	p.mode = DSR_MODE_PASS;
+	return set_params(fd, &p, NULL, 1);
+}
+
+/* The sysfs name of the USB interface behind /dev/dsrN ("1-1:1.0"), into @name. */
+static int intf_name(const char *dev, char *name, size_t len)
+{
+	char path[128], target[256];
+	const char *base = strrchr(dev, '/');
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/dsr/%s/device", base ? base + 1 : dev);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -1;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	snprintf(name, len, "%s", base ? base + 1 : target);
+	return 0;
+}
+
+/* Write @text to the sysfs file @path; 0 or -1. */
+static int sysfs_write(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* A frame's payload CRC, recomputed, against its header's. */
+static int frame_crc_ok(const uint8_t *f, size_t len)
+{
+	struct dsr_frame_info fi;
+	const char *why;
+
+	if (dsr_header_parse(f, len, DSR_WIDTH_MAX, DSR_HEIGHT_MAX, &fi, &why) ||
+	    len != DSR_FRAME_HEADER_SIZE + fi.payload_length)
+		return 0;
+	return dsr_crc32(0, f + DSR_FRAME_HEADER_SIZE, fi.payload_length) == fi.payload_crc;
+}
+
+/* A frame's sequence number (header bytes, little-endian). */
+static uint32_t frame_seq(const uint8_t *f)
+{
+	const uint8_t *p = f + DSR_HDR_OFF_SEQUENCE;
+
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* What a background reader saw: frames, the first error, and the newest payload. */
+struct bg_reader {
+	int fd, stop, first_err, frames, mismatched;
+	const uint8_t *expect;		/* compare each PASS payload with this, if set */
+	size_t expect_len;
+	uint8_t *last;			/* the newest frame (header + payload) */
+	size_t last_len;
+	pthread_mutex_t lock;
+};
+
+/* read() until an error or until told to stop (poll with a timeout, so stop is seen). */
+static void *bg_read_thread(void *arg)
+{
+	struct bg_reader *b = arg;
+	size_t cap = (size_t)DSR_FRAME_HEADER_SIZE + (size_t)DSR_WIDTH_MAX * DSR_HEIGHT_MAX * 2;
+	uint8_t *buf = malloc(cap);
+
+	while (!b->stop) {
+		struct pollfd pfd = { .fd = b->fd, .events = POLLIN };
+		ssize_t n;
+		int rc = poll(&pfd, 1, 200);
+
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc == 0)
+			continue;
+		n = read(b->fd, buf, cap);
+		if (n < 0 && errno == EAGAIN)
+			continue;
+		if (n < 0) {
+			b->first_err = errno;
+			break;
+		}
+		pthread_mutex_lock(&b->lock);
+		b->frames++;
+		if (b->expect && ((size_t)n != DSR_FRAME_HEADER_SIZE + b->expect_len ||
+				  memcmp(buf + DSR_FRAME_HEADER_SIZE, b->expect, b->expect_len)))
+			b->mismatched++;
+		b->last = realloc(b->last, (size_t)n);
+		memcpy(b->last, buf, (size_t)n);
+		b->last_len = (size_t)n;
+		pthread_mutex_unlock(&b->lock);
+	}
+	free(buf);
+	return NULL;
+}
+
+/* Frames of @w x @h for the PASS tests: pixels, and the wire frame with a given seed. */
+static uint8_t *pass_frame(uint32_t w, uint32_t h, uint32_t bits, uint64_t seed, size_t *len)
+{
+	struct dsr_image *im = test_image(w, h, bits, seed, (double)(seed % 7));
+	uint8_t *f = wire_frame(im, bits, 0, len);
+
+	dsr_image_free(im);
+	return f;
+}
+
+/* A size of at least @bytes of payload within the board's store (multi-chunk writes). */
+static void big_size(const struct dsr_ioc_info *info, size_t bytes, uint32_t *w, uint32_t *h)
+{
+	*w = info->max_width < 256 ? info->max_width : 256;
+	*h = (uint32_t)((bytes / 2 + *w - 1) / *w);
+	if (*h > info->max_height)
+		*h = info->max_height;
+}
+
+static uint64_t stat_out_resyncs(int fd)
+{
+	struct dsr_ioc_stats s;
+
+	return ioctl(fd, DSR_IOC_GET_STATS, &s) ? 0 : s.out_resyncs;
+}
+
+/*
+ * unbind: a reader in read() and a writer in write() on the same board; the driver is
+ * unbound through sysfs mid-stream. The first error each sees must be ENODEV, and so
+ * must every call after; then the interface is bound again.
+ */
+static int run_unbind(const struct stream_opts *o)
+{
+	int fd = open_dev(o->dev, O_RDWR), rfd = open_dev(o->dev, O_RDWR | O_NONBLOCK);
+	struct bg_reader r = { .fd = rfd, .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct dsr_ioc_stats st;
+	char intf[256];
+	pthread_t rt;
+	uint8_t *f;
+	size_t len;
+	int written = 0, werr = 0, frames, rc;
+	ssize_t n;
+	double t0;
+
+	if (intf_name(o->dev, intf, sizeof(intf))) {
+		check(0, "interface of %s: %s", o->dev, strerror(errno));
+		return verdict();
+	}
+	if (set_pass(fd, o->width, o->height, o->bits))
+		return verdict();
+	f = pass_frame(o->width, o->height, o->bits, 77, &len);
+	pthread_create(&rt, NULL, bg_read_thread, &r);
+	t0 = now_s();
+	for (;;) {
+		pthread_mutex_lock(&r.lock);
+		frames = r.frames;
+		pthread_mutex_unlock(&r.lock);
+		if (written >= 3 && frames >= 2 && sysfs_write("/sys/bus/usb/drivers/dsr/unbind", intf) == 0) {
+			printf("unbound %s after %d frames written, %d read\n", intf, written, frames);
+			t0 = now_s();
+			/* the writer goes on: its first error must be ENODEV */
+			for (int i = 0; i < 50 && !werr; i++) {
+				n = write(fd, f, len);
+				if (n < 0)
+					werr = errno;
+			}
+			break;
+		}
+		n = write(fd, f, len);
+		if (n < 0) {
+			werr = errno;
+			break;
+		}
+		written++;
+		if (now_s() - t0 > 30)
+			break;
+	}
+	check(written >= 3 && werr == ENODEV, "writer: %d frames written, then first error %s "
+	      "(want ENODEV)", written, werr ? strerror(werr) : "none");
+	for (int i = 0; i < 50 && !r.first_err; i++)
+		usleep(100000);
+	r.stop = 1;
+	pthread_join(rt, NULL);
+	check(r.frames >= 2 && r.first_err == ENODEV, "reader: %d frames read, then first error "
+	      "%s (want ENODEV) %.2f s after the unbind", r.frames,
+	      r.first_err ? strerror(r.first_err) : "none", now_s() - t0);
+	n = read(rfd, f, len);
+	check(n < 0 && errno == ENODEV, "read() again -> ENODEV (got %s)", n < 0 ? strerror(errno) : "data");
+	n = write(fd, f, len);
+	check(n < 0 && errno == ENODEV, "write() again -> ENODEV (got %s)", n < 0 ? strerror(errno) : "success");
+	rc = ioctl(fd, DSR_IOC_GET_STATS, &st);
+	check(rc < 0 && errno == ENODEV, "ioctl after unbind -> ENODEV (got %s)",
+	      rc < 0 ? strerror(errno) : "success");
+	close(rfd);
+	close(fd);
+	check(sysfs_write("/sys/bus/usb/drivers/dsr/bind", intf) == 0, "bound %s again (%s)",
+	      intf, strerror(errno));
+	free(f);
+	free(r.last);
+	return verdict();
+}
+
+/*
+ * stuck: the board stalls bulk IN and refuses to clear the halt (dsr-sim --fault
+ * stall-stuck). The reader must get an error within 5 s, and the same error on every
+ * later call until it stops the stream; no call may hang.
+ */
+static int run_stuck(const struct stream_opts *o)
+{
+	int fd = open_dev(o->dev, O_RDWR);
+	struct reader r;
+	const uint8_t *f;
+	size_t len;
+	int frames = 0, err = 0;
+	double t_last = 0, t_err = 0;
+	struct pollfd pfd;
+	ssize_t n;
+
+	if (set_pass(fd, o->width, o->height, o->bits))
+		return verdict();
+	reader_init(&r, fd, 0);
+	if (ioctl(fd, DSR_IOC_STREAM_ON)) {
+		check(0, "STREAM_ON: %s", strerror(errno));
+		return verdict();
+	}
+	for (;;) {
+		f = reader_next(&r, &len, 8000);
+		if (!f) {
+			err = errno;
+			t_err = now_s();
+			break;
+		}
+		frames++;
+		t_last = now_s();
+	}
+	check(frames >= 1 && (err == EPIPE || err == EIO), "%d frames, then %s %.2f s after the "
+	      "last frame (want EPIPE or EIO within 5 s, not a timeout)", frames, strerror(err),
+	      t_err - t_last);
+	check(t_err - t_last < 5.0, "the broken stream was reported within 5 s (%.2f s)",
+	      t_err - t_last);
+	n = read(fd, r.buf, r.info.frame_bytes_max);
+	check(n < 0 && errno == err, "read() again -> the same error at once (got %s)",
+	      n < 0 ? strerror(errno) : "data");
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	check(poll(&pfd, 1, 2000) == 1 && (pfd.revents & POLLERR),
+	      "poll() -> POLLERR at once (revents 0x%x)", pfd.revents);
+	check(ioctl(fd, DSR_IOC_STREAM_OFF) == 0, "STREAM_OFF ends the broken stream");
+	print_stats(fd);
+	close(fd);
+	return verdict();
+}
+
+struct flipper {
+	uint8_t *byte;
+	volatile int stop;
+	unsigned long flips;
+};
+
+/* Toggle one byte between its valid value and a broken one, as fast as it may. */
+static void *flip_thread(void *arg)
+{
+	struct flipper *fl = arg;
+
+	while (!fl->stop) {
+		*(volatile uint8_t *)fl->byte ^= 0x20;
+		fl->flips++;
+		if (fl->flips % 64 == 0)
+			usleep(200);
+	}
+	if (fl->flips % 2)
+		*fl->byte ^= 0x20;
+	return NULL;
+}
+
+/*
+ * toctou: a thread keeps breaking and mending the trailer of a multi-chunk frame
+ * while it is written. Each write() must either refuse the frame (EINVAL) or send a
+ * valid one: the board never refuses a frame (no EPIPE; the suite also checks dsr-sim
+ * logged no refusal), and each accepted frame comes back bit-exact (PASS mode).
+ */
+static int run_toctou(const struct stream_opts *o)
+{
+	int fd = open_dev(o->dev, O_RDWR), rfd = open_dev(o->dev, O_RDWR | O_NONBLOCK);
+	struct bg_reader r = { .fd = rfd, .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct dsr_ioc_info info;
+	struct flipper fl = { 0 };
+	uint32_t w, h;
+	uint8_t *f;
+	size_t len;
+	int ok = 0, einval = 0, other = 0, last_other = 0;
+	pthread_t rt, ft;
+
+	get_info(fd, &info);
+	big_size(&info, 66000, &w, &h);
+	if (set_pass(fd, w, h, o->bits))
+		return verdict();
+	f = pass_frame(w, h, o->bits, 91, &len);
+	r.expect = f + DSR_FRAME_HEADER_SIZE;
+	r.expect_len = len - DSR_FRAME_HEADER_SIZE - DSR_FRAME_TRAILER_SIZE;
+	pthread_create(&rt, NULL, bg_read_thread, &r);
+	fl.byte = f + len - DSR_FRAME_TRAILER_SIZE + DSR_TRL_OFF_MAGIC;
+	pthread_create(&ft, NULL, flip_thread, &fl);
+	for (int i = 0; i < o->frames; i++) {
+		ssize_t n = write(fd, f, len);
+
+		if (n == (ssize_t)len)
+			ok++;
+		else if (n < 0 && errno == EINVAL)
+			einval++;
+		else
+			other++, last_other = n < 0 ? errno : 0;
+	}
+	fl.stop = 1;
+	pthread_join(ft, NULL);
+	for (int i = 0; i < 100; i++) {
+		pthread_mutex_lock(&r.lock);
+		int got = r.frames;
+
+		pthread_mutex_unlock(&r.lock);
+		if (got >= ok)
+			break;
+		usleep(100000);
+	}
+	r.stop = 1;
+	pthread_join(rt, NULL);
+	printf("toctou: %dx%d frames of %zu bytes, %lu flips: %d sent, %d refused by the "
+	       "driver, %d other\n", w, h, len, fl.flips, ok, einval, other);
+	check(other == 0, "every write() either sent the frame or refused it with EINVAL "
+	      "(%d other outcomes, last %s)", other, strerror(last_other));
+	check(ok > 0 && einval > 0, "the race went both ways: %d sent, %d refused", ok, einval);
+	check(r.frames == ok && r.mismatched == 0, "each sent frame came back from the board "
+	      "bit-exact (%d of %d, %d mismatched)", r.frames, ok, r.mismatched);
+	close(rfd);
+	close(fd);
+	free(f);
+	free(r.last);
+	return verdict();
+}
+
+/*
+ * sigkill: a child writes multi-chunk frames in a loop and is killed mid-write, several
+ * times; after each kill the next write() must succeed and its frame come back
+ * bit-exact, which needs the board resynchronised if the kill cut a frame.
+ */
+static int run_sigkill(const struct stream_opts *o)
+{
+	int fd = open_dev(o->dev, O_RDWR), rfd = open_dev(o->dev, O_RDWR | O_NONBLOCK);
+	struct bg_reader r = { .fd = rfd, .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct dsr_ioc_info info;
+	uint64_t resync0;
+	uint32_t w, h;
+	uint8_t *junk, *mine;
+	size_t len;
+	int good = 0, kills = o->frames > 0 ? o->frames : 4;
+	pthread_t rt;
+
+	get_info(fd, &info);
+	big_size(&info, 140000, &w, &h);
+	if (set_pass(fd, w, h, o->bits))
+		return verdict();
+	junk = pass_frame(w, h, o->bits, 5, &len);
+	pthread_create(&rt, NULL, bg_read_thread, &r);
+	resync0 = stat_out_resyncs(fd);
+	srand(7);
+	for (int k = 0; k < kills; k++) {
+		pid_t pid;
+		ssize_t n;
+		int ok = 0;
+
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			for (;;)
+				if (write(fd, junk, len) < 0 && errno == ENODEV)
+					_exit(1);
+		}
+		usleep(150000 + (rand() % 400) * 1000);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		mine = pass_frame(w, h, o->bits, 1000 + k, &len);
+		n = write(fd, mine, len);
+		if (n != (ssize_t)len) {
+			check(0, "kill %d: the next write() failed: %s", k + 1,
+			      n < 0 ? strerror(errno) : "short");
+			free(mine);
+			continue;
+		}
+		/* the frame written after the kill comes back, bit-exact */
+		for (int i = 0; i < 100 && !ok; i++) {
+			pthread_mutex_lock(&r.lock);
+			ok = r.last && r.last_len == len - DSR_FRAME_TRAILER_SIZE &&
+			     !memcmp(r.last + DSR_FRAME_HEADER_SIZE, mine + DSR_FRAME_HEADER_SIZE,
+				     len - DSR_FRAME_HEADER_SIZE - DSR_FRAME_TRAILER_SIZE);
+			pthread_mutex_unlock(&r.lock);
+			if (!ok)
+				usleep(100000);
+		}
+		good += ok;
+		if (!ok)
+			check(0, "kill %d: the frame written next did not come back bit-exact", k + 1);
+		free(mine);
+	}
+	r.stop = 1;
+	pthread_join(rt, NULL);
+	check(good == kills, "after each of %d SIGKILLs mid-write the next write() succeeded "
+	      "and came back bit-exact (%d)", kills, good);
+	check(stat_out_resyncs(fd) > resync0, "the driver resynchronised bulk OUT after the "
+	      "cut frames (%llu times)", (unsigned long long)(stat_out_resyncs(fd) - resync0));
+	print_stats(fd);
+	close(rfd);
+	close(fd);
+	free(junk);
+	free(r.last);
+	return verdict();
+}
+
+/* Several threads on one file, half read(), half DQBUF/QBUF. */
+struct mt_shared {
+	int fd, want, got, dup, bad, err;
+	const uint8_t *ring;
+	size_t max;
+	uint8_t *seen;		/* by sequence, modulo 65536 */
+	pthread_mutex_t lock;
+};
+
+struct mt_thread {
+	struct mt_shared *s;
+	int use_dq;
+};
+
+/* Note one delivered frame; returns non-zero when enough have been seen. */
+static int mt_note(struct mt_shared *s, const uint8_t *f, size_t len)
+{
+	uint32_t seq = frame_seq(f) & 0xffff;
+	int done;
+
+	pthread_mutex_lock(&s->lock);
+	s->got++;
+	s->dup += s->seen[seq];
+	s->seen[seq] = 1;
+	s->bad += !frame_crc_ok(f, len);
+	done = s->got >= s->want;
+	pthread_mutex_unlock(&s->lock);
+	return done;
+}
+
+static void *mt_thread_fn(void *arg)
+{
+	struct mt_thread *t = arg;
+	struct mt_shared *s = t->s;
+	uint8_t *buf = t->use_dq ? NULL : malloc(s->max);
+
+	for (;;) {
+		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+		struct dsr_ioc_buffer b = { 0 };
+		int done;
+
+		pthread_mutex_lock(&s->lock);
+		done = s->got >= s->want || s->err;
+		pthread_mutex_unlock(&s->lock);
+		if (done)
+			break;
+		if (poll(&pfd, 1, 200) <= 0)
+			continue;
+		if (t->use_dq) {
+			if (ioctl(s->fd, DSR_IOC_DQBUF, &b)) {
+				if (errno != EAGAIN)
+					s->err = errno;
+				continue;
+			}
+			mt_note(s, s->ring + b.offset, b.bytes_used);
+			if (ioctl(s->fd, DSR_IOC_QBUF, &b))
+				s->err = errno;
+		} else {
+			ssize_t n = read(s->fd, buf, s->max);
+
+			if (n < 0) {
+				if (errno != EAGAIN)
+					s->err = errno;
+				continue;
+			}
+			mt_note(s, buf, (size_t)n);
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+static int run_threads(const struct stream_opts *o)
+{
+	int fd = open_dev(o->dev, O_RDWR | O_NONBLOCK);
+	struct mt_shared s = { .fd = fd, .want = o->frames, .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct mt_thread t[4];
+	struct dsr_ioc_stats st0, st1;
+	struct dsr_ioc_info info;
+	pthread_t th[4];
+	void *map;
+
+	get_info(fd, &info);
+	if (set_pass(fd, o->width, o->height, o->bits))
+		return verdict();
+	map = mmap(NULL, info.ring_bytes, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		check(0, "mmap: %s", strerror(errno));
+		return verdict();
+	}
+	s.ring = map;
+	s.max = info.frame_bytes_max;
+	s.seen = calloc(65536, 1);
+	ioctl(fd, DSR_IOC_GET_STATS, &st0);
+	if (ioctl(fd, DSR_IOC_STREAM_ON)) {
+		check(0, "STREAM_ON: %s", strerror(errno));
+		return verdict();
+	}
+	for (int i = 0; i < 4; i++) {
+		t[i] = (struct mt_thread){ .s = &s, .use_dq = i % 2 };
+		pthread_create(&th[i], NULL, mt_thread_fn, &t[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	ioctl(fd, DSR_IOC_STREAM_OFF);
+	ioctl(fd, DSR_IOC_GET_STATS, &st1);
+	check(s.err == 0, "4 threads on one file (2 read(), 2 DQBUF/QBUF): no error (%s)",
+	      s.err ? strerror(s.err) : "none");
+	check(s.got >= s.want && s.dup == 0 && s.bad == 0, "%d frames delivered, none twice "
+	      "(%d duplicates), every CRC right (%d bad)", s.got, s.dup, s.bad);
+	check(st1.frames_read - st0.frames_read == (uint64_t)s.got, "frames_read counts each "
+	      "delivery once (%llu, delivered %d)",
+	      (unsigned long long)(st1.frames_read - st0.frames_read), s.got);
+	munmap(map, info.ring_bytes);
+	free(s.seen);
+	close(fd);
+	return verdict();
+}
+
+/*
+ * dqall: the reader dequeues every slot and holds them. Arriving frames are then
+ * dropped (counted), the held slots are never touched, and after QBUF newer frames
+ * flow again.
+ */
+static int run_dqall(const struct stream_opts *o)
+{
+	int fd = open_dev(o->dev, O_RDWR);
+	struct dsr_ioc_info info;
+	struct dsr_ioc_stats st0, st1;
+	struct dsr_ioc_buffer b[256], nb;
+	uint32_t crc[256], maxseq = 0;
+	const uint8_t *ring;
+	struct reader r;
+	int held = 0, intact = 0, rc, nfd;
+	size_t len;
+	const uint8_t *f;
+
+	get_info(fd, &info);
+	if (set_pass(fd, o->width, o->height, o->bits))
+		return verdict();
+	reader_init(&r, fd, 1);
+	ring = r.ring;
+	if (ioctl(fd, DSR_IOC_STREAM_ON)) {
+		check(0, "STREAM_ON: %s", strerror(errno));
+		return verdict();
+	}
+	for (unsigned int i = 0; i < info.ring_frames && i < 256; i++) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		memset(&b[i], 0, sizeof(b[i]));
+		if (poll(&pfd, 1, 10000) != 1 || ioctl(fd, DSR_IOC_DQBUF, &b[i])) {
+			check(0, "DQBUF %u of %u: %s", i + 1, info.ring_frames, strerror(errno));
+			break;
+		}
+		crc[i] = dsr_crc32(0, ring + b[i].offset, b[i].bytes_used);
+		if (b[i].sequence > maxseq)
+			maxseq = b[i].sequence;
+		held++;
+	}
+	check(held == (int)info.ring_frames, "every slot dequeued and held (%d of %u)", held,
+	      info.ring_frames);
+	ioctl(fd, DSR_IOC_GET_STATS, &st0);
+	for (int i = 0; i < 100; i++) {
+		usleep(100000);
+		ioctl(fd, DSR_IOC_GET_STATS, &st1);
+		if (st1.frames_dropped >= st0.frames_dropped + 3)
+			break;
+	}
+	check(st1.frames_dropped >= st0.frames_dropped + 3, "frames arriving meanwhile are "
+	      "dropped and counted (%llu dropped)",
+	      (unsigned long long)(st1.frames_dropped - st0.frames_dropped));
+	for (int i = 0; i < held; i++)
+		intact += dsr_crc32(0, ring + b[i].offset, b[i].bytes_used) == crc[i] &&
+			  frame_seq(ring + b[i].offset) == b[i].sequence;
+	check(intact == held, "no held slot was overwritten (%d of %d intact)", intact, held);
+	nfd = open_dev(o->dev, O_RDWR | O_NONBLOCK);
+	close(nfd);
+	memset(&nb, 0, sizeof(nb));
+	rc = fcntl(fd, F_SETFL, O_NONBLOCK);
+	rc = ioctl(fd, DSR_IOC_DQBUF, &nb);
+	check(rc < 0 && errno == EAGAIN, "nothing else to dequeue meanwhile (DQBUF -> %s)",
+	      rc < 0 ? strerror(errno) : "a frame");
+	fcntl(fd, F_SETFL, 0);
+	for (int i = 0; i < held; i++)
+		if (ioctl(fd, DSR_IOC_QBUF, &b[i]))
+			check(0, "QBUF slot %u: %s", b[i].index, strerror(errno));
+	r.held = -1;
+	f = reader_next(&r, &len, 10000);
+	check(f && frame_seq(f) > maxseq && frame_crc_ok(f, len), "after QBUF a newer frame "
+	      "arrives (sequence %u > %u)", f ? frame_seq(f) : 0, maxseq);
+	ioctl(fd, DSR_IOC_STREAM_OFF);
+	close(fd);
+	return verdict();
+}
+
+/*
+ * nocrc: with check_crc=0 (the suite sets it) and dsr-sim --fault bad-crc, frames come
+ * without DSR_FLAG_CRC_VALID, the board's CRC in the header; the broken ones are
+ * delivered (not counted as CRC errors), and libdsr's device transport catches them.
+ */
+static int run_nocrc(const struct stream_opts *o)
+{
+	int fd = open_dev(o->dev, O_RDWR);
+	struct reader r;
+	struct dsr_ioc_stats st;
+	struct dsr_board *bd;
+	struct dsr_frame df;
+	int frames = 0, flagged = 0, wrong = 0, lib_ok = 0, lib_crc = 0, lib_other = 0;
+	const uint8_t *f;
+	size_t len;
+
+	if (set_pass(fd, o->width, o->height, o->bits))
+		return verdict();
+	reader_init(&r, fd, 0);
+	if (ioctl(fd, DSR_IOC_STREAM_ON)) {
+		check(0, "STREAM_ON: %s", strerror(errno));
+		return verdict();
+	}
+	while (frames < o->frames && (f = reader_next(&r, &len, 10000))) {
+		struct dsr_frame_info fi;
+		const char *why;
+
+		frames++;
+		if (dsr_header_parse(f, len, DSR_WIDTH_MAX, DSR_HEIGHT_MAX, &fi, &why))
+			continue;
+		flagged += !!(fi.flags & DSR_FLAG_CRC_VALID);
+		wrong += !frame_crc_ok(f, len);
+	}
+	ioctl(fd, DSR_IOC_GET_STATS, &st);
+	check(frames == o->frames && flagged == 0, "%d frames, none marked CRC_VALID (%d)",
+	      frames, flagged);
+	check(wrong > 0 && st.crc_errors == 0, "frames with a wrong CRC were delivered, not "
+	      "checked (%d wrong, crc_errors %llu)", wrong, (unsigned long long)st.crc_errors);
+	ioctl(fd, DSR_IOC_STREAM_OFF);
+	close(fd);
+	bd = dsr_board_open(o->dev);
+	if (!bd) {
+		check(0, "dsr_board_open %s: %s", o->dev, dsr_error());
+		return verdict();
+	}
+	if (dsr_board_stream_on(bd))
+		check(0, "libdsr stream on: %s", dsr_error());
+	for (int i = 0; i < o->frames; i++) {
+		if (!dsr_board_next_frame(bd, &df, 10000)) {
+			lib_ok++;
+			if (!(df.info.flags & DSR_FLAG_CRC_VALID))
+				check(0, "libdsr handed out frame %u without CRC_VALID", df.info.sequence);
+		} else if (strstr(dsr_error(), "CRC")) {
+			lib_crc++;
+		} else {
+			lib_other++;
+			printf("libdsr: %s\n", dsr_error());
+		}
+	}
+	dsr_board_close(bd);
+	check(lib_ok > 0 && lib_crc > 0 && lib_other == 0, "libdsr checked the CRC itself: %d "
+	      "frames good, %d refused for their CRC, %d other errors", lib_ok, lib_crc, lib_other);
+	return verdict();
+}
+
+/* A /proc/meminfo value in kB, or -1. */
+static long meminfo_kb(const char *key)
+{
+	FILE *fp = fopen("/proc/meminfo", "r");
+	char line[128];
+	long v = -1;
+
+	while (fp && fgets(line, sizeof(line), fp))
+		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
+			v = strtol(line + strlen(key) + 1, NULL, 10);
+	if (fp)
+		fclose(fp);
+	return v;
+}
+
+/* Caches dropped, then the unreclaimable slab and vmalloc use. */
+static void mem_now(long *slab, long *vm)
+{
+	sync();
+	sysfs_write("/proc/sys/vm/drop_caches", "3");
+	usleep(200000);
+	*slab = meminfo_kb("SUnreclaim");
+	*vm = meminfo_kb("VmallocUsed");
+}
+
+/* One open / stream / close cycle; every @frame_every-th one waits for a real frame. */
+static int one_cycle(const char *dev, int with_frame, uint8_t *buf, size_t cap)
+{
+	int fd = open(dev, O_RDWR | O_NONBLOCK | O_CLOEXEC), rc = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	if (with_frame) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (ioctl(fd, DSR_IOC_STREAM_ON) || poll(&pfd, 1, 10000) != 1 ||
+		    read(fd, buf, cap) <= 0)
+			rc = -1;
+	} else {
+		n = read(fd, buf, cap);		/* starts the stream: URBs allocated, submitted */
+		if (!(n < 0 && errno == EAGAIN) && n <= 0)
+			rc = -1;
+	}
+	close(fd);
+	return rc;
+}
+
+/* cycles: N open/stream/close cycles; unreclaimable slab and vmalloc use unchanged. */
+static int run_cycles(const struct stream_opts *o)
+{
+	int fd = open_dev(o->dev, O_RDWR), failed = 0;
+	struct dsr_ioc_info info;
+	long s0, v0, s1, v1;
+	uint8_t *buf;
+	double t;
+
+	get_info(fd, &info);
+	if (set_pass(fd, o->width, o->height, o->bits))
+		return verdict();
+	close(fd);
+	buf = malloc(info.frame_bytes_max);
+	one_cycle(o->dev, 1, buf, info.frame_bytes_max);	/* the ring, allocated once */
+	mem_now(&s0, &v0);
+	t = now_s();
+	for (int i = 0; i < o->frames; i++)
+		failed += one_cycle(o->dev, i % 100 == 0, buf, info.frame_bytes_max) != 0;
+	t = now_s() - t;
+	mem_now(&s1, &v1);
+	printf("cycles=%d seconds=%.1f SUnreclaim_kB=%ld->%ld VmallocUsed_kB=%ld->%ld\n",
+	       o->frames, t, s0, s1, v0, v1);
+	check(failed == 0, "%d open/stream/close cycles (every 100th with a frame), %d failed",
+	      o->frames, failed);
+	check(s1 - s0 < 256, "unreclaimable slab unchanged: %ld kB -> %ld kB (less than 256 kB "
+	      "growth allowed for the kernel's own churn)", s0, s1);
+	check(v1 - v0 <= 0, "VmallocUsed unchanged: %ld kB -> %ld kB", v0, v1);
+	free(buf);
+	return verdict();
+}
+
 /* ------------------------------------------------------------------ main */
 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: dsr-drvtest stream|playback|api|block|stats DEV [options]\n"
+		"usage: dsr-drvtest stream|playback|api|block|stats|unbind|stuck|toctou|sigkill|\n"
+		"                   threads|dqall|nocrc|cycles DEV [options]\n"
 		"       dsr-drvtest mklive FILE.pgm [--size WxH] [--bits B] [--seed S]\n"
 		"  -n N          frames (stream, playback)\n"
 		"  --mmap        take frames from the mapped ring (default read())\n"
@@ -1042,6 +1817,22 @@ int main(int argc, char **argv)
 		return run_api(&o);
 	if (!strcmp(cmd, "block"))
 		return run_block(&o);
+	if (!strcmp(cmd, "unbind"))
+		return run_unbind(&o);
+	if (!strcmp(cmd, "stuck"))
+		return run_stuck(&o);
+	if (!strcmp(cmd, "toctou"))
+		return run_toctou(&o);
+	if (!strcmp(cmd, "sigkill"))
+		return run_sigkill(&o);
+	if (!strcmp(cmd, "threads"))
+		return run_threads(&o);
+	if (!strcmp(cmd, "dqall"))
+		return run_dqall(&o);
+	if (!strcmp(cmd, "nocrc"))
+		return run_nocrc(&o);
+	if (!strcmp(cmd, "cycles"))
+		return run_cycles(&o);
 	if (!strcmp(cmd, "mklive")) {
 		/* the live image for dsr-sim --live: the same generator, another seed */
 		struct dsr_image *im = test_image(o.width, o.height, o.bits, o.seed + 1, 1.5);

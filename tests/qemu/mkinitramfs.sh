@@ -6,18 +6,19 @@
 #   /bin/busybox (static) and /init
 #   /lib/modules/*.ko + load-order   usb-common, usbcore, usbip-core, vhci-hcd and what
 #                                    they depend on (from modinfo), from KERNEL_IMAGE_DIR
-#   /lib/modules/dsr.ko              the project's driver when driver/ has built it
+#   /lib/modules/dsr.ko              the project's driver for this kernel (DSR_KO) when built
 #   /usr/bin/...                     the project's binaries, each with its shared
 #                                    libraries (ldd), and udevadm for the rules test
 #   /suites/*.sh, /lib/dsr-test.sh   the test suites and their helpers
 #   /usr/lib/udev/rules.d            the project's udev rules; /etc/group with dsr
 #   /data                            test data made on the host (build/data)
-# Environment: ROOT (repository), KERNEL_ABI, KERNEL_IMAGE_DIR; SUITES (optional glob).
+# Environment: ROOT (repository), KERNEL_ABI, KERNEL_IMAGE_DIR; DSR_KO (the driver built
+# for that kernel; default driver/dsr.ko); SUITES (optional glob).
 set -euo pipefail
 out=$1
 here=$(cd "$(dirname "$0")" && pwd)
 : "${ROOT:?}" "${KERNEL_ABI:?}" "${KERNEL_IMAGE_DIR:?}"
-stage=$here/build/root
+stage=$(dirname "$out")/root
 rm -rf "$stage"
 mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,lib/modules,etc,suites,data,proc,sys,dev,tmp,run,usr/lib/udev/rules.d}
 
@@ -54,7 +55,8 @@ add_module() {
 }
 for m in usb-common usbcore usbip-core vhci-hcd; do add_module "$m"; done
 printf '%s\n' "${order[@]}" >"$stage/lib/modules/load-order"
-[ -f "$ROOT/driver/dsr.ko" ] && cp "$ROOT/driver/dsr.ko" "$stage/lib/modules/dsr.ko"
+dsr_ko=${DSR_KO:-$ROOT/driver/dsr.ko}
+[ -f "$dsr_ko" ] && cp "$dsr_ko" "$stage/lib/modules/dsr.ko"
 
 # Project binaries (absent ones are skipped: the suite that needs one reports it).
 for bin in "$ROOT/userspace/build/dsr" "$ROOT/sim/build/dsr-sim" "$here"/build/bin/*; do

@@ -6,21 +6,24 @@
 # (plus "dmesg") and DSR-QEMU-DONE at the end. No DSR-QEMU-DONE = failure (panic, hang,
 # timeout). Prints per-suite results and "N passed, M failed"; exits 1 on any failure.
 # Environment: QEMU_TIMEOUT (s, default 900; a guard against hangs, the run itself takes a few minutes), QEMU_MEM (MB, default 1024),
-# QEMU_APPEND (extra kernel command line, e.g. "dsr.debug=1").
+# QEMU_APPEND (extra kernel command line, e.g. "dsr.debug=1"), DEBUG_APPEND (the memory
+# debugging options the Makefile chose for this kernel, debug-append.sh), QEMU_LOG_DIR
+# (where console.log and times.txt go; default build/).
 set -uo pipefail
 vmlinux=$1
 initrd=$2
 here=$(cd "$(dirname "$0")" && pwd)
-log=$here/build/console.log
+outdir=${QEMU_LOG_DIR:-$here/build}
+log=$outdir/console.log
 timeout_s=${QEMU_TIMEOUT:-900}
-mkdir -p "$here/build"
+mkdir -p "$outdir"
 
 t0=$EPOCHREALTIME
 boot_s=""
 # The console, timestamped on the host as it arrives (boot time = first DSR-BOOT line).
 timeout -k 5 "$timeout_s" qemu-system-x86_64 -nographic -no-reboot -m "${QEMU_MEM:-1024}" \
 	-cpu max -smp 1 -kernel "$vmlinux" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 loglevel=1 ${QEMU_APPEND:-}" </dev/null 2>&1 |
+	-append "console=ttyS0 panic=-1 loglevel=1 ${DEBUG_APPEND:-} ${QEMU_APPEND:-}" </dev/null 2>&1 |
 	tr -d '\r' | while IFS= read -r line; do
 		# A marker can follow firmware output without a newline: start the line there.
 		[[ $line == ?*DSR-[A-Z]* && $line != \[* ]] && line=DSR-${line#*DSR-}
@@ -58,6 +61,6 @@ fi
 boot=$(sed -n 's/^DSR-HOST boot_seconds=//p' "$log")
 printf 'boot %s s (host clock to /init), total %s s, %s suites started, %s finished; console in %s\n' \
 	"${boot:-?}" "$total" "$begin" "$ended" "$log"
-printf 'boot_seconds=%s total_seconds=%s\n' "${boot:-}" "$total" >"$here/build/times.txt"
+printf 'boot_seconds=%s total_seconds=%s\n' "${boot:-}" "$total" >"$outdir/times.txt"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -217,6 +217,13 @@
  * CRC-32 is the IEEE 802.3 one (reflected, polynomial 0xedb88320, init and final xor
  * 0xffffffff): crc32("123456789") = 0xcbf43926.
  */
+/*
+ * Resynchronising bulk OUT: a host that stops sending in the middle of a frame (time
+ * out, killed writer) sends CLEAR_FEATURE(ENDPOINT_HALT) to the bulk OUT endpoint,
+ * halted or not. The board then discards whatever part of a frame it had received,
+ * and the next byte on bulk OUT starts a new header. A malformed frame STALLs the
+ * endpoint, and the same request clears that and resynchronises.
+ */
 #define DSR_FRAME_MAGIC		0x31525344u	/* bytes "DSR1" */
 #define DSR_FRAME_VERSION	1
 #define DSR_TRAILER_MAGIC	0x45525344u	/* bytes "DSRE" */

@@ -11,27 +11,43 @@
  * The char device:
  *  read()   one whole frame per call: the 64-byte struct dsr_frame_header followed by
  *           the payload (header.payload_length bytes). The trailer the board sent is
- *           not returned: its CRC is in header.payload_crc with DSR_FLAG_CRC_VALID set
- *           and its flags are ORed into header.flags. A buffer smaller than the frame
+ *           not returned: its CRC is in header.payload_crc and its flags are ORed into
+ *           header.flags. DSR_FLAG_CRC_VALID means the driver checked the payload
+ *           against that CRC (module parameter check_crc, on by default, read when a
+ *           stream starts); without it the CRC is the board's, unchecked, and the
+ *           reader should check it (libdsr does). A buffer smaller than the frame
  *           fails with EMSGSIZE and leaves the frame queued; a buffer of
  *           dsr_ioc_info.frame_bytes_max always suffices. O_NONBLOCK gives EAGAIN when
  *           no frame is ready. The first read(), poll() or DSR_IOC_DQBUF starts the bulk
  *           IN transfers; only one open file may stream at a time (EBUSY for others),
  *           until it is closed.
- *  poll()   EPOLLIN when a complete frame is ready; EPOLLERR|EPOLLHUP once unplugged.
+ *  poll()   EPOLLIN when a complete frame is ready for this file; EPOLLERR when read()
+ *           would fail at once; EPOLLERR|EPOLLHUP once unplugged; EPOLLOUT when no
+ *           other write() is in progress. Asking for EPOLLIN claims the stream as
+ *           read() would; nothing else has side effects. A file another one streams
+ *           from is not readable (no EPOLLERR) until that file closes.
  *  mmap()   read-only, the whole ring: ring_frames slots of slot_stride bytes, each a
  *           frame laid out as read() returns it. DSR_IOC_DQBUF hands out the oldest
  *           ready slot, DSR_IOC_QBUF gives it back. A slot is never overwritten while
  *           dequeued.
  *  write()  one whole wire frame (header, payload, trailer; dsr_hw.h) to the board over
  *           bulk OUT: DSR_FLAG_REFERENCE in the header stores it as the reference,
- *           otherwise it is a live frame for playback. Partial frames are refused.
+ *           otherwise it is a live frame for playback. Partial frames are refused
+ *           (EINVAL). The frame is copied once; what is checked is what is sent. A
+ *           frame cut on the way (timeout ETIMEDOUT, fatal signal, the board refusing
+ *           it: EPIPE) leaves the board resynchronised (dsr_hw.h): the next write()
+ *           starts a fresh frame.
  *
  * Ring overrun policy: when a frame arrives and no slot is free, the oldest frame not
  * yet read is dropped (live display keeps the newest); if every slot is dequeued by the
  * reader, the arriving frame is dropped. Both count in frames_dropped.
  *
- * Any error from the device or after unplug: ENODEV once the board is gone.
+ * Errors: once the board is unplugged or the driver unbound, the first error every
+ * read(), write(), poll() and ioctl() sees is ENODEV. When the stream breaks for good
+ * (a bulk IN halt that will not clear: EPIPE; transfers or resubmissions failing
+ * beyond the driver's retries: EIO; within about 2 s, driver/README.md), read(),
+ * DQBUF and poll() report the error after the frames already complete, on every call,
+ * until the reader stops the stream (STREAM_OFF or close); it never just sleeps.
  */
 #ifndef DSR_IOCTL_H
 #define DSR_IOCTL_H
@@ -130,7 +146,8 @@ struct dsr_ioc_stats {
 	__u32 last_generation;
 	__u32 ring_ready;	/* frames waiting to be read now */
 	__u32 reserved0;
-	__u64 reserved[4];
+	__u64 out_resyncs;	/* bulk OUT resynchronised after a cut or refused frame */
+	__u64 reserved[3];
 };
 
 #define DSR_IOC_GET_INFO	_IOR(DSR_IOC_MAGIC, 0x00, struct dsr_ioc_info)

@@ -6,6 +6,10 @@
  * through the driver's ring mapped read-only: DSR_IOC_DQBUF hands out a slot, which
  * stays ours (and its pixels valid) until the next frame is asked for, when
  * DSR_IOC_QBUF gives it back. Zero copies on little-endian hosts.
+ *
+ * Integrity: DSR_FLAG_CRC_VALID from the driver means it checked the payload against
+ * the board's CRC. A frame without it (the driver loaded with check_crc=0) is checked
+ * here, so that every frame this transport hands out has had its CRC checked once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +25,7 @@
 #include "board_priv.h"
 #include "dsr/dsr_ioctl.h"
 #include "dsr/error.h"
+#include "dsr/model.h"
 
 struct device_board {
 	struct dsr_board board;
@@ -279,6 +284,22 @@ static const uint16_t *dev_pixels(struct device_board *d, const uint8_t *payload
 #endif
 }
 
+/* A frame the driver did not check (no DSR_FLAG_CRC_VALID): check its CRC here. */
+static int dev_check_crc(struct device_board *d, const uint8_t *slot, struct dsr_frame_info *fi)
+{
+	uint32_t crc;
+
+	if (fi->flags & DSR_FLAG_CRC_VALID)
+		return 0;
+	crc = dsr_crc32(0, slot + DSR_FRAME_HEADER_SIZE, fi->payload_length);
+	if (crc != fi->payload_crc)
+		return dsr_seterr("%s: frame %u: payload CRC %08x, the board sent %08x (the "
+				  "driver did not check it: check_crc=0)", d->path, fi->sequence,
+				  crc, fi->payload_crc);
+	fi->flags |= DSR_FLAG_CRC_VALID;
+	return 0;
+}
+
 /*
  * The next frame, zero-copy from the mapped ring. The driver validated the frame; the
  * header is parsed again here because the mapping is memory another component fills,
@@ -309,6 +330,8 @@ static int dev_next_frame(struct dsr_board *b, struct dsr_frame *f, int timeout_
 	if (DSR_FRAME_HEADER_SIZE + (size_t)f->info.payload_length != buf.bytes_used)
 		return dsr_seterr("%s: frame in slot %u: %u bytes, header says %u", d->path,
 				  buf.index, buf.bytes_used, f->info.payload_length);
+	if (dev_check_crc(d, slot, &f->info))
+		return -1;
 	f->pixels = dev_pixels(d, slot + DSR_FRAME_HEADER_SIZE,
 			       (size_t)f->info.width * f->info.height);
 	return f->pixels ? 0 : -1;

@@ -1,0 +1,110 @@
+# 55-driver-hard: dsr.ko's error paths and races, one check per defect the driver once
+# had (driver/README.md, "Defects and the tests that guard them"): unbind while reading
+# and writing, a halt that will not clear, a writer racing its own frame, writers killed
+# mid-frame, threads sharing a file, every slot dequeued, 32-bit ioctls, check_crc=0,
+# 1000 open/stream/close cycles without slab or vmalloc growth. /init gates dmesg.
+# timeout: 600
+. /lib/dsr-test.sh
+
+T=dsr-drvtest
+SIZE=${DSR_DRV_SIZE:-64x48}
+BITS=12
+LIVE=/tmp/live.pgm
+SIM_FPS=${DSR_DRV_FPS:-8}
+SIM_PID=
+DEV=
+PARAMS=/sys/module/dsr/parameters
+
+# The /dev node of the board whose sysfs serial is $1, or "".
+dev_of() {
+	for d in /sys/class/dsr/dsr*; do
+		[ -e "$d/serial" ] && [ "$(cat "$d/serial")" = "$1" ] && { echo "/dev/${d##*/}"; return; }
+	done
+}
+
+# wait_dev SERIAL: DEV once the board's node exists (10 s at most).
+wait_dev() {
+	DEV=
+	for _ in $(seq 100); do
+		DEV=$(dev_of "$1")
+		[ -n "$DEV" ] && [ -c "$DEV" ] && return 0
+		sleep 0.1
+	done
+	DEV=
+	return 1
+}
+
+# start_sim SERIAL [dsr-sim options...]: attach a simulated board; SIM_PID, DEV.
+start_sim() {
+	serial=$1; shift
+	dsr-sim --vhci --serial "$serial" --live "$LIVE" --fps "$SIM_FPS" "$@" >"/tmp/sim-$serial.log" 2>&1 &
+	SIM_PID=$!
+	wait_dev "$serial" && return 0
+	echo "start_sim $serial: no /dev/dsrN; simulator log:"; tail -n 5 "/tmp/sim-$serial.log"
+	return 1
+}
+
+stop_sim() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; return 0; }
+
+# run_t NAME LOG ARGS...: a dsr-drvtest run that must pass; its checks are shown.
+run_t() {
+	name=$1; log=$2; shift 2
+	if "$@" >"$log" 2>&1; then
+		pass "$name"
+	else
+		fail "$name: $*: $(grep -E '^FAIL|^dsr-|usage' "$log" | head -n 4 | tr '\n' ';')"
+	fi
+	grep -E '^(PASS|FAIL)|^toctou|^cycles=|^unbound' "$log" | sed 's/^/    /'
+}
+
+if ! command -v $T >/dev/null || [ ! -f /lib/modules/dsr.ko ]; then
+	fail "driver suite: needs /lib/modules/dsr.ko and $T"
+	finish; exit
+fi
+$T mklive "$LIVE" --size "$SIZE" --bits "$BITS" || fail "mklive"
+grep -q '^dsr ' /proc/modules || expect_ok "insmod dsr.ko" insmod /lib/modules/dsr.ko
+
+if start_sim HARD0001; then
+	run_t "unbind while reading and writing: ENODEV first, for both" /tmp/unbind.log \
+		$T unbind "$DEV" --size "$SIZE" --bits "$BITS"
+	wait_dev HARD0001 && pass "rebound: $DEV" || fail "the board did not come back after bind"
+fi
+if [ -n "$DEV" ]; then
+	run_t "4 threads on one file doing read() and DQBUF" /tmp/threads.log \
+		$T threads "$DEV" -n 40 --size "$SIZE" --bits "$BITS"
+	run_t "drop policy with every slot dequeued" /tmp/dqall.log $T dqall "$DEV" --size "$SIZE" --bits "$BITS"
+	if command -v dsr-compat32 >/dev/null; then
+		run_t "32-bit program: every ioctl through the compat path" /tmp/compat32.log \
+			dsr-compat32 "$DEV" "${SIZE%x*}" "${SIZE#*x}" "$BITS"
+	else
+		fail "dsr-compat32 missing (make -C tests/driver)"
+	fi
+	refused0=$(grep -c 'frame refused' /tmp/sim-HARD0001.log)
+	run_t "a thread changes the trailer during write(): only validated frames reach the board" \
+		/tmp/toctou.log $T toctou "$DEV" -n 12 --bits "$BITS"
+	refused=$(( $(grep -c 'frame refused' /tmp/sim-HARD0001.log) - refused0 ))
+	expect_eq "frames the board refused during the toctou run" 0 "$refused"
+	run_t "SIGKILL mid-write: the next write() succeeds, bit-exact" /tmp/sigkill.log \
+		$T sigkill "$DEV" -n 3 --bits "$BITS"
+	old_kb=$(cat $PARAMS/urb_kb)
+	echo 4 >$PARAMS/urb_kb	# slab-sized URB buffers, so that a leaked one shows in Slab
+	run_t "1000 open/stream/close cycles: slab and vmalloc unchanged" /tmp/cycles.log \
+		$T cycles "$DEV" -n "${DSR_CYCLES:-1000}" --size "$SIZE" --bits "$BITS"
+	echo "$old_kb" >$PARAMS/urb_kb
+	stop_sim $SIM_PID
+fi
+
+if start_sim STUCK001 --fault stall-stuck,every=4; then
+	run_t "a halt whose clear-halt fails: a persistent error within 5 s, no hang" \
+		/tmp/stuck.log $T stuck "$DEV" --size "$SIZE" --bits "$BITS"
+	stop_sim $SIM_PID
+fi
+
+echo 0 >$PARAMS/check_crc
+if start_sim NOCRC001 --fault bad-crc,every=3; then
+	run_t "check_crc=0: no CRC_VALID, bad frames delivered, libdsr checks the CRC" \
+		/tmp/nocrc.log $T nocrc "$DEV" -n 9 --size "$SIZE" --bits "$BITS"
+	stop_sim $SIM_PID
+fi
+echo 1 >$PARAMS/check_crc
+finish
