@@ -75,8 +75,7 @@ static void control_ioctls(int fd, const struct dsr_ioc_info *info, uint32_t w, 
 {
 	struct dsr_ioc_params p = { .mode = DSR_MODE_PASS, .width = w, .height = h,
 				    .pixel_bits = bits, .a11 = 1 << 24, .a22 = 1 << 24,
-				    .gain = 1 << 8, .midgrey = 1u << (bits - 1),
-				    .flags = DSR_PARAMS_WAIT };
+				    .gain = 1 << 8, .midgrey = 1u << (bits - 1) };
 	struct dsr_ioc_params g = { 0 };
 	struct dsr_ioc_reg reg = { .addr = DSR_REG_ID };
 	struct dsr_ioc_stats st;
@@ -99,13 +98,13 @@ static void control_ioctls(int fd, const struct dsr_ioc_info *info, uint32_t w, 
 	check(rc < 0 && errno == EFAULT, "LOAD_LUT from a wild pointer -> EFAULT (got %s)",
 	      rc ? strerror(errno) : "success");
 	rc = ioctl(fd, DSR_IOC_SET_PARAMS, &p);
-	check(rc == 0 && p.generation > 0, "SET_PARAMS PASS %ux%u, wait: generation %u (%s)",
+	check(rc == 0 && p.generation > 0, "SET_PARAMS PASS %ux%u: generation %u (%s)",
 	      w, h, p.generation, rc ? strerror(errno) : "ok");
 	rc = ioctl(fd, DSR_IOC_GET_PARAMS, &g);
 	check(rc == 0 && g.width == w && g.height == h && g.pixel_bits == bits &&
-	      g.mode == DSR_MODE_PASS && g.a11 == p.a11 && g.generation == p.generation,
-	      "GET_PARAMS reads the same set back (%ux%u, generation %u)", g.width, g.height,
-	      g.generation);
+	      g.mode == DSR_MODE_PASS && g.a11 == p.a11 && g.generation + 1 == p.generation,
+	      "GET_PARAMS reads the same set back (%ux%u; active generation %u, the set's "
+	      "%u applies at the next frame)", g.width, g.height, g.generation, p.generation);
 	p.reserved[3] = 1;
 	rc = ioctl(fd, DSR_IOC_SET_PARAMS, &p);
 	check(rc < 0 && errno == EINVAL, "SET_PARAMS with a reserved word set -> EINVAL (got %s)",

@@ -21,6 +21,7 @@
  *   dsr-drvtest dqall DEV              every slot dequeued: the drop policy
  *   dsr-drvtest nocrc DEV -n N         check_crc=0: no CRC_VALID, libdsr checks
  *   dsr-drvtest cycles DEV -n N        open/stream/close cycles: no slab/vmalloc growth
+ *   dsr-drvtest pollside DEV           poll() starts nothing read() would not
  *   dsr-drvtest mklive FILE            a live image for dsr-sim --live (--size, --bits)
  *
  * Output: "PASS ..." / "FAIL ..." lines and key=value results; exit status 0 only when
@@ -989,14 +990,15 @@ static int run_block(const struct stream_opts *o)
 
 /* ------------------------------------------------------------------ hardening tests */
 
-/* Commit a PASS parameter set of @w x @h and wait until the board applied it. */
+/* Commit a PASS parameter set of @w x @h (applied at the next frame's start: the board
+ * checks written frames against the shadow size at once). */
 static int set_pass(int fd, uint32_t w, uint32_t h, uint32_t bits)
 {
 	struct dsr_params p;
 
 	dsr_params_default(&p, w, h, bits);
 	p.mode = DSR_MODE_PASS;
-	return set_params(fd, &p, NULL, 1);
+	return set_params(fd, &p, NULL, 0);
 }
 
 /* The sysfs name of the USB interface behind /dev/dsrN ("1-1:1.0"), into @name. */
@@ -1191,8 +1193,8 @@ static int run_unbind(const struct stream_opts *o)
 	      rc < 0 ? strerror(errno) : "success");
 	close(rfd);
 	close(fd);
-	check(sysfs_write("/sys/bus/usb/drivers/dsr/bind", intf) == 0, "bound %s again (%s)",
-	      intf, strerror(errno));
+	rc = sysfs_write("/sys/bus/usb/drivers/dsr/bind", intf);
+	check(rc == 0, "bound %s again (%s)", intf, rc ? strerror(errno) : "ok");
 	free(f);
 	free(r.last);
 	return verdict();
@@ -1213,6 +1215,7 @@ static int run_stuck(const struct stream_opts *o)
 	double t_last = 0, t_err = 0;
 	struct pollfd pfd;
 	ssize_t n;
+	int rc;
 
 	if (set_pass(fd, o->width, o->height, o->bits))
 		return verdict();
@@ -1240,8 +1243,9 @@ static int run_stuck(const struct stream_opts *o)
 	check(n < 0 && errno == err, "read() again -> the same error at once (got %s)",
 	      n < 0 ? strerror(errno) : "data");
 	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
-	check(poll(&pfd, 1, 2000) == 1 && (pfd.revents & POLLERR),
-	      "poll() -> POLLERR at once (revents 0x%x)", pfd.revents);
+	rc = poll(&pfd, 1, 2000);
+	check(rc == 1 && (pfd.revents & POLLERR), "poll() -> POLLERR at once (rc %d, revents "
+	      "0x%x)", rc, pfd.revents);
 	check(ioctl(fd, DSR_IOC_STREAM_OFF) == 0, "STREAM_OFF ends the broken stream");
 	print_stats(fd);
 	close(fd);
@@ -1254,16 +1258,18 @@ struct flipper {
 	unsigned long flips;
 };
 
-/* Toggle one byte between its valid value and a broken one, as fast as it may. */
+/* Toggle one byte between its valid value and a broken one every 0-255 us, so that at
+ * any moment the frame is valid or not with about even odds. */
 static void *flip_thread(void *arg)
 {
 	struct flipper *fl = arg;
+	unsigned int x = 12345;
 
 	while (!fl->stop) {
 		*(volatile uint8_t *)fl->byte ^= 0x20;
 		fl->flips++;
-		if (fl->flips % 64 == 0)
-			usleep(200);
+		x = x * 1103515245u + 12345u;
+		usleep((x >> 16) & 0xff);
 	}
 	if (fl->flips % 2)
 		*fl->byte ^= 0x20;
@@ -1752,13 +1758,51 @@ static int run_cycles(const struct stream_opts *o)
 	return verdict();
 }
 
+/*
+ * pollside: poll() has no side effect beyond read()'s. EPOLLOUT alone does not start
+ * the stream; EPOLLIN claims it as read() would; a second file polling for EPOLLIN is
+ * simply not readable (no EPOLLERR to spin on) until the first closes.
+ */
+static int run_pollside(const struct stream_opts *o)
+{
+	int fd1 = open_dev(o->dev, O_RDWR), fd2 = open_dev(o->dev, O_RDWR | O_NONBLOCK), rc;
+	struct pollfd pfd;
+	struct dsr_ioc_info info;
+	uint8_t buf[64];
+	ssize_t n;
+
+	pfd = (struct pollfd){ .fd = fd1, .events = POLLOUT };
+	rc = poll(&pfd, 1, 0);
+	get_info(fd1, &info);
+	check(rc == 1 && (pfd.revents & POLLOUT) && !info.streaming,
+	      "poll(POLLOUT) on an idle board: writable, nothing started (revents 0x%x, "
+	      "streaming %u)", pfd.revents, info.streaming);
+	pfd = (struct pollfd){ .fd = fd1, .events = POLLIN };
+	rc = poll(&pfd, 1, 300);
+	get_info(fd1, &info);
+	check(rc == 0 && info.streaming, "poll(POLLIN) claims the stream as read() would "
+	      "(rc %d, streaming %u)", rc, info.streaming);
+	pfd = (struct pollfd){ .fd = fd2, .events = POLLIN };
+	rc = poll(&pfd, 1, 300);
+	check(rc == 0, "a second file polling POLLIN is not readable and gets no POLLERR "
+	      "(rc %d, revents 0x%x)", rc, pfd.revents);
+	close(fd1);
+	pfd = (struct pollfd){ .fd = fd2, .events = POLLIN };
+	rc = poll(&pfd, 1, 300);
+	n = read(fd2, buf, sizeof(buf));
+	check(rc == 0 && n < 0 && errno == EAGAIN, "once the first file closed, the second "
+	      "streams (poll rc %d, read -> %s)", rc, n < 0 ? strerror(errno) : "data");
+	close(fd2);
+	return verdict();
+}
+
 /* ------------------------------------------------------------------ main */
 
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: dsr-drvtest stream|playback|api|block|stats|unbind|stuck|toctou|sigkill|\n"
-		"                   threads|dqall|nocrc|cycles DEV [options]\n"
+		"                   threads|dqall|nocrc|cycles|pollside DEV [options]\n"
 		"       dsr-drvtest mklive FILE.pgm [--size WxH] [--bits B] [--seed S]\n"
 		"  -n N          frames (stream, playback)\n"
 		"  --mmap        take frames from the mapped ring (default read())\n"
@@ -1833,6 +1877,8 @@ int main(int argc, char **argv)
 		return run_nocrc(&o);
 	if (!strcmp(cmd, "cycles"))
 		return run_cycles(&o);
+	if (!strcmp(cmd, "pollside"))
+		return run_pollside(&o);
 	if (!strcmp(cmd, "mklive")) {
 		/* the live image for dsr-sim --live: the same generator, another seed */
 		struct dsr_image *im = test_image(o.width, o.height, o.bits, o.seed + 1, 1.5);

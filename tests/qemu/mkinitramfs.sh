@@ -23,10 +23,10 @@ rm -rf "$stage"
 mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,lib/modules,etc,suites,data,proc,sys,dev,tmp,run,usr/lib/udev/rules.d}
 
 # copy_with_libs FILE DEST: a dynamic executable and every library ldd resolves for it,
-# at the same paths in the guest (the loader included).
+# at the same paths in the guest (the loader included); static ones alone.
 copy_with_libs() {
 	install -m 0755 "$1" "$stage/$2"
-	ldd "$1" 2>/dev/null | awk '/=> \//{print $3} /^\t\//{print $1}' | while read -r lib; do
+	{ ldd "$1" 2>/dev/null || true; } | awk '/=> \//{print $3} /^\t\//{print $1}' | while read -r lib; do
 		[ -e "$stage$lib" ] || { mkdir -p "$stage$(dirname "$lib")"; cp -L "$lib" "$stage$lib"; }
 	done
 }

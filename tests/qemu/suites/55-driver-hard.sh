@@ -64,7 +64,13 @@ fi
 $T mklive "$LIVE" --size "$SIZE" --bits "$BITS" || fail "mklive"
 grep -q '^dsr ' /proc/modules || expect_ok "insmod dsr.ko" insmod /lib/modules/dsr.ko
 
+vm0=$(sed -n 's/^VmallocUsed: *\([0-9]*\).*/\1/p' /proc/meminfo)
 if start_sim HARD0001; then
+	vm1=$(sed -n 's/^VmallocUsed: *\([0-9]*\).*/\1/p' /proc/meminfo)
+	ring=$(cat /sys/class/dsr/${DEV#/dev/}/ring)
+	[ $((vm1 - vm0)) -lt 512 ] && pass "plugging costs no ring memory (VmallocUsed +$((vm1 - vm0)) kB; ring $ring comes with the first stream)" ||
+		fail "plug: VmallocUsed grew by $((vm1 - vm0)) kB before any stream (ring $ring)"
+	run_t "poll() starts nothing read() would not" /tmp/pollside.log $T pollside "$DEV"
 	run_t "unbind while reading and writing: ENODEV first, for both" /tmp/unbind.log \
 		$T unbind "$DEV" --size "$SIZE" --bits "$BITS"
 	wait_dev HARD0001 && pass "rebound: $DEV" || fail "the board did not come back after bind"
@@ -86,11 +92,16 @@ if [ -n "$DEV" ]; then
 	expect_eq "frames the board refused during the toctou run" 0 "$refused"
 	run_t "SIGKILL mid-write: the next write() succeeds, bit-exact" /tmp/sigkill.log \
 		$T sigkill "$DEV" -n 3 --bits "$BITS"
-	old_kb=$(cat $PARAMS/urb_kb)
-	echo 4 >$PARAMS/urb_kb	# slab-sized URB buffers, so that a leaked one shows in Slab
+	echo 1 >$PARAMS/force_dma
+	run_t "DMA path (force_dma=1: dma_alloc_pages, partial syncs): 30 frames bit-exact" \
+		/tmp/dma.log $T stream "$DEV" -n 30 --size "$SIZE" --bits "$BITS"
+	echo 0 >$PARAMS/force_dma
+	old_kb=$(cat $PARAMS/urb_kb) old_urbs=$(cat $PARAMS/urbs)
+	# slab-sized URB buffers, so that a leaked one shows in Slab; 4 keep cycles quick
+	echo 4 >$PARAMS/urb_kb; echo 4 >$PARAMS/urbs
 	run_t "1000 open/stream/close cycles: slab and vmalloc unchanged" /tmp/cycles.log \
 		$T cycles "$DEV" -n "${DSR_CYCLES:-1000}" --size "$SIZE" --bits "$BITS"
-	echo "$old_kb" >$PARAMS/urb_kb
+	echo "$old_kb" >$PARAMS/urb_kb; echo "$old_urbs" >$PARAMS/urbs
 	stop_sim $SIM_PID
 fi
 
