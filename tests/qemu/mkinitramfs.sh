@@ -42,16 +42,22 @@ moddir=$KERNEL_IMAGE_DIR/modules/$KERNEL_ABI
 declare -A seen=()
 order=()
 add_module() {
-	local name=$1 path dep
+	local name=$1 path dep alt
 	[ -n "${seen[$name]:-}" ] && return 0
 	seen[$name]=1
-	path=$(find "$moddir/kernel" -name "$name.ko" -o -name "$(echo "$name" | tr _ -).ko" | head -n1)
+	alt=$(echo "$name" | tr _ -)
+	path=$(find "$moddir/kernel" -name "$name.ko" -o -name "$alt.ko" -o -name "$name.ko.xz" \
+		-o -name "$alt.ko.xz" | head -n1)
 	[ -n "$path" ] || { echo "mkinitramfs: module $name not found under $moddir" >&2; exit 1; }
 	for dep in $(/sbin/modinfo -F depends "$path" | tr , ' '); do
 		add_module "$dep"
 	done
-	cp "$path" "$stage/lib/modules/"
-	order+=("$(basename "$path")")
+	# 6.12 ships modules xz-compressed; busybox insmod loads plain .ko only
+	case $path in
+	*.xz) xz -dc "$path" >"$stage/lib/modules/$(basename "$path" .xz)" ;;
+	*) cp "$path" "$stage/lib/modules/" ;;
+	esac
+	order+=("$(basename "$path" .xz)")
 }
 for m in usb-common usbcore usbip-core vhci-hcd; do add_module "$m"; done
 printf '%s\n' "${order[@]}" >"$stage/lib/modules/load-order"
