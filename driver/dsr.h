@@ -31,13 +31,13 @@
  * the reader or writer hears about it. A failed resubmit is retried every
  * DSR_RETRY_MS, DSR_RETRY_MAX times (0.5 s); a clear-halt is tried DSR_CLEAR_HALT_TRIES
  * times with a DSR_CLEAR_HALT_TIMEOUT_MS control timeout, DSR_RETRY_MS apart (at most
- * 2.1 s); DSR_ERRORS_MAX transfer errors in a row end the stream. Then the error is
+ * 4.1 s); DSR_ERRORS_MAX transfer errors in a row end the stream. Then the error is
  * persistent (see struct dsr_dev.fault).
  */
 #define DSR_RETRY_MS			50
 #define DSR_RETRY_MAX			10
 #define DSR_CLEAR_HALT_TRIES		2
-#define DSR_CLEAR_HALT_TIMEOUT_MS	1000
+#define DSR_CLEAR_HALT_TIMEOUT_MS	2000
 #define DSR_ERRORS_MAX			16
 
 /* Module parameters (dsr_core.c), read when streaming starts. */

@@ -1254,33 +1254,39 @@ static int run_stuck(const struct stream_opts *o)
 
 struct flipper {
 	uint8_t *byte;
-	volatile int stop;
+	volatile int go, done, stop;
 	unsigned long flips;
 };
 
-/* Toggle one byte between its valid value and a broken one every 0-255 us, so that at
- * any moment the frame is valid or not with about even odds. */
+/* Each time the writer starts a write() (go), toggle the byte 2 ms into it: after the
+ * driver copied the frame, while the first chunk is on its way. */
 static void *flip_thread(void *arg)
 {
 	struct flipper *fl = arg;
-	unsigned int x = 12345;
+	int seen = 0;
 
 	while (!fl->stop) {
+		if (fl->go == seen) {
+			usleep(100);
+			continue;
+		}
+		seen = fl->go;
+		usleep(2000);
 		*(volatile uint8_t *)fl->byte ^= 0x20;
 		fl->flips++;
-		x = x * 1103515245u + 12345u;
-		usleep((x >> 16) & 0xff);
+		fl->done = seen;
 	}
-	if (fl->flips % 2)
-		*fl->byte ^= 0x20;
 	return NULL;
 }
 
 /*
- * toctou: a thread keeps breaking and mending the trailer of a multi-chunk frame
- * while it is written. Each write() must either refuse the frame (EINVAL) or send a
- * valid one: the board never refuses a frame (no EPIPE; the suite also checks dsr-sim
- * logged no refusal), and each accepted frame comes back bit-exact (PASS mode).
+ * toctou: a thread changes the trailer of a multi-chunk frame while write() sends it:
+ * every other frame starts valid and is broken 2 ms into the call, the others start
+ * broken and are mended. A driver that checks one read of the buffer and sends another
+ * sends a broken trailer (the board refuses it: EPIPE) or sends what it should have
+ * refused. Here each write() must either refuse the frame (EINVAL) or send a valid one:
+ * the board never refuses a frame (the suite also checks dsr-sim logged no refusal), and
+ * each accepted frame comes back bit-exact (PASS mode).
  */
 static int run_toctou(const struct stream_opts *o)
 {
@@ -1305,8 +1311,14 @@ static int run_toctou(const struct stream_opts *o)
 	fl.byte = f + len - DSR_FRAME_TRAILER_SIZE + DSR_TRL_OFF_MAGIC;
 	pthread_create(&ft, NULL, flip_thread, &fl);
 	for (int i = 0; i < o->frames; i++) {
-		ssize_t n = write(fd, f, len);
+		ssize_t n;
 
+		if (((*fl.byte ^ (uint8_t)(DSR_TRAILER_MAGIC & 0xff)) != 0) != (i % 2))
+			*fl.byte ^= 0x20;	/* even: starts valid; odd: starts broken */
+		fl.go = i + 1;
+		n = write(fd, f, len);
+		while (fl.done != i + 1)
+			usleep(500);
 		if (n == (ssize_t)len)
 			ok++;
 		else if (n < 0 && errno == EINVAL)
@@ -1316,6 +1328,8 @@ static int run_toctou(const struct stream_opts *o)
 	}
 	fl.stop = 1;
 	pthread_join(ft, NULL);
+	if (*fl.byte != (uint8_t)(DSR_TRAILER_MAGIC & 0xff))
+		*fl.byte ^= 0x20;
 	for (int i = 0; i < 100; i++) {
 		pthread_mutex_lock(&r.lock);
 		int got = r.frames;

@@ -45,7 +45,7 @@
  * Errors: once the board is unplugged or the driver unbound, the first error every
  * read(), write(), poll() and ioctl() sees is ENODEV. When the stream breaks for good
  * (a bulk IN halt that will not clear: EPIPE; transfers or resubmissions failing
- * beyond the driver's retries: EIO; within about 2 s, driver/README.md), read(),
+ * beyond the driver's retries: EIO; within 4.1 s, driver/README.md), read(),
  * DQBUF and poll() report the error after the frames already complete, on every call,
  * until the reader stops the stream (STREAM_OFF or close); it never just sleeps.
  */
