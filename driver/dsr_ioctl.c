@@ -529,7 +529,7 @@ static int dsr_out_resync(struct dsr_dev *dev)
 		return ret;
 	ret = usb_control_msg(dev->udev, usb_sndctrlpipe(dev->udev, 0),
 			      USB_REQ_CLEAR_FEATURE, USB_RECIP_ENDPOINT, USB_ENDPOINT_HALT,
-			      ep, NULL, 0, DSR_CLEAR_HALT_TIMEOUT_MS);
+			      ep, NULL, 0, DSR_CTRL_TIMEOUT_MS);
 	if (ret >= 0)
 		usb_reset_endpoint(dev->udev, ep);
 	dsr_io_end(dev);

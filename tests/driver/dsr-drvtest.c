@@ -1297,7 +1297,7 @@ static int run_toctou(const struct stream_opts *o)
 	uint32_t w, h;
 	uint8_t *f;
 	size_t len;
-	int ok = 0, einval = 0, other = 0, last_other = 0;
+	int ok = 0, einval = 0, timedout = 0, other = 0, last_other = 0;
 	pthread_t rt, ft;
 
 	get_info(fd, &info);
@@ -1323,6 +1323,8 @@ static int run_toctou(const struct stream_opts *o)
 			ok++;
 		else if (n < 0 && errno == EINVAL)
 			einval++;
+		else if (n < 0 && errno == ETIMEDOUT)
+			timedout++;	/* a slow board: the cut frame is resynchronised */
 		else
 			other++, last_other = n < 0 ? errno : 0;
 	}
@@ -1342,12 +1344,16 @@ static int run_toctou(const struct stream_opts *o)
 	r.stop = 1;
 	pthread_join(rt, NULL);
 	printf("toctou: %dx%d frames of %zu bytes, %lu flips: %d sent, %d refused by the "
-	       "driver, %d other\n", w, h, len, fl.flips, ok, einval, other);
-	check(other == 0, "every write() either sent the frame or refused it with EINVAL "
-	      "(%d other outcomes, last %s)", other, strerror(last_other));
+	       "driver, %d timed out, %d other\n", w, h, len, fl.flips, ok, einval, timedout,
+	       other);
+	check(other == 0, "every write() sent the frame, refused it with EINVAL or timed out "
+	      "on a slow board; never EPIPE (%d other outcomes, last %s)", other,
+	      strerror(last_other));
 	check(ok > 0 && einval > 0, "the race went both ways: %d sent, %d refused", ok, einval);
-	check(r.frames == ok && r.mismatched == 0, "each sent frame came back from the board "
-	      "bit-exact (%d of %d, %d mismatched)", r.frames, ok, r.mismatched);
+	/* a write that timed out on its last chunk may still have reached the board whole */
+	check(r.frames >= ok && r.frames <= ok + timedout && r.mismatched == 0, "each sent "
+	      "frame came back from the board bit-exact (%d for %d sent, %d mismatched)",
+	      r.frames, ok, r.mismatched);
 	close(rfd);
 	close(fd);
 	free(f);
