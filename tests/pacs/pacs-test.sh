@@ -200,6 +200,9 @@ m = json.load(open("out/report.json"))["members"][0]
 r = m["measurements"][0]
 assert m["status"] == "ok" and r["significant"] and r["change"] < 0, r
 PY
+"$DSR" subtract "pacs:$uidroot.2.1.1" follow.dcm --register -o sub.png --region circle:147,122,7 >subtract.log
+check "subtract pacs:SOP-UID fetched that prior and measured the loss" \
+	bash -c "grep -q 'baseline from the PACS: $uidroot.2.1.1 of 20240601' subtract.log && grep -q 'LOSS' subtract.log"
 check "overlay and difference from IO sources: dciodvfy finds no error" \
 	bash -c "! dciodvfy out/overlay-01.dcm 2>&1 | grep -q Error && ! dciodvfy out/difference-01.dcm 2>&1 | grep -q Error"
 t0=$(ms)
