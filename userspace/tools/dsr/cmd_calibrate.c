@@ -48,6 +48,7 @@ struct cal_opts {
 	double lesion[3];
 	struct pair_opts pair;
 	struct dsr_identity_opts id;
+	struct record_opts rec;		/* --teeth, --dates */
 	struct measure_opts meas;
 };
 
@@ -80,7 +81,7 @@ static void cal_usage(FILE *f)
 		PAIR_FRAME_HELP
 		"  -h, --help              this help\n%s%s"
 		"exit status: 0 calibrated and bit-exact, 1 refused or failed, 2 usage error\n",
-		CAL_DEFAULT_MIN_QUALITY, CAL_TIMEOUT_MS, IDENTITY_HELP, MEASURE_HELP);
+		CAL_DEFAULT_MIN_QUALITY, CAL_TIMEOUT_MS, IDENTITY_HELP RECORD_HELP, MEASURE_HELP);
 }
 
 /* Parse the command line; 0, or -1 for a usage error (message in dsr_error()). */
@@ -105,6 +106,7 @@ static int cal_parse(int argc, char **argv, struct cal_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		PAIR_FRAME_LONG_OPTION,
 		IDENTITY_LONG_OPTIONS,
+		RECORD_LONG_OPTIONS,
 		MEASURE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -168,6 +170,8 @@ static int cal_parse(int argc, char **argv, struct cal_opts *o)
 			if (handled)
 				break;
 			handled = measure_option(&o->meas, c, optarg);
+			if (handled == 0)
+				handled = record_option(&o->rec, c, optarg);
 			if (handled < 0)
 				return -1;
 			if (handled)
@@ -175,6 +179,8 @@ static int cal_parse(int argc, char **argv, struct cal_opts *o)
 			return dsr_seterr("unknown option");
 		}
 	}
+	if (record_opts_finish(&o->rec) < 0)
+		return -1;
 	if (optind < argc)
 		return dsr_seterr("unexpected argument '%s'", argv[optind]);
 	if (!o->ref_path != !o->live_path)
@@ -570,7 +576,7 @@ static int cal_outputs(struct cal_run *r)
 	snprintf(path, sizeof(path), "%s/difference.png", r->o->outdir);
 	if (dsr_image_save(r->board_diff, path) < 0)
 		return -1;
-	char deriv[400], sop[DSR_DICOM_UID_LEN];
+	char deriv[600], sop[DSR_DICOM_UID_LEN];
 	const struct dsr_affine *a = &r->res.quantised;
 	if (!r->o->ref_path) {	/* frames from the board: the identity is the options' */
 		struct dsr_dicom_identity fresh;
@@ -578,12 +584,20 @@ static int cal_outputs(struct cal_run *r)
 		if (identity_for(NULL, NULL, &r->o->id, &fresh, &r->id, r->src, &r->idout) < 0)
 			return -1;
 	}
+	char visits[2][40];
+	record_visit(&r->o->rec, 0, &r->src[0], visits[0], sizeof(visits[0]));
+	record_visit(&r->o->rec, 1, &r->src[1], visits[1], sizeof(visits[1]));
 	snprintf(deriv, sizeof(deriv), "DSR board subtraction, generation %lld: live - LUT(warp(reference)), "
-		 "affine [%.6f %.6f %.3f; %.6f %.6f %.3f]", (long long)r->generation, a->a11, a->a12,
-		 a->tx, a->a21, a->a22, a->ty);
+		 "affine [%.6f %.6f %.3f; %.6f %.6f %.3f]; out of field = %d; baseline %s, "
+		 "follow-up %s", (long long)r->generation, a->a11, a->a12, a->tx, a->a21, a->a22,
+		 a->ty, DSR_OUT_OF_FIELD, visits[0], visits[1]);
 	struct dsr_dicom_derived dd = { .identity = &r->id, .sources = r->src, .n_sources = 2,
 					.derivation = deriv, .midgrey = r->res.params.midgrey,
-					.comments = r->idout.note[0] ? r->idout.note : NULL };
+					.comments = r->idout.note[0] ? r->idout.note : NULL,
+					.teeth = r->o->rec.teeth.n ? &r->o->rec.teeth : NULL };
+	json_object_set_new(r->report, "record", json_record(&r->o->rec));
+	json_object_set_new(r->report, "visits", json_pack("{s:s, s:s}", "baseline", visits[0],
+			    "follow_up", visits[1]));
 	if (r->o->live_path)
 		dd.io_source = dsr_dicom_probe(r->o->live_path) ? r->o->live_path : r->o->ref_path;
 	int want_dicom = r->o->dicom || (r->o->ref_path && (dsr_dicom_probe(r->o->ref_path) ||

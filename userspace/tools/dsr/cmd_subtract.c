@@ -48,6 +48,7 @@ struct subtract_opts {
 	struct measure_opts meas;	/* --region, --overlay (OUT-overlay.png) */
 	const char *dicom_path;		/* --dicom FILE: the difference as DICOM too */
 	struct dsr_identity_opts id;	/* --patient-* ..., checked against DICOM sources */
+	struct record_opts rec;		/* --teeth, --dates */
 };
 
 /* Everything the stages pass along; freed by subtract_job_free. */
@@ -102,7 +103,7 @@ static void subtract_usage(FILE *f)
 		"quality. No output may be one of the inputs (the same file under any name).\n"
 		"exit status: 0 written, 1 failed (unreadable input, sizes or depths that do not\n"
 		"match the parameters, different patients, registration did not succeed),\n"
-		"2 usage error\n", MEASURE_HELP, IDENTITY_HELP);
+		"2 usage error\n", MEASURE_HELP, IDENTITY_HELP RECORD_HELP);
 }
 
 /* A --mode value: the three modes that produce an image from REF and LIVE. */
@@ -138,6 +139,7 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 		{ "montage", required_argument, NULL, 'T' },
 		{ "dicom", required_argument, NULL, 'D' },
 		IDENTITY_LONG_OPTIONS,
+		RECORD_LONG_OPTIONS,
 		MEASURE_LONG_OPTIONS,
 		/* new options here; their handling in the switch below */
 		{ NULL, 0, NULL, 0 },
@@ -175,6 +177,10 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 			case 1: continue;
 			case -1: return -1;
 			}
+			switch (record_option(&o->rec, c, optarg)) {
+			case 1: continue;
+			case -1: return -1;
+			}
 			switch (measure_option(&o->meas, c, optarg)) {
 			case 1: continue;
 			case -1: return -1;
@@ -182,6 +188,8 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 			return dsr_seterr("unknown option or missing value: '%s'", argv[optind - 1]);
 		}
 	}
+	if (record_opts_finish(&o->rec) < 0)
+		return -1;
 	if (argc - optind != 2)
 		return dsr_seterr("expected REF and LIVE");
 	o->ref_path = argv[optind];
@@ -431,21 +439,26 @@ static int measure_outputs(const struct subtract_opts *o, struct subtract_job *j
 /* --dicom FILE: the difference as a DICOM derived image of the sources' patient. */
 static int write_dicom(const struct subtract_opts *o, struct subtract_job *j)
 {
-	char deriv[400];
+	char deriv[600], visits[2][40];
 	const struct dsr_affine *a = &j->al.affine;
 
 	if (!o->dicom_path)
 		return 0;
+	record_visit(&o->rec, 0, &j->src[0], visits[0], sizeof(visits[0]));
+	record_visit(&o->rec, 1, &j->src[1], visits[1], sizeof(visits[1]));
 	if (o->mode != DSR_MODE_SUBTRACT)
 		return dsr_seterr("--dicom writes the difference: not with --mode warp or pass");
 	snprintf(deriv, sizeof(deriv), "DSR subtraction: live - LUT(warp(reference)), affine "
-		 "[%.6f %.6f %.3f; %.6f %.6f %.3f], gain %.3f, midgrey %u", a->a11, a->a12, a->tx,
-		 a->a21, a->a22, a->ty, j->al.params.gain / 256.0, j->al.params.midgrey);
+		 "[%.6f %.6f %.3f; %.6f %.6f %.3f], gain %.3f, midgrey %u; out of field = %d; "
+		 "baseline %s, follow-up %s", a->a11, a->a12, a->tx, a->a21, a->a22, a->ty,
+		 j->al.params.gain / 256.0, j->al.params.midgrey, DSR_OUT_OF_FIELD, visits[0],
+		 visits[1]);
 	struct dsr_dicom_derived dd = {
 		.identity = &j->ident, .sources = j->src, .n_sources = 2, .derivation = deriv,
 		.midgrey = j->al.params.midgrey,
 		.comments = j->idout.note[0] ? j->idout.note : NULL,
 		.io_source = dsr_dicom_probe(o->live_path) ? o->live_path : o->ref_path,
+		.teeth = o->rec.teeth.n ? &o->rec.teeth : NULL,
 	};
 	if (j->idout.unidentified)
 		fprintf(stderr, "dsr subtract: warning: no patient identity (no --patient-id for "
