@@ -45,7 +45,7 @@ def main():
         rms, mx = frame_distance(found, truth["affine"], w, h)
         print("  transform found:  %s" % fmt(found))
         print("  registration error over the %dx%d frame: %.3f px RMS, %.3f px max" % (w, h, rms, mx))
-        print("  quality:          %.4f (ECC correlation; calibrate's threshold 0.80)" % reg["quality"])
+        print("  quality:          %.4f (ECC correlation; threshold --min-quality, default 0.50)" % reg["quality"])
         lut = reg.get("lut", {})
         print("  contrast LUT:     %s, residual %.1f grey levels RMS (exposure gain %.2f, gamma %.2f)"
               % (lut.get("method"), lut.get("residual", float("nan")), truth["exposure"]["gain"],
@@ -62,8 +62,10 @@ def main():
                                            for k in ("change", "se", "change_pct", "p")))
     diff = rep.get("difference")
     if diff:
-        print("  difference:       mean %.1f (midgrey %d), sd %.1f grey levels"
-              % (diff["mean"], regs.get("midgrey", 0), diff["sd"]))
+        print("  difference:       mean %.1f (midgrey %d), sd %.1f grey levels in field; "
+              "%d pixels out of field (value 0)"
+              % (diff["mean"], regs.get("midgrey", 0), diff["sd"],
+                 diff.get("out_of_field_pixels", 0)))
     print("  board vs model:   %s over %d frames (%d pixels), parameter generation %s"
           % ("bit-exact" if rep.get("bit_exact") else "DIFFERENT", rep.get("frames_checked", 0),
              rep.get("pixels_checked", 0), rep.get("generation")))
