@@ -52,8 +52,10 @@ test-udev:
 	$(MAKE) -C udev test
 
 # The kernel suites boot Debian 12's default kernel (6.1); test-qemu-6.12 boots the other
-# one Debian 12 ships with the driver's suites (QEMU_612_SUITES, a glob; '*' for all).
-QEMU_612_SUITES ?= 5*-driver*
+# one Debian 12 ships with the driver's error-path suite, which goes through every entry
+# point of dsr.ko (QEMU_612_SUITES, a glob: '*' runs every suite on 6.12, as CI's long
+# run does; it does not fit make test's time).
+QEMU_612_SUITES ?= 55-driver-hard
 test-qemu:
 	$(MAKE) -C tests/qemu test KERNEL=6.1
 
