@@ -12,7 +12,8 @@
 //  - a pixel emitted without an input beat is padding (value 0, bad); a pixel from a
 //    beat carries the masked input and bad exactly when its eol mark is wrong;
 //  - a frame starts only when no frame is in progress and the FIFO has room;
-//  - BAD_FRAMES counts at most once per input frame; the context push follows the start.
+//  - BAD_FRAMES counts at most once per input frame; the context push follows the start;
+//  - no reference unless the last clean capture had the frame's width and height.
 `default_nettype none
 
 module fv_frame_in (
@@ -123,6 +124,28 @@ module fv_frame_in (
         else if (sof_wait != 5'h1f) sof_wait <= sof_wait + 1'b1;
     end
 
+    // the reference's size: that of the last capture frame whose pixels all came out
+    // clean (the output register shows a pixel the cycle after it was emitted)
+    logic          m_ready_d, o_bad, clean_cap_end;
+    logic [WB-1:0] r_w, eff_w;
+    logic [HB-1:0] r_h, eff_h;
+    assign clean_cap_end = !init && m_ready_d && m_valid && m_eof && act_mode == 2'd1 && !m_bad
+                        && (m_sof || !o_bad);
+    assign eff_w = clean_cap_end ? act_width : r_w;
+    assign eff_h = clean_cap_end ? act_height : r_h;
+    always_ff @(posedge clk) begin
+        m_ready_d <= m_ready;
+        if (rst) begin
+            o_bad <= 1'b0;
+            r_w   <= '0;
+            r_h   <= '0;
+        end else begin
+            if (m_ready_d && m_valid) o_bad <= (m_sof ? 1'b0 : o_bad) | m_bad;
+            r_w <= eff_w;
+            r_h <= eff_h;
+        end
+    end
+
     logic [15:0] mask;
     assign mask = 16'hffff >> (5'd16 - act_bits);
 
@@ -168,7 +191,10 @@ module fv_frame_in (
             // a capture start drops the reference (unless its single pixel renews it)
             if ($past(sof_accept && nxt_mode == 2'd1 && !(nxt_width == 1 && nxt_height == 1)))
                 assert (!ref_valid);
-            if ($past(sof_accept && !ref_valid)) assert (frame_noref);
+            // warp/subtract see the reference only if it is valid and of the same size
+            if ($past(sof_accept))
+                assert (frame_noref == !$past(ref_valid && eff_w == nxt_width && eff_h == nxt_height));
+            if (clean_cap_end) assert (ref_valid);
             // the reference becomes valid only with a clean capture frame's last pixel
             if (ref_valid && !$past(ref_valid))
                 assert (m_valid && m_eof && !m_bad && act_mode == 2'd1);

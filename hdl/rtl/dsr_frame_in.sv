@@ -219,6 +219,23 @@ module dsr_frame_in #(
     end
     assign in_frame   = active || padding;
 
+`ifndef SYNTHESIS
+    // assertions (Verilator --assert in every test build, Icarus): nothing is taken while
+    // the output stalls, which holds still; a frame starts only when the previous one is
+    // complete and the context FIFO has room; padding only inside a frame
+    logic a_stall;
+    always @(posedge clk) begin
+        a_stall <= !rst && m_valid && !m_ready;
+        if (!rst) begin
+            assert (!$isunknown(m_valid) && !$isunknown(s_ready)) else $error("dsr_frame_in: X on valid/ready");
+            if (s_ready) assert (m_ready) else $error("dsr_frame_in: ready while the output stalls");
+            if (a_stall) assert (m_valid) else $error("dsr_frame_in: valid dropped while stalled");
+            if (start) assert (!active && !padding && !ctx_block) else $error("dsr_frame_in: frame start inside a frame or with the FIFO full");
+            if (padding) assert (active) else $error("dsr_frame_in: padding outside a frame");
+        end
+    end
+`endif
+
 endmodule
 
 `default_nettype wire

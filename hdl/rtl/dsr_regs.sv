@@ -440,6 +440,20 @@ module dsr_regs #(
         reg_rdata <= rd1_lut ? {16'd0, lut_rdata} : rd1_data;
     end
 
+`ifndef SYNTHESIS
+    // assertions (Verilator --assert in every test build, Icarus): no LUT write while the
+    // shadow bank is committed or still read by pixels in flight; frames in flight never
+    // go below zero; a read answers exactly once, two cycles after acceptance
+    always @(posedge clk) begin
+        if (!rst) begin
+            assert (!$isunknown(reg_ready) && !$isunknown(reg_rvalid)) else $error("dsr_regs: X on ready/rvalid");
+            if (lut_en && lut_we) assert (!lut_hold) else $error("dsr_regs: LUT write into a bank in use");
+            if (frame_out) assert (frames_inflight != 8'd0 || sof_accept) else $error("dsr_regs: frame out with none in flight");
+            if (lut_swap_pending) assert (pend_valid) else $error("dsr_regs: LUT swap pending without a pending commit");
+        end
+    end
+`endif
+
 endmodule
 
 `default_nettype wire

@@ -72,6 +72,23 @@ module dsr_skid #(
         end
     end
 
+`ifndef SYNTHESIS
+    // assertions (Verilator --assert in every test build, Icarus): the output holds still
+    // while stalled; the skid register is only filled when ready has already dropped;
+    // valid is never X (4-state)
+    logic                  a_stall;
+    logic [DATA_WIDTH-1:0] a_data;
+    always @(posedge clk) begin
+        a_stall <= !rst && m_valid && !m_ready;
+        a_data  <= m_data;
+        if (!rst) begin
+            assert (!$isunknown(m_valid) && !$isunknown(s_ready)) else $error("dsr_skid: X on valid/ready");
+            if (a_stall) assert (m_valid && m_data === a_data) else $error("dsr_skid: output changed while stalled");
+            assert (!(temp_valid_reg && s_ready_reg)) else $error("dsr_skid: ready with the skid register full");
+        end
+    end
+`endif
+
 endmodule
 
 `default_nettype wire

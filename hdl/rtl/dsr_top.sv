@@ -425,6 +425,31 @@ module dsr_top #(
 
     assign frame_out = m_valid && m_ready && m_last;
 
+`ifndef SYNTHESIS
+    // assertions (Verilator --assert in every test build, Icarus): the context FIFO is
+    // never pushed when full nor popped when empty (ctx_block reserves room); the output
+    // holds still while stalled; the pipeline's valids are never X (4-state)
+    logic        a_out_stall, a_run;
+    logic [16:0] a_out;
+    always @(posedge clk) begin
+        a_out_stall <= !rst && m_valid && !m_ready;
+        a_out       <= {m_last, m_data};
+        a_run       <= !rst;   // from the second cycle out of reset (4-state: inputs settle)
+        if (!rst && a_run) begin
+            if (ctx_push) assert (ctx_count != CTX_DEPTH[$clog2(CTX_DEPTH):0])
+                else $error("dsr_top: frame context pushed at full (dropped even with a pop)");
+            if (ctx_pop) assert (!ctx_empty) else $error("dsr_top: frame context popped when empty");
+            if (a_out_stall) assert (m_valid && {m_last, m_data} === a_out)
+                else $error("dsr_top: output changed while stalled");
+            assert (!$isunknown({m_valid, s_ready, reg_ready, fi_valid, af_valid, sa_valid,
+                                 st_valid, bi_valid, lu_valid, su_valid}))
+                else $error("dsr_top: X on a valid/ready (m s reg fi af sa st bi lu su: %b)",
+                            {m_valid, s_ready, reg_ready, fi_valid, af_valid, sa_valid,
+                             st_valid, bi_valid, lu_valid, su_valid});
+        end
+    end
+`endif
+
 endmodule
 
 `default_nettype wire

@@ -8,7 +8,8 @@
 // Every output header field, every pixel and the trailer CRC are compared with
 // dsr_model_frame() as the board mirror (tb_board.cpp) says each frame must be made.
 //
-//   tb_dsr [+seed=N] [+frames=N] [+trace] [+replay=stim.hex +expect=out.hex [+dump=F.pgm]]
+//   tb_dsr [+seed=N] [+frames=N] [+trace [+trace_from=CYCLE] [+trace_to=CYCLE]] [+throughput]
+//          [+test=NAME[,NAME...]] [+replay=stim.hex +expect=out.hex [+dump=F.pgm]]
 //
 // +replay runs a stimulus file written by gen_smoke (the Icarus smoke test's input) and
 // compares with its expected output: the benchmark runs the same frames on both
@@ -70,6 +71,7 @@ struct Sim {
 #endif
 	uint64_t cycle = 0;	// clock edges since the start
 	uint64_t now = 0;	// the board's TIME counter during this cycle
+	uint64_t trace_from = 0, trace_to = UINT64_MAX;	// dump window (cycles)
 #ifdef TB_DRAM
 	// DRAM build: the controller's clock at 4/5 of the pipeline's (100 vs 125 MHz);
 	// slow memory holds requests and responses back in random bursts
@@ -131,13 +133,14 @@ struct Sim {
 		top->clk = 1;
 		top->eval();
 #if VM_TRACE
-		if (tfp)
+		bool dump = tfp && cycle >= trace_from && cycle <= trace_to;
+		if (dump)
 			tfp->dump(2 * cycle + 1);
 #endif
 		top->clk = 0;
 		top->eval();
 #if VM_TRACE
-		if (tfp)
+		if (dump)
 			tfp->dump(2 * cycle + 2);
 #endif
 		cycle++;
@@ -220,6 +223,8 @@ public:
 	uint32_t sent_pixel = 0;	// pixels of it sent
 	int hold_frame = -1;		// s_sof of this plan frame waits for a batch
 	unsigned passed = 0, failed = 0;
+	uint64_t first_fail = UINT64_MAX;
+	unsigned hold_offs = 0;		// cycles a register write was held off (reg_ready low)	// cycle of the first failure (for the trace window)
 	uint64_t pixels_compared = 0;
 	uint64_t first_sof_cycle = 0, last_out_cycle = 0;
 	bool quiet = false;
@@ -293,6 +298,8 @@ public:
 
 		// reads take the state before this edge
 		bool reg_fire = reg_go && t->reg_ready;
+		if (reg_go && !t->reg_ready)
+			hold_offs++;
 		RegOp op{};
 		if (reg_fire) {
 			op = ops.front();
@@ -379,6 +386,13 @@ public:
 	{
 		if (failed < 20)
 			fprintf(stderr, "FAIL cycle %" PRIu64 ": %s\n", sim.cycle, m);
+		note_fail();
+	}
+
+	void note_fail()
+	{
+		if (first_fail == UINT64_MAX)
+			first_fail = sim.cycle;
 		failed++;
 	}
 
@@ -506,7 +520,7 @@ void Bench::check_frame()
 	if (ok)
 		passed++;
 	else
-		failed++;
+		note_fail();
 }
 
 // ------------------------------------------------------------------ random plans
@@ -673,7 +687,7 @@ static uint64_t run_until_drained(Bench &b, uint64_t limit)
 		if (b.sim.cycle - last_move > limit) {
 			fprintf(stderr, "FAIL: no progress for %" PRIu64 " cycles (%zu beats, %zu ops, %zu frames expected)\n",
 				limit, b.beats.size(), b.ops.size(), b.board.expected.size());
-			b.failed++;
+			b.note_fail();
 			break;
 		}
 	}
@@ -1162,17 +1176,178 @@ static void directed_lut_commit(Bench &b)
 	b.p_valid = b.p_ready = 1.0;
 }
 
-// The register-file rules that were broken once, each forced on purpose.
-static void directed_run(Bench &b)
+// Parameters for a directed test: @mode, w x h, 12 bits, identity transform, gain 1.0.
+static struct dsr_params plain_params(uint32_t mode, uint32_t w, uint32_t h)
 {
-	Plan pl{32, 24, 12, DSR_MODE_SUBTRACT};
+	struct dsr_params p{};
+	p.mode = mode;
+	p.width = w;
+	p.height = h;
+	p.pixel_bits = 12;
+	p.a11 = p.a22 = 1 << DSR_A_FRAC_BITS;
+	p.gain = 1 << DSR_GAIN_FRAC_BITS;
+	p.midgrey = 2048;
+	return p;
+}
+
+// Commit @p and wait until it is done (no frame in flight, so it activates with the next).
+static void commit_now(Bench &b, const struct dsr_params &p)
+{
+	std::vector<RegOp> ops;
+	push_params(ops, p);
+	run_ops(b, ops);
+}
+
+// The LUT-write hold-off after a swap, under long back-pressure: F0 (table A) is deep in
+// the pipeline when F1 starts with table B; an upload of table C queued at once must wait
+// until F1's first pixel has reached the LUT, else F0's last pixels meet C. WARP frames
+// without a reference read lut[0] for every pixel, so entry 0 shows which table they met.
+static void directed_lut_hold(Bench &b)
+{
+	const uint32_t w = 16, h = 16, n = 1u << TB_PIXEL_BITS_MAX;
+	struct dsr_params p = plain_params(DSR_MODE_WARP, w, h);
+	std::vector<uint16_t> a(n, 100), bt(n, 200), c(n, 300);
+	std::vector<RegOp> ops;
+	push_table(ops, a);
+	run_ops(b, ops);
+	commit_now(b, p);			// nothing in flight: A active at once
+	ops.clear();
+	push_table(ops, bt);			// B into the shadow bank, not yet committed
+	run_ops(b, ops);
+	unsigned held0 = b.hold_offs;
+	const int f0 = 3000000;
+	RegBatch x{f0, 0, true, f0 + 1, {}};	// mid-F0: commit B; F1 waits for it
+	push_params(x.ops, p);
+	RegBatch y{f0 + 1, 1, false, -1, {}};	// right after F1 started: table C
+	push_table(y.ops, c);
+	b.batches.push_back(x);
+	b.batches.push_back(y);
+	for (int f = 0; f < 2; f++)
+		push_frame(b, f0 + f, random_image(b.rng, w, h, 12, 1, nullptr), w, h, 0);
+	if (b.hold_frame < 0)
+		b.hold_frame = b.next_hold();
+	b.p_ready = 0.03;
+	run_until_drained(b, 400000);
+	b.p_ready = 1.0;
+	commit_now(b, p);	// C active for what follows
+	if (b.hold_offs == held0)
+		b.fail_msg("directed lut-hold: no LUT write was held off (the case was not reached)");
+}
+
+// A size change without a capture: the reference of the old size is not used, by width
+// or by height alone (frames carry NO_REFERENCE), and the same size again uses it.
+static void directed_size_change(Bench &b)
+{
+	const uint32_t w = 24, h = 20;
+	const uint32_t sizes[][2] = {{w, h}, {w, h - 4}, {w - 4, h}, {w, h}};
+	commit_now(b, plain_params(DSR_MODE_CAPTURE, w, h));
+	push_frame(b, 4000000, random_image(b.rng, w, h, 12, 1, nullptr), w, h, 0);
+	run_until_drained(b, 200000);
+	unsigned seen = 0;
+	for (unsigned k = 0; k < 4; k++) {
+		uint32_t sw = sizes[k][0], sh = sizes[k][1];
+		bool want_noref = sw != w || sh != h;
+		commit_now(b, plain_params(DSR_MODE_SUBTRACT, sw, sh));
+		b.on_frame = [&](const ExpectedFrame &e, const std::vector<uint16_t> &) {
+			seen++;
+			if (!!(e.flags & DSR_FLAG_NO_REFERENCE) != want_noref)
+				b.fail_msg("directed size-change: the mirror's NO_REFERENCE is not the documented one");
+		};
+		push_frame(b, 4000001 + (int)k, random_image(b.rng, sw, sh, 12, 1, nullptr), sw, sh, 0);
+		run_until_drained(b, 200000);
+		b.on_frame = nullptr;
+	}
+	if (seen != 4)
+		b.fail_msg("directed size-change: not all frames came out");
+}
+
+// The frame context FIFO at full: many 1x1 frames against a nearly stopped output.
+static void directed_ctx_full(Bench &b)
+{
+	commit_now(b, plain_params(DSR_MODE_PASS, 1, 1));
+	unsigned base = b.passed;
+	for (int f = 0; f < 40; f++)
+		push_frame(b, 5000000 + f, random_image(b.rng, 1, 1, 12, 1, nullptr), 1, 1, 0);
+	b.p_ready = 0.02;
+	run_until_drained(b, 400000);
+	b.p_ready = 1.0;
+	if (b.passed - base != 40)
+		b.fail_msg("directed ctx-full: not all 40 tiny frames came out right");
+}
+
+// Every ERROR bit raised, then cleared one at a time (write 1 to clear, others stay);
+// CLEAR_COUNTERS zeroes the four counters.
+static void directed_w1c(Bench &b)
+{
+	const uint32_t n = 1u << TB_PIXEL_BITS_MAX;
+	run_ops(b, {{true, DSR_REG_ERROR, 0xffffffffu, false}});
+	commit_now(b, plain_params(DSR_MODE_PASS, 8, 4));
+	for (int i = 0; i < 3; i++)			// stray pixels: long frame
+		b.beats.push_back({(uint16_t)b.rng(), false, false, -1, 0});
+	push_frame(b, 6000000, random_image(b.rng, 8, 4, 12, 1, nullptr), 8, 4, 1);	// short
+	push_frame(b, 6000001, random_image(b.rng, 8, 4, 12, 1, nullptr), 8, 4, 3);	// line
+	push_frame(b, 6000002, random_image(b.rng, 8, 4, 12, 1, nullptr), 8, 4, 0);
+	run_until_drained(b, 200000);
+	struct dsr_params bad = plain_params(DSR_MODE_PASS, 0, 4);	// refused
+	commit_now(b, bad);
+	run_ops(b, {{true, DSR_REG_LUT_ADDR, n, false}});		// LUT_RANGE
+	const uint32_t bits[] = {DSR_ERR_SHORT_FRAME, DSR_ERR_LONG_FRAME, DSR_ERR_LINE_LENGTH,
+				 DSR_ERR_BAD_PARAMS, DSR_ERR_LUT_RANGE};
+	uint32_t all = 0;
+	for (uint32_t e : bits)
+		all |= e;
+	expect_reg(b, DSR_REG_ERROR, all, "w1c: every error bit raised");
+	for (uint32_t e : bits) {
+		run_ops(b, {{true, DSR_REG_ERROR, e, false}});
+		all &= ~e;
+		expect_reg(b, DSR_REG_ERROR, all, "w1c: one bit cleared, the others kept");
+	}
+	commit_now(b, plain_params(DSR_MODE_PASS, 8, 4));
+	if (b.board.frames_in == 0 || b.board.bad_frames == 0 || b.board.param_errors == 0)
+		b.fail_msg("directed clear-counters: counters were zero before the clear");
+	run_ops(b, {{true, DSR_REG_CTRL, DSR_CTRL_CLEAR_COUNTERS, false}});
+	expect_reg(b, DSR_REG_FRAMES_IN, 0, "clear-counters: FRAMES_IN");
+	expect_reg(b, DSR_REG_FRAMES_OUT, 0, "clear-counters: FRAMES_OUT");
+	expect_reg(b, DSR_REG_BAD_FRAMES, 0, "clear-counters: BAD_FRAMES");
+	expect_reg(b, DSR_REG_PARAM_ERRORS, 0, "clear-counters: PARAM_ERRORS");
+}
+
+// Named directed tests (+test=NAME[,NAME...]; make -C tests/hdl test-NAME).
+struct Directed {
+	const char *name;
+	void (*run)(Bench &);
+};
+static void directed_gain_midgrey_any(Bench &b)
+{
+	directed_gain_midgrey(b, random_params(b.rng, Plan{32, 24, 12, DSR_MODE_SUBTRACT}));
+}
+static const Directed directed_tests[] = {
+	{"gain-midgrey", directed_gain_midgrey_any},
+	{"lut-range", directed_lut_range},
+	{"lut-commit", directed_lut_commit},
+	{"lut-hold", directed_lut_hold},
+	{"size-change", directed_size_change},
+	{"ctx-full", directed_ctx_full},
+	{"w1c", directed_w1c},
+};
+
+// The register-file rules that were broken once, each forced on purpose; @only picks
+// some by name (comma-separated), empty runs all.
+static int directed_run(Bench &b, const std::string &only)
+{
 	unsigned failed0 = b.failed;
+	int ran = 0;
 	run_ops(b, {{true, DSR_REG_ERROR, 0xffffffffu, false}});	// earlier input errors
-	directed_gain_midgrey(b, random_params(b.rng, pl));
-	directed_lut_range(b);
-	directed_lut_commit(b);
-	printf("directed: GAIN/MIDGREY width, LUT_ADDR range, LUT commit: %s\n",
-	       b.failed == failed0 ? "pass" : "FAIL");
+	for (const Directed &d : directed_tests) {
+		if (!only.empty() && ("," + only + ",").find(std::string(",") + d.name + ",") == std::string::npos)
+			continue;
+		unsigned f0 = b.failed;
+		d.run(b);
+		printf("directed %s: %s\n", d.name, b.failed == f0 ? "pass" : "FAIL");
+		ran++;
+	}
+	printf("directed: %d tests: %s\n", ran, b.failed == failed0 ? "pass" : "FAIL");
+	return ran;
 }
 
 int main(int argc, char **argv)
@@ -1185,6 +1360,8 @@ int main(int argc, char **argv)
 	if (arg(argc, argv, "+frames", &v))
 		frames = (unsigned)strtoul(v.c_str(), NULL, 0);
 	bool trace = arg(argc, argv, "+trace", NULL);
+	std::string only;
+	bool selected = arg(argc, argv, "+test", &only);
 	if (arg(argc, argv, "+maxdim", &v)) {
 		uint32_t m = (uint32_t)strtoul(v.c_str(), NULL, 0);
 		if (m >= 1 && m < max_w)
@@ -1198,6 +1375,10 @@ int main(int argc, char **argv)
 	printf("tb_dsr: seed %u, frames %u, build %ux%u, %u-bit LUT%s\n", seed, frames,
 	       TB_MAX_WIDTH, TB_MAX_HEIGHT, TB_PIXEL_BITS_MAX, trace ? ", trace build/tb_dsr.fst" : "");
 	Sim sim(argc, argv, trace, seed);
+	if (arg(argc, argv, "+trace_from", &v))
+		sim.trace_from = strtoull(v.c_str(), NULL, 0);
+	if (arg(argc, argv, "+trace_to", &v))
+		sim.trace_to = strtoull(v.c_str(), NULL, 0);
 	Bench b(sim, seed);
 #ifdef TB_DRAM
 	if (arg(argc, argv, "+slowmem", &v))
@@ -1240,13 +1421,26 @@ int main(int argc, char **argv)
 	}
 #endif
 	auto t0 = std::chrono::steady_clock::now();
-	double cpp = 0, overhead = 0;
-	throughput(b, max_w, 64, 4, &cpp, &overhead);
-	printf("throughput: %.4f cycles/pixel on %ux64 frames back to back, %.0f cycles overhead per frame\n",
-	       cpp, max_w, overhead);
+	if (arg(argc, argv, "+throughput", NULL)) {	// the throughput prelude, on request
+		double cpp = 0, overhead = 0;
+		throughput(b, max_w, 64, 4, &cpp, &overhead);
+		printf("throughput: %.4f cycles/pixel on %ux64 frames back to back, %.0f cycles overhead per frame\n",
+		       cpp, max_w, overhead);
+	}
 	unsigned base_passed = b.passed;
-	random_run(b, frames);
-	directed_run(b);
+	if (selected && (only.empty() || directed_run(b, only) == 0)) {
+		fprintf(stderr, "tb_dsr: +test=%s names no test; tests:", only.c_str());
+		for (const Directed &d : directed_tests)
+			fprintf(stderr, " %s", d.name);
+		fprintf(stderr, "\n");
+		return 2;
+	}
+	if (!selected) {
+		random_run(b, frames);
+		directed_run(b, "");
+	} else {
+		frames = 0;
+	}
 	final_checks(b);
 	auto t1 = std::chrono::steady_clock::now();
 	double secs = std::chrono::duration<double>(t1 - t0).count();
@@ -1260,5 +1454,13 @@ int main(int argc, char **argv)
 	       seed, b.pixels_compared, b.passed + b.failed, sim.cycle, sim.cycle / secs,
 	       b.pixels_compared / secs);
 	printf("%u passed, %u failed\n", b.passed, b.failed);
+	if (b.failed) {
+		// the same run again, traced around the first failure
+		uint64_t from = b.first_fail > 20000 ? b.first_fail - 20000 : 0;
+		printf("reproduce: make -C tests/hdl %s SEED=%u FRAMES=%u MAX_WIDTH=%u MAX_HEIGHT=%u "
+		       "PIXEL_BITS_MAX=%u TRACE=1 TRACE_FROM=%" PRIu64 " TRACE_TO=%" PRIu64 "\n",
+		       selected ? ("test-" + only).c_str() : "verilator", seed, frames, TB_MAX_WIDTH,
+		       TB_MAX_HEIGHT, TB_PIXEL_BITS_MAX, from, b.first_fail + 2000);
+	}
 	return b.failed ? 1 : 0;
 }
