@@ -43,6 +43,7 @@ test-pacs:
 test-hdl:
 	$(MAKE) -C hdl lint
 	$(MAKE) -C hdl formal
+	$(MAKE) -C hdl mutants-quick
 	$(MAKE) -C tests/hdl test
 
 test-sim:

@@ -8,7 +8,7 @@
 set -euo pipefail
 build=$1 tb=$2 frames=$3
 
-"$tb" +seed=1 +frames=0 | grep '^throughput'
+"$tb" +seed=1 +throughput +test=size-change | grep '^throughput'
 "$build/gen_smoke" "$build/bench" "$frames"
 
 now() { date +%s.%N; }
@@ -25,6 +25,7 @@ python3 - "$pixels" "$t0" "$t1" "$t2" <<'PY'
 import sys
 px, t0, t1, t2 = int(sys.argv[1]), *map(float, sys.argv[2:])
 v, i = px / (t1 - t0), px / (t2 - t1)
+print(f"BENCH verilator px_per_s={v:.0f}")
 print(f"bench: {px} pixels: Verilator {v:,.0f} pixels/s ({t1 - t0:.2f} s), "
       f"Icarus {i:,.0f} pixels/s ({t2 - t1:.2f} s), Verilator/Icarus = {v / i:.1f}x")
 PY

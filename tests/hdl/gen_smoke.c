@@ -7,7 +7,7 @@
  * Writes PREFIX.stim and PREFIX.exp (format in tb_stim.h): a few small frames that go
  * through capture, subtract with a rotated, scaled transform and a LUT, warp far outside
  * the frame, pass-through at another depth, subtract with no reference (other size) and
- * a 1x1 frame; then BENCH_FRAMES 64x64 subtract frames after a capture (the benchmark).
+ * a 1x1 frame, a burst of 1x1 frames (context FIFO full); then BENCH_FRAMES 64x64 subtract frames after a capture (the benchmark).
  * The expected words are the whole output stream: header (timestamp words marked
  * don't-care: they depend on the simulator's timing), pixels from dsr_model_frame(),
  * trailer with the payload CRC.
@@ -307,6 +307,15 @@ int main(int argc, char **argv)
 		params(&p, DSR_MODE_SUBTRACT, 1, 1, 16, 0, 1, 0, 0);
 		commit(&o, &p);
 		frame(&o, &p, im);
+
+		/* a burst of 1x1 frames against the back-pressured output: the frame context
+		 * FIFO runs full and frame starts wait for room */
+		params(&p, DSR_MODE_PASS, 1, 1, 12, 0, 1, 0, 0);
+		commit(&o, &p);
+		for (int f = 0; f < 14; f++) {
+			scene(&o, im, 1, 1, 12, f);
+			frame(&o, &p, im);
+		}
 	} else {
 		params(&p, DSR_MODE_CAPTURE, 64, 64, 12, 0, 1, 0, 0);
 		commit(&o, &p);

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Mutation run over the pipeline's control logic (mutants.txt): each mutant is one sed
+# edit of one RTL file in a scratch copy of hdl/; its killers run against that copy.
+#   run.sh [quick|full] [NAME...]
+# Prints one line per mutant and
+#   MUTANTS killed=<n> total=<n>
+# Exit status non-zero if a mutant survives or a sed edit no longer applies (the RTL
+# changed under it: update mutants.txt).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+hdl=$(cd "$here/.." && pwd)
+root=$(cd "$hdl/.." && pwd)
+set_want=${1:-quick}
+shift || true
+only=" $* "
+work=${MUTANT_BUILD:-$hdl/build/mutants}
+export VENV=${VENV:-$root/build/venv/bin}
+mkdir -p "$work"
+
+# the smoke stimulus comes from the unmutated C model
+make -s -C "$root/tests/hdl" build/gen_smoke >/dev/null || exit 1
+"$root/tests/hdl/build/gen_smoke" "$work/smoke" 0 >/dev/null || exit 1
+
+run_killer() {	# mutant-copy killer -> 0 if the killer failed (mutant killed)
+	local m=$1 k=$2 log=$1/$3.log
+	case "$k" in
+	formal:*)
+		FORMAL_BUILD="$m/build/formal" bash "$m/formal/run.sh" "${k#formal:}" >"$log" 2>&1
+		[ $? -ne 0 ] ;;
+	smoke)
+		local rtl
+		rtl=$(make -s -C "$m" --no-print-directory print-rtl)
+		iverilog -g2012 -o "$m/smoke.vvp" -s tb_smoke $rtl "$root/tests/hdl/tb_smoke.sv" >"$log" 2>&1
+		vvp -n "$m/smoke.vvp" +stim="$work/smoke.stim" +expect="$work/smoke.exp" >>"$log" 2>&1
+		grep -q '^ERROR' "$log" || ! grep -q ': pass$' "$log" ;;
+	test:*|random)
+		local tgt=verilator
+		[ "$k" = random ] || tgt="test-${k#test:}"
+		timeout 1800 make -C "$root/tests/hdl" HDL="$m" BUILD="$m/build/tb" SEED=1 FRAMES=60 \
+			"$tgt" >"$log" 2>&1
+		[ $? -ne 0 ] ;;
+	*) echo "mutants: unknown killer $k" >&2; return 1 ;;
+	esac
+}
+
+killed=0 total=0 bad=0
+trim() { sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<<"$1"; }
+while IFS='%' read -r name set file expr killers what; do
+	name=$(trim "$name"); set=$(trim "$set"); file=$(trim "$file")
+	expr=$(trim "$expr"); killers=$(trim "$killers"); what=$(trim "$what")
+	[ -z "$name" ] || [ "${name:0:1}" = "#" ] && continue
+	[ "$set_want" = full ] || [ "$set" = quick ] || continue
+	[ "$only" = "  " ] || [[ "$only" == *" $name "* ]] || continue
+	m=$work/$name
+	rm -rf "$m" && mkdir -p "$m"
+	cp -r "$hdl/rtl" "$hdl/formal" "$hdl/Makefile" "$m/"
+	sed -i "$expr" "$m/rtl/$file"
+	if cmp -s "$hdl/rtl/$file" "$m/rtl/$file"; then
+		printf '%-16s NOT APPLIED (sed edit no longer matches rtl/%s)\n' "$name" "$file"
+		bad=$((bad + 1)); continue
+	fi
+	total=$((total + 1))
+	by=
+	for k in $killers; do
+		# the full run tries every killer; quick uses the fast ones (formal, Icarus) and
+		# stops at the first that kills
+		if [ "$set_want" != full ] && [[ "$k" == test:* || "$k" == random ]]; then continue; fi
+		if run_killer "$m" "$k" "${k//[:\/]/_}"; then
+			by="$by $k"
+			[ "$set_want" = full ] || break
+		fi
+	done
+	if [ -n "$by" ]; then
+		killed=$((killed + 1))
+		printf '%-16s killed by%s  (%s)\n' "$name" "$by" "$what"
+	else
+		printf '%-16s SURVIVED %s  (%s; logs in %s)\n' "$name" "$killers" "$what" "$m"
+	fi
+done <"$here/mutants.txt"
+echo "MUTANTS killed=$killed total=$total"
+[ "$killed" -eq "$total" ] && [ "$bad" -eq 0 ]
