@@ -234,6 +234,13 @@ module dsr_frame_in #(
             if (padding) assert (active) else $error("dsr_frame_in: padding outside a frame");
         end
     end
+`ifdef VERILATOR
+    // protocol corners for coverage (make -C tests/hdl coverage, --coverage-user)
+    c_size_change_w: cover property (@(posedge clk) start && ref_valid && nxt_mode[1] && ref_width != nxt_width);
+    c_size_change_h: cover property (@(posedge clk) start && ref_valid && nxt_mode[1] && ref_width == nxt_width && ref_height != nxt_height);
+    c_short_padded:  cover property (@(posedge clk) emit && padding && last);
+    c_start_blocked: cover property (@(posedge clk) s_valid && s_sof && !active && !padding && ctx_block && m_ready);
+`endif
 `endif
 
 endmodule

@@ -452,6 +452,21 @@ module dsr_regs #(
             if (lut_swap_pending) assert (pend_valid) else $error("dsr_regs: LUT swap pending without a pending commit");
         end
     end
+`ifdef VERILATOR
+    // protocol corners for coverage (make -C tests/hdl coverage, --coverage-user)
+    logic [7:0] c_held;   // cycles a LUT write has been held off
+    always @(posedge clk) c_held <= rst || reg_ready || !reg_valid ? 8'd0 : c_held + {7'd0, c_held != 8'hff};
+    c_w1c_short:  cover property (@(posedge clk) wr && reg_addr == dsr_pkg::DSR_REG_ERROR && (reg_wdata & error_bits & dsr_pkg::DSR_ERR_SHORT_FRAME) != 0);
+    c_w1c_long:   cover property (@(posedge clk) wr && reg_addr == dsr_pkg::DSR_REG_ERROR && (reg_wdata & error_bits & dsr_pkg::DSR_ERR_LONG_FRAME) != 0);
+    c_w1c_line:   cover property (@(posedge clk) wr && reg_addr == dsr_pkg::DSR_REG_ERROR && (reg_wdata & error_bits & dsr_pkg::DSR_ERR_LINE_LENGTH) != 0);
+    c_w1c_params: cover property (@(posedge clk) wr && reg_addr == dsr_pkg::DSR_REG_ERROR && (reg_wdata & error_bits & dsr_pkg::DSR_ERR_BAD_PARAMS) != 0);
+    c_w1c_range:  cover property (@(posedge clk) wr && reg_addr == dsr_pkg::DSR_REG_ERROR && (reg_wdata & error_bits & dsr_pkg::DSR_ERR_LUT_RANGE) != 0);
+    c_clear_counters: cover property (@(posedge clk) do_clear && frames_in != 0);
+    c_lut_hold_long:  cover property (@(posedge clk) c_held == 8'd200);
+    c_lut_hold_busy:  cover property (@(posedge clk) reg_valid && !reg_ready && lut_shadow_busy && !lut_swap_pending);
+    c_commit_at_sof:  cover property (@(posedge clk) do_commit && params_ok && sof_accept && pend_valid);
+    c_idle_swap:      cover property (@(posedge clk) do_commit && params_ok && lut_dirty && idle);
+`endif
 `endif
 
 endmodule

@@ -448,6 +448,10 @@ module dsr_top #(
                              st_valid, bi_valid, lu_valid, su_valid});
         end
     end
+`ifdef VERILATOR
+    // protocol corners for coverage (make -C tests/hdl coverage, --coverage-user)
+    c_ctx_full: cover property (@(posedge clk) ctx_count == CTX_LIMIT);
+`endif
 `endif
 
 endmodule

@@ -125,6 +125,9 @@ struct Sim {
 			tfp->close();
 #endif
 		top->final();
+#if VM_COVERAGE
+		ctx.coveragep()->write("build/coverage.dat");
+#endif
 	}
 
 	// one rising edge with the inputs as set; the TIME counter follows the RTL's

@@ -30,11 +30,16 @@ module tb_smoke #(
     logic        m_valid, m_ready, m_last;
     logic [15:0] m_data;
 
+`ifdef SMOKE_NETLIST
+    // the post-synthesis netlist: parameters fixed at synthesis
+    dsr_top dut (
+`else
     dsr_top #(
         .MAX_WIDTH(MAX_WIDTH),
         .MAX_HEIGHT(MAX_HEIGHT),
         .PIXEL_BITS_MAX(PIXEL_BITS_MAX)
     ) dut (
+`endif
         .clk(clk), .rst(rst),
         .reg_valid(reg_valid), .reg_ready(reg_ready), .reg_write(1'b1), .reg_addr(reg_addr),
         .reg_wdata(reg_wdata), .reg_rvalid(reg_rvalid), .reg_rdata(reg_rdata),
