@@ -19,6 +19,8 @@
  * in the follow-up's grey levels, and SE = sigma_d / sqrt(n) over the region's n pixels:
  * bilinear warping smooths the reference's noise from pixel to pixel but keeps its
  * weights summing to one, so the mean over a region keeps the white-noise variance.
+ * With noise models (dsr_noise_model_estimate) both sigmas are taken at each pixel's
+ * level and SE^2 = sum(sigma_d^2) / n^2.
  *
  * Colour overlay: pixels whose local change (mean over a box of OVERLAY_BOX^2 pixels)
  * exceeds k standard errors of such a box mean are painted on the follow-up, gain in
@@ -79,14 +81,37 @@ size_t dsr_region_mask(const struct dsr_region *r, uint32_t w, uint32_t h, const
  */
 double dsr_noise_estimate(const struct dsr_image *im, const uint8_t *valid);
 
+/*
+ * A frame's noise as a function of its grey level (radiographs: quantum noise grows with
+ * the signal). The frame's pixels are binned by their 3x3 mean between its 1 % and 99 %
+ * levels (up to DSR_NOISE_BINS bins, at least DSR_NOISE_BIN_MIN pixels each), and each
+ * bin's sigma estimated as dsr_noise_estimate() does, from a histogram of |L|. Bins
+ * with too few pixels take their nearest neighbour's value.
+ */
+#define DSR_NOISE_BINS		16
+#define DSR_NOISE_BIN_MIN	2000
+struct dsr_noise_model {
+	int bins;
+	double lo, hi;				/* grey levels the bins span */
+	double sigma[DSR_NOISE_BINS];		/* per bin, grey levels */
+	double global;				/* over the whole frame */
+};
+
+/* Estimate @nm from @im (at least 3x3). 0, or -1 (dsr_error()). */
+int dsr_noise_model_estimate(const struct dsr_image *im, struct dsr_noise_model *nm);
+/* Sigma at grey level @level (interpolated between bin centres, constant beyond). */
+double dsr_noise_model_at(const struct dsr_noise_model *nm, double level);
+
 /* How the difference was made and how noisy its sources are. */
 struct dsr_measure_ctx {
 	const struct dsr_image *difference;	/* the subtraction */
 	const struct dsr_image *live;		/* the follow-up */
 	const uint8_t *valid;			/* validity mask of the difference, or NULL */
 	double midgrey, gain;			/* the difference's "no change" level and gain */
-	double lut_slope;			/* contrast LUT slope (reference -> live levels) */
+	double lut_slope, lut_offset;		/* contrast: live level = slope * ref + offset */
 	double sigma_live, sigma_ref;		/* frame noise, grey levels (dsr_noise_estimate) */
+	/* with these, the noise at each pixel's level replaces the constant sigmas */
+	const struct dsr_noise_model *noise_live, *noise_ref;
 	double alpha;				/* significance level, e.g. 0.05 */
 };
 

@@ -8,6 +8,7 @@
 
 #include "dsr/error.h"
 #include "dsr/measure.h"
+#include "measure_priv.h"
 
 /* Median absolute deviation to sigma for a normal variable. */
 #define MAD_TO_SIGMA	0.6744897501960817
@@ -71,12 +72,17 @@ double dsr_measure_p_two_sided(double z)
 	return erfc(fabs(z) / sqrt(2.0));
 }
 
-/* The noise of one difference pixel in follow-up grey levels. */
-static double sigma_diff(const struct dsr_measure_ctx *c)
+double measure_var_diff(const struct dsr_measure_ctx *c, size_t i)
 {
-	double s = c->lut_slope;
+	double s = c->lut_slope, sl = c->sigma_live, sr = c->sigma_ref;
 
-	return sqrt(c->sigma_live * c->sigma_live + s * s * c->sigma_ref * c->sigma_ref);
+	if (c->noise_live && c->noise_ref) {
+		double level = c->live->pixels[i];
+
+		sl = dsr_noise_model_at(c->noise_live, level);
+		sr = dsr_noise_model_at(c->noise_ref, s > 0 ? (level - c->lut_offset) / s : level);
+	}
+	return sl * sl + s * s * sr * sr;
 }
 
 static int check_ctx(const struct dsr_measure_ctx *c)
@@ -97,7 +103,7 @@ int dsr_measure_region(const struct dsr_measure_ctx *c, const struct dsr_region 
 	uint32_t w, h;
 	uint8_t *mask;
 	size_t n, full;
-	double sd = 0, sl = 0;
+	double sd = 0, sl = 0, var = 0;
 
 	memset(m, 0, sizeof(*m));
 	if (check_ctx(c) < 0)
@@ -122,12 +128,13 @@ int dsr_measure_region(const struct dsr_measure_ctx *c, const struct dsr_region 
 			continue;
 		sd += c->difference->pixels[i];
 		sl += c->live->pixels[i];
+		var += measure_var_diff(c, i);
 	}
 	free(mask);
 	m->change = (sd / n - c->midgrey) / c->gain;
 	m->baseline = sl / n - m->change;
-	m->sigma_diff = sigma_diff(c);
-	m->se = m->sigma_diff / sqrt((double)n);
+	m->sigma_diff = sqrt(var / n);		/* RMS over the region's pixels */
+	m->se = sqrt(var) / n;
 	m->change_pct = m->baseline > 0 ? 100.0 * m->change / m->baseline : NAN;
 	m->se_pct = m->baseline > 0 ? 100.0 * m->se / m->baseline : NAN;
 	if (m->se > 0) {

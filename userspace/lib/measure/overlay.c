@@ -15,6 +15,7 @@
 
 #include "dsr/error.h"
 #include "dsr/measure.h"
+#include "measure_priv.h"
 
 /* How strongly a significant pixel takes the colour (0..1), and how invalid ones dim. */
 #define PAINT_ALPHA	0.65
@@ -77,36 +78,50 @@ static uint8_t clamp8(double v)
 	return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v + 0.5);
 }
 
-/* Box means of the change (follow-up levels) and of validity, as summed-area tables. */
-static int change_tables(const struct dsr_measure_ctx *c, double **sc, double **sv)
+/* Summed-area tables of the change (follow-up levels), of validity and of the noise
+ * variance, over the valid pixels: tables[0..2]. */
+static int change_tables(const struct dsr_measure_ctx *c, double *tables[3])
 {
 	uint32_t w = c->difference->width, h = c->difference->height;
 	size_t n = (size_t)w * h;
-	double *v = malloc(n * sizeof(*v)), *ok = malloc(n * sizeof(*ok));
+	double *v = malloc(n * sizeof(*v)), *ok = malloc(n * sizeof(*ok)),
+	       *var = malloc(n * sizeof(*var));
+	int rc = 0;
 
-	*sc = malloc((size_t)(w + 1) * (h + 1) * sizeof(**sc));
-	*sv = malloc((size_t)(w + 1) * (h + 1) * sizeof(**sv));
-	if (!v || !ok || !*sc || !*sv) {
-		free(v);
-		free(ok);
-		return dsr_seterr("overlay: out of memory");
+	for (int t = 0; t < 3; t++)
+		tables[t] = malloc((size_t)(w + 1) * (h + 1) * sizeof(**tables));
+	if (!v || !ok || !var || !tables[0] || !tables[1] || !tables[2]) {
+		rc = dsr_seterr("overlay: out of memory");
+		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		ok[i] = !c->valid || c->valid[i];
 		v[i] = ok[i] ? (c->difference->pixels[i] - c->midgrey) / c->gain : 0;
+		var[i] = ok[i] ? measure_var_diff(c, i) : 0;
 	}
-	integral(v, w, h, *sc);
-	integral(ok, w, h, *sv);
+	integral(v, w, h, tables[0]);
+	integral(ok, w, h, tables[1]);
+	integral(var, w, h, tables[2]);
+out:
 	free(v);
 	free(ok);
-	return 0;
+	free(var);
+	return rc;
+}
+
+/* Paint pixel @p (grey @g) in the colour of a gain or a loss. */
+static void paint(uint8_t *p, double g, int gain)
+{
+	p[gain ? 1 : 0] = clamp8(g * (1 - PAINT_ALPHA) + 255 * PAINT_ALPHA);
+	p[gain ? 0 : 1] = clamp8(g * (1 - PAINT_ALPHA));
+	p[2] = clamp8(g * (1 - PAINT_ALPHA));
 }
 
 int dsr_overlay_make(const struct dsr_measure_ctx *c, double k, uint8_t **rgb,
 		     struct dsr_overlay_info *info)
 {
 	const long half = DSR_OVERLAY_BOX / 2;
-	double *sc = NULL, *sv = NULL, lo, hi;
+	double *t[3] = { NULL, NULL, NULL }, lo, hi;
 	uint32_t w, h;
 
 	memset(info, 0, sizeof(*info));
@@ -116,17 +131,17 @@ int dsr_overlay_make(const struct dsr_measure_ctx *c, double k, uint8_t **rgb,
 		return dsr_seterr("overlay: difference and follow-up must match, gain and k be > 0");
 	w = c->live->width;
 	h = c->live->height;
-	double sigma = sqrt(c->sigma_live * c->sigma_live +
-			    c->lut_slope * c->lut_slope * c->sigma_ref * c->sigma_ref);
-	info->threshold = k * sigma / DSR_OVERLAY_BOX;
 	*rgb = malloc((size_t)w * h * 3);
-	if (!*rgb || change_tables(c, &sc, &sv) < 0) {
+	if (!*rgb || change_tables(c, t) < 0) {
 		free(*rgb);
 		*rgb = NULL;
-		free(sc);
-		free(sv);
+		for (int i = 0; i < 3; i++)
+			free(t[i]);
 		return dsr_seterr("overlay: out of memory");
 	}
+	/* the nominal threshold: a full box at the frame's RMS noise */
+	double nv_all = box(t[1], w, 0, 0, w, h);
+	info->threshold = nv_all > 0 ? k * sqrt(box(t[2], w, 0, 0, w, h) / nv_all) / DSR_OVERLAY_BOX : 0;
 	window(c->live, &lo, &hi);
 	for (uint32_t y = 0; y < h; y++) {
 		for (uint32_t x = 0; x < w; x++) {
@@ -142,26 +157,24 @@ int dsr_overlay_make(const struct dsr_measure_ctx *c, double k, uint8_t **rgb,
 			p[0] = p[1] = p[2] = clamp8(g);
 			long x0 = x > half ? x - half : 0, y0 = y > half ? y - half : 0;
 			long x1 = x + half + 1 < w ? x + half + 1 : w, y1 = y + half + 1 < h ? y + half + 1 : h;
-			double nv = box(sv, w, x0, y0, x1, y1);
+			double nv = box(t[1], w, x0, y0, x1, y1);
 			/* a box mostly out of field is not judged */
 			if (nv < DSR_OVERLAY_BOX * DSR_OVERLAY_BOX / 2.0)
 				continue;
-			double mean = box(sc, w, x0, y0, x1, y1) / nv;
-			double thr = k * sigma / sqrt(nv);
+			double mean = box(t[0], w, x0, y0, x1, y1) / nv;
+			/* the box mean's standard error from its pixels' noise */
+			double thr = k * sqrt(box(t[2], w, x0, y0, x1, y1)) / nv;
 			if (fabs(mean) <= thr)
 				continue;
-			int gain = mean > 0;
-			p[gain ? 1 : 0] = clamp8(g * (1 - PAINT_ALPHA) + 255 * PAINT_ALPHA);
-			p[gain ? 0 : 1] = clamp8(g * (1 - PAINT_ALPHA));
-			p[2] = clamp8(g * (1 - PAINT_ALPHA));
-			if (gain)
+			paint(p, g, mean > 0);
+			if (mean > 0)
 				info->gain_pixels++;
 			else
 				info->loss_pixels++;
 		}
 	}
-	free(sc);
-	free(sv);
+	for (int i = 0; i < 3; i++)
+		free(t[i]);
 	return 0;
 }
 

@@ -12,7 +12,9 @@
 #include "pipeline.h"
 #include "util.h"
 
-#define NOISE_METHOD "median |3x3 Laplacian [1 -2 1; -2 4 -2; 1 -2 1]| / (0.6745 * 6), per frame"
+#define NOISE_METHOD \
+	"median |3x3 Laplacian [1 -2 1; -2 4 -2; 1 -2 1]| / (0.6745 * 6), per frame and per " \
+	"bin of grey level; each pixel's noise taken at its level"
 
 void measure_opts_default(struct measure_opts *mo)
 {
@@ -60,13 +62,25 @@ static json_t *num(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-/* The measurement context of a subtracted pair; @valid and noise filled in. */
+/* Noise models of both frames: each frame's sigma by grey level. */
+struct frame_noise {
+	struct dsr_noise_model live, ref;
+};
+
+/* The measurement context of a subtracted pair; @valid and @fn filled in. */
 static int make_ctx(const struct dsr_image *ref, const struct dsr_image *live,
 		    const struct dsr_params *params, const struct dsr_contrast_info *contrast,
 		    const struct dsr_image *diff, double alpha, struct dsr_measure_ctx *c,
-		    uint8_t **valid)
+		    uint8_t **valid, struct frame_noise *fn)
 {
+	int have_fit = contrast && isfinite(contrast->gain) && contrast->gain > 0 &&
+		       isfinite(contrast->offset);
+
 	memset(c, 0, sizeof(*c));
+	if (!(params->gain > 0))
+		return dsr_seterr("a difference with gain 0 cannot be measured");
+	if (dsr_noise_model_estimate(live, &fn->live) < 0 || dsr_noise_model_estimate(ref, &fn->ref) < 0)
+		return -1;
 	*valid = malloc((size_t)live->width * live->height);
 	if (!*valid)
 		return dsr_seterr("out of memory for the field mask");
@@ -76,16 +90,26 @@ static int make_ctx(const struct dsr_image *ref, const struct dsr_image *live,
 	c->valid = *valid;
 	c->midgrey = params->midgrey;
 	c->gain = params->gain / (double)(1 << DSR_GAIN_FRAC_BITS);
-	c->lut_slope = contrast && isfinite(contrast->gain) && contrast->gain > 0 ? contrast->gain : 1;
+	c->lut_slope = have_fit ? contrast->gain : 1;
+	c->lut_offset = have_fit ? contrast->offset : 0;
 	c->alpha = alpha;
-	c->sigma_live = dsr_noise_estimate(live, NULL);
-	c->sigma_ref = dsr_noise_estimate(ref, NULL);
-	if (c->sigma_live < 0 || c->sigma_ref < 0 || !(c->gain > 0)) {
-		free(*valid);
-		*valid = NULL;
-		return c->gain > 0 ? -1 : dsr_seterr("a difference with gain 0 cannot be measured");
-	}
+	c->sigma_live = fn->live.global;
+	c->sigma_ref = fn->ref.global;
+	c->noise_live = &fn->live;
+	c->noise_ref = &fn->ref;
 	return 0;
+}
+
+/* A noise model as [[level, sigma], ...] at its bin centres. */
+static json_t *json_curve(const struct dsr_noise_model *nm)
+{
+	json_t *a = json_array();
+
+	for (int b = 0; b < nm->bins; b++) {
+		double level = nm->lo + (b + 0.5) * (nm->hi - nm->lo) / nm->bins;
+		json_array_append_new(a, json_pack("[ff]", level, nm->sigma[b]));
+	}
+	return a;
 }
 
 static json_t *json_noise(const struct dsr_measure_ctx *c)
@@ -93,9 +117,11 @@ static json_t *json_noise(const struct dsr_measure_ctx *c)
 	double sd = sqrt(c->sigma_live * c->sigma_live +
 			 c->lut_slope * c->lut_slope * c->sigma_ref * c->sigma_ref);
 
-	return json_pack("{s:s, s:f, s:f, s:f, s:f}", "method", NOISE_METHOD, "sigma_live",
-			 c->sigma_live, "sigma_reference", c->sigma_ref, "lut_slope", c->lut_slope,
-			 "sigma_difference", sd);
+	return json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:o, s:o}", "method", NOISE_METHOD,
+			 "sigma_live", c->sigma_live, "sigma_reference", c->sigma_ref, "lut_slope",
+			 c->lut_slope, "lut_offset", c->lut_offset, "sigma_difference", sd,
+			 "live_by_level", json_curve(c->noise_live), "reference_by_level",
+			 json_curve(c->noise_ref));
 }
 
 static json_t *json_measurement(const struct dsr_measurement *m, double alpha)
@@ -219,13 +245,14 @@ int measure_pair(const struct measure_opts *mo, const struct dsr_image *ref,
 		 const char *overlay_png, json_t *j, struct measure_result *out)
 {
 	struct dsr_measure_ctx c;
+	struct frame_noise fn;
 	uint8_t *valid;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!mo->n && !mo->overlay)
 		return 0;
-	if (make_ctx(ref, live, params, contrast, diff, mo->alpha, &c, &valid) < 0)
+	if (make_ctx(ref, live, params, contrast, diff, mo->alpha, &c, &valid, &fn) < 0)
 		return -1;
 	json_object_set_new(j, "noise", json_noise(&c));
 	measure_regions(mo, &c, j, out);
@@ -342,6 +369,7 @@ double measure_lesion(const double lesion[3], const struct dsr_affine *a,
 {
 	struct dsr_measure_ctx c;
 	struct dsr_measurement m;
+	struct frame_noise fn;
 	uint8_t *valid = NULL;
 	double x = NAN, y = NAN, ring = 0, sd = 0, cnr = -1;
 	json_t *e = json_pack("{s:[fff]}", "reference_xyr", lesion[0], lesion[1], lesion[2]);
@@ -353,7 +381,7 @@ double measure_lesion(const double lesion[3], const struct dsr_affine *a,
 	}
 	json_object_set_new(e, "live_xy", json_pack("[ff]", x, y));
 	struct dsr_region r = { .kind = DSR_REGION_CIRCLE, .cx = x, .cy = y, .r = lesion[2] };
-	if (make_ctx(ref, live, params, contrast, diff, 0.05, &c, &valid) < 0 ||
+	if (make_ctx(ref, live, params, contrast, diff, 0.05, &c, &valid, &fn) < 0 ||
 	    dsr_measure_region(&c, &r, &m) < 0 || lesion_ring(&c, x, y, lesion[2], &ring, &sd) < 0) {
 		json_object_set_new(e, "refused", json_string(dsr_error()));
 		goto out;
