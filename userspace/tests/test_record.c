@@ -220,6 +220,20 @@ static void test_series_record(void **state)
 			assert_false(z);
 	}
 	assert_int_equal(zeros, (size_t)off);
+	/* the DICOM's overlay plane marks the same pixels: DCMTK's renderer with and without
+	 * overlays differs exactly there */
+	assert_int_equal(run("dcm2pnm +O 0 +Omr %s/rec/difference-01.dcm %s/rec/ov.pgm && "
+			     "dcm2pnm -O %s/rec/difference-01.dcm %s/rec/no.pgm", d, d, d, d), 0);
+	snprintf(p, sizeof(p), "%s/rec/ov.pgm", d);
+	struct dsr_image *ov = dsr_image_load(p);
+	snprintf(p, sizeof(p), "%s/rec/no.pgm", d);
+	struct dsr_image *no = dsr_image_load(p);
+	assert_non_null(ov);
+	assert_non_null(no);
+	for (size_t i = 0; i < (size_t)png->width * png->height; i++)
+		assert_int_equal(ov->pixels[i] != no->pixels[i], png->pixels[i] == DSR_OUT_OF_FIELD);
+	dsr_image_free(ov);
+	dsr_image_free(no);
 	dsr_image_free(png);
 	dsr_image_free(dcm);
 	dsr_image_free(shown);

@@ -19,6 +19,7 @@
 #define DSR_DICOM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "image.h"
 #include "record.h"
@@ -103,6 +104,10 @@ struct dsr_dicom_derived {
 	const char *comments;		/* ImageComments (e.g. a recorded override), or NULL */
 	const struct dsr_teeth *teeth;	/* record.h: coded as Primary Anatomic Structure
 					 * (replacing an intra-oral source's); NULL = none */
+	/* the field mask (model.h, width x height, 0 = out of field) or NULL: out-of-field
+	 * pixels become Overlay Plane 6000 "OUT OF FIELD" (an ROI overlay), besides carrying
+	 * the value DSR_OUT_OF_FIELD in the pixel data */
+	const uint8_t *field;
 	/*
 	 * A Digital Intra-Oral X-Ray source file, or NULL. When it is one and carries the
 	 * acquisition attributes that IOD needs (imager pixel spacing, positioner type,

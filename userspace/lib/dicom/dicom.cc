@@ -658,6 +658,37 @@ void put_record(DcmDataset *ds, const dsr_dicom_derived *d, const dsr_dicom_iden
 			 "Maxilla and mandible", c);
 }
 
+/* Out of field as Overlay Plane 6000: one bit per pixel (set = no reference there),
+ * packed from bit 0 of the first byte, as the Overlay Plane module defines it. Nothing
+ * is added when every pixel is in field. */
+void put_field_overlay(DcmDataset *ds, const dsr_image *im, const uint8_t *field,
+		       OFCondition &c)
+{
+	size_t n = (size_t)im->width * im->height, out = 0;
+	for (size_t i = 0; i < n; i++)
+		out += !field[i];
+	if (!out || c.bad())
+		return;
+	std::vector<Uint16> bits((n + 15) / 16, 0);
+	for (size_t i = 0; i < n; i++)
+		if (!field[i])
+			bits[i / 16] |= (Uint16)(1u << (i % 16));
+	c = ds->putAndInsertUint16(DCM_OverlayRows, (Uint16)im->height);
+	if (c.good()) c = ds->putAndInsertUint16(DCM_OverlayColumns, (Uint16)im->width);
+	put(ds, DCM_OverlayType, "R", c);
+	if (c.good()) {
+		const Sint16 origin[2] = { 1, 1 };
+		c = ds->putAndInsertSint16Array(DCM_OverlayOrigin, origin, 2);
+	}
+	if (c.good()) c = ds->putAndInsertUint16(DCM_OverlayBitsAllocated, 1);
+	if (c.good()) c = ds->putAndInsertUint16(DCM_OverlayBitPosition, 0);
+	put(ds, DCM_OverlayDescription, "out of field: no reference image there, not compared", c);
+	put(ds, DCM_OverlayLabel, "OUT OF FIELD", c);
+	if (c.good())
+		c = ds->putAndInsertUint16Array(DCM_OverlayData, bits.data(),
+						(unsigned long)bits.size());
+}
+
 /* Build the whole derived-image dataset for @im in @ds. */
 OFCondition build_derived(DcmDataset *ds, const dsr_image *im, const dsr_dicom_derived *d,
 			  const dsr_dicom_identity &id, DcmDataset *io, char *sop_uid)
@@ -742,6 +773,8 @@ OFCondition build_derived(DcmDataset *ds, const dsr_image *im, const dsr_dicom_d
 	if (c.good())
 		c = ds->putAndInsertUint16Array(DCM_PixelData, im->pixels,
 						(unsigned long)im->width * im->height);
+	if (d->field)
+		put_field_overlay(ds, im, d->field, c);
 	return c;
 }
 

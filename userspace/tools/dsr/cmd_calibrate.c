@@ -301,6 +301,7 @@ struct cal_run {
 	unsigned skipped;
 	struct dsr_dicom_identity id, src[2];	/* the outputs' identity, its sources' */
 	struct dsr_identity_outcome idout;
+	uint8_t *field;		/* the difference's field mask (model.h) */
 };
 
 /* Step 1 from files, before any board is touched: load both images. */
@@ -561,7 +562,7 @@ static int cal_outputs(struct cal_run *r)
 	size_t in_field = dsr_field_stats(r->board_diff, valid, &mean, &sd);
 	struct dsr_image *disp = dsr_difference_display(r->board_diff, valid,
 							 r->res.params.midgrey, &wc, &ww);
-	free(valid);
+	r->field = valid;	/* for the DICOM's overlay; freed with the run */
 	snprintf(path, sizeof(path), "%s/difference-display.png", r->o->outdir);
 	if (!disp || dsr_image_save(disp, path) < 0) {
 		dsr_image_free(disp);
@@ -594,7 +595,8 @@ static int cal_outputs(struct cal_run *r)
 	struct dsr_dicom_derived dd = { .identity = &r->id, .sources = r->src, .n_sources = 2,
 					.derivation = deriv, .midgrey = r->res.params.midgrey,
 					.comments = r->idout.note[0] ? r->idout.note : NULL,
-					.teeth = r->o->rec.teeth.n ? &r->o->rec.teeth : NULL };
+					.teeth = r->o->rec.teeth.n ? &r->o->rec.teeth : NULL,
+					.field = r->field };
 	json_object_set_new(r->report, "record", json_record(&r->o->rec));
 	json_object_set_new(r->report, "visits", json_pack("{s:s, s:s}", "baseline", visits[0],
 			    "follow_up", visits[1]));
@@ -683,6 +685,7 @@ static void cal_close(struct cal_run *r)
 	dsr_image_free(r->file_live);
 	dsr_image_free(r->board_diff);
 	dsr_image_free(r->model_diff);
+	free(r->field);
 	pair_result_free(&r->res);
 	json_decref(r->report);
 }

@@ -271,7 +271,7 @@ static int write_difference(const struct series_opts *o, size_t k, const char *l
 		.series_description = "DSR subtraction series", .series_instance_uid = series_uid,
 		.instance_number = (int)k + 1, .midgrey = res->params.midgrey,
 		.io_source = dsr_dicom_probe(live_path) ? live_path : o->ref_path,
-		.teeth = o->rec.teeth.n ? &o->rec.teeth : NULL,
+		.teeth = o->rec.teeth.n ? &o->rec.teeth : NULL, .field = valid,
 	};
 	char sop[DSR_DICOM_UID_LEN];
 	snprintf(dcm, sizeof(dcm), "%s/difference-%02zu.dcm", o->outdir, k + 1);

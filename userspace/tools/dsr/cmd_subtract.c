@@ -460,10 +460,17 @@ static int write_dicom(const struct subtract_opts *o, struct subtract_job *j)
 		.io_source = dsr_dicom_probe(o->live_path) ? o->live_path : o->ref_path,
 		.teeth = o->rec.teeth.n ? &o->rec.teeth : NULL,
 	};
+	uint8_t *valid = malloc((size_t)j->out->width * j->out->height);
+	if (!valid)
+		return dsr_seterr("out of memory for the field mask");
+	dsr_model_field_mask(&j->al.params, valid);
+	dd.field = valid;
 	if (j->idout.unidentified)
 		fprintf(stderr, "dsr subtract: warning: no patient identity (no --patient-id for "
 			"non-DICOM sources): the DICOM output is marked %s\n", DSR_UNIDENTIFIED);
-	return dsr_dicom_save_derived(j->out, &dd, o->dicom_path, NULL);
+	int rc = dsr_dicom_save_derived(j->out, &dd, o->dicom_path, NULL);
+	free(valid);
+	return rc;
 }
 
 /* The one-line summary of a success, on stdout whatever it is connected to. */
