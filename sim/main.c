@@ -43,6 +43,7 @@ static const char usage[] =
 	"                      default size and exit\n"
 	"Faults (repeatable): --fault MODE[,every=N]\n"
 	"  corrupt-header wrong-length truncated bad-crc stall disconnect stall-stuck\n"
+	"  io-error\n"
 	"Other:\n"
 	"  --batch N           clocks per event-loop turn (default 32768)\n"
 	"  --quiet             no log lines\n";

@@ -80,6 +80,7 @@ struct bridge {
 	uint8_t configuration;
 	int halt_in, halt_out;
 	int halt_in_stuck;		/* stall-stuck fault: CLEAR_FEATURE on IN STALLs */
+	int in_dead;			/* io-error fault: bulk IN transfers fail (-EPROTO) */
 	int zlp_owed;
 	int streaming;
 
@@ -621,6 +622,10 @@ static int bulk_in(struct bridge *br, struct usbip_conn *c, struct usbip_urb *ur
 		usbip_conn_complete(c, urb, -EPIPE, 0);
 		return 1;
 	}
+	if (br->in_dead) {
+		usbip_conn_complete(c, urb, -EPROTO, 0);
+		return 1;
+	}
 	if (br->zlp_owed || urb->length == 0) {
 		br->zlp_owed = 0;
 		usbip_conn_complete(c, urb, 0, 0);
@@ -637,6 +642,15 @@ static int bulk_in(struct bridge *br, struct usbip_conn *c, struct usbip_urb *ur
 		if (fr->ended && br->fifo.rd >= fr->end) {
 			fifo_drop_head_frame(&br->fifo);
 			continue;
+		}
+		if (br->fifo.rd == fr->start && urb->filled == 0 &&
+		    (fr->faults & (1u << FAULT_IO_ERROR))) {
+			br->in_dead = 1;
+			br->st.faults[FAULT_IO_ERROR]++;
+			sim_log("fault: io-error: bulk IN 0x%02x transfers fail from now on",
+				DSR_USB_EP_IN);
+			usbip_conn_complete(c, urb, -EPROTO, 0);
+			return 1;
 		}
 		if (br->fifo.rd == fr->start && urb->filled == 0 &&
 		    (fr->faults & (1u << FAULT_STALL | 1u << FAULT_STALL_STUCK)) && !fr->stalled) {
@@ -940,7 +954,7 @@ static void tx_begin(struct bridge *br)
 	tx->faults = fault_hits(&br->cfg.faults, br->st.frames_forwarded);
 	for (int k = 0; k < FAULT_KINDS; k++) {
 		if (!(tx->faults & (1u << k)) || k == FAULT_STALL || k == FAULT_DISCONNECT ||
-		    k == FAULT_STALL_STUCK)
+		    k == FAULT_STALL_STUCK || k == FAULT_IO_ERROR)
 			continue;
 		br->st.faults[k]++;
 		sim_log("fault: %s on output frame %llu", fault_name((enum fault_kind)k),

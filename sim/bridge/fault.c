@@ -15,6 +15,7 @@ static const char *const names[FAULT_KINDS] = {
 	[FAULT_STALL] = "stall",
 	[FAULT_DISCONNECT] = "disconnect",
 	[FAULT_STALL_STUCK] = "stall-stuck",
+	[FAULT_IO_ERROR] = "io-error",
 };
 
 /* The --fault spelling of a mode, for log lines. */
@@ -36,7 +37,7 @@ int fault_parse(struct fault_plan *plan, const char *arg, const char **why)
 			kind = k;
 	if (kind < 0) {
 		*why = "unknown fault mode (corrupt-header, wrong-length, truncated, bad-crc, "
-		       "stall, disconnect, stall-stuck)";
+		       "stall, disconnect, stall-stuck, io-error)";
 		return -1;
 	}
 	if (comma) {

@@ -16,6 +16,8 @@ enum fault_kind {
 	FAULT_DISCONNECT,	/* connection dropped mid-frame */
 	FAULT_STALL_STUCK,	/* bulk IN halts at the frame's start and CLEAR_FEATURE
 				 * (ENDPOINT_HALT) on it STALLs too: the halt never clears */
+	FAULT_IO_ERROR,		/* from the frame's start on, every bulk IN transfer fails
+				 * with -EPROTO (a dead link): the host must give up */
 	FAULT_KINDS
 };
 

@@ -111,6 +111,15 @@ if start_sim STUCK001 --fault stall-stuck,every=4; then
 	stop_sim $SIM_PID
 fi
 
+if start_sim DEAD0001 --fault io-error,every=4; then
+	run_t "bulk IN failing for good (-EPROTO): a persistent error within 5 s, no endless retry" \
+		/tmp/dead.log $T stuck "$DEV" --size "$SIZE" --bits "$BITS"
+	n=$(sed -n 's/^stat transfer_errors=//p' /tmp/dead.log)
+	[ "${n:-0}" -ge 16 ] && pass "transfer errors counted before giving up ($n)" ||
+		fail "io-error: transfer_errors '$n', expected at least 16"
+	stop_sim $SIM_PID
+fi
+
 echo 0 >$PARAMS/check_crc
 if start_sim NOCRC001 --fault bad-crc,every=3; then
 	run_t "check_crc=0: no CRC_VALID, bad frames delivered, libdsr checks the CRC" \
