@@ -269,6 +269,16 @@ static void test_cli_wrong_patient(void **state)
 	assert_non_null(strstr(t, "mismatch_override"));
 	free(t);
 	assert_valid_dicom(t_scratch_path("wp2/difference-01.dcm"));
+	/* every command that pairs two images: subtract and register refuse too */
+	assert_int_equal(run(log, "%s subtract %s/a1.dcm %s/b1.dcm --register -o %s/wp3.png",
+			     dsr_bin(), d, d, d), 1);
+	t = slurp(log);
+	assert_non_null(strstr(t, "different patients"));
+	free(t);
+	assert_int_equal(run(log, "%s register %s/a1.dcm %s/b1.dcm", dsr_bin(), d, d), 1);
+	t = slurp(log);
+	assert_non_null(strstr(t, "different patients"));
+	free(t);
 }
 
 /* --patient-* options are checked against DICOM sources, not silently ignored. */

@@ -23,6 +23,7 @@ struct register_opts {
 	int json, quiet;
 	const char *landmarks, *mask, *output;
 	struct pair_opts pair;
+	struct dsr_identity_opts id;	/* only --accept-patient-mismatch here */
 };
 
 static void register_usage(FILE *f)
@@ -46,6 +47,8 @@ static void register_usage(FILE *f)
 		"  -o, --output FILE       write the parameters as JSON (for dsr subtract -p)\n"
 		"      --json              print JSON instead of text\n"
 		"  -q, --quiet             no progress bar\n"
+		"      --accept-patient-mismatch  register DICOM files of two different patients\n"
+		"                          anyway (refused otherwise)\n"
 		PAIR_FRAME_HELP
 		"  -h, --help              this help\n\n"
 		"exit status: 0 registered, 1 failed (did not converge, overlap too small,\n"
@@ -70,6 +73,7 @@ static int register_parse(int argc, char **argv, struct register_opts *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		PAIR_FRAME_LONG_OPTION,
+		{ "accept-patient-mismatch", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -100,6 +104,7 @@ static int register_parse(int argc, char **argv, struct register_opts *o)
 						  optarg);
 			break;
 		case 'o': o->output = optarg; break;
+		case 'A': o->id.accept_mismatch = 1; break;
 		case 'j': o->json = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'h': register_usage(stdout); exit(DSR_EXIT_OK);
@@ -279,6 +284,16 @@ int cmd_register(int argc, char **argv)
 	const char *inputs[] = { argv[i], argv[i + 1], o.mask, o.landmarks };
 	if (o.output && dsr_output_check(o.output, inputs, 4) < 0)
 		goto fail;
+	{	/* two DICOM files of different patients are not a pair */
+		struct dsr_dicom_identity fresh, who, src[2];
+		struct dsr_identity_outcome idout;
+
+		identity_fresh(&o.id, &fresh);
+		if (identity_for(argv[i], argv[i + 1], &o.id, &fresh, &who, src, &idout) < 0)
+			goto fail;
+		if (idout.mismatch_accepted)
+			json_object_set_new(report, "mismatch_override", json_string(idout.note));
+	}
 	ref = dsr_image_load_frame(argv[i], o.pair.frame);
 	live = ref ? dsr_image_load_frame(argv[i + 1], o.pair.frame) : NULL;
 	if (!ref || !live)
