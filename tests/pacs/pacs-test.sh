@@ -185,6 +185,10 @@ t_move=$(($(ms) - t0))
 check "C-MOVE: the second prior, pixel for pixel" \
 	test "$(dcmdump -q +P 0008,0018 got-move.dcm)" = "$(dcmdump -q +P 0008,0018 prior-36-2024.dcm)" -a \
 	"$(pixels got-move.dcm)" = "$(pixels prior-36-2024.dcm)"
+other_port=$(free_port)
+msg=$("$DSR" pacs get --patient-id P1 --retrieve move --move-port "$other_port" -o moved-nowhere.dcm 2>&1 || true)
+check "C-MOVE to a port the PACS does not know: says so, no file" \
+	bash -c "grep -q 'moved nothing' <<<\"$msg\" && test ! -e moved-nowhere.dcm"
 check "get of a prior that is not there fails, no file left" \
 	bash -c "! '$DSR' pacs get --patient-id P1 --index 9 -o none.dcm 2>/dev/null && test ! -e none.dcm"
 
