@@ -53,7 +53,10 @@ JSON
 
 # Start it and wait until its REST API answers (at most 30 s).
 orthanc_start() {
-	Orthanc "$ORTHANC_DIR/orthanc.json" >"$ORTHANC_DIR/orthanc.log" 2>&1 &
+	# Debian installs it in /usr/sbin, which an ordinary user's PATH may not have
+	local bin
+	bin=$(command -v Orthanc || echo /usr/sbin/Orthanc)
+	"$bin" "$ORTHANC_DIR/orthanc.json" >"$ORTHANC_DIR/orthanc.log" 2>&1 &
 	ORTHANC_PID=$!
 	for _ in $(seq 1 300); do
 		if curl -sf "http://127.0.0.1:$HTTP_PORT/system" >/dev/null 2>&1; then
