@@ -54,6 +54,14 @@ static void test_teeth(void **state)
 	assert_string_equal(meaning, "Maxillary right central incisor tooth");
 	assert_int_equal(dsr_tooth_code(48, code, sizeof(code), &scheme, meaning, sizeof(meaning)), 0);
 	assert_string_equal(code, "T-54520");
+	/* and back: SRT as written, SCT as CID 4018 lists it; anything else names no tooth */
+	assert_int_equal(dsr_tooth_from_code("SRT", "T-54520"), 48);
+	assert_int_equal(dsr_tooth_from_code("SRT", "T-54390"), 36);
+	assert_int_equal(dsr_tooth_from_code("SCT", "422653006"), 11);
+	assert_int_equal(dsr_tooth_from_code("SCT", "38994002"), 48);
+	assert_int_equal(dsr_tooth_from_code("SRT", "T-54215"), 0);
+	assert_int_equal(dsr_tooth_from_code("SRT", "T-11170"), 0);
+	assert_int_equal(dsr_tooth_from_code("DCM", "T-54390"), 0);
 	assert_int_equal(dsr_teeth_parse("19", DSR_TEETH_FDI, &t), -1);
 	assert_non_null(strstr(dsr_error(), "not a permanent tooth"));
 	assert_int_equal(dsr_teeth_parse("33", DSR_TEETH_UNIVERSAL, &t), -1);

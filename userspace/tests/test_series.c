@@ -354,6 +354,13 @@ static void test_series_intraoral_sources(void **state)
 	    "%s/out4/difference-01.dcm", d);
 	dump = slurp(log);
 	assert_non_null(strstr(dump, "0.019"));
+	/* without --teeth the record takes the sources' coded tooth (T-54210: FDI 18) */
+	assert_int_equal(run(log, "%s series %s/ref-io.dcm %s/live1-io.dcm -o %s/out5 -q",
+			     dsr_bin(), d, d, d), 0);
+	char *rep = slurp(t_scratch_path("out5/report.json"));
+	assert_non_null(rep);
+	assert_non_null(strstr(rep, "FDI 18 (UNIVERSAL 1)"));
+	free(rep);
 	/* --teeth replaced the source's anatomy with CID 4018 codes: 11 and 21 */
 	assert_non_null(strstr(dump, "T-54280"));
 	assert_non_null(strstr(dump, "T-54290"));

@@ -83,6 +83,10 @@ struct dsr_image *dsr_dicom_load_frame(const char *path, long frame);
 /* Read the identity of a DICOM file without its pixels. 0, or -1 (dsr_error()). */
 int dsr_dicom_read_identity(const char *path, struct dsr_dicom_identity *id);
 
+/* The teeth a DICOM file's Primary Anatomic Structure Sequence names (record.h's codes);
+ * @t->n = 0 when none. 0, or -1 (dsr_error()) if the file cannot be read. */
+int dsr_dicom_read_teeth(const char *path, struct dsr_teeth *t);
+
 /* Fill @id for an anonymous patient: empty names, a fresh Study Instance UID and the
  * current date and time as the study's. */
 void dsr_dicom_identity_anonymous(struct dsr_dicom_identity *id);

@@ -48,6 +48,10 @@ unsigned dsr_tooth_universal(unsigned fdi);
 int dsr_tooth_code(unsigned fdi, char *code, size_t code_size, const char **scheme,
 		   char *meaning, size_t meaning_size);
 
+/* The FDI tooth a coded anatomy item names: CID 4018 in SRT (T-54210..T-54520) or SCT
+ * (SNOMED CT concept ids), 0 if it names no permanent tooth. */
+unsigned dsr_tooth_from_code(const char *scheme, const char *value);
+
 /* "FDI 36, 37 (UNIVERSAL 19, 18)" or "" for none, into @buf. */
 void dsr_teeth_format(const struct dsr_teeth *t, char *buf, size_t size);
 

@@ -867,6 +867,38 @@ int dsr_dicom_read_identity(const char *path, struct dsr_dicom_identity *id)
 	}
 }
 
+int dsr_dicom_read_teeth(const char *path, struct dsr_teeth *t)
+{
+	try {
+		DcmFileFormat ff;
+		memset(t, 0, sizeof(*t));
+		quiet_dcmtk();
+		if (!dsr_dicom_probe(path))
+			return dsr_seterr("%s: not a DICOM Part 10 file", path);
+		if (ff.loadFileUntilTag(path, EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+					ERM_fileOnly, DCM_PixelData).bad())
+			return dsr_seterr("%s: cannot read DICOM", path);
+		DcmDataset *ds = ff.getDataset();
+		DcmItem *item = nullptr;
+		for (signed long i = 0; t->n < DSR_TEETH_MAX &&
+		     ds->findAndGetSequenceItem(DCM_PrimaryAnatomicStructureSequence, item, i).good();
+		     i++) {
+			char scheme[32], value[32];
+			get_str(item, DCM_CodingSchemeDesignator, scheme, sizeof(scheme));
+			get_str(item, DCM_CodeValue, value, sizeof(value));
+			unsigned fdi = dsr_tooth_from_code(scheme, value);
+			bool seen = false;
+			for (unsigned k = 0; k < t->n; k++)
+				seen = seen || t->fdi[k] == fdi;
+			if (fdi && !seen)
+				t->fdi[t->n++] = (uint8_t)fdi;
+		}
+		return 0;
+	} catch (...) {
+		return dsr_seterr("%s: DICOM reader failed", path);
+	}
+}
+
 void dsr_dicom_new_uid(char *uid)
 {
 	char buf[100];

@@ -102,6 +102,34 @@ int dsr_tooth_code(unsigned fdi, char *code, size_t code_size, const char **sche
 	return 0;
 }
 
+/* CID 4018's SNOMED CT concepts, Universal tooth 1..32 in order. */
+static const char *const sct_teeth[32] = {
+	"68085002", "863902006", "865995000", "36492000", "57826002", "860767006",
+	"424877001", "422653006", "424399000", "423185002", "860780009", "61897005",
+	"23226009", "865988009", "863901004", "87704003", "74344005", "863898000",
+	"866006002", "24573005", "2400006", "860782001", "423331005", "425106001",
+	"424575004", "423937004", "860785004", "80140008", "8873007", "866005003",
+	"863899008", "38994002",
+};
+
+unsigned dsr_tooth_from_code(const char *scheme, const char *value)
+{
+	if (!scheme || !value)
+		return 0;
+	if (!strcmp(scheme, "SRT") && strlen(value) == 7 && !strncmp(value, "T-54", 4)) {
+		unsigned n = (unsigned)atoi(value + 4);
+
+		if (n >= 210 && n <= 520 && n % 10 == 0)
+			return fdi_of_universal((n - 210) / 10 + 1);
+		return 0;
+	}
+	if (!strcmp(scheme, "SCT"))
+		for (unsigned u = 0; u < 32; u++)
+			if (!strcmp(value, sct_teeth[u]))
+				return fdi_of_universal(u + 1);
+	return 0;
+}
+
 void dsr_teeth_format(const struct dsr_teeth *t, char *buf, size_t size)
 {
 	size_t n = 0;

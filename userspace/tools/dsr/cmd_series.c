@@ -541,7 +541,18 @@ int cmd_series(int argc, char **argv)
 	json_t *report = json_object(), *members = json_array();
 	json_object_set_new(report, "command", json_string("series"));
 	json_object_set_new(report, "reference", json_reference(ref_path, ref));
-	json_object_set_new(report, "record", json_record(&o.rec));
+	/* teeth: the options', else what the sources' coded anatomy names */
+	const char *teeth_from = o.rec.teeth.n ? "--teeth" : NULL;
+	for (size_t k = 0; !teeth_from && k <= n; k++) {
+		const char *p = k == 0 ? ref_path : live_paths[k - 1];
+		if (dsr_dicom_probe(p) && dsr_dicom_read_teeth(p, &o.rec.teeth) == 0 &&
+		    o.rec.teeth.n)
+			teeth_from = p;
+	}
+	json_t *record = json_record(&o.rec);
+	json_object_set_new(json_object_get(record, "teeth"), "source",
+			    teeth_from ? json_string(teeth_from) : json_null());
+	json_object_set_new(report, "record", record);
 	{
 		struct dsr_dicom_identity rid;
 		char visit[40];
