@@ -49,13 +49,17 @@ static const char usage[] =
 	"  --quiet             no log lines\n";
 
 static struct sim *running;
+static volatile sig_atomic_t stop_early;	/* a signal before the loop existed */
 
-/* SIGTERM/SIGINT: ask the loop to stop; it closes the connection cleanly. */
+/* SIGTERM/SIGINT: ask the loop to stop; it closes the connection cleanly. A signal
+ * while the board is still being built (the DRAM build takes a while) is remembered. */
 static void on_signal(int sig)
 {
 	(void)sig;
 	if (running)
 		sim_stop(running);
+	else
+		stop_early = 1;
 }
 
 /* A whole decimal (or 0x) number no larger than @max, or -1. */
@@ -239,19 +243,24 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	o.live = live;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	running = sim_new(&o);
 	if (!running)
 		return 1;
+	if (stop_early) {
+		sim_free(running);
+		free(live);
+		return 0;
+	}
 	if (dump) {
 		ret = dump_phantom(running, &o, dump);
 		sim_free(running);
 		free(live);
 		return ret < 0 ? 1 : 0;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (use_vhci) {
 		ret = sim_serve_vhci(running);
