@@ -59,6 +59,7 @@ module dsr_frame_check #(
     logic        h_valid, h_end, h_take;
     logic [15:0] h_data;
     logic        h_empty;         // a keep = 0 word (zero-length packet): only its last
+    logic        checking;        // CHECK1 / CHECK2
 
     assign h_empty = s_keep == 2'b00;
     assign h_valid = s_valid && !h_empty;
@@ -67,7 +68,8 @@ module dsr_frame_check #(
     logic h_word_end;
     assign h_word_end = half || !s_keep[1];
     assign h_end  = s_last && h_word_end;
-    assign s_ready = h_empty || (h_take && h_word_end);
+    // nothing is taken while the header is being checked (a zero-length packet waits too)
+    assign s_ready = !checking && (h_empty || (h_take && h_word_end));
 
     always_ff @(posedge clk) begin
         if (rst) begin
@@ -78,10 +80,11 @@ module dsr_frame_check #(
     end
 
     // ---- the frame, one half-word at a time
-    typedef enum logic [2:0] {HEADER, PAYLOAD, TRAILER, DONE, SKIP} state_t;
+    // CHECK1/CHECK2: the header is checked over two registered cycles (field compares and
+    // the width x height product, then the payload length), taking no input meanwhile
+    typedef enum logic [2:0] {HEADER, CHECK1, CHECK2, PAYLOAD, TRAILER, DONE, SKIP} state_t;
     state_t      state;
     logic [HDR_HALVES*16-1:0] hdr;
-    logic [(TRL_HALVES-1)*16-1:0] trl;   // the trailer's halves so far, shifting down
     logic [5:0]  n;               // halves of header / trailer so far
     logic [15:0] width;
     logic [15:0] x;
@@ -89,9 +92,12 @@ module dsr_frame_check #(
     logic [31:0] crc;
     logic        first;
     logic        reference;
+    logic        fields_ok;       // CHECK1 -> CHECK2
+    logic [31:0] pixels_total;    // CHECK1 -> CHECK2
+    logic        trl_good;        // every trailer half so far as expected
     logic        done_ok;         // DONE: the trailer checked, waiting for the transfer end
 
-    // header fields of the assembled header (+ the half arriving now, the last one)
+    // the header with the half arriving now (its last)
     logic [HDR_HALVES*16-1:0] hdr_full;
     assign hdr_full = {h_data, hdr[HDR_HALVES*16-1:16]};
 
@@ -102,43 +108,44 @@ module dsr_frame_check #(
         f16 = h[off*8 +: 16];
     endfunction
 
+    // field checks on the registered header (CHECK1)
     logic [15:0] hw, hh, hbits;
-    logic [31:0] pixels_total;
-    logic        hdr_ok;
-    assign pixels_total = {16'd0, hw} * {16'd0, hh};
-    assign hw    = f16(hdr_full, dsr_pkg::DSR_HDR_OFF_WIDTH);
-    assign hh    = f16(hdr_full, dsr_pkg::DSR_HDR_OFF_HEIGHT);
-    assign hbits = f16(hdr_full, dsr_pkg::DSR_HDR_OFF_PIXEL_BITS);
-    assign hdr_ok = f32(hdr_full, dsr_pkg::DSR_HDR_OFF_MAGIC) == dsr_pkg::DSR_FRAME_MAGIC &&
-                    f16(hdr_full, dsr_pkg::DSR_HDR_OFF_VERSION) == 16'(dsr_pkg::DSR_FRAME_VERSION) &&
-                    f16(hdr_full, dsr_pkg::DSR_HDR_OFF_HEADER_SIZE) ==
-                        16'(dsr_pkg::DSR_FRAME_HEADER_SIZE) &&
-                    f16(hdr_full, dsr_pkg::DSR_HDR_OFF_FORMAT) == 16'(dsr_pkg::DSR_FORMAT_MONO16) &&
-                    hw != 16'd0 && {16'd0, hw} <= MAX_WIDTH &&
-                    hh != 16'd0 && {16'd0, hh} <= MAX_HEIGHT &&
-                    hbits >= 16'(dsr_pkg::DSR_PIXEL_BITS_MIN) &&
-                    hbits <= 16'(dsr_pkg::DSR_PIXEL_BITS_MAX) &&
-                    f32(hdr_full, dsr_pkg::DSR_HDR_OFF_PAYLOAD_LENGTH) ==
-                        {pixels_total[30:0], 1'b0};
+    logic        fields_now;
+    assign hw    = f16(hdr, dsr_pkg::DSR_HDR_OFF_WIDTH);
+    assign hh    = f16(hdr, dsr_pkg::DSR_HDR_OFF_HEIGHT);
+    assign hbits = f16(hdr, dsr_pkg::DSR_HDR_OFF_PIXEL_BITS);
+    assign fields_now = f32(hdr, dsr_pkg::DSR_HDR_OFF_MAGIC) == dsr_pkg::DSR_FRAME_MAGIC &&
+                        f16(hdr, dsr_pkg::DSR_HDR_OFF_VERSION) == 16'(dsr_pkg::DSR_FRAME_VERSION) &&
+                        f16(hdr, dsr_pkg::DSR_HDR_OFF_HEADER_SIZE) ==
+                            16'(dsr_pkg::DSR_FRAME_HEADER_SIZE) &&
+                        f16(hdr, dsr_pkg::DSR_HDR_OFF_FORMAT) == 16'(dsr_pkg::DSR_FORMAT_MONO16) &&
+                        hw != 16'd0 && {16'd0, hw} <= MAX_WIDTH &&
+                        hh != 16'd0 && {16'd0, hh} <= MAX_HEIGHT &&
+                        hbits >= 16'(dsr_pkg::DSR_PIXEL_BITS_MIN) &&
+                        hbits <= 16'(dsr_pkg::DSR_PIXEL_BITS_MAX);
 
-    // the trailer with the half arriving now
-    logic [TRL_HALVES*16-1:0] trl_full;
-    assign trl_full = {h_data, trl};
+    // the trailer, half by half: payload CRC (as computed, and as the header said), magic
     logic [31:0] crc_final, hdr_crc;
     assign crc_final = ~crc;
     assign hdr_crc   = f32(hdr, dsr_pkg::DSR_HDR_OFF_PAYLOAD_CRC);
-    logic trl_ok;
-    assign trl_ok = trl_full[dsr_pkg::DSR_TRL_OFF_PAYLOAD_CRC*8 +: 32] == crc_final &&
-                    hdr_crc == crc_final &&
-                    trl_full[dsr_pkg::DSR_TRL_OFF_MAGIC*8 +: 32] == dsr_pkg::DSR_TRAILER_MAGIC;
+    localparam int TRL_CRC_HALF   = dsr_pkg::DSR_TRL_OFF_PAYLOAD_CRC / 2;
+    localparam int TRL_MAGIC_HALF = dsr_pkg::DSR_TRL_OFF_MAGIC / 2;
+    logic        trl_half_ok;
+    always_comb begin
+        trl_half_ok = 1'b1;
+        if (n == 6'(TRL_CRC_HALF))       trl_half_ok = h_data == crc_final[15:0];
+        if (n == 6'(TRL_CRC_HALF + 1))   trl_half_ok = h_data == crc_final[31:16];
+        if (n == 6'(TRL_MAGIC_HALF))     trl_half_ok = h_data == dsr_pkg::DSR_TRAILER_MAGIC[15:0];
+        if (n == 6'(TRL_MAGIC_HALF + 1)) trl_half_ok = h_data == dsr_pkg::DSR_TRAILER_MAGIC[31:16];
+    end
 
-    // pixels go to dsr_top only in PAYLOAD; everything else is taken at once
+    // pixels go to dsr_top only in PAYLOAD; CHECK takes nothing, everything else at once
     assign m_pixel = h_data;
     assign m_sof   = first;
     assign m_eol   = x == width - 16'd1;
     assign m_valid = state == PAYLOAD && h_valid;
-    assign h_take  = h_valid && (state != PAYLOAD || m_ready);
-
+    assign checking = state == CHECK1 || state == CHECK2;
+    assign h_take   = h_valid && !checking && (state != PAYLOAD || m_ready);
 
     always_ff @(posedge clk) begin
         frame_ok  <= 1'b0;
@@ -147,6 +154,19 @@ module dsr_frame_check #(
             state     <= HEADER;
             n         <= '0;
             reference <= 1'b0;
+        end else if (state == CHECK1) begin
+            fields_ok    <= fields_now;
+            pixels_total <= {16'd0, hw} * {16'd0, hh};
+            width        <= hw;
+            reference    <= (f32(hdr, dsr_pkg::DSR_HDR_OFF_FLAGS) & dsr_pkg::DSR_FLAG_REFERENCE) != 0;
+            state        <= CHECK2;
+        end else if (state == CHECK2) begin
+            pixels_left <= pixels_total;
+            x           <= '0;
+            first       <= 1'b1;
+            crc         <= 32'hffffffff;
+            state       <= fields_ok && f32(hdr, dsr_pkg::DSR_HDR_OFF_PAYLOAD_LENGTH) ==
+                           {pixels_total[30:0], 1'b0} ? PAYLOAD : SKIP;
         end else if (s_valid && h_empty && s_ready) begin
             // a zero-length packet ends the transfer: a checked trailer completes the
             // frame, anything else open is incomplete
@@ -165,15 +185,8 @@ module dsr_frame_check #(
                     hdr <= hdr_full;
                     n   <= n + 1'b1;
                     if (n == 6'(HDR_HALVES - 1)) begin
-                        n           <= '0;
-                        width       <= hw;
-                        pixels_left <= pixels_total;
-                        x           <= '0;
-                        first       <= 1'b1;
-                        crc         <= 32'hffffffff;
-                        reference   <= (f32(hdr_full, dsr_pkg::DSR_HDR_OFF_FLAGS) &
-                                        dsr_pkg::DSR_FLAG_REFERENCE) != 0;
-                        state       <= !hdr_ok ? SKIP : PAYLOAD;
+                        n     <= '0;
+                        state <= CHECK1;
                     end
                     if (h_end) begin
                         frame_bad       <= 1'b1;   // the transfer ended inside the header
@@ -187,7 +200,10 @@ module dsr_frame_check #(
                     first       <= 1'b0;
                     x           <= m_eol ? 16'd0 : x + 16'd1;
                     pixels_left <= pixels_left - 32'd1;
-                    if (pixels_left == 32'd1) state <= TRAILER;
+                    if (pixels_left == 32'd1) begin
+                        state    <= TRAILER;
+                        trl_good <= 1'b1;
+                    end
                     if (h_end) begin
                         frame_bad       <= 1'b1;   // short: dsr_top pads it
                         frame_reference <= reference;
@@ -195,15 +211,17 @@ module dsr_frame_check #(
                     end
                 end
                 TRAILER: begin
-                    trl <= trl_full[TRL_HALVES*16-1:16];
-                    n   <= n + 1'b1;
+                    n        <= n + 1'b1;
+                    trl_good <= trl_good && trl_half_ok;
+                    // the payload's CRC must also be the one the header announced
+                    if (n == 6'd0) trl_good <= trl_half_ok && hdr_crc == crc_final;
                     if (n == 6'(TRL_HALVES - 1) || h_end) begin
                         n       <= '0;
-                        done_ok <= n == 6'(TRL_HALVES - 1) && trl_ok;
+                        done_ok <= n == 6'(TRL_HALVES - 1) && trl_good && trl_half_ok;
                         state   <= h_end ? HEADER : n == 6'(TRL_HALVES - 1) ? DONE : SKIP;
                         if (h_end) begin
-                            frame_ok        <= n == 6'(TRL_HALVES - 1) && trl_ok;
-                            frame_bad       <= !(n == 6'(TRL_HALVES - 1) && trl_ok);
+                            frame_ok        <= n == 6'(TRL_HALVES - 1) && trl_good && trl_half_ok;
+                            frame_bad       <= !(n == 6'(TRL_HALVES - 1) && trl_good && trl_half_ok);
                             frame_reference <= reference;
                         end
                     end

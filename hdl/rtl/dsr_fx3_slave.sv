@@ -159,11 +159,14 @@ module dsr_fx3_slave #(
     logic [14:0] bytes_after;
     assign bytes_after = rd_bytes > 15'd4 ? rd_bytes - 15'd4 : 15'd0;
 
-    // room for one more read: the FIFO's free slots cover every read in flight
+    // room for one more read: the FIFO's free slots cover every read in flight. Registered
+    // (timing), so it is a cycle old: one more slot is kept for the read that cycle may add
     logic rx_room;
-    localparam int RX_LIMIT_I = RX_DEPTH - 1;
+    localparam int RX_LIMIT_I = RX_DEPTH - 2;
     localparam logic [RXA+1:0] RX_LIMIT = RX_LIMIT_I[RXA+1:0];
-    assign rx_room = ({1'b0, rx_count} + {1'b0, inflight}) < RX_LIMIT;
+    always_ff @(posedge clk) begin
+        rx_room <= !rst && ({1'b0, rx_count} + {1'b0, inflight}) < RX_LIMIT;
+    end
 
     assign issue     = (state == RD_HDR) || (state == RD_DATA && rd_bytes != 0 && rx_room);
     assign issue_hdr = state == RD_HDR;
