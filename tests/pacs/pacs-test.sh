@@ -6,7 +6,8 @@
 #   (C-GET and C-MOVE, pixel for pixel) -> dsr series pacs:latest FOLLOW-UP (the baseline
 #   fetched by the tool) with a region and the overlay -> results stored (C-STORE) ->
 #   Orthanc's REST API shows them under the right patient, study and series with their
-#   source references.
+#   source references. A second PACS, DCMTK's dcmqrscp without C-GET: get falls back to
+#   C-MOVE.
 # Error cases: a wrong called AE title, an AE title the PACS does not know, a refused
 # store (and a mixed store of which only the confirmed file counts), an object the PACS
 # acknowledges and drops (caught by --verify), a PACS that accepts the connection but
@@ -25,9 +26,11 @@ ORTHANC_PID=
 hang_pid=
 # shellcheck source=tests/pacs/orthanc.sh
 . "$here/orthanc.sh"
+qr_pid=
 cleanup() {
 	orthanc_stop
 	[ -z "$hang_pid" ] || kill "$hang_pid" 2>/dev/null || true
+	[ -z "$qr_pid" ] || kill "$qr_pid" 2>/dev/null || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -191,6 +194,34 @@ check "C-MOVE to a port the PACS does not know: says so, no file" \
 	bash -c "grep -q 'moved nothing' <<<\"$msg\" && test ! -e moved-nowhere.dcm"
 check "get of a prior that is not there fails, no file left" \
 	bash -c "! '$DSR' pacs get --patient-id P1 --index 9 -o none.dcm 2>/dev/null && test ! -e none.dcm"
+
+# ---- a PACS without C-GET: DCMTK's dcmqrscp --disable-get; get falls back to C-MOVE ----------
+qr_port=$(free_port)
+mkdir -p qr/db
+cat >qr/qr.cfg <<EOF
+NetworkTCPPort = $qr_port
+MaxPDUSize = 16384
+MaxAssociations = 4
+HostTable BEGIN
+dsr = (DSR, 127.0.0.1, $MOVE_PORT)
+HostTable END
+VendorTable BEGIN
+VendorTable END
+AETable BEGIN
+NOGET $work/qr/db RW (20, 64mb) ANY
+AETable END
+EOF
+dcmqrscp --disable-get -c qr/qr.cfg >qr/log 2>&1 &
+qr_pid=$!
+for _ in $(seq 50); do "$DSR" pacs echo --aec NOGET --port "$qr_port" >/dev/null 2>&1 && break; sleep 0.1; done
+"$DSR" pacs store prior-36-2024.dcm --aec NOGET --port "$qr_port" >/dev/null
+"$DSR" pacs get --aec NOGET --port "$qr_port" --study "$uidroot.2" --series "$uidroot.2.1" \
+	--sop "$uidroot.2.1.1" -o got-fallback.dcm >/dev/null || true
+check "a PACS without C-GET (dcmqrscp): get falls back to C-MOVE, pixel for pixel" \
+	test -s got-fallback.dcm -a "$(pixels got-fallback.dcm)" = "$(pixels prior-36-2024.dcm)"
+kill "$qr_pid"
+wait "$qr_pid" 2>/dev/null || true
+qr_pid=
 
 # ---- subtract with the baseline from the PACS, store the results ----------------------------
 t0=$(ms)

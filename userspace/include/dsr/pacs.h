@@ -114,8 +114,8 @@ int dsr_pacs_find(const struct dsr_pacs_config *c, const struct dsr_pacs_query *
 
 /*
  * Retrieve one instance (by its study, series and SOP Instance UIDs) into @path, by C-GET
- * or C-MOVE per @c. The file appears only when it arrived whole and is the instance
- * asked for. 0, or -1 (dsr_error()).
+ * or C-MOVE per @c (C-GET falls back to C-MOVE when the PACS does not offer it). The file
+ * appears only when it arrived whole and is the instance asked for. 0, or -1.
  */
 int dsr_pacs_retrieve(const struct dsr_pacs_config *c, const struct dsr_pacs_match *m,
 		      const char *path);

@@ -391,6 +391,9 @@ int check_match(const dsr_pacs_match *m)
 	return 0;
 }
 
+/* retrieve_get(): the PACS does not do C-GET (C-MOVE may still work). */
+const int NO_GET = -2;
+
 int retrieve_get(const dsr_pacs_config *c, const dsr_pacs_match *m, const char *path)
 {
 	GetScu scu;
@@ -404,18 +407,23 @@ int retrieve_get(const dsr_pacs_config *c, const dsr_pacs_match *m, const char *
 	else
 		for (const char *cls : kImageClasses)
 			scu.addPresentationContext(cls, ts, ASC_SC_ROLE_SCP);
-	if (open_association(scu, c) < 0)
-		return -1;
+	OFCondition cond = scu.initNetwork();
+	if (cond.bad())
+		return dsr_seterr("cannot initialise DICOM networking: %s", cond.text());
+	cond = scu.negotiateAssociation();
+	if (cond == NET_EC_NoAcceptablePresentationContexts)
+		return dsr_seterr("the PACS %s does not offer C-GET (Study Root)", where(c).c_str()), NO_GET;
+	if (cond.bad())
+		return association_error(c, cond);
 	T_ASC_PresentationContextID pc =
 		scu.findPresentationContextID(UID_GETStudyRootQueryRetrieveInformationModel, "");
 	if (pc == 0) {
 		close_association(scu);
-		return dsr_seterr("the PACS %s does not offer C-GET (Study Root); set retrieve = move",
-				  where(c).c_str());
+		return dsr_seterr("the PACS %s does not offer C-GET (Study Root)", where(c).c_str()), NO_GET;
 	}
 	DcmDataset keys;
 	OFList<RetrieveResponse *> rsp;
-	OFCondition cond = retrieve_keys(keys, m);
+	cond = retrieve_keys(keys, m);
 	if (cond.good())
 		cond = scu.sendCGETRequest(pc, &keys, &rsp);
 	Uint16 st = final_status(rsp);
@@ -535,7 +543,15 @@ int dsr_pacs_retrieve(const struct dsr_pacs_config *c, const struct dsr_pacs_mat
 	try {
 		if (c->retrieve == DSR_PACS_MOVE)
 			return dsr_pacs_retrieve_move(c, m, path);
-		return retrieve_get(c, m, path);
+		int rc = retrieve_get(c, m, path);
+		if (rc != NO_GET)
+			return rc;
+		/* the PACS needs C-MOVE: to our AE title on move_port */
+		if (dsr_pacs_retrieve_move(c, m, path) == 0)
+			return 0;
+		std::string why = dsr_error();
+		return dsr_seterr("the PACS %s does not offer C-GET, and C-MOVE failed: %s",
+				  where(c).c_str(), why.c_str());
 	} catch (const std::bad_alloc &) {
 		return dsr_seterr("PACS: out of memory");
 	}
