@@ -920,7 +920,7 @@ static void test_header_round_trip(void **state)
 		struct dsr_frame_info in, out;
 		const char *why = "unset";
 
-		memset(&in, 0, sizeof(in));	/* padding compares equal too */
+		memset(&in, 0, sizeof(in));
 		in.width = 1 + t_rng_below(&r, DSR_WIDTH_MAX);
 		in.height = 1 + t_rng_below(&r, DSR_HEIGHT_MAX);
 		in.format = DSR_FORMAT_MONO16;
@@ -935,7 +935,18 @@ static void test_header_round_trip(void **state)
 		memset(&out, 0, sizeof(out));
 		assert_int_equal(dsr_header_parse(wire, sizeof(wire), 0, 0, &out, &why), 0);
 		assert_null(why);
-		assert_memory_equal(&in, &out, sizeof(in));
+		/* field by field: the padding after payload_crc is not a value (the parser may
+		 * fill *fi from a copy whose padding is whatever its stack held) */
+		assert_int_equal(in.width, out.width);
+		assert_int_equal(in.height, out.height);
+		assert_int_equal(in.format, out.format);
+		assert_int_equal(in.pixel_bits, out.pixel_bits);
+		assert_int_equal(in.sequence, out.sequence);
+		assert_int_equal(in.generation, out.generation);
+		assert_true(in.timestamp == out.timestamp);
+		assert_int_equal(in.flags, out.flags);
+		assert_int_equal(in.payload_length, out.payload_length);
+		assert_int_equal(in.payload_crc, out.payload_crc);
 	}
 }
 
