@@ -16,7 +16,7 @@ module dsr_dram_sim #(
     parameter int MAX_HEIGHT       = 4096,
     parameter int PIXEL_BITS_MAX   = 16,
     parameter int INIT_DELAY_SHIFT = 8,
-    parameter int REF_CACHE_NYB    = 1
+    parameter int REF_CACHE_NYB    = 2
 ) (
     input  logic        clk,
     input  logic        rst,

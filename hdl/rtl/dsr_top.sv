@@ -25,7 +25,7 @@ module dsr_top #(
     parameter int PIXEL_BITS_MAX = 16,  // LUT has 2**PIXEL_BITS_MAX entries
     parameter int REF_DRAM       = 0,     // 1: reference in DRAM (dsr_ref_dram), 0: on chip
     parameter int MEM_AW         = 23,    // DRAM word address bits (128-bit words)
-    parameter int REF_CACHE_NYB  = 1      // DRAM build: the tile cache holds 2^this tile rows
+    parameter int REF_CACHE_NYB  = 2      // DRAM build: the tile cache holds 2^this tile rows
 ) (
     input  logic        clk,
     input  logic        rst,            // synchronous, active high
