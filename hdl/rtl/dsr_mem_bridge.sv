@@ -5,7 +5,7 @@
 //                  mem_rd_*  <-- dsr_async_fifo <-- native rdata
 //
 // Commands are sent one at a time: a write's data is handed over before the next command,
-// so wdata follows the command order. rdata_ready is always 1: the requester never has
+// so wdata follows the command order (and is presented with its command: see below). rdata_ready is always 1: the requester never has
 // more reads outstanding than the response FIFO holds (dsr_ref_dram: 16 tiles x 4 words
 // <= 2^6 + 1). Nothing is sent before init_done.
 //
@@ -79,22 +79,27 @@ module dsr_mem_bridge #(
     );
     assign {c_we, cmd_addr, c_wdata, c_wmask} = c_data;
 
-    // a write: command, then its data; the FIFO word is taken when both are through
-    logic in_wdata;
-    assign cmd_valid   = c_valid && !in_wdata && init_d && !hold_d;
+    // A write's data is on wdata from the moment its command is offered until taken:
+    // LiteDRAM takes write data on the bank machine's wdata_ready pulse without looking at
+    // wdata_valid, and that pulse may come in the cycle the command is accepted. The FIFO
+    // word is taken when both the command and (for a write) its data are through.
+    logic cmd_done, data_done, cmd_fire, data_fire;
+    assign cmd_valid   = c_valid && !cmd_done && init_d && !hold_d;
     assign cmd_we      = c_we;
-    assign wdata_valid = in_wdata;
+    assign wdata_valid = c_valid && c_we && !data_done;
     assign wdata_data  = c_wdata;
     assign wdata_we    = c_wmask;
-    assign c_ready     = (cmd_valid && cmd_ready && !c_we) || (in_wdata && wdata_ready);
+    assign cmd_fire    = cmd_valid && cmd_ready;
+    assign data_fire   = wdata_valid && wdata_ready;
+    assign c_ready     = (cmd_done || cmd_fire) && (!c_we || data_done || data_fire);
 
     always_ff @(posedge dram_clk) begin
-        if (d_rst) begin
-            in_wdata <= 1'b0;
-        end else if (cmd_valid && cmd_ready && c_we) begin
-            in_wdata <= 1'b1;
-        end else if (in_wdata && wdata_ready) begin
-            in_wdata <= 1'b0;
+        if (d_rst || c_ready) begin
+            cmd_done  <= 1'b0;
+            data_done <= 1'b0;
+        end else begin
+            if (cmd_fire) cmd_done <= 1'b1;
+            if (data_fire) data_done <= 1'b1;
         end
     end
 
@@ -105,7 +110,7 @@ module dsr_mem_bridge #(
     logic       r_valid, unused_r_ready, r_push, issued_rd;
     logic [7:0] owed_all, owed_live;
     assign rdata_ready = 1'b1;
-    assign issued_rd   = cmd_valid && cmd_ready && !c_we;
+    assign issued_rd   = cmd_fire && !c_we;
     assign r_push      = rdata_valid && owed_all == owed_live;
 
     always_ff @(posedge dram_clk) begin
