@@ -230,6 +230,7 @@ public:
 	unsigned hold_offs = 0;		// cycles a register write was held off (reg_ready low)	// cycle of the first failure (for the trace window)
 	uint64_t pixels_compared = 0;
 	uint64_t first_sof_cycle = 0, last_out_cycle = 0;
+	uint64_t moves = 0;		// handshakes so far (input pixels, output words, register ops)
 	bool quiet = false;
 	std::function<void(const ExpectedFrame &, const std::vector<uint16_t> &)> on_frame;
 
@@ -305,6 +306,7 @@ public:
 			hold_offs++;
 		RegOp op{};
 		if (reg_fire) {
+			moves++;
 			op = ops.front();
 			ops.pop_front();
 			if (!op.write) {
@@ -324,6 +326,7 @@ public:
 			sink.prev_last = t->m_last;
 			if (t->m_ready) {
 				sink.words.push_back(t->m_data);
+				moves++;
 				if (t->m_last) {
 					board.frames_out++;
 					board.frame_done();
@@ -349,6 +352,7 @@ public:
 		if (s_go && t->s_ready) {
 			Beat b = beats.front();
 			beats.pop_front();
+			moves++;
 			if (b.sof) {
 				if (first_sof_cycle == 0)
 					first_sof_cycle = sim.cycle;
@@ -665,26 +669,20 @@ static void push_frame(Bench &b, int fi, const std::vector<uint16_t> &im, uint32
 
 // ------------------------------------------------------------------ runs
 
-// What the bench still has to do: it shrinks whenever a beat, a register operation or
-// an output word is handshaken, so an unchanged value means nothing moved.
-static size_t work_left(const Bench &b)
-{
-	return b.beats.size() + b.ops.size() + b.batches.size() + b.reads.size() +
-	       b.board.expected.size() + b.sink.frames + b.sink.words.size();
-}
-
 // Run until everything queued has been sent and checked. @limit bounds the cycles
-// without progress (a hang), not the total: a long drain of queued LUT uploads is fine.
+// without progress (a hang: no input pixel, output word or register operation
+// handshaken), not the total: a long drain of queued LUT uploads is fine. (A sum of what
+// is left would not do: one pixel in and one word out per cycle leave it unchanged, so a
+// frame of more than @limit pixels streaming at full rate looked like a hang.)
 static uint64_t run_until_drained(Bench &b, uint64_t limit)
 {
 	uint64_t start = b.sim.cycle, last_move = b.sim.cycle;
-	size_t left = work_left(b);
+	uint64_t moves = b.moves;
 
 	while (!b.drained() && !interrupted) {
 		b.cycle();
-		size_t now = work_left(b);
-		if (now != left) {
-			left = now;
+		if (b.moves != moves) {
+			moves = b.moves;
 			last_move = b.sim.cycle;
 		}
 		if (b.sim.cycle - last_move > limit) {
