@@ -24,6 +24,7 @@ module dsr_dram_sim #(
     input  logic        mem_hold,
     output logic        dram_ready,     // the controller finished its init
     output logic [31:0] dram_rd_words,  // words read from DRAM (bandwidth measurements)
+    output logic        dram_idle,      // nothing for the controller to do: dsr-sim may stop dram_clk
 
     input  logic        reg_valid,
     output logic        reg_ready,
@@ -78,7 +79,7 @@ module dsr_dram_sim #(
     logic [MEM_AW-1:0] cmd_addr;
     logic [127:0]      wdata_data, rdata_data;
     logic [15:0]       wdata_we;
-    logic              wb_cyc, wb_stb, wb_we, wb_ack, wb_err, init_fsm_done;
+    logic              wb_cyc, wb_stb, wb_we, wb_ack, wb_err, init_fsm_done, bridge_idle;
     logic [29:0]       wb_adr;
     logic [31:0]       wb_dat_w, wb_dat_r;
     logic [3:0]        wb_sel;
@@ -89,6 +90,7 @@ module dsr_dram_sim #(
         .clk, .rst,
         .mem_cmd_valid, .mem_cmd_ready, .mem_cmd_we, .mem_cmd_addr, .mem_cmd_wdata,
         .mem_cmd_wmask, .mem_rd_valid, .mem_rd_ready, .mem_rd_data, .hold(mem_hold),
+        .idle(bridge_idle),
         .dram_clk(user_clk), .dram_rst(user_rst), .init_done,
         .cmd_valid, .cmd_ready, .cmd_we, .cmd_addr, .wdata_valid, .wdata_ready, .wdata_data,
         .wdata_we, .rdata_valid, .rdata_ready, .rdata_data
@@ -131,6 +133,7 @@ module dsr_dram_sim #(
     );
 
     assign dram_ready = init_done && init_fsm_done && !init_error;
+    assign dram_idle  = bridge_idle && dram_ready;
 
     always_ff @(posedge clk) begin
         if (rst) begin

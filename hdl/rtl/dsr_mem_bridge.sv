@@ -33,6 +33,7 @@ module dsr_mem_bridge #(
     input  logic              mem_rd_ready,
     output logic [127:0]      mem_rd_data,
     input  logic              hold,
+    output logic              idle,         // simulation aid, see below
 
     input  logic              dram_clk,     // LiteDRAM user_clk
     input  logic              dram_rst,     // LiteDRAM user_rst
@@ -139,6 +140,25 @@ module dsr_mem_bridge #(
         .m_data(mem_rd_data), .m_valid(r_valid), .m_ready(mem_rd_ready && !hold)
     );
     assign mem_rd_valid = r_valid && !hold;
+
+    // ---------------------------------------------------------------- idle (simulation)
+    // Nothing for the controller to do: no command pushed in the last 15 pipeline cycles
+    // (long enough for the FIFO's pointer to cross), none waiting or half sent, no read
+    // owed, no response waiting. dsr-sim stops the controller's clock while idle (a
+    // stopped clock only pauses refresh in the PHY model). Mixes both domains: read by the
+    // simulator between edges, never by logic.
+    logic [3:0] push_recent;
+    always_ff @(posedge clk) begin
+        if (p_rst) begin
+            push_recent <= 4'hf;
+        end else if (mem_cmd_valid && mem_cmd_ready) begin
+            push_recent <= 4'hf;
+        end else if (push_recent != '0) begin
+            push_recent <= push_recent - 1'b1;
+        end
+    end
+    assign idle = push_recent == '0 && !r_valid && !c_valid && !cmd_done && !data_done
+               && owed_all == '0 && !d_rst;
 
 endmodule
 

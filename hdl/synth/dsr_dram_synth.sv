@@ -91,6 +91,7 @@ module dsr_dram_synth #(
         .clk, .rst,
         .mem_cmd_valid, .mem_cmd_ready, .mem_cmd_we, .mem_cmd_addr, .mem_cmd_wdata,
         .mem_cmd_wmask, .mem_rd_valid, .mem_rd_ready, .mem_rd_data, .hold(1'b0),
+        .idle(unused_idle),
         .dram_clk(user_clk), .dram_rst(user_rst), .init_done,
         .cmd_valid, .cmd_ready, .cmd_we, .cmd_addr, .wdata_valid, .wdata_ready, .wdata_data,
         .wdata_we, .rdata_valid, .rdata_ready, .rdata_data
@@ -128,7 +129,7 @@ module dsr_dram_synth #(
 
     assign dram_ready = init_done && init_fsm_done && !init_error && pll_locked;
 
-    logic unused_wb;
+    logic unused_wb, unused_idle;
     assign unused_wb = ^{wb_dat_r, wb_err};
 
 endmodule
