@@ -25,6 +25,7 @@ static const u32 dsr_param_regs[] = {
 	DSR_REG_MODE, DSR_REG_WIDTH, DSR_REG_HEIGHT, DSR_REG_PIXEL_BITS,
 	DSR_REG_A11, DSR_REG_A12, DSR_REG_A21, DSR_REG_A22,
 	DSR_REG_TX, DSR_REG_TY, DSR_REG_GAIN, DSR_REG_MIDGREY,
+	DSR_REG_H31, DSR_REG_H32,
 };
 
 /* The same set as register values, in dsr_param_regs order. */
@@ -42,6 +43,8 @@ static void dsr_params_to_regs(const struct dsr_ioc_params *p, u32 *v)
 	v[9] = p->ty;
 	v[10] = p->gain;
 	v[11] = p->midgrey;
+	v[12] = p->h31;
+	v[13] = p->h32;
 }
 
 /* And back. */
@@ -59,6 +62,8 @@ static void dsr_regs_to_params(const u32 *v, struct dsr_ioc_params *p)
 	p->ty = v[9];
 	p->gain = v[10];
 	p->midgrey = v[11];
+	p->h31 = v[12];
+	p->h32 = v[13];
 }
 
 /* True when every reserved word is zero. */
@@ -93,6 +98,12 @@ static const char *dsr_params_validate(struct dsr_dev *dev, const struct dsr_ioc
 		return "gain";
 	if (p->midgrey > DSR_MIDGREY_MAX || p->midgrey >= (1u << p->pixel_bits))
 		return "midgrey";
+	if (p->h31 < -(s32)DSR_H_PERSP_MAX || p->h31 > (s32)DSR_H_PERSP_MAX)
+		return "h31";
+	if (p->h32 < -(s32)DSR_H_PERSP_MAX || p->h32 > (s32)DSR_H_PERSP_MAX)
+		return "h32";
+	if ((p->h31 || p->h32) && dev->rtl_version < DSR_RTL_VERSION_PROJECTIVE)
+		return "h31/h32 (this board's RTL has no projective warp)";
 	return NULL;
 }
 

@@ -32,13 +32,16 @@ package dsr_pkg;
 	localparam logic [11:0] DSR_REG_TY = 12'h064;
 	localparam logic [11:0] DSR_REG_GAIN = 12'h068;
 	localparam logic [11:0] DSR_REG_MIDGREY = 12'h06c;
+	localparam logic [11:0] DSR_REG_H31 = 12'h070;
+	localparam logic [11:0] DSR_REG_H32 = 12'h074;
 	localparam logic [11:0] DSR_REG_LUT_ADDR = 12'h080;
 	localparam logic [11:0] DSR_REG_LUT_DATA = 12'h084;
 	localparam logic [11:0] DSR_REG_SPAN = 12'h100;
 
 	// identification, status, error and control bits
 	localparam logic [31:0] DSR_ID_VALUE = 32'h44535221;
-	localparam logic [31:0] DSR_RTL_VERSION = 32'h00010000;
+	localparam logic [31:0] DSR_RTL_VERSION = 32'h00010001;
+	localparam logic [31:0] DSR_RTL_VERSION_PROJECTIVE = 32'h00010001;
 	localparam logic [31:0] DSR_STATUS_IN_FRAME = 32'h00000001;
 	localparam logic [31:0] DSR_STATUS_COMMIT_PENDING = 32'h00000002;
 	localparam logic [31:0] DSR_STATUS_REF_VALID = 32'h00000004;

@@ -56,6 +56,8 @@ module dsr_ref_dram #(
     input  logic [31:0]             frame_a22,
     input  logic [31:0]             frame_tx,
     input  logic [31:0]             frame_ty,
+    input  logic [31:0]             frame_h31,
+    input  logic [31:0]             frame_h32,
     input  logic                    ref_rd_slot,     // slot frames read
     input  logic                    ref_wr_slot,     // slot captures write
 
@@ -132,6 +134,7 @@ module dsr_ref_dram #(
         .job_push(frame_push && frame_reads), .job_width(frame_width),
         .job_height(frame_height), .job_a11(frame_a11), .job_a12(frame_a12),
         .job_a21(frame_a21), .job_a22(frame_a22), .job_tx(frame_tx), .job_ty(frame_ty),
+        .job_h31(frame_h31), .job_h32(frame_h32),
         .job_slot(ref_rd_slot), .job_ticket(capture_started), .job_full(unused_job_full),
         .capture_done, .rd_seq, .pf_seq,
         .fill_valid, .fill_ready, .fill_slot, .fill_tx, .fill_ty, .fill_seq

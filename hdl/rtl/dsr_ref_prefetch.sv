@@ -1,7 +1,7 @@
 // dsr_ref_prefetch - walks each frame's transform ahead of the sampler and requests the
 // reference tiles it will read, so the tile cache holds them before the pixel arrives.
 //
-// The walk uses the sampler's own modules, instantiated a second time: dsr_affine (the
+// The walk uses the sampler's own modules, instantiated a second time: dsr_projective (the
 // coordinate generator) and dsr_sample_addr (the border clamp and the 2x2 pair), fed a
 // synthetic raster of the frame's size with the frame's parameters. So the prefetcher
 // sees exactly the pair (cx..cx+1, cy..cy+1) each pixel will read, and a new coordinate
@@ -52,6 +52,8 @@ module dsr_ref_prefetch #(
     input  logic [31:0]         job_a22,
     input  logic [31:0]         job_tx,
     input  logic [31:0]         job_ty,
+    input  logic [31:0]         job_h31,
+    input  logic [31:0]         job_h32,
     input  logic                job_slot,      // DRAM reference slot the frame reads
     input  logic [7:0]          job_ticket,    // captures started before this frame
     output logic                job_full,
@@ -76,7 +78,7 @@ module dsr_ref_prefetch #(
     localparam int NSB = 1 << SXB;               // slots per parity bank
     localparam int POS = dsr_pkg::DSR_ACC_BITS - dsr_pkg::DSR_A_FRAC_BITS + dsr_pkg::DSR_W_BITS;
     localparam int AW  = XB + YB - 2;
-    localparam int JW  = WB + HB + 6 * 32 + 1 + 8;
+    localparam int JW  = WB + HB + 8 * 32 + 1 + 8;
     localparam logic [SEQ_BITS-1:0] WINDOW = SEQ_BITS'(1) << (SEQ_BITS - 2);
 
     // ---------------------------------------------------------------- jobs
@@ -91,7 +93,7 @@ module dsr_ref_prefetch #(
         .clk, .rst,
         .wr_en(job_push),
         .wr_data({job_width, job_height, job_a11, job_a12, job_a21, job_a22, job_tx, job_ty,
-                  job_slot, job_ticket}),
+                  job_h31, job_h32, job_slot, job_ticket}),
         .rd_en(job_pop), .rd_data(job_rd), .empty(job_empty), .count(job_count)
     );
     assign job_full = job_count == ($clog2(JOB_DEPTH) + 1)'(JOB_DEPTH);
@@ -100,7 +102,7 @@ module dsr_ref_prefetch #(
     logic          walking;
     logic [WB-1:0] w_width;
     logic [HB-1:0] w_height;
-    logic [31:0]   w_a11, w_a12, w_a21, w_a22, w_tx, w_ty;
+    logic [31:0]   w_a11, w_a12, w_a21, w_a22, w_tx, w_ty, w_h31, w_h32;
     logic          w_slot;
     logic [7:0]    w_ticket;
     logic [XB-1:0] gx;
@@ -137,7 +139,8 @@ module dsr_ref_prefetch #(
 
     always_ff @(posedge clk) begin
         if (job_pop) begin
-            {w_width, w_height, w_a11, w_a12, w_a21, w_a22, w_tx, w_ty, w_slot, w_ticket} <= job_rd;
+            {w_width, w_height, w_a11, w_a12, w_a21, w_a22, w_tx, w_ty, w_h31, w_h32, w_slot,
+             w_ticket} <= job_rd;
         end
     end
 
@@ -146,13 +149,14 @@ module dsr_ref_prefetch #(
     logic [POS-1:0] af_pos_u, af_pos_v;
     logic [WB+HB+9:0] af_user;
 
-    dsr_affine #(
+    dsr_projective #(
         .USER_WIDTH(WB + HB + 10)
     ) affine (
         .clk, .rst,
         .s_valid(gen_valid), .s_ready(gen_ready), .s_sof(gen_sof), .s_eol(gen_eol),
         .s_user({w_width, w_height, w_slot, w_ticket, gen_sof}),
         .a11(w_a11), .a12(w_a12), .a21(w_a21), .a22(w_a22), .tx(w_tx), .ty(w_ty),
+        .h31(w_h31), .h32(w_h32),
         .m_valid(af_valid), .m_ready(af_ready), .m_pos_u(af_pos_u), .m_pos_v(af_pos_v),
         .m_user(af_user)
     );

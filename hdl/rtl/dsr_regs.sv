@@ -69,6 +69,8 @@ module dsr_regs #(
     output logic [31:0]               act_ty,
     output logic [15:0]               act_gain,
     output logic [15:0]               act_midgrey,
+    output logic [31:0]               act_h31,
+    output logic [31:0]               act_h32,
     output logic [31:0]               act_generation,
     output logic                      act_lut_bank,
     output logic                      act_lut_identity,
@@ -125,6 +127,7 @@ module dsr_regs #(
     logic [31:0] sh_mode, sh_width, sh_height, sh_bits;
     logic [31:0] sh_a11, sh_a12, sh_a21, sh_a22, sh_tx, sh_ty;
     logic [31:0] sh_gain, sh_midgrey;
+    logic [31:0] sh_h31, sh_h32;
 
     // pending set
     logic        pend_valid;
@@ -134,6 +137,7 @@ module dsr_regs #(
     logic [4:0]  pend_bits;
     logic [31:0] pend_a11, pend_a12, pend_a21, pend_a22, pend_tx, pend_ty;
     logic [15:0] pend_gain, pend_midgrey;
+    logic [31:0] pend_h31, pend_h32;
 
     // LUT bank bookkeeping
     logic                      lut_active;
@@ -160,6 +164,11 @@ module dsr_regs #(
     // a frame started this cycle is in flight from the next edge on
     assign idle = frames_inflight == 8'd0 && !sof_accept;
 
+    // |h| of a two's complement register, unsigned (|-2^31| = 2^31, beyond any limit)
+    function automatic logic [31:0] persp_abs(input logic [31:0] h);
+        persp_abs = h[31] ? ~h + 32'd1 : h;
+    endfunction
+
     // ---- commit check: the same rules as dsr_params_check() with this board's limits
     logic params_ok;
     always_comb begin
@@ -173,6 +182,11 @@ module dsr_regs #(
             params_ok = 1'b0;
         end
         if (sh_gain > dsr_pkg::DSR_GAIN_MAX || sh_midgrey > dsr_pkg::DSR_MIDGREY_MAX) begin
+            params_ok = 1'b0;
+        end
+        // perspective within the reciprocal's range: |h| <= DSR_H_PERSP_MAX
+        if (persp_abs(sh_h31) > dsr_pkg::DSR_H_PERSP_MAX ||
+            persp_abs(sh_h32) > dsr_pkg::DSR_H_PERSP_MAX) begin
             params_ok = 1'b0;
         end
     end
@@ -203,6 +217,8 @@ module dsr_regs #(
             sh_ty      <= '0;
             sh_gain    <= {16'd0, GAIN_ONE};
             sh_midgrey <= {16'd0, DEF_MIDGREY};
+            sh_h31     <= '0;
+            sh_h32     <= '0;
             lut_index  <= '0;
         end else begin
             if (wr) begin
@@ -219,6 +235,8 @@ module dsr_regs #(
                     dsr_pkg::DSR_REG_TY:         sh_ty      <= reg_wdata;
                     dsr_pkg::DSR_REG_GAIN:       sh_gain    <= reg_wdata;
                     dsr_pkg::DSR_REG_MIDGREY:    sh_midgrey <= reg_wdata;
+                    dsr_pkg::DSR_REG_H31:        sh_h31     <= reg_wdata;
+                    dsr_pkg::DSR_REG_H32:        sh_h32     <= reg_wdata;
                     dsr_pkg::DSR_REG_LUT_ADDR: begin
                         if (!lut_addr_bad) lut_index <= reg_wdata[LI-1:0];
                     end
@@ -255,6 +273,8 @@ module dsr_regs #(
             act_ty           <= '0;
             act_gain         <= GAIN_ONE;
             act_midgrey      <= DEF_MIDGREY;
+            act_h31          <= '0;
+            act_h32          <= '0;
             act_generation   <= '0;
             lut_active       <= 1'b0;
             lut_dirty        <= 1'b0;
@@ -290,6 +310,8 @@ module dsr_regs #(
                 act_ty         <= pend_ty;
                 act_gain       <= pend_gain;
                 act_midgrey    <= pend_midgrey;
+                act_h31        <= pend_h31;
+                act_h32        <= pend_h32;
                 act_generation <= act_generation + 1'b1;
                 if (lut_swap_pending) begin
                     lut_active       <= !lut_active;
@@ -316,6 +338,8 @@ module dsr_regs #(
                 pend_ty      <= sh_ty;
                 pend_gain    <= sh_gain[15:0];
                 pend_midgrey <= sh_midgrey[15:0];
+                pend_h31     <= sh_h31;
+                pend_h32     <= sh_h32;
                 if (lut_dirty) begin
                     // nothing in flight: the committed bank is active at once
                     if (idle) begin
@@ -412,6 +436,8 @@ module dsr_regs #(
             dsr_pkg::DSR_REG_TY:           rd_mux = sh_ty;
             dsr_pkg::DSR_REG_GAIN:         rd_mux = sh_gain;
             dsr_pkg::DSR_REG_MIDGREY:      rd_mux = sh_midgrey;
+            dsr_pkg::DSR_REG_H31:          rd_mux = sh_h31;
+            dsr_pkg::DSR_REG_H32:          rd_mux = sh_h32;
             dsr_pkg::DSR_REG_LUT_ADDR:     rd_mux = {{(32 - LI){1'b0}}, lut_index};
             default:                       rd_mux = 32'd0;   // CTRL, LUT_DATA, unknown
         endcase

@@ -1,6 +1,6 @@
 // dsr_top - the DSR board's pixel pipeline with its register file.
 //
-//   s_* --> frame_in --> affine --> skid --> sample_addr --> frame_store --> bilinear --> lut
+//   s_* --> frame_in --> projective --> skid --> sample_addr --> frame_store --> bilinear --> lut
 //             |                                                                |
 //             +-- frame context FIFO ------------------> framer <-- subtract <--+
 //                                                          |
@@ -82,6 +82,7 @@ module dsr_top #(
     logic [HB-1:0] act_height, nxt_height;
     logic [4:0]    act_bits, nxt_bits;
     logic [31:0]   act_a11, act_a12, act_a21, act_a22, act_tx, act_ty;
+    logic [31:0]   act_h31, act_h32;
     logic [15:0]   act_gain, act_midgrey;
     logic [31:0]   act_generation;
     logic          act_lut_bank, act_lut_identity;
@@ -103,7 +104,7 @@ module dsr_top #(
         .clk, .rst,
         .reg_valid, .reg_ready, .reg_write, .reg_addr, .reg_wdata, .reg_rvalid, .reg_rdata,
         .act_mode, .act_width, .act_height, .act_bits,
-        .act_a11, .act_a12, .act_a21, .act_a22, .act_tx, .act_ty,
+        .act_a11, .act_a12, .act_a21, .act_a22, .act_tx, .act_ty, .act_h31, .act_h32,
         .act_gain, .act_midgrey, .act_generation, .act_lut_bank, .act_lut_identity,
         .nxt_mode, .nxt_width, .nxt_height, .nxt_bits,
         .lut_en, .lut_we, .lut_bank, .lut_addr, .lut_wdata, .lut_rdata,
@@ -197,13 +198,14 @@ module dsr_top #(
                         frame_noref, act_lut_bank, act_lut_identity,
                         fi_live, act_mode, act_mask, act_gain, act_midgrey, fi_eof, fi_bad};
 
-    dsr_affine #(
+    dsr_projective #(
         .USER_WIDTH(U_AF)
     ) affine (
         .clk, .rst,
         .s_valid(fi_valid), .s_ready(fi_ready), .s_sof(fi_sof), .s_eol(fi_eol),
         .s_user(af_s_user),
         .a11(act_a11), .a12(act_a12), .a21(act_a21), .a22(act_a22), .tx(act_tx), .ty(act_ty),
+        .h31(act_h31), .h32(act_h32),
         .m_valid(af_o_valid), .m_ready(af_o_ready), .m_pos_u(af_o_pos_u),
         .m_pos_v(af_o_pos_v), .m_user(af_o_user)
     );
@@ -288,6 +290,7 @@ module dsr_top #(
                 .frame_width(act_width), .frame_height(act_height),
                 .frame_a11(act_a11), .frame_a12(act_a12), .frame_a21(act_a21),
                 .frame_a22(act_a22), .frame_tx(act_tx), .frame_ty(act_ty),
+                .frame_h31(act_h31), .frame_h32(act_h32),
                 .ref_rd_slot, .ref_wr_slot,
                 .s_valid(sa_valid), .s_ready(sa_ready), .s_rd_addr(sa_rd_addr),
                 .s_need(sa_need), .s_wr_en(sa_wr_en), .s_wr_bank(sa_wr_bank),

@@ -103,6 +103,7 @@ static void upload_params(struct usb_client *cl, const struct dsr_params *p,
 		{ DSR_REG_A21, (uint32_t)p->a21 }, { DSR_REG_A22, (uint32_t)p->a22 },
 		{ DSR_REG_TX, (uint32_t)p->tx }, { DSR_REG_TY, (uint32_t)p->ty },
 		{ DSR_REG_GAIN, p->gain }, { DSR_REG_MIDGREY, p->midgrey },
+		{ DSR_REG_H31, (uint32_t)p->h31 }, { DSR_REG_H32, (uint32_t)p->h32 },
 	};
 
 	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
@@ -394,6 +395,51 @@ static void test_reference_and_subtract_bit_exact(void **state)
 	assert_true(v & DSR_STATUS_REF_VALID);
 	assert_int_equal(reg_read(cl, DSR_REG_FRAMES_IN, &v), 0);
 	assert_int_equal(v, 4);	/* reference + 3 live */
+	stop(cl);
+}
+
+/* The projective warp through the whole board: a homography with the largest
+ * perspective the board accepts (h31 = -max, h32 = +max) and one in between; every
+ * output pixel equals the model's, and the perspective registers read back. */
+static void test_projective_subtract_bit_exact(void **state)
+{
+	struct usb_client *cl = start_default();
+	static uint16_t lut[DSR_LUT_SIZE];
+	uint16_t ref[W * H], live[W * H], want[W * H], stored[W * H];
+	const int32_t hs[2][2] = { { -(int32_t)DSR_H_PERSP_MAX, (int32_t)DSR_H_PERSP_MAX },
+				   { 12345678, -7654321 } };
+	struct dsr_params p;
+	struct out_frame of;
+	uint32_t v;
+
+	(void)state;
+	make_pixels(ref, W, H, 3);
+	subtract_params(&p, lut, W, H);
+	upload_params(cl, &p, lut);
+	send_frame(cl, ref, W, H, DSR_FLAG_REFERENCE);
+	for (size_t k = 0; k < W * H; k++)
+		stored[k] = (uint16_t)(ref[k] & ((1u << BITS) - 1));
+	for (int i = 0; i < 2; i++) {
+		p.h31 = hs[i][0];
+		p.h32 = hs[i][1];
+		p.mode = i ? DSR_MODE_SUBTRACT : DSR_MODE_WARP;
+		assert_int_equal(dsr_params_check(&p, 0, 0, NULL), 0);
+		upload_params(cl, &p, NULL);
+		assert_int_equal(reg_read(cl, DSR_REG_H31, &v), 0);
+		assert_int_equal(v, (uint32_t)p.h31);
+		assert_int_equal(reg_read(cl, DSR_REG_H32, &v), 0);
+		assert_int_equal(v, (uint32_t)p.h32);
+		make_pixels(live, W, H, 20 + (uint32_t)i);
+		send_frame(cl, live, W, H, 0);
+		read_out_frame(cl, &of);
+		dsr_model_frame(&p, lut, stored, live, want);
+		assert_int_equal(of.fi.flags & DSR_FLAG_MODE_MASK, p.mode);
+		assert_false(of.trl_flags & DSR_FLAG_BAD);
+		expect_pixels(&of, want, W * H);
+		free(of.bytes);
+	}
+	assert_int_equal(reg_read(cl, DSR_REG_VERSION, &v), 0);
+	assert_true(v >= DSR_RTL_VERSION_PROJECTIVE);
 	stop(cl);
 }
 
@@ -1276,6 +1322,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_requests_stall),
 		cmocka_unit_test(test_register_round_trip),
 		cmocka_unit_test(test_reference_and_subtract_bit_exact),
+		cmocka_unit_test(test_projective_subtract_bit_exact),
 		cmocka_unit_test(test_bulk_out_malformed_stalls),
 		cmocka_unit_test(test_many_urbs_queued),
 		cmocka_unit_test(test_zero_length_packet),

@@ -201,6 +201,7 @@ static int set_params(int fd, const struct dsr_params *p, const uint16_t *lut, i
 		.mode = p->mode, .width = p->width, .height = p->height,
 		.pixel_bits = p->pixel_bits, .a11 = p->a11, .a12 = p->a12, .a21 = p->a21,
 		.a22 = p->a22, .tx = p->tx, .ty = p->ty, .gain = p->gain, .midgrey = p->midgrey,
+		.h31 = p->h31, .h32 = p->h32,
 		.flags = wait ? DSR_PARAMS_WAIT : 0,
 	};
 	struct dsr_ioc_lut l = { .first = 0, .count = DSR_LUT_SIZE,
@@ -810,9 +811,12 @@ static int run_api(const struct stream_opts *o)
 	ip.gain = 0x10000;
 	expect_errno(fd, DSR_IOC_SET_PARAMS, &ip, EINVAL, "SET_PARAMS gain beyond Q8.8");
 	ip.gain = p.gain;
-	ip.reserved[2] = 1;
+	ip.reserved[1] = 1;
 	expect_errno(fd, DSR_IOC_SET_PARAMS, &ip, EINVAL, "SET_PARAMS reserved field set");
-	ip.reserved[2] = 0;
+	ip.reserved[1] = 0;
+	ip.h31 = DSR_H_PERSP_MAX + 1;
+	expect_errno(fd, DSR_IOC_SET_PARAMS, &ip, EINVAL, "SET_PARAMS h31 beyond the range");
+	ip.h31 = 0;
 	ip.flags = 0x80;
 	expect_errno(fd, DSR_IOC_SET_PARAMS, &ip, EINVAL, "SET_PARAMS unknown flag");
 

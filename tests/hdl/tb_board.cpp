@@ -21,6 +21,7 @@ BoardMirror::BoardMirror(uint32_t mw, uint32_t mh, uint32_t bm)
 	sh_a[2] = 0;
 	sh_a[3] = 1 << DSR_A_FRAC_BITS;
 	sh_t[0] = sh_t[1] = 0;
+	sh_h[0] = sh_h[1] = 0;
 	sh_gain = 1u << DSR_GAIN_FRAC_BITS;
 	sh_midgrey = 1u << (DSR_PIXEL_BITS_MIN - 1);
 	act = shadow_params();
@@ -44,6 +45,8 @@ struct dsr_params BoardMirror::shadow_params() const
 	p.a22 = sh_a[3];
 	p.tx = sh_t[0];
 	p.ty = sh_t[1];
+	p.h31 = sh_h[0];
+	p.h32 = sh_h[1];
 	p.gain = sh_gain;
 	p.midgrey = sh_midgrey;
 	return p;
@@ -63,6 +66,8 @@ void BoardMirror::reg_write(uint32_t addr, uint32_t d)
 	case DSR_REG_A22: sh_a[3] = (int32_t)d; break;
 	case DSR_REG_TX: sh_t[0] = (int32_t)d; break;
 	case DSR_REG_TY: sh_t[1] = (int32_t)d; break;
+	case DSR_REG_H31: sh_h[0] = (int32_t)d; break;
+	case DSR_REG_H32: sh_h[1] = (int32_t)d; break;
 	case DSR_REG_GAIN: sh_gain = d; break;		// all 32 bits, checked at commit
 	case DSR_REG_MIDGREY: sh_midgrey = d; break;
 	case DSR_REG_LUT_ADDR:
@@ -156,6 +161,8 @@ uint32_t BoardMirror::reg_read(uint32_t addr, uint64_t now, bool *known)
 	case DSR_REG_A22: return (uint32_t)sh_a[3];
 	case DSR_REG_TX: return (uint32_t)sh_t[0];
 	case DSR_REG_TY: return (uint32_t)sh_t[1];
+	case DSR_REG_H31: return (uint32_t)sh_h[0];
+	case DSR_REG_H32: return (uint32_t)sh_h[1];
 	case DSR_REG_GAIN: return sh_gain;
 	case DSR_REG_MIDGREY: return sh_midgrey;
 	case DSR_REG_LUT_ADDR: return lut_index;

@@ -65,7 +65,7 @@ private:
 	uint32_t max_w, max_h, bits_max;
 	// shadow registers as written
 	uint32_t sh_mode, sh_width, sh_height, sh_bits, sh_gain, sh_midgrey;
-	int32_t sh_a[4], sh_t[2];
+	int32_t sh_a[4], sh_t[2], sh_h[2];
 	struct dsr_params pend, act;
 	bool pend_valid = false;
 	uint32_t gen = 0;

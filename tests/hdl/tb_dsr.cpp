@@ -417,9 +417,9 @@ static void print_params(const struct dsr_params &p)
 {
 	fprintf(stderr,
 		"  params: mode %u %ux%u bits %u a11 %d a12 %d a21 %d a22 %d tx %d ty %d "
-		"gain %u midgrey %u\n",
+		"h31 %d h32 %d gain %u midgrey %u\n",
 		p.mode, p.width, p.height, p.pixel_bits, p.a11, p.a12, p.a21, p.a22, p.tx, p.ty,
-		p.gain, p.midgrey);
+		p.h31, p.h32, p.gain, p.midgrey);
 }
 
 // For a mismatch: the model's intermediate values at the pixel.
@@ -427,8 +427,9 @@ static void explain(const ExpectedFrame &e, uint32_t x, uint32_t y)
 {
 	const uint16_t *ref = e.ref ? e.ref->data() : nullptr;
 	const uint16_t *lut = e.lut ? e.lut->data() : nullptr;
-	int64_t au = (int64_t)e.p.tx * 256 + DSR_ACC_ROUND + (int64_t)e.p.a11 * x + (int64_t)e.p.a12 * y;
-	int64_t av = (int64_t)e.p.ty * 256 + DSR_ACC_ROUND + (int64_t)e.p.a21 * x + (int64_t)e.p.a22 * y;
+	int64_t au, av;
+
+	dsr_model_position(&e.p, x, y, &au, &av);
 	fprintf(stderr, "  model: live %u ref' %u (ref before LUT %u) at u %.4f v %.4f%s\n",
 		e.live[(size_t)y * e.p.width + x],
 		dsr_model_warp_pixel(&e.p, lut, ref, x, y), dsr_model_warp_pixel(&e.p, NULL, ref, x, y),
@@ -599,6 +600,22 @@ static struct dsr_params random_params(std::mt19937_64 &rng, const Plan &pl)
 		a.ty = (double)(int)((u(rng) - 0.5) * 6);
 	}
 	dsr_params_set_affine(&p, &a);
+	// perspective over the board's whole range (extremes now and then), affine a quarter
+	// of the time (values beyond the range: directed_gain_midgrey)
+	const int32_t hm = DSR_H_PERSP_MAX;
+	double pk = u(rng);
+	auto span = [&](int32_t lim) {
+		return (int32_t)((int64_t)(rng() % (2 * (uint64_t)lim + 1)) - lim);
+	};
+	if (pk < 0.25) {
+		p.h31 = p.h32 = 0;
+	} else if (pk < 0.35) {
+		p.h31 = rng() & 1 ? hm : -hm;
+		p.h32 = rng() & 1 ? hm : -hm;
+	} else {
+		p.h31 = span(hm);
+		p.h32 = span(hm);
+	}
 	p.gain = (uint32_t)(u(rng) < 0.2 ? rng() % 0x10000 : 0x40 + rng() % 0x400);
 	p.midgrey = (uint32_t)(rng() % (1u << pl.bits));
 	return p;
@@ -607,12 +624,13 @@ static struct dsr_params random_params(std::mt19937_64 &rng, const Plan &pl)
 // Register writes of a full parameter set and the commit.
 static void push_params(std::vector<RegOp> &ops, const struct dsr_params &p)
 {
-	const uint32_t regs[12][2] = {
+	const uint32_t regs[14][2] = {
 		{DSR_REG_MODE, p.mode}, {DSR_REG_WIDTH, p.width}, {DSR_REG_HEIGHT, p.height},
 		{DSR_REG_PIXEL_BITS, p.pixel_bits}, {DSR_REG_A11, (uint32_t)p.a11},
 		{DSR_REG_A12, (uint32_t)p.a12}, {DSR_REG_A21, (uint32_t)p.a21},
 		{DSR_REG_A22, (uint32_t)p.a22}, {DSR_REG_TX, (uint32_t)p.tx},
 		{DSR_REG_TY, (uint32_t)p.ty}, {DSR_REG_GAIN, p.gain}, {DSR_REG_MIDGREY, p.midgrey},
+		{DSR_REG_H31, (uint32_t)p.h31}, {DSR_REG_H32, (uint32_t)p.h32},
 	};
 	for (auto &r : regs)
 		ops.push_back({true, r[0], r[1], false});
@@ -1054,7 +1072,8 @@ static void expect_reg(Bench &b, uint32_t addr, uint32_t want, const char *what)
 	run_ops(b, {{false, addr, 0, true}});
 }
 
-// GAIN and MIDGREY are checked over all 32 written bits: out of range is refused.
+// GAIN and MIDGREY are checked over all 32 written bits, H31 and H32 against
+// DSR_H_PERSP_MAX: out of range is refused.
 static void directed_gain_midgrey(Bench &b, const struct dsr_params &good)
 {
 	uint32_t errors0 = b.board.param_errors;
@@ -1063,6 +1082,9 @@ static void directed_gain_midgrey(Bench &b, const struct dsr_params &good)
 		{DSR_REG_GAIN, 0x80000100},
 		{DSR_REG_MIDGREY, 0x10000 | (1u << (good.pixel_bits - 1))},
 		{DSR_REG_MIDGREY, 0xffff0000u},
+		{DSR_REG_H31, (uint32_t)DSR_H_PERSP_MAX + 1},
+		{DSR_REG_H32, (uint32_t)-(int32_t)(DSR_H_PERSP_MAX + 1)},
+		{DSR_REG_H31, 0x80000000u},
 	};
 	for (auto &r : bad) {
 		std::vector<RegOp> ops;
@@ -1071,11 +1093,12 @@ static void directed_gain_midgrey(Bench &b, const struct dsr_params &good)
 		ops.push_back({false, r[0], 0, true});
 		ops.push_back({true, DSR_REG_CTRL, DSR_CTRL_COMMIT, false});
 		run_ops(b, ops);
-		expect_reg(b, r[0], r[1], "GAIN/MIDGREY read back all 32 bits");
-		expect_reg(b, DSR_REG_ERROR, DSR_ERR_BAD_PARAMS, "a wide GAIN/MIDGREY is refused");
+		expect_reg(b, r[0], r[1], "GAIN/MIDGREY/H31/H32 read back all 32 bits");
+		expect_reg(b, DSR_REG_ERROR, DSR_ERR_BAD_PARAMS,
+			   "a wide GAIN/MIDGREY or a perspective beyond the range is refused");
 		run_ops(b, {{true, DSR_REG_ERROR, DSR_ERR_BAD_PARAMS, false}});
 	}
-	if (b.board.param_errors != errors0 + 4)
+	if (b.board.param_errors != errors0 + 7)
 		b.fail_msg("directed GAIN/MIDGREY: not every wide value counted in PARAM_ERRORS");
 	std::vector<RegOp> ops;
 	push_params(ops, good);

@@ -180,13 +180,16 @@
 #define DSR_REG_TY		0x064
 #define DSR_REG_GAIN		0x068	/* shadow  Q8.8, low 16 bits */
 #define DSR_REG_MIDGREY		0x06c	/* shadow  grey level, low 16 bits */
+#define DSR_REG_H31		0x070	/* shadow , |h31| <= DSR_H_PERSP_MAX (RTL >= 1.1) */
+#define DSR_REG_H32		0x074	/* shadow , |h32| <= DSR_H_PERSP_MAX (RTL >= 1.1) */
 #define DSR_REG_LUT_ADDR	0x080	/* RW  index of the next DSR_REG_LUT_DATA access */
 #define DSR_REG_LUT_DATA	0x084	/* RW  shadow LUT entry at LUT_ADDR; LUT_ADDR += 1 */
 
 #define DSR_REG_SPAN		0x100	/* registers decode in [0, DSR_REG_SPAN) */
 
 #define DSR_ID_VALUE		0x44535221u	/* "!RSD" read as LE bytes "DSR!" */
-#define DSR_RTL_VERSION		0x00010000u	/* 1.0 */
+#define DSR_RTL_VERSION		0x00010001u	/* 1.1: projective warp */
+#define DSR_RTL_VERSION_PROJECTIVE 0x00010001u	/* first version with DSR_REG_H31 / H32 */
 
 #define DSR_STATUS_IN_FRAME	(1u << 0)	/* an input frame is in progress */
 #define DSR_STATUS_COMMIT_PENDING (1u << 1)	/* a commit waits for the next frame start */

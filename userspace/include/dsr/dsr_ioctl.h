@@ -99,7 +99,10 @@ struct dsr_ioc_params {
 	__u32 flags;		/* in (SET): DSR_PARAMS_* */
 	__u32 generation;	/* out: SET the generation frames made with this set carry;
 				 *      GET the active generation */
-	__u32 reserved[4];
+	__s32 h31, h32;		/* Q-8.40, |h| <= DSR_H_PERSP_MAX; non-zero only on
+				 * boards with rtl_version >= DSR_RTL_VERSION_PROJECTIVE
+				 * (were reserved: 0 keeps the affine warp) */
+	__u32 reserved[2];
 };
 #define DSR_PARAMS_WAIT		(1u << 0)	/* return once the board applied the set */
 

@@ -133,6 +133,11 @@ struct dsr_landmark {
 int dsr_register_landmarks(const struct dsr_landmark *pts, size_t n, enum dsr_motion motion,
 			   struct dsr_affine *a, double *residuals, double *rms);
 
+/* The homography through @n >= 4 landmarks (normalised DLT, least squares; exact for
+ * four). -1 (dsr_error()) for fewer points or a degenerate set. */
+int dsr_register_landmarks_h(const struct dsr_landmark *pts, size_t n, struct dsr_homography *h,
+			     double *residuals, double *rms);
+
 /*
  * Parse a landmark file: one pair per line, "live_x live_y ref_x ref_y" separated by
  * blanks or commas; '#' starts a comment. Returns the number of pairs with *pts

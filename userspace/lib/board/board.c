@@ -170,6 +170,11 @@ int64_t dsr_board_set_params(struct dsr_board *b, const struct dsr_params *p,
 	if (p->pixel_bits > about.pixel_bits_max)
 		return dsr_seterr("pixel_bits %u: this board handles at most %u", p->pixel_bits,
 				  about.pixel_bits_max);
+	if (dsr_params_projective(p) && about.rtl_version < DSR_RTL_VERSION_PROJECTIVE)
+		return dsr_seterr("a projective transform (h31, h32) needs RTL %u.%u or later; "
+				  "this board has %u.%u: register with --model affine",
+				  DSR_RTL_VERSION_PROJECTIVE >> 16, DSR_RTL_VERSION_PROJECTIVE & 0xffff,
+				  about.rtl_version >> 16, about.rtl_version & 0xffff);
 	if (b->ops->set_params)
 		return b->ops->set_params(b, p, lut, wait);
 	if (b->ops->reg_read(b, DSR_REG_GENERATION, &gen) ||
@@ -179,6 +184,11 @@ int64_t dsr_board_set_params(struct dsr_board *b, const struct dsr_params *p,
 	for (int i = 0; i < 12; i++)
 		if (b->ops->reg_write(b, param_reg_addr[i], regs[i]))
 			return -1;
+	/* the perspective registers exist from RTL 1.1; an older board has none to clear */
+	if (about.rtl_version >= DSR_RTL_VERSION_PROJECTIVE &&
+	    (b->ops->reg_write(b, DSR_REG_H31, (uint32_t)p->h31) ||
+	     b->ops->reg_write(b, DSR_REG_H32, (uint32_t)p->h32)))
+		return -1;
 	if (lut && write_lut(b, lut))
 		return -1;
 	if (b->ops->reg_write(b, DSR_REG_CTRL, DSR_CTRL_COMMIT))
@@ -192,7 +202,8 @@ int64_t dsr_board_set_params(struct dsr_board *b, const struct dsr_params *p,
 /* The shadow registers read back into a parameter set. */
 int dsr_board_get_params(struct dsr_board *b, struct dsr_params *p)
 {
-	uint32_t regs[12];
+	struct dsr_board_about about;
+	uint32_t regs[12], h[2];
 
 	for (int i = 0; i < 12; i++)
 		if (b->ops->reg_read(b, param_reg_addr[i], &regs[i]))
@@ -211,6 +222,15 @@ int dsr_board_get_params(struct dsr_board *b, struct dsr_params *p)
 	p->midgrey = regs[11];
 	p->h31 = 0;
 	p->h32 = 0;
+	if (dsr_board_about(b, &about))
+		return -1;
+	if (about.rtl_version >= DSR_RTL_VERSION_PROJECTIVE &&
+	    (b->ops->reg_read(b, DSR_REG_H31, &h[0]) || b->ops->reg_read(b, DSR_REG_H32, &h[1])))
+		return -1;
+	if (about.rtl_version >= DSR_RTL_VERSION_PROJECTIVE) {
+		p->h31 = (int32_t)h[0];
+		p->h32 = (int32_t)h[1];
+	}
 	return 0;
 }
 

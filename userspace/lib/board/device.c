@@ -103,6 +103,8 @@ static int param_reg(uint32_t addr, const struct dsr_ioc_params *p, uint32_t *va
 	case DSR_REG_TY: *value = (uint32_t)p->ty; return 1;
 	case DSR_REG_GAIN: *value = p->gain; return 1;
 	case DSR_REG_MIDGREY: *value = p->midgrey; return 1;
+	case DSR_REG_H31: *value = (uint32_t)p->h31; return 1;
+	case DSR_REG_H32: *value = (uint32_t)p->h32; return 1;
 	case DSR_REG_GENERATION: *value = p->generation; return 1;
 	}
 	return 0;
@@ -158,6 +160,7 @@ static int64_t dev_set_params(struct dsr_board *b, const struct dsr_params *p,
 		.mode = p->mode, .width = p->width, .height = p->height,
 		.pixel_bits = p->pixel_bits, .a11 = p->a11, .a12 = p->a12, .a21 = p->a21,
 		.a22 = p->a22, .tx = p->tx, .ty = p->ty, .gain = p->gain, .midgrey = p->midgrey,
+		.h31 = p->h31, .h32 = p->h32,
 		.flags = wait ? DSR_PARAMS_WAIT : 0,
 	};
 

@@ -143,6 +143,145 @@ int dsr_register_landmarks(const struct dsr_landmark *pts, size_t n, enum dsr_mo
 	return 0;
 }
 
+/* Hartley's normalisation of one side: centroid to 0, mean distance to sqrt(2);
+ * t = [s 0 -s cx; 0 s -s cy; 0 0 1]. */
+static void normaliser(const struct dsr_landmark *pts, size_t n, int ref, double t[9])
+{
+	double cx = 0, cy = 0, d = 0, s;
+
+	for (size_t i = 0; i < n; i++) {
+		cx += ref ? pts[i].ref_x : pts[i].live_x;
+		cy += ref ? pts[i].ref_y : pts[i].live_y;
+	}
+	cx /= (double)n;
+	cy /= (double)n;
+	for (size_t i = 0; i < n; i++)
+		d += hypot((ref ? pts[i].ref_x : pts[i].live_x) - cx,
+			   (ref ? pts[i].ref_y : pts[i].live_y) - cy);
+	d /= (double)n;
+	s = d > 0 ? M_SQRT2 / d : 1;
+	const double m[9] = { s, 0, -s * cx, 0, s, -s * cy, 0, 0, 1 };
+
+	memcpy(t, m, sizeof(m));
+}
+
+/* Solve the n x n system a x = b (a row-major, destroyed) by Gaussian elimination with
+ * partial pivoting; -1 if a pivot is negligible (degenerate points). */
+static int solve_dense(double *a, double *b, int n, double *x)
+{
+	double scale = 0;
+
+	for (int i = 0; i < n * n; i++)
+		scale = fmax(scale, fabs(a[i]));
+	for (int c = 0; c < n; c++) {
+		int piv = c;
+
+		for (int r = c + 1; r < n; r++)
+			if (fabs(a[r * n + c]) > fabs(a[piv * n + c]))
+				piv = r;
+		if (!(fabs(a[piv * n + c]) > 1e-10 * scale))
+			return -1;
+		for (int k = 0; k < n; k++) {
+			double t = a[c * n + k];
+
+			a[c * n + k] = a[piv * n + k];
+			a[piv * n + k] = t;
+		}
+		double tb = b[c];
+
+		b[c] = b[piv];
+		b[piv] = tb;
+		for (int r = c + 1; r < n; r++) {
+			double f = a[r * n + c] / a[c * n + c];
+
+			for (int k = c; k < n; k++)
+				a[r * n + k] -= f * a[c * n + k];
+			b[r] -= f * b[c];
+		}
+	}
+	for (int r = n - 1; r >= 0; r--) {
+		double v = b[r];
+
+		for (int k = r + 1; k < n; k++)
+			v -= a[r * n + k] * x[k];
+		x[r] = v / a[r * n + r];
+	}
+	return 0;
+}
+
+/* 3x3 c = a b. */
+static void mul3(const double *a, const double *b, double *c)
+{
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			c[3 * i + j] = a[3 * i] * b[j] + a[3 * i + 1] * b[3 + j] + a[3 * i + 2] * b[6 + j];
+}
+
+/*
+ * The homography through n >= 4 point pairs: the normalised DLT (Hartley) with h33 = 1,
+ * least squares over all pairs (exact for four in general position). Residuals as for
+ * dsr_register_landmarks().
+ */
+int dsr_register_landmarks_h(const struct dsr_landmark *pts, size_t n, struct dsr_homography *h,
+			     double *residuals, double *rms)
+{
+	double tl[9], tr[9], ata[64] = { 0 }, atb[8] = { 0 }, x[8], hn[9], t[9], tri[9];
+	double ss = 0;
+
+	if (n < 4)
+		return dsr_seterr("landmarks: %zu point pairs given, a projective fit needs at "
+				  "least 4", n);
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(pts[i].live_x) || !isfinite(pts[i].live_y) ||
+		    !isfinite(pts[i].ref_x) || !isfinite(pts[i].ref_y))
+			return dsr_seterr("landmarks: point %zu is not a finite number", i + 1);
+	normaliser(pts, n, 0, tl);
+	normaliser(pts, n, 1, tr);
+	for (size_t i = 0; i < n; i++) {
+		double lx = tl[0] * pts[i].live_x + tl[2], ly = tl[4] * pts[i].live_y + tl[5];
+		double rx = tr[0] * pts[i].ref_x + tr[2], ry = tr[4] * pts[i].ref_y + tr[5];
+		const double r1[8] = { lx, ly, 1, 0, 0, 0, -lx * rx, -ly * rx };
+		const double r2[8] = { 0, 0, 0, lx, ly, 1, -lx * ry, -ly * ry };
+
+		for (int a = 0; a < 8; a++) {
+			atb[a] += r1[a] * rx + r2[a] * ry;
+			for (int b = 0; b < 8; b++)
+				ata[8 * a + b] += r1[a] * r1[b] + r2[a] * r2[b];
+		}
+	}
+	if (solve_dense(ata, atb, 8, x))
+		return dsr_seterr("landmarks: the points are degenerate for a projective fit "
+				  "(three of four on a line, or repeated)");
+	memcpy(hn, x, sizeof(x));
+	hn[8] = 1;
+	/* H = Tr^-1 Hn Tl */
+	const double tri0[9] = { 1 / tr[0], 0, -tr[2] / tr[0], 0, 1 / tr[4], -tr[5] / tr[4],
+				 0, 0, 1 };
+
+	memcpy(tri, tri0, sizeof(tri));
+	mul3(hn, tl, t);
+	mul3(tri, t, h->h);
+	if (!(fabs(h->h[8]) > 1e-300))
+		return dsr_seterr("landmarks: the projective fit is degenerate");
+	for (int i = 0; i < 8; i++)
+		h->h[i] /= h->h[8];
+	h->h[8] = 1;
+	for (size_t i = 0; i < n; i++) {
+		const double *m = h->h;
+		double w = m[6] * pts[i].live_x + m[7] * pts[i].live_y + 1;
+		double u = (m[0] * pts[i].live_x + m[1] * pts[i].live_y + m[2]) / w;
+		double v = (m[3] * pts[i].live_x + m[4] * pts[i].live_y + m[5]) / w;
+		double d = hypot(u - pts[i].ref_x, v - pts[i].ref_y);
+
+		if (residuals)
+			residuals[i] = d;
+		ss += d * d;
+	}
+	if (rms)
+		*rms = sqrt(ss / (double)n);
+	return 0;
+}
+
 /* Four numbers from one line, separated by blanks and/or one comma. Returns 0 for four
  * numbers, 1 for a blank line, -1 for anything else (an empty field ",," included). */
 static int parse_line(char *s, double v[4])

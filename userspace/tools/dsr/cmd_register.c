@@ -33,9 +33,13 @@ static void register_usage(FILE *f)
 		"Find the transform that maps LIVE (follow-up) pixels (x, y) onto REF (baseline)\n"
 		"positions (u, v) = (a11 x + a12 y + tx, a21 x + a22 y + ty), match the contrast,\n"
 		"and print the transform, the board's register values and the quality.\n\n"
-		"  -m, --model M           translation|rigid|similarity|affine (default affine)\n"
+		"  -m, --model M           translation|rigid|similarity|affine|projective|auto\n"
+		"                          (default affine). projective: a homography refined from\n"
+		"                          the affine result (beam angulation); auto: projective\n"
+		"                          only where it lowers the residual beyond noise\n"
 		"      --landmarks FILE    fit the model to point pairs instead of the images:\n"
 		"                          one 'live_x live_y ref_x ref_y' per line, at least 3\n"
+		"                          (4 for projective)\n"
 		"      --mask FILE         image of the frame size; non-zero pixels are ignored\n"
 		"                          (sensor border, labels) in both frames\n"
 		"      --lut METHOD        histogram|linear|identity (default histogram)\n"
@@ -152,7 +156,11 @@ static int fit_landmarks(const struct register_opts *o, struct pair_opts *po, js
 		return -1;
 	double *res = calloc((size_t)n, sizeof(double));
 
-	if (!res || dsr_register_landmarks(pts, (size_t)n, po->reg.motion, &po->known, res, &rms)) {
+	int proj = po->reg.motion == DSR_MOTION_PROJECTIVE;
+
+	if (!res || (proj ? dsr_register_landmarks_h(pts, (size_t)n, &po->known_h, res, &rms)
+			  : dsr_register_landmarks(pts, (size_t)n, po->reg.motion, &po->known,
+						   res, &rms))) {
 		if (!res)
 			dsr_seterr("out of memory");
 		free(res);
@@ -160,6 +168,12 @@ static int fit_landmarks(const struct register_opts *o, struct pair_opts *po, js
 		return -1;
 	}
 	po->have_known = 1;
+	if (proj) {
+		const double *h = po->known_h.h;
+
+		po->known_projective = 1;
+		po->known = (struct dsr_affine){ h[0], h[1], h[2], h[3], h[4], h[5] };
+	}
 	json_t *arr = json_array();
 
 	if (!o->json)

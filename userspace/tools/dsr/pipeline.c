@@ -84,6 +84,11 @@ int pair_prepare(const struct dsr_image *ref, const struct dsr_image *live,
 				  ref->width, ref->height, live->width, live->height);
 	if (o->have_known) {
 		res->reg.affine = o->known;
+		dsr_homography_from_affine(&o->known, &res->reg.homography);
+		if (o->known_projective) {
+			res->reg.homography = o->known_h;
+			res->reg.projective = 1;
+		}
 		res->reg.quality = NAN;
 		res->registered = 1;
 	} else {

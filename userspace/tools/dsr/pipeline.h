@@ -30,6 +30,8 @@ struct pair_opts {
 	long midgrey;		/* "no change" grey level; -1 = half range */
 	int have_known;		/* use @known instead of registering */
 	struct dsr_affine known;
+	int known_projective;	/* @known_h is the known transform (landmarks, projective) */
+	struct dsr_homography known_h;
 	long frame;		/* --frame: which frame of multi-frame DICOM inputs; -1 none */
 };
 

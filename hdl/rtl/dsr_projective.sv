@@ -1,0 +1,301 @@
+// dsr_projective - the coordinate generator: reference position (u, v) of each live pixel
+// under the homography of the active parameter set (the affine is h31 = h32 = 0).
+//
+// Exactly the C model (dsr_hw.h, "Projective positions"; lib/model/model_priv.h):
+//  - stage 0 generates the numerators n_u, n_v (Q.24, started at t << 8 without the
+//    rounding constant) and the denominator D (Q.40, started at 2^40) incrementally as
+//    dsr_affine does: + a11 / a21 / h31 per pixel, the row values + a12 / a22 / h32 after
+//    the last pixel of a line. Integer adds, so nothing accumulates.
+//  - the reciprocal R = 1 / D (Q2.30): d = clamp(D >> 10), a 64-entry seed table
+//    (dsr_pkg::dsr_rcp_seed) and two Newton-Raphson steps r' = r (2 - d r).
+//  - acc = floor(n * R / 2^30) + DSR_ACC_ROUND, out go bits 47..16 (integer part and
+//    8-bit weight) as from dsr_affine.
+// With D = 2^40 the reciprocal is exactly 2^30 and the output equals dsr_affine's.
+//
+// Fully pipelined at one pixel per clock: every multiplication is split into products of
+// at most 17 x 17 bits (one MULT18X18D each) registered on their own, and the wide sums
+// follow in the next stages. LATENCY stages; s_ready = m_ready and a stall freezes every
+// stage (a single clock enable), as in dsr_affine. s_user is carried along.
+`default_nettype none
+
+module dsr_projective #(
+    parameter int USER_WIDTH = 1,
+    parameter int ACC_BITS   = dsr_pkg::DSR_ACC_BITS,
+    parameter int POS_BITS   = ACC_BITS - dsr_pkg::DSR_A_FRAC_BITS + dsr_pkg::DSR_W_BITS
+) (
+    input  logic                  clk,
+    input  logic                  rst,
+
+    input  logic                  s_valid,
+    output logic                  s_ready,
+    input  logic                  s_sof,     // first pixel of a frame
+    input  logic                  s_eol,     // last pixel of a line
+    input  logic [USER_WIDTH-1:0] s_user,
+
+    input  logic [31:0]           a11,
+    input  logic [31:0]           a12,
+    input  logic [31:0]           a21,
+    input  logic [31:0]           a22,
+    input  logic [31:0]           tx,
+    input  logic [31:0]           ty,
+    input  logic [31:0]           h31,
+    input  logic [31:0]           h32,
+
+    output logic                  m_valid,
+    input  logic                  m_ready,
+    // sample position: the accumulator's integer part and 8-bit weight (bits 47..16)
+    output logic [POS_BITS-1:0]   m_pos_u,
+    output logic [POS_BITS-1:0]   m_pos_v,
+    output logic [USER_WIDTH-1:0] m_user
+);
+
+    localparam int TSHIFT  = dsr_pkg::DSR_A_FRAC_BITS - dsr_pkg::DSR_T_FRAC_BITS;
+    localparam int DB      = dsr_pkg::DSR_DEN_BITS;
+    localparam int HF      = dsr_pkg::DSR_H_FRAC_BITS;
+    localparam int RF      = dsr_pkg::DSR_RCP_FRAC_BITS;
+    localparam int SF      = dsr_pkg::DSR_RCP_SEED_FRAC_BITS;
+    localparam int SB      = dsr_pkg::DSR_RCP_SEED_BITS;
+    localparam int SSTEP   = dsr_pkg::DSR_RCP_SEED_STEP_BITS;
+    localparam int LATENCY = 19;    // s_* to m_*: registers of stages 0 .. 18
+    localparam logic [DB-1:0] DEN_ONE = DB'(1) << HF;
+    localparam logic [31:0] D_MIN = dsr_pkg::DSR_RCP_D_MIN;
+    localparam logic [31:0] D_MAX = dsr_pkg::DSR_RCP_D_MAX;
+    localparam logic [33:0] TWO   = 34'(2) << RF;   // 2.0 in Q.30
+    // the rounding constant, placed where the product carries Q.(24 + 30)
+    localparam logic [79:0] ROUND_P = 80'(dsr_pkg::DSR_ACC_ROUND) << RF;
+
+    logic en;
+    assign en      = m_ready;
+    assign s_ready = m_ready;
+
+    // valid and user bits along the stages (packed shift registers: index = stage)
+    logic [LATENCY-1:0]                 vld;
+    logic [LATENCY-1:0][USER_WIDTH-1:0] usr;
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            vld <= '0;
+        end else if (en) begin
+            vld <= {vld[LATENCY-2:0], s_valid};
+        end
+    end
+
+    always_ff @(posedge clk) begin
+        if (en) begin
+            usr <= {usr[LATENCY-2:0], s_user};
+        end
+    end
+
+    assign m_valid = vld[LATENCY-1];
+    assign m_user  = usr[LATENCY-1];
+
+    // ---- stage 0: numerators and denominator, incrementally --------------------------
+    function automatic logic [ACC_BITS-1:0] widen(input logic [31:0] v);
+        widen = {{(ACC_BITS - 32){v[31]}}, v};
+    endfunction
+
+    function automatic logic [DB-1:0] widen_d(input logic [31:0] v);
+        widen_d = {{(DB - 32){v[31]}}, v};
+    endfunction
+
+    function automatic logic [ACC_BITS-1:0] start_of(input logic [31:0] t);
+        start_of = {{(ACC_BITS - 32 - TSHIFT){t[31]}}, t, {TSHIFT{1'b0}}};
+    endfunction
+
+    logic [ACC_BITS-1:0] row_u, row_v, run_u, run_v;
+    logic [DB-1:0]       row_d, run_d;
+    logic [ACC_BITS-1:0] cur_u, cur_v, cur_row_u, cur_row_v;
+    logic [DB-1:0]       cur_d, cur_row_d;
+    assign cur_u     = s_sof ? start_of(tx) : run_u;
+    assign cur_v     = s_sof ? start_of(ty) : run_v;
+    assign cur_d     = s_sof ? DEN_ONE : run_d;
+    assign cur_row_u = s_sof ? start_of(tx) : row_u;
+    assign cur_row_v = s_sof ? start_of(ty) : row_v;
+    assign cur_row_d = s_sof ? DEN_ONE : row_d;
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            row_u <= '0;
+            row_v <= '0;
+            row_d <= '0;
+            run_u <= '0;
+            run_v <= '0;
+            run_d <= '0;
+        end else if (en && s_valid) begin
+            if (s_eol) begin
+                row_u <= cur_row_u + widen(a12);
+                row_v <= cur_row_v + widen(a22);
+                row_d <= cur_row_d + widen_d(h32);
+                run_u <= cur_row_u + widen(a12);
+                run_v <= cur_row_v + widen(a22);
+                run_d <= cur_row_d + widen_d(h32);
+            end else begin
+                if (s_sof) begin
+                    row_u <= cur_row_u;
+                    row_v <= cur_row_v;
+                    row_d <= cur_row_d;
+                end
+                run_u <= cur_u + widen(a11);
+                run_v <= cur_v + widen(a21);
+                run_d <= cur_d + widen_d(h31);
+            end
+        end
+    end
+
+    // the numerators wait for the reciprocal (stages 0..14), then multiply at stage 15
+    localparam int NDELAY = 15;
+    logic [NDELAY-1:0][ACC_BITS-1:0] nu, nv;
+    logic [DB-1:0]                   den0;
+
+    always_ff @(posedge clk) begin
+        if (en) begin
+            nu   <= {nu[NDELAY-2:0], cur_u};
+            nv   <= {nv[NDELAY-2:0], cur_v};
+            den0 <= cur_d;
+        end
+    end
+
+    // ---- stages 1..2: d = clamp(D >> 10), seed ------------------------------------
+    logic signed [31:0] dd;
+    assign dd = 32'($signed(den0) >>> (HF - RF));
+
+    logic [30:0] d1, d2, d3, d4, d5, d6, d7;
+    logic [SB-1:0] r0_2, r0_3, r0_4, r0_5;
+    logic [5:0] idx;
+    assign idx = 6'(d1[30:RF - SSTEP] - 8'(dsr_pkg::DSR_RCP_SEED_BASE));
+
+    always_ff @(posedge clk) begin
+        if (en) begin
+            if (dd < $signed(D_MIN))      d1 <= D_MIN[30:0];
+            else if (dd > $signed(D_MAX)) d1 <= D_MAX[30:0];
+            else                          d1 <= dd[30:0];
+            d2   <= d1;
+            r0_2 <= dsr_pkg::dsr_rcp_seed(idx);
+        end
+    end
+
+    // ---- stages 3..6: r1 = (r0 * (2 - ((d * r0) >> 16))) >> 16 ----------------------
+    // the low bits of pp0, q_lo, dr1 and r1e2 are what each floor division drops
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [32:0] pp0;          // d[15:0] * r0
+    logic [31:0] pp1;          // d[30:16] * r0
+    logic [32:0] t1;
+    logic [31:0] e1;
+    logic [32:0] q_lo, q_hi;   // r0 * e1 halves
+    /* verilator lint_on UNUSEDSIGNAL */
+    logic [31:0] r1;
+
+    always_ff @(posedge clk) begin
+        if (en) begin
+            // 3: partial products
+            pp0  <= 33'(d2[15:0] * r0_2);
+            pp1  <= 32'(d2[30:16] * r0_2);
+            r0_3 <= r0_2;
+            d3   <= d2;
+            // 4: (d * r0) >> 16 exactly
+            t1   <= 33'(pp1) + 33'(pp0[32:SF]);
+            r0_4 <= r0_3;
+            d4   <= d3;
+            // 5: the error
+            e1   <= 32'(TWO - 34'(t1));
+            r0_5 <= r0_4;
+            d5   <= d4;
+            // 6: r0 * e1 >> 16 as two products
+            q_lo <= 33'(r0_5 * e1[15:0]);
+            q_hi <= 33'(r0_5 * e1[31:16]);
+            d6   <= d5;
+        end
+    end
+
+    // stage 7: r1
+    always_ff @(posedge clk) begin
+        if (en) begin
+            r1 <= 32'(q_hi + 33'(q_lo[32:SF]));
+            d7 <= d6;
+        end
+    end
+
+    // ---- stages 8..10: e2 = 2 - ((d * r1) >> 30) -----------------------------------
+    // 32 x 31 bits as four 16 x 16 products: lo + (mid << 16) + (hi << 32)
+    logic [31:0] m_ll, m_lh, m_hl, m_hh;
+    logic [32:0] m_mid;
+    logic [63:0] m_lohi;
+    logic [31:0] r1_8, r1_9, r1_10;
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [63:0] dr1;
+    /* verilator lint_on UNUSEDSIGNAL */
+
+    always_ff @(posedge clk) begin
+        if (en) begin
+            // 8
+            m_ll  <= d7[15:0] * r1[15:0];
+            m_lh  <= d7[15:0] * r1[31:16];
+            m_hl  <= 32'({1'b0, d7[30:16]} * r1[15:0]);
+            m_hh  <= 32'({1'b0, d7[30:16]} * r1[31:16]);
+            r1_8  <= r1;
+            // 9
+            m_mid  <= 33'(m_lh) + 33'(m_hl);
+            m_lohi <= {m_hh, m_ll};
+            r1_9   <= r1_8;
+            // 10
+            dr1   <= m_lohi + {15'd0, m_mid, 16'd0};
+            r1_10 <= r1_9;
+        end
+    end
+
+    // ---- stages 11..13: r2 = (r1 * e2) >> 30 ----------------------------------------
+    logic [31:0] e2;
+    logic [31:0] n_ll, n_lh, n_hl, n_hh;
+    logic [32:0] n_mid;
+    logic [63:0] n_lohi;
+    logic [31:0] r1_11;
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [63:0] r1e2;         // r2 = bits 60..30 (r2 < 1.34 * 2^30)
+    /* verilator lint_on UNUSEDSIGNAL */
+
+    always_ff @(posedge clk) begin
+        if (en) begin
+            // 11: the error
+            e2    <= 32'(TWO - 34'(dr1[63:RF]));
+            r1_11 <= r1_10;
+            // 12: four products
+            n_ll  <= r1_11[15:0] * e2[15:0];
+            n_lh  <= r1_11[15:0] * e2[31:16];
+            n_hl  <= r1_11[31:16] * e2[15:0];
+            n_hh  <= r1_11[31:16] * e2[31:16];
+            // 13
+            n_mid  <= 33'(n_lh) + 33'(n_hl);
+            n_lohi <= {n_hh, n_ll};
+        end
+    end
+
+    // stage 14: the sum, r2 its bits 60..30
+    always_ff @(posedge clk) begin
+        if (en) begin
+            r1e2 <= n_lohi + {15'd0, n_mid, 16'd0};
+        end
+    end
+
+    logic [30:0] r2;
+    assign r2 = r1e2[RF +: 31];
+
+    // ---- stages 15..18: acc = floor(n * r2 / 2^30) + ROUND (dsr_projective_mul) -----
+    logic [ACC_BITS-1:0] nu_m, nv_m;
+    assign nu_m = nu[NDELAY-1];
+    assign nv_m = nv[NDELAY-1];
+
+    logic [POS_BITS-1:0] pos_u, pos_v;
+
+    dsr_projective_mul #(.NB(ACC_BITS), .POS_BITS(POS_BITS), .ROUND_P(ROUND_P)) mul_u (
+        .clk, .en, .n(nu_m), .r(r2), .pos(pos_u)
+    );
+    dsr_projective_mul #(.NB(ACC_BITS), .POS_BITS(POS_BITS), .ROUND_P(ROUND_P)) mul_v (
+        .clk, .en, .n(nv_m), .r(r2), .pos(pos_v)
+    );
+
+    assign m_pos_u = pos_u;
+    assign m_pos_v = pos_v;
+
+endmodule
+
+`default_nettype wire

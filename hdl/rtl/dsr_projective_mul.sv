@@ -1,0 +1,59 @@
+// dsr_projective_mul - the last step of dsr_projective: a numerator n (Q.24, 48-bit two's
+// complement) times the reciprocal r (Q2.30, 31 bits), floor-divided by 2^30, plus the
+// sampling rounding constant; out go bits 47..16 of the result, as dsr_affine's.
+//
+// n = n2 * 2^32 + n1 * 2^16 + n0 (n2 signed), r = rh * 2^16 + rl, c_i = n_i * rl and
+// d_i = n_i * rh (six products of at most 17 x 17 bits, one MULT18X18D each):
+//   n * r = {c2, c0} + ({d2, d0} + c1 + (d1 << 16)) << 16
+// and the rounding constant enters as ROUND_P = DSR_ACC_ROUND << 30 before the floor.
+// Four stages, all on the clock enable @en: products, two partial sums, the sum.
+`default_nettype none
+
+module dsr_projective_mul #(
+    parameter int          NB       = 48,     // only 48: the split below is fixed
+    parameter int          POS_BITS = 32,     // only 32
+    parameter logic [79:0] ROUND_P  = '0
+) (
+    input  logic                clk,
+    input  logic                en,
+    input  logic [NB-1:0]       n,
+    input  logic [30:0]         r,
+    output logic [POS_BITS-1:0] pos
+);
+
+    logic        [31:0] c0, c1, d0, d1;
+    logic signed [31:0] c2, d2;
+    logic signed [80:0] x16, x17;
+    logic signed [63:0] y16;
+    logic        [47:0] m16;
+    logic signed [65:0] ym17;
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic signed [80:0] p18;    // bits 45..0: below the floor; 80..78: sign only
+    /* verilator lint_on UNUSEDSIGNAL */
+
+    assign p18 = x17 + (81'(ym17) <<< 16);
+
+    always_ff @(posedge clk) begin
+        if (en) begin
+            // 15: six products
+            c0 <= n[15:0] * r[15:0];
+            c1 <= n[31:16] * r[15:0];
+            c2 <= 32'($signed(n[47:32]) * $signed({1'b0, r[15:0]}));
+            d0 <= 32'(n[15:0] * r[30:16]);
+            d1 <= 32'(n[31:16] * r[30:16]);
+            d2 <= 32'($signed(n[47:32]) * $signed({1'b0, r[30:16]}));
+            // 16: what concatenates, and the middle sum
+            x16 <= 81'($signed({c2, c0})) + $signed(81'(ROUND_P));
+            y16 <= $signed({d2, d0});
+            m16 <= 48'(c1) + {d1[31:0], 16'd0};
+            // 17
+            ym17 <= 66'(y16) + $signed(66'(m16));
+            x17  <= x16;
+            // 18: the sum's bits 77..46 = floor(n * r / 2^30) + ROUND, bits 47..16
+            pos  <= p18[77:46];
+        end
+    end
+
+endmodule
+
+`default_nettype wire
