@@ -141,7 +141,8 @@ static void test_weak_model_is_worse(void **state)
 }
 
 /* A burnt-in label at the same sensor position in both frames pulls towards identity;
- * masked, it does not matter. */
+ * masked, it does not matter. Being clipped (0 / 4095) and made of constant blocks, the
+ * automatic mask finds it too; only with that switched off does the label win. */
 static void test_mask(void **state)
 {
 	struct dsr_affine a = about_centre(3, 1, 0, 9.5, -7.25), g;
@@ -159,11 +160,16 @@ static void test_mask(void **state)
 			mask[y * W + x] = 1;
 		}
 	assert_true(register_and_score(ref, live, DSR_MOTION_AFFINE, mask, &a, &g) < 0.1);
-	/* without the mask the label wins: a failure (or at least a poor estimate) */
+	/* no user mask: the automatic one finds the label */
+	assert_true(register_and_score(ref, live, DSR_MOTION_AFFINE, NULL, &a, &g) < 0.1);
+	/* no mask at all: the label wins, a failure (or at least a poor estimate) */
+	struct dsr_register_opts o;
 	struct dsr_register_result r;
 	double rms = INFINITY;
 
-	if (dsr_register_pair(ref, live, NULL, &r) == 0)
+	dsr_register_opts_default(&o);
+	o.no_auto_mask = 1;
+	if (dsr_register_pair(ref, live, &o, &r) == 0)
 		dsr_affine_distance(&a, &r.affine, W, H, &rms, NULL);
 	printf("same pair unmasked: %s, rms %.3f px\n", isfinite(rms) ? "registered" : dsr_error(), rms);
 	assert_true(rms > 0.5);
@@ -244,6 +250,46 @@ static void test_coarse_steps(void **state)
  * +-delta in the x*y pattern, which is orthogonal to every model's parameters. So the
  * fit is the true transform and every residual is exactly delta.
  */
+/* Projective landmarks: four points give the homography exactly, eight noisy ones
+ * within their noise; fewer than four, or four with three on a line, are refused. */
+static void test_landmarks_projective(void **state)
+{
+	const struct dsr_homography t = { { 1.02, -0.05, 12.5, 0.04, 0.99, -7.25, 2e-5, -1.5e-5, 1 } };
+	const double xs[8] = { 20, 1000, 30, 990, 500, 260, 740, 515 };
+	const double ys[8] = { 15, 25, 1010, 1000, 510, 300, 760, 100 };
+	struct dsr_landmark p[8];
+	struct dsr_homography got;
+	double res[8], rms, worst = 0;
+
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		const double *m = t.h;
+		double w = m[6] * xs[i] + m[7] * ys[i] + 1;
+
+		p[i] = (struct dsr_landmark){ xs[i], ys[i], (m[0] * xs[i] + m[1] * ys[i] + m[2]) / w,
+					       (m[3] * xs[i] + m[4] * ys[i] + m[5]) / w };
+	}
+	assert_int_equal(dsr_register_landmarks_h(p, 4, &got, res, &rms), 0);
+	for (int i = 0; i < 9; i++)
+		worst = fmax(worst, fabs(got.h[i] - t.h[i]) * (i < 6 && i % 3 == 2 ? 1 : 1000));
+	printf("landmarks projective, 4 points: rms %.2g px, largest coefficient error %.2g\n",
+	       rms, worst);
+	assert_true(rms < 1e-9 && worst < 1e-9);
+	for (int i = 0; i < 8; i++)	/* +-0.5 px of pick error */
+		p[i].ref_x += i & 1 ? 0.5 : -0.5;
+	assert_int_equal(dsr_register_landmarks_h(p, 8, &got, res, &rms), 0);
+	printf("landmarks projective, 8 noisy points: rms %.3f px\n", rms);
+	assert_true(rms > 0.1 && rms < 0.5);
+	assert_int_equal(dsr_register_landmarks_h(p, 3, &got, res, &rms), -1);
+	assert_non_null(strstr(dsr_error(), "at least 4"));
+	p[2] = (struct dsr_landmark){ 510, 20, 511, 21 };	/* on the line of 0 and 1 */
+	p[3] = (struct dsr_landmark){ 760, 22.5, 762, 24 };
+	p[3].live_y = 15 + (25 - 15) * (760.0 - 20) / (1000 - 20);
+	p[2].live_y = 15 + (25 - 15) * (510.0 - 20) / (1000 - 20);
+	assert_int_equal(dsr_register_landmarks_h(p, 4, &got, res, &rms), -1);
+	assert_non_null(strstr(dsr_error(), "degenerate"));
+}
+
 static void test_landmarks_known_residuals(void **state)
 {
 	const double delta = 0.75, sx[4] = { 1, 1, -1, -1 }, sy[4] = { 1, -1, 1, -1 };
@@ -348,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_mask),
 		cmocka_unit_test(test_failures),
 		cmocka_unit_test(test_landmarks_known_residuals),
+		cmocka_unit_test(test_landmarks_projective),
 		cmocka_unit_test(test_landmarks_errors_and_file),
 	};
 

@@ -13,7 +13,8 @@
  * (RMS < 1 px) >= 99 %. The affine-only table is printed for comparison: the error
  * projective registration removes.
  *
- * Also: a border-filled pair (a rotated frame with constant corners) within 0.1 px.
+ * Also: a border-filled pair (a rotated frame with constant corners, a clipped band)
+ * within 0.1 px.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -56,14 +57,14 @@ static void random_pair_transform(struct t_rng *r, struct dsr_homography *h, dou
 	assert_int_equal(dsr_beam_angulation(N, N, tilt[0], tilt[1], FOCAL, &a, h), 0);
 }
 
-/* RMS and max over the frame of the distance between two homographies' mappings. */
-static void h_distance(const struct dsr_homography *a, const struct dsr_homography *b,
-		       double *rms, double *max)
+/* RMS and max over an n x n frame of the distance between two homographies' mappings. */
+static void h_distance_n(const struct dsr_homography *a, const struct dsr_homography *b,
+			 int n, double *rms, double *max)
 {
 	double ss = 0, worst = 0;
 
-	for (int y = 0; y < N; y++)
-		for (int x = 0; x < N; x++) {
+	for (int y = 0; y < n; y++)
+		for (int x = 0; x < n; x++) {
 			const double *p = a->h, *q = b->h;
 			double wp = p[6] * x + p[7] * y + p[8], wq = q[6] * x + q[7] * y + q[8];
 			double du = (p[0] * x + p[1] * y + p[2]) / wp - (q[0] * x + q[1] * y + q[2]) / wq;
@@ -73,8 +74,14 @@ static void h_distance(const struct dsr_homography *a, const struct dsr_homograp
 			ss += d2;
 			worst = fmax(worst, d2);
 		}
-	*rms = sqrt(ss / ((double)N * N));
+	*rms = sqrt(ss / ((double)n * n));
 	*max = sqrt(worst);
+}
+
+static void h_distance(const struct dsr_homography *a, const struct dsr_homography *b,
+		       double *rms, double *max)
+{
+	h_distance_n(a, b, N, rms, max);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -187,9 +194,112 @@ static void test_projective_accuracy_set(void **state)
 	assert_true(aff.med > proj.med);
 }
 
+/* A rotated frame padded with constant grey where it has no data (and clipped white
+ * along one edge): registered within 0.1 px, as without the fill; the fill and the
+ * clipped band are found and masked in both frames. Without the automatic mask the same
+ * pair is printed for comparison. */
+static void test_border_filled_pair(void **state)
+{
+	const uint32_t n = 256;
+	struct dsr_phantom *ph = dsr_phantom_new(n, n, 4242);
+	struct dsr_image *ref, *live;
+	double th = 12 * M_PI / 180, c = (n - 1) / 2.0, rms[2] = { 0 }, max;
+	struct dsr_affine a = { cos(th), -sin(th), 0, sin(th), cos(th), 0 };
+	struct dsr_homography truth;
+	int filled = 0;
+
+	(void)state;
+	assert_non_null(ph);
+	a.tx = c - a.a11 * c - a.a12 * c + 6.3;
+	a.ty = c - a.a21 * c - a.a22 * c - 4.7;
+	dsr_homography_from_affine(&a, &truth);
+	ref = dsr_phantom_render(ph, NULL, NULL, NULL, BITS, 1);
+	live = dsr_phantom_render(ph, &a, NULL, NULL, BITS, 2);
+	assert_non_null(ref);
+	assert_non_null(live);
+	for (uint32_t y = 0; y < n; y++)
+		for (uint32_t x = 0; x < n; x++) {
+			double u = a.a11 * x + a.a12 * y + a.tx, v = a.a21 * x + a.a22 * y + a.ty;
+
+			if (u < 0 || v < 0 || u > n - 1 || v > n - 1) {
+				live->pixels[(size_t)y * n + x] = 2048;	/* the padding */
+				filled++;
+			}
+		}
+	for (uint32_t y = 0; y < 6; y++)	/* a clipped band in the reference */
+		for (uint32_t x = 0; x < n; x++)
+			ref->pixels[(size_t)y * n + x] = (1u << BITS) - 1;
+	assert_true(filled > (int)(n * n / 20));
+	for (int k = 0; k < 2; k++) {
+		struct dsr_register_opts o;
+		struct dsr_register_result r;
+
+		dsr_register_opts_default(&o);
+		o.no_auto_mask = k;
+		if (dsr_register_pair(ref, live, &o, &r) == 0) {
+			struct dsr_homography h;
+
+			dsr_homography_from_affine(&r.affine, &h);
+			h_distance_n(&truth, &h, n, &rms[k], &max);
+		} else {
+			rms[k] = INFINITY;
+			printf("border-filled pair, %s: %s\n", k ? "no automatic mask" : "automatic mask",
+			       dsr_error());
+		}
+	}
+	printf("border-filled pair (%d padded pixels): RMS %.4f px with the automatic mask, "
+	       "%.4f px without\n", filled, rms[0], rms[1]);
+	assert_true(rms[0] <= 0.1);
+	dsr_image_free(ref);
+	dsr_image_free(live);
+	dsr_phantom_free(ph);
+}
+
+/* --model auto: the homography on an angulated pair, the affine on a pair without
+ * angulation (the extra parameters then lower the residual by less than noise explains). */
+static void test_auto_choice(void **state)
+{
+	struct dsr_phantom *ph = dsr_phantom_new(N, N, 777);
+	struct dsr_image *ref;
+	const double tilts[2][2] = { { 4.5, -3.5 }, { 0, 0 } };
+
+	(void)state;
+	assert_non_null(ph);
+	ref = dsr_phantom_render(ph, NULL, NULL, NULL, BITS, 11);
+	assert_non_null(ref);
+	for (int k = 0; k < 2; k++) {
+		double c = (N - 1) / 2.0, th = 4 * M_PI / 180, rms, max;
+		struct dsr_affine a = { cos(th), -sin(th), 0, sin(th), cos(th), 0 };
+		struct dsr_homography h;
+		struct dsr_register_opts o;
+		struct dsr_register_result r;
+
+		a.tx = c - a.a11 * c - a.a12 * c + 3.3;
+		a.ty = c - a.a21 * c - a.a22 * c - 2.1;
+		assert_int_equal(dsr_beam_angulation(N, N, tilts[k][0], tilts[k][1], FOCAL, &a, &h), 0);
+		struct dsr_image *live = dsr_phantom_render_h(ph, &h, NULL, NULL, BITS, 12 + k);
+
+		assert_non_null(live);
+		dsr_register_opts_default(&o);
+		o.motion = DSR_MOTION_AUTO;
+		assert_int_equal(dsr_register_pair(ref, live, &o, &r), 0);
+		h_distance(&h, &r.homography, &rms, &max);
+		printf("auto, tilt %.1f/%.1f deg: %s, residual %.3f x noise (affine %.3f), RMS %.4f px\n",
+		       tilts[k][0], tilts[k][1], r.projective ? "projective" : "affine",
+		       r.residual_ratio, r.affine_residual_ratio, rms);
+		assert_int_equal(r.projective, k == 0);
+		assert_true(rms < 0.05);
+		dsr_image_free(live);
+	}
+	dsr_image_free(ref);
+	dsr_phantom_free(ph);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_border_filled_pair),
+		cmocka_unit_test(test_auto_choice),
 		cmocka_unit_test(test_projective_accuracy_set),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

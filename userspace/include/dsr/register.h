@@ -69,6 +69,9 @@ struct dsr_register_opts {
 	/* Failure threshold on the residual-to-noise ratio (see dsr_register_result);
 	 * 0 = the default (DSR_REGISTER_MAX_RESIDUAL). */
 	double max_residual;
+	/* 1 = do not mask constant fills and clipped pixels automatically (by default
+	 * each frame's own are ignored, in addition to @mask; see automask.c) */
+	int no_auto_mask;
 	dsr_progress_fn progress;	/* NULL = none */
 	void *progress_ctx;
 };

@@ -114,11 +114,21 @@ static void pyramid_free(struct pyramid *py)
 }
 
 static int pyramid_build(struct pyramid *py, const struct dsr_image *ref,
-			 const struct dsr_image *live, const uint8_t *mask)
+			 const struct dsr_image *live, const uint8_t *mask, int automask)
 {
+	uint8_t *mr = NULL, *ml = NULL;
+	size_t nr = 0, nl = 0;
+
 	memset(py, 0, sizeof(*py));
-	py->ref[0] = fimg_from_image(ref, mask);
-	py->live[0] = fimg_from_image(live, mask);
+	/* each frame's own fills and clipped pixels, on top of the user's mask */
+	if (automask && (auto_mask(ref, mask, &mr, &nr) || auto_mask(live, mask, &ml, &nl))) {
+		free(mr);
+		return -1;
+	}
+	py->ref[0] = fimg_from_image(ref, automask && (nr || mask) ? mr : mask);
+	py->live[0] = fimg_from_image(live, automask && (nl || mask) ? ml : mask);
+	free(mr);
+	free(ml);
 	py->levels = 1;
 	if (!py->ref[0] || !py->live[0])
 		return -1;
@@ -466,7 +476,7 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 	max_r = opts->max_residual > 0 ? opts->max_residual : DSR_REGISTER_MAX_RESIDUAL;
 
 	progress(opts, 0, "pyramid");
-	if (pyramid_build(&py, ref, live, opts->mask))
+	if (pyramid_build(&py, ref, live, opts->mask, !opts->no_auto_mask))
 		goto out;
 	progress(opts, 0.1, "global search");
 	if (global_search(&py, &aopts, &res->affine, &top, &res->iterations))

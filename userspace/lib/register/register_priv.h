@@ -63,6 +63,10 @@ struct rot_scale {
 int fourier_mellin(const struct fimg *ref, const struct fimg *live, struct rot_scale *cand,
 		   int max);
 
+/* The ignore mask (w*h bytes, non-zero = ignore) of @im's constant fills and clipped
+ * pixels OR @user (may be NULL), malloc'ed into *out; *masked = how many. 0 or -1. */
+int auto_mask(const struct dsr_image *im, const uint8_t *user, uint8_t **out, size_t *masked);
+
 /* Grow the ignored region by r pixels. */
 int fimg_dilate_invalid(struct fimg *im, int r);
 /* Variance of the pixel noise of @im, from the median absolute value of its finest
