@@ -65,6 +65,17 @@ static int solve_small(double a[PHOTO_N][PHOTO_N], double *b, int n)
 int photometric_fit(const struct fimg *ref, const struct fimg *live, const struct dsr_affine *a,
 		    struct photo_map *pm)
 {
+	struct dsr_homography h;
+
+	dsr_homography_from_affine(a, &h);
+	return photometric_fit_h(ref, live, &h, pm);
+}
+
+/* The same under a homography. */
+int photometric_fit_h(const struct fimg *ref, const struct fimg *live,
+		      const struct dsr_homography *hm, struct photo_map *pm)
+{
+	const double *m = hm->h;
 	double s1 = 0, s2 = 0, n = 0;
 	double ata[PHOTO_N][PHOTO_N] = { { 0 } }, atb[PHOTO_N] = { 0 };
 	/* a cubic needs no million samples: every other row and column of large levels */
@@ -75,8 +86,9 @@ int photometric_fit(const struct fimg *ref, const struct fimg *live, const struc
 		for (int y = 0; y < live->h; y += step) {
 			for (int x = 0; x < live->w; x += step) {
 				size_t i = (size_t)y * live->w + x;
-				float u = (float)(a->a11 * x + a->a12 * y + a->tx);
-				float v = (float)(a->a21 * x + a->a22 * y + a->ty);
+				double w = m[6] * x + m[7] * y + m[8];
+				float u = (float)((m[0] * x + m[1] * y + m[2]) / w);
+				float v = (float)((m[3] * x + m[4] * y + m[5]) / w);
 
 				if (live->valid && !live->valid[i])
 					continue;

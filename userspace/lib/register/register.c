@@ -27,7 +27,9 @@
 #define RESIDUE_FLOOR	1e-3	/* of var(live): the residue of noise-free related frames */
 #define BLUR_NOISE_GAIN	(70.0 / 256 * 70.0 / 256)	/* white-noise variance kept by fimg_blur5 */
 
+#ifndef PROJ_TOP_SIZE
 #define PROJ_TOP_SIZE	512	/* largest side of the level projective ECC starts on */
+#endif
 
 static const char *const motion_names[] = { "translation", "rigid", "similarity", "affine",
 					    "projective", "auto" };
@@ -323,11 +325,11 @@ out:
  * cubic fitted under the current estimate (see photometric.c), and take the gradients
  * of the mapped reference. Keeps the plain reference when the fit is not possible.
  */
-static int map_level(struct pyramid *py, int l, const struct dsr_affine *a)
+static int map_level_h(struct pyramid *py, int l, const struct dsr_homography *h)
 {
 	struct photo_map pm;
 
-	if (photometric_fit(py->ref[l], py->live[l], a, &pm))
+	if (photometric_fit_h(py->ref[l], py->live[l], h, &pm))
 		return 0;
 	if (!py->mapped[l]) {
 		py->mapped[l] = fimg_new(py->ref[l]->w, py->ref[l]->h);
@@ -342,6 +344,14 @@ static int map_level(struct pyramid *py, int l, const struct dsr_affine *a)
 	fimg_free(py->gy[l]);
 	py->gx[l] = py->gy[l] = NULL;
 	return fimg_gradient(py->mapped[l], &py->gx[l], &py->gy[l]);
+}
+
+static int map_level(struct pyramid *py, int l, const struct dsr_affine *a)
+{
+	struct dsr_homography h;
+
+	dsr_homography_from_affine(a, &h);
+	return map_level_h(py, l, &h);
 }
 
 /*
@@ -411,14 +421,11 @@ static int projective_fit(struct pyramid *py, const struct dsr_register_opts *o,
 	for (int l = 0; l < top; l++)
 		homography_to_coarser(&h);
 	for (int l = top; l >= 0; l--) {
-		struct dsr_affine a;
-
 		ps = (struct ecc_state){ .max_iter = l == 0 ? 8 : 20, .eps = l == 0 ? 0.02 : 0.005 };
 		if (l < top)
 			homography_to_finer(&h);
-		/* the grey-level map is fitted under the affine part (close enough) */
-		a = (struct dsr_affine){ h.h[0], h.h[1], h.h[2], h.h[3], h.h[4], h.h[5] };
-		if (map_level(py, l, &a))
+		/* the grey-level map is refitted under the homography */
+		if (map_level_h(py, l, &h))
 			return -1;
 		if (ecc_refine_projective(py->mapped[l] ? py->mapped[l] : py->ref[l], py->gx[l],
 					  py->gy[l], py->live[l], &h, &ps))

@@ -116,6 +116,8 @@ struct photo_map {
 	double c[4], m, sd;
 };
 /* Fit over the overlap under @a; -1 if the overlap is too small or flat. */
+int photometric_fit_h(const struct fimg *ref, const struct fimg *live,
+		      const struct dsr_homography *h, struct photo_map *pm);
 int photometric_fit(const struct fimg *ref, const struct fimg *live, const struct dsr_affine *a,
 		    struct photo_map *pm);
 void photometric_apply(const struct photo_map *pm, const struct fimg *src, struct fimg *dst);
