@@ -46,6 +46,7 @@ module fv_regs (
     logic [4:0]    act_bits, nxt_bits;
     logic [31:0]   act_a11, act_a12, act_a21, act_a22, act_tx, act_ty, act_generation;
     logic [15:0]   act_gain, act_midgrey;
+    logic [31:0]   act_h31, act_h32;
     logic          act_lut_bank, act_lut_identity;
     logic          lut_en, lut_we, lut_bank;
     logic [PB-1:0] lut_addr;
@@ -57,7 +58,7 @@ module fv_regs (
         .clk, .rst,
         .reg_valid, .reg_ready, .reg_write, .reg_addr, .reg_wdata, .reg_rvalid, .reg_rdata,
         .act_mode, .act_width, .act_height, .act_bits,
-        .act_a11, .act_a12, .act_a21, .act_a22, .act_tx, .act_ty,
+        .act_a11, .act_a12, .act_a21, .act_a22, .act_tx, .act_ty, .act_h31, .act_h32,
         .act_gain, .act_midgrey, .act_generation, .act_lut_bank, .act_lut_identity,
         .nxt_mode, .nxt_width, .nxt_height, .nxt_bits,
         .lut_en, .lut_we, .lut_bank, .lut_addr, .lut_wdata, .lut_rdata,
@@ -79,11 +80,11 @@ module fv_regs (
 
     // ---- model: shadow values the check reads, the check itself (dsr_params_check)
     logic [31:0] s_mode, s_width, s_height, s_bits;
-    logic [31:0] s_midgrey, s_gain;
+    logic [31:0] s_midgrey, s_gain, s_h31, s_h32;
     always_ff @(posedge clk) begin
         if (rst) begin
             s_mode <= 0; s_width <= MW; s_height <= MH; s_bits <= 12; s_midgrey <= 2048;
-            s_gain <= 256;
+            s_gain <= 256; s_h31 <= 0; s_h32 <= 0;
         end else if (wr) begin
             if (reg_addr == dsr_pkg::DSR_REG_MODE)       s_mode    <= reg_wdata;
             if (reg_addr == dsr_pkg::DSR_REG_WIDTH)      s_width   <= reg_wdata;
@@ -91,12 +92,18 @@ module fv_regs (
             if (reg_addr == dsr_pkg::DSR_REG_PIXEL_BITS) s_bits    <= reg_wdata;
             if (reg_addr == dsr_pkg::DSR_REG_MIDGREY)    s_midgrey <= reg_wdata;
             if (reg_addr == dsr_pkg::DSR_REG_GAIN)       s_gain    <= reg_wdata;
+            if (reg_addr == dsr_pkg::DSR_REG_H31)        s_h31     <= reg_wdata;
+            if (reg_addr == dsr_pkg::DSR_REG_H32)        s_h32     <= reg_wdata;
         end
     end
     logic ok;
     assign ok = s_mode <= 3 && s_width >= 1 && s_width <= MW && s_height >= 1 && s_height <= MH
              && s_bits >= 12 && s_bits <= PB && s_midgrey < (32'd1 << s_bits)
-             && s_gain <= 32'hffff;
+             && s_gain <= 32'hffff
+             && $signed(s_h31) <= $signed(dsr_pkg::DSR_H_PERSP_MAX)
+             && $signed(s_h31) >= -$signed(dsr_pkg::DSR_H_PERSP_MAX)
+             && $signed(s_h32) <= $signed(dsr_pkg::DSR_H_PERSP_MAX)
+             && $signed(s_h32) >= -$signed(dsr_pkg::DSR_H_PERSP_MAX);
 
     // ---- model: pending/active sets, LUT banks. A committed table becomes active at once
     // when no frame is in flight (started, last word not yet taken), else at the frame

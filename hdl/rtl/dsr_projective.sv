@@ -3,19 +3,21 @@
 //
 // Exactly the C model (dsr_hw.h, "Projective positions"; lib/model/model_priv.h):
 //  - stage 0 generates the numerators n_u, n_v (Q.24, started at t << 8 without the
-//    rounding constant) and the denominator D (Q.40, started at 2^40) incrementally as
-//    dsr_affine does: + a11 / a21 / h31 per pixel, the row values + a12 / a22 / h32 after
-//    the last pixel of a line. Integer adds, so nothing accumulates.
+//    rounding constant) and the denominator D (Q.40, started at 2^40) incrementally, as
+//    the affine generator before it did: + a11 / a21 / h31 per pixel, the row values
+//    + a12 / a22 / h32 after the last pixel of a line. Integer adds, so nothing
+//    accumulates.
 //  - the reciprocal R = 1 / D (Q2.30): d = clamp(D >> 10), a 64-entry seed table
 //    (dsr_pkg::dsr_rcp_seed) and two Newton-Raphson steps r' = r (2 - d r).
 //  - acc = floor(n * R / 2^30) + DSR_ACC_ROUND, out go bits 47..16 (integer part and
-//    8-bit weight) as from dsr_affine.
-// With D = 2^40 the reciprocal is exactly 2^30 and the output equals dsr_affine's.
+//    8-bit weight), the position rounded to 1/256 pixel.
+// With D = 2^40 the reciprocal is exactly 2^30 and the output equals the affine
+// generator's (t << 8) + ROUND + a x + a y, bit for bit.
 //
 // Fully pipelined at one pixel per clock: every multiplication is split into products of
 // at most 17 x 17 bits (one MULT18X18D each) registered on their own, and the wide sums
 // follow in the next stages. LATENCY stages; s_ready = m_ready and a stall freezes every
-// stage (a single clock enable), as in dsr_affine. s_user is carried along.
+// stage (a single clock enable). s_user is carried along.
 `default_nettype none
 
 module dsr_projective #(

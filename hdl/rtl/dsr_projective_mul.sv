@@ -1,6 +1,6 @@
 // dsr_projective_mul - the last step of dsr_projective: a numerator n (Q.24, 48-bit two's
 // complement) times the reciprocal r (Q2.30, 31 bits), floor-divided by 2^30, plus the
-// sampling rounding constant; out go bits 47..16 of the result, as dsr_affine's.
+// sampling rounding constant; out go bits 47..16 of the result (integer part, weight).
 //
 // n = n2 * 2^32 + n1 * 2^16 + n0 (n2 signed), r = rh * 2^16 + rl, c_i = n_i * rl and
 // d_i = n_i * rh (six products of at most 17 x 17 bits, one MULT18X18D each):

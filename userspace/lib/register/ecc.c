@@ -12,8 +12,10 @@
  * equations stay well conditioned.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dsr/error.h"
 #include "register/register_priv.h"
@@ -193,15 +195,15 @@ static void affine_row_finish(const double *r, double yt, struct ecc_sums *s)
 	}
 }
 
-/* One pass over the live frame: the sums at the current warp, for the affine Jacobian
- * (ecc_project() turns them into the motion model's). */
+/* One pass over rows [y0, y1) of the live frame: the sums at the current warp, for the
+ * affine Jacobian (ecc_project() turns them into the motion model's), added to @s. */
 static void ecc_accumulate(const struct fimg *ref, const struct ecc_texel *tex,
-			   const struct fimg *live, const struct ecc_warp *w, struct ecc_sums *s)
+			   const struct fimg *live, const struct ecc_warp *w, struct ecc_sums *s,
+			   int y0, int y1)
 {
 	double inv_s = 1.0 / w->S;
 
-	memset(s, 0, sizeof(*s));
-	for (int y = 0; y < live->h; y++) {
+	for (int y = y0; y < y1; y++) {
 		double yt = (y - w->cy) * inv_s, r[R_N] = { 0 };
 		double n = 0, si = 0, st = 0, sii = 0, stt = 0, sit = 0, valid = 0;
 		const float *lrow = live->p + (size_t)y * live->w;
@@ -271,6 +273,76 @@ static void ecc_accumulate(const struct fimg *ref, const struct ecc_texel *tex,
 		if (n > 0)
 			affine_row_finish(r, yt, s);
 	}
+}
+
+struct proj_warp;
+static void proj_accumulate(const struct fimg *ref, const struct ecc_texel *tex,
+			    const struct fimg *live, const struct proj_warp *w,
+			    struct ecc_sums *s, int y0, int y1);
+
+/*
+ * Both cores on the big levels: the rows split in two, the second half on a thread of
+ * its own, the sums added (every member of struct ecc_sums is a double, so they add as
+ * an array). The split is fixed, so the result is deterministic. Small levels, or no
+ * second core, or no thread: one pass here.
+ */
+#define PAR_MIN_PIXELS	(128 * 1024)
+
+struct acc_job {
+	const struct fimg *ref, *live;
+	const struct ecc_texel *tex;
+	const struct ecc_warp *aw;	/* affine pass, or */
+	const struct proj_warp *pw;	/* projective pass */
+	struct ecc_sums s;
+	int y0, y1;
+};
+
+static void *acc_run(void *arg)
+{
+	struct acc_job *j = arg;
+
+	if (j->aw)
+		ecc_accumulate(j->ref, j->tex, j->live, j->aw, &j->s, j->y0, j->y1);
+	else
+		proj_accumulate(j->ref, j->tex, j->live, j->pw, &j->s, j->y0, j->y1);
+	return NULL;
+}
+
+static void accumulate(const struct fimg *ref, const struct ecc_texel *tex,
+		       const struct fimg *live, const struct ecc_warp *aw,
+		       const struct proj_warp *pw, struct ecc_sums *s)
+{
+	static long cores;
+	struct acc_job j[2];
+	pthread_t t;
+
+	memset(j, 0, sizeof(j));
+	for (int k = 0; k < 2; k++) {
+		j[k].ref = ref, j[k].live = live, j[k].tex = tex, j[k].aw = aw, j[k].pw = pw;
+		j[k].y1 = live->h;
+	}
+
+	if (!cores)
+		cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cores < 2 || (size_t)live->w * live->h < PAR_MIN_PIXELS) {
+		acc_run(&j[0]);
+		*s = j[0].s;
+		return;
+	}
+	j[0].y1 = j[1].y0 = live->h / 2;
+	if (pthread_create(&t, NULL, acc_run, &j[1])) {
+		j[0].y1 = live->h;	/* no thread: all rows here */
+		acc_run(&j[0]);
+		*s = j[0].s;
+		return;
+	}
+	acc_run(&j[0]);
+	pthread_join(t, NULL);
+	double *d = (double *)s;
+	const double *a = (const double *)&j[0].s, *b = (const double *)&j[1].s;
+
+	for (size_t i = 0; i < sizeof(*s) / sizeof(double); i++)
+		d[i] = a[i] + b[i];
 }
 
 /*
@@ -481,7 +553,7 @@ int ecc_refine(const struct fimg *ref, const struct fimg *gx, const struct fimg 
 	for (int it = 0; it < st->max_iter; it++) {
 		double dp[ECC_MAXP];
 
-		ecc_accumulate(ref, tex, live, &w, &s);
+		accumulate(ref, tex, live, &w, NULL, &s);
 		ecc_project(&w, &s);
 		st->rho = sums_rho(&s);
 		if (s.n > 1) {
@@ -588,15 +660,14 @@ static inline int proj_map(const double *p, double xt, double yt, double *u, dou
 	return 1;
 }
 
-/* One pass: the sums for the eight parameters at the current warp. */
+/* One pass over rows [y0, y1): the sums for the eight parameters, added to @s. */
 static void proj_accumulate(const struct fimg *ref, const struct ecc_texel *tex,
 			    const struct fimg *live, const struct proj_warp *w,
-			    struct ecc_sums *s)
+			    struct ecc_sums *s, int y0, int y1)
 {
 	double inv_s = 1.0 / w->S;
 
-	memset(s, 0, sizeof(*s));
-	for (int y = 0; y < live->h; y++) {
+	for (int y = y0; y < y1; y++) {
 		double yt = (y - w->cy) * inv_s;
 		const float *lrow = live->p + (size_t)y * live->w;
 		const uint8_t *vrow = live->valid ? live->valid + (size_t)y * live->w : NULL;
@@ -674,7 +745,7 @@ int ecc_refine_projective(const struct fimg *ref, const struct fimg *gx, const s
 	for (int it = 0; it < st->max_iter; it++) {
 		double dp[ECC_MAXP], np[8];
 
-		proj_accumulate(ref, tex, live, &w, &s);
+		accumulate(ref, tex, live, NULL, &w, &s);
 		st->rho = sums_rho(&s);
 		if (s.n > 1) {
 			st->var_live = (s.stt - s.st * s.st / s.n) / s.n;
