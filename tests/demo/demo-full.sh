@@ -15,7 +15,11 @@
 #          overlay with this demo as /init); the results come back as a tar archive
 #          written raw onto a second virtio disk;
 #   4. leaves in demo-out/: montage.png, difference.png (16-bit), difference.dcm,
-#      report.json, and prints what the report says against the truth.
+#      report.json, and prints what the report says against the truth;
+#   5. a second pair with the beam angulated by a few degrees (tests/demo/projdemo.c):
+#      registered affine-only and projective, subtracted through the C model of the
+#      board; prints both registration errors and residuals, and writes
+#      projective-pair.png (affine-only difference left, projective right).
 # Environment: DEMO_SIZE="W H" (default "512 384"), DEMO_FRAMES (default 5),
 # DEMO_CALIBRATE_ARGS (more dsr calibrate options), DEMO_SKIP_BUILD=1 (use what is built), DEMO_MODE=auto|board|native|qemu, DEMO_TRANSPORT=auto|usb (usb: leave dsr.ko unloaded in
 # the guest, libusb drives the board), DEMO_SIM=PATH (another dsr-sim build, e.g. with a
@@ -58,6 +62,9 @@ libs="$root/userspace/build/libdsr.a $(pkg-config --libs libpng libtiff-4 fftw3 
 # shellcheck disable=SC2086
 run_logged build-mkdemo cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 \
 	-I"$root/userspace/include" -o "$work/mkdemo" "$here/mkdemo.c" $libs
+# shellcheck disable=SC2086
+run_logged build-projdemo cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 \
+	-I"$root/userspace/include" -o "$work/projdemo" "$here/projdemo.c" $libs
 
 say "2/4 the patient: baseline and follow-up radiographs (phantom, known truth)"
 data=$work/data
@@ -173,6 +180,12 @@ if command -v dciodvfy >/dev/null; then
 	errs=$(dciodvfy "$out/difference.dcm" 2>&1 | grep -c '^Error' || true)
 	log "dciodvfy difference.dcm: $errs errors"
 fi
+
+say "beam angulation: a projective pair, the affine-only difference next to the projective one"
+if ! "$work/projdemo" "$out" "$W" "$H" | sed 's/^/    /'; then
+	die "projective registration did not beat the affine-only one (or projdemo failed)"
+fi
+[ -s "$out/projective-pair.png" ] || die "expected $out/projective-pair.png"
 log "files in $out:"
 ls -l "$out" | sed 1d | awk '{ printf "    %-18s %9d bytes\n", $NF, $5 }'
 log "done in $((SECONDS - t_start)) s"
