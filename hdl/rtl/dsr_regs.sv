@@ -128,6 +128,7 @@ module dsr_regs #(
     logic [31:0] sh_a11, sh_a12, sh_a21, sh_a22, sh_tx, sh_ty;
     logic [31:0] sh_gain, sh_midgrey;
     logic [31:0] sh_h31, sh_h32;
+    logic        sh_h31_ok, sh_h32_ok;    // |h| <= DSR_H_PERSP_MAX, registered at the write
 
     // pending set
     logic        pend_valid;
@@ -184,9 +185,8 @@ module dsr_regs #(
         if (sh_gain > dsr_pkg::DSR_GAIN_MAX || sh_midgrey > dsr_pkg::DSR_MIDGREY_MAX) begin
             params_ok = 1'b0;
         end
-        // perspective within the reciprocal's range: |h| <= DSR_H_PERSP_MAX
-        if (persp_abs(sh_h31) > dsr_pkg::DSR_H_PERSP_MAX ||
-            persp_abs(sh_h32) > dsr_pkg::DSR_H_PERSP_MAX) begin
+        // perspective within the reciprocal's range (checked when written, for timing)
+        if (!sh_h31_ok || !sh_h32_ok) begin
             params_ok = 1'b0;
         end
     end
@@ -219,6 +219,8 @@ module dsr_regs #(
             sh_midgrey <= {16'd0, DEF_MIDGREY};
             sh_h31     <= '0;
             sh_h32     <= '0;
+            sh_h31_ok  <= 1'b1;
+            sh_h32_ok  <= 1'b1;
             lut_index  <= '0;
         end else begin
             if (wr) begin
@@ -235,8 +237,14 @@ module dsr_regs #(
                     dsr_pkg::DSR_REG_TY:         sh_ty      <= reg_wdata;
                     dsr_pkg::DSR_REG_GAIN:       sh_gain    <= reg_wdata;
                     dsr_pkg::DSR_REG_MIDGREY:    sh_midgrey <= reg_wdata;
-                    dsr_pkg::DSR_REG_H31:        sh_h31     <= reg_wdata;
-                    dsr_pkg::DSR_REG_H32:        sh_h32     <= reg_wdata;
+                    dsr_pkg::DSR_REG_H31: begin
+                        sh_h31    <= reg_wdata;
+                        sh_h31_ok <= persp_abs(reg_wdata) <= dsr_pkg::DSR_H_PERSP_MAX;
+                    end
+                    dsr_pkg::DSR_REG_H32: begin
+                        sh_h32    <= reg_wdata;
+                        sh_h32_ok <= persp_abs(reg_wdata) <= dsr_pkg::DSR_H_PERSP_MAX;
+                    end
                     dsr_pkg::DSR_REG_LUT_ADDR: begin
                         if (!lut_addr_bad) lut_index <= reg_wdata[LI-1:0];
                     end
