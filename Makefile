@@ -5,9 +5,11 @@
 #   make demo    the main job (on the simulated board when no hardware is attached)
 #   make test    every test: unit, PACS (Orthanc), HDL, simulator, udev, kernel integration in QEMU
 #   make bench   benchmarks (speed as ratios measured in one run)
-#   make fuzz    bounded fuzzing of every parser of untrusted input
+#   make fuzz    bounded fuzzing of every parser of untrusted input, and the hostile board
+#                against dsr.ko in QEMU
+#   make soak    10 000 frames and 4096x4096 radiographs through dsr.ko in QEMU (SOAK line)
 
-.PHONY: all deps demo test bench fuzz install clean \
+.PHONY: all deps demo test bench fuzz soak install clean \
 	test-unit test-hdl test-sim test-udev test-qemu test-pacs test-qemu-6.12
 
 all:
@@ -66,10 +68,15 @@ test-qemu-6.12:
 bench:
 	$(MAKE) -C tests/hdl bench
 	$(MAKE) -C userspace bench
+	$(MAKE) -C tests/qemu bench
 
 fuzz:
 	$(MAKE) -C userspace fuzz
 	$(MAKE) -C sim fuzz
+	$(MAKE) -C tests/qemu fuzz
+
+soak:
+	$(MAKE) -C tests/qemu soak
 
 install:
 	$(MAKE) -C userspace install

@@ -44,6 +44,10 @@ static const char usage[] =
 	"Faults (repeatable): --fault MODE[,every=N]\n"
 	"  corrupt-header wrong-length truncated bad-crc stall disconnect stall-stuck\n"
 	"  io-error\n"
+	"Hostile device (--fd and --vhci only): --hostile seed=N[,frames=P][,control=P]\n"
+	"                      [,descriptors=P][,fatal=P]  mutate what the board sends\n"
+	"  --replay            bulk IN at the host's speed: the board's first frame repeated\n"
+	"                      (sequence numbers counting on), for throughput measurements\n"
 	"Other:\n"
 	"  --batch N           clocks per event-loop turn (default 32768)\n"
 	"  --quiet             no log lines\n";
@@ -124,7 +128,7 @@ static int dump_phantom(struct sim *s, const struct sim_options *o, const char *
 
 enum { OPT_PORT = 256, OPT_FD, OPT_VHCI, OPT_SPEED, OPT_SERIAL, OPT_BUSID, OPT_FIFO,
        OPT_LIVE, OPT_PHANTOM, OPT_SEED, OPT_FPS, OPT_DUMP, OPT_FAULT, OPT_BATCH, OPT_QUIET,
-       OPT_HELP };
+       OPT_HELP, OPT_HOSTILE, OPT_REPLAY };
 
 /* Parse options, build the simulator, serve in the chosen mode, print a summary. */
 int main(int argc, char **argv)
@@ -146,6 +150,8 @@ int main(int argc, char **argv)
 		{ "batch", required_argument, NULL, OPT_BATCH },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "help", no_argument, NULL, OPT_HELP },
+		{ "hostile", required_argument, NULL, OPT_HOSTILE },
+		{ "replay", no_argument, NULL, OPT_REPLAY },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sim_options o;
@@ -226,6 +232,23 @@ int main(int argc, char **argv)
 			if (parse_u64(optarg, 1u << 30, &o.batch_cycles) < 0 || !o.batch_cycles)
 				goto bad;
 			break;
+		case OPT_HOSTILE: {
+			int replay = o.hostile.replay;
+
+			if (hostile_parse(&o.hostile, optarg, &why) < 0) {
+				fprintf(stderr, "dsr-sim: --hostile %s: %s\n", optarg, why);
+				return 2;
+			}
+			o.hostile.replay = replay;
+			break;
+		}
+		case OPT_REPLAY:
+			if (!o.hostile.enabled) {
+				o.hostile.frames = o.hostile.control = 0;
+				o.hostile.enabled = 1;
+			}
+			o.hostile.replay = 1;
+			break;
 		case OPT_QUIET:
 			sim_log_enable(0);
 			break;
@@ -237,7 +260,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind < argc || use_fd + use_vhci > 1 || (o.phantom && o.nlive)) {
+	if (optind < argc || use_fd + use_vhci > 1 || (o.phantom && o.nlive) ||
+	    (o.hostile.enabled && !use_fd && !use_vhci)) {
 		fputs("dsr-sim: conflicting or extra arguments\n", stderr);
 		fputs(usage, stderr);
 		return 2;
@@ -293,6 +317,8 @@ int main(int argc, char **argv)
 	}
 	sim_free(running);
 	running = NULL;
+	if (o.hostile.enabled)
+		hostile_finish();
 	free(live);
 	return ret < 0 ? 1 : 0;
 bad:

@@ -261,6 +261,15 @@ static int run_loop(struct sim *s, int listen_fd, int until_empty)
 /* The socket is already connected to a host: straight to the URB phase. */
 int sim_serve_fd(struct sim *s, int fd)
 {
+	if (s->opt.hostile.enabled) {
+		int inner = hostile_wrap(fd, &s->opt.hostile);
+
+		if (inner < 0) {
+			close(fd);
+			return -1;
+		}
+		fd = inner;
+	}
 	s->conns[0] = usbip_conn_new(fd, 1, &bridge_usbip_ops, s->bridge);
 	if (!s->conns[0]) {
 		sim_log("cannot serve fd %d (not a socket, or device busy)", fd);

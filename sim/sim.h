@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "bridge/bridge.h"
+#include "hostile/hostile.h"
 
 struct sim_options {
 	enum usb_speed_kind speed;
@@ -25,6 +26,7 @@ struct sim_options {
 	int phantom;
 	uint64_t phantom_seed;
 	uint64_t batch_cycles;		/* clocks per loop turn, default 32768 */
+	struct hostile_config hostile;	/* --hostile: mutate what the board sends */
 };
 
 struct sim;

@@ -23,7 +23,9 @@
 # Environment: DEMO_SIZE="W H" (default "512 384"), DEMO_FRAMES (default 5),
 # DEMO_CALIBRATE_ARGS (more dsr calibrate options), DEMO_SKIP_BUILD=1 (use what is built), DEMO_MODE=auto|board|native|qemu, DEMO_TRANSPORT=auto|usb (usb: leave dsr.ko unloaded in
 # the guest, libusb drives the board), DEMO_SIM=PATH (another dsr-sim build, e.g. with a
-# different frame store size), QEMU_TIMEOUT (s, default 540).
+# different frame store size), QEMU_TIMEOUT (s, default 540), SIM_MODE=host|guest (qemu mode:
+# the simulated board runs on this host at native speed, plugged into the guest over
+# QEMU's user-mode network - the default - or inside the guest).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here=$root/tests/demo
@@ -144,18 +146,32 @@ run_qemu() {
 	printf '%q ' "${cal_args[@]}" >"$overlay/demo/calibrate-args"
 	[ "${DEMO_TRANSPORT:-auto}" = usb ] && touch "$overlay/demo/no-driver"
 	if [ -n "${DEMO_SIM:-}" ]; then
-		mkdir -p "$overlay/usr/bin" && install -m 0755 "$DEMO_SIM" "$overlay/usr/bin/dsr-sim"
+		mkdir -p "$overlay/usr/bin" && install -m 0755 "$DEMO_SIM" "$overlay/usr/bin/dsr-sim-local"
 	fi
 	(cd "$overlay" && find . -print0 | sort -z | cpio --null -o -H newc --quiet) >"$work/overlay.cpio"
 	cat "$q/initramfs.cpio" "$work/overlay.cpio" >"$work/demo.cpio"
 	rm -f "$img" && truncate -s 64M "$img"
+	# the board on this host (sim/remote/simhost.py), unless SIM_MODE=guest
+	local net=(-nic none) append_sim="" simhost=""
+	if [ "${SIM_MODE:-host}" = host ]; then
+		rm -f "$work/simhost.port"
+		python3 "$root/sim/remote/simhost.py" --sim "${DEMO_SIM:-$root/sim/build/dsr-sim}" \
+			--port-file "$work/simhost.port" 2>"$work/simhost.log" &
+		simhost=$!
+		for _ in $(seq 100); do [ -s "$work/simhost.port" ] && break; sleep 0.05; done
+		[ -s "$work/simhost.port" ] || die "simhost.py did not start: $(cat "$work/simhost.log")"
+		net=(-nic user,model=virtio-net-pci)
+		append_sim="dsr_sim_host=10.0.2.2:$(cat "$work/simhost.port")"
+		log "the simulated board runs on this host (127.0.0.1:$(cat "$work/simhost.port")), plugged into the guest over TCP"
+	fi
 	log "booting the guest: vhci-hcd + dsr.ko + dsr-sim, then dsr calibrate (console below)"
 	timeout -k 5 "${QEMU_TIMEOUT:-540}" qemu-system-x86_64 -nographic -no-reboot -m 1024 \
 		-cpu max -smp 1 -kernel "$q/vmlinux" -initrd "$work/demo.cpio" \
-		-drive "file=$img,format=raw,if=virtio" \
-		-append "console=ttyS0 panic=-1 loglevel=1" </dev/null 2>&1 | tr -d '\r' |
+		-drive "file=$img,format=raw,if=virtio" "${net[@]}" \
+		-append "console=ttyS0 panic=-1 loglevel=1 $append_sim" </dev/null 2>&1 | tr -d '\r' |
 		tee "$work/console.log" | grep --line-buffered -E '^(DEMO|calibrate:|dsr |    )' |
 		sed -u 's/^/  guest| /' || true
+	if [ -n "$simhost" ]; then kill "$simhost" 2>/dev/null; wait "$simhost" 2>/dev/null || true; fi
 	(cd "$root" && tar -xf "$img") || die "no results on the guest's result disk (console: $work/console.log)"
 	if ! grep -q '^DEMO-RESULT rc=0' "$work/console.log"; then
 		[ -f "$out/report.json" ] && python3 "$here/summary.py" "$out/report.json" "$out/truth.json" || true

@@ -26,8 +26,15 @@ finish() {
 	poweroff -f
 }
 
-while read -r mod; do insmod "/lib/modules/$mod" || echo "DEMO module $mod failed"; done </lib/modules/load-order
-while read -r mod; do insmod "/demo/modules/$mod" || echo "DEMO module $mod failed"; done </demo/modules/load-order
+# load MOD.ko from DIR unless it is loaded already
+load() { grep -q "^$(basename "$2" .ko | tr - _) " /proc/modules || insmod "$1/$2" || echo "DEMO module $2 failed"; }
+while read -r mod; do load /lib/modules "$mod"; done </lib/modules/load-order
+while read -r mod; do load /demo/modules "$mod"; done </demo/modules/load-order
+# the board on the host (dsr_sim_host= on the command line): the user-mode network
+if grep -q dsr_sim_host= /proc/cmdline; then
+	ip link set lo up; ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 &&
+		echo "DEMO the simulated board runs on the host, reached over the user-mode network"
+fi
 if [ -f /lib/modules/dsr.ko ] && [ ! -f /demo/no-driver ]; then
 	insmod /lib/modules/dsr.ko && echo "DEMO driver dsr.ko loaded"
 fi

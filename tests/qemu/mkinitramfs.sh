@@ -13,7 +13,8 @@
 #   /usr/lib/udev/rules.d            the project's udev rules; /etc/group with dsr
 #   /data                            test data made on the host (build/data)
 # Environment: ROOT (repository), KERNEL_ABI, KERNEL_IMAGE_DIR; DSR_KO (the driver built
-# for that kernel; default driver/dsr.ko); SUITES (optional glob).
+# for that kernel; default driver/dsr.ko); SUITES (optional glob), SUITE_DIR (suites, or
+# long for make soak/bench/fuzz).
 set -euo pipefail
 out=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,8 +35,9 @@ copy_with_libs() {
 cp /bin/busybox "$stage/bin/busybox"
 install -m 0755 "$here/init" "$stage/init"
 install -m 0644 "$here/lib.sh" "$stage/lib/dsr-test.sh"
-# SUITES (a glob, e.g. "20-*") picks a subset while working on one suite.
-cp "$here"/suites/${SUITES:-*}.sh "$stage/suites/"
+# SUITES (a glob, e.g. "20-*") picks a subset while working on one suite; SUITE_DIR=long
+# takes the long runs (soak, bench, fuzz) instead of make test's suites.
+cp "$here"/${SUITE_DIR:-suites}/${SUITES:-*}.sh "$stage/suites/"
 
 # Kernel modules: resolve dependencies depth-first so each loads after what it needs.
 moddir=$KERNEL_IMAGE_DIR/modules/$KERNEL_ABI
@@ -60,14 +62,31 @@ add_module() {
 	order+=("$(basename "$path" .xz)")
 }
 for m in usb-common usbcore usbip-core vhci-hcd; do add_module "$m"; done
+# virtio-net: the user-mode network to the host, where the simulated boards run (host
+# mode); a kernel that builds one of them in has no module for it
+for m in virtio_pci virtio_net; do
+	[ -n "$(find "$moddir/kernel" -name "$m.ko*" | head -n1)" ] && add_module "$m"
+done
 printf '%s\n' "${order[@]}" >"$stage/lib/modules/load-order"
 dsr_ko=${DSR_KO:-$ROOT/driver/dsr.ko}
 [ -f "$dsr_ko" ] && cp "$dsr_ko" "$stage/lib/modules/dsr.ko"
 
 # Project binaries (absent ones are skipped: the suite that needs one reports it).
-for bin in "$ROOT/userspace/build/dsr" "$ROOT/sim/build/dsr-sim" "$here"/build/bin/*; do
+for bin in "$ROOT/userspace/build/dsr" "$here"/build/bin/*; do
 	[ -x "$bin" ] && [ -f "$bin" ] && copy_with_libs "$bin" "usr/bin/$(basename "$bin")"
 done
+# The simulated board: /usr/bin/dsr-sim is dsr-sim-remote, which asks the host for the
+# board when the kernel command line names one (dsr_sim_host=, host mode) and otherwise
+# runs the Verilated board here, /usr/bin/dsr-sim-local (guest mode).
+# The boards: the on-chip build (fast; every suite's default) and the DRAM build (the
+# 4096x4096 store, DSR_SIM_VARIANT=dram).
+if [ -x "$ROOT/sim/build/onchip/dsr-sim" ]; then
+	copy_with_libs "$ROOT/sim/build/onchip/dsr-sim" usr/bin/dsr-sim-local
+	[ -x "$ROOT/sim/build/dsr-sim" ] && copy_with_libs "$ROOT/sim/build/dsr-sim" usr/bin/dsr-sim-local-dram
+else
+	[ -x "$ROOT/sim/build/dsr-sim" ] && copy_with_libs "$ROOT/sim/build/dsr-sim" usr/bin/dsr-sim-local
+fi
+[ -x "$ROOT/sim/build/dsr-sim-remote" ] && copy_with_libs "$ROOT/sim/build/dsr-sim-remote" usr/bin/dsr-sim
 # Other suites' programs: one repository-relative path per line in extra-bins.
 if [ -f "$here/extra-bins" ]; then
 	grep -v '^#' "$here/extra-bins" | while read -r rel; do

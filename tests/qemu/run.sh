@@ -5,26 +5,55 @@
 # DSR-* marker lines /init prints on the serial console: one DSR-SUITE-RESULT per suite
 # (plus "dmesg") and DSR-QEMU-DONE at the end. No DSR-QEMU-DONE = failure (panic, hang,
 # timeout). Prints per-suite results and "N passed, M failed"; exits 1 on any failure.
-# Environment: QEMU_TIMEOUT (s, default 900; a guard against hangs, the run itself takes a few minutes), QEMU_MEM (MB, default 1024),
+# Environment: QEMU_TIMEOUT (s, default 1200; a guard against hangs, the run itself takes a few minutes), QEMU_MEM (MB, default 1024),
 # QEMU_APPEND (extra kernel command line, e.g. "dsr.debug=1"), DEBUG_APPEND (the memory
 # debugging options the Makefile chose for this kernel, debug-append.sh), QEMU_LOG_DIR
-# (where console.log and times.txt go; default build/).
+# (where console.log and times.txt go; default build/), SIM_MODE (host|guest, default
+# host), SIMHOST_VERBOSE=1 (simhost.py logs each board it starts to simhost.log there).
 set -uo pipefail
 vmlinux=$1
 initrd=$2
 here=$(cd "$(dirname "$0")" && pwd)
 outdir=${QEMU_LOG_DIR:-$here/build}
 log=$outdir/console.log
-timeout_s=${QEMU_TIMEOUT:-900}
+timeout_s=${QEMU_TIMEOUT:-1200}
 mkdir -p "$outdir"
+
+# Host mode (SIM_MODE=host, the default): the simulated boards run on this host at native
+# speed, started on demand by sim/remote/simhost.py on a free 127.0.0.1 port; the guest
+# reaches it through QEMU's user-mode network (10.0.2.2) and plugs each board into its
+# vhci-hcd over TCP. SIM_MODE=guest runs the Verilated boards inside the guest.
+sim_mode=${SIM_MODE:-host}
+net=(-nic none)
+append_sim=
+simhost_pid=
+if [ "$sim_mode" = host ]; then
+	portf=$outdir/simhost.port
+	rm -f "$portf"
+	root=${ROOT:-$(cd "$here/../.." && pwd)}
+	sim=$root/sim/build/onchip/dsr-sim
+	[ -x "$sim" ] || sim=$root/sim/build/dsr-sim
+	python3 "$root/sim/remote/simhost.py" --sim "$sim" --variant dram="$root/sim/build/dsr-sim" \
+		--port-file "$portf" \
+		${SIMHOST_VERBOSE:+--verbose} 2>"$outdir/simhost.log" &
+	simhost_pid=$!
+	trap 'kill "$simhost_pid" 2>/dev/null; wait "$simhost_pid" 2>/dev/null' EXIT
+	for _ in $(seq 100); do [ -s "$portf" ] && break; sleep 0.05; done
+	[ -s "$portf" ] || { echo "run.sh: simhost.py did not start: $(cat "$outdir/simhost.log")"; exit 1; }
+	net=(-nic user,model=virtio-net-pci)
+	append_sim="dsr_sim_host=10.0.2.2:$(cat "$portf")"
+	echo "run.sh: boards on the host (simhost.py on 127.0.0.1:$(cat "$portf"))"
+elif [ "$sim_mode" != guest ]; then
+	echo "run.sh: SIM_MODE=$sim_mode: expected host or guest"; exit 2
+fi
 
 t0=$EPOCHREALTIME
 boot_s=""
 # The console, timestamped on the host as it arrives (boot time = first DSR-BOOT line).
 timeout -k 5 "$timeout_s" qemu-system-x86_64 -nographic -no-reboot -m "${QEMU_MEM:-1024}" \
-	-cpu max -smp 1 -kernel "$vmlinux" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 loglevel=1 ${DEBUG_APPEND:-} ${QEMU_APPEND:-}" </dev/null 2>&1 |
-	tr -d '\r' | while IFS= read -r line; do
+	-cpu max -smp 1 -kernel "$vmlinux" -initrd "$initrd" "${net[@]}" \
+	-append "console=ttyS0 panic=-1 loglevel=1 $append_sim ${DEBUG_APPEND:-} ${QEMU_APPEND:-}" </dev/null 2>&1 |
+	stdbuf -oL tr -d '\r' | while IFS= read -r line; do
 		# A marker can follow firmware output without a newline: start the line there.
 		[[ $line == ?*DSR-[A-Z]* && $line != \[* ]] && line=DSR-${line#*DSR-}
 		printf '%s\n' "$line"
@@ -32,7 +61,7 @@ timeout -k 5 "$timeout_s" qemu-system-x86_64 -nographic -no-reboot -m "${QEMU_ME
 			boot_s=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 			echo "DSR-HOST boot_seconds=$boot_s"
 		fi
-	done | tee "$log" | grep -E --line-buffered '^DSR-(SUITE|CHECK|NOTE|METRIC|MODULE|HOST|QEMU|BOOT)|Kernel panic|^\[ *[0-9.]+\] (BUG|WARNING)'
+	done | tee "$log" | grep -E --line-buffered '^DSR-(SUITE|CHECK|NOTE|METRIC|MODULE|HOST|QEMU|BOOT)|^(SOAK|BENCH|FUZZ) |Kernel panic|^\[ *[0-9.]+\] (BUG|WARNING)'
 qemu_rc=${PIPESTATUS[0]}
 total=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 
