@@ -190,8 +190,9 @@ static void test_relay_transparent(void **state)
 	client_stop(cl);
 }
 
-/* Descriptor plans: over many seeds every structural kind shows up, and the mutated
- * configuration descriptor differs from the board's. */
+/* Descriptor plans: over seeds 1..24 (each builds a board: the DRAM model is slow to
+ * construct) every structural kind shows up, and the mutated configuration descriptor
+ * differs from the board's. */
 static void test_descriptor_plans(void **state)
 {
 	uint8_t clean[256], got[256];
@@ -209,7 +210,7 @@ static void test_descriptor_plans(void **state)
 		assert_int_equal(ctrl_in(cl, 0x80, 6, 0x0200, 0, 255, clean, &clean_len), 0);
 		client_stop(cl);
 	}
-	for (uint64_t seed = 1; seed <= 120; seed++) {
+	for (uint64_t seed = 1; seed <= 24; seed++) {
 		char spec[64];
 		struct usb_client *cl;
 		uint8_t dev[18];
@@ -228,12 +229,12 @@ static void test_descriptor_plans(void **state)
 		hostile_finish();	/* joins the finished relay */
 	}
 	st = hostile_finish();
-	assert_true(st->enumerations_mutated - mutated0 >= 100);
+	assert_true(st->enumerations_mutated - mutated0 >= 20);
 	for (int k = HK_DESC_DROP_EP; k <= HK_DESC_EP_KIND; k++)
 		if (st->kinds[k] == kinds0[k])
-			fail_msg("descriptor mutation %s never applied in 120 seeds",
+			fail_msg("descriptor mutation %s never applied in 24 seeds",
 				 hostile_kind_name((enum hostile_kind)k));
-	assert_true(differ >= 60);
+	assert_true(differ >= 12);
 }
 
 /* --replay: the first frame again and again, sequence + 1 each, as fast as asked. */
