@@ -417,6 +417,20 @@ static void test_cli_series_dir(void **state)
 	assert_null(strstr(t, "difference-02.png"));
 	assert_null(strstr(t, "notes.txt"));
 	free(t);
+	/* calibrate replaces its previous run the same way: a stale difference.dcm listed by
+	 * the earlier manifest goes even when this run fails before writing one */
+	static const char man[] = "{\"command\": \"calibrate\", \"files\": [\"difference.dcm\"]}";
+	assert_int_equal(run(log, "mkdir -p %s/cal && cp %s/a1.dcm %s/cal/difference.dcm && "
+			     "touch %s/cal/notes.txt", d, d, d, d), 0);
+	assert_int_equal(t_write_file(t_scratch_path("cal/manifest.json"), man, strlen(man)), 0);
+	assert_int_equal(run(log, "%s calibrate --reference %s/a1.png --live %s/a2.png -o %s/cal "
+			     "--usb=NO-SUCH-SERIAL", dsr_bin(), d, d, d), 1);
+	t = slurp(log);
+	int gone = run(log, "test ! -e %s/cal/difference.dcm && test -f %s/cal/notes.txt "
+		       "&& test -f %s/cal/report.json", d, d, d);
+	if (gone != 0)
+		fail_msg("calibrate left the previous run's files:\n%s", t);
+	free(t);
 }
 
 /* subtract writes DICOM on request, says the quality in one line even into a pipe, and

@@ -710,7 +710,7 @@ int cmd_calibrate(int argc, char **argv)
 	json_object_set_new(r.report, "frames", r.frames);
 	const char *inputs[] = { o.ref_path, o.live_path };
 	static const char *const outs[] = { "difference.png", "difference.dcm", "montage.png",
-					    "difference-display.png",
+					    "difference-display.png", "overlay.png", "overlay.dcm",
 					    "report.json", "board-difference.png",
 					    "model-difference.png" };
 	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
@@ -721,8 +721,11 @@ int cmd_calibrate(int argc, char **argv)
 			return DSR_EXIT_USAGE;
 		}
 	}
-	if (mkdir(o.outdir, 0777) < 0 && errno != EEXIST) {
-		fprintf(stderr, "dsr calibrate: %s: %s\n", o.outdir, strerror(errno));
+	/* a calibration replaces its directory's previous run: exactly the files that run's
+	 * manifest lists (a stale difference.dcm must not wait there for the PACS) */
+	size_t removed;
+	if (dsr_output_dir_prepare(o.outdir, 1, inputs, 2, &removed) < 0) {
+		fprintf(stderr, "dsr calibrate: %s\n", dsr_error());
 		json_decref(r.report);
 		return DSR_EXIT_FAIL;
 	}
@@ -765,6 +768,17 @@ int cmd_calibrate(int argc, char **argv)
 	} else {
 		step("report %s", path);
 	}
+	struct dsr_manifest man = { 0 };
+	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", o.outdir, outs[i]);
+		if (access(path, F_OK) == 0 && dsr_manifest_add(&man, outs[i]) < 0)
+			rc = -1;
+	}
+	if (dsr_manifest_save(&man, o.outdir, "calibrate") < 0) {
+		fprintf(stderr, "dsr calibrate: %s\n", dsr_error());
+		rc = -1;
+	}
+	dsr_manifest_free(&man);
 	cal_close(&r);
 	return rc == 0 ? DSR_EXIT_OK : DSR_EXIT_FAIL;
 }
