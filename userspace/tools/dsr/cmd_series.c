@@ -452,8 +452,11 @@ static void montage_header(const struct series_opts *o, json_t *report, char *bu
 {
 	json_t *m0 = json_array_get(json_object_get(report, "members"), 0);
 	json_t *p = json_object_get(m0, "patient");
-	char teeth[256];
+	char teeth[256], born[40] = "-";
+	const char *bd = p ? json_string_value(json_object_get(p, "birth_date")) : NULL;
 
+	if (bd && *bd)
+		dsr_visit_format(bd, NULL, born, sizeof(born));
 	dsr_teeth_format(&o->rec.teeth, teeth, sizeof(teeth));
 	snprintf(buf, size,
 		 "PATIENT: %s  ID %s  BORN %s\n"
@@ -464,8 +467,7 @@ static void montage_header(const struct series_opts *o, json_t *report, char *bu
 		 "HATCHED = OUT OF FIELD (NO BASELINE THERE), NOT COMPARED",
 		 p ? json_string_value(json_object_get(p, "name")) : "?",
 		 p ? json_string_value(json_object_get(p, "id")) : "?",
-		 p && json_string_length(json_object_get(p, "birth_date"))
-			 ? json_string_value(json_object_get(p, "birth_date")) : "-",
+		 born,
 		 json_string_value(json_object_get(report, "baseline_visit")),
 		 teeth[0] ? teeth : "NOT GIVEN", DSR_CDT_D0394);
 }
