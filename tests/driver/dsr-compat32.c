@@ -105,7 +105,7 @@ static void control_ioctls(int fd, const struct dsr_ioc_info *info, uint32_t w, 
 	      g.mode == DSR_MODE_PASS && g.a11 == p.a11 && g.generation + 1 == p.generation,
 	      "GET_PARAMS reads the same set back (%ux%u; active generation %u, the set's "
 	      "%u applies at the next frame)", g.width, g.height, g.generation, p.generation);
-	p.reserved[3] = 1;
+	p.reserved[1] = 1;
 	rc = ioctl(fd, DSR_IOC_SET_PARAMS, &p);
 	check(rc < 0 && errno == EINVAL, "SET_PARAMS with a reserved word set -> EINVAL (got %s)",
 	      rc ? strerror(errno) : "success");
