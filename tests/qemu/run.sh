@@ -5,7 +5,7 @@
 # DSR-* marker lines /init prints on the serial console: one DSR-SUITE-RESULT per suite
 # (plus "dmesg") and DSR-QEMU-DONE at the end. No DSR-QEMU-DONE = failure (panic, hang,
 # timeout). Prints per-suite results and "N passed, M failed"; exits 1 on any failure.
-# Environment: QEMU_TIMEOUT (s, default 1200; a guard against hangs, the run itself takes a few minutes), QEMU_MEM (MB, default 1024),
+# Environment: QEMU_TIMEOUT (s, default 1800; a guard against hangs, the run itself takes a few minutes), QEMU_MEM (MB, default 1024),
 # QEMU_APPEND (extra kernel command line, e.g. "dsr.debug=1"), DEBUG_APPEND (the memory
 # debugging options the Makefile chose for this kernel, debug-append.sh), QEMU_LOG_DIR
 # (where console.log and times.txt go; default build/), SIM_MODE (host|guest, default
@@ -16,7 +16,7 @@ initrd=$2
 here=$(cd "$(dirname "$0")" && pwd)
 outdir=${QEMU_LOG_DIR:-$here/build}
 log=$outdir/console.log
-timeout_s=${QEMU_TIMEOUT:-1200}
+timeout_s=${QEMU_TIMEOUT:-1800}
 mkdir -p "$outdir"
 
 # Host mode (SIM_MODE=host, the default): the simulated boards run on this host at native
