@@ -61,7 +61,7 @@ static int subtract(const struct dsr_image *ref, const struct dsr_image *live, e
 	if (r->projective ? dsr_params_set_homography(&p, &r->homography)
 			  : dsr_params_set_affine(&p, &r->affine))
 		return -1;
-	if (dsr_contrast_lut(ref, live, &r->affine, NULL, DSR_LUT_HISTOGRAM, BITS, lut, &ci))
+	if (dsr_contrast_lut_h(ref, live, &r->homography, NULL, DSR_LUT_HISTOGRAM, BITS, lut, &ci))
 		return -1;
 	*diff = dsr_image_new(live->width, live->height, BITS);
 	if (!*diff)

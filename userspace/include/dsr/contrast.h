@@ -55,6 +55,11 @@ int dsr_contrast_lut(const struct dsr_image *ref, const struct dsr_image *live,
 		     const struct dsr_affine *a, const uint8_t *mask,
 		     enum dsr_lut_method method, uint32_t pixel_bits, uint16_t *lut,
 		     struct dsr_contrast_info *info);
+/* The same through a homography (a projective alignment; h33 != 0). */
+int dsr_contrast_lut_h(const struct dsr_image *ref, const struct dsr_image *live,
+		       const struct dsr_homography *h, const uint8_t *mask,
+		       enum dsr_lut_method method, uint32_t pixel_bits, uint16_t *lut,
+		       struct dsr_contrast_info *info);
 
 #ifdef __cplusplus
 }

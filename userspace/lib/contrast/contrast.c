@@ -127,7 +127,7 @@ out:
 /* Warp the reference through the model (mode WARP, identity LUT) and keep the pixels
  * whose reference position lies inside the frame and that the mask does not exclude. */
 static int collect_pairs(const struct dsr_image *ref, const struct dsr_image *live,
-			 const struct dsr_affine *a, const uint8_t *mask, uint32_t bits,
+			 const struct dsr_homography *hm, const uint8_t *mask, uint32_t bits,
 			 struct pairs *pr)
 {
 	uint32_t w = live->width, h = live->height, vmask = (1u << bits) - 1;
@@ -146,7 +146,7 @@ static int collect_pairs(const struct dsr_image *ref, const struct dsr_image *li
 	}
 	dsr_params_default(&p, w, h, bits);
 	p.mode = DSR_MODE_WARP;
-	if (dsr_params_set_affine(&p, a)) {
+	if (dsr_params_set_homography(&p, hm)) {
 		dsr_seterr("contrast: the transform does not fit the board's registers");
 		goto out;
 	}
@@ -154,8 +154,10 @@ static int collect_pairs(const struct dsr_image *ref, const struct dsr_image *li
 	for (uint32_t y = 0; y < h; y++)
 		for (uint32_t x = 0; x < w; x++) {
 			size_t i = (size_t)y * w + x;
-			double u = a->a11 * x + a->a12 * y + a->tx;
-			double v = a->a21 * x + a->a22 * y + a->ty;
+			const double *m = hm->h;
+			double wd = m[6] * x + m[7] * y + m[8];
+			double u = (m[0] * x + m[1] * y + m[2]) / wd;
+			double v = (m[3] * x + m[4] * y + m[5]) / wd;
 
 			inside[i] = u >= 0 && v >= 0 && u <= w - 1 && v <= h - 1 &&
 				    !(mask && (mask[i] || mask[(size_t)lround(v) * w + lround(u)]));
@@ -264,6 +266,17 @@ int dsr_contrast_lut(const struct dsr_image *ref, const struct dsr_image *live,
 		     enum dsr_lut_method method, uint32_t pixel_bits, uint16_t *lut,
 		     struct dsr_contrast_info *info)
 {
+	struct dsr_homography h;
+
+	dsr_homography_from_affine(a, &h);
+	return dsr_contrast_lut_h(ref, live, &h, mask, method, pixel_bits, lut, info);
+}
+
+int dsr_contrast_lut_h(const struct dsr_image *ref, const struct dsr_image *live,
+		       const struct dsr_homography *h, const uint8_t *mask,
+		       enum dsr_lut_method method, uint32_t pixel_bits, uint16_t *lut,
+		       struct dsr_contrast_info *info)
+{
 	struct pairs pr;
 	double gain, offset, *val = NULL;
 	uint32_t levels, maxv;
@@ -278,7 +291,7 @@ int dsr_contrast_lut(const struct dsr_image *ref, const struct dsr_image *live,
 		return dsr_seterr("contrast: unknown LUT method %d", (int)method);
 	levels = 1u << pixel_bits;
 	maxv = levels - 1;
-	if (collect_pairs(ref, live, a, mask, pixel_bits, &pr))
+	if (collect_pairs(ref, live, h, mask, pixel_bits, &pr))
 		return -1;
 	if (pr.ns < MIN_SAMPLES) {
 		dsr_seterr("contrast: only %zu overlapping pixels, too few for a LUT", pr.n);

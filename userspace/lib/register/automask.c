@@ -83,19 +83,24 @@ int auto_mask(const struct dsr_image *im, const uint8_t *user, uint8_t **out, si
 	memset(core, 0, n);
 	for (int y = 1; y < h - 1; y++)
 		for (int x = 1; x < w - 1; x++) {
-			int all = 1;
+			int all = f[(size_t)y * w + x];
 
 			for (int dy = -1; dy <= 1 && all; dy++)
 				for (int dx = -1; dx <= 1 && all; dx++)
 					all = f[(size_t)(y + dy) * w + x + dx];
 			core[(size_t)y * w + x] = (uint8_t)all;
 		}
+	size_t ncore = 0, nclip = 0;
+
 	for (size_t i = 0; i < n; i++) {
 		uint32_t v = im->pixels[i] & mask;
 
 		clip[i] = v == 0 || v == mask;
+		nclip += clip[i];
+		ncore += core[i];
 	}
-	if (grow(core, w, h, 2 + FILL_MARGIN) || grow(clip, w, h, CLIP_MARGIN))
+	/* growing costs two passes of 2r + 1 reads a pixel: only when there is something */
+	if ((ncore && grow(core, w, h, 2 + FILL_MARGIN)) || (nclip && grow(clip, w, h, CLIP_MARGIN)))
 		goto done;
 	for (size_t i = 0; i < n; i++) {
 		core[i] = core[i] || clip[i] || (user && user[i]);

@@ -108,6 +108,13 @@ int pair_prepare(const struct dsr_image *ref, const struct dsr_image *live,
 	res->lut = malloc(DSR_LUT_SIZE * sizeof(uint16_t));
 	if (!res->lut)
 		return dsr_seterr("out of memory for the LUT");
+	if (dsr_params_projective(&res->params)) {	/* the LUT under the whole warp */
+		struct dsr_homography qh;
+
+		dsr_params_get_homography(&res->params, &qh);
+		return dsr_contrast_lut_h(ref, live, &qh, o->reg.mask, o->lut_method, bits,
+					  res->lut, &res->contrast);
+	}
 	return dsr_contrast_lut(ref, live, &res->quantised, o->reg.mask, o->lut_method, bits,
 				res->lut, &res->contrast);
 }
