@@ -10,6 +10,8 @@
  *   5. checks: overlap, convergence, quality; a failure is an error, never a result.
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -115,47 +117,97 @@ static void pyramid_free(struct pyramid *py)
 	}
 }
 
-static int pyramid_build(struct pyramid *py, const struct dsr_image *ref,
-			 const struct dsr_image *live, const uint8_t *mask, int automask)
-{
-	uint8_t *mr = NULL, *ml = NULL;
-	size_t nr = 0, nl = 0;
+/* One frame's half of the pyramid: its automatic mask, the float image, its noise, the
+ * blur, the levels, the dilated masks, and (for the reference) the gradients. */
+struct side_job {
+	const struct dsr_image *im;
+	const uint8_t *mask;
+	int automask, gradients, levels;
+	struct fimg *lv[MAX_LEVELS], *gx[MAX_LEVELS], *gy[MAX_LEVELS];
+	double noise;
+	int rc;
+	char err[256];
+};
 
-	memset(py, 0, sizeof(*py));
-	/* each frame's own fills and clipped pixels, on top of the user's mask */
-	if (automask && (auto_mask(ref, mask, &mr, &nr) || auto_mask(live, mask, &ml, &nl))) {
-		free(mr);
+static int side_build(struct side_job *j)
+{
+	uint8_t *m = NULL;
+	size_t nm = 0;
+
+	if (j->automask && auto_mask(j->im, j->mask, &m, &nm))
 		return -1;
-	}
-	py->ref[0] = fimg_from_image(ref, automask && (nr || mask) ? mr : mask);
-	py->live[0] = fimg_from_image(live, automask && (nl || mask) ? ml : mask);
-	free(mr);
-	free(ml);
-	py->levels = 1;
-	if (!py->ref[0] || !py->live[0])
+	j->lv[0] = fimg_from_image(j->im, j->automask && (nm || j->mask) ? m : j->mask);
+	free(m);
+	j->levels = 1;
+	if (!j->lv[0])
 		return -1;
-	py->noise_ref = fimg_noise_var(py->ref[0]);
-	py->noise_live = fimg_noise_var(py->live[0]);
-	if (fimg_blur5(py->ref[0]) || fimg_blur5(py->live[0]))
+	j->noise = fimg_noise_var(j->lv[0]);
+	if (fimg_blur5(j->lv[0]))
 		return -1;
-	while (py->levels < MAX_LEVELS) {
-		int l = py->levels;
-		const struct fimg *r = py->ref[l - 1];
+	while (j->levels < MAX_LEVELS) {
+		const struct fimg *r = j->lv[j->levels - 1];
 
 		if (r->w / 2 < MIN_LEVEL_SIDE || r->h / 2 < MIN_LEVEL_SIDE)
 			break;
-		py->ref[l] = fimg_half(py->ref[l - 1]);
-		py->live[l] = fimg_half(py->live[l - 1]);
-		py->levels++;
-		if (!py->ref[l] || !py->live[l])
+		j->lv[j->levels] = fimg_half(r);
+		if (!j->lv[j->levels++])
 			return -1;
 	}
 	/* keep ECC off pixels that blur and gradients have mixed with masked ones */
-	for (int l = 0; l < py->levels; l++)
-		if (fimg_dilate_invalid(py->ref[l], l ? 2 : 4) ||
-		    fimg_dilate_invalid(py->live[l], l ? 2 : 4) ||
-		    fimg_gradient(py->ref[l], &py->gx[l], &py->gy[l]))
+	for (int l = 0; l < j->levels; l++)
+		if (fimg_dilate_invalid(j->lv[l], l ? 2 : 4) ||
+		    (j->gradients && fimg_gradient(j->lv[l], &j->gx[l], &j->gy[l])))
 			return -1;
+	return 0;
+}
+
+static void *side_run(void *arg)
+{
+	struct side_job *j = arg;
+
+	j->rc = side_build(j);
+	if (j->rc)
+		snprintf(j->err, sizeof(j->err), "%s", dsr_error());
+	return NULL;
+}
+
+/* Both halves, the live frame's on a second thread (both cores), then into @py. */
+static int pyramid_build(struct pyramid *py, const struct dsr_image *ref,
+			 const struct dsr_image *live, const uint8_t *mask, int automask)
+{
+	struct side_job j[2];
+	pthread_t t;
+	int threaded;
+
+	memset(py, 0, sizeof(*py));
+	memset(j, 0, sizeof(j));
+	j[0] = (struct side_job){ .im = ref, .mask = mask, .automask = automask, .gradients = 1 };
+	j[1] = (struct side_job){ .im = live, .mask = mask, .automask = automask };
+	threaded = pthread_create(&t, NULL, side_run, &j[1]) == 0;
+	side_run(&j[0]);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		side_run(&j[1]);
+	py->levels = j[0].levels < j[1].levels ? j[0].levels : j[1].levels;
+	for (int l = 0; l < MAX_LEVELS; l++) {	/* everything built goes to @py, to be freed */
+		if (l < py->levels) {
+			py->ref[l] = j[0].lv[l];
+			py->live[l] = j[1].lv[l];
+			py->gx[l] = j[0].gx[l];
+			py->gy[l] = j[0].gy[l];
+		} else {
+			fimg_free(j[0].lv[l]);
+			fimg_free(j[1].lv[l]);
+			fimg_free(j[0].gx[l]);
+			fimg_free(j[0].gy[l]);
+		}
+	}
+	py->noise_ref = j[0].noise;
+	py->noise_live = j[1].noise;
+	for (int k = 0; k < 2; k++)
+		if (j[k].rc)
+			return dsr_seterr("%s", j[k].err);
 	return 0;
 }
 
