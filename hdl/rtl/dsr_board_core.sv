@@ -78,11 +78,25 @@ module dsr_board_core #(
     logic        p0_valid, p1_valid, p2_valid, p3_valid;
     logic        p0_ready, p1_ready, p2_ready, p3_ready;
 
+    // register slices on both sides of the host-frame crossing: the FIFO's pointer logic
+    // (adder, gray code, compare) never sees a handshake computed in the same cycle
+    logic [34:0] f0s_data, p0f_data;
+    logic        f0s_valid, f0s_ready, p0f_valid, p0f_ready;
+    dsr_skid #(.DATA_WIDTH(35)) u_x0_in_slice (
+        .clk(fx3_clk), .rst(fx3_rst),
+        .s_data({f0_last, f0_keep, f0_data}), .s_valid(f0_valid), .s_ready(f0_ready),
+        .m_data(f0s_data), .m_valid(f0s_valid), .m_ready(f0s_ready)
+    );
     dsr_async_fifo #(.WIDTH(35), .ADDR_BITS(FRAME_FIFO_BITS)) u_x0_frames_in (
-        .s_clk(fx3_clk), .s_rst(fx3_rst), .s_data({f0_last, f0_keep, f0_data}),
-        .s_valid(f0_valid), .s_ready(f0_ready),
-        .m_clk(pipe_clk), .m_rst(pipe_rst), .m_data({p0_last, p0_keep, p0_data}),
-        .m_valid(p0_valid), .m_ready(p0_ready)
+        .s_clk(fx3_clk), .s_rst(fx3_rst), .s_data(f0s_data),
+        .s_valid(f0s_valid), .s_ready(f0s_ready),
+        .m_clk(pipe_clk), .m_rst(pipe_rst), .m_data(p0f_data),
+        .m_valid(p0f_valid), .m_ready(p0f_ready)
+    );
+    dsr_skid #(.DATA_WIDTH(35)) u_x0_out_slice (
+        .clk(pipe_clk), .rst(pipe_rst),
+        .s_data(p0f_data), .s_valid(p0f_valid), .s_ready(p0f_ready),
+        .m_data({p0_last, p0_keep, p0_data}), .m_valid(p0_valid), .m_ready(p0_ready)
     );
     dsr_async_fifo #(.WIDTH(35), .ADDR_BITS(4)) u_x1_cmd (
         .s_clk(fx3_clk), .s_rst(fx3_rst), .s_data({f1_last, f1_keep, f1_data}),
