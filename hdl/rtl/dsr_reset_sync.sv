@@ -19,8 +19,11 @@ module dsr_reset_sync #(
     (* ASYNC_REG = "TRUE", keep *) logic [STAGES-1:0] chain;
     logic hold;
 
+    // the domain powers up in reset (ECP5: the flops' init value is their set value), so
+    // nothing sees a random reset before the first clock edge or the hold arrives
     initial begin
         if (STAGES < 2) $fatal(1, "dsr_reset_sync: STAGES must be at least 2");
+        chain = '1;
     end
 
     assign hold = arst | ~locked;
