@@ -130,10 +130,20 @@ module dsr_board_core #(
         .clk(pipe_clk), .rst(pipe_rst),
         .s_data(p0_data), .s_keep(p0_keep), .s_last(p0_last), .s_valid(p0_valid),
         .s_ready(p0_ready),
-        .m_pixel(live_data), .m_sof(live_sof), .m_eol(live_eol), .m_valid(live_valid),
-        .m_ready(live_ready),
+        .m_pixel(chk_data), .m_sof(chk_sof), .m_eol(chk_eol), .m_valid(chk_valid),
+        .m_ready(chk_ready),
         .frame_ok(in_frame_ok), .frame_bad(in_frame_bad),
         .frame_reference(in_frame_reference)
+    );
+
+    // a register slice into dsr_top: its s_ready depends on s_valid/s_sof combinationally,
+    // which must not loop through the checker's half-word logic in one cycle (timing)
+    logic [15:0] chk_data;
+    logic        chk_sof, chk_eol, chk_valid, chk_ready;
+    dsr_skid #(.DATA_WIDTH(18)) u_live_slice (
+        .clk(pipe_clk), .rst(pipe_rst),
+        .s_data({chk_sof, chk_eol, chk_data}), .s_valid(chk_valid), .s_ready(chk_ready),
+        .m_data({live_sof, live_eol, live_data}), .m_valid(live_valid), .m_ready(live_ready)
     );
 
     dsr_cmd u_cmd (
