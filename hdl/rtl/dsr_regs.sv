@@ -161,6 +161,10 @@ module dsr_regs #(
     assign lut_hold  = lut_swap_pending || lut_shadow_busy;
     assign reg_ready = !(reg_write && reg_addr == dsr_pkg::DSR_REG_LUT_DATA && lut_hold);
     assign wr = reg_valid && reg_ready && reg_write;
+    // reg_ready is low only for a LUT_DATA write: every other register's write enable does
+    // not need it (it would put the address decode twice in series: timing)
+    logic wr_reg;
+    assign wr_reg = reg_valid && reg_write;
     assign rd = reg_valid && reg_ready && !reg_write;
     // a frame started this cycle is in flight from the next edge on
     assign idle = frames_inflight == 8'd0 && !sof_accept;
@@ -195,12 +199,12 @@ module dsr_regs #(
     logic lut_access, lut_in_range, lut_addr_bad;
     assign lut_access   = reg_valid && reg_ready && reg_addr == dsr_pkg::DSR_REG_LUT_DATA;
     assign lut_in_range = lut_index != LUT_END;
-    assign lut_addr_bad = wr && reg_addr == dsr_pkg::DSR_REG_LUT_ADDR &&
+    assign lut_addr_bad = wr_reg && reg_addr == dsr_pkg::DSR_REG_LUT_ADDR &&
                           reg_wdata >= {{(32 - LI){1'b0}}, LUT_END};
 
     logic do_commit, do_clear;
-    assign do_commit = wr && reg_addr == dsr_pkg::DSR_REG_CTRL && (reg_wdata & dsr_pkg::DSR_CTRL_COMMIT) != 0;
-    assign do_clear  = wr && reg_addr == dsr_pkg::DSR_REG_CTRL && (reg_wdata & dsr_pkg::DSR_CTRL_CLEAR_COUNTERS) != 0;
+    assign do_commit = wr_reg && reg_addr == dsr_pkg::DSR_REG_CTRL && (reg_wdata & dsr_pkg::DSR_CTRL_COMMIT) != 0;
+    assign do_clear  = wr_reg && reg_addr == dsr_pkg::DSR_REG_CTRL && (reg_wdata & dsr_pkg::DSR_CTRL_CLEAR_COUNTERS) != 0;
 
     // ---- shadow registers and LUT index: plain writes
     always_ff @(posedge clk) begin
@@ -223,7 +227,7 @@ module dsr_regs #(
             sh_h32_ok  <= 1'b1;
             lut_index  <= '0;
         end else begin
-            if (wr) begin
+            if (wr_reg) begin
                 case (reg_addr)
                     dsr_pkg::DSR_REG_MODE:       sh_mode    <= reg_wdata;
                     dsr_pkg::DSR_REG_WIDTH:      sh_width   <= reg_wdata;
@@ -388,7 +392,7 @@ module dsr_regs #(
             time_cnt     <= '0;
         end else begin
             time_cnt <= time_cnt + 1'b1;
-            if (wr && reg_addr == dsr_pkg::DSR_REG_ERROR) begin
+            if (wr_reg && reg_addr == dsr_pkg::DSR_REG_ERROR) begin
                 error_bits <= (error_bits & ~reg_wdata) | err_set;
             end else begin
                 error_bits <= error_bits | err_set;
