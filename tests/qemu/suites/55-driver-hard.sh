@@ -105,6 +105,15 @@ if [ -n "$DEV" ]; then
 	stop_sim $SIM_PID
 fi
 
+# USB 3: 1024-byte bulk packets with bursts, the default URBs (16 x 256 KiB)
+if start_sim SUPER001 --speed super; then
+	speed=$(cat "/sys/class/dsr/${DEV#/dev/}/device/../speed" 2>/dev/null)
+	expect_eq "super-speed board enumerated at 5000 Mb/s" 5000 "$speed"
+	run_t "super-speed board: 30 subtraction frames via read(), every pixel = model" \
+		/tmp/super.log $T stream "$DEV" -n 30 --size "$SIZE" --bits "$BITS"
+	stop_sim $SIM_PID
+fi
+
 if start_sim STUCK001 --fault stall-stuck,every=4; then
 	run_t "a halt whose clear-halt fails: a persistent error within 5 s, no hang" \
 		/tmp/stuck.log $T stuck "$DEV" --size "$SIZE" --bits "$BITS"
