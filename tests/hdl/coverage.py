@@ -9,7 +9,9 @@ WAIVERS: one regular expression a line (matched against "type hierarchy name fil
 then " # reason"; a waiver covers only points that were not hit. Prints every unhit,
 unwaived point and
   COVERAGE hit=<n> total=<n> waived=<n>
-and exits 1 if any point is neither hit nor waived, or if a waiver matches nothing.
+and exits 1 if a line, branch or user point is neither hit nor waived, or if a waiver
+matches nothing. Toggle points are counted and listed (by signal) but do not fail the
+run: toggle coverage is not closed yet.
 """
 import re
 import sys
@@ -61,13 +63,21 @@ def main():
             missed.append(name)
     for kind, (h, t) in sorted(by_kind.items()):
         print(f"coverage: {kind}: {h} of {t} hit")
+    toggles = {}
     for m in missed:
-        print(f"coverage: NOT HIT {m}")
+        if m.startswith("v_toggle "):
+            sig = re.sub(r"\[\d+\]", "", " ".join(m.split()[1:3]))
+            toggles[sig] = toggles.get(sig, 0) + 1
+        else:
+            print(f"coverage: NOT HIT {m}")
+    for sig, n in sorted(toggles.items(), key=lambda t: -t[1]):
+        print(f"coverage: toggle not hit (not enforced): {sig}: {n} bits")
+    hard = [m for m in missed if not m.startswith("v_toggle ")]
     unused = [w for w in waivers if w[2] == 0]
     for w in unused:
         print(f"coverage: waiver matches nothing (remove it): {w[0].pattern}")
     print(f"COVERAGE hit={hit} total={total} waived={waived}")
-    return 1 if missed or unused or total == 0 else 0
+    return 1 if hard or unused or total == 0 else 0
 
 
 if __name__ == "__main__":

@@ -988,14 +988,14 @@ static void random_run(Bench &b, unsigned frames)
 				else if (r < 0.65) { np.w = 1 + rng() % 48; np.h = 1 + rng() % 48; }
 				else if (r < 0.68) { np.w = 1 + rng() % max_w; np.h = 1 + rng() % max_h; }
 				else { np.w = 1 + rng() % max_w; np.h = 1 + rng() % 96; }
-				np.bits = 12 + rng() % 5;
+				np.bits = 12 + rng() % (TB_PIXEL_BITS_MAX - 11);	// depths the board takes
 				np.mode = DSR_MODE_CAPTURE;	// a new size starts with a reference
 			} else {
 				double r = u(rng);
 				np.mode = r < 0.15 ? DSR_MODE_CAPTURE : r < 0.6 ? DSR_MODE_SUBTRACT :
 					  r < 0.85 ? DSR_MODE_WARP : DSR_MODE_PASS;
 				if (u(rng) < 0.15)
-					np.bits = 12 + rng() % 5;
+					np.bits = 12 + rng() % (TB_PIXEL_BITS_MAX - 11);	// depths the board takes
 			}
 			struct dsr_params p = random_params(rng, np);
 			RegBatch batch{(int)f - 1, 0, false, (int)f, {}};
@@ -1336,6 +1336,57 @@ static void directed_w1c(Bench &b)
 	expect_reg(b, DSR_REG_PARAM_ERRORS, 0, "clear-counters: PARAM_ERRORS");
 }
 
+// A commit accepted in the same cycle as a frame start: that frame keeps the old set,
+// the following frame start activates the commit (the mirror, the header generation and
+// the frame's geometry say so).
+static void directed_commit_at_sof(Bench &b)
+{
+	commit_now(b, plain_params(DSR_MODE_PASS, 8, 4));
+	std::vector<RegOp> ops;
+	push_params(ops, plain_params(DSR_MODE_PASS, 8, 6));
+	ops.pop_back();				// everything but the commit
+	run_ops(b, ops);
+	unsigned base = b.passed;
+	b.p_valid = b.p_ready = 1.0;
+	b.ops.push_back({true, DSR_REG_CTRL, DSR_CTRL_COMMIT, false});	// goes with the s_sof
+	push_frame(b, 7000000, random_image(b.rng, 8, 4, 12, 1, nullptr), 8, 4, 0);
+	push_frame(b, 7000001, random_image(b.rng, 8, 6, 12, 1, nullptr), 8, 6, 0);
+	run_until_drained(b, 200000);
+	if (b.passed - base != 2)
+		b.fail_msg("directed commit-at-sof: the two frames did not come out right");
+}
+
+// A LUT committed while a frame is in flight, and no frame after it: once the pipeline has
+// run empty the committed bank becomes active without a frame start (the shadow bank is
+// free for the next upload at once), and the next frame meets it.
+static void directed_idle_swap(Bench &b)
+{
+	const uint32_t w = 16, h = 8, n = 1u << TB_PIXEL_BITS_MAX;
+	struct dsr_params p = plain_params(DSR_MODE_WARP, w, h);
+	std::vector<uint16_t> d(n, 777);
+	std::vector<RegOp> ops;
+	push_table(ops, d);			// D into the shadow bank
+	run_ops(b, ops);
+	RegBatch x{8000000, 0, false, -1, {}};	// commit D while the frame is in flight
+	push_params(x.ops, p);
+	b.batches.push_back(x);
+	push_frame(b, 8000000, random_image(b.rng, w, h, 12, 1, nullptr), w, h, 0);
+	b.p_ready = 0.2;
+	run_until_drained(b, 200000);
+	b.p_ready = 1.0;
+	for (int i = 0; i < 50; i++)		// the pipeline runs empty
+		b.cycle();
+	bool met = false;
+	b.on_frame = [&](const ExpectedFrame &e, const std::vector<uint16_t> &) {
+		met = e.lut && (*e.lut)[0] == 777;
+	};
+	push_frame(b, 8000001, random_image(b.rng, w, h, 12, 1, nullptr), w, h, 0);
+	run_until_drained(b, 200000);
+	b.on_frame = nullptr;
+	if (!met)
+		b.fail_msg("directed idle-swap: the next frame did not meet the committed LUT");
+}
+
 // Named directed tests (+test=NAME[,NAME...]; make -C tests/hdl test-NAME).
 struct Directed {
 	const char *name;
@@ -1353,6 +1404,8 @@ static const Directed directed_tests[] = {
 	{"size-change", directed_size_change},
 	{"ctx-full", directed_ctx_full},
 	{"w1c", directed_w1c},
+	{"commit-at-sof", directed_commit_at_sof},
+	{"idle-swap", directed_idle_swap},
 };
 
 // The register-file rules that were broken once, each forced on purpose; @only picks
