@@ -48,6 +48,13 @@ static void reg_write(struct out *o, uint32_t addr, uint32_t data)
 		((unsigned long long)addr << 48) | data);
 }
 
+/* A register read and the value it must return (4-state: no X on the read path). */
+static void reg_read(struct out *o, uint32_t addr, uint32_t want)
+{
+	fprintf(o->stim, "%016llx\n", ((unsigned long long)STIM_READ << 60) |
+		((unsigned long long)addr << 48) | want);
+}
+
 /* Upload a LUT (the first 2^bits entries, all the frames will use) into the shadow bank. */
 static void upload_lut(struct out *o, uint32_t bits, double gamma)
 {
@@ -75,7 +82,17 @@ static void commit(struct out *o, const struct dsr_params *p)
 	reg_write(o, DSR_REG_TY, (uint32_t)p->ty);
 	reg_write(o, DSR_REG_GAIN, p->gain);
 	reg_write(o, DSR_REG_MIDGREY, p->midgrey);
+	/* the shadow set reads back as written */
+	reg_read(o, DSR_REG_MODE, p->mode);
+	reg_read(o, DSR_REG_WIDTH, p->width);
+	reg_read(o, DSR_REG_HEIGHT, p->height);
+	reg_read(o, DSR_REG_PIXEL_BITS, p->pixel_bits);
+	reg_read(o, DSR_REG_A12, (uint32_t)p->a12);
+	reg_read(o, DSR_REG_TY, (uint32_t)p->ty);
+	reg_read(o, DSR_REG_GAIN, p->gain);
+	reg_read(o, DSR_REG_MIDGREY, p->midgrey);
 	reg_write(o, DSR_REG_CTRL, DSR_CTRL_COMMIT);
+	reg_read(o, DSR_REG_ERROR, 0);	/* accepted */
 	o->generation++;
 }
 
@@ -279,6 +296,9 @@ int main(int argc, char **argv)
 		if (demo(&o, argv))
 			return 1;
 	} else if (bench == 0) {
+		reg_read(&o, DSR_REG_ID, DSR_ID_VALUE);
+		reg_read(&o, DSR_REG_VERSION, DSR_RTL_VERSION);
+		reg_read(&o, DSR_REG_GENERATION, 0);
 		params(&p, DSR_MODE_CAPTURE, 16, 12, 12, 0, 1, 0, 0);
 		commit(&o, &p);
 		scene(&o, im, 16, 12, 12, 0);

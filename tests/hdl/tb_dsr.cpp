@@ -874,12 +874,13 @@ static int replay(Sim &sim, const char *stim_path, const char *exp_path, const c
 	Vdsr_top *t = sim.top.get();
 	size_t si = 0, ei = 0, pixels = 0, errors = 0, frames = 0;
 	uint16_t lfsr = 0xace1;
+	std::deque<uint32_t> rd_want;
 	auto t0 = std::chrono::steady_clock::now();
 	uint64_t c0 = sim.cycle, idle = 0;
 	while (!interrupted && idle < 1000) {
 		uint64_t cmd = si < stim.size() ? stim[si] >> 60 : STIM_END;
-		t->reg_valid = cmd == STIM_WRITE;
-		t->reg_write = 1;
+		t->reg_valid = cmd == STIM_WRITE || cmd == STIM_READ;
+		t->reg_write = cmd == STIM_WRITE;
 		t->reg_addr = (uint32_t)(stim[si] >> 48) & 0xfff;
 		t->reg_wdata = (uint32_t)stim[si];
 		t->s_valid = cmd == STIM_PIXEL;
@@ -889,7 +890,19 @@ static int replay(Sim &sim, const char *stim_path, const char *exp_path, const c
 		lfsr = (uint16_t)((lfsr >> 1) ^ (-(lfsr & 1) & 0xb400));
 		t->m_ready = (lfsr & 3) != 0;
 		t->eval();
-		if (cmd == STIM_WRITE || (cmd == STIM_PIXEL && t->s_ready))
+		if (t->reg_rvalid) {	// a read answers two cycles after its acceptance
+			if (rd_want.empty() || t->reg_rdata != rd_want.front()) {
+				if (errors++ < 10)
+					fprintf(stderr, "replay: register read got %08x, expected %08x\n",
+						t->reg_rdata, rd_want.empty() ? 0 : rd_want.front());
+			}
+			if (!rd_want.empty())
+				rd_want.pop_front();
+		}
+		if (cmd == STIM_READ && t->reg_ready)
+			rd_want.push_back((uint32_t)stim[si]);
+		if (((cmd == STIM_WRITE || cmd == STIM_READ) && t->reg_ready) ||
+		    (cmd == STIM_PIXEL && t->s_ready))
 			si++;
 		if (cmd == STIM_PIXEL && t->s_ready)
 			pixels++;

@@ -19,10 +19,11 @@ module tb_smoke #(
     localparam logic [3:0] STIM_END   = 4'd0;
     localparam logic [3:0] STIM_WRITE = 4'd1;
     localparam logic [3:0] STIM_PIXEL = 4'd2;
+    localparam logic [3:0] STIM_READ  = 4'd3;
 
     logic        clk = 1'b0;
     logic        rst = 1'b1;
-    logic        reg_valid, reg_ready, reg_rvalid;
+    logic        reg_valid, reg_ready, reg_rvalid, reg_write;
     logic [11:0] reg_addr;
     logic [31:0] reg_wdata, reg_rdata;
     logic        s_valid, s_ready, s_sof, s_eol;
@@ -41,7 +42,7 @@ module tb_smoke #(
     ) dut (
 `endif
         .clk(clk), .rst(rst),
-        .reg_valid(reg_valid), .reg_ready(reg_ready), .reg_write(1'b1), .reg_addr(reg_addr),
+        .reg_valid(reg_valid), .reg_ready(reg_ready), .reg_write(reg_write), .reg_addr(reg_addr),
         .reg_wdata(reg_wdata), .reg_rvalid(reg_rvalid), .reg_rdata(reg_rdata),
         .s_valid(s_valid), .s_ready(s_ready), .s_data(s_data), .s_sof(s_sof), .s_eol(s_eol),
         .m_valid(m_valid), .m_ready(m_ready), .m_data(m_data), .m_last(m_last)
@@ -50,11 +51,14 @@ module tb_smoke #(
     logic [63:0] stim [0:NSTIM-1];
     logic [19:0] expw [0:NEXP-1];
     int          si = 0, ei = 0, errors = 0, frames = 0, pixels = 0, idle = 0;
+    logic [31:0] rd_want [0:3];         // reads in flight (answered two cycles later)
+    int          rd_w = 0, rd_r = 0, reads = 0;
     logic [15:0] lfsr = 16'hace1;
     logic [3:0]  cmd;
 
     assign cmd       = stim[si][63:60];
-    assign reg_valid = !rst && cmd == STIM_WRITE;
+    assign reg_valid = !rst && (cmd == STIM_WRITE || cmd == STIM_READ);
+    assign reg_write = cmd == STIM_WRITE;
     assign reg_addr  = stim[si][59:48];
     assign reg_wdata = stim[si][31:0];
     assign s_valid   = !rst && cmd == STIM_PIXEL;
@@ -83,6 +87,19 @@ module tb_smoke #(
             if ((reg_valid && reg_ready) || (s_valid && s_ready)) begin
                 si <= si + 1;
             end
+            if (reg_valid && reg_ready && !reg_write) begin
+                rd_want[rd_w % 4] <= reg_wdata;
+                rd_w <= rd_w + 1;
+            end
+            if (reg_rvalid) begin
+                if (rd_r == rd_w || reg_rdata !== rd_want[rd_r % 4]) begin
+                    errors <= errors + 1;
+                    $display("tb_smoke: FAIL register read %0d: got %08h, expected %08h", rd_r,
+                             reg_rdata, rd_want[rd_r % 4]);
+                end
+                rd_r  <= rd_r + 1;
+                reads <= reads + 1;
+            end
             if (s_valid && s_ready) begin
                 pixels <= pixels + 1;
             end
@@ -108,8 +125,12 @@ module tb_smoke #(
                     $display("tb_smoke: FAIL %0d output words, more expected", ei);
                     errors = errors + 1;
                 end
-                $display("tb_smoke: %0d frames, %0d input pixels, %0d output words: %s",
-                         frames, pixels, ei, errors == 0 && frames > 0 ? "pass" : "FAIL");
+                if (rd_r != rd_w) begin
+                    $display("tb_smoke: FAIL %0d register reads never answered", rd_w - rd_r);
+                    errors = errors + 1;
+                end
+                $display("tb_smoke: %0d frames, %0d input pixels, %0d output words, %0d register reads: %s",
+                         frames, pixels, ei, reads, errors == 0 && frames > 0 ? "pass" : "FAIL");
                 if (errors != 0 || frames == 0) begin
                     $fatal(1, "tb_smoke: failed");
                 end

@@ -9,6 +9,7 @@
  * [31:0] register data or pixel.
  *	STIM_WRITE  register write
  *	STIM_PIXEL  one input beat (waits for s_ready)
+ *	STIM_READ   register read; [31:0] the value it must return (checked on reg_rvalid)
  *	STIM_END    end of the stimulus
  * Expected output, 20 bits: [18] don't care (timestamp words), [17] end of file,
  * [16] m_last, [15:0] m_data.
@@ -19,6 +20,7 @@
 #define STIM_END	0
 #define STIM_WRITE	1
 #define STIM_PIXEL	2
+#define STIM_READ	3
 
 #define EXP_DONTCARE	(1u << 18)
 #define EXP_END		(1u << 17)
