@@ -49,7 +49,7 @@ static const char usage[] =
 	"  --replay            bulk IN at the host's speed: the board's first frame repeated\n"
 	"                      (sequence numbers counting on), for throughput measurements\n"
 	"Other:\n"
-	"  --batch N           clocks per event-loop turn (default 32768)\n"
+	"  --batch N           clocks per event-loop turn (default 4096)\n"
 	"  --quiet             no log lines\n";
 
 static struct sim *running;

@@ -25,7 +25,7 @@ struct sim_options {
 	int nlive;
 	int phantom;
 	uint64_t phantom_seed;
-	uint64_t batch_cycles;		/* clocks per loop turn, default 32768 */
+	uint64_t batch_cycles;		/* clocks per loop turn, default 4096 */
 	struct hostile_config hostile;	/* --hostile: mutate what the board sends */
 };
 
