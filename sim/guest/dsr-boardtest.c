@@ -587,6 +587,11 @@ static int run_hostile(const struct hostile_opts *o)
 		frames += hc.frames;
 		mutated += hc.mutated;
 		ctl += hc.control_mutated;
+		/* progress, so that a long run cut short still says how far it got */
+		printf("hostile-progress boards=%d frames=%llu mutated=%llu delivered=%llu "
+		       "invalid_delivered=%llu seconds=%.0f\n", boards, (unsigned long long)frames,
+		       (unsigned long long)mutated, (unsigned long long)delivered,
+		       (unsigned long long)lies, now_s() - t_all);
 	}
 	check(mutated >= o->target, "%llu mutated frames sent to dsr.ko by %d boards (wanted %llu)",
 	      (unsigned long long)mutated, boards, (unsigned long long)o->target);
@@ -666,6 +671,10 @@ static int run_enum(const struct enum_opts *o)
 				hostile_counts(&s->b, &hc);
 				enums += hc.enums;
 				mutated += hc.enums_mutated;
+				if (hc.enums_mutated)
+					printf("enum-progress boards=%llu enumerations=%llu mutated=%llu "
+					       "seconds=%.0f\n", started, enums, mutated,
+					       now_s() - t_all);
 				if (rc && rc != 1 && bad_exit++ < 3)
 					check(0, "enumeration board %s: simulator exit %d", s->b.serial, rc);
 			} else if (s->b.pid > 0 && now_s() - s->t0 > o->settle / 2) {
