@@ -773,7 +773,18 @@ static int replay_takes(struct relay *r, const struct usbip_cmd *c)
 static void replay_record(struct relay *r, const struct urb_info *u, int32_t status,
 			  const uint8_t *d, uint32_t actual)
 {
-	if (r->rp_state != RP_PASS || status)
+	if (status)
+		return;
+	if (r->frame_off == 0 && actual >= DSR_FRAME_HEADER_SIZE) {
+		/* replayed frames go on from the newest the board sent */
+		uint32_t seq = (uint32_t)(d[DSR_HDR_OFF_SEQUENCE] | d[DSR_HDR_OFF_SEQUENCE + 1] << 8 |
+					  d[DSR_HDR_OFF_SEQUENCE + 2] << 16 |
+					  (uint32_t)d[DSR_HDR_OFF_SEQUENCE + 3] << 24);
+
+		if (r->rp_state == RP_PASS || (int32_t)(seq - r->rp_seq) > 0)
+			r->rp_seq = seq;
+	}
+	if (r->rp_state != RP_PASS)
 		return;
 	if (r->frame_off == 0)
 		r->rec.len = r->rec.off = 0;
@@ -781,10 +792,6 @@ static void replay_record(struct relay *r, const struct urb_info *u, int32_t sta
 		return;
 	if (actual < u->length && r->rec.len >= DSR_FRAME_HEADER_SIZE + DSR_FRAME_TRAILER_SIZE) {
 		r->rp_state = RP_CAPTURED;
-		r->rp_seq = (uint32_t)(r->rec.p[DSR_HDR_OFF_SEQUENCE] |
-				       r->rec.p[DSR_HDR_OFF_SEQUENCE + 1] << 8 |
-				       r->rec.p[DSR_HDR_OFF_SEQUENCE + 2] << 16 |
-				       (uint32_t)r->rec.p[DSR_HDR_OFF_SEQUENCE + 3] << 24);
 		sim_log("replay: recorded a %zu-byte frame; bulk IN now at the host's speed",
 			r->rec.len);
 	}

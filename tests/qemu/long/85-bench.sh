@@ -32,7 +32,7 @@ board() {
 }
 # mbps ARGS...: dsr-drvtest stream --bench; prints the MB/s of its path= line
 mbps() {
-	dsr-drvtest stream "$@" --bench --size $SIZE --bits 12 >bench.log 2>&1 ||
+	dsr-drvtest stream "$@" --bench --size "${BSIZE:-$SIZE}" --bits 12 >bench.log 2>&1 ||
 		echo "DSR-NOTE bench $*: $(grep -E '^FAIL' bench.log | head -n 2 | tr '\n' ';')" >&2
 	grep '^path=' bench.log >&2
 	sed -n 's/^path=.* MBps=\([0-9.]*\).*/\1/p' bench.log | tail -n 1
@@ -67,16 +67,19 @@ echo "BENCH guest read_MBps=${read_mbps:-0} mmap_MBps=${mmap_mbps:-0} libusb_MBp
 	fail "guest throughput: a measurement is missing (read '$read_mbps' mmap '$mmap_mbps' libusb '$usb_mbps')"
 awk -v r="$read_mbps" -v m="$mmap_mbps" -v u="$usb_mbps" 'BEGIN { if (u > 0) printf "DSR-METRIC bench_ratio read/libusb=%.2f mmap/libusb=%.2f\n", r / u, m / u }'
 
-# the board's own pace: host RTL (no replay), and the Verilated board inside the guest
+# the board's own pace at 256x256 (the in-guest board needs seconds per 1024x768 frame):
+# host RTL (no replay), and the Verilated board inside the guest
+BSIZE=256x256
+dsr-drvtest mklive /tmp/live.pgm --size $BSIZE --bits 12 || fail "mklive $BSIZE"
 if board BENCH002; then
-	host_rtl=$(mbps "$DEV" -n 40)
+	host_rtl=$(mbps "$DEV" -n 60)
 	kill $PID; wait $PID
 fi
 if DSR_SIM_LOCAL=1 board BENCH003; then
-	guest_rtl=$(mbps "$DEV" -n 6)
+	guest_rtl=$(mbps "$DEV" -n 20)
 	kill $PID; wait $PID
 fi
-echo "BENCH board host_rtl_read_MBps=${host_rtl:-0} guest_board_read_MBps=${guest_rtl:-0} host_replay_read_MBps=${read_mbps:-0}"
+echo "BENCH board size=$BSIZE host_rtl_read_MBps=${host_rtl:-0} guest_board_read_MBps=${guest_rtl:-0}"
 [ -n "$host_rtl" ] && [ -n "$guest_rtl" ] && pass "board speeds measured (host RTL $host_rtl, in-guest $guest_rtl MB/s)" ||
 	fail "board speeds: missing (host '$host_rtl', guest '$guest_rtl')"
 finish
