@@ -11,14 +11,20 @@ SEED=${SEED:-$(( $(date +%s) % 100000 * 1000 ))}
 echo "DSR-NOTE 90-fuzz: seed base $SEED (reproduce: make fuzz FUZZ_SEED=$SEED)"
 grep -q '^dsr ' /proc/modules || insmod /lib/modules/dsr.ko || { fail "insmod dsr.ko"; finish; exit; }
 
-dsr-boardtest hostile --target "$FRAMES" --seed "$SEED" --seconds 30 --frames 0.8 2>&1 | tee hostile.log |
-	grep --line-buffered '^hostile-progress' | sed -u 's/^/DSR-NOTE /'
+# keep LOG, show its progress lines as they come (busybox: no sed -u)
+progress() {
+	: >"$1"
+	while IFS= read -r l; do
+		echo "$l" >>"$1"
+		case $l in *-progress*) echo "DSR-NOTE $l" ;; esac
+	done
+}
+dsr-boardtest hostile --target "$FRAMES" --seed "$SEED" --seconds 30 --frames 0.8 2>&1 | progress hostile.log
 rc=$(grep -c '^FAIL' hostile.log); grep -q '^HOSTILE' hostile.log || rc=1
 grep -E '^(FAIL|HOSTILE)' hostile.log | head -n 5
 [ $rc -eq 0 ] && pass "hostile frames: $(grep '^HOSTILE' hostile.log | cut -d' ' -f2-)" ||
 	fail "hostile frames (seed $SEED): $(grep -E '^FAIL' hostile.log | head -n 3 | tr '\n' ';')"
-dsr-boardtest enum --count "$ENUMS" --seed "$SEED" --parallel 6 2>&1 | tee enum.log |
-	grep --line-buffered '^enum-progress' | sed -u 's/^/DSR-NOTE /'
+dsr-boardtest enum --count "$ENUMS" --seed "$SEED" --parallel 6 2>&1 | progress enum.log
 rc=$(grep -c '^FAIL' enum.log); grep -q '^ENUM' enum.log || rc=1
 grep -E '^(FAIL|ENUM)' enum.log | head -n 5
 [ $rc -eq 0 ] && pass "hostile enumerations: $(grep '^ENUM' enum.log | cut -d' ' -f2-)" ||
