@@ -295,11 +295,57 @@ static void test_auto_choice(void **state)
 	dsr_phantom_free(ph);
 }
 
+/* A frame larger than the projective start level (640 x 480): --model projective stops
+ * the affine descent at that level and goes on projectively from there. */
+static void test_projective_large_frame(void **state)
+{
+	const uint32_t w = 640, h = 480;
+	struct dsr_phantom *ph = dsr_phantom_new(w, h, 31);
+	struct dsr_affine a = { 1, 0, 4.5, 0, 1, -3.25 };
+	struct dsr_homography t, got;
+	struct dsr_register_opts o;
+	struct dsr_register_result r;
+	double ss = 0, rms;
+
+	(void)state;
+	assert_non_null(ph);
+	assert_int_equal(dsr_beam_angulation(w, h, 3.5, -2.5, 6000, &a, &t), 0);
+	struct dsr_image *ref = dsr_phantom_render(ph, NULL, NULL, NULL, BITS, 5);
+	struct dsr_image *live = dsr_phantom_render_h(ph, &t, NULL, NULL, BITS, 6);
+
+	assert_non_null(ref);
+	assert_non_null(live);
+	dsr_register_opts_default(&o);
+	o.motion = DSR_MOTION_PROJECTIVE;
+	assert_int_equal(dsr_register_pair(ref, live, &o, &r), 0);
+	assert_true(r.projective);
+	got = r.homography;
+	for (uint32_t y = 0; y < h; y += 2)
+		for (uint32_t x = 0; x < w; x += 2) {
+			const double *p = t.h, *q = got.h;
+			double wp = p[6] * x + p[7] * y + p[8], wq = q[6] * x + q[7] * y + q[8];
+			double du = (p[0] * x + p[1] * y + p[2]) / wp - (q[0] * x + q[1] * y + q[2]) / wq;
+			double dv = (p[3] * x + p[4] * y + p[5]) / wp - (q[3] * x + q[4] * y + q[5]) / wq;
+
+			ss += du * du + dv * dv;
+		}
+	rms = sqrt(ss / ((double)w * h / 4));
+	printf("projective %ux%u: RMS %.4f px, quality %.4f, residual %.3f x noise\n", w, h, rms,
+	       r.quality, r.residual_ratio);
+	assert_true(rms < 0.05);
+	/* the affine part is reported at full size: close to the homography near the centre */
+	assert_true(fabs(r.affine.tx - got.h[2]) < 5 && fabs(r.affine.a11 - got.h[0]) < 0.05);
+	dsr_image_free(ref);
+	dsr_image_free(live);
+	dsr_phantom_free(ph);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_border_filled_pair),
 		cmocka_unit_test(test_auto_choice),
+		cmocka_unit_test(test_projective_large_frame),
 		cmocka_unit_test(test_projective_accuracy_set),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -97,8 +97,9 @@ struct dsr_register_result {
 	/* The result as a homography: the projective fit if @projective, else the affine. */
 	struct dsr_homography homography;
 	int projective;			/* the projective model was fitted and kept */
-	/* With projective or auto: the residual ratio of the affine fit on the same
-	 * pixels, for comparison (0 otherwise). */
+	/* With auto (and projective on frames of at most 512 pixels): the residual ratio
+	 * of the affine fit on the same pixels, for comparison; 0 when not measured
+	 * (projective on larger frames stops the affine fit at the 512-pixel level). */
 	double affine_residual_ratio;
 	double quality;		/* final ECC correlation coefficient on the overlap, -1..1 */
 	/* What is left after registration, over what the noise of both frames (measured

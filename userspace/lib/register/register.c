@@ -463,14 +463,15 @@ static double homography_shift(const struct dsr_homography *a, const struct dsr_
  * then judge it). @st: the affine's final state in, the kept model's out.
  */
 static int projective_fit(struct pyramid *py, const struct dsr_register_opts *o,
-			  struct dsr_register_result *res, struct ecc_state *st, uint32_t bits)
+			  struct dsr_register_result *res, struct ecc_state *st, uint32_t bits,
+			  int from)
 {
 	int top = level_for_size(py, PROJ_TOP_SIZE);
 	struct dsr_homography h = res->homography;
 	struct ecc_state ps = { 0 };
 	double ratio;
 
-	for (int l = 0; l < top; l++)
+	for (int l = from; l < top; l++)	/* res->homography is on level @from */
 		homography_to_coarser(&h);
 	for (int l = top; l >= 0; l--) {
 		ps = (struct ecc_state){ .max_iter = l == 0 ? 8 : 20, .eps = l == 0 ? 0.02 : 0.005 };
@@ -545,8 +546,16 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 	 * resolution, where an iteration costs most, a Gauss-Newton step that moves no pixel
 	 * further than 0.02 px started close enough to land within a thousandth of a pixel,
 	 * so taking it ends the search (usually after the first step).
+	 * With --model projective the affine stops where the projective ECC starts: its
+	 * full-resolution passes would only be redone.
 	 */
-	for (int l = top; l >= 0; l--) {
+	int stop = 0;
+
+	if (opts->motion == DSR_MOTION_PROJECTIVE) {
+		stop = level_for_size(&py, PROJ_TOP_SIZE);
+		stop = stop > top ? top : stop;
+	}
+	for (int l = top; l >= stop; l--) {
 		st = (struct ecc_state){ .motion = aopts.motion };
 		st.max_iter = l == 0 ? 8 : l == 1 ? 15 : 40;
 		st.eps = l == 0 ? 0.02 : 0.005;
@@ -564,11 +573,12 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 	 * correlation and overlap measured before it are those of the result */
 	res->quality = st.rho;
 	res->overlap = st.overlap;
-	res->residual_ratio = residual_ratio(&py, &st, ref->bits);
+	res->residual_ratio = stop ? 0 : residual_ratio(&py, &st, ref->bits);
 	dsr_homography_from_affine(&res->affine, &res->homography);
 	if (opts->motion >= DSR_MOTION_PROJECTIVE && st.converged &&
-	    projective_fit(&py, opts, res, &st, ref->bits))
+	    projective_fit(&py, opts, res, &st, ref->bits, stop))
 		goto out;
+	affine_move(&res->affine, stop, 0);	/* the affine part reported at full size */
 	if (!plausible(&res->affine)) {
 		dsr_seterr("registration failed: the estimate is not a plausible repositioning");
 	} else if (res->overlap < DSR_REGISTER_MIN_OVERLAP) {

@@ -255,8 +255,9 @@ static void print_text(const struct pair_result *r, const struct pair_opts *po)
 
 		printf("homography: [%.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g]\n",
 		       h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8]);
-		printf("  affine-only residual %.2f x noise, projective %.2f x noise\n",
-		       r->reg.affine_residual_ratio, r->reg.residual_ratio);
+		if (r->reg.affine_residual_ratio > 0)	/* measured by --model auto */
+			printf("  affine-only residual %.2f x noise, projective %.2f x noise\n",
+			       r->reg.affine_residual_ratio, r->reg.residual_ratio);
 	}
 	if (po->have_known)
 		printf("quality: from landmarks\n");
