@@ -218,13 +218,27 @@ module dsr_ref_prefetch #(
     logic [NSB-1:0] valid_q [4];
     logic [NSB-1:0] busy_q [4];
     logic [TYB-1:0] tag_q [4][NSB];
-    logic [SEQ_BITS-1:0] last_q [4][NSB];
+    logic                done;
+    logic [SEQ_BITS-1:0] last_rd [4];
+
+    // last reader of each slot: one array per parity bank (one write, one read a cycle),
+    // so synthesis maps each to LUT RAM rather than flip-flops
+    genvar g;
+    generate
+        for (g = 0; g < 4; g = g + 1) begin : g_last
+            logic [SEQ_BITS-1:0] mem [NSB];
+            assign last_rd[g] = mem[slot_k[g]];
+            always_ff @(posedge clk) begin
+                if (done && present[g]) mem[slot_k[g]] <= pf_seq;
+            end
+        end
+    endgenerate
 
     logic [3:0] hit, miss, free;
     always_comb begin
         for (int k = 0; k < 4; k++) begin
             logic [SEQ_BITS-1:0] age;
-            age     = rd_seq - last_q[k][slot_k[k]];
+            age     = rd_seq - last_rd[k];
             hit[k]  = valid_q[k][slot_k[k]] && tag_q[k][slot_k[k]] == ty_k[k];
             miss[k] = present[k] && !hit[k];
             free[k] = !busy_q[k][slot_k[k]] || (age != '0 && !age[SEQ_BITS-1]);
@@ -265,7 +279,6 @@ module dsr_ref_prefetch #(
     assign fill_ty    = ty_k[m];
     assign fill_seq   = pf_seq;
 
-    logic done;
     assign done = sa_valid && sa_ready;
 
     always_ff @(posedge clk) begin
@@ -308,11 +321,6 @@ module dsr_ref_prefetch #(
     always_ff @(posedge clk) begin
         if (issue) begin
             tag_q[m][slot_k[m]] <= ty_k[m];
-        end
-        if (done) begin
-            for (int k = 0; k < 4; k++) begin
-                if (present[k]) last_q[k][slot_k[k]] <= pf_seq;
-            end
         end
     end
 
