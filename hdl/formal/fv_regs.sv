@@ -84,7 +84,7 @@ module fv_regs (
     always_ff @(posedge clk) begin
         if (rst) begin
             s_mode <= 0; s_width <= MW; s_height <= MH; s_bits <= 12; s_midgrey <= 2048;
-            s_gain <= 256; s_h31_ok <= 1; s_h32_ok <= 1; s_h31 <= 0; s_h32 <= 0;
+            s_gain <= 256; s_h31 <= 0; s_h32 <= 0;
         end else if (wr) begin
             if (reg_addr == dsr_pkg::DSR_REG_MODE)       s_mode    <= reg_wdata;
             if (reg_addr == dsr_pkg::DSR_REG_WIDTH)      s_width   <= reg_wdata;
@@ -92,8 +92,6 @@ module fv_regs (
             if (reg_addr == dsr_pkg::DSR_REG_PIXEL_BITS) s_bits    <= reg_wdata;
             if (reg_addr == dsr_pkg::DSR_REG_MIDGREY)    s_midgrey <= reg_wdata;
             if (reg_addr == dsr_pkg::DSR_REG_GAIN)       s_gain    <= reg_wdata;
-            if (reg_addr == dsr_pkg::DSR_REG_H31)        s_h31_ok  <= w_abs <= dsr_pkg::DSR_H_PERSP_MAX;
-            if (reg_addr == dsr_pkg::DSR_REG_H32)        s_h32_ok  <= w_abs <= dsr_pkg::DSR_H_PERSP_MAX;
             if (reg_addr == dsr_pkg::DSR_REG_H31)        s_h31     <= reg_wdata;
             if (reg_addr == dsr_pkg::DSR_REG_H32)        s_h32     <= reg_wdata;
         end
