@@ -985,9 +985,21 @@ static int run_block(const struct stream_opts *o)
 	      strerror(rb.err));
 	check(pb.err == ENODEV, "blocked poll() ends with POLLERR|POLLHUP on unplug (got %s)",
 	      strerror(pb.err));
-	rc = ioctl(fd, DSR_IOC_GET_STATS, &st);
-	check(rc < 0 && errno == ENODEV, "ioctl after unplug -> ENODEV (got %s)",
-	      rc < 0 ? strerror(errno) : "success");
+	/*
+	 * The reader wakes when the host controller gives back its URBs; the USB core
+	 * runs ->disconnect a moment later (vhci over TCP: after the hub notices the
+	 * port change). From then on every ioctl must fail with ENODEV: wait for it,
+	 * bounded.
+	 */
+	for (int i = 0;; i++) {
+		rc = ioctl(fd, DSR_IOC_GET_STATS, &st);
+		if ((rc < 0 && errno == ENODEV) || i == 50)
+			break;
+		usleep(100 * 1000);
+	}
+	check(rc < 0 && errno == ENODEV, "ioctl after unplug -> ENODEV within 5 s of the "
+	      "reader waking (got %s after %.2f s)", rc < 0 ? strerror(errno) : "success",
+	      now_s() - rb.woke);
 	close(fd);
 	return verdict();
 }
