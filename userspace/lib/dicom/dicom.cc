@@ -20,6 +20,7 @@
 
 #include <openjpeg.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -33,7 +34,57 @@
 #include "dsr/dicom.h"
 #include "dsr/error.h"
 
+namespace dsrdcm {
+
+void put(DcmItem *it, const DcmTagKey &tag, const char *v, OFCondition &c)
+{
+	if (c.good())
+		c = it->putAndInsertString(DcmTag(tag), v ? v : "");
+}
+
+void now_da_tm(char *da, char *tm)
+{
+	time_t t = time(nullptr);
+	struct tm lt;
+	localtime_r(&t, &lt);
+	strftime(da, DSR_DICOM_DA_LEN, "%Y%m%d", &lt);
+	strftime(tm, DSR_DICOM_TM_LEN, "%H%M%S", &lt);
+}
+
+void put_source_purpose(DcmItem *item, OFCondition &c)
+{
+	DcmItem *code = nullptr;
+	if (c.good())
+		c = item->findOrCreateSequenceItem(DcmTag(DCM_PurposeOfReferenceCodeSequence), code,
+						   -2);
+	put(code, DCM_CodeValue, "121322", c);
+	put(code, DCM_CodingSchemeDesignator, "DCM", c);
+	put(code, DCM_CodeMeaning, "Source image for image processing operation", c);
+}
+
+int save_file(DcmFileFormat &ff, const char *path)
+{
+	std::string tmp = std::string(path) + ".tmp";
+	OFCondition c = ff.saveFile(tmp.c_str(), EXS_LittleEndianExplicit);
+	if (c.bad()) {
+		unlink(tmp.c_str());
+		return dsr_seterr("%s: cannot write DICOM: %s", path, c.text());
+	}
+	if (rename(tmp.c_str(), path) != 0) {
+		unlink(tmp.c_str());
+		return dsr_seterr("%s: cannot rename the written DICOM into place: %s", path,
+				  strerror(errno));
+	}
+	return 0;
+}
+
+} /* namespace dsrdcm */
+
 namespace {
+
+using dsrdcm::now_da_tm;
+using dsrdcm::put;
+using dsrdcm::put_source_purpose;
 
 /* Bytes of the preamble before the "DICM" magic of a Part 10 file. */
 constexpr size_t kPreamble = 128;
@@ -458,23 +509,6 @@ int frame_pixels(const char *path, DcmDataset *ds, pixel_layout &l, long frame,
 	return get_pixels(path, ds, l, frame, p8, p16);
 }
 
-/* Today's date (DA) and time (TM) in local time. */
-void now_da_tm(char *da, char *tm)
-{
-	time_t t = time(nullptr);
-	struct tm lt;
-	localtime_r(&t, &lt);
-	strftime(da, DSR_DICOM_DA_LEN, "%Y%m%d", &lt);
-	strftime(tm, DSR_DICOM_TM_LEN, "%H%M%S", &lt);
-}
-
-/* Put a string attribute; a failure here is a programming error DCMTK reports. */
-void put(DcmItem *it, const DcmTagKey &tag, const char *v, OFCondition &c)
-{
-	if (c.good())
-		c = it->putAndInsertString(DcmTag(tag), v ? v : "");
-}
-
 bool non_ascii(const char *s)
 {
 	for (; s && *s; s++)
@@ -525,11 +559,7 @@ void put_reference(DcmDataset *ds, const DcmTagKey &seq, const dsr_dicom_identit
 	put(item, DCM_ReferencedSOPInstanceUID, src.sop_instance_uid, c);
 	if (!purpose || c.bad())
 		return;
-	DcmItem *code = nullptr;
-	c = item->findOrCreateSequenceItem(DcmTag(DCM_PurposeOfReferenceCodeSequence), code, -2);
-	put(code, DCM_CodeValue, "121322", c);
-	put(code, DCM_CodingSchemeDesignator, "DCM", c);
-	put(code, DCM_CodeMeaning, "Source image for image processing operation", c);
+	put_source_purpose(item, c);
 }
 
 /* A display window that shows the difference image's changes: centred on midgrey, as
@@ -935,17 +965,8 @@ int dsr_dicom_save_derived(const struct dsr_image *im, const struct dsr_dicom_de
 		OFCondition c = build_derived(ff.getDataset(), im, d, *id, io_ds, sop);
 		if (c.bad())
 			return dsr_seterr("%s: building the DICOM dataset failed: %s", path, c.text());
-		std::string tmp = std::string(path) + ".tmp";
-		c = ff.saveFile(tmp.c_str(), EXS_LittleEndianExplicit);
-		if (c.bad()) {
-			unlink(tmp.c_str());
-			return dsr_seterr("%s: cannot write DICOM: %s", path, c.text());
-		}
-		if (rename(tmp.c_str(), path) != 0) {
-			unlink(tmp.c_str());
-			return dsr_seterr("%s: cannot rename the written DICOM into place: %s", path,
-					  strerror(errno));
-		}
+		if (dsrdcm::save_file(ff, path) < 0)
+			return -1;
 		if (sop_instance_uid)
 			snprintf(sop_instance_uid, DSR_DICOM_UID_LEN, "%s", sop);
 		return 0;

@@ -11,19 +11,19 @@
 #include "dcmtk/dcmdata/dcuid.h"
 #include "dcmtk/oflog/oflog.h"
 
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <new>
-#include <string>
-#include <unistd.h>
 
 #include "dicom_priv.h"
 #include "dsr/dicom_color.h"
 #include "dsr/error.h"
 
 namespace {
+
+using dsrdcm::now_da_tm;
+using dsrdcm::put;
+using dsrdcm::put_source_purpose;
 
 /* What the overlay takes over from the difference, when present. */
 const DcmTagKey kCopied[] = {
@@ -34,12 +34,6 @@ const DcmTagKey kCopied[] = {
 	DCM_AcquisitionDateTime, DCM_SourceImageSequence, DCM_ReferencedImageSequence,
 	DCM_PatientComments, DCM_ImageComments,
 };
-
-void put(DcmItem *it, const DcmTagKey &tag, const char *v, OFCondition &c)
-{
-	if (c.good())
-		c = it->putAndInsertString(DcmTag(tag), v ? v : "");
-}
 
 void copy_from(DcmDataset *from, DcmDataset *to, OFCondition &c)
 {
@@ -67,31 +61,17 @@ void add_source(DcmDataset *from, DcmDataset *to, OFCondition &c)
 			c = to->findOrCreateSequenceItem(DcmTag(seq), item, -2);
 		put(item, DCM_ReferencedSOPClassUID, cls.c_str(), c);
 		put(item, DCM_ReferencedSOPInstanceUID, inst.c_str(), c);
-		if (seq != DCM_SourceImageSequence || c.bad())
-			continue;
-		DcmItem *code = nullptr;
-		c = item->findOrCreateSequenceItem(DcmTag(DCM_PurposeOfReferenceCodeSequence), code, -2);
-		put(code, DCM_CodeValue, "121322", c);
-		put(code, DCM_CodingSchemeDesignator, "DCM", c);
-		put(code, DCM_CodeMeaning, "Source image for image processing operation", c);
+		if (seq == DCM_SourceImageSequence && c.good())
+			put_source_purpose(item, c);
 	}
-}
-
-void now(char *da, char *tm)
-{
-	time_t t = time(nullptr);
-	struct tm lt;
-	localtime_r(&t, &lt);
-	strftime(da, 9, "%Y%m%d", &lt);
-	strftime(tm, 7, "%H%M%S", &lt);
 }
 
 OFCondition build(DcmDataset *ds, DcmDataset *like, const uint8_t *rgb, uint32_t w, uint32_t h,
 		  const dsr_dicom_color *cc, char *sop)
 {
 	OFCondition c;
-	char da[9], tm[7], series[DSR_DICOM_UID_LEN], buf[32];
-	now(da, tm);
+	char da[DSR_DICOM_DA_LEN], tm[DSR_DICOM_TM_LEN], series[DSR_DICOM_UID_LEN], buf[32];
+	now_da_tm(da, tm);
 	dsr_dicom_new_uid(sop);
 	if (cc->series_instance_uid && cc->series_instance_uid[0])
 		snprintf(series, sizeof(series), "%s", cc->series_instance_uid);
@@ -164,17 +144,8 @@ extern "C" int dsr_dicom_save_rgb(const uint8_t *rgb, uint32_t w, uint32_t h,
 		c = build(ff.getDataset(), like.getDataset(), rgb, w, h, cc, sop);
 		if (c.bad())
 			return dsr_seterr("%s: building the DICOM colour dataset failed: %s", path, c.text());
-		std::string tmp = std::string(path) + ".tmp";
-		c = ff.saveFile(tmp.c_str(), EXS_LittleEndianExplicit);
-		if (c.bad()) {
-			unlink(tmp.c_str());
-			return dsr_seterr("%s: cannot write DICOM: %s", path, c.text());
-		}
-		if (rename(tmp.c_str(), path) != 0) {
-			unlink(tmp.c_str());
-			return dsr_seterr("%s: cannot rename the written DICOM into place: %s", path,
-					  strerror(errno));
-		}
+		if (dsrdcm::save_file(ff, path) < 0)
+			return -1;
 		if (sop_out)
 			snprintf(sop_out, DSR_DICOM_UID_LEN, "%s", sop);
 		return 0;
