@@ -16,6 +16,9 @@
 
 struct dsr_image *dsr_png_read(FILE *f, const char *path);
 int dsr_png_write(const struct dsr_image *im, FILE *f, const char *path);
+/* Packed 8-bit RGB, @width * 3 bytes a row (lib/measure's overlay writes through this). */
+int dsr_png_write_rgb(const uint8_t *rgb, uint32_t width, uint32_t height, FILE *f,
+		      const char *path);
 
 /* TIFF works on a file descriptor; the reader and writer dup() it, so @fd stays the
  * caller's to close. */

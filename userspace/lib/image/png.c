@@ -10,7 +10,8 @@
  * Writing: 8-bit grey for 8-bit images; otherwise 16-bit grey with the values scaled
  * to full range by left shift plus bit replication (what the PNG specification asks
  * for) and an sBIT chunk naming the true depth, so that viewers show the image at
- * normal brightness and dsr_image_load gets the exact values back.
+ * normal brightness and dsr_image_load gets the exact values back. dsr_png_write_rgb
+ * writes packed 8-bit RGB (the colour overlay of lib/measure) through the same setup.
  *
  * libpng reports errors by longjmp: the callbacks below turn them into dsr_seterr()
  * messages and nothing is ever printed.
@@ -201,9 +202,10 @@ static uint32_t scale_to_16(uint32_t v, unsigned bits)
 	return s ? (v << s) | (v >> (bits - s)) : v;
 }
 
-/* Everything that can longjmp on the write side. */
-static int write_body(struct png_ctx *c, const struct dsr_image *im)
+/* Everything that can longjmp on the write side of a grey image. */
+static int write_body(struct png_ctx *c, const void *src)
 {
+	const struct dsr_image *im = src;
 	int depth16 = im->bits > 8;
 	png_color_8 sbit = { 0 };
 
@@ -240,7 +242,30 @@ static int write_body(struct png_ctx *c, const struct dsr_image *im)
 	return 0;
 }
 
-int dsr_png_write(const struct dsr_image *im, FILE *f, const char *path)
+/* Packed 8-bit RGB rows, as the colour overlay makes them. */
+struct rgb_src {
+	const uint8_t *rgb;
+	uint32_t width, height;
+};
+
+static int write_rgb_body(struct png_ctx *c, const void *src)
+{
+	const struct rgb_src *r = src;
+
+	if (setjmp(png_jmpbuf(c->png)))
+		return -1;
+	png_set_IHDR(c->png, c->info, r->width, r->height, 8, PNG_COLOR_TYPE_RGB,
+		     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_write_info(c->png, c->info);
+	for (uint32_t y = 0; y < r->height; y++)
+		png_write_row(c->png, (png_const_bytep)(r->rgb + (size_t)y * r->width * 3));
+	png_write_end(c->png, NULL);
+	return 0;
+}
+
+/* The libpng write setup and teardown around @body, which writes @src. */
+static int write_with(FILE *f, const char *path, int (*body)(struct png_ctx *, const void *),
+		      const void *src)
 {
 	struct png_ctx c = { .path = path };
 	int rc = -1;
@@ -252,9 +277,22 @@ int dsr_png_write(const struct dsr_image *im, FILE *f, const char *path)
 		dsr_seterr("%s: PNG: out of memory", path);
 	} else {
 		png_init_io(c.png, f);
-		rc = write_body(&c, im);
+		rc = body(&c, src);
 	}
 	png_destroy_write_struct(c.png ? &c.png : NULL, c.info ? &c.info : NULL);
 	free(c.rows);
 	return rc;
+}
+
+int dsr_png_write(const struct dsr_image *im, FILE *f, const char *path)
+{
+	return write_with(f, path, write_body, im);
+}
+
+int dsr_png_write_rgb(const uint8_t *rgb, uint32_t width, uint32_t height, FILE *f,
+		      const char *path)
+{
+	struct rgb_src r = { .rgb = rgb, .width = width, .height = height };
+
+	return write_with(f, path, write_rgb_body, &r);
 }

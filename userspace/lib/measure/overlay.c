@@ -1,20 +1,18 @@
 /*
  * overlay.c - the colour overlay of gain (green) and loss (red) on the follow-up, and an
- * RGB PNG writer for it. See measure.h.
+ * atomic save of it as RGB PNG (the PNG itself is lib/image's writer). See measure.h.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <png.h>
-
 #include "dsr/error.h"
 #include "dsr/measure.h"
+#include "image/image_priv.h"
 #include "measure_priv.h"
 
 /* How strongly a significant pixel takes the colour (0..1), and how invalid ones dim. */
@@ -180,57 +178,6 @@ int dsr_overlay_make(const struct dsr_measure_ctx *c, double k, uint8_t **rgb,
 
 /* ---- RGB PNG ------------------------------------------------------------------------ */
 
-struct rgb_png {
-	const char *path;
-	png_structp png;
-	png_infop info;
-};
-
-static void rgb_error_cb(png_structp png, png_const_charp msg)
-{
-	struct rgb_png *c = png_get_error_ptr(png);
-
-	dsr_seterr("%s: PNG: %s", c->path, msg);
-	png_longjmp(png, 1);
-}
-
-static void rgb_warning_cb(png_structp png, png_const_charp msg)
-{
-	(void)png;
-	(void)msg;
-}
-
-static int rgb_body(struct rgb_png *c, const uint8_t *rgb, uint32_t w, uint32_t h)
-{
-	if (setjmp(png_jmpbuf(c->png)))
-		return -1;
-	png_set_IHDR(c->png, c->info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-	png_write_info(c->png, c->info);
-	for (uint32_t y = 0; y < h; y++)
-		png_write_row(c->png, (png_const_bytep)(rgb + (size_t)y * w * 3));
-	png_write_end(c->png, NULL);
-	return 0;
-}
-
-static int rgb_write(const uint8_t *rgb, uint32_t w, uint32_t h, FILE *f, const char *path)
-{
-	struct rgb_png c = { .path = path };
-	int rc = -1;
-
-	c.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &c, rgb_error_cb, rgb_warning_cb);
-	if (c.png)
-		c.info = png_create_info_struct(c.png);
-	if (!c.png || !c.info) {
-		dsr_seterr("%s: PNG: out of memory", path);
-	} else {
-		png_init_io(c.png, f);
-		rc = rgb_body(&c, rgb, w, h);
-	}
-	png_destroy_write_struct(c.png ? &c.png : NULL, c.info ? &c.info : NULL);
-	return rc;
-}
-
 int dsr_rgb_save_png(const uint8_t *rgb, uint32_t w, uint32_t h, const char *path)
 {
 	char tmp[4096];
@@ -248,7 +195,7 @@ int dsr_rgb_save_png(const uint8_t *rgb, uint32_t w, uint32_t h, const char *pat
 		unlink(tmp);
 		return dsr_seterr("%s: %s", path, strerror(errno));
 	}
-	rc = rgb_write(rgb, w, h, f, path);
+	rc = dsr_png_write_rgb(rgb, w, h, f, path);
 	if (fclose(f) != 0 && rc == 0)
 		rc = dsr_seterr("%s: write error: %s", path, strerror(errno));
 	if (rc == 0 && rename(tmp, path) != 0)
