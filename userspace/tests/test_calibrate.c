@@ -26,13 +26,6 @@
 #define W 192
 #define H 160
 
-/* The dsr binary under test. */
-static const char *dsr_bin(void)
-{
-	const char *d = getenv("DSR");
-	return d ? d : "build/dsr";
-}
-
 /* Run @cmd with stdout+stderr into scratch file "out.log"; its text in @out. */
 static int run(char *out, size_t size, const char *fmt, ...)
 {
@@ -85,17 +78,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static json_t *report(const char *dir)
-{
-	char p[512];
-	json_error_t err;
-	snprintf(p, sizeof(p), "%s/%s/report.json", t_scratch_dir(), dir);
-	json_t *j = json_load_file(p, 0, &err);
-	if (!j)
-		fail_msg("%s: %s", p, err.text);
-	return j;
-}
-
 /* Below the threshold: exit 1, the reason on stderr, the report says refused and
  * carries the estimate, and no board was needed to get there. */
 static void test_refuses_below_threshold(void **state)
@@ -104,13 +86,13 @@ static void test_refuses_below_threshold(void **state)
 	static char out[16384];
 	const char *d = t_scratch_dir();
 	int rc = run(out, sizeof(out), "%s calibrate --reference %s/ref.png --live %s/live.png "
-		     "--min-quality 0.99999 -o %s/refused --usb=NO-SUCH-SERIAL", dsr_bin(), d, d, d);
+		     "--min-quality 0.99999 -o %s/refused --usb=NO-SUCH-SERIAL", t_dsr_bin(), d, d, d);
 	assert_int_equal(rc, 1);
 	if (!strstr(out, "below the threshold") || !strstr(out, "nothing was uploaded") ||
 	    !strstr(out, "--force"))
 		fail_msg("refusal does not say why or how to override:\n%s", out);
 	assert_null(strstr(out, "NO-SUCH-SERIAL"));	/* the board was never opened */
-	json_t *j = report("refused");
+	json_t *j = t_report("refused");
 	assert_string_equal(json_string_value(json_object_get(j, "status")), "failed");
 	assert_non_null(json_object_get(j, "refused"));
 	json_t *reg = json_object_get(j, "registration");
@@ -130,13 +112,13 @@ static void test_force_then_no_board(void **state)
 	static char out[16384];
 	const char *d = t_scratch_dir();
 	int rc = run(out, sizeof(out), "%s calibrate --reference %s/ref.png --live %s/live.png "
-		     "--min-quality 0.99999 --force -o %s/forced --usb=NO-SUCH-SERIAL", dsr_bin(), d, d, d);
+		     "--min-quality 0.99999 --force -o %s/forced --usb=NO-SUCH-SERIAL", t_dsr_bin(), d, d, d);
 	assert_int_equal(rc, 1);
 	if (!strstr(out, "uploading anyway because of --force"))
 		fail_msg("--force not honoured:\n%s", out);
 	if (!strstr(out, "NO-SUCH-SERIAL") && !strstr(out, "no DSR board"))
 		fail_msg("no clear message about the missing board:\n%s", out);
-	json_t *j = report("forced");
+	json_t *j = t_report("forced");
 	assert_string_equal(json_string_value(json_object_get(j, "status")), "failed");
 	assert_true(strlen(json_string_value(json_object_get(j, "error"))) > 10);
 	json_decref(j);
@@ -147,11 +129,11 @@ static void test_usage(void **state)
 {
 	(void)state;
 	static char out[8192];
-	assert_int_equal(run(out, sizeof(out), "%s calibrate --reference x.png", dsr_bin()), 2);
+	assert_int_equal(run(out, sizeof(out), "%s calibrate --reference x.png", t_dsr_bin()), 2);
 	assert_non_null(strstr(out, "--reference and --live go together"));
-	assert_int_equal(run(out, sizeof(out), "%s calibrate --min-quality 2", dsr_bin()), 2);
+	assert_int_equal(run(out, sizeof(out), "%s calibrate --min-quality 2", t_dsr_bin()), 2);
 	assert_non_null(strstr(out, "--min-quality"));
-	assert_int_equal(run(out, sizeof(out), "%s calibrate --frames 0", dsr_bin()), 2);
+	assert_int_equal(run(out, sizeof(out), "%s calibrate --frames 0", t_dsr_bin()), 2);
 }
 
 /* A reference that is not an image: exit 1 naming the file. */
@@ -163,7 +145,7 @@ static void test_bad_input(void **state)
 	assert_int_equal(t_write_file(bad, "\x89PNG\r\n\x1a\n garbage", 17), 0);
 	const char *d = t_scratch_dir();
 	assert_int_equal(run(out, sizeof(out), "%s calibrate --reference %s/bad.png --live %s/live.png -o %s/bad",
-			     dsr_bin(), d, d, d), 1);
+			     t_dsr_bin(), d, d, d), 1);
 	assert_non_null(strstr(out, "bad.png"));
 }
 

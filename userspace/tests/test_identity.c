@@ -158,44 +158,14 @@ static void test_resolve(void **state)
 
 /* ---- the dsr command on files ------------------------------------------------------ */
 
-static const char *dsr_bin(void)
-{
-	const char *d = getenv("DSR");
-	return d ? d : "build/dsr";
-}
-
-/* Run a shell command with output to @log; its exit status. */
-static int run(const char *log, const char *fmt, ...)
-{
-	char cmd[4096], full[4400];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "%s >'%s' 2>&1", cmd, log);
-	int st = system(full);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-static char *slurp(const char *path)
-{
-	size_t n;
-	char *s = t_read_file(path, &n);
-	if (!s)
-		return NULL;
-	char *z = realloc(s, n + 1);
-	z[n] = '\0';
-	return z;
-}
-
 /* dciodvfy on @path: no "Error" line. */
 static void assert_valid_dicom(const char *file)
 {
 	char path[1024], log[1024];
 	snprintf(path, sizeof(path), "%s", file);
 	snprintf(log, sizeof(log), "%s", t_scratch_path("dciodvfy.log"));
-	run(log, "dciodvfy '%s'", path);
-	char *t = slurp(log);
+	t_run(log, "dciodvfy '%s'", path);
+	char *t = t_slurp(log);
 	assert_non_null(t);
 	if (strstr(t, "Error"))
 		fail_msg("dciodvfy %s:\n%s", path, t);
@@ -249,34 +219,34 @@ static void test_cli_wrong_patient(void **state)
 	char log[1024];
 	snprintf(log, sizeof(log), "%s", t_scratch_path("wp.log"));
 	(void)state;
-	assert_int_equal(run(log, "%s series %s/a1.dcm %s/b1.dcm -o %s/wp1 --known 1,0,1,0,1,0",
-			     dsr_bin(), d, d, d), 1);
-	char *t = slurp(log);
+	assert_int_equal(t_run(log, "%s series %s/a1.dcm %s/b1.dcm -o %s/wp1 --known 1,0,1,0,1,0",
+			       t_dsr_bin(), d, d, d), 1);
+	char *t = t_slurp(log);
 	assert_non_null(strstr(t, "different patients"));
 	free(t);
-	t = slurp(t_scratch_path("wp1/report.json"));
+	t = t_slurp(t_scratch_path("wp1/report.json"));
 	assert_non_null(strstr(t, "\"failed\""));
 	free(t);
-	assert_int_equal(run(log, "test -e %s/wp1/difference-01.dcm", d), 1);
-	assert_int_equal(run(log, "%s series %s/a1.dcm %s/b1.dcm -o %s/wp2 --known 1,0,1,0,1,0 "
-			     "--accept-patient-mismatch", dsr_bin(), d, d, d), 0);
-	run(log, "dcmdump +L +P ImageComments %s/wp2/difference-01.dcm", d);
-	t = slurp(log);
+	assert_int_equal(t_run(log, "test -e %s/wp1/difference-01.dcm", d), 1);
+	assert_int_equal(t_run(log, "%s series %s/a1.dcm %s/b1.dcm -o %s/wp2 --known 1,0,1,0,1,0 "
+			       "--accept-patient-mismatch", t_dsr_bin(), d, d, d), 0);
+	t_run(log, "dcmdump +L +P ImageComments %s/wp2/difference-01.dcm", d);
+	t = t_slurp(log);
 	assert_non_null(strstr(t, "different patients"));
 	assert_non_null(strstr(t, "PAT-A"));
 	free(t);
-	t = slurp(t_scratch_path("wp2/report.json"));
+	t = t_slurp(t_scratch_path("wp2/report.json"));
 	assert_non_null(strstr(t, "mismatch_override"));
 	free(t);
 	assert_valid_dicom(t_scratch_path("wp2/difference-01.dcm"));
 	/* every command that pairs two images: subtract and register refuse too */
-	assert_int_equal(run(log, "%s subtract %s/a1.dcm %s/b1.dcm --register -o %s/wp3.png",
-			     dsr_bin(), d, d, d), 1);
-	t = slurp(log);
+	assert_int_equal(t_run(log, "%s subtract %s/a1.dcm %s/b1.dcm --register -o %s/wp3.png",
+			       t_dsr_bin(), d, d, d), 1);
+	t = t_slurp(log);
 	assert_non_null(strstr(t, "different patients"));
 	free(t);
-	assert_int_equal(run(log, "%s register %s/a1.dcm %s/b1.dcm", dsr_bin(), d, d), 1);
-	t = slurp(log);
+	assert_int_equal(t_run(log, "%s register %s/a1.dcm %s/b1.dcm", t_dsr_bin(), d, d), 1);
+	t = t_slurp(log);
 	assert_non_null(strstr(t, "different patients"));
 	free(t);
 }
@@ -288,15 +258,15 @@ static void test_cli_options_with_dicom(void **state)
 	char log[1024];
 	snprintf(log, sizeof(log), "%s", t_scratch_path("od.log"));
 	(void)state;
-	assert_int_equal(run(log, "%s series %s/a1.dcm %s/a2.dcm -o %s/od1 --known 1,0,1,0,1,0 "
-			     "--patient-id PAT-Z", dsr_bin(), d, d, d), 1);
-	char *t = slurp(log);
+	assert_int_equal(t_run(log, "%s series %s/a1.dcm %s/a2.dcm -o %s/od1 --known 1,0,1,0,1,0 "
+			       "--patient-id PAT-Z", t_dsr_bin(), d, d, d), 1);
+	char *t = t_slurp(log);
 	assert_non_null(strstr(t, "contradicts"));
 	free(t);
-	assert_int_equal(run(log, "%s series %s/a1.dcm %s/a2.dcm -o %s/od2 --known 1,0,1,0,1,0 "
-			     "--patient-id PAT-A --birth-date 1980-01-01", dsr_bin(), d, d, d), 0);
-	run(log, "dcmdump +P PatientBirthDate +P PatientID %s/od2/difference-01.dcm", d);
-	t = slurp(log);
+	assert_int_equal(t_run(log, "%s series %s/a1.dcm %s/a2.dcm -o %s/od2 --known 1,0,1,0,1,0 "
+			       "--patient-id PAT-A --birth-date 1980-01-01", t_dsr_bin(), d, d, d), 0);
+	t_run(log, "dcmdump +P PatientBirthDate +P PatientID %s/od2/difference-01.dcm", d);
+	t = t_slurp(log);
 	assert_non_null(strstr(t, "[19800101]"));
 	assert_non_null(strstr(t, "[PAT-A]"));
 	free(t);
@@ -313,15 +283,15 @@ static void test_cli_every_option(void **state)
 	(void)state;
 	memset(id64, '7', 64);
 	id64[64] = '\0';
-	assert_int_equal(run(log, "%s series %s/a1.png %s/a2.png -o %s/eo --dicom --known "
-			     "1,0,1,0,1,0 --patient-name 'Müller^Zoë' --patient-id %s "
-			     "--birth-date 1980-01-01 --sex F --study-uid 1.2.826.0.1.3680043.9.7777.31 "
-			     "--study-id S1 --accession ACC-1 --referring 'Dr^Ångström'",
-			     dsr_bin(), d, d, d, id64), 0);
+	assert_int_equal(t_run(log, "%s series %s/a1.png %s/a2.png -o %s/eo --dicom --known "
+			       "1,0,1,0,1,0 --patient-name 'Müller^Zoë' --patient-id %s "
+			       "--birth-date 1980-01-01 --sex F --study-uid 1.2.826.0.1.3680043.9.7777.31 "
+			       "--study-id S1 --accession ACC-1 --referring 'Dr^Ångström'",
+			       t_dsr_bin(), d, d, d, id64), 0);
 	assert_valid_dicom(t_scratch_path("eo/difference-01.dcm"));
-	run(log, "dcmdump +P SpecificCharacterSet +P PatientID +P PatientBirthDate +P PatientSex "
-	    "+P StudyInstanceUID %s/eo/difference-01.dcm", d);
-	char *t = slurp(log);
+	t_run(log, "dcmdump +P SpecificCharacterSet +P PatientID +P PatientBirthDate +P PatientSex "
+	      "+P StudyInstanceUID %s/eo/difference-01.dcm", d);
+	char *t = t_slurp(log);
 	assert_non_null(strstr(t, "ISO_IR 192"));
 	assert_non_null(strstr(t, id64));
 	assert_non_null(strstr(t, "[19800101]"));
@@ -331,12 +301,12 @@ static void test_cli_every_option(void **state)
 	const char *bad[] = { "--birth-date 1980-01-", "--sex X", "--study-uid notauid",
 			      "--patient-id AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(run(log, "%s series %s/a1.png %s/a2.png -o %s/eo-bad --dicom %s",
-				     dsr_bin(), d, d, d, bad[i]), 2);
-		t = slurp(log);
+		assert_int_equal(t_run(log, "%s series %s/a1.png %s/a2.png -o %s/eo-bad --dicom %s",
+				       t_dsr_bin(), d, d, d, bad[i]), 2);
+		t = t_slurp(log);
 		assert_non_null(strstr(t, "--"));
 		free(t);
-		assert_int_equal(run(log, "test -e %s/eo-bad", d), 1);
+		assert_int_equal(t_run(log, "test -e %s/eo-bad", d), 1);
 	}
 }
 
@@ -347,9 +317,9 @@ static void test_cli_unidentified(void **state)
 	char log[1024];
 	snprintf(log, sizeof(log), "%s", t_scratch_path("un.log"));
 	(void)state;
-	assert_int_equal(run(log, "%s series %s/a1.png %s/a2.png -o %s/un --dicom --known "
-			     "1,0,1,0,1,0", dsr_bin(), d, d, d), 0);
-	char *t = slurp(log);
+	assert_int_equal(t_run(log, "%s series %s/a1.png %s/a2.png -o %s/un --dicom --known "
+			       "1,0,1,0,1,0", t_dsr_bin(), d, d, d), 0);
+	char *t = t_slurp(log);
 	assert_non_null(strstr(t, "UNIDENTIFIED"));
 	free(t);
 	struct dsr_dicom_identity got;
@@ -370,14 +340,14 @@ static void test_cli_output_is_input(void **state)
 	(void)state;
 	char *before = t_read_file(t_scratch_path("a1.png"), &n0);
 	assert_non_null(before);
-	assert_int_equal(run(log, "ln -sf a1.png %s/alias.png", d), 0);
-	assert_int_equal(run(log, "%s subtract %s/a1.png %s/a2.png --register -o %s/./alias.png",
-			     dsr_bin(), d, d, d), 1);
-	char *t = slurp(log);
+	assert_int_equal(t_run(log, "ln -sf a1.png %s/alias.png", d), 0);
+	assert_int_equal(t_run(log, "%s subtract %s/a1.png %s/a2.png --register -o %s/./alias.png",
+			       t_dsr_bin(), d, d, d), 1);
+	char *t = t_slurp(log);
 	assert_non_null(strstr(t, "would overwrite the input"));
 	free(t);
-	assert_int_equal(run(log, "%s subtract %s/a1.png %s/a2.png --register -o %s/x.png "
-			     "--montage %s/a2.png", dsr_bin(), d, d, d, d), 1);
+	assert_int_equal(t_run(log, "%s subtract %s/a1.png %s/a2.png --register -o %s/x.png "
+			       "--montage %s/a2.png", t_dsr_bin(), d, d, d, d), 1);
 	char *after = t_read_file(t_scratch_path("a1.png"), &n1);
 	assert_int_equal(n0, n1);
 	assert_memory_equal(before, after, n0);
@@ -394,25 +364,25 @@ static void test_cli_series_dir(void **state)
 	char log[1024];
 	snprintf(log, sizeof(log), "%s", t_scratch_path("sd.log"));
 	(void)state;
-	assert_int_equal(run(log, "%s series %s/a1.png %s/a2.png %s/a2.png -o %s/sd --known "
-			     "1,0,1,0,1,0 --montage %s/m.png", dsr_bin(), d, d, d, d, d), 0);
-	char *t = slurp(t_scratch_path("sd/report.json"));
+	assert_int_equal(t_run(log, "%s series %s/a1.png %s/a2.png %s/a2.png -o %s/sd --known "
+			       "1,0,1,0,1,0 --montage %s/m.png", t_dsr_bin(), d, d, d, d, d), 0);
+	char *t = t_slurp(t_scratch_path("sd/report.json"));
 	assert_non_null(strstr(t, "m.png"));
 	assert_null(strstr(t, "\"index\": 3"));	/* two follow-ups, not three */
 	free(t);
-	assert_int_equal(run(log, "test -f %s/sd/difference-02.png && test -f %s/sd/manifest.json "
-			     "&& touch %s/sd/notes.txt", d, d, d), 0);
-	assert_int_equal(run(log, "%s series %s/a1.png %s/a2.png -o %s/sd --known 1,0,1,0,1,0",
-			     dsr_bin(), d, d, d), 1);
-	t = slurp(log);
+	assert_int_equal(t_run(log, "test -f %s/sd/difference-02.png && test -f %s/sd/manifest.json "
+			       "&& touch %s/sd/notes.txt", d, d, d), 0);
+	assert_int_equal(t_run(log, "%s series %s/a1.png %s/a2.png -o %s/sd --known 1,0,1,0,1,0",
+			       t_dsr_bin(), d, d, d), 1);
+	t = t_slurp(log);
 	assert_non_null(strstr(t, "not empty"));
 	free(t);
-	assert_int_equal(run(log, "%s series %s/a1.png %s/a2.png -o %s/sd --known 1,0,1,0,1,0 "
-			     "--force", dsr_bin(), d, d, d), 0);
-	assert_int_equal(run(log, "test ! -e %s/sd/difference-02.png", d), 0);
-	assert_int_equal(run(log, "test -f %s/sd/difference-01.png && test -f %s/sd/notes.txt",
-			     d, d), 0);
-	t = slurp(t_scratch_path("sd/manifest.json"));
+	assert_int_equal(t_run(log, "%s series %s/a1.png %s/a2.png -o %s/sd --known 1,0,1,0,1,0 "
+			       "--force", t_dsr_bin(), d, d, d), 0);
+	assert_int_equal(t_run(log, "test ! -e %s/sd/difference-02.png", d), 0);
+	assert_int_equal(t_run(log, "test -f %s/sd/difference-01.png && test -f %s/sd/notes.txt",
+			       d, d), 0);
+	t = t_slurp(t_scratch_path("sd/manifest.json"));
 	assert_non_null(strstr(t, "difference-01.png"));
 	assert_null(strstr(t, "difference-02.png"));
 	assert_null(strstr(t, "notes.txt"));
@@ -420,14 +390,14 @@ static void test_cli_series_dir(void **state)
 	/* calibrate replaces its previous run the same way: a stale difference.dcm listed by
 	 * the earlier manifest goes even when this run fails before writing one */
 	static const char man[] = "{\"command\": \"calibrate\", \"files\": [\"difference.dcm\"]}";
-	assert_int_equal(run(log, "mkdir -p %s/cal && cp %s/a1.dcm %s/cal/difference.dcm && "
-			     "touch %s/cal/notes.txt", d, d, d, d), 0);
+	assert_int_equal(t_run(log, "mkdir -p %s/cal && cp %s/a1.dcm %s/cal/difference.dcm && "
+			       "touch %s/cal/notes.txt", d, d, d, d), 0);
 	assert_int_equal(t_write_file(t_scratch_path("cal/manifest.json"), man, strlen(man)), 0);
-	assert_int_equal(run(log, "%s calibrate --reference %s/a1.png --live %s/a2.png -o %s/cal "
-			     "--usb=NO-SUCH-SERIAL", dsr_bin(), d, d, d), 1);
-	t = slurp(log);
-	int gone = run(log, "test ! -e %s/cal/difference.dcm && test -f %s/cal/notes.txt "
-		       "&& test -f %s/cal/report.json", d, d, d);
+	assert_int_equal(t_run(log, "%s calibrate --reference %s/a1.png --live %s/a2.png -o %s/cal "
+			       "--usb=NO-SUCH-SERIAL", t_dsr_bin(), d, d, d), 1);
+	t = t_slurp(log);
+	int gone = t_run(log, "test ! -e %s/cal/difference.dcm && test -f %s/cal/notes.txt "
+		         "&& test -f %s/cal/report.json", d, d, d);
 	if (gone != 0)
 		fail_msg("calibrate left the previous run's files:\n%s", t);
 	free(t);
@@ -441,9 +411,9 @@ static void test_cli_subtract_dicom_and_depth(void **state)
 	char log[1024];
 	snprintf(log, sizeof(log), "%s", t_scratch_path("sb.log"));
 	(void)state;
-	assert_int_equal(run(log, "%s subtract %s/a1.png %s/a2.png --register -o %s/sb.png "
-			     "--dicom %s/sb.dcm --patient-id P-7 | cat", dsr_bin(), d, d, d, d), 0);
-	char *t = slurp(log);
+	assert_int_equal(t_run(log, "%s subtract %s/a1.png %s/a2.png --register -o %s/sb.png "
+			       "--dicom %s/sb.dcm --patient-id P-7 | cat", t_dsr_bin(), d, d, d, d), 0);
+	char *t = t_slurp(log);
 	assert_non_null(strstr(t, "registration quality 0."));
 	assert_non_null(strstr(t, "sb.dcm"));
 	assert_non_null(strstr(t, "8-bit view, window centre 2048"));
@@ -453,11 +423,11 @@ static void test_cli_subtract_dicom_and_depth(void **state)
 	assert_int_equal(shown->bits, 8);
 	dsr_image_free(shown);
 	assert_valid_dicom(t_scratch_path("sb.dcm"));
-	assert_int_equal(run(log, "%s sample -o %s/s16.png --size 64x64 --bits 16 --truth %s/t16.json -q",
-			     dsr_bin(), d, d), 0);
-	assert_int_equal(run(log, "%s subtract %s/a1.png %s/a2.png -p %s/t16.json -o %s/sb2.png",
-			     dsr_bin(), d, d, d, d), 1);
-	t = slurp(log);
+	assert_int_equal(t_run(log, "%s sample -o %s/s16.png --size 64x64 --bits 16 --truth %s/t16.json -q",
+			       t_dsr_bin(), d, d), 0);
+	assert_int_equal(t_run(log, "%s subtract %s/a1.png %s/a2.png -p %s/t16.json -o %s/sb2.png",
+			       t_dsr_bin(), d, d, d, d), 1);
+	t = t_slurp(log);
 	assert_non_null(strstr(t, "12-bit pixels"));
 	assert_non_null(strstr(t, "16 bits"));
 	free(t);

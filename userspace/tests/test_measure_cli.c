@@ -30,26 +30,6 @@
 #define LR 12.0
 #define LOSS 40.0
 
-static const char *dsr_bin(void)
-{
-	const char *d = getenv("DSR");
-
-	return d ? d : "build/dsr";
-}
-
-static int run(const char *fmt, ...)
-{
-	char cmd[4096], full[4400];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "%s >>'%s/log' 2>&1", cmd, t_scratch_dir());
-	int st = system(full);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
 /* Gaussian noise by Box-Muller. */
 static double gauss(struct t_rng *r)
 {
@@ -106,18 +86,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static json_t *report(const char *dir)
-{
-	char p[512];
-	json_error_t err;
-
-	snprintf(p, sizeof(p), "%s/%s/report.json", t_scratch_dir(), dir);
-	json_t *j = json_load_file(p, 0, &err);
-	if (!j)
-		fail_msg("%s: %s", p, err.text);
-	return j;
-}
-
 static double num(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
@@ -158,11 +126,11 @@ static void test_series_regions(void **state)
 {
 	(void)state;
 	const char *d = t_scratch_dir();
-	int rc = run("%s series %s/ref.png %s/live.png -o %s/s1 --dicom --patient-id M-1 "
-		     "--region circle:%g,%g,%g --region polygon:30,30,70,30,70,70,30,70 "
-		     "--region %s/region.json --overlay", dsr_bin(), d, d, d, LX, LY, LR - 1, d);
+	int rc = t_run_scratch("%s series %s/ref.png %s/live.png -o %s/s1 --dicom --patient-id M-1 "
+		               "--region circle:%g,%g,%g --region polygon:30,30,70,30,70,70,30,70 "
+		               "--region %s/region.json --overlay", t_dsr_bin(), d, d, d, LX, LY, LR - 1, d);
 	assert_int_equal(rc, 0);
-	json_t *j = report("s1");
+	json_t *j = t_report("s1");
 	json_t *m = json_array_get(json_object_get(j, "members"), 0);
 	json_t *noise = json_object_get(m, "noise");
 	/* both frames carry noise of 6 levels */
@@ -220,9 +188,9 @@ static void test_lesion_edges(void **state)
 	const char *d = t_scratch_dir();
 	/* reference (2, 100) r 10: live x ~ -1.5, the disc mostly outside */
 	for (int k = 0; k < 2; k++)
-		assert_int_equal(run("%s series %s/ref.png %s/live.png -o %s/e%d -q --lesion 2,100,10",
-				     dsr_bin(), d, d, d, k), 0);
-	json_t *a = report("e0"), *b = report("e1");
+		assert_int_equal(t_run_scratch("%s series %s/ref.png %s/live.png -o %s/e%d -q --lesion 2,100,10",
+				               t_dsr_bin(), d, d, d, k), 0);
+	json_t *a = t_report("e0"), *b = t_report("e1");
 	json_t *la = json_object_get(json_array_get(json_object_get(a, "members"), 0), "lesion");
 	json_t *lb = json_object_get(json_array_get(json_object_get(b, "members"), 0), "lesion");
 	assert_non_null(la);
@@ -233,9 +201,9 @@ static void test_lesion_edges(void **state)
 	json_decref(b);
 
 	/* a disc at the edge with enough inside: clipped, measured, the ring too */
-	assert_int_equal(run("%s series %s/ref.png %s/live.png -o %s/e2 -q --lesion 12,100,10",
-			     dsr_bin(), d, d, d), 0);
-	a = report("e2");
+	assert_int_equal(t_run_scratch("%s series %s/ref.png %s/live.png -o %s/e2 -q --lesion 12,100,10",
+			               t_dsr_bin(), d, d, d), 0);
+	a = t_report("e2");
 	la = json_object_get(json_array_get(json_object_get(a, "members"), 0), "lesion");
 	assert_null(json_object_get(la, "refused"));
 	assert_true(json_is_true(json_object_get(la, "clipped")));
@@ -245,18 +213,18 @@ static void test_lesion_edges(void **state)
 	json_decref(a);
 
 	/* the lesion itself: measured, a loss, CNR well above 3 */
-	assert_int_equal(run("%s series %s/ref.png %s/live.png -o %s/e3 -q --lesion %g,%g,%g",
-			     dsr_bin(), d, d, d, LX + 3.5, LY - 2.25, LR - 1), 0);
-	a = report("e3");
+	assert_int_equal(t_run_scratch("%s series %s/ref.png %s/live.png -o %s/e3 -q --lesion %g,%g,%g",
+			               t_dsr_bin(), d, d, d, LX + 3.5, LY - 2.25, LR - 1), 0);
+	a = t_report("e3");
 	la = json_object_get(json_array_get(json_object_get(a, "members"), 0), "lesion");
 	assert_true(num(la, "cnr") > 3);
 	assert_true(num(la, "change") < -LOSS / 2);
 	json_decref(a);
 
-	assert_int_equal(run("%s series %s/ref.png %s/live.png -o %s/e4 --lesion 100,100,0",
-			     dsr_bin(), d, d, d), 2);
-	assert_int_equal(run("%s series %s/ref.png %s/live.png -o %s/e4 --lesion 100,100,-3",
-			     dsr_bin(), d, d, d), 2);
+	assert_int_equal(t_run_scratch("%s series %s/ref.png %s/live.png -o %s/e4 --lesion 100,100,0",
+			               t_dsr_bin(), d, d, d), 2);
+	assert_int_equal(t_run_scratch("%s series %s/ref.png %s/live.png -o %s/e4 --lesion 100,100,-3",
+			               t_dsr_bin(), d, d, d), 2);
 }
 
 /* Bad regions are usage errors naming the problem; a region outside the frame is refused in
@@ -265,13 +233,13 @@ static void test_region_refusals(void **state)
 {
 	(void)state;
 	const char *d = t_scratch_dir();
-	assert_int_equal(run("%s series %s/ref.png %s/live.png -o %s/r0 --region circle:1,2",
-			     dsr_bin(), d, d, d), 2);
-	assert_int_equal(run("%s series %s/ref.png %s/live.png -o %s/r0 --region %s/none.json",
-			     dsr_bin(), d, d, d, d), 2);
-	assert_int_equal(run("%s series %s/ref.png %s/live.png -o %s/r1 -q --region circle:600,20,5 "
-			     "--region circle:0,0,6", dsr_bin(), d, d, d), 0);
-	json_t *j = report("r1");
+	assert_int_equal(t_run_scratch("%s series %s/ref.png %s/live.png -o %s/r0 --region circle:1,2",
+			               t_dsr_bin(), d, d, d), 2);
+	assert_int_equal(t_run_scratch("%s series %s/ref.png %s/live.png -o %s/r0 --region %s/none.json",
+			               t_dsr_bin(), d, d, d, d), 2);
+	assert_int_equal(t_run_scratch("%s series %s/ref.png %s/live.png -o %s/r1 -q --region circle:600,20,5 "
+			               "--region circle:0,0,6", t_dsr_bin(), d, d, d), 0);
+	json_t *j = t_report("r1");
 	json_t *ms = json_object_get(json_array_get(json_object_get(j, "members"), 0), "measurements");
 	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(ms, 0), "refused")),
 			       "refused"));
@@ -287,15 +255,15 @@ static void test_subtract_region(void **state)
 {
 	(void)state;
 	const char *d = t_scratch_dir();
-	assert_int_equal(run("%s subtract %s/ref.png %s/live.png --register -o %s/sub.png -q "
-			     "--region circle:%g,%g,%g --overlay --dicom %s/sub.dcm --patient-id M-2 "
-			     "--montage %s/sub-montage.png", dsr_bin(), d, d, d, LX, LY, LR - 1, d, d), 0);
+	assert_int_equal(t_run_scratch("%s subtract %s/ref.png %s/live.png --register -o %s/sub.png -q "
+			               "--region circle:%g,%g,%g --overlay --dicom %s/sub.dcm --patient-id M-2 "
+			               "--montage %s/sub-montage.png", t_dsr_bin(), d, d, d, LX, LY, LR - 1, d, d), 0);
 	dciodvfy_clean(t_scratch_path("sub-overlay.dcm"));
 	struct dsr_image *mont = dsr_image_load(t_scratch_path("sub-montage.png"));
 	assert_non_null(mont);
 	dsr_image_free(mont);
 	size_t n;
-	char *log = t_read_file(t_scratch_path("log"), &n);
+	char *log = t_read_file(t_scratch_path(T_RUN_LOG), &n);
 	assert_non_null(log);
 	log = realloc(log, n + 1);
 	log[n] = '\0';
@@ -304,8 +272,8 @@ static void test_subtract_region(void **state)
 	struct dsr_image *ov = dsr_image_load(t_scratch_path("sub-overlay.png"));
 	assert_non_null(ov);
 	dsr_image_free(ov);
-	assert_int_equal(run("%s subtract %s/ref.png %s/live.png --register -o %s/w.png -q "
-			     "--mode warp --overlay", dsr_bin(), d, d, d), 2);
+	assert_int_equal(t_run_scratch("%s subtract %s/ref.png %s/live.png --register -o %s/w.png -q "
+			               "--mode warp --overlay", t_dsr_bin(), d, d, d), 2);
 }
 
 int main(void)

@@ -142,35 +142,6 @@ static void test_series_montage(void **state)
 
 /* ---- dsr series --------------------------------------------------------------------- */
 
-static const char *dsr_bin(void)
-{
-	const char *d = getenv("DSR");
-	return d ? d : "build/dsr";
-}
-
-static int run(const char *fmt, ...)
-{
-	char cmd[4096], full[4400];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "%s >>'%s/cmd.log' 2>&1", cmd, t_scratch_dir());
-	int st = system(full);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-static char *slurp(const char *path)
-{
-	size_t n;
-	char *s = t_read_file(path, &n);
-	if (!s)
-		return NULL;
-	char *z = realloc(s, n + 1);
-	z[n] = '\0';
-	return z;
-}
-
 /* A follow-up shifted by 5 px (a strip out of field), one that cannot be read; teeth,
  * dates and identity given. Everything the record needs is in the outputs. */
 static void test_series_record(void **state)
@@ -178,15 +149,15 @@ static void test_series_record(void **state)
 	(void)state;
 	const char *d = t_scratch_dir();
 	char p[1024];
-	assert_int_equal(run("%s sample -q -o %s/ref.png --follow %s/live.png --size 160x128 "
-			     "--bits 12 --shift 5,0 --seed 3 --truth %s/truth.json", dsr_bin(), d, d, d), 0);
-	assert_int_equal(run("printf 'not an image' >%s/broken.png", d), 0);
-	assert_int_equal(run("%s series %s/ref.png %s/live.png %s/broken.png -o %s/rec --dicom "
-			     "--patient-id R-1 --patient-name Roe^Ann --teeth 19,18 "
-			     "--tooth-numbering universal --dates 2025-01-10,2025-07-02,2026-01-15 "
-			     "--known $(python3 -c \"import json;print(','.join(str(v) for v in "
-			     "json.load(open('%s/truth.json'))['affine']))\")",
-			     dsr_bin(), d, d, d, d, d), 1);
+	assert_int_equal(t_run_scratch("%s sample -q -o %s/ref.png --follow %s/live.png --size 160x128 "
+			               "--bits 12 --shift 5,0 --seed 3 --truth %s/truth.json", t_dsr_bin(), d, d, d), 0);
+	assert_int_equal(t_run_scratch("printf 'not an image' >%s/broken.png", d), 0);
+	assert_int_equal(t_run_scratch("%s series %s/ref.png %s/live.png %s/broken.png -o %s/rec --dicom "
+			               "--patient-id R-1 --patient-name Roe^Ann --teeth 19,18 "
+			               "--tooth-numbering universal --dates 2025-01-10,2025-07-02,2026-01-15 "
+			               "--known $(python3 -c \"import json;print(','.join(str(v) for v in "
+			               "json.load(open('%s/truth.json'))['affine']))\")",
+			               t_dsr_bin(), d, d, d, d, d), 1);
 	snprintf(p, sizeof(p), "%s/rec/report.json", d);
 	json_error_t err;
 	json_t *r = json_load_file(p, 0, &err);
@@ -230,8 +201,8 @@ static void test_series_record(void **state)
 	assert_int_equal(zeros, (size_t)off);
 	/* the DICOM's overlay plane marks the same pixels: DCMTK's renderer with and without
 	 * overlays differs exactly there */
-	assert_int_equal(run("dcm2pnm +O 0 +Omr %s/rec/difference-01.dcm %s/rec/ov.pgm && "
-			     "dcm2pnm -O %s/rec/difference-01.dcm %s/rec/no.pgm", d, d, d, d), 0);
+	assert_int_equal(t_run_scratch("dcm2pnm +O 0 +Omr %s/rec/difference-01.dcm %s/rec/ov.pgm && "
+			               "dcm2pnm -O %s/rec/difference-01.dcm %s/rec/no.pgm", d, d, d, d), 0);
 	snprintf(p, sizeof(p), "%s/rec/ov.pgm", d);
 	struct dsr_image *ov = dsr_image_load(p);
 	snprintf(p, sizeof(p), "%s/rec/no.pgm", d);
@@ -247,18 +218,18 @@ static void test_series_record(void **state)
 	dsr_image_free(shown);
 	/* the DICOM: teeth coded, procedure, acquisition date, valid */
 	snprintf(p, sizeof(p), "%s/rec/dump.txt", d);
-	assert_int_equal(run("sh -c 'dcmdump +P PrimaryAnatomicStructureSequence +P "
-			     "ProcedureCodeSequence +P AcquisitionDate %s/rec/difference-01.dcm >%s'",
-			     d, p), 0);
-	char *t = slurp(p);
+	assert_int_equal(t_run_scratch("sh -c 'dcmdump +P PrimaryAnatomicStructureSequence +P "
+			               "ProcedureCodeSequence +P AcquisitionDate %s/rec/difference-01.dcm >%s'",
+			               d, p), 0);
+	char *t = t_slurp(p);
 	assert_non_null(strstr(t, "T-54390"));
 	assert_non_null(strstr(t, "T-54380"));
 	assert_non_null(strstr(t, "D0394"));
 	assert_non_null(strstr(t, "20250702"));
 	free(t);
 	snprintf(p, sizeof(p), "%s/rec/vfy.txt", d);
-	run("sh -c 'dciodvfy %s/rec/difference-01.dcm >%s 2>&1'", d, p);
-	t = slurp(p);
+	t_run_scratch("sh -c 'dciodvfy %s/rec/difference-01.dcm >%s 2>&1'", d, p);
+	t = t_slurp(p);
 	if (strstr(t, "Error"))
 		fail_msg("dciodvfy:\n%s", t);
 	free(t);

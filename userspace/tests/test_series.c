@@ -76,37 +76,6 @@ static struct dsr_affine rot(double deg, double s, double dx, double dy)
 	return a;
 }
 
-/* The dsr binary under test. */
-static const char *dsr_bin(void)
-{
-	const char *d = getenv("DSR");
-	return d ? d : "build/dsr";
-}
-
-/* Run a shell command, return its exit status (stdout/stderr to @log). */
-static int run(const char *log, const char *fmt, ...)
-{
-	char cmd[4096], full[4400];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "%s >'%s' 2>&1", cmd, log);
-	int st = system(full);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-static char *slurp(const char *path)
-{
-	size_t n;
-	char *s = t_read_file(path, &n);
-	if (!s)
-		return NULL;
-	char *z = realloc(s, n + 1);
-	z[n] = '\0';
-	return z;
-}
-
 /* Render the reference and the two follow-ups into the scratch directory. */
 static int setup(void **state)
 {
@@ -139,18 +108,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* The report of a run, parsed (fails the test if it is not JSON). */
-static json_t *report(const char *dir)
-{
-	char p[512];
-	json_error_t err;
-	snprintf(p, sizeof(p), "%s/%s/report.json", t_scratch_dir(), dir);
-	json_t *j = json_load_file(p, 0, &err);
-	if (!j)
-		fail_msg("%s: %s", p, err.text);
-	return j;
-}
-
 static struct dsr_affine affine_of(json_t *a)
 {
 	assert_true(json_is_array(a) && json_array_size(a) == 6);
@@ -170,15 +127,15 @@ static void test_series_two_followups(void **state)
 	snprintf(log, sizeof(log), "%s/series.log", t_scratch_dir());
 	snprintf(out, sizeof(out), "%s/out", t_scratch_dir());
 	const char *d = t_scratch_dir();
-	int rc = run(log, "%s series %s/ref.png %s/live1.png %s/live2.png -o %s --dicom "
-		     "--lesion %.1f,%.1f,%.1f --patient-id PID-7 --patient-name 'Series^Test'",
-		     dsr_bin(), d, d, d, out, lesion.x, lesion.y, lesion.radius);
-	char *text = slurp(log);
+	int rc = t_run(log, "%s series %s/ref.png %s/live1.png %s/live2.png -o %s --dicom "
+		       "--lesion %.1f,%.1f,%.1f --patient-id PID-7 --patient-name 'Series^Test'",
+		       t_dsr_bin(), d, d, d, out, lesion.x, lesion.y, lesion.radius);
+	char *text = t_slurp(log);
 	if (rc != 0)
 		fail_msg("dsr series exit %d:\n%s", rc, text ? text : "");
 	free(text);
 
-	json_t *j = report("out");
+	json_t *j = t_report("out");
 	json_t *members = json_object_get(j, "members");
 	assert_int_equal(json_array_size(members), 2);
 	for (size_t k = 0; k < 2; k++) {
@@ -245,10 +202,10 @@ static void test_series_one_fails(void **state)
 	char log[512];
 	const char *d = t_scratch_dir();
 	snprintf(log, sizeof(log), "%s/fail.log", d);
-	int rc = run(log, "%s series %s/ref.png %s/live1.png %s/noise.png -o %s/out2 -q", dsr_bin(),
-		     d, d, d, d);
+	int rc = t_run(log, "%s series %s/ref.png %s/live1.png %s/noise.png -o %s/out2 -q", t_dsr_bin(),
+		       d, d, d, d);
 	assert_int_equal(rc, 1);
-	json_t *j = report("out2");
+	json_t *j = t_report("out2");
 	json_t *members = json_object_get(j, "members");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(members, 0), "status")), "ok");
 	json_t *bad = json_array_get(members, 1);
@@ -281,21 +238,21 @@ static void test_series_dicom_sources(void **state)
 	char log[512];
 	const char *d = t_scratch_dir();
 	snprintf(log, sizeof(log), "%s/dcm.log", d);
-	int rc = run(log, "%s series %s/ref.dcm %s/live1.dcm -o %s/out3 -q", dsr_bin(), d, d, d);
+	int rc = t_run(log, "%s series %s/ref.dcm %s/live1.dcm -o %s/out3 -q", t_dsr_bin(), d, d, d);
 	assert_int_equal(rc, 0);
 	struct dsr_dicom_identity got;
 	assert_int_equal(dsr_dicom_read_identity(t_scratch_path("out3/difference-01.dcm"), &got), 0);
 	assert_string_equal(got.study_instance_uid, src.study_instance_uid);
 	assert_string_equal(got.patient_id, "P-DCM");
-	rc = run(log, "dcmdump +P ReferencedSOPInstanceUID %s/out3/difference-01.dcm", d);
+	rc = t_run(log, "dcmdump +P ReferencedSOPInstanceUID %s/out3/difference-01.dcm", d);
 	assert_int_equal(rc, 0);
-	char *dump = slurp(log);
+	char *dump = t_slurp(log);
 	assert_non_null(dump);
 	assert_non_null(strstr(dump, uids[0]));
 	assert_non_null(strstr(dump, uids[1]));
 	free(dump);
-	rc = run(log, "dciodvfy %s/out3/difference-01.dcm", d);
-	dump = slurp(log);
+	rc = t_run(log, "dciodvfy %s/out3/difference-01.dcm", d);
+	dump = t_slurp(log);
 	if (strstr(dump, "Error"))
 		fail_msg("dciodvfy:\n%s", dump);
 	free(dump);
@@ -319,7 +276,7 @@ static void make_intraoral(const char *path)
 		 "-i '(0008,2218)[0].(0008,0102)=SRT' -i '(0008,2218)[0].(0008,0104)=Maxilla' "
 		 "-i '(0008,2228)[0].(0008,0100)=T-54210' -i '(0008,2228)[0].(0008,0102)=SRT' "
 		 "-i '(0008,2228)[0].(0008,0104)=Tooth' -i '(0040,0555)' '%s'", path);
-	assert_int_equal(run(log, "%s", cmd), 0);
+	assert_int_equal(t_run(log, "%s", cmd), 0);
 }
 
 /* Intra-oral sources: the difference is an intra-oral image too (for presentation),
@@ -330,34 +287,34 @@ static void test_series_intraoral_sources(void **state)
 	char log[512];
 	const char *d = t_scratch_dir();
 	/* ref.dcm and live1.dcm were written by test_series_dicom_sources */
-	assert_int_equal(run(t_scratch_path("cp.log"), "cp %s/ref.dcm %s/ref-io.dcm && cp %s/live1.dcm %s/live1-io.dcm",
-			     d, d, d, d), 0);
+	assert_int_equal(t_run(t_scratch_path("cp.log"), "cp %s/ref.dcm %s/ref-io.dcm && cp %s/live1.dcm %s/live1-io.dcm",
+			       d, d, d, d), 0);
 	make_intraoral(t_scratch_path("ref-io.dcm"));
 	make_intraoral(t_scratch_path("live1-io.dcm"));
 	snprintf(log, sizeof(log), "%s/io.log", d);
-	int rc = run(log, "%s series %s/ref-io.dcm %s/live1-io.dcm -o %s/out4 -q --teeth 11,21",
-		     dsr_bin(), d, d, d);
+	int rc = t_run(log, "%s series %s/ref-io.dcm %s/live1-io.dcm -o %s/out4 -q --teeth 11,21",
+		       t_dsr_bin(), d, d, d);
 	if (rc != 0) {
-		char *t = slurp(log);
+		char *t = t_slurp(log);
 		fail_msg("dsr series on intra-oral sources: exit %d\n%s", rc, t);
 	}
 	struct dsr_dicom_identity got;
 	assert_int_equal(dsr_dicom_read_identity(t_scratch_path("out4/difference-01.dcm"), &got), 0);
 	assert_string_equal(got.sop_class_uid, "1.2.840.10008.5.1.4.1.1.1.3");
 	assert_string_equal(got.modality, "IO");
-	run(log, "dciodvfy %s/out4/difference-01.dcm", d);
-	char *dump = slurp(log);
+	t_run(log, "dciodvfy %s/out4/difference-01.dcm", d);
+	char *dump = t_slurp(log);
 	if (strstr(dump, "Error") || !strstr(dump, "IntraoralImageForPresentation"))
 		fail_msg("dciodvfy:\n%s", dump);
 	free(dump);
-	run(log, "dcmdump +P ImagerPixelSpacing +P ImageLaterality +P CodeValue "
-	    "%s/out4/difference-01.dcm", d);
-	dump = slurp(log);
+	t_run(log, "dcmdump +P ImagerPixelSpacing +P ImageLaterality +P CodeValue "
+	      "%s/out4/difference-01.dcm", d);
+	dump = t_slurp(log);
 	assert_non_null(strstr(dump, "0.019"));
 	/* without --teeth the record takes the sources' coded tooth (T-54210: FDI 18) */
-	assert_int_equal(run(log, "%s series %s/ref-io.dcm %s/live1-io.dcm -o %s/out5 -q",
-			     dsr_bin(), d, d, d), 0);
-	char *rep = slurp(t_scratch_path("out5/report.json"));
+	assert_int_equal(t_run(log, "%s series %s/ref-io.dcm %s/live1-io.dcm -o %s/out5 -q",
+			       t_dsr_bin(), d, d, d), 0);
+	char *rep = t_slurp(t_scratch_path("out5/report.json"));
 	assert_non_null(rep);
 	assert_non_null(strstr(rep, "FDI 18 (UNIVERSAL 1)"));
 	free(rep);
@@ -374,9 +331,9 @@ static void test_series_usage(void **state)
 	(void)state;
 	char log[512];
 	snprintf(log, sizeof(log), "%s/usage.log", t_scratch_dir());
-	assert_int_equal(run(log, "%s series %s/ref.png", dsr_bin(), t_scratch_dir()), 2);
-	assert_int_equal(run(log, "%s series -o x %s/ref.png", dsr_bin(), t_scratch_dir()), 2);
-	char *t = slurp(log);
+	assert_int_equal(t_run(log, "%s series %s/ref.png", t_dsr_bin(), t_scratch_dir()), 2);
+	assert_int_equal(t_run(log, "%s series -o x %s/ref.png", t_dsr_bin(), t_scratch_dir()), 2);
+	char *t = t_slurp(log);
 	assert_non_null(strstr(t, "at least one live"));
 	free(t);
 }

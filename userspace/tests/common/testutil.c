@@ -3,10 +3,17 @@
  */
 #include <ftw.h>
 #include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
 
 #include "testutil.h"
 
@@ -130,4 +137,76 @@ void *t_read_file(const char *path, size_t *len)
 	fclose(f);
 	*len = n;
 	return buf;
+}
+
+char *t_slurp(const char *path)
+{
+	size_t n;
+	char *s = t_read_file(path, &n);
+	char *z;
+
+	if (!s)
+		return NULL;
+	z = realloc(s, n + 1);
+	if (!z) {
+		free(s);
+		return NULL;
+	}
+	z[n] = '\0';
+	return z;
+}
+
+const char *t_dsr_bin(void)
+{
+	const char *d = getenv("DSR");
+
+	return d ? d : "build/dsr";
+}
+
+int t_vrun(const char *log, int append, const char *fmt, va_list ap)
+{
+	char cmd[4096], full[4400];
+	int st;
+
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	snprintf(full, sizeof(full), "%s >%s'%s' 2>&1", cmd, append ? ">" : "", log);
+	st = system(full);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+int t_run(const char *log, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = t_vrun(log, 0, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int t_run_scratch(const char *fmt, ...)
+{
+	char log[4096];
+	va_list ap;
+	int rc;
+
+	snprintf(log, sizeof(log), "%s/" T_RUN_LOG, t_scratch_dir());
+	va_start(ap, fmt);
+	rc = t_vrun(log, 1, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+json_t *t_report(const char *dir)
+{
+	char p[512];
+	json_error_t err;
+	json_t *j;
+
+	snprintf(p, sizeof(p), "%s/%s/report.json", t_scratch_dir(), dir);
+	j = json_load_file(p, 0, &err);
+	if (!j)
+		fail_msg("%s: %s", p, err.text);
+	return j;
 }

@@ -1,10 +1,12 @@
 /*
  * testutil.h - small helpers shared by the cmocka test programs: a seeded random
- * generator (tests must be reproducible), scratch files, and the test data directory.
+ * generator (tests must be reproducible), scratch files, the test data directory, and
+ * running the dsr command under test.
  */
 #ifndef DSR_TESTUTIL_H
 #define DSR_TESTUTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,5 +38,23 @@ const char *t_data_path(const char *name);
 int t_write_file(const char *path, const void *buf, size_t len);
 /* Read a whole file into a malloc'd buffer; NULL on failure. */
 void *t_read_file(const char *path, size_t *len);
+
+/* A whole file as a malloc'd NUL-terminated string; NULL on failure. */
+char *t_slurp(const char *path);
+
+/* The dsr binary under test: $DSR, or build/dsr. */
+const char *t_dsr_bin(void);
+
+/* Run a shell command made from @fmt with stdout and stderr to @log (appended to when
+ * @append, else replaced); its exit status, 128 if it did not exit normally. */
+int t_vrun(const char *log, int append, const char *fmt, va_list ap);
+int t_run(const char *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* t_run appending to <scratch dir>/cmd.log (T_RUN_LOG), for tests that keep one log. */
+#define T_RUN_LOG "cmd.log"
+int t_run_scratch(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* <scratch dir>/@dir/report.json parsed; fails the running test if it is not JSON. */
+struct json_t *t_report(const char *dir);
 
 #endif /* DSR_TESTUTIL_H */
