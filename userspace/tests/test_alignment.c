@@ -426,13 +426,6 @@ static void test_drives_model(void **state)
 	dsr_alignment_free(&back);
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	t_scratch_cleanup();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,5 +440,5 @@ int main(void)
 		cmocka_unit_test(test_drives_model),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, NULL, t_scratch_teardown);
 }

@@ -71,13 +71,6 @@ static int setup(void **state)
 	return rc;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	t_scratch_cleanup();
-	return 0;
-}
-
 /* Below the threshold: exit 1, the reason on stderr, the report says refused and
  * carries the estimate, and no board was needed to get there. */
 static void test_refuses_below_threshold(void **state)
@@ -157,5 +150,5 @@ int main(void)
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_bad_input),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, t_scratch_teardown);
 }

@@ -227,13 +227,6 @@ static void test_errors(void **state)
 	assert_non_null(strstr(output, "usage: dsr subtract"));
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	t_scratch_cleanup();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,5 +235,5 @@ int main(void)
 		cmocka_unit_test(test_errors),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, NULL, t_scratch_teardown);
 }

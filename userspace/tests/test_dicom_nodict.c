@@ -60,18 +60,11 @@ static void test_roundtrip_without_dictionary(void **state)
 	dsr_image_free(im);
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	t_scratch_cleanup();
-	return 0;
-}
-
 int main(void)
 {
 	setenv("DCMDICTPATH", "/nonexistent/dicom.dic", 1);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_without_dictionary),
 	};
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, NULL, t_scratch_teardown);
 }

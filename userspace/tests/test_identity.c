@@ -204,13 +204,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	t_scratch_cleanup();
-	return 0;
-}
-
 /* Patient A against patient B: refused (not filed under B); with the override, done and
  * the override is in the DICOM and the report. */
 static void test_cli_wrong_patient(void **state)
@@ -448,5 +441,5 @@ int main(void)
 		cmocka_unit_test(test_cli_series_dir),
 		cmocka_unit_test(test_cli_subtract_dicom_and_depth),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, t_scratch_teardown);
 }

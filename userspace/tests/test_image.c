@@ -544,13 +544,6 @@ static void test_regression_inputs(void **state)
 	assert_true(n >= 3);
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	t_scratch_cleanup();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,5 +561,5 @@ int main(void)
 		cmocka_unit_test(test_regression_inputs),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, NULL, t_scratch_teardown);
 }

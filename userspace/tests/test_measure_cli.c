@@ -79,13 +79,6 @@ static int setup(void **state)
 	return rc;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	t_scratch_cleanup();
-	return 0;
-}
-
 static double num(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
@@ -285,5 +278,5 @@ int main(void)
 		cmocka_unit_test(test_subtract_region),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, t_scratch_teardown);
 }

@@ -243,13 +243,6 @@ static void test_series_record(void **state)
 	json_decref(r);
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	t_scratch_cleanup();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,5 +251,5 @@ int main(void)
 		cmocka_unit_test(test_series_montage),
 		cmocka_unit_test(test_series_record),
 	};
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, NULL, t_scratch_teardown);
 }

@@ -101,13 +101,6 @@ static int setup(void **state)
 	return rc;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	t_scratch_cleanup();
-	return 0;
-}
-
 static struct dsr_affine affine_of(json_t *a)
 {
 	assert_true(json_is_array(a) && json_array_size(a) == 6);
@@ -347,5 +340,5 @@ int main(void)
 		cmocka_unit_test(test_series_intraoral_sources),
 		cmocka_unit_test(test_series_usage),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, t_scratch_teardown);
 }

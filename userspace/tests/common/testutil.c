@@ -139,6 +139,13 @@ void *t_read_file(const char *path, size_t *len)
 	return buf;
 }
 
+int t_scratch_teardown(void **state)
+{
+	(void)state;
+	t_scratch_cleanup();
+	return 0;
+}
+
 char *t_slurp(const char *path)
 {
 	size_t n;

@@ -30,6 +30,8 @@ const char *t_scratch_dir(void);
 const char *t_scratch_path(const char *name);
 /* Remove the scratch directory and everything directly in it. */
 void t_scratch_cleanup(void);
+/* t_scratch_cleanup as a cmocka group teardown. */
+int t_scratch_teardown(void **state);
 
 /* $DSR_TEST_DATA/name, or tests/data/name relative to the current directory. */
 const char *t_data_path(const char *name);
