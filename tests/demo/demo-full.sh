@@ -59,8 +59,7 @@ log "dsr: $dsr"
 [ -f "$root/sim/Makefile" ] || die "sim/ is missing: no simulated board to run on"
 run_logged build-sim make -C "$root/sim" -j2
 log "dsr-sim: $root/sim/build/dsr-sim"
-libs="$root/userspace/build/libdsr.a $(pkg-config --libs libpng libtiff-4 fftw3 libusb-1.0 jansson zlib libopenjp2) \
-	-ldcmnet -ldcmjpeg -ldcmjpls -ldcmimage -ldcmimgle -ldcmdata -loflog -lofstd -lfftw3f -lm -lpthread -lstdc++"
+libs=$(command make -s -C "$root/userspace" print-libs)
 # shellcheck disable=SC2086
 run_logged build-mkdemo cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 \
 	-I"$root/userspace/include" -o "$work/mkdemo" "$here/mkdemo.c" $libs
