@@ -24,22 +24,7 @@
 #include <unistd.h>
 
 #include "dsr/dsr_ioctl.h"
-
-static int checks, failures;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	failures += !ok;
-	printf("%s ", ok ? "PASS" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+#include "guest_check.h"
 
 /* CRC-32 (IEEE), bitwise: this program links nothing but libc. */
 static uint32_t crc32_ieee(const uint8_t *p, size_t n)
@@ -171,6 +156,5 @@ int main(int argc, char **argv)
 		       (uint32_t)atoi(argv[4]));
 	streaming(fd, &info, (uint32_t)atoi(argv[2]), (uint32_t)atoi(argv[3]));
 	close(fd);
-	printf("checks=%d failures=%d\n", checks, failures);
-	return checks > 0 && failures == 0 ? 0 : 1;
+	return verdict();
 }

@@ -47,40 +47,7 @@
 
 #include "dsr/dsr.h"
 #include "dsr/dsr_ioctl.h"
-
-static int checks, failures;
-
-/* One check's outcome, printed; failures are counted, the run goes on. */
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	if (!ok)
-		failures++;
-	printf("%s ", ok ? "PASS" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-/* The exit status: success only when something was checked and nothing failed. */
-static int verdict(void)
-{
-	printf("checks=%d failures=%d\n", checks, failures);
-	return checks > 0 && failures == 0 ? 0 : 1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+#include "guest_check.h"
 
 static int open_dev(const char *path, int flags)
 {
