@@ -189,20 +189,23 @@ module dsr_top #(
     localparam int U_ST  = 4 + 8 + 8 + U_SA;                          // + selects, weights
     localparam int U_AF  = XB + YB + WB + HB + U_SA;                  // + position, size
 
-    logic                  pipe_ready;
     logic [U_AF-1:0]       af_s_user, af_o_user, af_m_user;
     logic [POS-1:0]        af_o_pos_u, af_o_pos_v, af_pos_u, af_pos_v;
-    logic                  af_o_valid, af_o_ready, af_valid, af_ready;
+    logic                  af_o_valid, af_o_ready, af_valid, af_ready, af_s_ready;
+    logic                  credit_ok;
 
     assign af_s_user = {fi_x, fi_y, act_width, act_height,
                         frame_noref, act_lut_bank, act_lut_identity,
                         fi_live, act_mode, act_mask, act_gain, act_midgrey, fi_eof, fi_bad};
 
+    // a pixel enters only with a credit (room for it in the pixel FIFO before the framer)
+    assign fi_ready = credit_ok && af_s_ready;
+
     dsr_projective #(
         .USER_WIDTH(U_AF)
     ) affine (
         .clk, .rst,
-        .s_valid(fi_valid), .s_ready(fi_ready), .s_sof(fi_sof), .s_eol(fi_eol),
+        .s_valid(fi_valid && credit_ok), .s_ready(af_s_ready), .s_sof(fi_sof), .s_eol(fi_eol),
         .s_user(af_s_user),
         .a11(act_a11), .a12(act_a12), .a21(act_a21), .a22(act_a22), .tx(act_tx), .ty(act_ty),
         .h31(act_h31), .h32(act_h32),
@@ -210,15 +213,27 @@ module dsr_top #(
         .m_pos_v(af_o_pos_v), .m_user(af_o_user)
     );
 
-    // the input and the coordinate generator stall on a registered ready: the rest of the
-    // pipeline's stall never reaches the input handshake in the same cycle
-    dsr_skid #(
-        .DATA_WIDTH(2 * POS + U_AF)
-    ) affine_skid (
-        .clk, .rst,
-        .s_data({af_o_pos_u, af_o_pos_v, af_o_user}), .s_valid(af_o_valid), .s_ready(af_o_ready),
-        .m_data({af_pos_u, af_pos_v, af_m_user}), .m_valid(af_valid), .m_ready(af_ready)
-    );
+    generate
+        if (REF_DRAM != 0) begin : g_gen_skid
+            // the DRAM store stalls its input on a miss: the generator stalls on a
+            // registered ready, so that stall never reaches the input in the same cycle
+            dsr_skid #(
+                .DATA_WIDTH(2 * POS + U_AF)
+            ) affine_skid (
+                .clk, .rst,
+                .s_data({af_o_pos_u, af_o_pos_v, af_o_user}), .s_valid(af_o_valid),
+                .s_ready(af_o_ready),
+                .m_data({af_pos_u, af_pos_v, af_m_user}), .m_valid(af_valid), .m_ready(af_ready)
+            );
+        end else begin : g_gen_free
+            // on chip nothing after the generator ever stalls: it runs freely
+            assign af_o_ready = 1'b1;
+            assign {af_pos_u, af_pos_v, af_m_user} = {af_o_pos_u, af_o_pos_v, af_o_user};
+            assign af_valid = af_o_valid;
+            logic unused_af_ready;
+            assign unused_af_ready = af_ready;
+        end
+    endgenerate
 
     logic [XB-1:0]   af_x;
     logic [YB-1:0]   af_y;
@@ -379,8 +394,10 @@ module dsr_top #(
     logic        su_valid;
     logic [15:0] su_pixel;
     logic [1:0]  su_frame;
-    logic        fr_ready;
 
+    // Everything from the generator to here runs freely (m_ready = 1: no stall enable
+    // fans out over the pipeline's registers); a pixel is taken at the input only with a
+    // credit, so the pixel FIFO below always has room for what is in flight
     dsr_subtract #(
         .USER_WIDTH(2)
     ) subtract (
@@ -388,11 +405,53 @@ module dsr_top #(
         .s_valid(lu_valid), .s_ready(lu_ready), .s_live(lu_live), .s_refp(lu_refp),
         .s_mode(lu_mode), .s_mask(lu_mask), .s_gain(lu_gain), .s_midgrey(lu_midgrey),
         .s_user(lu_frame),
-        .m_valid(su_valid), .m_ready(pipe_ready), .m_pixel(su_pixel), .m_user(su_frame)
+        .m_valid(su_valid), .m_ready(1'b1), .m_pixel(su_pixel), .m_user(su_frame)
     );
 
-    // the whole datapath moves when the framer takes a pixel or its last stage is empty
-    assign pipe_ready = fr_ready || !su_valid;
+    // ---------------------------------------------------------------- pixel FIFO, credits
+    localparam int PF_DEPTH = 64;          // > the pipeline's latency (~40): full rate
+    localparam int PFB      = $clog2(PF_DEPTH) + 1;
+    logic [17:0]    pf_data;
+    logic           pf_empty, pf_pop, pf_ready;
+    logic [PFB-1:0] pf_count, credits_used, credits_next;
+    logic           pipe_in;
+
+    dsr_fifo #(
+        .DATA_WIDTH(18),
+        .DEPTH(PF_DEPTH)
+    ) pixel_fifo (
+        .clk, .rst,
+        .wr_en(su_valid), .wr_data({su_frame, su_pixel}),
+        .rd_en(pf_pop), .rd_data(pf_data), .empty(pf_empty), .count(pf_count)
+    );
+    assign pf_pop = pf_ready && !pf_empty;
+    logic unused_pf_count;
+    assign unused_pf_count = ^pf_count;
+
+    // credits: pixels taken by the generator and not yet out of the FIFO (registered)
+    assign pipe_in      = fi_valid && fi_ready;
+    assign credits_next = credits_used + {{(PFB - 1){1'b0}}, pipe_in}
+                                       - {{(PFB - 1){1'b0}}, pf_pop};
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            credits_used <= '0;
+            credit_ok    <= 1'b1;
+        end else begin
+            credits_used <= credits_next;
+            credit_ok    <= credits_next < PF_DEPTH[PFB-1:0];
+        end
+    end
+
+    // the framer sees the FIFO through a register slice
+    logic        fr_ready, px_valid;
+    logic [17:0] px_data;
+    dsr_skid #(
+        .DATA_WIDTH(18)
+    ) pixel_skid (
+        .clk, .rst,
+        .s_data(pf_data), .s_valid(!pf_empty), .s_ready(pf_ready),
+        .m_data(px_data), .m_valid(px_valid), .m_ready(fr_ready)
+    );
 
     // ---------------------------------------------------------------- framer, output
     logic [WB-1:0] ctx_width;
@@ -411,8 +470,8 @@ module dsr_top #(
         .HB(HB)
     ) framer (
         .clk, .rst,
-        .s_valid(su_valid), .s_ready(fr_ready), .s_pixel(su_pixel),
-        .s_eof(su_frame[1]), .s_bad(su_frame[0]),
+        .s_valid(px_valid), .s_ready(fr_ready), .s_pixel(px_data[15:0]),
+        .s_eof(px_data[17]), .s_bad(px_data[16]),
         .ctx_empty, .ctx_pop, .ctx_width, .ctx_height, .ctx_bits, .ctx_generation,
         .ctx_time, .ctx_flags(ctx_head_flags), .ctx_payload_length(ctx_head_length),
         .m_valid(fr_valid), .m_ready(out_ready), .m_data(fr_data), .m_last(fr_last)
