@@ -97,11 +97,9 @@ module dsr_frame_in #(
     logic [1:0]    f_mode;
     logic [WB-1:0] f_width;
     logic [HB-1:0] f_height;
-    logic [4:0]    f_bits;
     assign f_mode   = start ? nxt_mode : act_mode;
     assign f_width  = start ? nxt_width : act_width;
     assign f_height = start ? nxt_height : act_height;
-    assign f_bits   = start ? nxt_bits : act_bits;
 
     // line and frame end for both cases, so the handshake only picks one (timing)
     logic [XB-1:0] px;
@@ -123,8 +121,18 @@ module dsr_frame_in #(
     assign eol_wrong = (start || in_beat) && (s_eol != last_x);
     assign short_now = s_valid && s_sof && active && !padding;
 
-    logic [15:0] mask;
-    assign mask = 16'hffff >> (5'd16 - f_bits);
+    // the depth mask of both cases from registers only, so the handshake (start) only
+    // picks one (timing: s_sof -> start -> m_live is two LUT levels, no shifter)
+    logic [15:0] mask, nxt_mask, cur_mask;
+    assign nxt_mask = 16'hffff >> (5'd16 - nxt_bits);
+    assign mask     = start ? nxt_mask : cur_mask;
+    always_ff @(posedge clk) begin
+        if (start) begin
+            cur_mask <= nxt_mask;   // = the mask of act_bits while the frame is active
+        end
+    end
+    logic unused_act_bits;
+    assign unused_act_bits = ^act_bits;   // the frame's depth is cur_mask
 
     logic frame_capture;
     assign frame_capture = f_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0];
