@@ -12,7 +12,7 @@
 //  - no pixel ever meets a LUT bank being written: the pipeline is modelled as a queue of
 //    the frames in flight (up to 4), each with the bank it started with; pixels read the
 //    oldest frame's bank; a LUT write to a bank that a frame in flight uses is an error;
-//  - reg_ready is low only for a LUT_DATA write; a read answers exactly two cycles after
+//  - reg_ready is low only for a LUT_DATA write; a read answers exactly three cycles after
 //    its acceptance; ERROR is sticky and write-1-to-clear, per bit (LUT_RANGE not
 //    modelled here).
 `default_nettype none
@@ -213,12 +213,12 @@ module fv_regs (
         if (!init && !$past(init)) begin
             assert (act_generation == $past(act_generation) + {31'd0, $past(sof_accept && m_pend)});
         end
-        if (!init && !$past(init) && !$past(init, 2)) begin
-            assert (reg_rvalid == $past(rd, 2));
-            if ($past(rd && reg_addr == dsr_pkg::DSR_REG_STATUS, 2))
-                assert (reg_rdata[1] == $past(m_pend, 2));
-            if ($past(rd && reg_addr == dsr_pkg::DSR_REG_ERROR, 2))
-                assert (reg_rdata[3:0] == $past(m_err, 2));
+        if (!init && !$past(init) && !$past(init, 2) && !$past(init, 3)) begin
+            assert (reg_rvalid == $past(rd, 3));
+            if ($past(rd && reg_addr == dsr_pkg::DSR_REG_STATUS, 3))
+                assert (reg_rdata[1] == $past(m_pend, 3));
+            if ($past(rd && reg_addr == dsr_pkg::DSR_REG_ERROR, 3))
+                assert (reg_rdata[3:0] == $past(m_err, 3));
         end
     end
 

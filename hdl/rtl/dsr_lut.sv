@@ -72,13 +72,21 @@ module dsr_lut #(
         end
     endgenerate
 
-    // read-back answers from the bank the request went to
+    // read-back answers from the bank the request went to, a cycle after the RAM: each
+    // bank's port A output goes straight into a register (nothing behind the EBR's
+    // clock-to-out in its cycle), the bank select follows in the next one. a_rdata
+    // belongs to the access two cycles back.
+    logic [DATA_WIDTH-1:0] a_rdata_q [0:1];
+    logic                  a_bank_qq;
     always_ff @(posedge clk) begin
         if (a_en) begin
             a_bank_q <= a_bank;
         end
+        a_bank_qq    <= a_bank_q;
+        a_rdata_q[0] <= a_rdata_bank[0];
+        a_rdata_q[1] <= a_rdata_bank[1];
     end
-    assign a_rdata = a_rdata_bank[a_bank_q];
+    assign a_rdata = a_rdata_q[a_bank_qq];
 
     logic                  v1, v2;
     logic                  bank1, ident1, bank2, ident2;

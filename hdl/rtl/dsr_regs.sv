@@ -2,7 +2,7 @@
 //
 // Bus: a request is accepted when reg_valid && reg_ready. reg_ready is 1 except for a
 // LUT_DATA write while the pipeline still reads the shadow bank (see below); it never
-// depends on reg_valid. A read answers exactly two cycles after its acceptance with one
+// depends on reg_valid. A read answers exactly three cycles after its acceptance with one
 // reg_rvalid pulse, in order, so reads may be issued back to back. Unknown addresses
 // read 0 and ignore writes.
 //
@@ -455,33 +455,39 @@ module dsr_regs #(
         endcase
     end
 
-    logic        rd1_valid, rd1_lut;
-    logic [31:0] rd1_data;
+    logic        rd1_valid, rd1_lut, rd2_valid, rd2_lut;
+    logic [31:0] rd1_data, rd2_data;
 
     always_ff @(posedge clk) begin
         if (rst) begin
             rd1_valid       <= 1'b0;
+            rd2_valid       <= 1'b0;
             reg_rvalid      <= 1'b0;
             time_hi_latched <= '0;
         end else begin
             rd1_valid  <= rd;
-            reg_rvalid <= rd1_valid;
+            rd2_valid  <= rd1_valid;
+            reg_rvalid <= rd2_valid;
             if (rd && reg_addr == dsr_pkg::DSR_REG_TIME_LO) begin
                 time_hi_latched <= time_cnt[63:32];
             end
         end
     end
 
+    // the LUT's read-back data is registered behind its block RAM (dsr_lut), so a read
+    // answers in cycle 3: decode in 1, wait in 2, the LUT word joins in 3
     always_ff @(posedge clk) begin
         rd1_data  <= rd_mux;
         rd1_lut   <= reg_addr == dsr_pkg::DSR_REG_LUT_DATA && lut_in_range;
-        reg_rdata <= rd1_lut ? {16'd0, lut_rdata} : rd1_data;
+        rd2_data  <= rd1_data;
+        rd2_lut   <= rd1_lut;
+        reg_rdata <= rd2_lut ? {16'd0, lut_rdata} : rd2_data;
     end
 
 `ifndef SYNTHESIS
     // assertions (Verilator --assert in every test build, Icarus): no LUT write while the
     // shadow bank is committed or still read by pixels in flight; frames in flight never
-    // go below zero; a read answers exactly once, two cycles after acceptance
+    // go below zero; a read answers exactly once, three cycles after acceptance
     always @(posedge clk) begin
         if (!rst) begin
             assert (!$isunknown(reg_ready) && !$isunknown(reg_rvalid)) else $error("dsr_regs: X on ready/rvalid");

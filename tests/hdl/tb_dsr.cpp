@@ -890,7 +890,7 @@ static int replay(Sim &sim, const char *stim_path, const char *exp_path, const c
 		lfsr = (uint16_t)((lfsr >> 1) ^ (-(lfsr & 1) & 0xb400));
 		t->m_ready = (lfsr & 3) != 0;
 		t->eval();
-		if (t->reg_rvalid) {	// a read answers two cycles after its acceptance
+		if (t->reg_rvalid) {	// a read answers three cycles after its acceptance
 			if (rd_want.empty() || t->reg_rdata != rd_want.front()) {
 				if (errors++ < 10)
 					fprintf(stderr, "replay: register read got %08x, expected %08x\n",

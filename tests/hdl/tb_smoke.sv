@@ -51,7 +51,7 @@ module tb_smoke #(
     logic [63:0] stim [0:NSTIM-1];
     logic [19:0] expw [0:NEXP-1];
     int          si = 0, ei = 0, errors = 0, frames = 0, pixels = 0, idle = 0;
-    logic [31:0] rd_want [0:3];         // reads in flight (answered two cycles later)
+    logic [31:0] rd_want [0:3];         // reads in flight (answered three cycles later)
     int          rd_w = 0, rd_r = 0, reads = 0;
     logic [15:0] lfsr = 16'hace1;
     logic [3:0]  cmd;
