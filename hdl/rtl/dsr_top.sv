@@ -1,18 +1,21 @@
 // dsr_top - the DSR board's pixel pipeline with its register file.
 //
-//   s_* --> frame_in --> projective --> skid --> sample_addr --> frame_store --> bilinear --> lut
-//             |                                                                |
-//             +-- frame context FIFO ------------------> framer <-- subtract <--+
-//                                                          |
-//                                                        skid --> m_*
+//   s_* --> frame_in --> projective --> sample_addr --> frame_store --> bilinear --> lut
+//             |             ^ credit                                                |
+//             +-- frame context FIFO ------> framer <-- skid <-- pixel FIFO <-- subtract
+//                                              |
+//                                            skid --> m_*
 //
-// One pixel per clock. Inside, the datapath is two stall domains: every module has
-// s_ready = m_ready, and each chain advances when its consumer takes a pixel or its
-// last stage is empty; a skid buffer after the coordinate generator separates the
-// input side from the rest; per-pixel metadata (position, frame end, bad, and the frame's
-// mode, depth, gain, midgrey, LUT bank) travels in each module's user field so a frame
-// boundary can be anywhere in the pipeline. The framer's output goes through a skid
-// buffer, so m_ready reaches no other logic combinationally.
+// One pixel per clock. From the coordinate generator to the subtractor the pipeline runs
+// freely: every module there has s_ready = m_ready, and their m_ready is tied high, so no
+// stall enable fans out over their registers (timing). Back-pressure works by credits: a
+// pixel enters the generator only while fewer than PF_DEPTH pixels are between the
+// generator's input and the pixel FIFO's output (a registered count), so the FIFO can
+// always take what is in flight. The DRAM build keeps a skid buffer after the generator
+// (its store stalls on a miss and sends bubbles on). Per-pixel metadata (position, frame
+// end, bad, and the frame's mode, depth, gain, midgrey, LUT bank) travels in each
+// module's user field so a frame boundary can be anywhere in the pipeline. The framer's
+// output goes through a skid buffer, so m_ready reaches no other logic combinationally.
 //
 // Requirements: MAX_WIDTH and MAX_HEIGHT powers of two, >= 4;
 // PIXEL_BITS_MAX in DSR_PIXEL_BITS_MIN..DSR_PIXEL_BITS_MAX (the LUT has 2^PIXEL_BITS_MAX
