@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# synth.sh - dsr_top through Yosys (synth_ecp5) and nextpnr-ecp5 for an LFE5U-85F,
+# synth.sh - dsr_top (in synth/dsr_top_synth.sv: on-chip store, no DRAM port) through Yosys (synth_ecp5) and nextpnr-ecp5 for an LFE5U-85F,
 # then the numbers that matter: LUTs, flip-flops, block RAMs, DSPs, fmax, critical path.
 #
 # SYNTH_SPEED (environment): speed grade 6 (default, slowest), 7 or 8.
@@ -14,8 +14,8 @@ mkdir -p "$out"
 echo "synth: dsr_top MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits, LFE5U-85F-$speed $pkg, target $freq MHz"
 "$yosys" -q -l "$out/yosys.log" -p "
 	read_verilog -sv $*
-	chparam -set MAX_WIDTH $w -set MAX_HEIGHT $h -set PIXEL_BITS_MAX $bits dsr_top
-	synth_ecp5 -top dsr_top -json $out/dsr_top.json
+	chparam -set MAX_WIDTH $w -set MAX_HEIGHT $h -set PIXEL_BITS_MAX $bits dsr_top_synth
+	synth_ecp5 -top dsr_top_synth -json $out/dsr_top.json
 	tee -o $out/stat.txt stat
 "
 "$nextpnr" --85k --speed "$speed" --package "$pkg" --json "$out/dsr_top.json" --freq "$freq" --seed "$seed" \
