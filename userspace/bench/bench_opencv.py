@@ -54,8 +54,8 @@ def whole_process(dsr, d, model):
     """`dsr register` as a whole process on pair 0: (CPU ms of the child, wall ms)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
-    subprocess.run([dsr, "register", f"{d}/ref_000.pgm", f"{d}/live_000.pgm", "--model",
-                    model, "--json"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([dsr, "register", f"{d}/ref_000.pgm", f"{d}/live_000.pgm", "--json"],
+                   check=True, stdout=subprocess.DEVNULL)  # the default model, auto
     wall = 1e3 * (time.monotonic() - t0)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = 1e3 * ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
@@ -76,8 +76,8 @@ def main():
         truth[int(k)] = np.array([float(x) for x in v]).reshape(3, 3)
     ours = {}
     for line in open(f"{d}/dsr.txt"):
-        k, ms, rms, ok, _wall = line.split()
-        ours[int(k)] = (float(ms), float(rms), int(ok))
+        k, ms, rms, ok, _wall, proj = line.split()
+        ours[int(k)] = (float(ms), float(rms), int(ok), int(proj))
     times, errs, ok = [], [], 0
     first = True
     for k in sorted(truth):
@@ -123,7 +123,7 @@ def main():
     h, w = live.shape
     line = (f"BENCH register {w}x{h} {model} dsr_ms={our_ms:.1f} opencv_{mname.lower()}_ms="
             f"{cv_ms:.1f} ratio={cv_ms / our_ms:.2f} dsr_rms={our_err:.4f} "
-            f"opencv_rms={cv_err:.4f}")
+            f"opencv_rms={cv_err:.4f} dsr_chose_projective={sum(v[3] for v in ours.values())}/{n}")
     if dsr:
         cpu, wall = whole_process(dsr, d, model)
         line += f" process_cpu_ms={cpu:.0f} process_wall_ms={wall:.0f}"

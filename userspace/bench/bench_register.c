@@ -6,13 +6,13 @@
  *
  *   bench_register SIZE|WxH PAIRS DIR [SEED [MODEL [BITS]]]
  *
- * MODEL affine (default): repositioned pairs, registered with the affine model;
- * projective: the follow-ups also through beam angulation (up to +-5 degrees, source
- * 15000 px away scaled to the frame), registered with --model projective. BITS: 12
- * (default) or 16.
+ * MODEL affine (default): repositioned pairs; projective: the follow-ups also through
+ * beam angulation (up to +-5 degrees, source 15000 px away scaled to the frame). Both
+ * registered with the default model (auto, which must choose affine resp. projective),
+ * or with the model named by the environment's BENCH_MOTION. BITS: 12 (default) or 16.
  *
  * DIR/truth.txt: "k h11 h12 h13 h21 h22 h23 h31 h32 h33" per pair; DIR/dsr.txt:
- * "k cpu_ms rms ok wall_ms"; DIR/ref_k.pgm, live_k.pgm.
+ * "k cpu_ms rms ok wall_ms projective"; DIR/ref_k.pgm, live_k.pgm.
  * Times are CPU time of this process (one thread), which a busy shared machine does
  * not inflate the way it inflates wall time; wall time is recorded beside it.
  */
@@ -108,12 +108,13 @@ int main(int argc, char **argv)
 	if (strchr(argv[1], 'x'))
 		nh = (uint32_t)atoi(strchr(argv[1], 'x') + 1);
 	dsr_register_opts_default(&opts);
-	opts.motion = proj ? DSR_MOTION_PROJECTIVE : DSR_MOTION_AFFINE;
+	if (getenv("BENCH_MOTION") && dsr_motion_parse(getenv("BENCH_MOTION"), &opts.motion))
+		return 2;
 	const char *dir = argv[3];
 	char path[4096];
 	FILE *truth, *res;
 	double *ms = calloc((size_t)pairs, sizeof(double)), *err = calloc((size_t)pairs, sizeof(double));
-	int ok = 0;
+	int ok = 0, nproj = 0;
 
 	rng_state = argc > 4 ? strtoull(argv[4], NULL, 0) : 2026;
 	snprintf(path, sizeof(path), "%s/truth.txt", dir);
@@ -164,7 +165,9 @@ int main(int argc, char **argv)
 			rms = h_rms(&h, &r.homography, n, nh);
 		err[k] = rms;
 		ok += rc == 0 && rms < 1;
-		fprintf(res, "%d %.3f %.6f %d %.3f\n", k, ms[k], rms, rc == 0 && rms < 1, wall);
+		fprintf(res, "%d %.3f %.6f %d %.3f %d\n", k, ms[k], rms, rc == 0 && rms < 1, wall,
+			rc == 0 && r.projective);
+		nproj += rc == 0 && r.projective;
 		if (isatty(STDERR_FILENO))
 			fprintf(stderr, "\rdsr: pair %d/%d  %.0f ms  rms %.4f px   ", k + 1, pairs,
 				ms[k], rms);
@@ -176,11 +179,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "\n");
 	qsort(ms, (size_t)pairs, sizeof(double), cmp_double);
 	qsort(err, (size_t)pairs, sizeof(double), cmp_double);
-	printf("dsr_register_pair  %ux%u %u-bit %s, %d pairs: median %.1f CPU ms/pair (min %.1f, max %.1f); "
-	       "RMS error median %.4f px, max %.4f px; success %d/%d\n", n, nh, bits,
-	       proj ? "projective" : "affine", pairs,
-	       median(ms, pairs), ms[0], ms[pairs - 1], median(err, pairs), err[pairs - 1], ok,
-	       pairs);
+	printf("dsr_register_pair  %ux%u %u-bit %s pairs, --model %s, %d pairs: median %.1f CPU "
+	       "ms/pair (min %.1f, max %.1f); RMS error median %.4f px, max %.4f px; success "
+	       "%d/%d; projective chosen on %d\n", n, nh, bits, proj ? "projective" : "affine",
+	       dsr_motion_name(opts.motion), pairs, median(ms, pairs), ms[0], ms[pairs - 1],
+	       median(err, pairs), err[pairs - 1], ok, pairs, nproj);
 	fclose(truth);
 	fclose(res);
 	free(ms);

@@ -218,6 +218,52 @@ static void test_landmarks(void **state)
 	assert_true(r5 > 1.0 && r5 < 2.0);
 }
 
+/* The default model is chosen on evidence: the affine pair gets "affine" alone, the same
+ * pair seen through a tilted beam gets "homography", each saying which in "model". */
+static void test_default_model(void **state)
+{
+	struct dsr_phantom *ph = dsr_phantom_new(N, N, 31);
+	struct dsr_homography h;
+	json_error_t err;
+
+	(void)state;
+	assert_non_null(ph);
+	assert_int_equal(dsr_beam_angulation(N, N, 4, -3, 3750, &truth, &h), 0);
+	struct dsr_image *live = dsr_phantom_render_h(ph, &h, NULL, NULL, 12, 3);
+
+	assert_non_null(live);
+	assert_int_equal(dsr_image_save(live, sp("tilted.png")), 0);
+	dsr_image_free(live);
+	dsr_phantom_free(ph);
+	for (int k = 0; k < 2; k++) {
+		if (run(0, "register --json '%s' '%s'", sp("ref.png"),
+			sp(k ? "tilted.png" : "live.png"))) {
+			run(1, "register '%s' '%s'", sp("ref.png"), sp(k ? "tilted.png" : "live.png"));
+			fail_msg("dsr register: %s", out);
+		}
+		json_t *j = json_loads(out, 0, &err), *hj;
+
+		assert_non_null(j);
+		printf("default model, %s pair: model %s, chi2 %.1f\n", k ? "tilted" : "affine",
+		       json_string_value(json_object_get(j, "model")),
+		       json_number_value(json_object_get(json_object_get(j, "model_choice"),
+							 "chi2")));
+		assert_string_equal(json_string_value(json_object_get(j, "motion")), "auto");
+		assert_string_equal(json_string_value(json_object_get(j, "model")),
+				    k ? "projective" : "affine");
+		assert_non_null(json_object_get(j, "affine"));
+		hj = json_object_get(j, "homography");
+		assert_int_equal(hj != NULL, k);
+		if (k) {
+			assert_int_equal(json_array_size(hj), 9);
+			for (int i = 0; i < 9; i++)	/* h31, h32 to 1e-6, the rest to 1 % */
+				assert_true(fabs(json_number_value(json_array_get(hj, i)) - h.h[i]) <
+					    (i >= 6 ? 1e-6 : 0.01 * fmax(1, fabs(h.h[i]))));
+		}
+		json_decref(j);
+	}
+}
+
 /* Failures: exit 1 and a message, no transform; usage errors exit 2. */
 static void test_failures(void **state)
 {
@@ -243,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_text_and_json),
 		cmocka_unit_test(test_parameter_file),
 		cmocka_unit_test(test_landmarks),
+		cmocka_unit_test(test_default_model),
 		cmocka_unit_test(test_failures),
 	};
 

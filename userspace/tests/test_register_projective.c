@@ -284,15 +284,97 @@ static void test_auto_choice(void **state)
 		o.motion = DSR_MOTION_AUTO;
 		assert_int_equal(dsr_register_pair(ref, live, &o, &r), 0);
 		h_distance(&h, &r.homography, &rms, &max);
-		printf("auto, tilt %.1f/%.1f deg: %s, residual %.3f x noise (affine %.3f), RMS %.4f px\n",
-		       tilts[k][0], tilts[k][1], r.projective ? "projective" : "affine",
-		       r.residual_ratio, r.affine_residual_ratio, rms);
+		printf("auto, tilt %.1f/%.1f deg: %s, residual on level %d: %.4f x noise affine, "
+		       "%.4f projective, chi-square %.1f; RMS %.4f px\n", tilts[k][0], tilts[k][1],
+		       r.projective ? "projective" : "affine", r.model_level,
+		       r.affine_residual_ratio, r.projective_residual_ratio, r.model_chi2, rms);
 		assert_int_equal(r.projective, k == 0);
 		assert_true(rms < 0.05);
+		if (k == 1) {	/* the affine chosen is bit for bit the affine model's result */
+			struct dsr_register_result ra;
+
+			o.motion = DSR_MOTION_AFFINE;
+			assert_int_equal(dsr_register_pair(ref, live, &o, &ra), 0);
+			assert_memory_equal(&ra.affine, &r.affine, sizeof(r.affine));
+			assert_memory_equal(&ra.homography, &r.homography, sizeof(r.homography));
+			assert_true(ra.quality == r.quality && ra.residual_ratio == r.residual_ratio);
+		}
 		dsr_image_free(live);
 	}
 	dsr_image_free(ref);
 	dsr_phantom_free(ph);
+}
+
+/* The default is auto, and auto keeps the affine where the homography would be beyond
+ * the board's perspective range (the board could not apply it; --model projective
+ * reports that instead). */
+static void test_auto_default_and_range(void **state)
+{
+	struct dsr_phantom *ph = dsr_phantom_new(N, N, 778);
+	struct dsr_affine a = { 1, 0, 2.5, 0, 1, -1.5 };
+	struct dsr_homography h;
+	struct dsr_register_opts o;
+	struct dsr_register_result r;
+
+	(void)state;
+	dsr_register_opts_default(&o);
+	assert_int_equal(o.motion, DSR_MOTION_AUTO);
+	assert_non_null(ph);
+	/* 8 degrees at 2500 px: |h31| * 4096 = 0.14, beyond 0.1 */
+	assert_int_equal(dsr_beam_angulation(N, N, 8, 0, 2500, &a, &h), 0);
+	assert_true(fabs(h.h[6]) * 4096 > 0.1);
+	struct dsr_image *ref = dsr_phantom_render(ph, NULL, NULL, NULL, BITS, 21);
+	struct dsr_image *live = dsr_phantom_render_h(ph, &h, NULL, NULL, BITS, 22);
+
+	assert_non_null(ref);
+	assert_non_null(live);
+	int rc = dsr_register_pair(ref, live, &o, &r);
+
+	printf("auto beyond the range: %s (chi-square %.0f)\n", rc ? dsr_error() :
+	       r.projective ? "projective" : "affine", r.model_chi2);
+	assert_int_equal(r.projective, 0);
+	assert_true(r.model_chi2 > DSR_REGISTER_AUTO_CHI2);	/* the evidence was there */
+	dsr_image_free(ref);
+	dsr_image_free(live);
+	dsr_phantom_free(ph);
+}
+
+/* Landmarks under auto: the homography from five points on where the F-test wants it,
+ * the affine for points an affine explains. */
+static void test_landmarks_auto(void **state)
+{
+	struct dsr_affine a = { 1.02, -0.05, 7.5, 0.06, 0.99, -4.25 }, got;
+	struct dsr_homography h, hg;
+	struct dsr_landmark pts[8];
+	struct t_rng rng;
+	double rms;
+	int proj;
+
+	(void)state;
+	t_rng_seed(&rng, 99);
+	assert_int_equal(dsr_beam_angulation(1000, 1000, 4, -3, 6000, &a, &h), 0);
+	for (int k = 0; k < 2; k++) {
+		for (int i = 0; i < 8; i++) {
+			double x = t_rng_uniform(&rng, 50, 950), y = t_rng_uniform(&rng, 50, 950);
+			double w = k ? h.h[6] * x + h.h[7] * y + 1 : 1;
+			double u = k ? (h.h[0] * x + h.h[1] * y + h.h[2]) / w
+				     : a.a11 * x + a.a12 * y + a.tx;
+			double v = k ? (h.h[3] * x + h.h[4] * y + h.h[5]) / w
+				     : a.a21 * x + a.a22 * y + a.ty;
+
+			/* a hand's placement: 0.3 px of scatter */
+			pts[i] = (struct dsr_landmark){ x, y, u + t_rng_uniform(&rng, -0.3, 0.3),
+							v + t_rng_uniform(&rng, -0.3, 0.3) };
+		}
+		assert_int_equal(dsr_register_landmarks_auto(pts, 8, &got, &hg, &proj, NULL, &rms), 0);
+		printf("landmarks auto, %s points: %s, RMS %.3f px\n", k ? "projective" : "affine",
+		       proj ? "projective" : "affine", rms);
+		assert_int_equal(proj, k);
+		assert_true(rms < 0.4);
+	}
+	/* four points leave nothing to judge by: the affine */
+	assert_int_equal(dsr_register_landmarks_auto(pts, 4, &got, &hg, &proj, NULL, &rms), 0);
+	assert_int_equal(proj, 0);
 }
 
 /* A frame larger than the projective start level (640 x 480): --model projective stops
@@ -345,6 +427,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_border_filled_pair),
 		cmocka_unit_test(test_auto_choice),
+		cmocka_unit_test(test_auto_default_and_range),
+		cmocka_unit_test(test_landmarks_auto),
 		cmocka_unit_test(test_projective_large_frame),
 		cmocka_unit_test(test_projective_accuracy_set),
 	};

@@ -83,13 +83,25 @@ struct dsr_register_opts {
 						 * noise explains; registered pairs of the
 						 * same anatomy sit near 1 */
 
-/* A projective fit replaces the affine one under DSR_MOTION_AUTO only if it lowers the
- * residual ratio by more than this (a twentieth of what the noise explains) and moves
- * some pixel by more than DSR_REGISTER_AUTO_MIN_SHIFT. */
-#define DSR_REGISTER_AUTO_MIN_GAIN	0.05
+/*
+ * DSR_MOTION_AUTO (the default) keeps the projective fit only where its two extra
+ * parameters lower the residual by more than noise explains: on the pyramid level where
+ * the projective fit starts (at most 512 pixels), the drop of the residual variance from
+ * the affine to the projective fit, times the effective number of independent pixels,
+ * over the noise variance there (what the two frames' own noise explains, or the
+ * projective residual if smaller), is chi-square with 2 degrees of freedom if the pair
+ * is affine; the homography is kept if that statistic exceeds
+ * DSR_REGISTER_AUTO_CHI2 = -2 ln(1e-3), a false alarm rate of 1 in 1000 pairs, AND it
+ * moves some corner of the frame by more than DSR_REGISTER_AUTO_MIN_SHIFT from the
+ * affine. The same test with the landmarks' residual (an F-test) picks the model of
+ * dsr_register_landmarks_auto().
+ */
+#define DSR_REGISTER_AUTO_ALPHA		1e-3
+#define DSR_REGISTER_AUTO_CHI2		13.815510557964274	/* -2 ln(ALPHA) */
+#define DSR_REGISTER_AUTO_MIN_DROP	0.04	/* of the projective residual variance */
 #define DSR_REGISTER_AUTO_MIN_SHIFT	0.05	/* pixels */
 
-/* Defaults: affine, no mask, default threshold, no progress. */
+/* Defaults: auto, no mask, default threshold, no progress. */
 void dsr_register_opts_default(struct dsr_register_opts *o);
 
 struct dsr_register_result {
@@ -97,10 +109,14 @@ struct dsr_register_result {
 	/* The result as a homography: the projective fit if @projective, else the affine. */
 	struct dsr_homography homography;
 	int projective;			/* the projective model was fitted and kept */
-	/* With auto (and projective on frames of at most 512 pixels): the residual ratio
-	 * of the affine fit on the same pixels, for comparison; 0 when not measured
-	 * (projective on larger frames stops the affine fit at the 512-pixel level). */
+	/* With auto or projective: the residual ratio of the affine fit and of the
+	 * projective one on the level where the projective fit starts (full size for
+	 * frames of at most 512 pixels), and the chi-square statistic of the drop (see
+	 * DSR_REGISTER_AUTO_CHI2); 0 when not measured. */
 	double affine_residual_ratio;
+	double projective_residual_ratio;
+	double model_chi2;
+	int model_level;		/* that pyramid level (0 = full size) */
 	double quality;		/* final ECC correlation coefficient on the overlap, -1..1 */
 	/* What is left after registration, over what the noise of both frames (measured
 	 * on each) explains: about 1 when only noise differs, a little more with real
@@ -141,6 +157,17 @@ int dsr_register_landmarks(const struct dsr_landmark *pts, size_t n, enum dsr_mo
  * four). -1 (dsr_error()) for fewer points or a degenerate set. */
 int dsr_register_landmarks_h(const struct dsr_landmark *pts, size_t n, struct dsr_homography *h,
 			     double *residuals, double *rms);
+
+/*
+ * DSR_MOTION_AUTO for landmarks: the affine fit, or the homography where it lowers the
+ * residual sum of squares more than the points' own scatter explains (F-test with 2 and
+ * 2n - 8 degrees of freedom at DSR_REGISTER_AUTO_ALPHA; needs n >= 5, with fewer the
+ * affine). *projective says which; @h holds the result either way, @a its affine part
+ * (the affine fit when that was kept). @residuals, @rms as above.
+ */
+int dsr_register_landmarks_auto(const struct dsr_landmark *pts, size_t n, struct dsr_affine *a,
+				struct dsr_homography *h, int *projective, double *residuals,
+				double *rms);
 
 /*
  * Parse a landmark file: one pair per line, "live_x live_y ref_x ref_y" separated by

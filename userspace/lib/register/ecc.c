@@ -561,6 +561,7 @@ int ecc_refine(const struct fimg *ref, const struct fimg *gx, const struct fimg 
 			st->var_ref = (s.sii - s.si * s.si / s.n) / s.n;
 		}
 		st->overlap = s.valid > 0 ? s.n / s.valid : 0;
+		st->n = s.n;
 		if (s.n < min_pixels) {
 			free(tex);
 			return dsr_seterr("registration: the frames do not overlap");
@@ -752,6 +753,7 @@ int ecc_refine_projective(const struct fimg *ref, const struct fimg *gx, const s
 			st->var_ref = (s.sii - s.si * s.si / s.n) / s.n;
 		}
 		st->overlap = s.valid > 0 ? s.n / s.valid : 0;
+		st->n = s.n;
 		if (s.n < 16) {
 			free(tex);
 			return dsr_seterr("registration: the frames do not overlap");
@@ -778,4 +780,75 @@ int ecc_refine_projective(const struct fimg *ref, const struct fimg *gx, const s
 	free(tex);
 	proj_to_h(&w, h);
 	return 0;
+}
+
+/*
+ * How many pixels of the ECC residual make one independent sample, by batch means: the
+ * residual e = (live - mean) - beta (ref(h x) - mean) (beta the least-squares gain, as
+ * the correlation coefficient implies) averaged over whole B x B blocks of the live
+ * frame has variance var(e) * eff / B^2, so eff = B^2 mean(e_block^2) / var(e) (1 for
+ * white noise; larger for noise the blur and the sensor correlate, and for structure
+ * the model leaves). The block means of e are linear in those of live and ref, so one
+ * pass. 0 if fewer than 16 whole blocks overlap.
+ */
+#define EFF_BLOCK	16
+
+double ecc_residual_eff(const struct fimg *ref, const struct fimg *live,
+			const struct dsr_homography *h)
+{
+	int bw = live->w / EFF_BLOCK, bh = live->h / EFF_BLOCK, nb = 0;
+	double n = 0, si = 0, st = 0, sii = 0, stt = 0, sit = 0;
+	double *bi = calloc((size_t)bw * bh + 1, sizeof(double));
+	double *bt = calloc((size_t)bw * bh + 1, sizeof(double));
+	int *bc = calloc((size_t)bw * bh + 1, sizeof(int));
+
+	if (!bi || !bt || !bc) {
+		free(bi);
+		free(bt);
+		free(bc);
+		return 0;
+	}
+	for (int y = 0; y < bh * EFF_BLOCK; y++)
+		for (int x = 0; x < bw * EFF_BLOCK; x++) {
+			size_t k = (size_t)y * live->w + x, b;
+			double u, v;
+			int x0, y0;
+			float fx, fy;
+
+			if (live->valid && !live->valid[k])
+				continue;
+			homography_apply(h, x, y, &u, &v);
+			if (!ref_usable(ref, (float)u, (float)v, &x0, &y0, &fx, &fy))
+				continue;
+			const float *p = ref->p + (size_t)y0 * ref->w + x0;
+			double iv = (1 - fx) * (1 - fy) * p[0] + fx * (1 - fy) * p[1] +
+				    (1 - fx) * fy * p[ref->w] + fx * fy * p[ref->w + 1];
+			double tv = live->p[k];
+
+			n += 1, si += iv, st += tv, sii += iv * iv, stt += tv * tv, sit += iv * tv;
+			b = (size_t)(y / EFF_BLOCK) * bw + x / EFF_BLOCK;
+			bi[b] += iv, bt[b] += tv, bc[b]++;
+		}
+	double eff = 0;
+
+	if (n > 1) {
+		double mi = si / n, mt = st / n, vi = sii / n - mi * mi, vt = stt / n - mt * mt;
+		double cov = sit / n - mi * mt, beta = vi > 0 ? cov / vi : 0;
+		double ve = vt - beta * cov, sb = 0;
+
+		for (int b = 0; b < bw * bh; b++) {
+			if (bc[b] != EFF_BLOCK * EFF_BLOCK)
+				continue;
+			double e = (bt[b] - beta * bi[b]) / bc[b] - (mt - beta * mi);
+
+			sb += e * e;
+			nb++;
+		}
+		if (nb >= 16 && ve > 0)
+			eff = fmax(1, EFF_BLOCK * EFF_BLOCK * (sb / nb) / ve);
+	}
+	free(bi);
+	free(bt);
+	free(bc);
+	return eff;
 }

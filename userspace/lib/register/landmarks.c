@@ -282,6 +282,53 @@ int dsr_register_landmarks_h(const struct dsr_landmark *pts, size_t n, struct ds
 	return 0;
 }
 
+/*
+ * Auto for landmarks: the nested-model F-test. With RSS the sums of squared residuals
+ * (2n coordinates) and d = 2n - 8 the projective fit's residual degrees of freedom,
+ * F = ((RSS_affine - RSS_proj) / 2) / (RSS_proj / d); for 2 numerator degrees of
+ * freedom its tail is closed-form, P(F > f) = (1 + 2 f / d)^(-d / 2).
+ */
+int dsr_register_landmarks_auto(const struct dsr_landmark *pts, size_t n, struct dsr_affine *a,
+				struct dsr_homography *h, int *projective, double *residuals,
+				double *rms)
+{
+	double rms_a, rms_p, *res_p = NULL;
+
+	*projective = 0;
+	if (dsr_register_landmarks(pts, n, DSR_MOTION_AFFINE, a, residuals, &rms_a))
+		return -1;
+	dsr_homography_from_affine(a, h);
+	if (rms)
+		*rms = rms_a;
+	if (n < 5)	/* no degrees of freedom left to judge the homography by */
+		return 0;
+	struct dsr_homography hp;
+
+	res_p = residuals ? malloc(n * sizeof(double)) : NULL;
+	if (residuals && !res_p)
+		return dsr_seterr("landmarks: out of memory");
+	if (dsr_register_landmarks_h(pts, n, &hp, res_p, &rms_p)) {
+		free(res_p);
+		return 0;	/* degenerate for the homography: the affine stands */
+	}
+	double d = 2.0 * (double)n - 8, rss_a = rms_a * rms_a * (double)n;
+	double rss_p = rms_p * rms_p * (double)n;
+	double f = rss_p > 0 ? (rss_a - rss_p) / 2 / (rss_p / d) : (rss_a > 0 ? INFINITY : 0);
+	double p = isfinite(f) ? pow(1 + 2 * f / d, -d / 2) : 0;
+
+	if (p < DSR_REGISTER_AUTO_ALPHA) {
+		*projective = 1;
+		*h = hp;
+		*a = (struct dsr_affine){ hp.h[0], hp.h[1], hp.h[2], hp.h[3], hp.h[4], hp.h[5] };
+		if (residuals)
+			memcpy(residuals, res_p, n * sizeof(double));
+		if (rms)
+			*rms = rms_p;
+	}
+	free(res_p);
+	return 0;
+}
+
 /* Four numbers from one line, separated by blanks and/or one comma. Returns 0 for four
  * numbers, 1 for a blank line, -1 for anything else (an empty field ",," included). */
 static int parse_line(char *s, double v[4])

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dsr/dsr_hw.h"
 #include "dsr/error.h"
 #include "dsr/register.h"
 #include "register/register_priv.h"
@@ -27,7 +28,8 @@
 #define MIN_FRAME_SIDE	32	/* frames smaller than this are refused */
 #define N_CANDIDATES	4
 #define RESIDUE_FLOOR	1e-3	/* of var(live): the residue of noise-free related frames */
-#define BLUR_NOISE_GAIN	(70.0 / 256 * 70.0 / 256)	/* white-noise variance kept by fimg_blur5 */
+
+#define AUTO_EPS	0.001	/* both fits of the model choice converge this far (pixels) */
 
 #ifndef PROJ_TOP_SIZE
 #define PROJ_TOP_SIZE	512	/* largest side of the level projective ECC starts on */
@@ -56,7 +58,7 @@ int dsr_motion_parse(const char *name, enum dsr_motion *m)
 void dsr_register_opts_default(struct dsr_register_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->motion = DSR_MOTION_AFFINE;
+	o->motion = DSR_MOTION_AUTO;
 }
 
 void dsr_register_cleanup(void)
@@ -101,7 +103,8 @@ struct pyramid {
 	struct fimg *gx[MAX_LEVELS], *gy[MAX_LEVELS];
 	struct fimg *mapped[MAX_LEVELS];	/* ref through the grey-level map */
 	double noise_ref, noise_live;		/* pixel noise variances, full size */
-	double map_slope2;	/* squared slope of level 0's grey-level map at its mean, 0 = none */
+	double map_slope2[MAX_LEVELS];	/* squared slope of each level's grey-level map at
+					 * its mean, 0 = none */
 };
 
 static void pyramid_free(struct pyramid *py)
@@ -390,8 +393,7 @@ static int map_level_h(struct pyramid *py, int l, const struct dsr_homography *h
 		py->mapped[l]->valid = py->ref[l]->valid;	/* shared, freed once */
 	}
 	photometric_apply(&pm, py->ref[l], py->mapped[l]);
-	if (l == 0)
-		py->map_slope2 = (pm.c[1] / pm.sd) * (pm.c[1] / pm.sd);
+	py->map_slope2[l] = (pm.c[1] / pm.sd) * (pm.c[1] / pm.sd);
 	fimg_free(py->gx[l]);
 	fimg_free(py->gy[l]);
 	py->gx[l] = py->gy[l] = NULL;
@@ -407,25 +409,99 @@ static int map_level(struct pyramid *py, int l, const struct dsr_affine *a)
 }
 
 /*
- * The residual variance after registration, (1 - rho^2) var(live), against the variance
- * the pixel noise of the two frames explains after the level-0 blur (noise measured on
- * each frame, at least the quantisation's; the reference's carried into live's grey
- * levels by the slope of the grey-level map, or by the ratio of the spreads if there is
- * none), plus RESIDUE_FLOOR of live's variance for what interpolation and the motion
- * model leave even without noise. Related frames give about 1; a false match leaves
- * anatomy in the residual.
+ * What the pixel noise becomes on pyramid level @l: the level-0 blur [1 4 6 4 1] / 16
+ * and l 2x box averages make one separable kernel k (the blur convolved with a box of
+ * 2^l), sampled every 2^l pixels. @gain: the factor on a white noise variance, (sum
+ * k^2)^2; @eff: pixels per independent sample of that correlated noise, (sum over the
+ * level's lags of its autocorrelation)^2. Level 0: gain (70/256)^2, eff (256/70)^2.
  */
-static double residual_ratio(const struct pyramid *py, const struct ecc_state *st,
-			     uint32_t bits)
+static void level_noise(int l, double *gain, double *eff)
+{
+	double k[5 + (1 << MAX_LEVELS)] = { 1 / 16.0, 4 / 16.0, 6 / 16.0, 4 / 16.0, 1 / 16.0 };
+	int n = 5, step = 1 << l;
+	double r0 = 0, sum = 0;
+
+	for (int j = 0; j < l; j++) {	/* convolve with (delta_0 + delta_2^j) / 2 */
+		int s = 1 << j;
+
+		for (int i = n + s - 1; i >= 0; i--)
+			k[i] = 0.5 * ((i < n ? k[i] : 0) + (i >= s ? k[i - s] : 0));
+		n += s;
+	}
+	for (int m = 0; m < n; m += step) {	/* autocorrelation at the level's lags */
+		double r = 0;
+
+		for (int i = 0; i + m < n; i++)
+			r += k[i] * k[i + m];
+		if (m == 0)
+			r0 = r;
+		sum += m ? 2 * r : r;
+	}
+	*gain = r0 * r0;
+	*eff = (sum / r0) * (sum / r0);
+}
+
+/* The variance the pixel noise of the two frames explains on level @l, in live's grey
+ * levels (noise measured on each frame, at least the quantisation's; the reference's
+ * carried into live's grey levels by the slope of the level's grey-level map, or by the
+ * ratio of the spreads if there is none). */
+static double level_noise_var(const struct pyramid *py, const struct ecc_state *st,
+			      uint32_t bits, int l)
 {
 	double q = 1.0 / ((1u << (bits >= 1 && bits <= 16 ? bits : 16)) - 1);
 	double nr = fmax(py->noise_ref, q * q / 12), nl = fmax(py->noise_live, q * q / 12);
-	double resid = st->var_live * (1 - st->rho * st->rho);
-	double gain2 = py->map_slope2 > 0 ? py->map_slope2
-					  : st->var_live / fmax(st->var_ref, 1e-30);
-	double expect = BLUR_NOISE_GAIN * (nl + nr * gain2) + RESIDUE_FLOOR * st->var_live;
+	double gain2 = py->map_slope2[l] > 0 ? py->map_slope2[l]
+					     : st->var_live / fmax(st->var_ref, 1e-30);
+	double gain, eff;
 
-	return resid / expect;
+	level_noise(l, &gain, &eff);
+	return gain * (nl + nr * gain2);
+}
+
+/* The residual variance after ECC on level @l: (1 - rho^2) var(live). */
+static double residual_var(const struct ecc_state *st)
+{
+	return st->var_live * (1 - st->rho * st->rho);
+}
+
+/*
+ * The residual variance after registration on level @l against what the noise
+ * explains (level_noise_var()), plus RESIDUE_FLOOR of live's variance for what
+ * interpolation and the motion model leave even without noise. Related frames give
+ * about 1 or less; a false match leaves anatomy in the residual.
+ */
+static double residual_ratio(const struct pyramid *py, const struct ecc_state *st,
+			     uint32_t bits, int l)
+{
+	return residual_var(st) /
+	       (level_noise_var(py, st, bits, l) + RESIDUE_FLOOR * st->var_live);
+}
+
+/*
+ * The evidence for the homography on level @l, @h: chi-square with 2 degrees of freedom
+ * if the pair is affine. The drop of the residual variance from the affine (@sa) to the
+ * projective fit (@sp), times the number of independent residual samples, over the
+ * noise variance: what the frames' noise explains on that level, or the projective
+ * residual if smaller (the residual holds the noise; the image estimate can overstate
+ * it where texture reaches the finest wavelet band). Independent samples: the overlap's
+ * pixels over how many pixels make one, measured on the residual itself
+ * (ecc_residual_eff()), or what the blur alone implies if that cannot be measured.
+ */
+static double projective_chi2(const struct pyramid *py, const struct ecc_state *sa,
+			      const struct ecc_state *sp, const struct dsr_homography *h,
+			      uint32_t bits, int l)
+{
+	double gain, eff, rp = residual_var(sp);
+	double noise = fmin(level_noise_var(py, sp, bits, l), rp);
+	double meff = ecc_residual_eff(py->mapped[l] ? py->mapped[l] : py->ref[l],
+				       py->live[l], h);
+
+	level_noise(l, &gain, &eff);
+	if (meff > eff)
+		eff = meff;
+	if (!(noise > 0))
+		return 0;
+	return sp->n / eff * (residual_var(sa) - rp) / noise;
 }
 
 /* Sanity of a result: a transform far from a plausible repositioning is a failure. */
@@ -453,52 +529,108 @@ static double homography_shift(const struct dsr_homography *a, const struct dsr_
 	return worst;
 }
 
-/*
- * The projective refinement, started from the converged affine @res: ECC with the eight
- * homography parameters from the level of at most PROJ_TOP_SIZE down to full
- * resolution, each level's grey-level map refitted as for the affine. With
- * DSR_MOTION_AUTO the homography is kept only if it lowers the residual ratio by more
- * than DSR_REGISTER_AUTO_MIN_GAIN and moves some corner by more than
- * DSR_REGISTER_AUTO_MIN_SHIFT; with DSR_MOTION_PROJECTIVE always (the refusal checks
- * then judge it). @st: the affine's final state in, the kept model's out.
- */
-static int projective_fit(struct pyramid *py, const struct dsr_register_opts *o,
-			  struct dsr_register_result *res, struct ecc_state *st, uint32_t bits,
-			  int from)
+/* The affine ECC on levels @from down to @to, the estimate in res->affine on level
+ * @from + 1 (or @from if that is the top) in, on level @to out. */
+static int affine_levels(struct pyramid *py, const struct dsr_register_opts *o,
+			 enum dsr_motion motion, struct dsr_register_result *res,
+			 struct ecc_state *st, int from, int to, int top)
 {
-	int top = level_for_size(py, PROJ_TOP_SIZE);
-	struct dsr_homography h = res->homography;
-	struct ecc_state ps = { 0 };
-	double ratio;
-
-	for (int l = from; l < top; l++)	/* res->homography is on level @from */
-		homography_to_coarser(&h);
-	for (int l = top; l >= 0; l--) {
-		ps = (struct ecc_state){ .max_iter = l == 0 ? 8 : 20, .eps = l == 0 ? 0.02 : 0.005 };
+	/*
+	 * Coarse levels iterate to 0.005 of their pixel; at full resolution, where an
+	 * iteration costs most, a Gauss-Newton step that moves no pixel further than 0.02 px
+	 * started close enough to land within a thousandth of a pixel, so taking it ends the
+	 * search (usually after the first step).
+	 */
+	for (int l = from; l >= to; l--) {
+		*st = (struct ecc_state){ .motion = motion };
+		st->max_iter = l == 0 ? 8 : l == 1 ? 15 : 40;
+		st->eps = l == 0 ? 0.02 : 0.005;
 		if (l < top)
-			homography_to_finer(&h);
-		/* the grey-level map is refitted under the homography */
-		if (map_level_h(py, l, &h))
+			affine_move(&res->affine, l + 1, l);
+		if (map_level(py, l, &res->affine))
+			return -1;
+		if (ecc_refine(py->mapped[l] ? py->mapped[l] : py->ref[l], py->gx[l], py->gy[l],
+			       py->live[l], &res->affine, st))
+			return -1;
+		res->iterations += st->iterations;
+		progress(o, 0.4 + 0.6 * (top - l + 1) / (top + 1), "refining");
+	}
+	return 0;
+}
+
+/* The projective ECC on levels @from down to @to, @h on level @from in, @to out; the
+ * grey-level map of each level refitted under the homography. */
+static int projective_levels(struct pyramid *py, struct dsr_homography *h,
+			     struct dsr_register_result *res, struct ecc_state *ps, int from,
+			     int to, double eps)
+{
+	for (int l = from; l >= to; l--) {
+		*ps = (struct ecc_state){ .max_iter = l == 0 && !eps ? 8 : 20,
+					  .eps = eps ? eps : l == 0 ? 0.02 : 0.005 };
+		if (l < from)
+			homography_to_finer(h);
+		if (map_level_h(py, l, h))
 			return -1;
 		if (ecc_refine_projective(py->mapped[l] ? py->mapped[l] : py->ref[l], py->gx[l],
-					  py->gy[l], py->live[l], &h, &ps))
+					  py->gy[l], py->live[l], h, ps))
 			return -1;
-		res->iterations += ps.iterations;
+		res->iterations += ps->iterations;
 	}
-	ratio = residual_ratio(py, &ps, bits);
-	res->affine_residual_ratio = res->residual_ratio;
-	if (o->motion == DSR_MOTION_AUTO &&
-	    !(res->residual_ratio - ratio > DSR_REGISTER_AUTO_MIN_GAIN &&
-	      homography_shift(&h, &res->homography, py->live[0]->w, py->live[0]->h) >
-		      DSR_REGISTER_AUTO_MIN_SHIFT))
-		return 0;
-	res->homography = h;
-	res->projective = 1;
-	res->quality = ps.rho;
-	res->overlap = ps.overlap;
-	res->residual_ratio = ratio;
-	*st = ps;
 	return 0;
+}
+
+/* Is @h (on level @l) within the perspective the board accepts at full size? Auto
+ * keeps the affine where it is not (the board could not apply the homography). */
+static int within_board(const struct dsr_homography *h, int l)
+{
+	struct dsr_homography f = *h;
+	double lim = ldexp(DSR_H_PERSP_MAX, -DSR_H_FRAC_BITS);
+
+	for (; l > 0; l--)
+		homography_to_finer(&f);
+	return fabs(f.h[6] / f.h[8]) <= lim && fabs(f.h[7] / f.h[8]) <= lim;
+}
+
+/*
+ * On level @l, where the affine ECC (@st) has just converged: the projective fit from
+ * it, and with DSR_MOTION_AUTO the choice (see DSR_REGISTER_AUTO_CHI2). 1 = go on
+ * projectively (@h on level @l, @st its state), 0 = go on with the affine, -1 = error.
+ */
+static int choose_model(struct pyramid *py, const struct dsr_register_opts *o,
+			struct dsr_register_result *res, struct ecc_state *st,
+			struct dsr_homography *h, uint32_t bits, int l)
+{
+	struct ecc_state ps, as = { .motion = DSR_MOTION_AFFINE, .max_iter = 20,
+				    .eps = AUTO_EPS };
+	struct dsr_homography ha;
+	struct dsr_affine a = res->affine;
+	double slope2 = py->map_slope2[l];	/* the affine's grey-level map */
+
+	/* both models converged alike, the affine on a copy (its descent goes on from
+	 * where it was, as without the choice) */
+	if (ecc_refine(py->mapped[l] ? py->mapped[l] : py->ref[l], py->gx[l], py->gy[l],
+		       py->live[l], &a, &as))
+		return -1;
+	res->iterations += as.iterations;
+	dsr_homography_from_affine(&res->affine, &ha);
+	*h = ha;
+	res->model_level = l;
+	res->affine_residual_ratio = residual_ratio(py, &as, bits, l);
+	if (projective_levels(py, h, res, &ps, l, l, AUTO_EPS))
+		return -1;
+	res->projective_residual_ratio = residual_ratio(py, &ps, bits, l);
+	res->model_chi2 = projective_chi2(py, &as, &ps, h, bits, l);
+	if (o->motion == DSR_MOTION_AUTO &&
+	    !(res->model_chi2 > DSR_REGISTER_AUTO_CHI2 && within_board(h, l) &&
+	      residual_var(&as) - residual_var(&ps) >
+		      DSR_REGISTER_AUTO_MIN_DROP * residual_var(&ps) &&
+	      homography_shift(h, &ha, py->live[l]->w, py->live[l]->h) * (1 << l) >
+		      DSR_REGISTER_AUTO_MIN_SHIFT)) {
+		py->map_slope2[l] = slope2;	/* the affine goes on as if alone */
+		return 0;
+	}
+	*st = ps;
+	return 1;
 }
 
 int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
@@ -542,43 +674,45 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 	if (global_search(&py, &aopts, &res->affine, &top, &res->iterations))
 		goto out;
 	/*
-	 * Down the pyramid. Coarse levels iterate to 0.005 of their pixel; at full
-	 * resolution, where an iteration costs most, a Gauss-Newton step that moves no pixel
-	 * further than 0.02 px started close enough to land within a thousandth of a pixel,
-	 * so taking it ends the search (usually after the first step).
-	 * With --model projective the affine stops where the projective ECC starts: its
-	 * full-resolution passes would only be redone.
+	 * Down the pyramid, the affine first. With --model projective or auto it stops on
+	 * the level where the projective ECC starts, and goes on from there with the model
+	 * chosen: the affine's finer passes would only be redone, and the choice is made
+	 * where both fits cost a quarter or less of the full-size one.
 	 */
-	int stop = 0;
+	int stop = 0, proj = 0;
 
-	if (opts->motion == DSR_MOTION_PROJECTIVE) {
+	if (opts->motion >= DSR_MOTION_PROJECTIVE) {
 		stop = level_for_size(&py, PROJ_TOP_SIZE);
 		stop = stop > top ? top : stop;
 	}
-	for (int l = top; l >= stop; l--) {
-		st = (struct ecc_state){ .motion = aopts.motion };
-		st.max_iter = l == 0 ? 8 : l == 1 ? 15 : 40;
-		st.eps = l == 0 ? 0.02 : 0.005;
-		if (l < top)
-			affine_move(&res->affine, l + 1, l);
-		if (map_level(&py, l, &res->affine))
+	if (affine_levels(&py, opts, aopts.motion, res, &st, top, stop, top))
+		goto out;
+	if (opts->motion >= DSR_MOTION_PROJECTIVE && st.converged) {
+		proj = choose_model(&py, opts, res, &st, &res->homography, ref->bits, stop);
+		if (proj < 0)
 			goto out;
-		if (ecc_refine(py.mapped[l] ? py.mapped[l] : py.ref[l], py.gx[l], py.gy[l],
-			       py.live[l], &res->affine, &st))
+	}
+	if (proj) {
+		if (stop > 0)	/* on from the level below the choice's */
+			homography_to_finer(&res->homography);
+		if (stop > 0 && projective_levels(&py, &res->homography, res, &st, stop - 1, 0, 0))
 			goto out;
-		res->iterations += st.iterations;
-		progress(opts, 0.4 + 0.6 * (top - l + 1) / (top + 1), "refining");
+		res->projective = 1;
+		affine_move(&res->affine, stop, 0);	/* the affine part at full size */
+	} else if (stop > 0 && !st.converged) {
+		affine_move(&res->affine, stop, 0);	/* refused below */
+	} else if (stop > 0 &&
+		   affine_levels(&py, opts, aopts.motion, res, &st, stop - 1, 0, top)) {
+		goto out;
 	}
 	/* the last full-resolution step moved no pixel by more than its eps: the
 	 * correlation and overlap measured before it are those of the result */
 	res->quality = st.rho;
 	res->overlap = st.overlap;
-	res->residual_ratio = stop ? 0 : residual_ratio(&py, &st, ref->bits);
-	dsr_homography_from_affine(&res->affine, &res->homography);
-	if (opts->motion >= DSR_MOTION_PROJECTIVE && st.converged &&
-	    projective_fit(&py, opts, res, &st, ref->bits, stop))
-		goto out;
-	affine_move(&res->affine, stop, 0);	/* the affine part reported at full size */
+	res->residual_ratio = stop && !st.converged ? 0 : residual_ratio(&py, &st, ref->bits, 0);
+	if (!proj)
+		dsr_homography_from_affine(&res->affine, &res->homography);
+
 	if (!plausible(&res->affine)) {
 		dsr_seterr("registration failed: the estimate is not a plausible repositioning");
 	} else if (res->overlap < DSR_REGISTER_MIN_OVERLAP) {

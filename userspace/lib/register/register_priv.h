@@ -90,6 +90,7 @@ struct ecc_state {
 	/* out */
 	double rho;		/* correlation coefficient at the final transform */
 	double overlap;		/* fraction of valid live pixels mapping into ref */
+	double n;		/* live pixels in the overlap */
 	double var_live, var_ref;	/* per-pixel variances over the overlap */
 	int iterations;
 	int converged;
@@ -100,6 +101,10 @@ int ecc_refine(const struct fimg *ref, const struct fimg *gx, const struct fimg 
 /* The same for a homography (8 parameters, st->motion ignored). */
 int ecc_refine_projective(const struct fimg *ref, const struct fimg *gx, const struct fimg *gy,
 			  const struct fimg *live, struct dsr_homography *h, struct ecc_state *st);
+/* Pixels per independent sample of the ECC residual under @h (batch means over 16 x 16
+ * blocks); 0 if too few blocks overlap. */
+double ecc_residual_eff(const struct fimg *ref, const struct fimg *live,
+			const struct dsr_homography *h);
 /* A homography on the pyramid level one step coarser / finer. */
 void homography_to_coarser(struct dsr_homography *h);
 void homography_to_finer(struct dsr_homography *h);

@@ -69,7 +69,9 @@ static void cal_usage(FILE *f)
 		"      --min-quality Q     threshold on the registration quality (default %.2f)\n"
 		"  -o, --output DIR        where to write (default calibration/)\n"
 		"  -n, --frames N          subtraction frames to stream and check (default 1)\n"
-		"  -m, --model M           translation|rigid|similarity|affine (default affine)\n"
+		"  -m, --model M           translation|rigid|similarity|affine|projective|auto\n"
+		"                          (default auto: projective only where it lowers the\n"
+		"                          residual by more than noise explains)\n"
 		"      --lut METHOD        histogram|linear|identity (default histogram)\n"
 		"      --gain G            gain on the difference (default 1.0)\n"
 		"      --midgrey N         grey level of 'no change' (default half range)\n"
@@ -419,6 +421,8 @@ static int cal_register(struct cal_run *r)
 	po.reg.progress = progress_update;
 	po.reg.progress_ctx = &pg;
 	po.reg.min_quality = 1e-6;	/* the threshold is applied below, with --force */
+	if (po.reg.motion == DSR_MOTION_AUTO && r->about.rtl_version < DSR_RTL_VERSION_PROJECTIVE)
+		po.reg.motion = DSR_MOTION_AFFINE;	/* this board cannot warp projectively */
 	step("registering live against reference on the host (%s model)",
 	     dsr_motion_name(po.reg.motion));
 	int rc = pair_prepare(r->ref, r->live, &po, &r->res);

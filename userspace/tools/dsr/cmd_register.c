@@ -34,12 +34,14 @@ static void register_usage(FILE *f)
 		"positions (u, v) = (a11 x + a12 y + tx, a21 x + a22 y + ty), match the contrast,\n"
 		"and print the transform, the board's register values and the quality.\n\n"
 		"  -m, --model M           translation|rigid|similarity|affine|projective|auto\n"
-		"                          (default affine). projective: a homography refined from\n"
+		"                          (default auto). projective: a homography refined from\n"
 		"                          the affine result (beam angulation); auto: projective\n"
-		"                          only where it lowers the residual beyond noise\n"
+		"                          only where it lowers the residual by more than noise\n"
+		"                          explains (a chi-square test, see docs/projective.md)\n"
 		"      --landmarks FILE    fit the model to point pairs instead of the images:\n"
 		"                          one 'live_x live_y ref_x ref_y' per line, at least 3\n"
-		"                          (4 for projective)\n"
+		"                          (4 for projective; auto tries the homography from 5 on,\n"
+		"                          by an F-test on the points' residuals)\n"
 		"      --mask FILE         image of the frame size; non-zero pixels are ignored\n"
 		"                          (sensor border, labels) in both frames\n"
 		"      --lut METHOD        histogram|linear|identity (default histogram)\n"
@@ -156,11 +158,18 @@ static int fit_landmarks(const struct register_opts *o, struct pair_opts *po, js
 		return -1;
 	double *res = calloc((size_t)n, sizeof(double));
 
-	int proj = po->reg.motion == DSR_MOTION_PROJECTIVE;
+	int proj = po->reg.motion == DSR_MOTION_PROJECTIVE, rc;
 
-	if (!res || (proj ? dsr_register_landmarks_h(pts, (size_t)n, &po->known_h, res, &rms)
-			  : dsr_register_landmarks(pts, (size_t)n, po->reg.motion, &po->known,
-						   res, &rms))) {
+	if (!res)
+		rc = -1;
+	else if (po->reg.motion == DSR_MOTION_AUTO)	/* F-test on the points' residuals */
+		rc = dsr_register_landmarks_auto(pts, (size_t)n, &po->known, &po->known_h, &proj,
+						 res, &rms);
+	else if (proj)
+		rc = dsr_register_landmarks_h(pts, (size_t)n, &po->known_h, res, &rms);
+	else
+		rc = dsr_register_landmarks(pts, (size_t)n, po->reg.motion, &po->known, res, &rms);
+	if (rc) {
 		if (!res)
 			dsr_seterr("out of memory");
 		free(res);
@@ -244,7 +253,10 @@ static void print_text(const struct pair_result *r, const struct pair_opts *po)
 	const struct dsr_affine *a = &r->reg.affine, *q = &r->quantised;
 	const struct dsr_params *p = &r->params;
 
-	printf("transform (live -> reference, %s):\n", dsr_motion_name(po->reg.motion));
+	printf("transform (live -> reference, %s", pair_model_name(r, po));
+	if (po->reg.motion == DSR_MOTION_AUTO)
+		printf(", chosen by --model auto");
+	printf("):\n");
 	printf("  u = %+.7f x %+.7f y %+.4f\n  v = %+.7f x %+.7f y %+.4f\n", a->a11, a->a12,
 	       a->tx, a->a21, a->a22, a->ty);
 	print_decomposition(a);
@@ -255,10 +267,12 @@ static void print_text(const struct pair_result *r, const struct pair_opts *po)
 
 		printf("homography: [%.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g]\n",
 		       h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8]);
-		if (r->reg.affine_residual_ratio > 0)	/* measured by --model auto */
-			printf("  affine-only residual %.2f x noise, projective %.2f x noise\n",
-			       r->reg.affine_residual_ratio, r->reg.residual_ratio);
 	}
+	if (r->reg.affine_residual_ratio > 0)	/* both models measured on one level */
+		printf("model: affine residual %.3f x noise, projective %.3f x noise on pyramid "
+		       "level %d; chi-square %.1f (projective above %.1f)\n",
+		       r->reg.affine_residual_ratio, r->reg.projective_residual_ratio,
+		       r->reg.model_level, r->reg.model_chi2, DSR_REGISTER_AUTO_CHI2);
 	if (po->have_known)
 		printf("quality: from landmarks\n");
 	else

@@ -79,8 +79,8 @@ static void subtract_usage(FILE *f)
 		"                          dsr sample --truth; its frame size must be the images'\n"
 		"      --register          estimate the alignment here instead of -p: register\n"
 		"                          LIVE onto REF and match the contrast (as dsr register)\n"
-		"      --model M           with --register: translation|rigid|similarity|affine\n"
-		"                          (default affine)\n"
+		"      --model M           with --register: translation|rigid|similarity|affine|\n"
+		"                          projective|auto (default auto, as dsr register)\n"
 		"      --lut METHOD        with --register: histogram|linear|identity (default\n"
 		"                          histogram)\n"
 		"      --mask FILE         with --register: non-zero pixels are ignored\n"
@@ -197,7 +197,7 @@ static int subtract_parse(int argc, char **argv, struct subtract_opts *o)
 	if (!o->params_path == !o->do_register)
 		return dsr_seterr("give exactly one of -p PARAMS and --register");
 	if (!o->do_register && (o->mask_path || o->pair.gain != 1.0 || o->pair.midgrey >= 0 ||
-				o->pair.reg.motion != DSR_MOTION_AFFINE ||
+				o->pair.reg.motion != DSR_MOTION_AUTO ||
 				o->pair.lut_method != DSR_LUT_HISTOGRAM))
 		return dsr_seterr("--model, --lut, --mask, --gain and --midgrey go with --register "
 				  "(-p PARAMS has its own)");

@@ -162,11 +162,20 @@ static json_t *json_num(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+const char *pair_model_name(const struct pair_result *res, const struct pair_opts *o)
+{
+	if (res->reg.projective)
+		return "projective";
+	return dsr_motion_name(o->reg.motion >= DSR_MOTION_PROJECTIVE ? DSR_MOTION_AFFINE
+								 : o->reg.motion);
+}
+
 json_t *json_pair(const struct pair_result *res, const struct pair_opts *o)
 {
 	json_t *j = json_object();
 	json_object_set_new(j, "method", json_string(o->have_known ? "known" : "registered"));
 	json_object_set_new(j, "motion", json_string(dsr_motion_name(o->reg.motion)));
+	json_object_set_new(j, "model", json_string(pair_model_name(res, o)));
 	json_object_set_new(j, "affine", json_affine(&res->reg.affine));
 	if (res->reg.projective) {
 		const double *h = res->reg.homography.h;
@@ -174,9 +183,14 @@ json_t *json_pair(const struct pair_result *res, const struct pair_opts *o)
 		json_object_set_new(j, "homography", json_pack("[fffffffff]", h[0], h[1], h[2],
 							       h[3], h[4], h[5], h[6], h[7],
 							       h[8]));
-		json_object_set_new(j, "affine_residual_ratio",
-				    json_num(res->reg.affine_residual_ratio));
 	}
+	if (res->reg.model_chi2 != 0 || res->reg.affine_residual_ratio > 0)
+		json_object_set_new(j, "model_choice", json_pack(
+			"{s:i, s:o, s:o, s:o, s:f}", "level", (json_int_t)res->reg.model_level,
+			"affine_residual_ratio", json_num(res->reg.affine_residual_ratio),
+			"projective_residual_ratio", json_num(res->reg.projective_residual_ratio),
+			"chi2", json_num(res->reg.model_chi2), "chi2_threshold",
+			DSR_REGISTER_AUTO_CHI2));
 	json_object_set_new(j, "affine_quantised", json_affine(&res->quantised));
 	json_object_set_new(j, "quality", json_num(res->reg.quality));
 	json_object_set_new(j, "overlap", json_num(o->have_known ? NAN : res->reg.overlap));

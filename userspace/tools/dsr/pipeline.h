@@ -85,6 +85,9 @@ json_t *json_affine(const struct dsr_affine *a);
 /* The register values of a parameter set. */
 json_t *json_params(const struct dsr_params *p);
 /* Registration, contrast and parameters of a prepared pair. */
+/* The model of the result: "projective" if the homography was kept, else the model
+ * fitted ("affine" for --model auto and projective when the affine stood). */
+const char *pair_model_name(const struct pair_result *res, const struct pair_opts *o);
 json_t *json_pair(const struct pair_result *res, const struct pair_opts *o);
 /* The patient of an output for report.json: name, ID, birth date, study, and how the
  * identity was decided (unidentified, a recorded mismatch override). */
