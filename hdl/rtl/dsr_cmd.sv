@@ -9,6 +9,10 @@
 // before the cut, and says so with BAD_COMMAND). REG_READ answers the register's value;
 // LUT_WRITE becomes LUT_ADDR then one LUT_DATA write per entry, two entries a word, so
 // the register file's rules (LUT range, hold-off while a committed LUT waits) apply as is.
+// The firmware's own EP0 work is done here too, from the registers: GET_INFO reads ID,
+// VERSION, MAX_WIDTH and MAX_HEIGHT into a longer response; CAPTURE_BEGIN keeps MODE, then
+// writes MODE = CAPTURE and COMMIT (a second BEGIN keeps the first MODE); CAPTURE_END writes
+// the kept MODE back and COMMIT (refused without a BEGIN since reset or the last END). Those three take address 0, count 0 and no data.
 // Runs in the pipeline's clock domain; one register access at a time.
 `default_nettype none
 
@@ -40,18 +44,22 @@ module dsr_cmd (
 );
 
     typedef enum logic [3:0] {
-        S_HDR, S_ADDR, S_COUNT, S_DATA, S_SKIP, S_BUS, S_READ_WAIT, S_RESP
+        S_HDR, S_ADDR, S_COUNT, S_DATA, S_SKIP, S_BUS, S_READ_WAIT, S_RESP, S_SEQ
     } state_t;
 
     state_t      state;
     logic [7:0]  opcode, tag;
     logic [31:0] addr, count;         // count: LUT entries still to write
-    logic [31:0] value;               // REG_READ result
+    logic [31:0] value;               // REG_READ result, GET_INFO's first word
+    logic [31:0] info [1:3];          // GET_INFO: VERSION, MAX_WIDTH, MAX_HEIGHT
     logic [31:0] status;
     logic [15:0] word_hi;             // LUT: the data word's second entry
     logic        hi_next;             // LUT: the word's high entry is still to write
     logic        word_last;           // the data word was the packet's last
-    logic [1:0]  rsp_idx;
+    logic [2:0]  rsp_idx;
+    logic [1:0]  seq_idx;             // GET_INFO / CAPTURE_*: the step of the sequence
+    logic [31:0] kept_mode;           // MODE before CAPTURE_BEGIN
+    logic        capturing;           // a CAPTURE_BEGIN waits for its CAPTURE_END
 
     logic take;
     assign take    = s_valid && s_ready;
@@ -60,14 +68,44 @@ module dsr_cmd (
 
     // checks on the header (S_COUNT sees the count word on s_data)
     logic addr_ok, is_write, is_read, is_lut, magic_ok;
+    logic is_info, is_cap_begin, is_cap_end, is_seq;
     assign addr_ok  = addr < dsr_pkg::DSR_REG_SPAN && addr[1:0] == 2'b00;
     assign is_write = opcode == 8'(dsr_pkg::DSR_CMD_REG_WRITE);
     assign is_read  = opcode == 8'(dsr_pkg::DSR_CMD_REG_READ);
     assign is_lut   = opcode == 8'(dsr_pkg::DSR_CMD_LUT_WRITE);
+    assign is_info      = opcode == 8'(dsr_pkg::DSR_CMD_GET_INFO);
+    assign is_cap_begin = opcode == 8'(dsr_pkg::DSR_CMD_CAPTURE_BEGIN);
+    assign is_cap_end   = opcode == 8'(dsr_pkg::DSR_CMD_CAPTURE_END);
+    assign is_seq       = is_info || is_cap_begin || is_cap_end;
 
     logic        count_ok;
     assign count_ok = (is_write && s_data == 32'd1) || (is_read && s_data == 32'd0) ||
-                      (is_lut && s_data != 32'd0 && s_data <= 32'(dsr_pkg::DSR_LUT_CHUNK));
+                      (is_lut && s_data != 32'd0 && s_data <= 32'(dsr_pkg::DSR_LUT_CHUNK)) ||
+                      (is_seq && s_data == 32'd0 && addr == 32'd0 &&
+                       (!is_cap_end || capturing));
+
+    // the sequences' steps: GET_INFO reads registers 0x0, 0x4, 0x8, 0xc; CAPTURE_BEGIN
+    // reads MODE, writes MODE = CAPTURE, then COMMIT; CAPTURE_END writes MODE, then COMMIT
+    localparam logic [11:0] MODE_REG = dsr_pkg::DSR_REG_MODE[11:0];
+    localparam logic [11:0] CTRL_REG = dsr_pkg::DSR_REG_CTRL[11:0];
+    logic [11:0] seq_addr;
+    logic        seq_write, seq_done;
+    logic [31:0] seq_wdata;
+    always_comb begin
+        seq_addr  = {8'd0, seq_idx, 2'b00};
+        seq_write = 1'b0;
+        seq_wdata = 32'(dsr_pkg::DSR_CTRL_COMMIT);
+        seq_done  = is_info ? seq_idx == 2'd3 : seq_idx == (is_cap_begin ? 2'd2 : 2'd1);
+        if (is_cap_begin) begin
+            seq_addr  = seq_idx == 2'd0 ? MODE_REG : seq_idx == 2'd1 ? MODE_REG : CTRL_REG;
+            seq_write = seq_idx != 2'd0;
+            if (seq_idx == 2'd1) seq_wdata = 32'(dsr_pkg::DSR_MODE_CAPTURE);
+        end else if (is_cap_end) begin
+            seq_addr  = seq_idx == 2'd0 ? MODE_REG : CTRL_REG;
+            seq_write = 1'b1;
+            if (seq_idx == 2'd0) seq_wdata = kept_mode;
+        end
+    end
 
     // the register access of S_BUS
     logic [11:0] bus_addr;
@@ -81,16 +119,22 @@ module dsr_cmd (
     localparam logic [11:0] LUT_ADDR_REG = dsr_pkg::DSR_REG_LUT_ADDR[11:0];
     localparam logic [11:0] LUT_DATA_REG = dsr_pkg::DSR_REG_LUT_DATA[11:0];
 
-    // one response: header, status, value
+    // one response: header, status, value (GET_INFO: and three more words)
+    logic rsp_long;
+    assign rsp_long = is_info && status == 32'(dsr_pkg::DSR_RSP_OK);
     always_comb begin
         case (rsp_idx)
-            2'd0:    m_data = {dsr_pkg::DSR_RSP_MAGIC[15:0], opcode, tag};
-            2'd1:    m_data = status;
-            default: m_data = value;
+            3'd0:    m_data = {dsr_pkg::DSR_RSP_MAGIC[15:0], opcode, tag};
+            3'd1:    m_data = status;
+            3'd2:    m_data = value;
+            3'd3:    m_data = info[1];
+            3'd4:    m_data = info[2];
+            default: m_data = info[3];
         endcase
     end
     assign m_valid = state == S_RESP;
-    assign m_last  = rsp_idx == 2'd2;
+    assign m_last  = rsp_idx == (rsp_long ? 3'(dsr_pkg::DSR_RSP_INFO_WORDS - 1)
+                                          : 3'(dsr_pkg::DSR_RSP_WORDS - 1));
 
     // the end of a packet that went wrong: skip to its last word, then answer
     task automatic fail(input logic [31:0] why, input logic at_last);
@@ -105,6 +149,9 @@ module dsr_cmd (
             status  <= '0;
             value   <= '0;
             hi_next <= 1'b0;
+            seq_idx <= '0;
+            kept_mode <= '0;
+            capturing <= 1'b0;
         end else begin
             case (state)
                 S_HDR: if (take) begin
@@ -127,6 +174,13 @@ module dsr_cmd (
                         fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), s_last);
                     end else if (!is_lut && !addr_ok) begin
                         fail(32'(dsr_pkg::DSR_RSP_BAD_ADDRESS), s_last);
+                    end else if (is_seq) begin
+                        if (!s_last) begin
+                            fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b0);
+                        end else begin
+                            seq_idx <= '0;
+                            state   <= S_SEQ;
+                        end
                     end else if (is_read) begin
                         if (!s_last) begin
                             fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b0);
@@ -173,9 +227,22 @@ module dsr_cmd (
                 S_SKIP: if (take && s_last) begin
                     state <= S_RESP;
                 end
+                S_SEQ: begin
+                    bus_addr  <= seq_addr;
+                    bus_write <= seq_write;
+                    bus_wdata <= seq_wdata;
+                    state     <= S_BUS;
+                end
                 S_BUS: if (reg_ready) begin
                     if (!bus_write) begin
                         state <= S_READ_WAIT;
+                    end else if (is_seq) begin
+                        seq_idx <= seq_idx + 1'b1;
+                        state   <= seq_done ? S_RESP : S_SEQ;
+                        if (seq_done) begin
+                            capturing <= is_cap_begin;
+                            value     <= kept_mode;
+                        end
                     end else if (is_write) begin
                         state <= S_RESP;
                     end else if (hi_next) begin
@@ -192,12 +259,18 @@ module dsr_cmd (
                     end
                 end
                 S_READ_WAIT: if (reg_rvalid) begin
-                    value <= reg_rdata;
                     state <= S_RESP;
+                    if (!is_seq || seq_idx == 2'd0) value <= reg_rdata;
+                    else info[seq_idx] <= reg_rdata;
+                    if (is_cap_begin && !capturing) kept_mode <= reg_rdata;   // a repeated BEGIN keeps the first
+                    if (is_seq) begin
+                        seq_idx <= seq_idx + 1'b1;
+                        if (!seq_done) state <= S_SEQ;
+                    end
                 end
                 S_RESP: if (m_ready) begin
                     rsp_idx <= rsp_idx + 1'b1;
-                    if (rsp_idx == 2'd2) begin
+                    if (m_last) begin
                         rsp_idx <= '0;
                         state   <= S_HDR;
                     end

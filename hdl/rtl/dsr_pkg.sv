@@ -169,12 +169,16 @@ package dsr_pkg;
 	localparam int DSR_CMD_REG_WRITE = 1;
 	localparam int DSR_CMD_REG_READ = 2;
 	localparam int DSR_CMD_LUT_WRITE = 3;
+	localparam int DSR_CMD_GET_INFO = 4;
+	localparam int DSR_CMD_CAPTURE_BEGIN = 5;
+	localparam int DSR_CMD_CAPTURE_END = 6;
 	localparam int DSR_CMD_WORDS_MAX = 1027;
 	localparam logic [31:0] DSR_RSP_MAGIC = 32'h00005244;
 	localparam int DSR_RSP_OK = 0;
 	localparam int DSR_RSP_BAD_COMMAND = 1;
 	localparam int DSR_RSP_BAD_ADDRESS = 2;
 	localparam int DSR_RSP_WORDS = 3;
+	localparam int DSR_RSP_INFO_WORDS = 6;
 	localparam int DSR_LUT_CHUNK = 2048;
 
 	// frames on the wire

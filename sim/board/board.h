@@ -39,6 +39,22 @@ void board_reset(struct board *b);
 int board_reg_read(struct board *b, uint32_t addr, uint32_t *value);
 int board_reg_write(struct board *b, uint32_t addr, uint32_t value);
 
+/* What the FX3 firmware does for the host on EP0, beyond single register accesses
+ * (dsr_hw.h, "The FPGA's USB side"). On the board top (board_fx3.cc) each call is one
+ * command packet that the FPGA answers (DSR_CMD_GET_INFO, DSR_CMD_LUT_WRITE,
+ * DSR_CMD_CAPTURE_BEGIN / _END); on the dsr_top boundary (board_rtl.cc) the same register
+ * accesses are made from C. All return -1 if the board did not answer or refused. */
+struct board_ident {
+	uint32_t id, rtl_version, max_width, max_height;	/* the FPGA's registers */
+};
+int board_get_info(struct board *b, struct board_ident *info);
+/* @n (1..DSR_LUT_CHUNK) shadow LUT entries from index @first (no commit). */
+int board_lut_write(struct board *b, uint32_t first, const uint16_t *entries, uint32_t n);
+/* Before a reference frame: MODE kept, MODE = CAPTURE, commit. After it: MODE restored,
+ * commit. A second begin keeps the first MODE; an end without a begin fails. */
+int board_capture_begin(struct board *b);
+int board_capture_end(struct board *b);
+
 /* Start streaming a frame of @width x @height pixels into the live input; @pixels must
  * stay valid until board_input_busy() returns 0. Returns -1 if a frame is still being
  * fed. */

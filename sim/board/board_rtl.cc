@@ -20,6 +20,8 @@
 #include "Vdsr_top.h"
 #include "verilated.h"
 
+#include "dsr/dsr_hw.h"
+
 #define REG_TIMEOUT_CYCLES 100000
 #define RESET_CYCLES 8
 
@@ -33,6 +35,9 @@ struct board {
 	uint64_t in_pos, in_total;
 	uint64_t frames_fed, frames_ended;
 	unsigned dram_phase;
+	/* board_capture_*: what dsr_cmd keeps on the board top */
+	uint32_t kept_mode;
+	bool capturing;
 };
 
 /* The DRAM controller's clock edges that fall into the pipeline cycle just clocked. */
@@ -126,6 +131,7 @@ extern "C" void board_reset(struct board *b)
 	clock_low(b);
 	b->in_px = nullptr;
 	b->in_pos = b->in_total = 0;
+	b->capturing = false;
 }
 
 /* Present one register request and clock until it is accepted, then (for a read) until
@@ -171,6 +177,49 @@ extern "C" int board_reg_read(struct board *b, uint32_t addr, uint32_t *value)
 extern "C" int board_reg_write(struct board *b, uint32_t addr, uint32_t value)
 {
 	return reg_access(b, 1, addr, value, nullptr);
+}
+
+/* The firmware's EP0 work on this boundary: the register accesses dsr_cmd makes on the
+ * board top for DSR_CMD_GET_INFO, _LUT_WRITE and _CAPTURE_BEGIN / _END, from C. */
+extern "C" int board_get_info(struct board *b, struct board_ident *info)
+{
+	return board_reg_read(b, DSR_REG_ID, &info->id) < 0 ||
+	       board_reg_read(b, DSR_REG_VERSION, &info->rtl_version) < 0 ||
+	       board_reg_read(b, DSR_REG_MAX_WIDTH, &info->max_width) < 0 ||
+	       board_reg_read(b, DSR_REG_MAX_HEIGHT, &info->max_height) < 0 ? -1 : 0;
+}
+
+extern "C" int board_lut_write(struct board *b, uint32_t first, const uint16_t *entries,
+			       uint32_t n)
+{
+	if (!n || n > DSR_LUT_CHUNK || board_reg_write(b, DSR_REG_LUT_ADDR, first) < 0)
+		return -1;
+	for (uint32_t i = 0; i < n; i++)
+		if (board_reg_write(b, DSR_REG_LUT_DATA, entries[i]) < 0)
+			return -1;
+	return 0;
+}
+
+extern "C" int board_capture_begin(struct board *b)
+{
+	uint32_t mode;
+
+	if (board_reg_read(b, DSR_REG_MODE, &mode) < 0)
+		return -1;
+	if (!b->capturing)
+		b->kept_mode = mode;
+	b->capturing = true;
+	return board_reg_write(b, DSR_REG_MODE, DSR_MODE_CAPTURE) < 0 ||
+	       board_reg_write(b, DSR_REG_CTRL, DSR_CTRL_COMMIT) < 0 ? -1 : 0;
+}
+
+extern "C" int board_capture_end(struct board *b)
+{
+	if (!b->capturing)
+		return -1;
+	b->capturing = false;
+	return board_reg_write(b, DSR_REG_MODE, b->kept_mode) < 0 ||
+	       board_reg_write(b, DSR_REG_CTRL, DSR_CTRL_COMMIT) < 0 ? -1 : 0;
 }
 
 /* Only one input frame at a time: the bridge serialises host and source frames. */

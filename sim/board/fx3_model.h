@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <random>
@@ -60,6 +61,7 @@ struct Fx3 {
 	uint64_t full_edges = 0, empty_edges = 0;	// frames socket full, host frames socket empty
 	unsigned host_drain_pct = 50;
 	bool armed = false;	// the firmware starts the GPIF once the FPGA is out of reset
+	const bool trace = getenv("TB_PINS") != nullptr;
 
 	explicit Fx3(std::mt19937_64 &r) : rng(r) {}
 
@@ -91,7 +93,7 @@ struct Fx3 {
 		}
 		bool cs = p.cs, rd = p.rd, wr = p.wr, pe = p.pe, oe = p.oe;
 		unsigned a = p.a;
-		if (getenv("TB_PINS"))
+		if (trace)
 			fprintf(stderr, "edge %" PRIu64 ": cs %d rd %d wr %d pe %d oe %d a %u flags %x true %x dq_i %08x\n",
 				edge, cs, rd, wr, pe, oe, a, d->fx3_flag, true_flags(), d->fx3_dq_i);
 		if (p.dq_oe && oe)
@@ -140,16 +142,18 @@ struct Fx3 {
 		full_edges += !(hist.back() & 4);
 		empty_edges += !(hist.back() & 1);
 		edge++;
-		// pins for the next edge
+		// pins for the next edge: one draw gives each flag its latency (a byte each) and
+		// the garbage on DQ (the high half)
+		uint64_t r = rng();
 		uint8_t f = 0;
 		for (int t = 0; t < 4; t++) {
-			uint64_t lat = 1 + rng() % DSR_FX3_FLAG_LATENCY;
+			uint64_t lat = 1 + (r >> (8 * t) & 0xff) % DSR_FX3_FLAG_LATENCY;
 			uint64_t i = hist.size() >= lat ? hist.size() - lat : 0;
 			if (hist[i] & (1u << t))
 				f |= 1u << t;
 		}
 		d->fx3_flag = f;
-		d->fx3_dq_i = (uint32_t)rng();	// garbage unless a read's data is due
+		d->fx3_dq_i = (uint32_t)(r >> 32);	// garbage unless a read's data is due
 		while (!rd_sched.empty() && rd_sched.front().first < edge - 1)
 			rd_sched.pop_front();
 		if (!rd_sched.empty() && rd_sched.front().first == edge - 1) {
@@ -173,12 +177,15 @@ struct Host {
 
 	Host(Fx3 &f, std::mt19937_64 &r) : fx(f), rng(r) {}
 
+	// a chance of @pct percent (no draw at 100)
+	bool chance(unsigned pct) { return pct >= 100 || (pct && rng() % 100 < pct); }
+
 	// USB side, once per PCLK edge: hand buffers to the OUT sockets, drain the IN ones.
 	void step()
 	{
 		for (int t = 0; t < 2; t++)
 			if (!pending[t].empty() && fx.rx[t].size() < DSR_FX3_BUF_COUNT &&
-			    rng() % 100 < supply_pct) {
+			    chance(supply_pct)) {
 				fx.rx[t].push_back(pending[t].front());
 				pending[t].pop_front();
 			}
@@ -186,7 +193,7 @@ struct Host {
 			responses.push_back(fx.tx_done[1].front());
 			fx.tx_done[1].pop_front();
 		}
-		if (!fx.tx_done[0].empty() && rng() % 100 < fx.host_drain_pct) {
+		if (!fx.tx_done[0].empty() && chance(fx.host_drain_pct)) {
 			take_in_buffer(fx.tx_done[0].front());
 			fx.tx_done[0].pop_front();
 		}

@@ -73,7 +73,7 @@ struct bridge {
 	struct board *board;
 	struct bridge_config cfg;
 	unsigned int maxp;
-	uint32_t id, rtl_version, max_w, max_h;
+	uint32_t max_w, max_h;		/* the frame store, for the header checks */
 
 	/* USB state */
 	int attached;
@@ -89,8 +89,7 @@ struct bridge {
 	struct host_frame *queue_head, *queue_tail;
 	size_t queue_len;
 	struct host_frame *feeding;	/* frame whose pixels the board is reading */
-	int restore_pending;
-	uint32_t saved_mode;
+	int restore_pending;		/* a reference went in: CAPTURE_END owed */
 	uint64_t next_due_ns;
 	uint8_t disp[DISPOSITION_MAX];
 	size_t disp_head, disp_count;
@@ -120,11 +119,12 @@ static void put_le32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
-/* The bridge reads the board's identity once (ID, version, frame store size) for
- * GET_INFO and the header checks. */
+/* The bridge asks the board for its identity once (ID, frame store size) for the header
+ * checks; GET_INFO asks again each time. */
 struct bridge *bridge_new(struct board *board, const struct bridge_config *cfg)
 {
 	struct bridge *br = calloc(1, sizeof(*br));
+	struct board_ident ident;
 
 	if (!br)
 		return NULL;
@@ -137,16 +137,15 @@ struct bridge *bridge_new(struct board *board, const struct bridge_config *cfg)
 		bridge_free(br);
 		return NULL;
 	}
-	if (board_reg_read(board, DSR_REG_ID, &br->id) < 0 ||
-	    board_reg_read(board, DSR_REG_VERSION, &br->rtl_version) < 0 ||
-	    board_reg_read(board, DSR_REG_MAX_WIDTH, &br->max_w) < 0 ||
-	    board_reg_read(board, DSR_REG_MAX_HEIGHT, &br->max_h) < 0) {
-		sim_log("the RTL does not answer register reads");
+	if (board_get_info(board, &ident) < 0) {
+		sim_log("the RTL does not answer GET_INFO");
 		bridge_free(br);
 		return NULL;
 	}
-	if (br->id != DSR_ID_VALUE)
-		sim_log("warning: RTL ID register reads 0x%08x, expected 0x%08x", br->id,
+	br->max_w = ident.max_width;
+	br->max_h = ident.max_height;
+	if (ident.id != DSR_ID_VALUE)
+		sim_log("warning: RTL ID register reads 0x%08x, expected 0x%08x", ident.id,
 			DSR_ID_VALUE);
 	if (br->max_w > DSR_WIDTH_MAX || br->max_h > DSR_HEIGHT_MAX || !br->max_w ||
 	    !br->max_h) {
@@ -360,18 +359,25 @@ static int standard_request(struct bridge *br, struct usbip_conn *c, struct usbi
 	}
 }
 
-/* Fill struct dsr_board_info. */
-static void board_info(const struct bridge *br, struct dsr_board_info *info)
+/* Fill struct dsr_board_info: the FPGA's registers (one GET_INFO command on the board
+ * top), the firmware's own version, depth and serial. -1 if the FPGA did not answer. */
+static int board_info(const struct bridge *br, struct dsr_board_info *info)
 {
+	struct board_ident ident;
+
+	if (board_get_info(br->board, &ident) < 0)
+		return -1;
 	memset(info, 0, sizeof(*info));
-	put_le32((uint8_t *)&info->id, br->id);
-	put_le32((uint8_t *)&info->rtl_version, br->rtl_version);
+	put_le32((uint8_t *)&info->id, ident.id);
+	put_le32((uint8_t *)&info->rtl_version, ident.rtl_version);
 	put_le32((uint8_t *)&info->firmware_version, SIM_FIRMWARE_VERSION);
-	info->max_width = (__le16)br->max_w;	/* little-endian host: see the build check */
-	info->max_height = (__le16)br->max_h;
+	/* little-endian host: see the build check */
+	info->max_width = (__le16)ident.max_width;
+	info->max_height = (__le16)ident.max_height;
 	info->pixel_bits_max = DSR_PIXEL_BITS_MAX;
 	info->flags = DSR_BOARD_INFO_SIMULATED;
 	strncpy(info->serial, br->cfg.serial, sizeof(info->serial) - 1);
+	return 0;
 }
 
 /* A register address the vendor requests may touch: aligned, inside the decoded span. */
@@ -380,23 +386,20 @@ static int reg_addr_ok(uint16_t addr)
 	return addr < DSR_REG_SPAN && (addr & 3) == 0;
 }
 
-/* LUT_WRITE: entries into the shadow LUT through LUT_ADDR / LUT_DATA. */
+/* LUT_WRITE: entries into the shadow LUT (one LUT_WRITE command on the board top). */
 static int lut_write(struct bridge *br, const struct setup *st, const uint8_t *data,
 		     uint32_t len)
 {
 	uint32_t first = (uint32_t)st->value * DSR_LUT_CHUNK;
 	uint32_t n = st->length / 2u;
+	uint16_t entries[DSR_LUT_CHUNK];
 
 	if (st->length == 0 || st->length % 2 || n > DSR_LUT_CHUNK || len < st->length ||
 	    first + n > DSR_LUT_SIZE)
 		return -1;
-	if (board_reg_write(br->board, DSR_REG_LUT_ADDR, first) < 0)
-		return -1;
 	for (uint32_t i = 0; i < n; i++)
-		if (board_reg_write(br->board, DSR_REG_LUT_DATA,
-				    (uint32_t)(data[2 * i] | data[2 * i + 1] << 8)) < 0)
-			return -1;
-	return 0;
+		entries[i] = (uint16_t)(data[2 * i] | data[2 * i + 1] << 8);
+	return board_lut_write(br->board, first, entries, n);
 }
 
 /* The vendor requests of dsr_hw.h, addressed to the device. Returns 0, or -1 to STALL. */
@@ -417,7 +420,8 @@ static int vendor_request(struct bridge *br, struct usbip_conn *c, struct usbip_
 			reply_in(c, urb, st, buf, 4);
 			return 0;
 		case DSR_REQ_GET_INFO:
-			board_info(br, &info);
+			if (board_info(br, &info) < 0)
+				return -1;
 			reply_in(c, urb, st, &info, sizeof(info));
 			return 0;
 		default:
@@ -829,9 +833,7 @@ static void feed_host_frame(struct bridge *br)
 	br->queue_len--;
 	f->next = NULL;
 	if (f->reference) {
-		if (board_reg_read(br->board, DSR_REG_MODE, &br->saved_mode) < 0 ||
-		    board_reg_write(br->board, DSR_REG_MODE, DSR_MODE_CAPTURE) < 0 ||
-		    board_reg_write(br->board, DSR_REG_CTRL, DSR_CTRL_COMMIT) < 0) {
+		if (board_capture_begin(br->board) < 0) {
 			sim_log("reference capture: the RTL did not answer; frame dropped");
 			free_host_frame(f);
 			return;
@@ -896,9 +898,8 @@ void bridge_tick(struct bridge *br, uint64_t now_ns)
 	br->feeding = NULL;
 	if (br->restore_pending) {
 		br->restore_pending = 0;
-		if (board_reg_write(br->board, DSR_REG_MODE, br->saved_mode) < 0 ||
-		    board_reg_write(br->board, DSR_REG_CTRL, DSR_CTRL_COMMIT) < 0)
-			sim_log("reference capture: could not restore mode %u", br->saved_mode);
+		if (board_capture_end(br->board) < 0)
+			sim_log("reference capture: the board did not restore its mode");
 	}
 	if (br->queue_head)
 		feed_host_frame(br);

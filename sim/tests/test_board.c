@@ -1347,6 +1347,9 @@ int main(void)
 		cmocka_unit_test(test_fullsize_bit_exact),
 	};
 
+	/* DSR_SIM_TEST=PATTERN: only the tests whose names match (make bench runs one) */
+	if (getenv("DSR_SIM_TEST"))
+		cmocka_set_test_filter(getenv("DSR_SIM_TEST"));
 	return cmocka_run_group_tests_name("sim: dsr-sim over USB/IP with the Verilated board",
 					   tests, NULL, NULL);
 }

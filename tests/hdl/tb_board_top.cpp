@@ -178,9 +178,9 @@ struct Bench {
 		return false;
 	}
 
-	// One command packet and its response: returns the response's status, @value.
-	uint32_t command(uint32_t op, uint32_t addr, const std::vector<uint32_t> &data,
-			 uint32_t count, uint32_t *value, uint32_t magic = DSR_CMD_MAGIC)
+	// One command packet and its whole response (empty if none came).
+	std::vector<uint32_t> command_raw(uint32_t op, uint32_t addr, const std::vector<uint32_t> &data,
+					  uint32_t count, uint32_t magic = DSR_CMD_MAGIC)
 	{
 		std::vector<uint32_t> w = {magic << 16 | op << 8 | ++tag, addr, count};
 		w.insert(w.end(), data.begin(), data.end());
@@ -188,9 +188,19 @@ struct Bench {
 		memcpy(bytes.data(), w.data(), bytes.size());
 		host.send(1, bytes);
 		if (!run_until([&] { return !host.responses.empty(); }, 4000000, "a response"))
-			return ~0u;
+			return {};
 		std::vector<uint32_t> r = host.responses.front();
 		host.responses.pop_front();
+		return r;
+	}
+
+	// One command packet and its response: returns the response's status, @value.
+	uint32_t command(uint32_t op, uint32_t addr, const std::vector<uint32_t> &data,
+			 uint32_t count, uint32_t *value, uint32_t magic = DSR_CMD_MAGIC)
+	{
+		std::vector<uint32_t> r = command_raw(op, addr, data, count, magic);
+		if (r.empty())
+			return ~0u;
 		if (r.size() != DSR_RSP_WORDS || r[0] != (DSR_RSP_MAGIC << 16 | (op & 0xff) << 8 | tag)) {
 			fail("response %zu words, first 0x%08x for op %u tag %u", r.size(),
 			     r.empty() ? 0 : r[0], op, tag);
@@ -353,6 +363,42 @@ int main(int argc, char **argv)
 	b.reg_write(DSR_REG_GAIN, 0x123);
 	if (b.reg_read(DSR_REG_GAIN) != 0x123)
 		fail("GAIN read back");
+
+	// the firmware's EP0 work as commands: GET_INFO from the FPGA's registers, the
+	// reference capture's bracket (MODE kept, CAPTURE + COMMIT; MODE back + COMMIT)
+	{
+		std::vector<uint32_t> r = b.command_raw(DSR_CMD_GET_INFO, 0, {}, 0);
+		if (r.size() != DSR_RSP_INFO_WORDS ||
+		    r[0] != (DSR_RSP_MAGIC << 16 | DSR_CMD_GET_INFO << 8 | b.tag) ||
+		    r[1] != DSR_RSP_OK || r[2] != DSR_ID_VALUE || r[3] != DSR_RTL_VERSION ||
+		    r[4] != TB_MAX_WIDTH || r[5] != TB_MAX_HEIGHT)
+			fail("GET_INFO: %zu words, status %u, id 0x%08x version 0x%08x %ux%u", r.size(),
+			     r.size() > 1 ? r[1] : ~0u, r.size() > 2 ? r[2] : 0, r.size() > 3 ? r[3] : 0,
+			     r.size() > 4 ? r[4] : 0, r.size() > 5 ? r[5] : 0);
+	}
+	if (b.command(DSR_CMD_GET_INFO, 4, {}, 0, nullptr) != DSR_RSP_BAD_COMMAND)
+		fail("a GET_INFO with an address is not refused");
+	if (b.command(DSR_CMD_GET_INFO, 0, {7}, 1, nullptr) != DSR_RSP_BAD_COMMAND)
+		fail("a GET_INFO with data is not refused");
+	if (b.command(DSR_CMD_CAPTURE_END, 0, {}, 0, nullptr) != DSR_RSP_BAD_COMMAND)
+		fail("a CAPTURE_END without a CAPTURE_BEGIN is not refused");
+	{
+		uint32_t v = 0;
+		b.reg_write(DSR_REG_MODE, DSR_MODE_WARP);
+		if (b.command(DSR_CMD_CAPTURE_BEGIN, 0, {}, 0, &v) != DSR_RSP_OK || v != DSR_MODE_WARP)
+			fail("CAPTURE_BEGIN: kept mode %u, expected %u", v, DSR_MODE_WARP);
+		if (b.reg_read(DSR_REG_MODE) != DSR_MODE_CAPTURE ||
+		    !(b.reg_read(DSR_REG_STATUS) & DSR_STATUS_COMMIT_PENDING))
+			fail("CAPTURE_BEGIN did not set MODE = CAPTURE and commit");
+		if (b.command(DSR_CMD_CAPTURE_BEGIN, 0, {}, 0, &v) != DSR_RSP_OK || v != DSR_MODE_WARP)
+			fail("a second CAPTURE_BEGIN: kept mode %u, expected the first's %u", v,
+			     DSR_MODE_WARP);
+		if (b.command(DSR_CMD_CAPTURE_END, 0, {}, 0, &v) != DSR_RSP_OK || v != DSR_MODE_WARP ||
+		    b.reg_read(DSR_REG_MODE) != DSR_MODE_WARP)
+			fail("CAPTURE_END: restored mode %u, expected %u", v, DSR_MODE_WARP);
+		if (b.command(DSR_CMD_CAPTURE_END, 0, {}, 0, nullptr) != DSR_RSP_BAD_COMMAND)
+			fail("a second CAPTURE_END is not refused");
+	}
 
 	// frames: capture a reference, then subtract / warp / pass, sizes of every kind
 	const uint32_t sizes[][2] = {

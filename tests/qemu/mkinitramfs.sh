@@ -78,14 +78,11 @@ done
 # The simulated board: /usr/bin/dsr-sim is dsr-sim-remote, which asks the host for the
 # board when the kernel command line names one (dsr_sim_host=, host mode) and otherwise
 # runs the Verilated board here, /usr/bin/dsr-sim-local (guest mode).
-# The boards: the on-chip build (fast; every suite's default) and the DRAM build (the
-# 4096x4096 store, DSR_SIM_VARIANT=dram).
-if [ -x "$ROOT/sim/build/onchip/dsr-sim" ]; then
-	copy_with_libs "$ROOT/sim/build/onchip/dsr-sim" usr/bin/dsr-sim-local
-	[ -x "$ROOT/sim/build/dsr-sim" ] && copy_with_libs "$ROOT/sim/build/dsr-sim" usr/bin/dsr-sim-local-dram
-else
-	[ -x "$ROOT/sim/build/dsr-sim" ] && copy_with_libs "$ROOT/sim/build/dsr-sim" usr/bin/dsr-sim-local
-fi
+# The boards: dsr-sim's default build, the board top (every suite's board), and the
+# dsr_top boundary's DRAM build (the 4096x4096 store, DSR_SIM_VARIANT=dram).
+[ -x "$ROOT/sim/build/dsr-sim" ] && copy_with_libs "$ROOT/sim/build/dsr-sim" usr/bin/dsr-sim-local
+[ -x "$ROOT/sim/build-core/dsr-sim" ] &&
+	copy_with_libs "$ROOT/sim/build-core/dsr-sim" usr/bin/dsr-sim-local-dram
 [ -x "$ROOT/sim/build/dsr-sim-remote" ] && copy_with_libs "$ROOT/sim/build/dsr-sim-remote" usr/bin/dsr-sim
 # Other suites' programs: one repository-relative path per line in extra-bins.
 if [ -f "$here/extra-bins" ]; then

@@ -31,9 +31,8 @@ if [ "$sim_mode" = host ]; then
 	portf=$outdir/simhost.port
 	rm -f "$portf"
 	root=${ROOT:-$(cd "$here/../.." && pwd)}
-	sim=$root/sim/build/onchip/dsr-sim
-	[ -x "$sim" ] || sim=$root/sim/build/dsr-sim
-	python3 "$root/sim/remote/simhost.py" --sim "$sim" --variant dram="$root/sim/build/dsr-sim" \
+	sim=$root/sim/build/dsr-sim
+	python3 "$root/sim/remote/simhost.py" --sim "$sim" --variant dram="$root/sim/build-core/dsr-sim" \
 		--port-file "$portf" \
 		${SIMHOST_VERBOSE:+--verbose} 2>"$outdir/simhost.log" &
 	simhost_pid=$!

@@ -309,8 +309,14 @@ struct dsr_board_info {
  * whose last buffer is full is followed by a buffer with count 0. EP0 vendor requests reach the FPGA as command packets on
  * thread 1, one per buffer; the FPGA answers every command with one response packet on
  * thread 3 (PKTEND# on its last word), which the firmware uses for the status or data
- * stage of the control transfer. GET_INFO is answered by the firmware from registers it
- * read at boot; STREAM belongs to the simulator's playback source.
+ * stage of the control transfer. DSR_REQ_REG_READ/REG_WRITE/LUT_WRITE become REG_READ,
+ * REG_WRITE and LUT_WRITE packets; DSR_REQ_GET_INFO becomes a GET_INFO packet, whose
+ * response carries the FPGA's ID, VERSION, MAX_WIDTH and MAX_HEIGHT registers (the
+ * firmware adds its own version, the pixel depth and the serial); STREAM belongs to the
+ * simulator's playback source. A bulk OUT frame whose header has DSR_FLAG_REFERENCE is
+ * bracketed by CAPTURE_BEGIN (the FPGA keeps MODE, sets MODE = CAPTURE and commits) before
+ * its first buffer and CAPTURE_END (MODE restored, committed) after its last: the
+ * generation advances by two, and uncommitted shadow writes of the host are committed.
  * FPGA -> FX3 (thread 2): output frames, PKTEND# after each frame's last word (a zero-
  * length commit when that word filled the buffer); the firmware commits each frame's
  * last buffer with the frame's exact byte count (80 + 2*w*h, from the header).
@@ -331,14 +337,20 @@ struct dsr_board_info {
 #define DSR_CMD_REG_WRITE		0x01
 #define DSR_CMD_REG_READ		0x02
 #define DSR_CMD_LUT_WRITE		0x03
+#define DSR_CMD_GET_INFO		0x04	/* address 0, count 0 */
+#define DSR_CMD_CAPTURE_BEGIN		0x05	/* address 0, count 0; value: the kept MODE */
+#define DSR_CMD_CAPTURE_END		0x06	/* address 0, count 0; BAD_COMMAND without a BEGIN */
 #define DSR_CMD_WORDS_MAX		(3 + DSR_LUT_CHUNK / 2)
 
 /* Response packet (thread 3), 3 u32 LE words: DSR_RSP_MAGIC << 16 | opcode << 8 | tag,
- * status (DSR_RSP_*), value (REG_READ: the register; otherwise 0). */
+ * status (DSR_RSP_*), value (REG_READ: the register; CAPTURE_BEGIN: the MODE it kept;
+ * CAPTURE_END: the MODE it restored; otherwise 0). A GET_INFO answered DSR_RSP_OK has
+ * DSR_RSP_INFO_WORDS: value = ID, then VERSION, MAX_WIDTH, MAX_HEIGHT. */
 #define DSR_RSP_MAGIC			0x5244u	/* "DR" */
 #define DSR_RSP_OK			0
 #define DSR_RSP_BAD_COMMAND		1	/* magic, opcode, count or length wrong */
 #define DSR_RSP_BAD_ADDRESS		2	/* register address outside DSR_REG_SPAN or unaligned */
 #define DSR_RSP_WORDS			3
+#define DSR_RSP_INFO_WORDS		6
 
 #endif /* DSR_HW_H */
