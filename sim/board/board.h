@@ -1,9 +1,10 @@
 /*
- * board.h - the Verilated board (dsr_top) behind a small C interface.
+ * board.h - the Verilated board behind a small C interface: the board top behind the
+ * FX3 model (board_fx3.cc, the default) or the dsr_top boundary (board_rtl.cc).
  *
- * The bridge model drives the RTL's three ports through this: the register bus, the
- * live pixel input (one frame at a time, with start-of-frame and end-of-line marks) and
- * the output word stream (packed into little-endian bytes, frame ends marked). The
+ * The bridge model drives the RTL through this: register accesses and the firmware's
+ * other EP0 work, the live frame input (one frame at a time) and the output frames
+ * (little-endian bytes, frame ends marked). The
  * clock only advances inside board_run() and the register calls, so the simulator's
  * single-threaded event loop decides when the RTL runs.
  */

@@ -1,7 +1,7 @@
 /*
  * board_fx3.cc - board.h on the board's FPGA as it goes on the board: the Verilated
  * dsr_board_core (FX3 slave-FIFO side, clock-domain crossings, command decoder, inbound
- * frame checker, dsr_top) behind the FX3 model of fx3_model.h (SIM_BOARD=fx3).
+ * frame checker, dsr_top) behind the FX3 model of fx3_model.h (dsr-sim's default build).
  *
  * Only the PLL and the I/O cells are replaced: the two clocks (PCLK 100 MHz, pipeline
  * 125 MHz) are driven here, DQ is split into in/out/enable. What the bridge asks of the

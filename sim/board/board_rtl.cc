@@ -6,7 +6,7 @@
  * the rising edge when valid and ready are both high), then raise the clock and
  * evaluate again. Two evals per cycle, no per-cycle allocation or system call.
  *
- * BOARD_DRAM (the default build): the model is dsr_dram_sim, the reference in DRAM
+ * SIM_BOARD=core: BOARD_DRAM (its default): the model is dsr_dram_sim, the reference in DRAM
  * through LiteDRAM's generated core with its simulation PHY; its controller clock runs at
  * 4/5 of the pipeline clock (100 vs 125 MHz): after four of five pipeline edges, one
  * DRAM edge. The two clocks only meet in dsr_mem_bridge's async FIFOs. While the
