@@ -169,9 +169,11 @@ module dsr_regs #(
     // a frame started this cycle is in flight from the next edge on
     assign idle = frames_inflight == 8'd0 && !sof_accept;
 
-    // |h| of a two's complement register, unsigned (|-2^31| = 2^31, beyond any limit)
-    function automatic logic [31:0] persp_abs(input logic [31:0] h);
-        persp_abs = h[31] ? ~h + 32'd1 : h;
+    // |h| <= DSR_H_PERSP_MAX for a two's complement register, as two compares with
+    // constants (no negation in series: timing): h >= -MAX when negative, h <= MAX else
+    localparam logic [31:0] PERSP_NEG_MIN = ~dsr_pkg::DSR_H_PERSP_MAX + 32'd1;
+    function automatic logic persp_ok(input logic [31:0] h);
+        persp_ok = h[31] ? h >= PERSP_NEG_MIN : h <= dsr_pkg::DSR_H_PERSP_MAX;
     endfunction
 
     // ---- commit check: the same rules as dsr_params_check() with this board's limits
@@ -243,11 +245,11 @@ module dsr_regs #(
                     dsr_pkg::DSR_REG_MIDGREY:    sh_midgrey <= reg_wdata;
                     dsr_pkg::DSR_REG_H31: begin
                         sh_h31    <= reg_wdata;
-                        sh_h31_ok <= persp_abs(reg_wdata) <= dsr_pkg::DSR_H_PERSP_MAX;
+                        sh_h31_ok <= persp_ok(reg_wdata);
                     end
                     dsr_pkg::DSR_REG_H32: begin
                         sh_h32    <= reg_wdata;
-                        sh_h32_ok <= persp_abs(reg_wdata) <= dsr_pkg::DSR_H_PERSP_MAX;
+                        sh_h32_ok <= persp_ok(reg_wdata);
                     end
                     dsr_pkg::DSR_REG_LUT_ADDR: begin
                         if (!lut_addr_bad) lut_index <= reg_wdata[LI-1:0];
