@@ -69,18 +69,22 @@ static int read_p5(FILE *f, const char *path, struct dsr_image *im, uint32_t max
 {
 	size_t bps = maxval > 255 ? 2 : 1;
 	size_t n = (size_t)im->width * im->height;
+	uint8_t buf[65536];
 
-	for (size_t i = 0; i < n; i++) {
-		int hi = bps == 2 ? getc(f) : 0, lo = getc(f);
-		uint32_t v;
+	for (size_t i = 0; i < n;) {	/* in blocks: one read per 64 KiB, not per byte */
+		size_t want = (n - i) * bps < sizeof(buf) ? (n - i) * bps : sizeof(buf);
+		size_t got = fread(buf, 1, want, f);
 
-		if (hi == EOF || lo == EOF)
+		for (size_t k = 0; k + bps <= got; k += bps, i++) {
+			uint32_t v = bps == 2 ? (uint32_t)buf[k] << 8 | buf[k + 1] : buf[k];
+
+			if (v > maxval)
+				return dsr_seterr("%s: PGM pixel %zu = %u exceeds maxval %u", path, i,
+						  v, maxval);
+			im->pixels[i] = (uint16_t)v;
+		}
+		if (got < want)
 			return dsr_seterr("%s: PGM truncated: %zu of %zu pixels present", path, i, n);
-		v = (uint32_t)hi << 8 | (uint32_t)lo;
-		if (v > maxval)
-			return dsr_seterr("%s: PGM pixel %zu = %u exceeds maxval %u", path, i, v,
-					  maxval);
-		im->pixels[i] = (uint16_t)v;
 	}
 	return 0;
 }

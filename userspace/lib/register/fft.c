@@ -139,14 +139,15 @@ static void load_windowed(float *dst, const float *src, int w, int h, int win_x,
 		sum += src[i];
 	float mean = (float)(sum / (double)n);
 
+	float wxs[w];	/* the x window once, not per row (the same values) */
+
+	for (int x = 0; x < w; x++)
+		wxs[x] = win_x ? hann(x, w) : 1.0f;
 	for (int y = 0; y < h; y++) {
 		float wy = win_y ? hann(y, h) : 1.0f;
 
-		for (int x = 0; x < w; x++) {
-			float wx = win_x ? hann(x, w) : 1.0f;
-
-			dst[(size_t)y * w + x] = (src[(size_t)y * w + x] - mean) * wx * wy;
-		}
+		for (int x = 0; x < w; x++)
+			dst[(size_t)y * w + x] = (src[(size_t)y * w + x] - mean) * wxs[x] * wy;
 	}
 }
 
