@@ -86,14 +86,18 @@ struct dsr_register_opts {
 /*
  * DSR_MOTION_AUTO (the default) keeps the projective fit only where its two extra
  * parameters lower the residual by more than noise explains: on the pyramid level where
- * the projective fit starts (at most 512 pixels), the drop of the residual variance from
+ * the projective fit starts (full size for frames of at most 512 pixels, else the first
+ * level of at most 256), the drop of the residual variance from
  * the affine to the projective fit, times the effective number of independent pixels,
  * over the noise variance there (what the two frames' own noise explains, or the
  * projective residual if smaller), is chi-square with 2 degrees of freedom if the pair
  * is affine; the homography is kept if that statistic exceeds
- * DSR_REGISTER_AUTO_CHI2 = -2 ln(1e-3), a false alarm rate of 1 in 1000 pairs, AND it
- * moves some corner of the frame by more than DSR_REGISTER_AUTO_MIN_SHIFT from the
- * affine. The same test with the landmarks' residual (an F-test) picks the model of
+ * DSR_REGISTER_AUTO_CHI2 = -2 ln(1e-3), a false alarm rate of 1 in 1000 pairs, AND the
+ * drop is more than DSR_REGISTER_AUTO_MIN_DROP of the projective residual (ECC's noisy
+ * reference gradients let any extra parameter absorb a small fixed fraction, which the
+ * statistic alone would call significant on large frames), AND it moves some corner of
+ * the frame by more than DSR_REGISTER_AUTO_MIN_SHIFT from the affine, AND it is within
+ * the board's perspective range (docs/projective.md gives the measurements). The same test with the landmarks' residual (an F-test) picks the model of
  * dsr_register_landmarks_auto().
  */
 #define DSR_REGISTER_AUTO_ALPHA		1e-3
@@ -111,7 +115,7 @@ struct dsr_register_result {
 	int projective;			/* the projective model was fitted and kept */
 	/* With auto or projective: the residual ratio of the affine fit and of the
 	 * projective one on the level where the projective fit starts (full size for
-	 * frames of at most 512 pixels), and the chi-square statistic of the drop (see
+	 * frames of at most 512 pixels, else the first level of at most 256), and the chi-square statistic of the drop (see
 	 * DSR_REGISTER_AUTO_CHI2); 0 when not measured. */
 	double affine_residual_ratio;
 	double projective_residual_ratio;

@@ -82,6 +82,7 @@ static int box_sum(float *im, uint32_t w, uint32_t h)
 				for (; x < (int)w - R; x++) {
 					float s = 0;
 
+#pragma GCC unroll 8
 					for (int k = -R; k <= R; k++)
 						s += a[x + k];
 					o[x] = s;
@@ -105,6 +106,7 @@ static int box_sum(float *im, uint32_t w, uint32_t h)
 		for (uint32_t x = 0; x < w; x++) {
 			float s = 0;
 
+#pragma GCC unroll 8
 			for (int k = 0; k <= 2 * R; k++)
 				s += rows[k][x];
 			o[x] = s;

@@ -32,7 +32,10 @@
 #define AUTO_EPS	0.001	/* both fits of the model choice converge this far (pixels) */
 
 #ifndef PROJ_TOP_SIZE
-#define PROJ_TOP_SIZE	512	/* largest side of the level projective ECC starts on */
+#define PROJ_TOP_SIZE	256	/* largest side of the level projective ECC starts on, */
+#endif
+#ifndef PROJ_FULL_SIZE
+#define PROJ_FULL_SIZE	512	/* unless the frame is this small: then at full size */
 #endif
 
 static const char *const motion_names[] = { "translation", "rigid", "similarity", "affine",
@@ -675,14 +678,16 @@ int dsr_register_pair(const struct dsr_image *ref, const struct dsr_image *live,
 		goto out;
 	/*
 	 * Down the pyramid, the affine first. With --model projective or auto it stops on
-	 * the level where the projective ECC starts, and goes on from there with the model
-	 * chosen: the affine's finer passes would only be redone, and the choice is made
-	 * where both fits cost a quarter or less of the full-size one.
+	 * the level where the projective ECC starts (full size for frames of at most
+	 * PROJ_FULL_SIZE, else the first level of at most PROJ_TOP_SIZE), and goes on from
+	 * there with the model chosen: the affine's finer passes would only be redone, and
+	 * the choice and the projective's many first iterations cost a sixteenth or less
+	 * of what they would at full size.
 	 */
 	int stop = 0, proj = 0;
 
 	if (opts->motion >= DSR_MOTION_PROJECTIVE) {
-		stop = level_for_size(&py, PROJ_TOP_SIZE);
+		stop = level_for_size(&py, PROJ_FULL_SIZE) ? level_for_size(&py, PROJ_TOP_SIZE) : 0;
 		stop = stop > top ? top : stop;
 	}
 	if (affine_levels(&py, opts, aopts.motion, res, &st, top, stop, top))
