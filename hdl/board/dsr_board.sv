@@ -4,14 +4,19 @@
 // Only what is board- and vendor-specific lives here: the PLL (EHXPLLL: 30 MHz oscillator
 // -> 125 MHz pipeline clock, 100 MHz FX3 PCLK), the DQ tristate buffers, PCLK forwarded
 // through an ODDRX1F (inverted: the FX3 samples in the middle of our cycle), the reset
-// button, the LEDs. Everything else is dsr_board_core, which the simulator Verilates with
-// its clocks driven directly. Pins: board/butterstick.lpf; hdl/README.md has the table.
+// button, the LEDs, and (REF_DRAM = 1, the default) LiteDRAM's generated core with the ECP5
+// DDR3 PHY on the board's DDR3 (hdl/dram, hardware variant: its own PLL makes the
+// controller's 100 MHz sys and 200 MHz sys2x clocks from fx3_clk), joined to the core's
+// dram_* ports. Everything else is dsr_board_core, which the simulator Verilates with its
+// clocks driven directly (with the --sim variant of the same LiteDRAM core:
+// dsr_board_dram_sim). Pins: board/butterstick.lpf; hdl/README.md has the table.
 `default_nettype none
 
 module dsr_board #(
     parameter int MAX_WIDTH      = 256,
     parameter int MAX_HEIGHT     = 256,
-    parameter int PIXEL_BITS_MAX = 12
+    parameter int PIXEL_BITS_MAX = 12,
+    parameter int REF_DRAM       = 1      // 1: reference in DDR3 (two slots), 0: on chip
 ) (
     input  wire        clk30,         // 30 MHz oscillator
     input  wire        btn_n,         // user button 0: board reset (active low)
@@ -26,7 +31,24 @@ module dsr_board #(
     output wire        fx3_slwr_n,
     output wire        fx3_pktend_n,
     input  wire [3:0]  fx3_flag,
-    output wire        fx3_reset_n
+    output wire        fx3_reset_n,
+
+    // DDR3 (MT41K64M16 x16 on the ButterStick's banks 6/7; unused with REF_DRAM = 0)
+    output wire [12:0] ddram_a,
+    output wire [2:0]  ddram_ba,
+    output wire        ddram_cas_n,
+    output wire        ddram_cke,
+    input  wire        ddram_clk_n,
+    output wire        ddram_clk_p,
+    output wire        ddram_cs_n,
+    output wire [1:0]  ddram_dm,
+    inout  wire [15:0] ddram_dq,
+    inout  wire [1:0]  ddram_dqs_n,
+    inout  wire [1:0]  ddram_dqs_p,
+    output wire        ddram_odt,
+    output wire        ddram_ras_n,
+    output wire        ddram_reset_n,
+    output wire        ddram_we_n
 );
 
     // ---- clocks: VCO 500 MHz = 30 MHz / 6 * 25 * 4 (feedback from CLKOP)
@@ -64,15 +86,81 @@ module dsr_board #(
         end
     endgenerate
 
+    // ---- the DRAM controller (its clock domain: user_clk)
+    localparam int MEM_AW = 23;
+    wire              user_clk, user_rst, init_done, init_error;
+    wire              cmd_valid, cmd_ready, cmd_we, wdata_valid, wdata_ready;
+    wire              rdata_valid, rdata_ready;
+    wire [MEM_AW-1:0] cmd_addr;
+    wire [127:0]      wdata_data, rdata_data;
+    wire [15:0]       wdata_we;
+    wire              wb_cyc, wb_stb, wb_we, wb_ack;
+    wire [29:0]       wb_adr;
+    wire [31:0]       wb_dat_w;
+    wire [3:0]        wb_sel;
+    wire              dram_ready, ref_slot;
+
+    generate
+        if (REF_DRAM != 0) begin : g_dram
+            wire        dram_pll_locked, wb_err;
+            wire [31:0] wb_dat_r;
+            litedram_core u_dram (
+                .clk(fx3_clk), .rst(!locked || !btn_n), .pll_locked(dram_pll_locked),
+                .ddram_a, .ddram_ba, .ddram_cas_n, .ddram_cke, .ddram_clk_n, .ddram_clk_p,
+                .ddram_cs_n, .ddram_dm, .ddram_dq, .ddram_dqs_n, .ddram_dqs_p, .ddram_odt,
+                .ddram_ras_n, .ddram_reset_n, .ddram_we_n,
+                .init_done, .init_error,
+                .user_clk, .user_rst,
+                .user_port_native_0_cmd_addr(cmd_addr),
+                .user_port_native_0_cmd_ready(cmd_ready),
+                .user_port_native_0_cmd_valid(cmd_valid),
+                .user_port_native_0_cmd_we(cmd_we),
+                .user_port_native_0_rdata_data(rdata_data),
+                .user_port_native_0_rdata_ready(rdata_ready),
+                .user_port_native_0_rdata_valid(rdata_valid),
+                .user_port_native_0_wdata_data(wdata_data),
+                .user_port_native_0_wdata_ready(wdata_ready),
+                .user_port_native_0_wdata_valid(wdata_valid),
+                .user_port_native_0_wdata_we(wdata_we),
+                .wb_ctrl_ack(wb_ack), .wb_ctrl_adr(wb_adr), .wb_ctrl_bte(2'b00),
+                .wb_ctrl_cti(3'b000), .wb_ctrl_cyc(wb_cyc), .wb_ctrl_dat_r(wb_dat_r),
+                .wb_ctrl_dat_w(wb_dat_w), .wb_ctrl_err(wb_err), .wb_ctrl_sel(wb_sel),
+                .wb_ctrl_stb(wb_stb), .wb_ctrl_we(wb_we)
+            );
+        end else begin : g_onchip
+            assign user_clk = 1'b0;
+            assign user_rst = 1'b1;
+            assign init_done = 1'b0;
+            assign init_error = 1'b0;
+            assign cmd_ready = 1'b0;
+            assign wdata_ready = 1'b0;
+            assign rdata_valid = 1'b0;
+            assign rdata_data = 128'd0;
+            assign wb_ack = 1'b0;
+        end
+    endgenerate
+
     wire in_ok, in_bad, in_ref;
     dsr_board_core #(
-        .MAX_WIDTH(MAX_WIDTH), .MAX_HEIGHT(MAX_HEIGHT), .PIXEL_BITS_MAX(PIXEL_BITS_MAX)
+        .MAX_WIDTH(MAX_WIDTH), .MAX_HEIGHT(MAX_HEIGHT), .PIXEL_BITS_MAX(PIXEL_BITS_MAX),
+        .REF_DRAM(REF_DRAM), .MEM_AW(MEM_AW)
     ) u_core (
         .fx3_clk(fx3_clk), .pipe_clk(pipe_clk), .arst(!btn_n), .pll_locked(locked),
         .fx3_dq_o(dq_o), .fx3_dq_oe(dq_oe), .fx3_dq_i(dq_i), .fx3_a(fx3_a),
         .fx3_slcs_n(fx3_slcs_n), .fx3_sloe_n(fx3_sloe_n), .fx3_slrd_n(fx3_slrd_n),
         .fx3_slwr_n(fx3_slwr_n), .fx3_pktend_n(fx3_pktend_n), .fx3_flag(fx3_flag),
-        .in_frame_ok(in_ok), .in_frame_bad(in_bad), .in_frame_reference(in_ref)
+        .in_frame_ok(in_ok), .in_frame_bad(in_bad), .in_frame_reference(in_ref),
+        .ref_slot(ref_slot),
+        .dram_clk(user_clk), .dram_rst(user_rst), .dram_init_done(init_done),
+        .dram_init_error(init_error), .dram_ready(dram_ready),
+        .dram_cmd_valid(cmd_valid), .dram_cmd_ready(cmd_ready), .dram_cmd_we(cmd_we),
+        .dram_cmd_addr(cmd_addr), .dram_wdata_valid(wdata_valid),
+        .dram_wdata_ready(wdata_ready), .dram_wdata_data(wdata_data),
+        .dram_wdata_we(wdata_we), .dram_rdata_valid(rdata_valid),
+        .dram_rdata_ready(rdata_ready), .dram_rdata_data(rdata_data),
+        .dram_wb_cyc(wb_cyc), .dram_wb_stb(wb_stb), .dram_wb_we(wb_we),
+        .dram_wb_adr(wb_adr), .dram_wb_dat_w(wb_dat_w), .dram_wb_sel(wb_sel),
+        .dram_wb_ack(wb_ack)
     );
 
     // ---- LEDs (pipe_clk)
@@ -84,7 +172,7 @@ module dsr_board #(
     assign led = {led_bad, led_ok, locked};
     assign fx3_reset_n = locked;
 
-    wire unused = in_ref;
+    wire unused = in_ref ^ ref_slot ^ dram_ready;
 
 endmodule
 

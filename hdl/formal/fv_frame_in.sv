@@ -51,6 +51,7 @@ module fv_frame_in (
         .clk, .rst, .s_valid, .s_ready, .s_data, .s_sof, .s_eol,
         .act_mode, .act_width, .act_height, .act_bits,
         .nxt_mode, .nxt_width, .nxt_height, .nxt_bits, .ctx_block, .time_now,
+        .rd_slot(1'b0), .wr_slot(1'b0),   // one reference slot (the on-chip build)
         .m_valid, .m_ready, .m_live, .m_x, .m_y, .m_sof, .m_eol, .m_eof, .m_bad,
         .ctx_push, .frame_time, .frame_noref,
         .sof_accept, .bad_frame, .err_short, .err_long, .err_line, .in_frame, .ref_valid

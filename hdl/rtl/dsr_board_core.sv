@@ -8,20 +8,31 @@
 // the PCLK forwarding; the simulator Verilates this module with its clocks driven directly,
 // so what it simulates is what goes into the FPGA. hdl/README.md lists every crossing.
 //
-// DRAM: this core uses dsr_top's on-chip reference store (REF_DRAM = 0; one slot, the
-// mem_* port tied off). The DRAM build (dsr_top REF_DRAM = 1, dsr_mem_bridge, the LiteDRAM
-// core in its own clock domain with its own reset synchroniser) plugs into that port;
-// its two reference slots are where the inbound verdicts go: captures write the inactive
-// slot (ref_wr_slot = !ref_rd_slot) and ref_rd_slot flips on in_frame_ok with
-// in_frame_reference, so a reference upload with a bad CRC never replaces a good one.
-// Not wired yet: hdl/README.md says what is left.
+// Reference store: REF_DRAM = 1 (the board build) keeps the reference in DDR3: dsr_top's
+// DRAM store, dsr_mem_bridge (the crossing to the controller's clock) and dsr_dram_init
+// live here; LiteDRAM's core itself (PHY, pins, its PLL) is outside, in the board top
+// (hardware variant) or the simulation wrapper dsr_board_dram_sim (SDRAMPHYModel), joined
+// by its native port and wb_ctrl in its user_clk domain (dram_*). REF_DRAM = 0 uses the
+// on-chip store (one slot; the dram_* ports are unused).
+//
+// The reference double buffer (DRAM build): two slots. Frames read ref_rd_slot, captures
+// write the other one; ref_rd_slot flips only on a reference upload's good verdict
+// (in_frame_ok with in_frame_reference), so an upload with a bad CRC, a bad trailer or a
+// wrong length never replaces the good reference. The flip is ordered with the frames:
+// it waits until dsr_top has accepted the upload's first pixel (its frame start took the
+// old slots), and the next frame start waits until it is done (one cycle), so every frame
+// sees the slots of its place in the stream, whatever the verdict's timing against the
+// pixels still in the live-input slice.
 `default_nettype none
 
 module dsr_board_core #(
     parameter int MAX_WIDTH      = 1024,
     parameter int MAX_HEIGHT     = 1024,
     parameter int PIXEL_BITS_MAX = 16,
-    parameter int FRAME_FIFO_BITS = 5     // host/output frame crossings: 2^n + 1 words
+    parameter int FRAME_FIFO_BITS = 5,    // host/output frame crossings: 2^n + 1 words
+    parameter int REF_DRAM       = 1,     // 1: reference in DRAM (two slots), 0: on chip
+    parameter int MEM_AW         = 23,    // LiteDRAM native port: 128-bit word address
+    parameter int DRAM_INIT_DELAY_SHIFT = 0   // dsr_dram_init: 0 on the board
 ) (
     input  logic        fx3_clk,
     input  logic        pipe_clk,
@@ -40,10 +51,36 @@ module dsr_board_core #(
     output logic        fx3_pktend_n,
     input  logic [3:0]  fx3_flag,
 
-    // inbound frame verdicts (pipe_clk), for the reference slots and the LEDs
+    // inbound frame verdicts (pipe_clk), for the LEDs; the active reference slot
     output logic        in_frame_ok,
     output logic        in_frame_bad,
-    output logic        in_frame_reference
+    output logic        in_frame_reference,
+    output logic        ref_slot,
+
+    // LiteDRAM core (REF_DRAM): native port, wb_ctrl, status, in its user_clk domain
+    input  logic              dram_clk,
+    input  logic              dram_rst,
+    input  logic              dram_init_done,
+    input  logic              dram_init_error,
+    output logic              dram_ready,     // init sequence done, no error (dram_clk)
+    output logic              dram_cmd_valid,
+    input  logic              dram_cmd_ready,
+    output logic              dram_cmd_we,
+    output logic [MEM_AW-1:0] dram_cmd_addr,
+    output logic              dram_wdata_valid,
+    input  logic              dram_wdata_ready,
+    output logic [127:0]      dram_wdata_data,
+    output logic [15:0]       dram_wdata_we,
+    input  logic              dram_rdata_valid,
+    output logic              dram_rdata_ready,
+    input  logic [127:0]      dram_rdata_data,
+    output logic              dram_wb_cyc,
+    output logic              dram_wb_stb,
+    output logic              dram_wb_we,
+    output logic [29:0]       dram_wb_adr,
+    output logic [31:0]       dram_wb_dat_w,
+    output logic [3:0]        dram_wb_sel,
+    input  logic              dram_wb_ack
 );
 
     // ---- resets
@@ -154,27 +191,112 @@ module dsr_board_core #(
         .reg_valid, .reg_ready, .reg_write, .reg_addr, .reg_wdata, .reg_rvalid, .reg_rdata
     );
 
+    // ---- reference slots (see the header): pending flips in verdict order, each waiting
+    // for dsr_top to accept its upload's frame start (frame starts counted into and out
+    // of the live-input slice, mod 8: at most two are in the slice)
+    logic       rd_slot, top_valid, sof_in, sof_top, flip_now;
+    logic [2:0] sofs_in, sofs_top;
+    logic [2:0] flip_at [4];
+    logic [2:0] flip_wr, flip_rd;
+    assign sof_in   = chk_valid && chk_ready && chk_sof;
+    assign sof_top  = top_valid && live_ready && live_sof;
+    assign flip_now = flip_wr != flip_rd && sofs_top == flip_at[flip_rd[1:0]];
+    // the frame after a flipping upload starts once the flip is done
+    assign top_valid = live_valid && !(flip_now && live_sof);
+
+    always_ff @(posedge pipe_clk) begin
+        if (pipe_rst) begin
+            rd_slot  <= 1'b0;
+            sofs_in  <= '0;
+            sofs_top <= '0;
+            flip_wr  <= '0;
+            flip_rd  <= '0;
+        end else begin
+            sofs_in  <= sofs_in + 3'(sof_in);
+            sofs_top <= sofs_top + 3'(sof_top);
+            // the upload's frame start is the last one into the slice (the next transfer's
+            // header is still ahead); a bad header passes no pixel and is never good
+            if (REF_DRAM != 0 && in_frame_ok && in_frame_reference) begin
+                flip_at[flip_wr[1:0]] <= sofs_in;
+                flip_wr <= flip_wr + 1'b1;
+            end
+            if (flip_now) begin
+                rd_slot <= !rd_slot;
+                flip_rd <= flip_rd + 1'b1;
+            end
+        end
+    end
+    assign ref_slot = rd_slot;
+
+    logic          mem_cmd_valid, mem_cmd_ready, mem_cmd_we, mem_rd_valid, mem_rd_ready;
+    logic [MEM_AW-1:0] mem_cmd_addr;
+    logic [127:0]  mem_cmd_wdata, mem_rd_data;
+    logic [15:0]   mem_cmd_wmask;
+
     dsr_top #(
-        .MAX_WIDTH(MAX_WIDTH), .MAX_HEIGHT(MAX_HEIGHT), .PIXEL_BITS_MAX(PIXEL_BITS_MAX)
+        .MAX_WIDTH(MAX_WIDTH), .MAX_HEIGHT(MAX_HEIGHT), .PIXEL_BITS_MAX(PIXEL_BITS_MAX),
+        .REF_DRAM(REF_DRAM), .MEM_AW(MEM_AW)
     ) u_top (
         .clk(pipe_clk), .rst(pipe_rst),
         .reg_valid, .reg_ready, .reg_write, .reg_addr, .reg_wdata, .reg_rvalid, .reg_rdata,
-        .s_valid(live_valid), .s_ready(live_ready), .s_data(live_data), .s_sof(live_sof),
+        .s_valid(top_valid), .s_ready(live_ready), .s_data(live_data), .s_sof(live_sof),
         .s_eol(live_eol),
         .m_valid(out_valid), .m_ready(out_ready), .m_data(out_data), .m_last(out_last),
-        // the on-chip reference store: no DRAM, one slot (see the header comment)
-        .ref_rd_slot(1'b0), .ref_wr_slot(1'b0),
-        .mem_cmd_valid(mem_cmd_valid), .mem_cmd_ready(1'b0), .mem_cmd_we(mem_cmd_we),
-        .mem_cmd_addr(mem_cmd_addr), .mem_cmd_wdata(mem_cmd_wdata), .mem_cmd_wmask(mem_cmd_wmask),
-        .mem_rd_valid(1'b0), .mem_rd_ready(mem_rd_ready), .mem_rd_data(128'd0)
+        .ref_rd_slot(rd_slot), .ref_wr_slot(!rd_slot),
+        .mem_cmd_valid, .mem_cmd_ready, .mem_cmd_we, .mem_cmd_addr, .mem_cmd_wdata,
+        .mem_cmd_wmask, .mem_rd_valid, .mem_rd_ready, .mem_rd_data
     );
-    logic          mem_cmd_valid, mem_cmd_we, mem_rd_ready;
-    logic [22:0]   mem_cmd_addr;
-    logic [127:0]  mem_cmd_wdata;
-    logic [15:0]   mem_cmd_wmask;
-    logic          unused_mem;
-    assign unused_mem = ^{mem_cmd_valid, mem_cmd_we, mem_rd_ready, mem_cmd_addr, mem_cmd_wdata,
-                          mem_cmd_wmask};
+
+    // ---- the DRAM: bridge to the controller's clock, its init sequence
+    generate
+        if (REF_DRAM != 0) begin : g_dram
+            logic init_fsm_done, unused_idle;
+            dsr_mem_bridge #(.MEM_AW(MEM_AW)) u_bridge (
+                .clk(pipe_clk), .rst(pipe_rst),
+                .mem_cmd_valid, .mem_cmd_ready, .mem_cmd_we, .mem_cmd_addr, .mem_cmd_wdata,
+                .mem_cmd_wmask, .mem_rd_valid, .mem_rd_ready, .mem_rd_data, .hold(1'b0),
+                .idle(unused_idle),
+                .dram_clk, .dram_rst, .init_done(dram_init_done),
+                .cmd_valid(dram_cmd_valid), .cmd_ready(dram_cmd_ready), .cmd_we(dram_cmd_we),
+                .cmd_addr(dram_cmd_addr), .wdata_valid(dram_wdata_valid),
+                .wdata_ready(dram_wdata_ready), .wdata_data(dram_wdata_data),
+                .wdata_we(dram_wdata_we), .rdata_valid(dram_rdata_valid),
+                .rdata_ready(dram_rdata_ready), .rdata_data(dram_rdata_data)
+            );
+            dsr_dram_init #(.DELAY_SHIFT(DRAM_INIT_DELAY_SHIFT)) u_dram_init (
+                .clk(dram_clk), .rst(dram_rst),
+                .wb_cyc(dram_wb_cyc), .wb_stb(dram_wb_stb), .wb_we(dram_wb_we),
+                .wb_adr(dram_wb_adr), .wb_dat_w(dram_wb_dat_w), .wb_sel(dram_wb_sel),
+                .wb_ack(dram_wb_ack), .done(init_fsm_done)
+            );
+            assign dram_ready = dram_init_done && init_fsm_done && !dram_init_error;
+        end else begin : g_onchip
+            // the on-chip store: the memory port and the DRAM ports are idle
+            assign mem_cmd_ready    = 1'b0;
+            assign mem_rd_valid     = 1'b0;
+            assign mem_rd_data      = '0;
+            assign dram_ready       = 1'b0;
+            assign dram_cmd_valid   = 1'b0;
+            assign dram_cmd_we      = 1'b0;
+            assign dram_cmd_addr    = '0;
+            assign dram_wdata_valid = 1'b0;
+            assign dram_wdata_data  = '0;
+            assign dram_wdata_we    = '0;
+            assign dram_rdata_ready = 1'b1;
+            assign dram_wb_cyc      = 1'b0;
+            assign dram_wb_stb      = 1'b0;
+            assign dram_wb_we       = 1'b0;
+            assign dram_wb_adr      = '0;
+            assign dram_wb_dat_w    = '0;
+            assign dram_wb_sel      = '0;
+            logic unused_mem;
+            assign unused_mem = ^{mem_cmd_valid, mem_cmd_we, mem_rd_ready, mem_cmd_addr,
+                                  mem_cmd_wdata, mem_cmd_wmask, dram_clk, dram_rst,
+                                  dram_init_done, dram_init_error, dram_cmd_ready,
+                                  dram_wdata_ready, dram_rdata_valid, dram_rdata_data,
+                                  dram_wb_ack};
+        end
+    endgenerate
 
     dsr_pack16 u_pack (
         .clk(pipe_clk), .rst(pipe_rst),

@@ -17,7 +17,10 @@
 //
 // The reference is valid after a capture frame whose last pixel arrived with no error;
 // a capture frame start invalidates it. Warp and subtract frames of another size than
-// the reference see no reference (frame_noref).
+// the reference see no reference (frame_noref). Validity and size are kept per reference
+// slot (the DRAM build's double buffer): a capture invalidates and validates the slot
+// wr_slot named at its start, frames see the slot rd_slot names at theirs. The on-chip
+// build ties both to 0 (one slot).
 //
 // Stalls: m_ready low freezes the module (s_ready low, outputs held).
 `default_nettype none
@@ -48,6 +51,8 @@ module dsr_frame_in #(
     input  logic [4:0]    nxt_bits,
     input  logic          ctx_block,
     input  logic [63:0]   time_now,
+    input  logic          rd_slot,      // reference slot frames read
+    input  logic          wr_slot,      // reference slot a capture writes
 
     output logic          m_valid,
     input  logic          m_ready,
@@ -79,8 +84,16 @@ module dsr_frame_in #(
     logic          frame_bad;    // this frame (or the run of dropped pixels) is counted
     logic [XB-1:0] x;
     logic [YB-1:0] y;
-    logic [WB-1:0] ref_width;
+    logic [WB-1:0] ref_width;     // of the slot frames read
     logic [HB-1:0] ref_height;
+    logic          slot_valid [2];
+    logic [WB-1:0] slot_width [2];
+    logic [HB-1:0] slot_height [2];
+    logic          cap_slot;      // the slot of the capture in progress
+    logic          f_slot;
+    assign ref_valid  = slot_valid[rd_slot];
+    assign ref_width  = slot_width[rd_slot];
+    assign ref_height = slot_height[rd_slot];
 
     // ---- handshake: a frame start waits for the previous frame and for FIFO room
     logic sof_ok;
@@ -136,6 +149,7 @@ module dsr_frame_in #(
 
     logic frame_capture;
     assign frame_capture = f_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0];
+    assign f_slot        = start ? wr_slot : cap_slot;
 
     // ---- position, frame state, output register
     always_ff @(posedge clk) begin
@@ -146,9 +160,12 @@ module dsr_frame_in #(
             x          <= '0;
             y          <= '0;
             m_valid    <= 1'b0;
-            ref_valid  <= 1'b0;
-            ref_width  <= '0;
-            ref_height <= '0;
+            cap_slot   <= 1'b0;
+            for (int k = 0; k < 2; k++) begin
+                slot_valid[k]  <= 1'b0;
+                slot_width[k]  <= '0;
+                slot_height[k] <= '0;
+            end
             frame_noref <= 1'b1;
         end else begin
             if (short_now) begin
@@ -157,8 +174,9 @@ module dsr_frame_in #(
             if (start) begin
                 frame_bad   <= eol_wrong;
                 frame_noref <= !(ref_valid && ref_width == nxt_width && ref_height == nxt_height);
+                cap_slot    <= wr_slot;
                 if (frame_capture) begin
-                    ref_valid <= 1'b0;
+                    slot_valid[wr_slot] <= 1'b0;
                 end
             end else if (short_now || drop || eol_wrong) begin
                 frame_bad <= 1'b1;
@@ -186,9 +204,9 @@ module dsr_frame_in #(
                     padding <= 1'b0;
                     // a capture is a reference only if every pixel came in cleanly
                     if (frame_capture && !padding && !eol_wrong && (start || !frame_bad)) begin
-                        ref_valid  <= 1'b1;
-                        ref_width  <= f_width;
-                        ref_height <= f_height;
+                        slot_valid[f_slot]  <= 1'b1;
+                        slot_width[f_slot]  <= f_width;
+                        slot_height[f_slot] <= f_height;
                     end
                 end
             end

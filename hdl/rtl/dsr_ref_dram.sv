@@ -116,6 +116,18 @@ module dsr_ref_dram #(
         end
     end
 
+    // The slot each capture writes, taken at its frame start (ref_wr_slot may change while
+    // its pixels are still on their way here: the board flips the slots on the upload's
+    // verdict), indexed by capture number; captures whose last word was taken (cap_taken)
+    // are done with theirs. At most 8 frames are in flight (the context FIFO).
+    logic       cap_slot_q [8];
+    logic [2:0] cap_taken;
+    always_ff @(posedge clk) begin
+        if (frame_push && frame_capture) begin
+            cap_slot_q[capture_started[2:0]] <= ref_wr_slot;
+        end
+    end
+
     // ---------------------------------------------------------------- prefetcher
     logic [SEQ_BITS-1:0] rd_seq, pf_seq;
     logic                fill_valid, fill_ready, fill_slot;
@@ -297,9 +309,10 @@ module dsr_ref_dram #(
 
     always_ff @(posedge clk) begin
         if (rst) begin
-            acc_mask <= '0;
-            wq_full  <= 1'b0;
-            wq_eof   <= 1'b0;
+            acc_mask  <= '0;
+            wq_full   <= 1'b0;
+            wq_eof    <= 1'b0;
+            cap_taken <= '0;
         end else begin
             if (wq_send) begin
                 wq_full <= 1'b0;
@@ -310,7 +323,9 @@ module dsr_ref_dram #(
                     wq_full  <= 1'b1;
                     wq_eof   <= s_wr_eof;
                     wq_mask  <= acc_mask | (16'h3 << {wx[2:0], 1'b0});
-                    wq_addr  <= {{PAD{1'b0}}, ref_wr_slot, wy[YB-1:2], wx[XB-1:3], wy[1:0]};
+                    wq_addr  <= {{PAD{1'b0}}, cap_slot_q[cap_taken], wy[YB-1:2], wx[XB-1:3],
+                                 wy[1:0]};
+                    if (s_wr_eof) cap_taken <= cap_taken + 1'b1;
                 end else begin
                     acc_mask <= acc_mask | (16'h3 << {wx[2:0], 1'b0});
                 end

@@ -134,6 +134,8 @@ module dsr_top #(
         .act_mode, .act_width, .act_height, .act_bits,
         .nxt_mode, .nxt_width, .nxt_height, .nxt_bits,
         .ctx_block, .time_now,
+        // reference slots: the DRAM build's double buffer; the on-chip store has one
+        .rd_slot(REF_DRAM != 0 && ref_rd_slot), .wr_slot(REF_DRAM != 0 && ref_wr_slot),
         .m_valid(fi_valid), .m_ready(fi_ready), .m_live(fi_live), .m_x(fi_x), .m_y(fi_y),
         .m_sof(fi_sof), .m_eol(fi_eol), .m_eof(fi_eof), .m_bad(fi_bad),
         .ctx_push, .frame_time, .frame_noref,

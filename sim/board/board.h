@@ -57,9 +57,12 @@ int board_capture_begin(struct board *b);
 int board_capture_end(struct board *b);
 
 /* Start streaming a frame of @width x @height pixels into the live input; @pixels must
- * stay valid until board_input_busy() returns 0. Returns -1 if a frame is still being
- * fed. */
-int board_feed(struct board *b, const uint16_t *pixels, uint32_t width, uint32_t height);
+ * stay valid until board_input_busy() returns 0. @flags: the host frame's header flags
+ * (DSR_FLAG_REFERENCE for a reference upload: the FX3 board makes it the active reference
+ * only when its CRC checks; the direct RTL board ignores them). Returns -1 if a frame is
+ * still being fed. */
+int board_feed(struct board *b, const uint16_t *pixels, uint32_t width, uint32_t height,
+	       uint32_t flags);
 int board_input_busy(const struct board *b);
 
 /* Run up to @cycles clocks, feeding input and collecting output into @o. Stops early

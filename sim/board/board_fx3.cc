@@ -1,10 +1,13 @@
 /*
  * board_fx3.cc - board.h on the board's FPGA as it goes on the board: the Verilated
  * dsr_board_core (FX3 slave-FIFO side, clock-domain crossings, command decoder, inbound
- * frame checker, dsr_top) behind the FX3 model of fx3_model.h (dsr-sim's default build).
+ * frame checker, dsr_top) behind the FX3 model of fx3_model.h (dsr-sim's default build);
+ * with BOARD_FX3_DRAM (SIM_REF_DRAM=1) dsr_board_dram_sim: the same core with the
+ * reference in DRAM and its double buffer, and LiteDRAM's core with its simulation PHY.
  *
- * Only the PLL and the I/O cells are replaced: the two clocks (PCLK 100 MHz, pipeline
- * 125 MHz) are driven here, DQ is split into in/out/enable. What the bridge asks of the
+ * Only the PLL, the DDR3 PHY and the I/O cells are replaced: the clocks (PCLK 100 MHz,
+ * pipeline 125 MHz; DRAM controller 100 MHz) are driven here, DQ is split into
+ * in/out/enable. What the bridge asks of the
  * board becomes what the FX3 firmware would do: register accesses are command packets on
  * thread 1 answered on thread 3, a fed frame is a host frame (header, pixels, CRC,
  * trailer) on thread 0, output frames come back from thread 2 trimmed to their size.
@@ -21,7 +24,7 @@
 
 #include "dsr/model.h"
 
-using Vdsr_board_core = Vdsr_top;	/* --prefix Vdsr_top on dsr_board_core */
+using Vdsr_board_core = Vdsr_top;	/* --prefix Vdsr_top on the board top */
 #include "fx3_model.h"
 
 #define REG_TIMEOUT_EDGES 4000000
@@ -51,6 +54,10 @@ struct board {
 	uint64_t fx_next = 0, pipe_next = 0;	/* ps */
 	bool fx_level = false, pipe_level = false;
 	bool fx_low_unseen = false, pipe_low_unseen = false;
+#ifdef BOARD_FX3_DRAM
+	uint64_t dram_next = 900;
+	bool dram_level = false;
+#endif
 	uint64_t cycles = 0;		/* pipeline clocks */
 	uint64_t frames_fed = 0, frames_ended = 0;
 	std::vector<uint8_t> out;	/* output frame being delivered */
@@ -66,6 +73,16 @@ struct board {
 static void step(struct board *b)
 {
 	Vdsr_top *top = b->top.get();
+#ifdef BOARD_FX3_DRAM
+	/* the DRAM controller's clock (half period 5 ns): both edges evaluated */
+	if (b->dram_next < std::min(b->fx_next, b->pipe_next)) {
+		b->dram_level = !b->dram_level;
+		top->dram_clk = b->dram_level;
+		top->eval();
+		b->dram_next += 5000;
+		return;
+	}
+#endif
 	uint64_t t = std::min(b->fx_next, b->pipe_next);
 	bool fx = b->fx_next == t, pipe = b->pipe_next == t;
 	bool fx_rise = fx && !b->fx_level, pipe_rise = pipe && !b->pipe_level;
@@ -220,7 +237,7 @@ extern "C" int board_capture_end(struct board *b)
 
 /* A frame as the host sends it on bulk OUT: header (CRC in it), pixels, trailer. */
 extern "C" int board_feed(struct board *b, const uint16_t *pixels, uint32_t width,
-			  uint32_t height)
+			  uint32_t height, uint32_t flags)
 {
 	if (board_input_busy(b) || !width || !height)
 		return -1;
@@ -229,6 +246,7 @@ extern "C" int board_feed(struct board *b, const uint16_t *pixels, uint32_t widt
 	fi.height = height;
 	fi.format = DSR_FORMAT_MONO16;
 	fi.pixel_bits = DSR_PIXEL_BITS_MAX;
+	fi.flags = flags;
 	fi.payload_length = 2 * width * height;
 	std::vector<uint8_t> f(DSR_FRAME_HEADER_SIZE + fi.payload_length + DSR_FRAME_TRAILER_SIZE);
 	uint8_t *p = f.data() + DSR_FRAME_HEADER_SIZE;

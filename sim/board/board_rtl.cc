@@ -224,8 +224,9 @@ extern "C" int board_capture_end(struct board *b)
 
 /* Only one input frame at a time: the bridge serialises host and source frames. */
 extern "C" int board_feed(struct board *b, const uint16_t *pixels, uint32_t width,
-			  uint32_t height)
+			  uint32_t height, uint32_t flags)
 {
+	(void)flags;	/* the bridge checked the frame; one reference slot here */
 	if (board_input_busy(b) || !width || !height)
 		return -1;
 	b->in_px = pixels;

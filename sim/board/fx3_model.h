@@ -25,7 +25,11 @@
 
 #include "dsr/dsr_hw.h"
 
-// The Verilated dsr_board_core (Vdsr_board_core.h) is included before this header.
+// The Verilated board (Vdsr_board_core.h, or another top with the same FX3 pins named by
+// FX3_DUT, e.g. Vdsr_board_dram_sim) is included before this header.
+#ifndef FX3_DUT
+#define FX3_DUT Vdsr_board_core
+#endif
 
 void fx3_model_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -39,7 +43,7 @@ struct Pins {
 	unsigned a;
 	uint32_t dq_o;
 
-	explicit Pins(const Vdsr_board_core *d)
+	explicit Pins(const FX3_DUT *d)
 		: cs(!d->fx3_slcs_n), rd(!d->fx3_slrd_n), wr(!d->fx3_slwr_n), pe(!d->fx3_pktend_n),
 		  oe(!d->fx3_sloe_n), dq_oe(d->fx3_dq_oe), a(d->fx3_a), dq_o(d->fx3_dq_o) {}
 };
@@ -85,7 +89,7 @@ struct Fx3 {
 
 	// One PCLK rising edge: @p the pins as the FPGA drove them before the edge (which is
 	// what the FX3 samples); then the FX3's outputs for the next edge go onto @d.
-	void clock(const Pins &p, Vdsr_board_core *d)
+	void clock(const Pins &p, FX3_DUT *d)
 	{
 		if (!armed) {
 			d->fx3_flag = 0;

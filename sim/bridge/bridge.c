@@ -842,7 +842,8 @@ static void feed_host_frame(struct bridge *br)
 	}
 	br->feeding = f;
 	disposition_push(br, f->reference ? DISCARD : FORWARD);
-	board_feed(br->board, f->pixels, f->width, f->height);
+	board_feed(br->board, f->pixels, f->width, f->height,
+		   f->reference ? DSR_FLAG_REFERENCE : 0);
 }
 
 /* Start a source frame at the board's current size, if the source has one. */
@@ -862,7 +863,7 @@ static void feed_source_frame(struct bridge *br)
 	if (!px)
 		return;
 	disposition_push(br, FORWARD);
-	board_feed(br->board, px, w, h);
+	board_feed(br->board, px, w, h, 0);
 	br->st.source_frames++;
 }
 

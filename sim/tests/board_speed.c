@@ -69,7 +69,7 @@ int main(int argc, char **argv)
 	c0 = board_cycles(b);
 	t0 = cpu_s();
 	while (done < frames) {
-		if (fed < frames && !board_input_busy(b) && board_feed(b, px, w, h) == 0)
+		if (fed < frames && !board_input_busy(b) && board_feed(b, px, w, h, 0) == 0)
 			fed++;
 		board_run(b, 4096, &o);
 		if (o.nends) {

@@ -18,6 +18,11 @@
 // frames with a bad CRC or a bad header; every output frame bit-exact against the C model,
 // every inbound verdict as expected.
 //
+// TB_BOARD_DRAM (the default board build): dsr_board_dram_sim, the core with its reference
+// in DRAM behind LiteDRAM's SDRAMPHYModel on a third clock (the controller's, 100 MHz),
+// and the reference double buffer: a reference upload corrupted mid-frame must leave the
+// old reference active (subtraction bit-exact against it), a good one replaces it.
+//
 //   tb_board_top [+seed=N]
 #include <algorithm>
 #include <chrono>
@@ -38,7 +43,14 @@
 #include <verilated_vcd_c.h>
 #endif
 
+#ifdef TB_BOARD_DRAM
+#include "Vdsr_board_dram_sim.h"
+typedef Vdsr_board_dram_sim Vboard;
+#define FX3_DUT Vdsr_board_dram_sim
+#else
 #include "Vdsr_board_core.h"
+typedef Vdsr_board_core Vboard;
+#endif
 #include "dsr/dsr_hw.h"
 #include "dsr/model.h"
 #include "fx3_model.h"
@@ -85,12 +97,12 @@ void fx3_model_error(const char *fmt, ...)
 
 struct Bench {
 	VerilatedContext ctx;
-	std::unique_ptr<Vdsr_board_core> d;
+	std::unique_ptr<Vboard> d;
 	std::mt19937_64 rng;
 	Fx3 fx;
 	Host host;
-	uint64_t fx_next = 0, pipe_next = 1700, now = 0;
-	bool fx_level = false, pipe_level = false;
+	uint64_t fx_next = 0, pipe_next = 1700, dram_next = 900, now = 0;
+	bool fx_level = false, pipe_level = false, dram_level = false;
 	bool fell_unseen[2] = {false, false};	// [is_fx]: a falling edge not evaluated yet
 	uint64_t pixels = 0;		// output pixels compared (the speed figure)
 	unsigned verdict_ok = 0, verdict_bad = 0, verdict_ref = 0;
@@ -104,7 +116,7 @@ struct Bench {
 	{
 		ctx.randReset(2);
 		ctx.randSeed((int)seed);
-		d.reset(new Vdsr_board_core(&ctx));
+		d.reset(new Vboard(&ctx));
 #if VM_TRACE
 		ctx.traceEverOn(true);
 		tfp.reset(new VerilatedVcdC);
@@ -124,9 +136,20 @@ struct Bench {
 		fx.armed = true;
 	}
 
-	// The earlier of the two clocks' next edges (half periods 5 ns and 4 ns, jittered).
+	// The earliest of the clocks' next edges (half periods 5 ns and 4 ns, jittered; the
+	// DRAM build's controller clock 5 ns, jittered too).
 	void step()
 	{
+#ifdef TB_BOARD_DRAM
+		if (dram_next < fx_next && dram_next < pipe_next) {
+			now = dram_next;
+			dram_level = !dram_level;
+			d->dram_clk = dram_level;
+			d->eval();
+			dram_next += 5000 + rng() % 400;
+			return;
+		}
+#endif
 		bool is_fx = fx_next <= pipe_next;
 		uint64_t &next = is_fx ? fx_next : pipe_next;
 		bool &level = is_fx ? fx_level : pipe_level;
@@ -408,6 +431,8 @@ int main(int argc, char **argv)
 	unsigned expect_ok = 0, expect_bad = 0, expect_ref = 0;
 	std::vector<uint16_t> lut(1u << TB_PIXEL_BITS_MAX);
 	bool have_lut = false;
+	std::vector<uint16_t> good_ref;	// the last reference uploaded, and its parameters
+	struct dsr_params good_p;
 	for (auto &sz : sizes) {
 		uint32_t w = sz[0], h = sz[1], bits = 12 + rng() % 5;
 		struct dsr_params p;
@@ -422,6 +447,8 @@ int main(int argc, char **argv)
 			      host_frame(ref, w, h, bits, DSR_FLAG_REFERENCE, false));
 		expect_ok++;
 		expect_ref++;
+		good_ref = ref;
+		good_p = p;
 		if (rng() % 2 || !have_lut) {
 			for (size_t i = 0; i < lut.size(); i++)
 				lut[i] = (uint16_t)(((i * 7) >> 3) & ((1u << bits) - 1));
@@ -443,6 +470,53 @@ int main(int argc, char **argv)
 		if (failures)
 			break;
 	}
+
+#ifdef TB_BOARD_DRAM
+	// the reference double buffer: a capture-mode upload whose payload is corrupted in the
+	// middle (its CRC no longer checks) goes into the inactive slot and is never made
+	// active: subtraction stays bit-exact against the old reference; a good upload then
+	// replaces it
+	for (int round = 0; round < 2 && !failures; round++) {
+		bool corrupt = round == 0;
+		uint32_t w = good_p.width, h = good_p.height, bits = good_p.pixel_bits;
+		unsigned slot = b.d->ref_slot;
+		struct dsr_params p = good_p;
+		p.mode = DSR_MODE_CAPTURE;
+		write_params(b, p);
+		gen++;
+		std::vector<uint16_t> up = image(rng, w, h, bits, nullptr);
+		std::vector<uint8_t> wire = host_frame(up, w, h, bits, DSR_FLAG_REFERENCE, false);
+		if (corrupt) {
+			size_t i = up.size() / 2;
+			wire[DSR_FRAME_HEADER_SIZE + 2 * i] ^= 0x5a;
+			up[i] ^= 0x5a;	// what the pipeline receives (and a capture outputs)
+		}
+		frame_through(b, p, nullptr, nullptr, up, gen, wire);
+		corrupt ? expect_bad++ : expect_ok++;
+		expect_ref++;
+		b.run_until([&] { return b.verdict_ok == expect_ok && b.verdict_bad == expect_bad; },
+			    4000000, "the upload's verdict");
+		for (int i = 0; i < 100; i++)
+			b.step();
+		if ((b.d->ref_slot != slot) == corrupt)
+			fail("%s reference upload: active slot %u -> %u", corrupt ? "corrupted" : "good",
+			     slot, (unsigned)b.d->ref_slot);
+		if (!corrupt)
+			good_ref = up;
+		for (int k = 0; k < 2 && !failures; k++) {
+			struct dsr_params q = good_p;
+			q.mode = DSR_MODE_SUBTRACT;
+			struct dsr_affine a = {1, 0, (double)(rng() % 5) - 2.0, 0, 1, 0.5};
+			dsr_params_set_affine(&q, &a);
+			write_params(b, q);
+			gen++;
+			std::vector<uint16_t> live = image(rng, w, h, bits, &good_ref);
+			frame_through(b, q, &lut, &good_ref, live, gen,
+				      host_frame(live, w, h, bits, 0, false));
+			expect_ok++;
+		}
+	}
+#endif
 
 	// a reference upload with a bad CRC: the pixels flow (capture mode outputs them),
 	// the verdict is bad; a header with a bad magic passes nothing and is bad
