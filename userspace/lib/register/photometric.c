@@ -8,6 +8,7 @@
  * (live ~ p(ref)) and applied to the reference makes the relation linear again.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dsr/error.h"
@@ -80,55 +81,70 @@ int photometric_fit_h(const struct fimg *ref, const struct fimg *live,
 	double ata[PHOTO_N][PHOTO_N] = { { 0 } }, atb[PHOTO_N] = { 0 };
 	/* a cubic needs no million samples: every other row and column of large levels */
 	int step = (size_t)live->w * live->h > 300000 ? 2 : 1;
+	size_t cap = (size_t)((live->w + step - 1) / step) * ((live->h + step - 1) / step), ns = 0;
+	/* the samples of the first pass (the moments of ref, for the conditioning), kept for
+	 * the second (the normal equations): one resampling, not two */
+	float *rs = malloc(cap * sizeof(float));
+	float *ls = malloc(cap * sizeof(float));
 
-	/* two passes: the moments of ref for the conditioning, then the normal equations */
-	for (int pass = 0; pass < 2; pass++) {
-		for (int y = 0; y < live->h; y += step) {
-			for (int x = 0; x < live->w; x += step) {
-				size_t i = (size_t)y * live->w + x;
-				double w = m[6] * x + m[7] * y + m[8];
-				float u = (float)((m[0] * x + m[1] * y + m[2]) / w);
-				float v = (float)((m[3] * x + m[4] * y + m[5]) / w);
+	if (!rs || !ls) {
+		free(rs);
+		free(ls);
+		return dsr_seterr("registration: out of memory for the grey-level map");
+	}
+	for (int y = 0; y < live->h; y += step) {
+		for (int x = 0; x < live->w; x += step) {
+			size_t i = (size_t)y * live->w + x;
+			double w = m[6] * x + m[7] * y + m[8];
+			float u = (float)((m[0] * x + m[1] * y + m[2]) / w);
+			float v = (float)((m[3] * x + m[4] * y + m[5]) / w);
 
-				if (live->valid && !live->valid[i])
-					continue;
-				if (!(u >= 0 && v >= 0 && u <= ref->w - 1 && v <= ref->h - 1))
-					continue;
-				if (ref->valid && !ref->valid[(size_t)lroundf(v) * ref->w + lroundf(u)])
-					continue;
-				double r = fimg_bilinear(ref, u, v);
+			if (live->valid && !live->valid[i])
+				continue;
+			if (!(u >= 0 && v >= 0 && u <= ref->w - 1 && v <= ref->h - 1))
+				continue;
+			if (ref->valid && !ref->valid[(size_t)lroundf(v) * ref->w + lroundf(u)])
+				continue;
+			float r = fimg_bilinear(ref, u, v);
 
-				if (pass == 0) {
-					s1 += r;
-					s2 += r * r;
-					n += 1;
-					continue;
-				}
-				double z = (r - pm->m) / pm->sd, zk[PHOTO_N];
-
-				zk[0] = 1;
-				for (int k = 1; k < PHOTO_N; k++)
-					zk[k] = zk[k - 1] * z;
-				for (int j = 0; j < PHOTO_N; j++) {
-					atb[j] += zk[j] * live->p[i];
-					for (int k = 0; k < PHOTO_N; k++)
-						ata[j][k] += zk[j] * zk[k];
-				}
-			}
-		}
-		if (pass == 0) {
-			if (n < 64)
-				return -1;
-			pm->m = s1 / n;
-			pm->sd = sqrt(fmax(s2 / n - pm->m * pm->m, 0));
-			if (pm->sd < 1e-6)
-				return -1;
+			s1 += r;
+			s2 += (double)r * r;
+			n += 1;
+			rs[ns] = r;
+			ls[ns++] = live->p[i];
 		}
 	}
+	if (n < 64)
+		goto flat;
+	pm->m = s1 / n;
+	pm->sd = sqrt(fmax(s2 / n - pm->m * pm->m, 0));
+	if (pm->sd < 1e-6)
+		goto flat;
+	for (size_t k = 0; k < ns; k++) {
+		double z = (rs[k] - pm->m) / pm->sd, zk[PHOTO_N];
+
+		zk[0] = 1;
+		for (int a = 1; a < PHOTO_N; a++)
+			zk[a] = zk[a - 1] * z;
+		for (int a = 0; a < PHOTO_N; a++) {
+			atb[a] += zk[a] * ls[k];
+			for (int b = a; b < PHOTO_N; b++)	/* symmetric: the lower half below */
+				ata[a][b] += zk[a] * zk[b];
+		}
+	}
+	free(rs);
+	free(ls);
+	for (int a = 0; a < PHOTO_N; a++)
+		for (int b = 0; b < a; b++)
+			ata[a][b] = ata[b][a];
 	if (solve_small(ata, atb, PHOTO_N))
 		return -1;
 	memcpy(pm->c, atb, sizeof(pm->c));
 	return 0;
+flat:
+	free(rs);
+	free(ls);
+	return -1;
 }
 
 /* dst = p(src) pixel by pixel (dst may be src). */
