@@ -461,7 +461,7 @@ static double level_noise_var(const struct pyramid *py, const struct ecc_state *
 	return gain * (nl + nr * gain2);
 }
 
-/* The residual variance after ECC on level @l: (1 - rho^2) var(live). */
+/* The residual variance after ECC: (1 - rho^2) var(live). */
 static double residual_var(const struct ecc_state *st)
 {
 	return st->var_live * (1 - st->rho * st->rho);
