@@ -28,11 +28,11 @@
 
 /*
  * Recovery bounds (dsr_stream.c, dsr_ioctl.c): how long a broken pipe may take before
- * the reader or writer hears about it. A failed resubmit is retried every
- * DSR_RETRY_MS, DSR_RETRY_MAX times (0.5 s); a clear-halt is tried DSR_CLEAR_HALT_TRIES
- * times with a DSR_CLEAR_HALT_TIMEOUT_MS control timeout, DSR_RETRY_MS apart (at most
- * 4.1 s); DSR_ERRORS_MAX transfer errors in a row end the stream. Then the error is
- * persistent (see struct dsr_dev.fault).
+ * the reader or writer hears about it. A failed submission is retried (every idle URB
+ * at once) every DSR_RETRY_MS, DSR_RETRY_MAX rounds in a row at most (0.5 s); a
+ * clear-halt is tried DSR_CLEAR_HALT_TRIES times with a DSR_CLEAR_HALT_TIMEOUT_MS
+ * control timeout, DSR_RETRY_MS apart (at most 4.1 s); DSR_ERRORS_MAX transfer errors
+ * in a row end the stream. Then the error is persistent (see struct dsr_dev.fault).
  */
 #define DSR_RETRY_MS			50
 #define DSR_RETRY_MAX			10
@@ -147,7 +147,7 @@ struct dsr_dev {
 	bool halted;			/* the IN endpoint stalled: clear it */
 	bool broken;			/* a fault ended the stream: submit nothing */
 	unsigned int errors_in_row;	/* failed transfers since the last good one */
-	unsigned int retries;		/* failed resubmits in a row; retry_work */
+	unsigned int retries;		/* failed retry rounds in a row (retry_work) */
 	struct work_struct work;	/* on dsr_wq: consume, resubmit, clear halts */
 	struct delayed_work retry_work;	/* resubmit idle URBs after a failed submit */
 	struct dsr_assembler asm_state;	/* only the work item touches it */

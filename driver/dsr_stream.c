@@ -111,7 +111,10 @@ static bool dsr_submit_gone(int ret)
  *       clear), -EIO (transfers or submissions kept failing)
  *
  * The error stays until the reader stops the stream (STREAM_OFF or close); frames
- * already complete are still delivered first.
+ * already complete are still delivered first. URBs still in flight are killed (they
+ * come back as stopped, ours): a frame they completed later would follow the error the
+ * reader was already given, which would then not be persistent. Process context (the
+ * work items) only: killing waits for the completions.
  */
 void dsr_stream_fault(struct dsr_dev *dev, int err)
 {
@@ -122,20 +125,31 @@ void dsr_stream_fault(struct dsr_dev *dev, int err)
 	spin_lock_irqsave(&dev->urb_lock, flags);
 	dev->broken = true;
 	spin_unlock_irqrestore(&dev->urb_lock, flags);
+	usb_kill_anchored_urbs(&dev->in_anchor);
 	if (err != -ENODEV)
 		dev_err(&dev->udev->dev, "bulk IN stream stopped: %d\n", err);
 	dsr_set_fault(dev, err);
 }
 
-/* A resubmit failed: the device is gone, or try again shortly (bounded). */
-static void dsr_submit_failed(struct dsr_dev *dev, int ret)
+/**
+ * dsr_submit_failed - a submission failed: the device is gone, or retry (bounded)
+ * @dev:   the board
+ * @ret:   what usb_submit_urb() returned
+ * @round: the failure ends a retry round of retry_work (counted), rather than a
+ *         resubmission after a completion or a halt (not counted: one burst of failures,
+ *         one per URB in flight, must not use up the retries at once)
+ *
+ * The URB is on the idle list; retry_work submits every idle URB DSR_RETRY_MS later.
+ * After DSR_RETRY_MAX failed rounds in a row the stream breaks with -EIO.
+ */
+static void dsr_submit_failed(struct dsr_dev *dev, int ret, bool round)
 {
 	if (dsr_submit_gone(ret) || READ_ONCE(dev->disconnected)) {
 		dsr_stream_fault(dev, -ENODEV);
 		return;
 	}
 	dev_err_ratelimited(&dev->udev->dev, "bulk IN submit failed: %d\n", ret);
-	if (++dev->retries > DSR_RETRY_MAX) {
+	if (round && ++dev->retries > DSR_RETRY_MAX) {
 		dsr_stream_fault(dev, -EIO);
 		return;
 	}
@@ -154,7 +168,7 @@ static void dsr_urb_recycle(struct dsr_dev *dev, struct dsr_urb *du)
 		list_add_tail(&du->list, &dev->idle);
 	spin_unlock_irq(&dev->urb_lock);
 	if (ret)
-		dsr_submit_failed(dev, ret);
+		dsr_submit_failed(dev, ret, false);
 }
 
 /* Submit every idle URB (stream start, after a halt, retry). */
@@ -183,7 +197,7 @@ static void dsr_retry_work(struct work_struct *work)
 	int ret = dsr_urb_submit_idle(dev);
 
 	if (ret)
-		dsr_submit_failed(dev, ret);
+		dsr_submit_failed(dev, ret, true);
 	else
 		dev->retries = 0;
 }
@@ -466,6 +480,14 @@ static bool dsr_urb_consume(struct dsr_dev *dev, struct dsr_urb *du)
 	bool ours;
 
 	if (!status) {
+		spin_lock_irq(&dev->urb_lock);
+		ours = dev->broken;
+		spin_unlock_irq(&dev->urb_lock);
+		if (ours) {	/* after a fault: no frame may follow the error */
+			dsr_asm_drop(dev);
+			dev->asm_state.state = DSR_ASM_IDLE;
+			return false;
+		}
 		dev->errors_in_row = 0;
 		spin_lock(&dev->ring_lock);
 		dev->stats.bytes_received += urb->actual_length;
@@ -577,7 +599,7 @@ static void dsr_recover_halt(struct dsr_dev *dev)
 	spin_unlock_irq(&dev->urb_lock);
 	ret = dsr_urb_submit_idle(dev);
 	if (ret)
-		dsr_submit_failed(dev, ret);
+		dsr_submit_failed(dev, ret, false);
 }
 
 /* The work item: consume completed URBs in order, resubmit them, clear halts. */

@@ -7,6 +7,8 @@
 #   /lib/modules/*.ko + load-order   usb-common, usbcore, usbip-core, vhci-hcd and what
 #                                    they depend on (from modinfo), from KERNEL_IMAGE_DIR
 #   /lib/modules/dsr.ko              the project's driver for this kernel (DSR_KO) when built
+#   /lib/modules/dsr_failsubmit.ko   the driver tests' fault injection (tests/driver/failsubmit),
+#                                    from failsubmit/ next to DSR_KO, when built
 #   /usr/bin/...                     the project's binaries, each with its shared
 #                                    libraries (ldd), and udevadm for the rules test
 #   /suites/*.sh, /lib/dsr-test.sh   the test suites and their helpers
@@ -70,6 +72,8 @@ done
 printf '%s\n' "${order[@]}" >"$stage/lib/modules/load-order"
 dsr_ko=${DSR_KO:-$ROOT/driver/dsr.ko}
 [ -f "$dsr_ko" ] && cp "$dsr_ko" "$stage/lib/modules/dsr.ko"
+fi_ko=$(dirname "$dsr_ko")/failsubmit/dsr_failsubmit.ko
+[ -f "$fi_ko" ] && cp "$fi_ko" "$stage/lib/modules/dsr_failsubmit.ko"
 
 # Project binaries (absent ones are skipped: the suite that needs one reports it).
 for bin in "$ROOT/userspace/build/dsr" "$here"/build/bin/*; do

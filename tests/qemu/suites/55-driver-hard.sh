@@ -2,7 +2,8 @@
 # had (driver/README.md, "Defects and the tests that guard them"): unbind while reading
 # and writing, a halt that will not clear, a writer racing its own frame, writers killed
 # mid-frame, threads sharing a file, every slot dequeued, 32-bit ioctls, check_crc=0,
-# 1000 open/stream/close cycles without slab or vmalloc growth. /init gates dmesg.
+# 1000 open/stream/close cycles without slab or vmalloc growth, usb_submit_urb() failing
+# on resubmission (injected). /init gates dmesg.
 # timeout: 600
 . /lib/dsr-test.sh
 
@@ -127,6 +128,34 @@ if start_sim DEAD0001 --fault io-error,every=4; then
 	[ "${n:-0}" -ge 16 ] && pass "transfer errors counted before giving up ($n)" ||
 		fail "io-error: transfer_errors '$n', expected at least 16"
 	stop_sim $SIM_PID
+fi
+
+# usb_submit_urb() itself failing on resubmission (-ENOMEM, as when the host controller
+# driver runs out of memory): no device can cause that, so dsr_failsubmit.ko (a kprobe,
+# the kernel's own error-injection technique) fails the board's bulk IN submissions
+# once SKIP have gone through (STREAM_ON's 16 and some resubmissions)
+FI=/sys/module/dsr_failsubmit/parameters
+if [ ! -f /lib/modules/dsr_failsubmit.ko ]; then
+	fail "failed resubmit: /lib/modules/dsr_failsubmit.ko missing (make -C driver testmodules)"
+elif ! insmod /lib/modules/dsr_failsubmit.ko; then
+	fail "failed resubmit: insmod dsr_failsubmit.ko (kprobe on usb_submit_urb) failed"
+elif start_sim SUBMIT01; then
+	echo 24 >$FI/skip; echo 5 >$FI/fail
+	run_t "5 failed resubmissions: retried, the stream recovers, 40 frames bit-exact, none lost" \
+		/tmp/submit-transient.log $T stream "$DEV" -n 40 --size "$SIZE" --bits "$BITS"
+	expect_eq "resubmissions failed by injection (transient)" 5 "$(cat $FI/failed)"
+	echo 24 >$FI/skip; echo 1000000 >$FI/fail
+	n0=$(cat $FI/failed)
+	run_t "resubmission failing for good: EIO within 5 s, on every call, no hang" \
+		/tmp/submit-dead.log $T stuck "$DEV" --size "$SIZE" --bits "$BITS"
+	n=$(( $(cat $FI/failed) - n0 ))
+	echo 0 >$FI/fail
+	[ "$n" -gt 10 ] && pass "resubmissions failed by injection before the driver gave up ($n)" ||
+		fail "failed resubmit: $n submissions failed, expected more than 10 (10 retry rounds)"
+	dmesg | grep -q 'bulk IN stream stopped: -5' && pass "dmesg: bulk IN stream stopped: -5" ||
+		fail "failed resubmit: no 'bulk IN stream stopped: -5' in dmesg"
+	stop_sim $SIM_PID
+	rmmod dsr_failsubmit
 fi
 
 echo 0 >$PARAMS/check_crc
