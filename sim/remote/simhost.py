@@ -18,6 +18,13 @@ Protocol (every message "TYPE LEN\\n" + LEN bytes):
 
 Listens on 127.0.0.1 only, on a port the kernel picks unless --port is given; writes the
 port to --port-file. Runs until SIGTERM/SIGINT, then stops every dsr-sim it started.
+
+Restricted guests (QEMU `-nic user,restrict=on`: the guest reaches nothing on the host):
+with --unix PATH this server also takes connections handed over on that Unix socket,
+one file descriptor each (SCM_RIGHTS). QEMU's `guestfwd=tcp:ADDR:PORT-cmd:simhost.py
+--pass-to PATH` runs `simhost.py --pass-to PATH` for every connection the guest opens to
+ADDR:PORT, with that connection on its stdin; it passes stdin here and exits, so the
+board's stream runs between the guest and dsr-sim with no relay in between.
 """
 import argparse
 import os
@@ -153,7 +160,8 @@ class Server:
             os.rmdir(tmp)
 
     def run(self, conn, data, sim, args):
-        data.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if data.family == socket.AF_INET:
+            data.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         fd = data.fileno()
         cmd = [sim, "--fd", str(fd)] + self.extra + args
         try:
@@ -219,7 +227,43 @@ class Server:
                 c.kill()
 
 
+def pass_stdin(path):
+    """--pass-to: hand our stdin (the guest's connection, from guestfwd) to the server."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(path)
+        socket.send_fds(s, [b"c"], [0])
+        s.recv(1)    # the server has the descriptor once it closes
+
+
+def serve_unix(srv, path):
+    """--unix: connections handed over by `simhost.py --pass-to`, served as accepted ones."""
+    usock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    if os.path.exists(path):
+        os.unlink(path)
+    usock.bind(path)
+    usock.listen(64)
+
+    def loop():
+        while True:
+            c, _ = usock.accept()
+            try:
+                _, fds, _, _ = socket.recv_fds(c, 16, 1)
+            except OSError as e:
+                srv.say(f"handover failed: {e}")
+                fds = []
+            finally:
+                c.close()
+            for fd in fds:
+                conn = socket.socket(fileno=fd)
+                threading.Thread(target=srv.handle, args=(conn,), daemon=True).start()
+    threading.Thread(target=loop, daemon=True).start()
+    return usock
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--pass-to":
+        pass_stdin(sys.argv[2])
+        return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sim", required=True, help="the dsr-sim binary")
     ap.add_argument("--port", type=int, default=0, help="TCP port (default: any free one)")
@@ -228,6 +272,9 @@ def main():
                     help="an argument added to every dsr-sim command line")
     ap.add_argument("--variant", action="append", default=[], metavar="NAME=PATH",
                     help="another dsr-sim build a guest may ask for (DSR_SIM_VARIANT)")
+    ap.add_argument("--unix", metavar="PATH",
+                    help="also serve connections handed over on this Unix socket "
+                    "(simhost.py --pass-to PATH, for QEMU's guestfwd)")
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
     variants = {}
@@ -243,6 +290,7 @@ def main():
     lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     lsock.bind(("127.0.0.1", a.port))
     lsock.listen(64)
+    usock = serve_unix(srv, a.unix) if a.unix else None
     port = lsock.getsockname()[1]
     if a.port_file:
         with open(a.port_file + ".tmp", "w") as f:
@@ -261,6 +309,9 @@ def main():
         pass
     finally:
         lsock.close()
+        if usock:
+            usock.close()
+            os.unlink(a.unix)
         srv.stop_all()
 
 

@@ -9,7 +9,9 @@
 # QEMU_APPEND (extra kernel command line, e.g. "dsr.debug=1"), DEBUG_APPEND (the memory
 # debugging options the Makefile chose for this kernel, debug-append.sh), QEMU_LOG_DIR
 # (where console.log and times.txt go; default build/), SIM_MODE (host|guest, default
-# host), SIMHOST_VERBOSE=1 (simhost.py logs each board it starts to simhost.log there).
+# host), SIM_NET (open, the default: the guest reaches the host's loopback at 10.0.2.2;
+# restrict: the guest's network reaches only simhost), SIMHOST_VERBOSE=1
+# (simhost.py logs each board it starts to simhost.log there).
 set -uo pipefail
 vmlinux=$1
 initrd=$2
@@ -32,16 +34,27 @@ if [ "$sim_mode" = host ]; then
 	rm -f "$portf"
 	root=${ROOT:-$(cd "$here/../.." && pwd)}
 	sim=$root/sim/build/dsr-sim
+	sock=$outdir/simhost.sock
 	python3 "$root/sim/remote/simhost.py" --sim "$sim" --variant dram="$root/sim/build-core/dsr-sim" \
-		--port-file "$portf" \
+		--port-file "$portf" --unix "$sock" \
 		${SIMHOST_VERBOSE:+--verbose} 2>"$outdir/simhost.log" &
 	simhost_pid=$!
 	trap 'kill "$simhost_pid" 2>/dev/null; wait "$simhost_pid" 2>/dev/null' EXIT
 	for _ in $(seq 100); do [ -s "$portf" ] && break; sleep 0.05; done
 	[ -s "$portf" ] || { echo "run.sh: simhost.py did not start: $(cat "$outdir/simhost.log")"; exit 1; }
-	net=(-nic user,model=virtio-net-pci)
-	append_sim="dsr_sim_host=10.0.2.2:$(cat "$portf")"
-	echo "run.sh: boards on the host (simhost.py on 127.0.0.1:$(cat "$portf"))"
+	if [ "${SIM_NET:-open}" = restrict ]; then
+		# restrict=on: the guest reaches nothing on the host or beyond, except
+		# 10.0.2.100:3240, whose every connection QEMU hands to a `simhost.py --pass-to`,
+		# which passes it on to simhost (no relay stays in the stream)
+		net=(-nic "user,model=virtio-net-pci,restrict=on,guestfwd=tcp:10.0.2.100:3240-cmd:python3 $root/sim/remote/simhost.py --pass-to $sock")
+		# dsr_net_probe: what an open network would reach (00-guest checks it cannot)
+		append_sim="dsr_sim_host=10.0.2.100:3240 dsr_net_probe=10.0.2.2:$(cat "$portf")"
+		echo "run.sh: boards on the host (simhost.py), guest network restricted to it (10.0.2.100:3240)"
+	else
+		net=(-nic user,model=virtio-net-pci)
+		append_sim="dsr_sim_host=10.0.2.2:$(cat "$portf")"
+		echo "run.sh: boards on the host (simhost.py on 127.0.0.1:$(cat "$portf"))"
+	fi
 elif [ "$sim_mode" != guest ]; then
 	echo "run.sh: SIM_MODE=$sim_mode: expected host or guest"; exit 2
 fi
