@@ -16,6 +16,9 @@ export ABC=${ABC:-$here/abc-compat.sh}
 SBY=${SBY:-$venv/yowasp-sby}
 
 mkdir -p "$out"
+# fx3_slave.sby: the package with 4-word FX3 buffers (the module is written for any size)
+mkdir -p "$here/../build/formal"
+sed 's/\(DSR_FX3_BUF_BYTES = \)[0-9]*/\116/' "$here/../rtl/dsr_pkg.sv" >"$here/../build/formal/dsr_pkg_fx3.sv"
 sets=("$@")
 [ ${#sets[@]} -gt 0 ] || sets=($(cd "$here" && ls *.sby | sed 's/\.sby$//'))
 
