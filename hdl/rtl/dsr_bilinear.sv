@@ -7,9 +7,10 @@
 // dsr_sample_addr, masked to the frame's pixel depth (a reference captured at a deeper
 // setting is read at the current one) and forced to 0 when the frame has no reference.
 //
-// Six pipeline stages (bank words registered straight from the RAMs, select, 4
-// products, 2 sums, 2 products, sum): no logic follows a block RAM output in the same
-// cycle, and every multiply has registers on both sides so it maps onto a DSP block.
+// Ten pipeline stages (bank words registered straight from the RAMs, select, 4
+// products, 2 sums, 2 products, sum; each product stage is three: operands, product,
+// product again): no logic follows a block RAM output in the same cycle, and every
+// MULT18X18D has a register of its own on both sides (placed beside it: timing).
 // s_ready = m_ready.
 `default_nettype none
 
@@ -64,13 +65,20 @@ module dsr_bilinear #(
     assign keep = r_noref ? '0 : r_mask;
 
     // stage registers
-    logic [5:0]            v;
-    logic [DATA_WIDTH-1:0] p00, p10, p01, p11;
+    localparam int STAGES = 10;
+    logic [STAGES-1:0]     v;
+    logic [DATA_WIDTH-1:0] p00, p10, p01, p11, p00_m, p10_m, p01_m, p11_m;
     logic [W1-1:0]         wx0, wx1, wy0_1, wy1_1, wy0_2, wy1_2, wy0_3, wy1_3;
-    logic [P1B-1:0]        m00, m10, m01, m11;
-    logic [TB-1:0]         top, bot;
+    logic [W1-1:0]         wx0_m, wx1_m, wy0_1m, wy1_1m, wy0_1p, wy1_1p, wy0_3m, wy1_3m;
+    logic [P1B-1:0]        m00, m10, m01, m11, m00_p, m10_p, m01_p, m11_p;
+    logic [TB-1:0]         top, bot, top_m, bot_m;
     logic [P2B-1:0]        mt, mb;
-    logic [USER_WIDTH-1:0] u0, u1, u2, u3;
+    // top * w in two products of at most 16 x 9 bits (one MULT18X18D each, no adder
+    // between a DSP and its register): low 16 bits of top and the rest
+    localparam int TH = TB - 16;
+    logic [16+W1-1:0]      mt_lo, mb_lo;
+    logic [TH+W1-1:0]      mt_hi, mb_hi;
+    logic [USER_WIDTH-1:0] u0, u0_m, u0_p, u1, u2, u2_m, u2_p, u3;
 
     // the final sum stays below 2^(DATA_WIDTH+16): neighbours are at most the mask, so
     // top, bot <= mask * 256 and mt + mb <= mask * 65536
@@ -82,7 +90,7 @@ module dsr_bilinear #(
         if (rst) begin
             v <= '0;
         end else if (m_ready) begin
-            v <= {v[4:0], s_valid};
+            v <= {v[STAGES-2:0], s_valid};
         end
     end
 
@@ -106,31 +114,57 @@ module dsr_bilinear #(
             wy0_1 <= ONE - {1'b0, r_fy};
             wy1_1 <= {1'b0, r_fy};
             u0  <= r_user;
-            // stage 1: horizontal products
-            m00   <= p00 * wx0;
-            m10   <= p10 * wx1;
-            m01   <= p01 * wx0;
-            m11   <= p11 * wx1;
-            wy0_2 <= wy0_1;
-            wy1_2 <= wy1_1;
-            u1  <= u0;
+            // stage 1: horizontal products (1a operands, 1b products, 1c)
+            p00_m  <= p00;
+            p10_m  <= p10;
+            p01_m  <= p01;
+            p11_m  <= p11;
+            wx0_m  <= wx0;
+            wx1_m  <= wx1;
+            wy0_1m <= wy0_1;
+            wy1_1m <= wy1_1;
+            u0_m   <= u0;
+            m00_p  <= p00_m * wx0_m;
+            m10_p  <= p10_m * wx1_m;
+            m01_p  <= p01_m * wx0_m;
+            m11_p  <= p11_m * wx1_m;
+            wy0_1p <= wy0_1m;
+            wy1_1p <= wy1_1m;
+            u0_p   <= u0_m;
+            m00    <= m00_p;
+            m10    <= m10_p;
+            m01    <= m01_p;
+            m11    <= m11_p;
+            wy0_2  <= wy0_1p;
+            wy1_2  <= wy1_1p;
+            u1     <= u0_p;
             // stage 2: top and bottom rows
             top   <= m00 + m10;
             bot   <= m01 + m11;
             wy0_3 <= wy0_2;
             wy1_3 <= wy1_2;
             u2  <= u1;
-            // stage 3: vertical products
-            mt  <= top * wy0_3;
-            mb  <= bot * wy1_3;
-            u3  <= u2;
+            // stage 3: vertical products (3a, 3b, 3c)
+            top_m  <= top;
+            bot_m  <= bot;
+            wy0_3m <= wy0_3;
+            wy1_3m <= wy1_3;
+            u2_m   <= u2;
+            mt_lo  <= top_m[15:0] * wy0_3m;
+            mt_hi  <= top_m[TB-1:16] * wy0_3m;
+            mb_lo  <= bot_m[15:0] * wy1_3m;
+            mb_hi  <= bot_m[TB-1:16] * wy1_3m;
+            u2_p   <= u2_m;
+            mt     <= P2B'(mt_lo) + P2B'({mt_hi, 16'd0});
+            mb     <= P2B'(mb_lo) + P2B'({mb_hi, 16'd0});
+            u3     <= u2_p;
             // stage 4: sum, round once
             m_ref  <= ref_n;
             m_user <= u3;
         end
     end
 
-    assign m_valid = v[5];
+    assign m_valid = v[STAGES-1];
 
 endmodule
 

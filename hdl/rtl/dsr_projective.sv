@@ -58,7 +58,7 @@ module dsr_projective #(
     localparam int SF      = dsr_pkg::DSR_RCP_SEED_FRAC_BITS;
     localparam int SB      = dsr_pkg::DSR_RCP_SEED_BITS;
     localparam int SSTEP   = dsr_pkg::DSR_RCP_SEED_STEP_BITS;
-    localparam int LATENCY = 19;    // s_* to m_*: registers of stages 0 .. 18
+    localparam int LATENCY = 29;    // s_* to m_*: registers of stages 0 .. 28
     localparam logic [DB-1:0] DEN_ONE = DB'(1) << HF;
     localparam logic [31:0] D_MIN = dsr_pkg::DSR_RCP_D_MIN;
     localparam logic [31:0] D_MAX = dsr_pkg::DSR_RCP_D_MAX;
@@ -144,8 +144,8 @@ module dsr_projective #(
         end
     end
 
-    // the numerators wait for the reciprocal (stages 0..14), then multiply at stage 15
-    localparam int NDELAY = 15;
+    // the numerators wait for the reciprocal (stages 0..22), then multiply at stage 23
+    localparam int NDELAY = 23;
     logic [NDELAY-1:0][ACC_BITS-1:0] nu, nv;
     logic [DB-1:0]                   den0;
 
@@ -184,16 +184,30 @@ module dsr_projective #(
     logic [32:0] t1;
     logic [31:0] e1;
     logic [32:0] q_lo, q_hi;   // r0 * e1 halves
+    logic [32:0] pp0_p, q_lo_p, q_hi_p;
     /* verilator lint_on UNUSEDSIGNAL */
+    logic [31:0] pp1_p;
     logic [31:0] r1;
+    // every product takes three registers: its operands (placed at the DSP), the product
+    // (the DSP's output straight into a register), and the product where the sums are;
+    // what travels beside it waits as long
+    logic [30:0]   d2_m, d3_p, d5_m, d6_p;
+    logic [SB-1:0] r0_m, r0_3p, r0_5m;
+    logic [31:0]   e1_m;
 
     always_ff @(posedge clk) begin
         if (en) begin
-            // 3: partial products
-            pp0  <= 33'(d2[15:0] * r0_2);
-            pp1  <= 32'(d2[30:16] * r0_2);
-            r0_3 <= r0_2;
-            d3   <= d2;
+            // 3: partial products (3a operands, 3b products, 3c)
+            d2_m  <= d2;
+            r0_m  <= r0_2;
+            pp0_p <= 33'(d2_m[15:0] * r0_m);
+            pp1_p <= 32'(d2_m[30:16] * r0_m);
+            r0_3p <= r0_m;
+            d3_p  <= d2_m;
+            pp0   <= pp0_p;
+            pp1   <= pp1_p;
+            r0_3  <= r0_3p;
+            d3    <= d3_p;
             // 4: (d * r0) >> 16 exactly
             t1   <= 33'(pp1) + 33'(pp0[32:SF]);
             r0_4 <= r0_3;
@@ -202,10 +216,16 @@ module dsr_projective #(
             e1   <= 32'(TWO - 34'(t1));
             r0_5 <= r0_4;
             d5   <= d4;
-            // 6: r0 * e1 >> 16 as two products
-            q_lo <= 33'(r0_5 * e1[15:0]);
-            q_hi <= 33'(r0_5 * e1[31:16]);
-            d6   <= d5;
+            // 6: r0 * e1 >> 16 as two products (6a, 6b, 6c)
+            r0_5m  <= r0_5;
+            e1_m   <= e1;
+            d5_m   <= d5;
+            q_lo_p <= 33'(r0_5m * e1_m[15:0]);
+            q_hi_p <= 33'(r0_5m * e1_m[31:16]);
+            d6_p   <= d5_m;
+            q_lo   <= q_lo_p;
+            q_hi   <= q_hi_p;
+            d6     <= d6_p;
         end
     end
 
@@ -226,15 +246,24 @@ module dsr_projective #(
     /* verilator lint_off UNUSEDSIGNAL */
     logic [63:0] dr1;
     /* verilator lint_on UNUSEDSIGNAL */
+    logic [30:0] d7_m;
+    logic [31:0] r1_m, r1_8p, m_ll_p, m_lh_p, m_hl_p, m_hh_p;
 
     always_ff @(posedge clk) begin
         if (en) begin
-            // 8
-            m_ll  <= d7[15:0] * r1[15:0];
-            m_lh  <= d7[15:0] * r1[31:16];
-            m_hl  <= 32'({1'b0, d7[30:16]} * r1[15:0]);
-            m_hh  <= 32'({1'b0, d7[30:16]} * r1[31:16]);
-            r1_8  <= r1;
+            // 8 (8a operands, 8b products, 8c)
+            d7_m   <= d7;
+            r1_m   <= r1;
+            m_ll_p <= d7_m[15:0] * r1_m[15:0];
+            m_lh_p <= d7_m[15:0] * r1_m[31:16];
+            m_hl_p <= 32'({1'b0, d7_m[30:16]} * r1_m[15:0]);
+            m_hh_p <= 32'({1'b0, d7_m[30:16]} * r1_m[31:16]);
+            r1_8p  <= r1_m;
+            m_ll   <= m_ll_p;
+            m_lh   <= m_lh_p;
+            m_hl   <= m_hl_p;
+            m_hh   <= m_hh_p;
+            r1_8   <= r1_8p;
             // 9
             m_mid  <= 33'(m_lh) + 33'(m_hl);
             m_lohi <= {m_hh, m_ll};
@@ -254,17 +283,24 @@ module dsr_projective #(
     /* verilator lint_off UNUSEDSIGNAL */
     logic [63:0] r1e2;         // r2 = bits 60..30 (r2 < 1.34 * 2^30)
     /* verilator lint_on UNUSEDSIGNAL */
+    logic [31:0] r1_11m, e2_m, n_ll_p, n_lh_p, n_hl_p, n_hh_p;
 
     always_ff @(posedge clk) begin
         if (en) begin
             // 11: the error
             e2    <= 32'(TWO - 34'(dr1[63:RF]));
             r1_11 <= r1_10;
-            // 12: four products
-            n_ll  <= r1_11[15:0] * e2[15:0];
-            n_lh  <= r1_11[15:0] * e2[31:16];
-            n_hl  <= r1_11[31:16] * e2[15:0];
-            n_hh  <= r1_11[31:16] * e2[31:16];
+            // 12: four products (12a operands, 12b products, 12c)
+            r1_11m <= r1_11;
+            e2_m   <= e2;
+            n_ll_p <= r1_11m[15:0] * e2_m[15:0];
+            n_lh_p <= r1_11m[15:0] * e2_m[31:16];
+            n_hl_p <= r1_11m[31:16] * e2_m[15:0];
+            n_hh_p <= r1_11m[31:16] * e2_m[31:16];
+            n_ll   <= n_ll_p;
+            n_lh   <= n_lh_p;
+            n_hl   <= n_hl_p;
+            n_hh   <= n_hh_p;
             // 13
             n_mid  <= 33'(n_lh) + 33'(n_hl);
             n_lohi <= {n_hh, n_ll};
@@ -281,7 +317,7 @@ module dsr_projective #(
     logic [30:0] r2;
     assign r2 = r1e2[RF +: 31];
 
-    // ---- stages 15..18: acc = floor(n * r2 / 2^30) + ROUND (dsr_projective_mul) -----
+    // ---- stages 23..28: acc = floor(n * r2 / 2^30) + ROUND (dsr_projective_mul) -----
     logic [ACC_BITS-1:0] nu_m, nv_m;
     assign nu_m = nu[NDELAY-1];
     assign nv_m = nv[NDELAY-1];

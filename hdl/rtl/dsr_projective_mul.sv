@@ -6,7 +6,8 @@
 // d_i = n_i * rh (six products of at most 17 x 17 bits, one MULT18X18D each):
 //   n * r = {c2, c0} + ({d2, d0} + c1 + (d1 << 16)) << 16
 // and the rounding constant enters as ROUND_P = DSR_ACC_ROUND << 30 before the floor.
-// Four stages, all on the clock enable @en: products, two partial sums, the sum.
+// Six stages, all on the clock enable @en: operands, products, products registered again
+// (so each MULT18X18D has a register on both sides), two partial sums, the sum.
 `default_nettype none
 
 module dsr_projective_mul #(
@@ -33,15 +34,28 @@ module dsr_projective_mul #(
 
     assign p18 = x17 + (81'(ym17) <<< 16);
 
+    logic [NB-1:0]      n_m;
+    logic [30:0]        r_m;
+    logic        [31:0] c0_p, c1_p, d0_p, d1_p;
+    logic signed [31:0] c2_p, d2_p;
+
     always_ff @(posedge clk) begin
         if (en) begin
-            // 15: six products
-            c0 <= n[15:0] * r[15:0];
-            c1 <= n[31:16] * r[15:0];
-            c2 <= 32'($signed(n[47:32]) * $signed({1'b0, r[15:0]}));
-            d0 <= 32'(n[15:0] * r[30:16]);
-            d1 <= 32'(n[31:16] * r[30:16]);
-            d2 <= 32'($signed(n[47:32]) * $signed({1'b0, r[30:16]}));
+            // 15: six products: operands at the DSPs, products, products where the sums are
+            n_m  <= n;
+            r_m  <= r;
+            c0_p <= n_m[15:0] * r_m[15:0];
+            c1_p <= n_m[31:16] * r_m[15:0];
+            c2_p <= 32'($signed(n_m[47:32]) * $signed({1'b0, r_m[15:0]}));
+            d0_p <= 32'(n_m[15:0] * r_m[30:16]);
+            d1_p <= 32'(n_m[31:16] * r_m[30:16]);
+            d2_p <= 32'($signed(n_m[47:32]) * $signed({1'b0, r_m[30:16]}));
+            c0   <= c0_p;
+            c1   <= c1_p;
+            c2   <= c2_p;
+            d0   <= d0_p;
+            d1   <= d1_p;
+            d2   <= d2_p;
             // 16: what concatenates, and the middle sum
             x16 <= 81'($signed({c2, c0})) + $signed(81'(ROUND_P));
             y16 <= $signed({d2, d0});

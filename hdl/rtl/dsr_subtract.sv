@@ -6,7 +6,9 @@
 //   PASS, CAPTURE: out = live.
 // live is already masked to the frame's depth; ref' is a 16-bit LUT entry.
 //
-// Four pipeline stages (difference, product, offset, clamp); s_ready = m_ready.
+// Six pipeline stages (difference, product as three: operands, product, product again,
+// so the MULT18X18D has a register of its own on both sides; offset, clamp);
+// s_ready = m_ready.
 `default_nettype none
 
 module dsr_subtract #(
@@ -45,12 +47,12 @@ module dsr_subtract #(
         logic [USER_WIDTH-1:0] user;
     } ctx_t;
 
-    logic [3:0]          v;
-    ctx_t                c1, c2, c3;
-    logic [15:0]         gain1;
-    logic signed [16:0]  d1;
-    logic signed [33:0]  prod2;
-    logic [15:0]         mid1, mid2;
+    logic [5:0]          v;
+    ctx_t                c1, c1_m, c1_p, c2, c3;
+    logic [15:0]         gain1, gain1_m;
+    logic signed [16:0]  d1, d1_m;
+    logic signed [33:0]  prod2, prod2_p;
+    logic [15:0]         mid1, mid1_m, mid1_p, mid2;
     logic signed [33:0]  sum3;
 
     logic signed [33:0] scaled;
@@ -60,7 +62,7 @@ module dsr_subtract #(
         if (rst) begin
             v <= '0;
         end else if (m_ready) begin
-            v <= {v[2:0], s_valid};
+            v <= {v[4:0], s_valid};
         end
     end
 
@@ -75,10 +77,17 @@ module dsr_subtract #(
             c1.user    <= s_user;
             d1    <= $signed({1'b0, s_live}) - $signed({1'b0, s_refp});
             gain1 <= s_gain;
-            // stage 2: times the gain
-            c2    <= c1;
-            mid2  <= mid1;
-            prod2 <= d1 * $signed({1'b0, gain1});
+            // stage 2: times the gain (2a operands, 2b product, 2c)
+            c1_m    <= c1;
+            mid1_m  <= mid1;
+            d1_m    <= d1;
+            gain1_m <= gain1;
+            c1_p    <= c1_m;
+            mid1_p  <= mid1_m;
+            prod2_p <= d1_m * $signed({1'b0, gain1_m});
+            c2      <= c1_p;
+            mid2    <= mid1_p;
+            prod2   <= prod2_p;
             // stage 3: round, back to integer, add midgrey
             c3    <= c2;
             sum3  <= scaled + $signed({18'd0, mid2});
@@ -104,7 +113,7 @@ module dsr_subtract #(
         end
     end
 
-    assign m_valid = v[3];
+    assign m_valid = v[5];
 
 endmodule
 

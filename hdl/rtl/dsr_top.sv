@@ -414,7 +414,7 @@ module dsr_top #(
     );
 
     // ---------------------------------------------------------------- pixel FIFO, credits
-    localparam int PF_DEPTH = 64;          // > the pipeline's latency (~40): full rate
+    localparam int PF_DEPTH = 128;         // > the pipeline's latency (~60) + 4: full rate
     localparam int PFB      = $clog2(PF_DEPTH) + 1;
     logic [17:0]    pf_data;
     logic           pf_empty, pf_pop, pf_ready;
