@@ -415,50 +415,62 @@ module dsr_regs #(
 
     assign time_now = time_cnt;
 
-    // ---- read path: decode in cycle 1, LUT data joins in cycle 2
+    // ---- read path: group muxes in cycle 1, their OR in 2, LUT data joins in 3
     logic [31:0] status;
     assign status = (in_frame ? dsr_pkg::DSR_STATUS_IN_FRAME : 32'd0)
                   | (pend_valid ? dsr_pkg::DSR_STATUS_COMMIT_PENDING : 32'd0)
                   | (ref_valid ? dsr_pkg::DSR_STATUS_REF_VALID : 32'd0)
                   | (error_bits != 0 ? dsr_pkg::DSR_STATUS_ERROR : 32'd0);
 
-    logic [31:0] rd_mux;
+    // four small muxes by register group, each 0 unless the address is one of its own,
+    // registered at the acceptance (the values read are those of that cycle) and ORed in
+    // the next cycle: the address decode never spans the whole register file (timing)
+    logic [31:0] rd_mux_id, rd_mux_cnt, rd_mux_sh1, rd_mux_sh2;
     always_comb begin
         case (reg_addr)
-            dsr_pkg::DSR_REG_ID:           rd_mux = dsr_pkg::DSR_ID_VALUE;
-            dsr_pkg::DSR_REG_VERSION:      rd_mux = dsr_pkg::DSR_RTL_VERSION;
-            dsr_pkg::DSR_REG_MAX_WIDTH:    rd_mux = MAX_WIDTH;
-            dsr_pkg::DSR_REG_MAX_HEIGHT:   rd_mux = MAX_HEIGHT;
-            dsr_pkg::DSR_REG_STATUS:       rd_mux = status;
-            dsr_pkg::DSR_REG_ERROR:        rd_mux = error_bits;
-            dsr_pkg::DSR_REG_GENERATION:   rd_mux = act_generation;
-            dsr_pkg::DSR_REG_FRAMES_IN:    rd_mux = frames_in;
-            dsr_pkg::DSR_REG_FRAMES_OUT:   rd_mux = frames_out;
-            dsr_pkg::DSR_REG_BAD_FRAMES:   rd_mux = bad_frames;
-            dsr_pkg::DSR_REG_PARAM_ERRORS: rd_mux = param_errors;
-            dsr_pkg::DSR_REG_TIME_LO:      rd_mux = time_cnt[31:0];
-            dsr_pkg::DSR_REG_TIME_HI:      rd_mux = time_hi_latched;
-            dsr_pkg::DSR_REG_MODE:         rd_mux = sh_mode;
-            dsr_pkg::DSR_REG_WIDTH:        rd_mux = sh_width;
-            dsr_pkg::DSR_REG_HEIGHT:       rd_mux = sh_height;
-            dsr_pkg::DSR_REG_PIXEL_BITS:   rd_mux = sh_bits;
-            dsr_pkg::DSR_REG_A11:          rd_mux = sh_a11;
-            dsr_pkg::DSR_REG_A12:          rd_mux = sh_a12;
-            dsr_pkg::DSR_REG_A21:          rd_mux = sh_a21;
-            dsr_pkg::DSR_REG_A22:          rd_mux = sh_a22;
-            dsr_pkg::DSR_REG_TX:           rd_mux = sh_tx;
-            dsr_pkg::DSR_REG_TY:           rd_mux = sh_ty;
-            dsr_pkg::DSR_REG_GAIN:         rd_mux = sh_gain;
-            dsr_pkg::DSR_REG_MIDGREY:      rd_mux = sh_midgrey;
-            dsr_pkg::DSR_REG_H31:          rd_mux = sh_h31;
-            dsr_pkg::DSR_REG_H32:          rd_mux = sh_h32;
-            dsr_pkg::DSR_REG_LUT_ADDR:     rd_mux = {{(32 - LI){1'b0}}, lut_index};
-            default:                       rd_mux = 32'd0;   // CTRL, LUT_DATA, unknown
+            dsr_pkg::DSR_REG_ID:           rd_mux_id = dsr_pkg::DSR_ID_VALUE;
+            dsr_pkg::DSR_REG_VERSION:      rd_mux_id = dsr_pkg::DSR_RTL_VERSION;
+            dsr_pkg::DSR_REG_MAX_WIDTH:    rd_mux_id = MAX_WIDTH;
+            dsr_pkg::DSR_REG_MAX_HEIGHT:   rd_mux_id = MAX_HEIGHT;
+            dsr_pkg::DSR_REG_STATUS:       rd_mux_id = status;
+            dsr_pkg::DSR_REG_ERROR:        rd_mux_id = error_bits;
+            dsr_pkg::DSR_REG_GENERATION:   rd_mux_id = act_generation;
+            default:                       rd_mux_id = 32'd0;
+        endcase
+        case (reg_addr)
+            dsr_pkg::DSR_REG_FRAMES_IN:    rd_mux_cnt = frames_in;
+            dsr_pkg::DSR_REG_FRAMES_OUT:   rd_mux_cnt = frames_out;
+            dsr_pkg::DSR_REG_BAD_FRAMES:   rd_mux_cnt = bad_frames;
+            dsr_pkg::DSR_REG_PARAM_ERRORS: rd_mux_cnt = param_errors;
+            dsr_pkg::DSR_REG_TIME_LO:      rd_mux_cnt = time_cnt[31:0];
+            dsr_pkg::DSR_REG_TIME_HI:      rd_mux_cnt = time_hi_latched;
+            default:                       rd_mux_cnt = 32'd0;
+        endcase
+        case (reg_addr)
+            dsr_pkg::DSR_REG_MODE:         rd_mux_sh1 = sh_mode;
+            dsr_pkg::DSR_REG_WIDTH:        rd_mux_sh1 = sh_width;
+            dsr_pkg::DSR_REG_HEIGHT:       rd_mux_sh1 = sh_height;
+            dsr_pkg::DSR_REG_PIXEL_BITS:   rd_mux_sh1 = sh_bits;
+            dsr_pkg::DSR_REG_A11:          rd_mux_sh1 = sh_a11;
+            dsr_pkg::DSR_REG_A12:          rd_mux_sh1 = sh_a12;
+            dsr_pkg::DSR_REG_A21:          rd_mux_sh1 = sh_a21;
+            default:                       rd_mux_sh1 = 32'd0;
+        endcase
+        case (reg_addr)
+            dsr_pkg::DSR_REG_A22:          rd_mux_sh2 = sh_a22;
+            dsr_pkg::DSR_REG_TX:           rd_mux_sh2 = sh_tx;
+            dsr_pkg::DSR_REG_TY:           rd_mux_sh2 = sh_ty;
+            dsr_pkg::DSR_REG_GAIN:         rd_mux_sh2 = sh_gain;
+            dsr_pkg::DSR_REG_MIDGREY:      rd_mux_sh2 = sh_midgrey;
+            dsr_pkg::DSR_REG_H31:          rd_mux_sh2 = sh_h31;
+            dsr_pkg::DSR_REG_H32:          rd_mux_sh2 = sh_h32;
+            dsr_pkg::DSR_REG_LUT_ADDR:     rd_mux_sh2 = {{(32 - LI){1'b0}}, lut_index};
+            default:                       rd_mux_sh2 = 32'd0;   // CTRL, LUT_DATA, unknown
         endcase
     end
 
     logic        rd1_valid, rd1_lut, rd2_valid, rd2_lut;
-    logic [31:0] rd1_data, rd2_data;
+    logic [31:0] rd1_id, rd1_cnt, rd1_sh1, rd1_sh2, rd2_data;
 
     always_ff @(posedge clk) begin
         if (rst) begin
@@ -479,9 +491,12 @@ module dsr_regs #(
     // the LUT's read-back data is registered behind its block RAM (dsr_lut), so a read
     // answers in cycle 3: decode in 1, wait in 2, the LUT word joins in 3
     always_ff @(posedge clk) begin
-        rd1_data  <= rd_mux;
+        rd1_id    <= rd_mux_id;
+        rd1_cnt   <= rd_mux_cnt;
+        rd1_sh1   <= rd_mux_sh1;
+        rd1_sh2   <= rd_mux_sh2;
         rd1_lut   <= reg_addr == dsr_pkg::DSR_REG_LUT_DATA && lut_in_range;
-        rd2_data  <= rd1_data;
+        rd2_data  <= rd1_id | rd1_cnt | rd1_sh1 | rd1_sh2;
         rd2_lut   <= rd1_lut;
         reg_rdata <= rd2_lut ? {16'd0, lut_rdata} : rd2_data;
     end
