@@ -70,10 +70,9 @@ module dsr_projective #(
     assign en      = m_ready;
     assign s_ready = m_ready;
 
-    // valid and user bits along the stages (index = stage); usr is unpacked because the
-    // simulator would re-pack a packed 19 x USER_WIDTH shift register bit by bit per clock
-    logic [LATENCY-1:0]    vld;
-    logic [USER_WIDTH-1:0] usr [LATENCY];
+    // valid and user bits along the stages (packed shift registers: index = stage)
+    logic [LATENCY-1:0]                 vld;
+    logic [LATENCY-1:0][USER_WIDTH-1:0] usr;
 
     always_ff @(posedge clk) begin
         if (rst) begin
@@ -84,8 +83,9 @@ module dsr_projective #(
     end
 
     always_ff @(posedge clk) begin
-        if (en) usr[0] <= s_user;
-        for (int i = 1; i < LATENCY; i++) if (en) usr[i] <= usr[i - 1];
+        if (en) begin
+            usr <= {usr[LATENCY-2:0], s_user};
+        end
     end
 
     assign m_valid = vld[LATENCY-1];
