@@ -39,21 +39,28 @@ python3 - "$out" "$speed" <<'PY'
 import json, re, sys
 out, speed = sys.argv[1], sys.argv[2]
 log = open(f"{out}/nextpnr.log").read()
-def name(net):
-    # the pipeline's port, LiteDRAM's CRG outputs (sys, sys2x, init), its input clock
+def name(net, target=None):
+    # the pipeline's port, its input clock, LiteDRAM's CRG outputs: sys2x (200 MHz, ECLK),
+    # init (25 MHz), sys (100 MHz from CLKDIVF; its net may carry a sink's name)
     if net == "clk":
         return "pipe_clk"
-    for key, nm in (("sys2x", "dram_sys2x"), ("init", "dram_init"), ("sys", "dram_sys"),
-                    ("clk100", "clk100")):
+    if net.startswith("clk100"):
+        return "clk100"
+    for key, nm in (("sys2x", "dram_sys2x"), ("clkout0", "dram_sys2x"), ("init", "dram_init"),
+                    ("clkout1", "dram_init"), ("sys", "dram_sys")):
         if key in net:
             return nm
+    if target is not None and abs(target - 100.0) < 0.01:
+        return "dram_sys"
     return net
 seen = {}
 for m in re.finditer(r"Max frequency for clock\s+'([^']+)':\s+([0-9.]+) MHz \((PASS|FAIL) at ([0-9.]+) MHz\)", log):
     net, fmax, _, target = m.groups()
-    seen[name(net)] = (float(fmax), float(target), net)
+    seen[name(net, float(target))] = (float(fmax), float(target), net)
 for nm, (fmax, target, net) in seen.items():
-    print(f"SYNTH clock={nm} fmax_mhz={fmax:.1f} target_mhz={target:.0f} grade={speed}   ({net})")
+    print(f"SYNTH clock={nm} fmax_mhz={fmax:.1f} target_mhz={target:.0f} grade={speed}")
+for nm, (fmax, target, net) in seen.items():
+    print(f"  {nm}: net {net}")
 try:
     util = json.load(open(f"{out}/report.json")).get("utilization", {})
     def used(k):
