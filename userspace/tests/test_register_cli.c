@@ -264,6 +264,64 @@ static void test_default_model(void **state)
 	}
 }
 
+/* The JSON of `dsr register -o` without its timing: what must not depend on threads. */
+static char *result_without_time(const char *path)
+{
+	json_error_t err;
+	json_t *j = json_load_file(path, 0, &err);
+	char *s;
+
+	assert_non_null(j);
+	assert_int_equal(json_object_del(j, "seconds"), 0);
+	assert_non_null(json_object_get(j, "lut"));
+	s = json_dumps(j, JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+	json_decref(j);
+	assert_non_null(s);
+	return s;
+}
+
+/*
+ * DSR_THREADS: one thread and two give the same transform, registers and LUT bit for
+ * bit (on a 512^2 pair, so that the ECC sums of the finest levels are split too); a
+ * value that is no positive integer is a usage error naming it.
+ */
+static void test_threads(void **state)
+{
+	struct dsr_phantom *ph = dsr_phantom_new(512, 512, 7);
+	struct dsr_exposure e;
+	struct dsr_affine t = { 1.01, -0.05, 9.5, 0.05, 1.01, -6.25 };
+	char ref[1024], live[1024], *one, *two;
+
+	(void)state;
+	assert_non_null(ph);
+	dsr_exposure_default(&e);
+	struct dsr_image *r = dsr_phantom_render(ph, NULL, &e, NULL, 12, 1);
+	struct dsr_image *l = dsr_phantom_render(ph, &t, &e, NULL, 12, 2);
+
+	snprintf(ref, sizeof(ref), "%s", sp("ref512.png"));
+	snprintf(live, sizeof(live), "%s", sp("live512.png"));
+	assert_true(r && l && !dsr_image_save(r, ref) && !dsr_image_save(l, live));
+	dsr_image_free(r);
+	dsr_image_free(l);
+	dsr_phantom_free(ph);
+	assert_int_equal(run(1, "register -q -o '%s' '%s' '%s'", sp("t1.json"), ref, live), 0);
+	one = result_without_time(sp("t1.json"));
+	assert_int_equal(run(1, "register -q -o '%s' '%s' '%s'", sp("t2.json"), ref, live), 0);
+	two = result_without_time(sp("t2.json"));
+	assert_string_equal(one, two);	/* run to run */
+	free(two);
+	setenv("DSR_THREADS", "1", 1);
+	assert_int_equal(run(1, "register -q -o '%s' '%s' '%s'", sp("t2.json"), ref, live), 0);
+	two = result_without_time(sp("t2.json"));
+	assert_string_equal(one, two);	/* one thread as two */
+	free(two);
+	free(one);
+	setenv("DSR_THREADS", "two", 1);
+	assert_int_equal(run(1, "register -q '%s' '%s'", ref, live), 2);
+	assert_non_null(strstr(out, "DSR_THREADS='two'"));
+	unsetenv("DSR_THREADS");
+}
+
 /* Failures: exit 1 and a message, no transform; usage errors exit 2. */
 static void test_failures(void **state)
 {
@@ -290,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_parameter_file),
 		cmocka_unit_test(test_landmarks),
 		cmocka_unit_test(test_default_model),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_failures),
 	};
 

@@ -188,6 +188,14 @@ void dsr_affine_distance(const struct dsr_affine *a, const struct dsr_affine *b,
 /* Free FFTW plans and buffers cached by registration (optional, e.g. before exit). */
 void dsr_register_cleanup(void);
 
+/*
+ * Threads registration and the contrast LUT use: the environment's DSR_THREADS (1 or
+ * more; above 2 counts as 2), 2 when unset. Every result is bit for bit the same for
+ * any count. Returns -1 (and sets the error) when DSR_THREADS is set but not a positive
+ * integer; the library then uses 2.
+ */
+int dsr_threads(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,11 +7,13 @@
  * the histogram is of the values the LUT will be indexed by.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dsr/contrast.h"
 #include "dsr/error.h"
+#include "dsr/register.h"
 
 #define MIN_SAMPLES 64
 
@@ -124,26 +126,11 @@ static int box_sum(float *im, uint32_t w, uint32_t h)
  * bias of ten grey levels in flat regions. The LUT is for the anatomy's grey levels, and
  * averaging takes the noise (not the anatomy) out of both histograms alike.
  */
-static int smooth_pairs(const uint16_t *warped, const uint16_t *live, const uint8_t *inside,
-			uint32_t w, uint32_t h, uint32_t vmask, struct pairs *pr)
+static void smooth_pairs(const float *r, const float *l, const float *in, size_t npx,
+			 struct pairs *pr)
 {
-	size_t npx = (size_t)w * h;
-	float *r = malloc(sizeof(float) * npx), *l = malloc(sizeof(float) * npx);
-	float *in = malloc(sizeof(float) * npx);
 	const float full = (2 * SMOOTH_R + 1) * (2 * SMOOTH_R + 1);
-	int rc = -1;
 
-	pr->sref = malloc(sizeof(uint16_t) * npx);
-	pr->slive = malloc(sizeof(uint16_t) * npx);
-	if (!r || !l || !in || !pr->sref || !pr->slive)
-		goto out;
-	for (size_t i = 0; i < npx; i++) {
-		r[i] = (float)(warped[i] & vmask);
-		l[i] = (float)(live[i] & vmask);
-		in[i] = inside[i] ? 1.0f : 0.0f;
-	}
-	if (box_sum(r, w, h) || box_sum(l, w, h) || box_sum(in, w, h))
-		goto out;
 	pr->ns = 0;
 	for (size_t i = 0; i < npx; i++)
 		if (in[i] > full - 0.5f) {
@@ -151,41 +138,39 @@ static int smooth_pairs(const uint16_t *warped, const uint16_t *live, const uint
 			pr->slive[pr->ns] = (uint16_t)lrintf(l[i] / full);
 			pr->ns++;
 		}
-	rc = 0;
-out:
-	free(r);
-	free(l);
-	free(in);
-	return rc;
 }
 
-/* Warp the reference through the model (mode WARP, identity LUT) and keep the pixels
- * whose reference position lies inside the frame and that the mask does not exclude. */
-static int collect_pairs(const struct dsr_image *ref, const struct dsr_image *live,
-			 const struct dsr_homography *hm, const uint8_t *mask, uint32_t bits,
-			 struct pairs *pr)
-{
-	uint32_t w = live->width, h = live->height, vmask = (1u << bits) - 1;
-	size_t npx = (size_t)w * h;
-	struct dsr_params p;
-	uint16_t *warped = malloc(sizeof(uint16_t) * npx);
-	uint8_t *inside = malloc(npx);
-	int rc = -1;
+/* The reference's half of the work: warped through the model (mode WARP, identity LUT)
+ * exactly as the board warps it, then its box sums. On a thread of its own when two are
+ * allowed; each half computes the same values either way. */
+struct warp_job {
+	const struct dsr_params *p;
+	const struct dsr_image *ref, *live;
+	uint16_t *warped;
+	float *r;
+	uint32_t vmask;
+	int rc;
+};
 
-	memset(pr, 0, sizeof(*pr));
-	pr->ref = malloc(sizeof(uint16_t) * npx);
-	pr->live = malloc(sizeof(uint16_t) * npx);
-	if (!warped || !inside || !pr->ref || !pr->live) {
-		dsr_seterr("contrast: out of memory for a %ux%u frame", w, h);
-		goto out;
-	}
-	dsr_params_default(&p, w, h, bits);
-	p.mode = DSR_MODE_WARP;
-	if (dsr_params_set_homography(&p, hm)) {
-		dsr_seterr("contrast: the transform does not fit the board's registers");
-		goto out;
-	}
-	dsr_model_frame(&p, NULL, ref->pixels, live->pixels, warped);
+static void *warp_run(void *arg)
+{
+	struct warp_job *j = arg;
+	uint32_t w = j->live->width, h = j->live->height;
+
+	dsr_model_frame(j->p, NULL, j->ref->pixels, j->live->pixels, j->warped);
+	for (size_t i = 0; i < (size_t)w * h; i++)
+		j->r[i] = (float)(j->warped[i] & j->vmask);
+	j->rc = box_sum(j->r, w, h);
+	return NULL;
+}
+
+/* Which live pixels pair with a reference position inside the frame that the mask does
+ * not exclude, and the live frame's and that set's box sums (@l, @in). */
+static int live_side(const struct dsr_image *live, const struct dsr_homography *hm,
+		     const uint8_t *mask, uint32_t vmask, uint8_t *inside, float *l, float *in)
+{
+	uint32_t w = live->width, h = live->height;
+
 	for (uint32_t y = 0; y < h; y++)
 		for (uint32_t x = 0; x < w; x++) {
 			size_t i = (size_t)y * w + x;
@@ -196,20 +181,69 @@ static int collect_pairs(const struct dsr_image *ref, const struct dsr_image *li
 
 			inside[i] = u >= 0 && v >= 0 && u <= w - 1 && v <= h - 1 &&
 				    !(mask && (mask[i] || mask[(size_t)lround(v) * w + lround(u)]));
-			if (!inside[i])
-				continue;
+			l[i] = (float)(live->pixels[i] & vmask);
+			in[i] = inside[i] ? 1.0f : 0.0f;
+		}
+	return box_sum(l, w, h) || box_sum(in, w, h) ? -1 : 0;
+}
+
+/* The pairs (warped reference, live) over the overlap, raw and smoothed. */
+static int collect_pairs(const struct dsr_image *ref, const struct dsr_image *live,
+			 const struct dsr_homography *hm, const uint8_t *mask, uint32_t bits,
+			 struct pairs *pr)
+{
+	uint32_t w = live->width, h = live->height, vmask = (1u << bits) - 1;
+	size_t npx = (size_t)w * h;
+	struct dsr_params p;
+	uint16_t *warped = malloc(sizeof(uint16_t) * npx);
+	uint8_t *inside = malloc(npx);
+	float *r = malloc(sizeof(float) * npx), *l = malloc(sizeof(float) * npx);
+	float *in = malloc(sizeof(float) * npx);
+	struct warp_job j = { .p = &p, .ref = ref, .live = live, .warped = warped, .r = r,
+			      .vmask = vmask };
+	pthread_t t;
+	int threaded, rc = -1, lrc;
+
+	memset(pr, 0, sizeof(*pr));
+	pr->ref = malloc(sizeof(uint16_t) * npx);
+	pr->live = malloc(sizeof(uint16_t) * npx);
+	pr->sref = malloc(sizeof(uint16_t) * npx);
+	pr->slive = malloc(sizeof(uint16_t) * npx);
+	if (!warped || !inside || !r || !l || !in || !pr->ref || !pr->live || !pr->sref ||
+	    !pr->slive) {
+		dsr_seterr("contrast: out of memory for a %ux%u frame", w, h);
+		goto out;
+	}
+	dsr_params_default(&p, w, h, bits);
+	p.mode = DSR_MODE_WARP;
+	if (dsr_params_set_homography(&p, hm)) {
+		dsr_seterr("contrast: the transform does not fit the board's registers");
+		goto out;
+	}
+	threaded = dsr_threads() != 1 && pthread_create(&t, NULL, warp_run, &j) == 0;
+	lrc = live_side(live, hm, mask, vmask, inside, l, in);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		warp_run(&j);
+	if (lrc || j.rc) {
+		dsr_seterr("contrast: out of memory for a %ux%u frame", w, h);
+		goto out;
+	}
+	for (size_t i = 0; i < npx; i++)
+		if (inside[i]) {
 			pr->ref[pr->n] = warped[i] & vmask;
 			pr->live[pr->n] = live->pixels[i] & vmask;
 			pr->n++;
 		}
-	if (smooth_pairs(warped, live->pixels, inside, w, h, vmask, pr)) {
-		dsr_seterr("contrast: out of memory for a %ux%u frame", w, h);
-		goto out;
-	}
+	smooth_pairs(r, l, in, npx, pr);
 	rc = 0;
 out:
 	free(warped);
 	free(inside);
+	free(r);
+	free(l);
+	free(in);
 	if (rc)
 		pairs_free(pr);
 	return rc;

@@ -282,9 +282,10 @@ static void proj_accumulate(const struct fimg *ref, const struct ecc_texel *tex,
 
 /*
  * Both cores on the big levels: the rows split in two, the second half on a thread of
- * its own, the sums added (every member of struct ecc_sums is a double, so they add as
- * an array). The split is fixed, so the result is deterministic. Small levels, or no
- * second core, or no thread: one pass here.
+ * its own, the two partial sums added (every member of struct ecc_sums is a double, so
+ * they add as an array). On one thread (DSR_THREADS=1, or no thread could start) the
+ * same two halves run one after the other and add alike, so the result is bit for bit
+ * the same for any thread count. Small levels: one pass.
  */
 #define PAR_MIN_PIXELS	(128 * 1024)
 
@@ -312,32 +313,27 @@ static void accumulate(const struct fimg *ref, const struct ecc_texel *tex,
 		       const struct fimg *live, const struct ecc_warp *aw,
 		       const struct proj_warp *pw, struct ecc_sums *s)
 {
-	static long cores;
 	struct acc_job j[2];
 	pthread_t t;
+	int threaded;
 
 	memset(j, 0, sizeof(j));
 	for (int k = 0; k < 2; k++) {
 		j[k].ref = ref, j[k].live = live, j[k].tex = tex, j[k].aw = aw, j[k].pw = pw;
 		j[k].y1 = live->h;
 	}
-
-	if (!cores)
-		cores = sysconf(_SC_NPROCESSORS_ONLN);
-	if (cores < 2 || (size_t)live->w * live->h < PAR_MIN_PIXELS) {
+	if ((size_t)live->w * live->h < PAR_MIN_PIXELS) {
 		acc_run(&j[0]);
 		*s = j[0].s;
 		return;
 	}
 	j[0].y1 = j[1].y0 = live->h / 2;
-	if (pthread_create(&t, NULL, acc_run, &j[1])) {
-		j[0].y1 = live->h;	/* no thread: all rows here */
-		acc_run(&j[0]);
-		*s = j[0].s;
-		return;
-	}
+	threaded = reg_two_threads() && pthread_create(&t, NULL, acc_run, &j[1]) == 0;
 	acc_run(&j[0]);
-	pthread_join(t, NULL);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		acc_run(&j[1]);
 	double *d = (double *)s;
 	const double *a = (const double *)&j[0].s, *b = (const double *)&j[1].s;
 

@@ -69,6 +69,27 @@ void dsr_register_cleanup(void)
 	fft_cache_free();
 }
 
+int dsr_threads(void)
+{
+	const char *e = getenv("DSR_THREADS");
+	char *end;
+	long n;
+
+	if (!e)
+		return 2;
+	n = strtol(e, &end, 10);
+	if (end == e || *end || n < 1)
+		return dsr_seterr("DSR_THREADS='%s': expected a positive integer (threads for "
+				  "registration, default 2)", e);
+	return n >= 2 ? 2 : 1;
+}
+
+/* Whether a second thread may be started: DSR_THREADS, bad values meaning the default. */
+int reg_two_threads(void)
+{
+	return dsr_threads() != 1;
+}
+
 /* Where two transforms send the pixels apart: |D x + e| is convex in x, so its maximum
  * is at a corner, and its mean square over the grid follows from the grid's moments. */
 void dsr_affine_distance(const struct dsr_affine *a, const struct dsr_affine *b,
@@ -189,7 +210,7 @@ static int pyramid_build(struct pyramid *py, const struct dsr_image *ref,
 	memset(j, 0, sizeof(j));
 	j[0] = (struct side_job){ .im = ref, .mask = mask, .automask = automask, .gradients = 1 };
 	j[1] = (struct side_job){ .im = live, .mask = mask, .automask = automask };
-	threaded = pthread_create(&t, NULL, side_run, &j[1]) == 0;
+	threaded = reg_two_threads() && pthread_create(&t, NULL, side_run, &j[1]) == 0;
 	side_run(&j[0]);
 	if (threaded)
 		pthread_join(t, NULL);

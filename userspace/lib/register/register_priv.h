@@ -23,6 +23,9 @@ struct fimg {
 	uint8_t *valid;
 };
 
+/* Whether to start a second thread (DSR_THREADS, see dsr_threads()). */
+int reg_two_threads(void);
+
 struct fimg *fimg_new(int w, int h);
 void fimg_free(struct fimg *im);
 /* From a libdsr image, scaled by 1/(2^bits - 1); @ignore (w*h, non-zero = ignore) or NULL. */

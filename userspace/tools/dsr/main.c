@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "commands.h"
+#include "dsr/error.h"
+#include "dsr/register.h"
 
 static const struct dsr_command commands[] = {
 	{ "version", cmd_version, "print the version of dsr and libdsr" },
@@ -58,6 +60,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return DSR_EXIT_OK;
+	}
+	if (dsr_threads() < 0) {	/* refused here, before any command runs */
+		fprintf(stderr, "dsr: %s\n", dsr_error());
+		return DSR_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (!strcmp(argv[1], commands[i].name))
