@@ -8,6 +8,7 @@
  * (live ~ p(ref)) and applied to the reference makes the relation linear again.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,28 +73,27 @@ int photometric_fit(const struct fimg *ref, const struct fimg *live, const struc
 	return photometric_fit_h(ref, live, &h, pm);
 }
 
-/* The same under a homography. */
-int photometric_fit_h(const struct fimg *ref, const struct fimg *live,
-		      const struct dsr_homography *hm, struct photo_map *pm)
-{
-	const double *m = hm->h;
-	double s1 = 0, s2 = 0, n = 0;
-	double ata[PHOTO_N][PHOTO_N] = { { 0 } }, atb[PHOTO_N] = { 0 };
-	/* a cubic needs no million samples: every other row and column of large levels */
-	int step = (size_t)live->w * live->h > 300000 ? 2 : 1;
-	size_t cap = (size_t)((live->w + step - 1) / step) * ((live->h + step - 1) / step), ns = 0;
-	/* the samples of the first pass (the moments of ref, for the conditioning), kept for
-	 * the second (the normal equations): one resampling, not two */
-	float *rs = malloc(cap * sizeof(float));
-	float *ls = malloc(cap * sizeof(float));
+/*
+ * The samples of the rows y0, y0 + step, ... below y1: the reference at each live pixel's
+ * position where both are valid, into @rs / @ls in row order. The rows split in two
+ * halves on two threads; their samples, put end to end, are those of one pass.
+ */
+struct photo_job {
+	const struct fimg *ref, *live;
+	const double *m;
+	int step, y0, y1;
+	float *rs, *ls;
+	size_t ns;
+};
 
-	if (!rs || !ls) {
-		free(rs);
-		free(ls);
-		return dsr_seterr("registration: out of memory for the grey-level map");
-	}
-	for (int y = 0; y < live->h; y += step) {
-		for (int x = 0; x < live->w; x += step) {
+static void *photo_collect(void *arg)
+{
+	struct photo_job *j = arg;
+	const struct fimg *ref = j->ref, *live = j->live;
+	const double *m = j->m;
+
+	for (int y = j->y0; y < j->y1; y += j->step) {
+		for (int x = 0; x < live->w; x += j->step) {
 			size_t i = (size_t)y * live->w + x;
 			double w = m[6] * x + m[7] * y + m[8];
 			float u = (float)((m[0] * x + m[1] * y + m[2]) / w);
@@ -105,14 +105,69 @@ int photometric_fit_h(const struct fimg *ref, const struct fimg *live,
 				continue;
 			if (ref->valid && !ref->valid[(size_t)lroundf(v) * ref->w + lroundf(u)])
 				continue;
-			float r = fimg_bilinear(ref, u, v);
-
-			s1 += r;
-			s2 += (double)r * r;
-			n += 1;
-			rs[ns] = r;
-			ls[ns++] = live->p[i];
+			j->rs[j->ns] = fimg_bilinear(ref, u, v);
+			j->ls[j->ns++] = live->p[i];
 		}
+	}
+	return NULL;
+}
+
+#define PHOTO_PAR_PIXELS	(128 * 1024)	/* levels below this: one thread */
+
+/* All samples, in row order, into @rs / @ls (room for @cap); their number. */
+static size_t photo_samples(const struct fimg *ref, const struct fimg *live, const double *m,
+			    int step, float *rs, float *ls)
+{
+	int rows = (live->h + step - 1) / step, cols = (live->w + step - 1) / step;
+	int half = rows / 2;
+	struct photo_job j[2] = {
+		{ ref, live, m, step, 0, half * step, rs, ls, 0 },
+		{ ref, live, m, step, half * step, live->h, rs + (size_t)half * cols,
+		  ls + (size_t)half * cols, 0 },
+	};
+	pthread_t t;
+	int threaded;
+
+	if ((size_t)live->w * live->h < PHOTO_PAR_PIXELS) {
+		j[0].y1 = live->h;
+		photo_collect(&j[0]);
+		return j[0].ns;
+	}
+	threaded = reg_two_threads() && pthread_create(&t, NULL, photo_collect, &j[1]) == 0;
+	photo_collect(&j[0]);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		photo_collect(&j[1]);
+	memmove(rs + j[0].ns, j[1].rs, j[1].ns * sizeof(float));
+	memmove(ls + j[0].ns, j[1].ls, j[1].ns * sizeof(float));
+	return j[0].ns + j[1].ns;
+}
+
+/* The same under a homography. */
+int photometric_fit_h(const struct fimg *ref, const struct fimg *live,
+		      const struct dsr_homography *hm, struct photo_map *pm)
+{
+	double s1 = 0, s2 = 0, n = 0;
+	double ata[PHOTO_N][PHOTO_N] = { { 0 } }, atb[PHOTO_N] = { 0 };
+	/* a cubic needs no million samples: every other row and column of large levels */
+	int step = (size_t)live->w * live->h > 300000 ? 2 : 1;
+	size_t cap = (size_t)((live->w + step - 1) / step) * ((live->h + step - 1) / step), ns;
+	/* the samples of the first pass (the moments of ref, for the conditioning), kept for
+	 * the second (the normal equations): one resampling, not two */
+	float *rs = malloc(cap * sizeof(float));
+	float *ls = malloc(cap * sizeof(float));
+
+	if (!rs || !ls) {
+		free(rs);
+		free(ls);
+		return dsr_seterr("registration: out of memory for the grey-level map");
+	}
+	ns = photo_samples(ref, live, hm->h, step, rs, ls);
+	for (size_t k = 0; k < ns; k++) {	/* in row order, as one pass summed them */
+		s1 += rs[k];
+		s2 += (double)rs[k] * rs[k];
+		n += 1;
 	}
 	if (n < 64)
 		goto flat;
