@@ -287,7 +287,7 @@ static void proj_accumulate(const struct fimg *ref, const struct ecc_texel *tex,
  * same two halves run one after the other and add alike, so the result is bit for bit
  * the same for any thread count. Small levels: one pass.
  */
-#define PAR_MIN_PIXELS	(128 * 1024)
+#define PAR_MIN_PIXELS	(48 * 1024)
 
 struct acc_job {
 	const struct fimg *ref, *live;
