@@ -23,7 +23,10 @@ module dsr_fifo #(
 
     localparam int AW = $clog2(DEPTH);
 
-    logic [DATA_WIDTH-1:0] mem [0:DEPTH-1];
+    // LUT RAM, never a block RAM: Yosys would otherwise absorb rd_ptr into a DP16KD's
+    // read port (the 128-entry pixel FIFO did), and its 5.8 ns clock-to-out went into the
+    // skid's muxes (the core build's critical path at -6)
+    (* ram_style = "distributed" *) logic [DATA_WIDTH-1:0] mem [0:DEPTH-1];
     logic [AW:0]           wr_ptr;
     logic [AW:0]           rd_ptr;
 
