@@ -9,7 +9,7 @@
 // pass and sent in the trailer, with the frame's flags and DSR_FLAG_BAD if any pixel
 // of the frame was marked bad. The frame ends on the pixel marked eof.
 //
-// Overhead per frame: 32 + 8 words and one idle cycle. The output is a register; the
+// Overhead per frame: 32 + 8 words and two idle cycles. The output is a register; the
 // pixel input is taken only in the payload phase (s_ready).
 `default_nettype none
 
@@ -76,6 +76,16 @@ module dsr_framer #(
 
     logic adv;
     assign adv     = !m_valid || m_ready;
+
+    // a context is waiting, registered: the FIFO's pointer compare would otherwise drive
+    // the load enable of the whole header register in IDLE (the core build's critical
+    // path at -6, 8 ns of it routing). Cleared in the cycle of a pop, so the cycle after
+    // the last trailer word never sees the context it just popped (one more idle cycle).
+    logic have_ctx;
+    always_ff @(posedge clk) begin
+        if (rst) have_ctx <= 1'b0;
+        else     have_ctx <= !ctx_empty && !ctx_pop;
+    end
     // the context leaves the FIFO with the last trailer word
     assign ctx_pop = state == TRAILER && adv && count == TRL_LAST;
     assign s_ready = state == PAYLOAD && adv;
@@ -127,7 +137,7 @@ module dsr_framer #(
             end
             case (state)
                 IDLE: begin
-                    if (!ctx_empty) begin
+                    if (have_ctx) begin
                         sr    <= hdr;
                         flags <= ctx_flags;
                         crc   <= 32'hffffffff;
