@@ -12,7 +12,6 @@
  * equations stay well conditioned.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -314,8 +313,6 @@ static void accumulate(const struct fimg *ref, const struct ecc_texel *tex,
 		       const struct proj_warp *pw, struct ecc_sums *s)
 {
 	struct acc_job j[2];
-	pthread_t t;
-	int threaded;
 
 	memset(j, 0, sizeof(j));
 	for (int k = 0; k < 2; k++) {
@@ -328,12 +325,7 @@ static void accumulate(const struct fimg *ref, const struct ecc_texel *tex,
 		return;
 	}
 	j[0].y1 = j[1].y0 = live->h / 2;
-	threaded = reg_two_threads() && pthread_create(&t, NULL, acc_run, &j[1]) == 0;
-	acc_run(&j[0]);
-	if (threaded)
-		pthread_join(t, NULL);
-	else
-		acc_run(&j[1]);
+	reg_run_pair(acc_run, &j[0], &j[1]);
 	double *d = (double *)s;
 	const double *a = (const double *)&j[0].s, *b = (const double *)&j[1].s;
 

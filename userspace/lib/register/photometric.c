@@ -8,7 +8,6 @@
  * (live ~ p(ref)) and applied to the reference makes the relation linear again.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,20 +124,13 @@ static size_t photo_samples(const struct fimg *ref, const struct fimg *live, con
 		{ ref, live, m, step, half * step, live->h, rs + (size_t)half * cols,
 		  ls + (size_t)half * cols, 0 },
 	};
-	pthread_t t;
-	int threaded;
 
 	if ((size_t)live->w * live->h < PHOTO_PAR_PIXELS) {
 		j[0].y1 = live->h;
 		photo_collect(&j[0]);
 		return j[0].ns;
 	}
-	threaded = reg_two_threads() && pthread_create(&t, NULL, photo_collect, &j[1]) == 0;
-	photo_collect(&j[0]);
-	if (threaded)
-		pthread_join(t, NULL);
-	else
-		photo_collect(&j[1]);
+	reg_run_pair(photo_collect, &j[0], &j[1]);
 	memmove(rs + j[0].ns, j[1].rs, j[1].ns * sizeof(float));
 	memmove(ls + j[0].ns, j[1].ls, j[1].ns * sizeof(float));
 	return j[0].ns + j[1].ns;

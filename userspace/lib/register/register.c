@@ -84,10 +84,18 @@ int dsr_threads(void)
 	return n >= 2 ? 2 : 1;
 }
 
-/* Whether a second thread may be started: DSR_THREADS, bad values meaning the default. */
-int reg_two_threads(void)
+/* A second thread only when DSR_THREADS allows it (bad values mean the default) and it
+ * starts; the results never depend on which way the two halves ran. */
+void reg_run_pair(void *(*fn)(void *), void *a, void *b)
 {
-	return dsr_threads() != 1;
+	pthread_t t;
+	int threaded = dsr_threads() != 1 && pthread_create(&t, NULL, fn, b) == 0;
+
+	fn(a);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		fn(b);
 }
 
 /* Where two transforms send the pixels apart: |D x + e| is convex in x, so its maximum
@@ -203,19 +211,12 @@ static int pyramid_build(struct pyramid *py, const struct dsr_image *ref,
 			 const struct dsr_image *live, const uint8_t *mask, int automask)
 {
 	struct side_job j[2];
-	pthread_t t;
-	int threaded;
 
 	memset(py, 0, sizeof(*py));
 	memset(j, 0, sizeof(j));
 	j[0] = (struct side_job){ .im = ref, .mask = mask, .automask = automask, .gradients = 1 };
 	j[1] = (struct side_job){ .im = live, .mask = mask, .automask = automask };
-	threaded = reg_two_threads() && pthread_create(&t, NULL, side_run, &j[1]) == 0;
-	side_run(&j[0]);
-	if (threaded)
-		pthread_join(t, NULL);
-	else
-		side_run(&j[1]);
+	reg_run_pair(side_run, &j[0], &j[1]);
 	py->levels = j[0].levels < j[1].levels ? j[0].levels : j[1].levels;
 	for (int l = 0; l < MAX_LEVELS; l++) {	/* everything built goes to @py, to be freed */
 		if (l < py->levels) {

@@ -23,8 +23,9 @@ struct fimg {
 	uint8_t *valid;
 };
 
-/* Whether to start a second thread (DSR_THREADS, see dsr_threads()). */
-int reg_two_threads(void);
+/* fn(a) here and fn(b) on a second thread when DSR_THREADS allows one (see dsr_threads()),
+ * else one after the other; returns when both are done. */
+void reg_run_pair(void *(*fn)(void *), void *a, void *b);
 
 struct fimg *fimg_new(int w, int h);
 void fimg_free(struct fimg *im);
