@@ -539,7 +539,7 @@ int ecc_refine(const struct fimg *ref, const struct fimg *gx, const struct fimg 
 	st->iterations = 0;
 	st->converged = 0;
 	for (int it = 0; it < st->max_iter; it++) {
-		double dp[ECC_MAXP];
+		double dp[ECC_MAXP] = { 0 };
 
 		accumulate(ref, tex, live, &w, NULL, &s);
 		ecc_project(&w, &s);
@@ -789,7 +789,7 @@ int ecc_refine_projective(const struct fimg *ref, const struct fimg *gx, const s
 	st->iterations = 0;
 	st->converged = 0;
 	for (int it = 0; it < st->max_iter; it++) {
-		double dp[ECC_MAXP], np[8];
+		double dp[ECC_MAXP] = { 0 }, np[8];
 
 		accumulate(ref, tex, live, NULL, &w, &s);
 		st->rho = sums_rho(&s);

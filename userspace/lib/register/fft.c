@@ -265,7 +265,7 @@ int phase_correlate(const struct fimg *ref, const struct fimg *live, double *dx,
 		    double *peak)
 {
 	struct corr_buf c;
-	struct peak pk;
+	struct peak pk = { 0 };
 
 	if (ref->w != live->w || ref->h != live->h)
 		return dsr_seterr("registration: phase correlation of different sizes");

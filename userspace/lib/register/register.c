@@ -153,12 +153,14 @@ static void pyramid_free(struct pyramid *py)
 }
 
 /* One frame's half of the pyramid: its automatic mask, the float image, its noise, the
- * blur, the levels, the dilated masks, and (for the reference) the gradients. */
+ * blur, the levels, the dilated masks. (The reference's gradients are taken when a level
+ * is first used, see level_gradients(): most levels use only those of the mapped
+ * reference.) */
 struct side_job {
 	const struct dsr_image *im;
 	const uint8_t *mask;
-	int automask, gradients, levels;
-	struct fimg *lv[MAX_LEVELS], *gx[MAX_LEVELS], *gy[MAX_LEVELS];
+	int automask, levels;
+	struct fimg *lv[MAX_LEVELS];
 	double noise;
 	int rc;
 	char err[256];
@@ -190,8 +192,7 @@ static int side_build(struct side_job *j)
 	}
 	/* keep ECC off pixels that blur and gradients have mixed with masked ones */
 	for (int l = 0; l < j->levels; l++)
-		if (fimg_dilate_invalid(j->lv[l], l ? 2 : 4) ||
-		    (j->gradients && fimg_gradient(j->lv[l], &j->gx[l], &j->gy[l])))
+		if (fimg_dilate_invalid(j->lv[l], l ? 2 : 4))
 			return -1;
 	return 0;
 }
@@ -214,7 +215,7 @@ static int pyramid_build(struct pyramid *py, const struct dsr_image *ref,
 
 	memset(py, 0, sizeof(*py));
 	memset(j, 0, sizeof(j));
-	j[0] = (struct side_job){ .im = ref, .mask = mask, .automask = automask, .gradients = 1 };
+	j[0] = (struct side_job){ .im = ref, .mask = mask, .automask = automask };
 	j[1] = (struct side_job){ .im = live, .mask = mask, .automask = automask };
 	reg_run_pair(side_run, &j[0], &j[1]);
 	py->levels = j[0].levels < j[1].levels ? j[0].levels : j[1].levels;
@@ -222,13 +223,9 @@ static int pyramid_build(struct pyramid *py, const struct dsr_image *ref,
 		if (l < py->levels) {
 			py->ref[l] = j[0].lv[l];
 			py->live[l] = j[1].lv[l];
-			py->gx[l] = j[0].gx[l];
-			py->gy[l] = j[0].gy[l];
 		} else {
 			fimg_free(j[0].lv[l]);
 			fimg_free(j[1].lv[l]);
-			fimg_free(j[0].gx[l]);
-			fimg_free(j[0].gy[l]);
 		}
 	}
 	py->noise_ref = j[0].noise;
@@ -237,6 +234,14 @@ static int pyramid_build(struct pyramid *py, const struct dsr_image *ref,
 		if (j[k].rc)
 			return dsr_seterr("%s", j[k].err);
 	return 0;
+}
+
+/* The gradients of level @l's reference as it is (mapped or not), unless taken. */
+static int level_gradients(struct pyramid *py, int l)
+{
+	if (py->gx[l])
+		return 0;
+	return fimg_gradient(py->mapped[l] ? py->mapped[l] : py->ref[l], &py->gx[l], &py->gy[l]);
 }
 
 /* The first level whose larger side is at most @size (or the coarsest). */
@@ -358,7 +363,7 @@ static int rotation_candidates(const struct fimg *r, const struct fimg *l, enum 
 }
 
 /* Steps 2 and 3: the best start on the top ECC level, by correlation after refinement. */
-static int global_search(const struct pyramid *py, const struct dsr_register_opts *o,
+static int global_search(struct pyramid *py, const struct dsr_register_opts *o,
 			 struct dsr_affine *best, int *top, unsigned *iters)
 {
 	int lg = level_for_size(py, GLOBAL_SIZE), lt = level_for_size(py, ECC_TOP_SIZE);
@@ -367,7 +372,7 @@ static int global_search(const struct pyramid *py, const struct dsr_register_opt
 	double best_rho = -2;
 	int n, rc = -1;
 
-	if (!r || !l)
+	if (!r || !l || level_gradients(py, lt))
 		goto out;
 	n = rotation_candidates(r, l, o->motion, cand);
 	if (n < 0)
@@ -410,7 +415,7 @@ static int map_level_h(struct pyramid *py, int l, const struct dsr_homography *h
 	struct photo_map pm;
 
 	if (photometric_fit_h(py->ref[l], py->live[l], h, &pm))
-		return 0;
+		return level_gradients(py, l);
 	if (!py->mapped[l]) {
 		py->mapped[l] = fimg_new(py->ref[l]->w, py->ref[l]->h);
 		if (!py->mapped[l])
