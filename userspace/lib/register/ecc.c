@@ -129,10 +129,10 @@ struct ecc_sums {
 	double valid;		/* valid live pixels, inside or not */
 };
 
-/* The reference with its gradients interleaved, so one bilinear fetch reads all three. */
-struct ecc_texel {
-	float i, gx, gy, pad;
-};
+/* The reference with its gradients interleaved, so one bilinear fetch reads all three:
+ * (value, gx, gy, 0) in one vector, interpolated in one go (GCC's generic vectors; each
+ * lane computes exactly what the scalar expression did). */
+typedef float ecc_texel __attribute__((vector_size(16)));
 
 /* Is reference position (u, v) usable: inside with its 2x2 neighbourhood, not masked. */
 static inline int ref_usable(const struct fimg *ref, float u, float v, int *x0, int *y0,
@@ -150,15 +150,34 @@ static inline int ref_usable(const struct fimg *ref, float u, float v, int *x0, 
 }
 
 /* Bilinear sample of value and both gradients at once. */
-static inline void bilin3(const struct ecc_texel *t, int w, int x0, int y0, float fx, float fy,
+static inline void bilin3(const ecc_texel *t, int w, int x0, int y0, float fx, float fy,
 			  float *iv, float *ix, float *iy)
 {
-	const struct ecc_texel *a = t + (size_t)y0 * w + x0, *c = a + w;
+	const ecc_texel *a = t + (size_t)y0 * w + x0, *c = a + w;
 	float w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+	ecc_texel s = (ecc_texel){ w00, w00, w00, w00 } * a[0] +
+		      (ecc_texel){ w10, w10, w10, w10 } * a[1] +
+		      (ecc_texel){ w01, w01, w01, w01 } * c[0] +
+		      (ecc_texel){ w11, w11, w11, w11 } * c[1];
 
-	*iv = w00 * a[0].i + w10 * a[1].i + w01 * c[0].i + w11 * c[1].i;
-	*ix = w00 * a[0].gx + w10 * a[1].gx + w01 * c[0].gx + w11 * c[1].gx;
-	*iy = w00 * a[0].gy + w10 * a[1].gy + w01 * c[0].gy + w11 * c[1].gy;
+	*iv = s[0];
+	*ix = s[1];
+	*iy = s[2];
+}
+
+/* The interleaved reference of one ECC run (16-byte aligned for the vector loads). */
+static ecc_texel *texels(const struct fimg *ref, const struct fimg *gx, const struct fimg *gy)
+{
+	size_t npx = (size_t)ref->w * ref->h;
+	ecc_texel *tex = aligned_alloc(sizeof(ecc_texel), sizeof(ecc_texel) * npx);
+
+	if (!tex) {
+		dsr_seterr("registration: out of memory for ECC");
+		return NULL;
+	}
+	for (size_t i = 0; i < npx; i++)
+		tex[i] = (ecc_texel){ ref->p[i], gx->p[i], gy->p[i], 0 };
+	return tex;
 }
 
 /*
@@ -196,7 +215,7 @@ static void affine_row_finish(const double *r, double yt, struct ecc_sums *s)
 
 /* One pass over rows [y0, y1) of the live frame: the sums at the current warp, for the
  * affine Jacobian (ecc_project() turns them into the motion model's), added to @s. */
-static void ecc_accumulate(const struct fimg *ref, const struct ecc_texel *tex,
+static void ecc_accumulate(const struct fimg *ref, const ecc_texel *tex,
 			   const struct fimg *live, const struct ecc_warp *w, struct ecc_sums *s,
 			   int y0, int y1)
 {
@@ -275,7 +294,7 @@ static void ecc_accumulate(const struct fimg *ref, const struct ecc_texel *tex,
 }
 
 struct proj_warp;
-static void proj_accumulate(const struct fimg *ref, const struct ecc_texel *tex,
+static void proj_accumulate(const struct fimg *ref, const ecc_texel *tex,
 			    const struct fimg *live, const struct proj_warp *w,
 			    struct ecc_sums *s, int y0, int y1);
 
@@ -290,7 +309,7 @@ static void proj_accumulate(const struct fimg *ref, const struct ecc_texel *tex,
 
 struct acc_job {
 	const struct fimg *ref, *live;
-	const struct ecc_texel *tex;
+	const ecc_texel *tex;
 	const struct ecc_warp *aw;	/* affine pass, or */
 	const struct proj_warp *pw;	/* projective pass */
 	struct ecc_sums s;
@@ -308,7 +327,7 @@ static void *acc_run(void *arg)
 	return NULL;
 }
 
-static void accumulate(const struct fimg *ref, const struct ecc_texel *tex,
+static void accumulate(const struct fimg *ref, const ecc_texel *tex,
 		       const struct fimg *live, const struct ecc_warp *aw,
 		       const struct proj_warp *pw, struct ecc_sums *s)
 {
@@ -528,13 +547,10 @@ int ecc_refine(const struct fimg *ref, const struct fimg *gx, const struct fimg 
 	struct ecc_warp w;
 	struct ecc_sums s;
 	int min_pixels = 16;
-	size_t npx = (size_t)ref->w * ref->h;
-	struct ecc_texel *tex = malloc(sizeof(*tex) * npx);
+	ecc_texel *tex = texels(ref, gx, gy);
 
 	if (!tex)
-		return dsr_seterr("registration: out of memory for ECC");
-	for (size_t i = 0; i < npx; i++)
-		tex[i] = (struct ecc_texel){ ref->p[i], gx->p[i], gy->p[i], 0 };
+		return -1;
 	warp_from_affine(&w, st->motion, a, live->w, live->h);
 	st->iterations = 0;
 	st->converged = 0;
@@ -682,7 +698,7 @@ static void proj_row_finish(const double *r, double yt, struct ecc_sums *s)
 }
 
 /* One pass over rows [y0, y1): the sums for the eight parameters, added to @s. */
-static void proj_accumulate(const struct fimg *ref, const struct ecc_texel *tex,
+static void proj_accumulate(const struct fimg *ref, const ecc_texel *tex,
 			    const struct fimg *live, const struct proj_warp *w,
 			    struct ecc_sums *s, int y0, int y1)
 {
@@ -776,16 +792,13 @@ int ecc_refine_projective(const struct fimg *ref, const struct fimg *gx, const s
 {
 	struct proj_warp w;
 	struct ecc_sums s;
-	size_t npx = (size_t)ref->w * ref->h;
-	struct ecc_texel *tex;
+	ecc_texel *tex;
 
 	if (proj_from_h(&w, h, live->w, live->h))
 		return -1;
-	tex = malloc(sizeof(*tex) * npx);
+	tex = texels(ref, gx, gy);
 	if (!tex)
-		return dsr_seterr("registration: out of memory for ECC");
-	for (size_t i = 0; i < npx; i++)
-		tex[i] = (struct ecc_texel){ ref->p[i], gx->p[i], gy->p[i], 0 };
+		return -1;
 	st->iterations = 0;
 	st->converged = 0;
 	for (int it = 0; it < st->max_iter; it++) {

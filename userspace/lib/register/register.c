@@ -11,6 +11,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,34 +363,76 @@ static int rotation_candidates(const struct fimg *r, const struct fimg *l, enum 
 	return n;
 }
 
-/* Steps 2 and 3: the best start on the top ECC level, by correlation after refinement. */
+/* The candidates of the global search, each started by phase correlation on level @lg
+ * and refined by ECC on level @lt into its own slot; each thread takes the next one not
+ * yet taken (their costs differ by ten times). */
+struct cand_search {
+	const struct pyramid *py;
+	const struct fimg *r, *l;	/* level lg, masked pixels filled */
+	const struct rot_scale *cand;
+	enum dsr_motion motion;
+	int lg, lt, n;
+	atomic_int next;
+	struct dsr_affine a[N_CANDIDATES];
+	struct ecc_state st[N_CANDIDATES];
+	int rc[N_CANDIDATES];	/* 0, 1 = ECC fell off the frame, -1 = error in err[] */
+	char err[N_CANDIDATES][256];
+};
+
+static void *cand_run(void *arg)
+{
+	struct cand_search *j = arg;
+	const struct pyramid *py = j->py;
+
+	for (int i; (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
+		j->st[i] = (struct ecc_state){ .motion = j->motion, .max_iter = 40, .eps = 0.01 };
+		if (start_from(j->r, j->l, &j->cand[i], &j->a[i])) {
+			j->rc[i] = -1;
+			snprintf(j->err[i], sizeof(j->err[i]), "%s", dsr_error());
+			continue;
+		}
+		affine_move(&j->a[i], j->lg, j->lt);
+		j->rc[i] = ecc_refine(py->ref[j->lt], py->gx[j->lt], py->gy[j->lt], py->live[j->lt],
+				      &j->a[i], &j->st[i]) ? 1 : 0;
+	}
+	return NULL;
+}
+
+/* Steps 2 and 3: the best start on the top ECC level, by correlation after refinement.
+ * The candidates are independent: both threads take them in turn; the best is picked in
+ * their order, as one after the other would. */
 static int global_search(struct pyramid *py, const struct dsr_register_opts *o,
 			 struct dsr_affine *best, int *top, unsigned *iters)
 {
 	int lg = level_for_size(py, GLOBAL_SIZE), lt = level_for_size(py, ECC_TOP_SIZE);
 	struct fimg *r = filled_copy(py->ref[lg]), *l = r ? filled_copy(py->live[lg]) : NULL;
 	struct rot_scale cand[N_CANDIDATES];
+	struct cand_search *j = calloc(1, sizeof(*j));
 	double best_rho = -2;
 	int n, rc = -1;
 
-	if (!r || !l || level_gradients(py, lt))
+	if (!j)
+		dsr_seterr("registration: out of memory for the global search");
+	if (!j || !r || !l || level_gradients(py, lt))
 		goto out;
 	n = rotation_candidates(r, l, o->motion, cand);
 	if (n < 0)
 		goto out;
+	j->py = py, j->r = r, j->l = l, j->cand = cand, j->motion = o->motion;
+	j->lg = lg, j->lt = lt, j->n = n;
+	atomic_init(&j->next, 0);
+	reg_run_pair(cand_run, j, j);
 	for (int i = 0; i < n; i++) {
-		struct dsr_affine a;
-		struct ecc_state st = { .motion = o->motion, .max_iter = 40, .eps = 0.01 };
-
-		if (start_from(r, l, &cand[i], &a))
+		if (j->rc[i] < 0) {
+			dsr_seterr("%s", j->err[i]);
 			goto out;
-		affine_move(&a, lg, lt);
-		if (ecc_refine(py->ref[lt], py->gx[lt], py->gy[lt], py->live[lt], &a, &st))
+		}
+		if (j->rc[i])
 			continue;	/* this start fell off the frame; others may not */
-		*iters += st.iterations;
-		if (st.rho > best_rho) {
-			best_rho = st.rho;
-			*best = a;
+		*iters += j->st[i].iterations;
+		if (j->st[i].rho > best_rho) {
+			best_rho = j->st[i].rho;
+			*best = j->a[i];
 		}
 		progress(o, 0.1 + 0.3 * (i + 1) / n, "global search");
 	}
@@ -400,6 +443,7 @@ static int global_search(struct pyramid *py, const struct dsr_register_opts *o,
 	*top = lt;
 	rc = 0;
 out:
+	free(j);
 	fimg_free(r);
 	fimg_free(l);
 	return rc;
