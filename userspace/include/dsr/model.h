@@ -90,6 +90,10 @@ void dsr_lut_identity(uint16_t *lut, uint32_t pixel_bits);
  */
 void dsr_model_frame(const struct dsr_params *p, const uint16_t *lut, const uint16_t *ref,
 		     const uint16_t *live, uint16_t *out);
+/* Only rows [y0, y1) of @out (@live and @out are still the whole frame): the same
+ * pixels as dsr_model_frame() gives them, for splitting a frame between threads. */
+void dsr_model_rows(const struct dsr_params *p, const uint16_t *lut, const uint16_t *ref,
+		    const uint16_t *live, uint16_t *out, uint32_t y0, uint32_t y1);
 
 /* The reference value at live pixel (x, y) after warp, bilinear and LUT (ref'). */
 uint16_t dsr_model_warp_pixel(const struct dsr_params *p, const uint16_t *lut,

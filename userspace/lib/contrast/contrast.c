@@ -8,6 +8,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,27 +141,33 @@ static void smooth_pairs(const float *r, const float *l, const float *in, size_t
 		}
 }
 
-/* The reference's half of the work: warped through the model (mode WARP, identity LUT)
- * exactly as the board warps it, then its box sums. On a thread of its own when two are
- * allowed; each half computes the same values either way. */
+/* The reference warped through the model (mode WARP, identity LUT) exactly as the board
+ * warps it, in bands of WARP_BAND rows that both threads take in turn (the second from
+ * the start, the main one once its own half, live_side(), is done); every row is the
+ * same whichever thread made it. */
+#define WARP_BAND 32
+
 struct warp_job {
 	const struct dsr_params *p;
 	const struct dsr_image *ref, *live;
 	uint16_t *warped;
 	float *r;
 	uint32_t vmask;
-	int rc;
+	atomic_uint next;	/* the next band not taken */
 };
 
 static void *warp_run(void *arg)
 {
 	struct warp_job *j = arg;
-	uint32_t w = j->live->width, h = j->live->height;
+	uint32_t w = j->live->width, h = j->live->height, y0;
 
-	dsr_model_frame(j->p, NULL, j->ref->pixels, j->live->pixels, j->warped);
-	for (size_t i = 0; i < (size_t)w * h; i++)
-		j->r[i] = (float)(j->warped[i] & j->vmask);
-	j->rc = box_sum(j->r, w, h);
+	while ((y0 = atomic_fetch_add(&j->next, WARP_BAND)) < h) {
+		uint32_t y1 = y0 + WARP_BAND < h ? y0 + WARP_BAND : h;
+
+		dsr_model_rows(j->p, NULL, j->ref->pixels, j->live->pixels, j->warped, y0, y1);
+		for (size_t i = (size_t)y0 * w; i < (size_t)y1 * w; i++)
+			j->r[i] = (float)(j->warped[i] & j->vmask);
+	}
 	return NULL;
 }
 
@@ -170,14 +177,21 @@ static int live_side(const struct dsr_image *live, const struct dsr_homography *
 		     const uint8_t *mask, uint32_t vmask, uint8_t *inside, float *l, float *in)
 {
 	uint32_t w = live->width, h = live->height;
+	const double *m = hm->h;
+	/* an affine's w is 1 exactly, and dividing by it changes nothing */
+	int affine = m[6] == 0 && m[7] == 0 && m[8] == 1;
 
 	for (uint32_t y = 0; y < h; y++)
 		for (uint32_t x = 0; x < w; x++) {
 			size_t i = (size_t)y * w + x;
-			const double *m = hm->h;
-			double wd = m[6] * x + m[7] * y + m[8];
-			double u = (m[0] * x + m[1] * y + m[2]) / wd;
-			double v = (m[3] * x + m[4] * y + m[5]) / wd;
+			double u = m[0] * x + m[1] * y + m[2], v = m[3] * x + m[4] * y + m[5];
+
+			if (!affine) {
+				double wd = m[6] * x + m[7] * y + m[8];
+
+				u /= wd;
+				v /= wd;
+			}
 
 			inside[i] = u >= 0 && v >= 0 && u <= w - 1 && v <= h - 1 &&
 				    !(mask && (mask[i] || mask[(size_t)lround(v) * w + lround(u)]));
@@ -204,6 +218,7 @@ static int collect_pairs(const struct dsr_image *ref, const struct dsr_image *li
 	pthread_t t;
 	int threaded, rc = -1, lrc;
 
+	atomic_init(&j.next, 0);
 	memset(pr, 0, sizeof(*pr));
 	pr->ref = malloc(sizeof(uint16_t) * npx);
 	pr->live = malloc(sizeof(uint16_t) * npx);
@@ -222,11 +237,10 @@ static int collect_pairs(const struct dsr_image *ref, const struct dsr_image *li
 	}
 	threaded = dsr_threads() != 1 && pthread_create(&t, NULL, warp_run, &j) == 0;
 	lrc = live_side(live, hm, mask, vmask, inside, l, in);
+	warp_run(&j);	/* the bands left */
 	if (threaded)
 		pthread_join(t, NULL);
-	else
-		warp_run(&j);
-	if (lrc || j.rc) {
+	if (lrc || box_sum(r, w, h)) {
 		dsr_seterr("contrast: out of memory for a %ux%u frame", w, h);
 		goto out;
 	}

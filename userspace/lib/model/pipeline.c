@@ -71,6 +71,15 @@ static void coord_position(const struct coord *c, int projective, int64_t *acc_u
 void dsr_model_frame(const struct dsr_params *p, const uint16_t *lut, const uint16_t *ref,
 		     const uint16_t *live, uint16_t *out)
 {
+	dsr_model_rows(p, lut, ref, live, out, 0, p->height);
+}
+
+/* Rows [y0, y1) of the frame: the row accumulators of line y0 are those the frame loop
+ * reaches after y0 lines (integer sums, so y0 steps at once are the same), so any split
+ * of the rows gives the frame's pixels bit for bit. */
+void dsr_model_rows(const struct dsr_params *p, const uint16_t *lut, const uint16_t *ref,
+		    const uint16_t *live, uint16_t *out, uint32_t y0, uint32_t y1)
+{
 	uint32_t mask = dsr_pixel_mask(p->pixel_bits);
 	int uses_ref = mode_uses_reference(p->mode);
 	int proj = dsr_params_projective(p);
@@ -80,7 +89,10 @@ void dsr_model_frame(const struct dsr_params *p, const uint16_t *lut, const uint
 		DSR_DEN_ONE,
 	};
 
-	for (uint32_t y = 0; y < p->height; y++) {
+	row.u += (int64_t)y0 * p->a12;
+	row.v += (int64_t)y0 * p->a22;
+	row.d += (int64_t)y0 * p->h32;
+	for (uint32_t y = y0; y < y1 && y < p->height; y++) {
 		const uint16_t *lrow = live + (size_t)y * p->width;
 		uint16_t *orow = out + (size_t)y * p->width;
 		struct coord run = row;
