@@ -90,7 +90,11 @@ struct Sim {
 	Sim(int argc, char **argv, bool trace, uint32_t seed)
 	{
 		ctx.commandArgs(argc, argv);
+#if VM_COVERAGE
+		ctx.randReset(0);	// toggles are activity, not random initial values flushed out
+#else
 		ctx.randReset(2);
+#endif
 		ctx.randSeed((int)seed);
 		top.reset(new Vdsr_top(&ctx));
 #if VM_TRACE
@@ -118,6 +122,13 @@ struct Sim {
 		top->eval();
 		for (int i = 0; i < 8; i++)
 			step();
+#if VM_COVERAGE
+		// toggles count from here: a register going from its random initial value to its
+		// reset value is no activity. The reset's line/branch/user counts go to a file of
+		// their own (coverage.py adds them; toggles only from coverage.dat).
+		ctx.coveragep()->write("build/coverage_reset.dat");
+		ctx.coveragep()->zero();
+#endif
 		top->rst = 0;
 		top->eval();
 		now = 0;
@@ -1043,6 +1054,9 @@ static void random_run(Bench &b, unsigned frames)
 			if (u(rng) < 0.2 || f == 0)
 				push_lut(rng, batch.ops, np.bits);
 			push_params(batch.ops, p);
+			// the clock read now and then: TIME's bits through the read path
+			batch.ops.push_back({false, DSR_REG_TIME_LO, 0, true});
+			batch.ops.push_back({false, DSR_REG_TIME_HI, 0, true});
 			// a new geometry must be active before its first pixel; other changes
 			// may land in either frame and the mirror says which
 			batch.hold_feeder = f == 0 || np.w != pl.w || np.h != pl.h || u(rng) < 0.5;
@@ -1436,16 +1450,114 @@ static void directed_reg_toggle(Bench &b)
 	}
 	run_ops(b, {{true, DSR_REG_CTRL, DSR_CTRL_COMMIT, false},	// refused: out of range
 		    {false, DSR_REG_PARAM_ERRORS, 0, true},
-		    {false, 0xffc, 0, true}, {false, 0x000, 0, true}});	// unknown address reads 0
+		    {false, 0xffc, 0, true}, {false, 0x000, 0, true},	// unknown address reads 0
+		    {false, DSR_REG_ID | 3, 0, true}});	// so does an unaligned one (address bits 0, 1)
 	run_until_drained(b, 100000);
 	commit_now(b, plain_params(DSR_MODE_PASS, 8, 4));
 	push_frame(b, 7000000, random_image(b.rng, 8, 4, 12, 1, nullptr), 8, 4, 0);
 	run_until_drained(b, 200000);
 }
 
+// The build's largest frames and their neighbours: a W x H capture, a (W-1) x (H-1)
+// capture and a subtraction against it, so every bit of the width, height, pixel count
+// and payload length is set and cleared (the random run seldom draws frames above 128
+// lines). Each with the perspective terms at their limits (H31, H32 = +-DSR_H_PERSP_MAX,
+// signs differing per frame): the denominator reaches both ends of its range in this
+// build at the far corners (toggle coverage of the reciprocal datapath).
+static void directed_max_size(Bench &b)
+{
+	const uint32_t w1 = max_w > 1 ? max_w - 1 : 1, h1 = max_h > 1 ? max_h - 1 : 1;
+	const struct {
+		uint32_t mode, w, h;
+		int32_t h31, h32;
+	} frames[] = {{DSR_MODE_CAPTURE, max_w, max_h, DSR_H_PERSP_MAX, DSR_H_PERSP_MAX},
+		      {DSR_MODE_CAPTURE, w1, h1, -DSR_H_PERSP_MAX, -DSR_H_PERSP_MAX},
+		      {DSR_MODE_SUBTRACT, w1, h1, DSR_H_PERSP_MAX, -DSR_H_PERSP_MAX}};
+	unsigned base = b.passed;
+	std::vector<uint16_t> scene;
+	for (const auto &f : frames) {
+		struct dsr_params p = plain_params(f.mode, f.w, f.h);
+		p.h31 = f.h31;
+		p.h32 = f.h32;
+		commit_now(b, p);
+		if (f.mode == DSR_MODE_CAPTURE)
+			scene = random_image(b.rng, f.w, f.h, 12, 2, nullptr);
+		push_frame(b, 9000000 + (int)(&f - frames), f.mode == DSR_MODE_CAPTURE ? scene :
+			   random_image(b.rng, f.w, f.h, 12, 1, &scene), f.w, f.h, 0);
+		run_until_drained(b, 4000000);
+	}
+	if (b.passed - base != 3)
+		b.fail_msg("directed max-size: the three largest frames did not come out right");
+}
+
+// Transforms outside the random run's range: a 180-degree turn (A11 = A22 = -1, the sign
+// bits of the coefficients and of the generator's products) and a 2.5x zoom (A11 = A22
+// = 2.5: bit 25 of Q8.24), each subtracted against a capture; the pixels against the model.
+static void directed_flip_zoom(Bench &b)
+{
+	const uint32_t w = 32, h = 24;
+	unsigned base = b.passed;
+	commit_now(b, plain_params(DSR_MODE_CAPTURE, w, h));
+	std::vector<uint16_t> scene = random_image(b.rng, w, h, 12, 2, nullptr);
+	push_frame(b, 9100000, scene, w, h, 0);
+	run_until_drained(b, 200000);
+	const double scale[] = {-1.0, 2.5};
+	for (int k = 0; k < 2; k++) {
+		struct dsr_params p = plain_params(DSR_MODE_SUBTRACT, w, h);
+		struct dsr_affine a{};
+		a.a11 = a.a22 = scale[k];
+		a.tx = (w - 1) / 2.0 * (1 - scale[k]);
+		a.ty = (h - 1) / 2.0 * (1 - scale[k]);
+		dsr_params_set_affine(&p, &a);
+		commit_now(b, p);
+		push_frame(b, 9100001 + k, random_image(b.rng, w, h, 12, 1, &scene), w, h, 0);
+		run_until_drained(b, 200000);
+	}
+	if (b.passed - base != 3)
+		b.fail_msg("directed flip-zoom: the three frames did not come out right");
+}
+
+// The counters past their first bits: 300 frames of 1 x 1, each after a commit (the
+// generation advances at the frame start that takes a pending commit), every sixth long
+// (FRAMES_IN/OUT, BAD_FRAMES, GENERATION, the sequence number), then 40 refused commits
+// (PARAM_ERRORS); every counter read back against the mirror, GENERATION and FRAMES_OUT
+// after every frame. Toggle coverage of the counters and the read path then reaches bit 8
+// (bit 5 for the error counters) whatever the random run.
+static void directed_counters(Bench &b)
+{
+	commit_now(b, plain_params(DSR_MODE_PASS, 1, 1));
+	unsigned base = b.passed;
+	uint32_t gen0 = b.board.generation();
+	for (int f = 0; f < 300; f++) {
+		// each value of GENERATION and FRAMES_OUT read back (their bits through the read path)
+		run_ops(b, {{true, DSR_REG_CTRL, DSR_CTRL_COMMIT, false},
+			    {false, DSR_REG_GENERATION, 0, true}, {false, DSR_REG_FRAMES_OUT, 0, true}});
+		push_frame(b, 9200000 + f, random_image(b.rng, 1, 1, 12, 1, nullptr), 1, 1,
+			   f % 6 == 5 ? 2 : 0);
+		run_until_drained(b, 100000);
+	}
+	if (b.passed - base != 300)
+		b.fail_msg("directed counters: not all 300 tiny frames came out right");
+	std::vector<RegOp> ops(40, RegOp{true, DSR_REG_CTRL, DSR_CTRL_COMMIT, false});
+	ops.insert(ops.begin(), RegOp{true, DSR_REG_WIDTH, 0, false});	// refused from now on
+	run_ops(b, ops);
+	commit_now(b, plain_params(DSR_MODE_PASS, 8, 4));
+	for (uint32_t r : {DSR_REG_GENERATION, DSR_REG_FRAMES_IN, DSR_REG_FRAMES_OUT,
+			   DSR_REG_BAD_FRAMES, DSR_REG_PARAM_ERRORS, DSR_REG_ERROR})
+		b.ops.push_back({false, r, 0, true});
+	run_until_drained(b, 1000);
+	if (b.board.generation() - gen0 < 300 || b.board.frames_in < 300 ||
+	    b.board.bad_frames < 32 || b.board.param_errors < 40)
+		b.fail_msg(("directed counters: the mirror's counters did not get that far: generation " +
+			    std::to_string(b.board.generation()) + ", frames in " +
+			    std::to_string(b.board.frames_in) + ", bad " + std::to_string(b.board.bad_frames) +
+			    ", refused commits " + std::to_string(b.board.param_errors)).c_str());
+}
+
 struct Directed {
 	const char *name;
 	void (*run)(Bench &);
+	bool long_run;	// the full run includes it in the coverage build only (named: always)
 };
 static void directed_gain_midgrey_any(Bench &b)
 {
@@ -1462,6 +1574,9 @@ static const Directed directed_tests[] = {
 	{"commit-at-sof", directed_commit_at_sof},
 	{"idle-swap", directed_idle_swap},
 	{"reg-toggle", directed_reg_toggle},
+	{"max-size", directed_max_size, true},	// 3 frames of 64K pixels
+	{"flip-zoom", directed_flip_zoom},
+	{"counters", directed_counters, true},	// 300 frames, one at a time
 };
 
 // The register-file rules that were broken once, each forced on purpose; @only picks
@@ -1474,8 +1589,12 @@ static int directed_run(Bench &b, const std::string &only)
 	for (const Directed &d : directed_tests) {
 		if (!only.empty() && ("," + only + ",").find(std::string(",") + d.name + ",") == std::string::npos)
 			continue;
+		if (only.empty() && d.long_run && !VM_COVERAGE)
+			continue;
 		unsigned f0 = b.failed;
 		d.run(b);
+		// the clock read between tests (checked): TIME's bits through the read path
+		run_ops(b, {{false, DSR_REG_TIME_LO, 0, true}, {false, DSR_REG_TIME_HI, 0, true}});
 		printf("directed %s: %s\n", d.name, b.failed == f0 ? "pass" : "FAIL");
 		ran++;
 	}
