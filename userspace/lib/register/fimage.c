@@ -176,20 +176,6 @@ int fimg_gradient(const struct fimg *im, struct fimg **gxo, struct fimg **gyo)
 	return 0;
 }
 
-float fimg_bilinear(const struct fimg *im, float u, float v)
-{
-	if (!(u >= 0.0f && v >= 0.0f && u <= (float)(im->w - 1) && v <= (float)(im->h - 1)))
-		return 0.0f;
-	int x0 = (int)u, y0 = (int)v;
-	int x1 = x0 + 1 < im->w ? x0 + 1 : x0, y1 = y0 + 1 < im->h ? y0 + 1 : y0;
-	float fx = u - (float)x0, fy = v - (float)y0;
-	const float *r0 = im->p + (size_t)y0 * im->w, *r1 = im->p + (size_t)y1 * im->w;
-	float top = r0[x0] + fx * (r0[x1] - r0[x0]);
-	float bot = r1[x0] + fx * (r1[x1] - r1[x0]);
-
-	return top + fy * (bot - top);
-}
-
 /* Grow the ignored region by @r pixels (a square neighbourhood): blur, gradients and
  * bilinear samples reach that far, so pixels that close to a label carry its edges. */
 int fimg_dilate_invalid(struct fimg *im, int r)

@@ -90,13 +90,15 @@ static void *photo_collect(void *arg)
 	struct photo_job *j = arg;
 	const struct fimg *ref = j->ref, *live = j->live;
 	const double *m = j->m;
+	/* an affine's w is 1 exactly, and dividing by it changes nothing */
+	int affine = m[6] == 0 && m[7] == 0 && m[8] == 1;
 
 	for (int y = j->y0; y < j->y1; y += j->step) {
 		for (int x = 0; x < live->w; x += j->step) {
 			size_t i = (size_t)y * live->w + x;
-			double w = m[6] * x + m[7] * y + m[8];
-			float u = (float)((m[0] * x + m[1] * y + m[2]) / w);
-			float v = (float)((m[3] * x + m[4] * y + m[5]) / w);
+			double un = m[0] * x + m[1] * y + m[2], vn = m[3] * x + m[4] * y + m[5];
+			double w = affine ? 1 : m[6] * x + m[7] * y + m[8];
+			float u = (float)(affine ? un : un / w), v = (float)(affine ? vn : vn / w);
 
 			if (live->valid && !live->valid[i])
 				continue;

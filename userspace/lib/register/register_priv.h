@@ -35,8 +35,21 @@ struct fimg *fimg_from_image(const struct dsr_image *im, const uint8_t *ignore);
 struct fimg *fimg_half(const struct fimg *im);
 /* Separable binomial [1 4 6 4 1]/16 blur in place (noise before gradients). */
 int fimg_blur5(struct fimg *im);
-/* Bilinear sample at (u, v); 0 if outside [0, w-1] x [0, h-1]. */
-float fimg_bilinear(const struct fimg *im, float u, float v);
+/* Bilinear sample at (u, v); 0 if outside [0, w-1] x [0, h-1]. Inline: the grey-level
+ * map and the spectrum's warp take one a pixel. */
+static inline float fimg_bilinear(const struct fimg *im, float u, float v)
+{
+	if (!(u >= 0.0f && v >= 0.0f && u <= (float)(im->w - 1) && v <= (float)(im->h - 1)))
+		return 0.0f;
+	int x0 = (int)u, y0 = (int)v;
+	int x1 = x0 + 1 < im->w ? x0 + 1 : x0, y1 = y0 + 1 < im->h ? y0 + 1 : y0;
+	float fx = u - (float)x0, fy = v - (float)y0;
+	const float *r0 = im->p + (size_t)y0 * im->w, *r1 = im->p + (size_t)y1 * im->w;
+	float top = r0[x0] + fx * (r0[x1] - r0[x0]);
+	float bot = r1[x0] + fx * (r1[x1] - r1[x0]);
+
+	return top + fy * (bot - top);
+}
 
 /* Affine transform helpers (struct dsr_affine, live -> reference). */
 void affine_identity(struct dsr_affine *a);
