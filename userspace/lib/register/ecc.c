@@ -213,6 +213,16 @@ static void affine_row_finish(const double *r, double yt, struct ecc_sums *s)
 	}
 }
 
+/* Two doubles in one vector: pairs of the row sums that take the same operation (an x
+ * and a y gradient, the live and the reference value) add in one instruction, each lane
+ * exactly the scalar operation it replaces. */
+typedef double v2d __attribute__((vector_size(16)));
+
+static inline v2d splat(double a)
+{
+	return (v2d){ a, a };
+}
+
 /* One pass over rows [y0, y1) of the live frame: the sums at the current warp, for the
  * affine Jacobian (ecc_project() turns them into the motion model's), added to @s. */
 static void ecc_accumulate(const struct fimg *ref, const ecc_texel *tex,
@@ -222,8 +232,11 @@ static void ecc_accumulate(const struct fimg *ref, const ecc_texel *tex,
 	double inv_s = 1.0 / w->S;
 
 	for (int y = y0; y < y1; y++) {
-		double yt = (y - w->cy) * inv_s, r[R_N] = { 0 };
-		double n = 0, si = 0, st = 0, sii = 0, stt = 0, sit = 0, valid = 0;
+		double yt = (y - w->cy) * inv_s, r[R_N];
+		double n = 0, sit = 0, valid = 0, c0 = 0, c1 = 0, c2 = 0;
+		/* (ix ix, ix iy) x~^0..2, (ix, iy) x~^0..1 and times I, T; (I, T), (I I, T T) */
+		v2d ab0 = { 0 }, ab1 = { 0 }, ab2 = { 0 }, g0 = { 0 }, g1 = { 0 };
+		v2d gi0 = { 0 }, gi1 = { 0 }, gt0 = { 0 }, gt1 = { 0 }, it1 = { 0 }, it2 = { 0 };
 		const float *lrow = live->p + (size_t)y * live->w;
 		const uint8_t *vrow = live->valid ? live->valid + (size_t)y * live->w : NULL;
 		/* u, v along the row: start + x * step, exact enough in double */
@@ -243,53 +256,43 @@ static void ecc_accumulate(const struct fimg *ref, const ecc_texel *tex,
 				continue;
 			bilin3(tex, ref->w, x0, y0, fx, fy, &ivf, &ixf, &iyf);
 			double iv = ivf, ix = ixf, iy = iyf, tv = lrow[x];
-			double xt = (x - w->cx) * inv_s;
-			double a = ix * ix, b = ix * iy, c = iy * iy, t;
+			double xt = (x - w->cx) * inv_s, c = iy * iy, tc = c * xt;
+			v2d g = { ix, iy }, it = { iv, tv }, vx = splat(xt);
+			v2d ab = g * splat(ix), t = ab * vx, gi = g * splat(iv), gt = g * splat(tv);
 
 			n += 1;
-			si += iv;
-			st += tv;
-			sii += iv * iv;
-			stt += tv * tv;
+			it1 += it;
+			it2 += it * it;
 			sit += iv * tv;
-			t = a * xt;
-			r[R_A0] += a;
-			r[R_A1] += t;
-			r[R_A2] += t * xt;
-			t = b * xt;
-			r[R_B0] += b;
-			r[R_B1] += t;
-			r[R_B2] += t * xt;
-			t = c * xt;
-			r[R_C0] += c;
-			r[R_C1] += t;
-			r[R_C2] += t * xt;
-			r[R_X0] += ix;
-			r[R_X1] += ix * xt;
-			r[R_Y0] += iy;
-			r[R_Y1] += iy * xt;
-			t = ix * iv;
-			r[R_XI0] += t;
-			r[R_XI1] += t * xt;
-			t = iy * iv;
-			r[R_YI0] += t;
-			r[R_YI1] += t * xt;
-			t = ix * tv;
-			r[R_XT0] += t;
-			r[R_XT1] += t * xt;
-			t = iy * tv;
-			r[R_YT0] += t;
-			r[R_YT1] += t * xt;
+			ab0 += ab;
+			ab1 += t;
+			ab2 += t * vx;
+			c0 += c;
+			c1 += tc;
+			c2 += tc * xt;
+			g0 += g;
+			g1 += g * vx;
+			gi0 += gi;
+			gi1 += gi * vx;
+			gt0 += gt;
+			gt1 += gt * vx;
 		}
 		s->valid += valid;
 		s->n += n;
-		s->si += si;
-		s->st += st;
-		s->sii += sii;
-		s->stt += stt;
+		s->si += it1[0];
+		s->st += it1[1];
+		s->sii += it2[0];
+		s->stt += it2[1];
 		s->sit += sit;
-		if (n > 0)
+		if (n > 0) {
+			r[R_A0] = ab0[0], r[R_A1] = ab1[0], r[R_A2] = ab2[0];
+			r[R_B0] = ab0[1], r[R_B1] = ab1[1], r[R_B2] = ab2[1];
+			r[R_C0] = c0, r[R_C1] = c1, r[R_C2] = c2;
+			r[R_X0] = g0[0], r[R_X1] = g1[0], r[R_Y0] = g0[1], r[R_Y1] = g1[1];
+			r[R_XI0] = gi0[0], r[R_XI1] = gi1[0], r[R_YI0] = gi0[1], r[R_YI1] = gi1[1];
+			r[R_XT0] = gt0[0], r[R_XT1] = gt1[0], r[R_YT0] = gt0[1], r[R_YT1] = gt1[1];
 			affine_row_finish(r, yt, s);
+		}
 	}
 }
 
@@ -697,7 +700,8 @@ static void proj_row_finish(const double *r, double yt, struct ecc_sums *s)
 	}
 }
 
-/* One pass over rows [y0, y1): the sums for the eight parameters, added to @s. */
+/* One pass over rows [y0, y1): the sums for the eight parameters, added to @s. Pairs of
+ * sums that take the same operation share a vector (see v2d). */
 static void proj_accumulate(const struct fimg *ref, const ecc_texel *tex,
 			    const struct fimg *live, const struct proj_warp *w,
 			    struct ecc_sums *s, int y0, int y1)
@@ -706,8 +710,14 @@ static void proj_accumulate(const struct fimg *ref, const ecc_texel *tex,
 	const double *p = w->p;
 
 	for (int y = y0; y < y1; y++) {
-		double yt = (y - w->cy) * inv_s, r[PR_N] = { 0 };
-		double n = 0, si = 0, st = 0, sii = 0, stt = 0, sit = 0, valid = 0;
+		double yt = (y - w->cy) * inv_s, r[PR_N];
+		double n = 0, sit = 0, valid = 0;
+		/* gradient pairs (ix ix, ix iy), (iy iy, ix gp), (iy gp, gp gp) x x~^0..2 */
+		v2d gg[3][3] = { { { 0 } } };
+		/* (ix, iy) x~^0..1, times 1, I and T; gp likewise; (I, T), (I I, T T) */
+		v2d g0 = { 0 }, g1 = { 0 }, gi0 = { 0 }, gi1 = { 0 }, gt0 = { 0 }, gt1 = { 0 };
+		v2d it1 = { 0 }, it2 = { 0 };
+		double p0 = 0, p1 = 0, pi0 = 0, pi1 = 0, pt0 = 0, pt1 = 0;
 		const float *lrow = live->p + (size_t)y * live->w;
 		const uint8_t *vrow = live->valid ? live->valid + (size_t)y * live->w : NULL;
 		/* numerators and denominator along the row: start + xt * step */
@@ -730,42 +740,58 @@ static void proj_accumulate(const struct fimg *ref, const ecc_texel *tex,
 			bilin3(tex, ref->w, x0, y0, fx, fy, &ivf, &ixf, &iyf);
 			double iv = ivf, ix = ixf * iw, iy = iyf * iw, tv = lrow[x];
 			double gp = -(ix * u + iy * v), xt2 = xt * xt;
-			const double gg[6] = { ix * ix, ix * iy, iy * iy, ix * gp, iy * gp, gp * gp };
-			const double g3[3] = { ix, iy, gp };
+			v2d g = { ix, iy }, it = { iv, tv }, vx = splat(xt), vx2 = splat(xt2);
+			const v2d pr[3] = { g * splat(ix), (v2d){ iy * iy, ix * gp },
+					    (v2d){ iy * gp, gp * gp } };
+			v2d gi = g * splat(iv), gt = g * splat(tv);
+			double gpi = gp * iv, gpt = gp * tv;
 
 			n += 1;
-			si += iv;
-			st += tv;
-			sii += iv * iv;
-			stt += tv * tv;
+			it1 += it;
+			it2 += it * it;
 			sit += iv * tv;
-#pragma GCC unroll 6
-			for (int k = 0; k < 6; k++) {
-				r[PR_GG + 3 * k] += gg[k];
-				r[PR_GG + 3 * k + 1] += gg[k] * xt;
-				r[PR_GG + 3 * k + 2] += gg[k] * xt2;
-			}
 #pragma GCC unroll 3
 			for (int k = 0; k < 3; k++) {
-				double gi = g3[k] * iv, gt = g3[k] * tv;
-
-				r[PR_G + 2 * k] += g3[k];
-				r[PR_G + 2 * k + 1] += g3[k] * xt;
-				r[PR_GI + 2 * k] += gi;
-				r[PR_GI + 2 * k + 1] += gi * xt;
-				r[PR_GT + 2 * k] += gt;
-				r[PR_GT + 2 * k + 1] += gt * xt;
+				gg[k][0] += pr[k];
+				gg[k][1] += pr[k] * vx;
+				gg[k][2] += pr[k] * vx2;
 			}
+			g0 += g;
+			g1 += g * vx;
+			gi0 += gi;
+			gi1 += gi * vx;
+			gt0 += gt;
+			gt1 += gt * vx;
+			p0 += gp;
+			p1 += gp * xt;
+			pi0 += gpi;
+			pi1 += gpi * xt;
+			pt0 += gpt;
+			pt1 += gpt * xt;
 		}
 		s->valid += valid;
 		s->n += n;
-		s->si += si;
-		s->st += st;
-		s->sii += sii;
-		s->stt += stt;
+		s->si += it1[0];
+		s->st += it1[1];
+		s->sii += it2[0];
+		s->stt += it2[1];
 		s->sit += sit;
-		if (n > 0)
+		if (n > 0) {
+			for (int k = 0; k < 6; k++)	/* pair k is lane k % 2 of gg[k / 2] */
+				for (int e = 0; e < 3; e++)
+					r[PR_GG + 3 * k + e] = gg[k / 2][e][k % 2];
+			const double gs[3][2] = { { g0[0], g1[0] }, { g0[1], g1[1] }, { p0, p1 } };
+			const double gis[3][2] = { { gi0[0], gi1[0] }, { gi0[1], gi1[1] }, { pi0, pi1 } };
+			const double gts[3][2] = { { gt0[0], gt1[0] }, { gt0[1], gt1[1] }, { pt0, pt1 } };
+
+			for (int k = 0; k < 3; k++)
+				for (int e = 0; e < 2; e++) {
+					r[PR_G + 2 * k + e] = gs[k][e];
+					r[PR_GI + 2 * k + e] = gis[k][e];
+					r[PR_GT + 2 * k + e] = gts[k][e];
+				}
 			proj_row_finish(r, yt, s);
+		}
 	}
 }
 
