@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """coverage.py - Verilator coverage.dat -> figures, waivers, what is not hit.
 
-usage: coverage.py [-v] COVERAGE_DAT WAIVERS [RTL_DIR [RESET_DAT]]
+usage: coverage.py [-v] WAIVERS RTL_DIR DAT [RESET_DAT] [--exclude HIER_RE] [DAT ...]
 
 Points: line/branch (v_line, v_branch), toggle (v_toggle, one per bit), user cover
-properties (v_user) of the RTL files in RTL_DIR (the testbench's own are left out).
-RESET_DAT holds the counts of the reset cycles (the testbench zeroes the counts when reset
-ends): added to the line, branch and user points, not to the toggles (a register going
-from its random initial value to its reset value is no toggle).
+properties (v_user) of the RTL files in RTL_DIR (the testbench's own are left out), of
+one or more runs (each a coverage.dat; their hierarchies differ by top module), minus a
+run's instances whose hierarchy matches HIER_RE (covered by another run). RESET_DAT holds
+the counts of the reset cycles (the testbench zeroes the counts when reset ends): added
+to the line, branch and user points, not to the toggles (a register going from its
+random initial value to its reset value is no toggle).
 
 WAIVERS: one regular expression a line, matched against "type hierarchy name file:line"
 (for a toggle the name carries the bit: "v_toggle TOP.dsr_top.regs time_now[40]
@@ -202,15 +204,33 @@ def self_test(pts, waivers):
     return wrong
 
 
-def main():
-    args = sys.argv[1:]
+def parse_args(args):
+    """-v, WAIVERS, RTL_DIR, then runs: DAT [RESET_DAT] [--exclude REGEX]..."""
     verbose = "-v" in args
     args = [a for a in args if a != "-v"]
-    dat, waiver_path = args[0], args[1]
-    rtl_dir = args[2] if len(args) > 2 else "/hdl/rtl/"
-    reset = read_dat(args[3]) if len(args) > 3 else {}
+    if len(args) < 3:
+        sys.exit(__doc__)
+    waiver_path, rtl_dir, runs = args[0], args[1], []
+    rest = args[2:]
+    while rest:
+        dat, rest = rest[0], rest[1:]
+        reset = exclude = None
+        if rest and not rest[0].startswith("--"):
+            reset, rest = rest[0], rest[1:]
+        if len(rest) > 1 and rest[0] == "--exclude":
+            exclude, rest = re.compile(rest[1]), rest[2:]
+        runs.append((dat, reset, exclude))
+    return verbose, waiver_path, rtl_dir, runs
+
+
+def main():
+    verbose, waiver_path, rtl_dir, runs = parse_args(sys.argv[1:])
     waivers = read_waivers(waiver_path)
-    pts = list(points(read_dat(dat), reset, rtl_dir))
+    pts = []
+    for dat, reset, exclude in runs:
+        for p in points(read_dat(dat), read_dat(reset) if reset else {}, rtl_dir):
+            if not (exclude and exclude.search(p[1].split(" ")[1])):
+                pts.append(p)
     wrong = self_test(pts, waivers) if pts else []
     hit, total, waived, missed, by_kind = evaluate(pts, waivers)
     for kind, (h, t, wv) in sorted(by_kind.items()):
