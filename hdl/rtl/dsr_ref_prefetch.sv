@@ -199,53 +199,113 @@ module dsr_ref_prefetch #(
     assign ty0 = sa_rd_addr[3*AW + (XB - 1) + 1 +: TYB];
     assign ty1 = sa_rd_addr[0*AW + (XB - 1) + 1 +: TYB];
 
-    logic [3:0]           present;
-    logic [TXB-1:0]       tx_k [4];
-    logic [TYB-1:0]       ty_k [4];
-    logic [SXB-1:0]       slot_k [4];
+    // the tile of bank k: its slot is {(ty >> 1) mod 2^(NYB-1), tx >> 1} (wiring only)
+    function automatic logic [SXB-1:0] slot_of(input logic [TXB-1:0] tx, input logic [TYB-1:0] ty);
+        slot_of = SXB'((32'(ty) >> 1 & ((32'd1 << (NYB - 1)) - 1)) << (TXB - 1)) | SXB'(tx >> 1);
+    endfunction
+
+    // a slot may be refilled when it has no reader in flight, or its last reader is read
+    function automatic logic free_of(input logic busy, input logic [SEQ_BITS-1:0] last,
+                                     input logic [SEQ_BITS-1:0] rd);
+        logic [SEQ_BITS-1:0] age;
+        age = rd - last;
+        free_of = !busy || (age != '0 && !age[SEQ_BITS-1]);
+    endfunction
+
+    localparam int PW = 4 * (1 + TXB + TYB);       // a pair: present, tx, ty per bank
+    localparam int KW = PW + 1 + 1 + 8;            // + sof, slot, ticket
+    logic [PW-1:0] sa_pair;
     always_comb begin
         for (int k = 0; k < 4; k++) begin
-            present[k] = (tx0[0] == k[0] || tx1[0] == k[0]) && (ty0[0] == k[1] || ty1[0] == k[1]);
-            tx_k[k]    = tx0[0] == k[0] ? tx0 : tx1;
-            ty_k[k]    = ty0[0] == k[1] ? ty0 : ty1;
-            // (ty >> 1) mod 2^(NYB-1), then tx >> 1
-            slot_k[k]  = SXB'((32'(ty_k[k]) >> 1 & ((32'd1 << (NYB - 1)) - 1)) << (TXB - 1))
-                       | SXB'(tx_k[k] >> 1);
+            sa_pair[k * (1 + TXB + TYB) +: 1 + TXB + TYB] =
+                {(tx0[0] == k[0] || tx1[0] == k[0]) && (ty0[0] == k[1] || ty1[0] == k[1]),
+                 tx0[0] == k[0] ? tx0 : tx1, ty0[0] == k[1] ? ty0 : ty1};
+        end
+    end
+
+    // The lookup is three stages, so no path runs from a table read to the walk's stall:
+    //   A  a register slice (dsr_skid) after the walk: its ready is a flip-flop
+    //   R  the slots' entries read (tag, valid, busy, last), as copies
+    //   I  hit and free (registered), first miss, issue, done
+    // Every table write comes from I (issue: valid and tag; done: busy and last; the frame
+    // start's invalidation; the all-read clear of busy) and reaches the tables a cycle later
+    // (pending write, from registers). The copies in R and I are kept current: each takes
+    // the writes of the cycle whose slot matches its own, and R's read takes the pending one.
+    logic          a_valid, a_ready;
+    logic [KW-1:0] a_data;
+    dsr_skid #(
+        .DATA_WIDTH(KW)
+    ) slice (
+        .clk, .rst,
+        .s_data({sa_pair, sa_sof, sa_slot, sa_ticket}), .s_valid(sa_valid), .s_ready(sa_ready),
+        .m_data(a_data), .m_valid(a_valid), .m_ready(a_ready)
+    );
+
+    logic [3:0]     a_present;
+    logic [TXB-1:0] a_tx [4];
+    logic [TYB-1:0] a_ty [4];
+    logic [SXB-1:0] a_slot [4];
+    always_comb begin
+        for (int k = 0; k < 4; k++) begin
+            {a_present[k], a_tx[k], a_ty[k]} = a_data[10 + k * (1 + TXB + TYB) +: 1 + TXB + TYB];
+            a_slot[k] = slot_of(a_tx[k], a_ty[k]);
+        end
+    end
+
+    // stage R and stage I: the pixel (bank tiles, frame start, slot, ticket) and the copies
+    logic                r_valid, i_valid;
+    logic [3:0]          r_present, i_present;
+    logic [TXB-1:0]      r_tx [4];
+    logic [TXB-1:0]      i_tx [4];
+    logic [TYB-1:0]      r_ty [4];
+    logic [TYB-1:0]      i_ty [4];
+    logic                r_sof, i_sof, r_rslot, i_rslot;
+    logic [7:0]          r_ticket, i_ticket;
+    logic [3:0]          r_v, r_busy, i_busy, i_hit, i_free;
+    logic [TYB-1:0]      r_tag [4];
+    logic [SEQ_BITS-1:0] r_last [4];
+    logic [SEQ_BITS-1:0] i_last [4];
+    logic [SXB-1:0]      r_slot [4];
+    logic [SXB-1:0]      i_slot [4];
+    always_comb begin
+        for (int k = 0; k < 4; k++) begin
+            r_slot[k] = slot_of(r_tx[k], r_ty[k]);
+            i_slot[k] = slot_of(i_tx[k], i_ty[k]);
         end
     end
 
     // ---------------------------------------------------------------- tag banks
-    logic [NSB-1:0] valid_q [4];
-    logic [NSB-1:0] busy_q [4];
-    logic [TYB-1:0] tag_q [4][NSB];
-    logic                done;
+    // valid and busy per slot (flip-flops: cleared all at once), tag and last reader (LUT
+    // RAM, written from the pending-write registers, read at stage A's slot)
+    logic [NSB-1:0]      valid_q [4];
+    logic [NSB-1:0]      busy_q [4];
+    logic [TYB-1:0]      tag_rd [4];
     logic [SEQ_BITS-1:0] last_rd [4];
+    logic [3:0]          pi_en, pd_en;              // pending writes (last cycle's events)
+    logic [SXB-1:0]      pi_slot [4];
+    logic [SXB-1:0]      pd_slot [4];
+    logic [TYB-1:0]      pi_tag [4];
+    logic [SEQ_BITS-1:0] pd_last;
 
-    // last reader of each slot: one array per parity bank (one write, one read a cycle),
-    // so synthesis maps each to LUT RAM rather than flip-flops
     genvar g;
     generate
-        for (g = 0; g < 4; g = g + 1) begin : g_last
-            logic [SEQ_BITS-1:0] mem [NSB];
-            assign last_rd[g] = mem[slot_k[g]];
+        for (g = 0; g < 4; g = g + 1) begin : g_tab
+            logic [TYB-1:0]      tag_mem [NSB];
+            logic [SEQ_BITS-1:0] last_mem [NSB];
+            assign tag_rd[g]  = tag_mem[a_slot[g]];
+            assign last_rd[g] = last_mem[a_slot[g]];
             always_ff @(posedge clk) begin
-                if (done && present[g]) mem[slot_k[g]] <= pf_seq;
+                if (pi_en[g]) tag_mem[pi_slot[g]] <= pi_tag[g];
+                if (pd_en[g]) last_mem[pd_slot[g]] <= pd_last;
             end
         end
     endgenerate
 
-    logic [3:0] hit, miss, free;
-    always_comb begin
-        for (int k = 0; k < 4; k++) begin
-            logic [SEQ_BITS-1:0] age;
-            age     = rd_seq - last_rd[k];
-            hit[k]  = valid_q[k][slot_k[k]] && tag_q[k][slot_k[k]] == ty_k[k];
-            miss[k] = present[k] && !hit[k];
-            free[k] = !busy_q[k][slot_k[k]] || (age != '0 && !age[SEQ_BITS-1]);
-        end
-    end
+    // ---------------------------------------------------------------- stage I: issue
+    logic [3:0] miss, iss_k, dn_k;
+    assign miss = i_present & ~i_hit;
 
-    // the first miss this cycle
+    // the first miss
     logic [1:0] m;
     logic       more;
     always_comb begin
@@ -260,31 +320,149 @@ module dsr_ref_prefetch #(
     // tags if the reference changed (a capture since, or another slot)
     logic [7:0] seen_epoch;
     logic       seen_slot, seen_any, cur_slot;
-    logic       stale, frame_wait, cap_wait;
-    assign cap_wait   = capture_done != sa_ticket;
-    assign stale      = !seen_any || seen_epoch != sa_ticket || seen_slot != sa_slot;
-    assign frame_wait = sa_sof && (cap_wait || stale);
+    logic       stale, frame_wait, cap_wait, clr_v, clr_b;
+    assign cap_wait   = capture_done != i_ticket;
+    assign stale      = !seen_any || seen_epoch != i_ticket || seen_slot != i_rslot;
+    assign frame_wait = i_sof && (cap_wait || stale);
+    assign clr_v      = i_valid && i_sof && !cap_wait && stale;
+    // the sampler has read every walked pixel: no slot has a reader in flight
+    assign clr_b      = rd_seq == pf_seq;
 
-    logic win_ok, issue;
+    // the window, a cycle late (pf_seq grows by at most one a cycle: it can only be stricter)
+    logic win_q;
     logic [SEQ_BITS-1:0] ahead;
-    assign ahead  = pf_seq - rd_seq;
-    assign win_ok = ahead < WINDOW;
-    assign issue  = sa_valid && !frame_wait && win_ok && miss[m] && free[m]
-                 && fill_ready;
-    assign sa_ready = !sa_valid || (!frame_wait && win_ok && (miss == '0 || (issue && !more)));
+    assign ahead = pf_seq - rd_seq;
+
+    logic issue, done, go;
+    assign go    = i_valid && !frame_wait && win_q;
+    assign issue = go && miss[m] && i_free[m] && fill_ready;
+    assign done  = go && (miss == '0 || (issue && !more));
+    always_comb begin
+        for (int k = 0; k < 4; k++) begin
+            iss_k[k] = issue && m == 2'(k);
+            dn_k[k]  = done && i_present[k];
+        end
+    end
 
     assign fill_valid = issue;
-    assign fill_slot  = sa_sof ? sa_slot : cur_slot;
-    assign fill_tx    = tx_k[m];
-    assign fill_ty    = ty_k[m];
+    assign fill_slot  = i_sof ? i_rslot : cur_slot;
+    assign fill_tx    = i_tx[m];
+    assign fill_ty    = i_ty[m];
     assign fill_seq   = pf_seq;
 
-    assign done = sa_valid && sa_ready;
+    // ---------------------------------------------------------------- stage moves
+    logic i_take, r_move, r_take;
+    assign i_take  = !i_valid || done;              // I is free at the next edge
+    assign r_move  = r_valid && i_take;
+    assign a_ready = !r_valid || r_move;
+    assign r_take  = a_valid && a_ready;
+
+    // R's next copies: the read at A's slot (with the pending write) when a pixel enters,
+    // R's own otherwise; then this cycle's writes where the slot matches
+    logic [3:0]          rn_v, rn_busy;
+    logic [TYB-1:0]      rn_tag [4];
+    logic [SEQ_BITS-1:0] rn_last [4];
+    always_comb begin
+        for (int k = 0; k < 4; k++) begin
+            logic                m_iss, m_dn, b_v, b_busy;
+            logic [TYB-1:0]      b_tag;
+            logic [SEQ_BITS-1:0] b_last;
+            if (r_take) begin
+                b_v    = valid_q[k][a_slot[k]];
+                b_busy = busy_q[k][a_slot[k]];
+                b_tag  = tag_rd[k];
+                b_last = last_rd[k];
+                if (pi_en[k] && pi_slot[k] == a_slot[k]) begin
+                    b_v   = 1'b1;
+                    b_tag = pi_tag[k];
+                end
+                if (pd_en[k] && pd_slot[k] == a_slot[k]) begin
+                    b_busy = 1'b1;
+                    b_last = pd_last;
+                end
+                m_iss = iss_k[k] && i_slot[k] == a_slot[k];
+                m_dn  = dn_k[k] && i_slot[k] == a_slot[k];
+            end else begin
+                b_v    = r_v[k];
+                b_busy = r_busy[k];
+                b_tag  = r_tag[k];
+                b_last = r_last[k];
+                m_iss  = iss_k[k] && i_slot[k] == r_slot[k];
+                m_dn   = dn_k[k] && i_slot[k] == r_slot[k];
+            end
+            rn_v[k]    = m_iss || (!clr_v && b_v);
+            rn_tag[k]  = m_iss ? i_ty[k] : b_tag;
+            rn_busy[k] = m_dn || (!clr_b && b_busy);
+            rn_last[k] = m_dn ? pf_seq : b_last;
+        end
+    end
+
+    // I's next hit and free: from R's copies (with this cycle's writes) when R moves on,
+    // I's own otherwise. Free is computed with this cycle's rd_seq: a cycle late, stricter.
+    logic [3:0]          in_hit, in_free, in_busy;
+    logic [SEQ_BITS-1:0] in_last [4];
+    always_comb begin
+        for (int k = 0; k < 4; k++) begin
+            logic m_iss, m_dn;
+            m_iss = iss_k[k] && i_slot[k] == r_slot[k];
+            m_dn  = dn_k[k] && i_slot[k] == r_slot[k];
+            if (r_move) begin
+                in_hit[k]  = m_iss ? i_ty[k] == r_ty[k]
+                                   : !clr_v && r_v[k] && r_tag[k] == r_ty[k];
+                in_busy[k] = m_dn || (!clr_b && r_busy[k]);
+                in_last[k] = m_dn ? pf_seq : r_last[k];
+                in_free[k] = !m_dn && (clr_b || free_of(r_busy[k], r_last[k], rd_seq));
+            end else begin
+                in_hit[k]  = iss_k[k] || (!clr_v && i_hit[k]);
+                in_busy[k] = !clr_b && i_busy[k];
+                in_last[k] = i_last[k];
+                in_free[k] = clr_b || free_of(i_busy[k], i_last[k], rd_seq);
+            end
+        end
+    end
+
+    always_ff @(posedge clk) begin
+        if (r_take) begin
+            for (int k = 0; k < 4; k++) begin
+                r_present[k] <= a_present[k];
+                r_tx[k] <= a_tx[k];
+                r_ty[k] <= a_ty[k];
+            end
+            {r_sof, r_rslot, r_ticket} <= a_data[9:0];
+        end
+        if (r_move) begin
+            i_present <= r_present;
+            i_tx      <= r_tx;
+            i_ty      <= r_ty;
+            i_sof     <= r_sof;
+            i_rslot   <= r_rslot;
+            i_ticket  <= r_ticket;
+        end
+        r_v     <= rn_v;
+        r_busy  <= rn_busy;
+        r_tag   <= rn_tag;
+        r_last  <= rn_last;
+        i_hit   <= in_hit;
+        i_busy  <= in_busy;
+        i_last  <= in_last;
+        i_free  <= in_free;
+        pd_last <= pf_seq;
+        for (int k = 0; k < 4; k++) begin
+            pi_slot[k] <= i_slot[k];
+            pi_tag[k]  <= i_ty[k];
+            pd_slot[k] <= i_slot[k];
+        end
+    end
 
     always_ff @(posedge clk) begin
         if (rst) begin
-            pf_seq   <= '0;
-            seen_any <= 1'b0;
+            r_valid    <= 1'b0;
+            i_valid    <= 1'b0;
+            pi_en      <= '0;
+            pd_en      <= '0;
+            win_q      <= 1'b1;
+            pf_seq     <= '0;
+            seen_any   <= 1'b0;
             seen_epoch <= '0;
             seen_slot  <= 1'b0;
             cur_slot   <= 1'b0;
@@ -293,34 +471,29 @@ module dsr_ref_prefetch #(
                 busy_q[k]  <= '0;
             end
         end else begin
-            if (sa_valid && sa_sof && !cap_wait && stale) begin
-                for (int k = 0; k < 4; k++) valid_q[k] <= '0;
+            if (a_ready) r_valid <= a_valid;
+            if (i_take) i_valid <= r_valid;
+            pi_en <= iss_k;
+            pd_en <= dn_k;
+            win_q <= ahead < WINDOW - 1'b1;
+            if (clr_v) begin
                 seen_any   <= 1'b1;
-                seen_epoch <= sa_ticket;
-                seen_slot  <= sa_slot;
+                seen_epoch <= i_ticket;
+                seen_slot  <= i_rslot;
             end
-            if (sa_valid && sa_sof) begin
-                cur_slot <= sa_slot;
-            end
-            // the sampler has read every walked pixel: no slot has a reader in flight
-            if (rd_seq == pf_seq) begin
-                for (int k = 0; k < 4; k++) busy_q[k] <= '0;
-            end
-            if (issue) begin
-                valid_q[m][slot_k[m]] <= 1'b1;
+            if (i_valid && i_sof) begin
+                cur_slot <= i_rslot;
             end
             if (done) begin
                 pf_seq <= pf_seq + 1'b1;
-                for (int k = 0; k < 4; k++) begin
-                    if (present[k]) busy_q[k][slot_k[k]] <= 1'b1;
-                end
             end
-        end
-    end
-
-    always_ff @(posedge clk) begin
-        if (issue) begin
-            tag_q[m][slot_k[m]] <= ty_k[m];
+            // last cycle's writes; this cycle's clears come after them
+            for (int k = 0; k < 4; k++) begin
+                if (pi_en[k]) valid_q[k][pi_slot[k]] <= 1'b1;
+                if (pd_en[k]) busy_q[k][pd_slot[k]] <= 1'b1;
+                if (clr_v) valid_q[k] <= '0;
+                if (clr_b) busy_q[k] <= '0;
+            end
         end
     end
 

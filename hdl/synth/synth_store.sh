@@ -32,12 +32,14 @@ python3 - "$out" "$speed" <<'PY'
 import json, re, sys
 out, speed = sys.argv[1], sys.argv[2]
 log = open(f"{out}/nextpnr.log").read()
-names = {"clk": "pipe_clk", "dram_clk": "dram_sys"}
+def name(net):
+    # nextpnr names the clocks after their global buffers ($glbnet$clk$TRELLIS_IO_IN)
+    return "dram_sys" if "dram_clk" in net else "pipe_clk" if "clk" in net else net
 # the routed figures: the last report in the log
 seen = {}
 for m in re.finditer(r"Max frequency for clock\s+'([^']+)':\s+([0-9.]+) MHz \((PASS|FAIL) at ([0-9.]+) MHz\)", log):
     net, fmax, _, target = m.groups()
-    seen[names.get(net, net)] = (float(fmax), float(target))
+    seen[name(net)] = (float(fmax), float(target))
 for nm, (fmax, target) in seen.items():
     print(f"SYNTH clock={nm} fmax_mhz={fmax:.1f} target_mhz={target:.0f} grade={speed}")
 util = json.load(open(f"{out}/report.json")).get("utilization", {})
@@ -53,7 +55,7 @@ for clk, lines in last.items():
     src = [l for l in lines if "Source" in l]
     snk = [l for l in lines if "Sink" in l]
     tot = [l for l in lines if "logic" in l and "routing" in l]
-    nm = names.get(clk, clk)
+    nm = name(clk)
     if src and snk:
         print(f"  critical {nm}: {src[0].split('Source')[-1].strip()} -> {snk[-1].split('Sink')[-1].strip()}")
     if tot:
@@ -64,7 +66,6 @@ PY
 python3 - "$out" <<'PY' || exit 1
 import re, sys
 log = open(f"{sys.argv[1]}/nextpnr.log").read()
-bad = [m.group(1) for m in re.finditer(r"Max frequency for clock\s+'([^']+)':.*\(FAIL", log)]
 # only the routed (last) report counts
 last = {}
 for m in re.finditer(r"Max frequency for clock\s+'([^']+)':.*\((PASS|FAIL)", log):
