@@ -36,23 +36,19 @@ int dsr_lut_method_parse(const char *name, enum dsr_lut_method *m)
 			  name ? name : "");
 }
 
-/* The overlap as parallel arrays of (ref', live) grey levels: raw (what the board will
- * see, for the residual) and smoothed (for the fits, see smooth_pairs()). */
-struct pairs {
-	size_t n, ns;
-	uint16_t *ref, *live;
-	uint16_t *sref, *slive;
+/*
+ * What the fits need of the overlap, summed: the pairs (ref', live) both averaged over a
+ * 5 x 5 box (see smooth_pair()) as histograms and the sums of a straight-line fit, and
+ * how many pixels overlap. Every sum is of integers, kept in integers, so it is the
+ * same in any order: the frame is split between two threads and the halves added.
+ */
+struct lut_stats {
+	uint64_t n, ns;			/* overlap pixels; pairs whose whole box overlaps */
+	uint64_t sr, sl, srr, srl;	/* the pairs' sums */
+	uint32_t *hr, *hl;		/* their histograms (2^bits levels each) */
 };
 
 #define SMOOTH_R 2	/* (2r+1)^2 box: noise down 5x before the fits */
-
-static void pairs_free(struct pairs *pr)
-{
-	free(pr->ref);
-	free(pr->live);
-	free(pr->sref);
-	free(pr->slive);
-}
 
 /* One output of the box sum along a line: the terms in the order k = -R..R, those
  * outside [0, n) left out (edges: partial sums, never used). */
@@ -127,61 +123,50 @@ static int box_sum(float *im, uint32_t w, uint32_t h)
  * bias of ten grey levels in flat regions. The LUT is for the anatomy's grey levels, and
  * averaging takes the noise (not the anatomy) out of both histograms alike.
  */
-static void smooth_pairs(const float *r, const float *l, const float *in, size_t npx,
-			 struct pairs *pr)
-{
-	const float full = (2 * SMOOTH_R + 1) * (2 * SMOOTH_R + 1);
+#define BOX_FULL ((2 * SMOOTH_R + 1) * (2 * SMOOTH_R + 1))
 
-	pr->ns = 0;
-	for (size_t i = 0; i < npx; i++)
-		if (in[i] > full - 0.5f) {
-			pr->sref[pr->ns] = (uint16_t)lrintf(r[i] / full);
-			pr->slive[pr->ns] = (uint16_t)lrintf(l[i] / full);
-			pr->ns++;
-		}
-}
+/*
+ * The frame work of one LUT, for two threads: (1) in bands of LUT_BAND rows that both
+ * take in turn, the live frame's overlap test and the reference warped through the model
+ * (mode WARP, identity LUT) exactly as the board warps it; (2) the box sums, the
+ * reference's on one thread, the live frame's and the overlap's on the other; (3) the
+ * statistics of each half of the rows; (4) after the LUT, each half's residual. Every
+ * pixel is the same whichever thread computed it, and the halves' integer sums add
+ * exactly, so the LUT does not depend on the thread count.
+ */
+#define LUT_BAND 32
 
-/* The reference warped through the model (mode WARP, identity LUT) exactly as the board
- * warps it, in bands of WARP_BAND rows that both threads take in turn (the second from
- * the start, the main one once its own half, live_side(), is done); every row is the
- * same whichever thread made it. */
-#define WARP_BAND 32
-
-struct warp_job {
+struct lut_job {
 	const struct dsr_params *p;
 	const struct dsr_image *ref, *live;
+	const struct dsr_homography *hm;
+	const uint8_t *mask;
+	uint32_t vmask, levels;
 	uint16_t *warped;
-	float *r;
-	uint32_t vmask;
-	atomic_uint next;	/* the next band not taken */
+	uint8_t *inside;
+	float *r, *l, *in;	/* ref', live and the overlap as floats, then box sums */
+	atomic_uint next;	/* (1): the next band not taken */
+	const uint16_t *lut;	/* (4) */
 };
 
-static void *warp_run(void *arg)
+/* One half's part of steps 2 to 4. */
+struct lut_half {
+	struct lut_job *j;
+	int part;		/* 0 or 1 */
+	int rc;
+	struct lut_stats st;
+	uint64_t ss;
+};
+
+/* The overlap test and the live frame's grey levels for rows [y0, y1). */
+static void live_rows(struct lut_job *j, uint32_t y0, uint32_t y1)
 {
-	struct warp_job *j = arg;
-	uint32_t w = j->live->width, h = j->live->height, y0;
-
-	while ((y0 = atomic_fetch_add(&j->next, WARP_BAND)) < h) {
-		uint32_t y1 = y0 + WARP_BAND < h ? y0 + WARP_BAND : h;
-
-		dsr_model_rows(j->p, NULL, j->ref->pixels, j->live->pixels, j->warped, y0, y1);
-		for (size_t i = (size_t)y0 * w; i < (size_t)y1 * w; i++)
-			j->r[i] = (float)(j->warped[i] & j->vmask);
-	}
-	return NULL;
-}
-
-/* Which live pixels pair with a reference position inside the frame that the mask does
- * not exclude, and the live frame's and that set's box sums (@l, @in). */
-static int live_side(const struct dsr_image *live, const struct dsr_homography *hm,
-		     const uint8_t *mask, uint32_t vmask, uint8_t *inside, float *l, float *in)
-{
-	uint32_t w = live->width, h = live->height;
-	const double *m = hm->h;
+	uint32_t w = j->live->width, h = j->live->height;
+	const double *m = j->hm->h;
 	/* an affine's w is 1 exactly, and dividing by it changes nothing */
 	int affine = m[6] == 0 && m[7] == 0 && m[8] == 1;
 
-	for (uint32_t y = 0; y < h; y++)
+	for (uint32_t y = y0; y < y1; y++)
 		for (uint32_t x = 0; x < w; x++) {
 			size_t i = (size_t)y * w + x;
 			double u = m[0] * x + m[1] * y + m[2], v = m[3] * x + m[4] * y + m[5];
@@ -192,90 +177,157 @@ static int live_side(const struct dsr_image *live, const struct dsr_homography *
 				u /= wd;
 				v /= wd;
 			}
-
-			inside[i] = u >= 0 && v >= 0 && u <= w - 1 && v <= h - 1 &&
-				    !(mask && (mask[i] || mask[(size_t)lround(v) * w + lround(u)]));
-			l[i] = (float)(live->pixels[i] & vmask);
-			in[i] = inside[i] ? 1.0f : 0.0f;
+			j->inside[i] = u >= 0 && v >= 0 && u <= w - 1 && v <= h - 1 &&
+				       !(j->mask && (j->mask[i] ||
+						     j->mask[(size_t)lround(v) * w + lround(u)]));
+			j->l[i] = (float)(j->live->pixels[i] & j->vmask);
+			j->in[i] = j->inside[i] ? 1.0f : 0.0f;
 		}
-	return box_sum(l, w, h) || box_sum(in, w, h) ? -1 : 0;
 }
 
-/* The pairs (warped reference, live) over the overlap, raw and smoothed. */
-static int collect_pairs(const struct dsr_image *ref, const struct dsr_image *live,
-			 const struct dsr_homography *hm, const uint8_t *mask, uint32_t bits,
-			 struct pairs *pr)
+/* Step 1. */
+static void *band_run(void *arg)
 {
-	uint32_t w = live->width, h = live->height, vmask = (1u << bits) - 1;
-	size_t npx = (size_t)w * h;
-	struct dsr_params p;
-	uint16_t *warped = malloc(sizeof(uint16_t) * npx);
-	uint8_t *inside = malloc(npx);
-	float *r = malloc(sizeof(float) * npx), *l = malloc(sizeof(float) * npx);
-	float *in = malloc(sizeof(float) * npx);
-	struct warp_job j = { .p = &p, .ref = ref, .live = live, .warped = warped, .r = r,
-			      .vmask = vmask };
-	pthread_t t;
-	int threaded, rc = -1, lrc;
+	struct lut_job *j = arg;
+	uint32_t w = j->live->width, h = j->live->height, y0;
 
-	atomic_init(&j.next, 0);
-	memset(pr, 0, sizeof(*pr));
-	pr->ref = malloc(sizeof(uint16_t) * npx);
-	pr->live = malloc(sizeof(uint16_t) * npx);
-	pr->sref = malloc(sizeof(uint16_t) * npx);
-	pr->slive = malloc(sizeof(uint16_t) * npx);
-	if (!warped || !inside || !r || !l || !in || !pr->ref || !pr->live || !pr->sref ||
-	    !pr->slive) {
-		dsr_seterr("contrast: out of memory for a %ux%u frame", w, h);
-		goto out;
+	while ((y0 = atomic_fetch_add(&j->next, LUT_BAND)) < h) {
+		uint32_t y1 = y0 + LUT_BAND < h ? y0 + LUT_BAND : h;
+
+		live_rows(j, y0, y1);
+		dsr_model_rows(j->p, NULL, j->ref->pixels, j->live->pixels, j->warped, y0, y1);
+		for (size_t i = (size_t)y0 * w; i < (size_t)y1 * w; i++)
+			j->r[i] = (float)(j->warped[i] & j->vmask);
 	}
-	dsr_params_default(&p, w, h, bits);
-	p.mode = DSR_MODE_WARP;
-	if (dsr_params_set_homography(&p, hm)) {
-		dsr_seterr("contrast: the transform does not fit the board's registers");
-		goto out;
+	return NULL;
+}
+
+/* Step 2. */
+static void *box_run(void *arg)
+{
+	struct lut_half *hf = arg;
+	struct lut_job *j = hf->j;
+	uint32_t w = j->live->width, h = j->live->height;
+
+	hf->rc = hf->part ? box_sum(j->r, w, h) : box_sum(j->l, w, h) || box_sum(j->in, w, h);
+	return NULL;
+}
+
+static void half_rows(const struct lut_half *hf, size_t *i0, size_t *i1)
+{
+	uint32_t w = hf->j->live->width, h = hf->j->live->height;
+
+	*i0 = hf->part ? (size_t)(h / 2) * w : 0;
+	*i1 = hf->part ? (size_t)h * w : (size_t)(h / 2) * w;
+}
+
+/* Step 3: the pairs of this half's pixels into its own statistics. */
+static void *stats_run(void *arg)
+{
+	struct lut_half *hf = arg;
+	struct lut_job *j = hf->j;
+	struct lut_stats *st = &hf->st;
+	const float full = BOX_FULL;
+	size_t i0, i1;
+
+	half_rows(hf, &i0, &i1);
+	st->hr = calloc(j->levels, sizeof(uint32_t));
+	st->hl = calloc(j->levels, sizeof(uint32_t));
+	if (!st->hr || !st->hl) {
+		hf->rc = -1;
+		return NULL;
 	}
-	threaded = dsr_threads() != 1 && pthread_create(&t, NULL, warp_run, &j) == 0;
-	lrc = live_side(live, hm, mask, vmask, inside, l, in);
-	warp_run(&j);	/* the bands left */
+	for (size_t i = i0; i < i1; i++) {
+		st->n += j->inside[i];
+		if (j->in[i] > full - 0.5f) {
+			uint32_t sr = (uint32_t)lrintf(j->r[i] / full);
+			uint32_t sl = (uint32_t)lrintf(j->l[i] / full);
+
+			st->hr[sr]++;
+			st->hl[sl]++;
+			st->sr += sr;
+			st->sl += sl;
+			st->srr += (uint64_t)sr * sr;
+			st->srl += (uint64_t)sr * sl;
+			st->ns++;
+		}
+	}
+	return NULL;
+}
+
+/* Step 4: the squared differences between the live frame and the LUT'ed ref' over this
+ * half's overlap. */
+static void *residual_run(void *arg)
+{
+	struct lut_half *hf = arg;
+	struct lut_job *j = hf->j;
+	size_t i0, i1;
+
+	half_rows(hf, &i0, &i1);
+	for (size_t i = i0; i < i1; i++)
+		if (j->inside[i]) {
+			int64_t d = (int64_t)(j->live->pixels[i] & j->vmask) -
+				    j->lut[j->warped[i] & j->vmask];
+
+			hf->ss += (uint64_t)(d * d);
+		}
+	return NULL;
+}
+
+/* fn(a) here and fn(b) on a second thread when DSR_THREADS allows one, else after. */
+static void run_two(void *(*fn)(void *), void *a, void *b)
+{
+	pthread_t t;
+	int threaded = dsr_threads() != 1 && pthread_create(&t, NULL, fn, b) == 0;
+
+	fn(a);
 	if (threaded)
 		pthread_join(t, NULL);
-	if (lrc || box_sum(r, w, h)) {
-		dsr_seterr("contrast: out of memory for a %ux%u frame", w, h);
-		goto out;
+	else
+		fn(b);
+}
+
+static void stats_free(struct lut_stats *st)
+{
+	free(st->hr);
+	free(st->hl);
+}
+
+/* Steps 1 to 3 into @st: the halves added, into the first half's histograms (which
+ * @st then shares); @j's buffers are kept for step 4. */
+static int collect_stats(struct lut_job *j, struct lut_half *hf, struct lut_stats *st)
+{
+	uint32_t w = j->live->width, h = j->live->height;
+
+	atomic_init(&j->next, 0);
+	run_two(band_run, j, j);
+	for (int k = 0; k < 2; k++)
+		hf[k] = (struct lut_half){ .j = j, .part = k };
+	run_two(box_run, &hf[0], &hf[1]);
+	if (hf[0].rc || hf[1].rc)
+		return dsr_seterr("contrast: out of memory for a %ux%u frame", w, h);
+	run_two(stats_run, &hf[0], &hf[1]);
+	if (hf[0].rc || hf[1].rc)
+		return dsr_seterr("contrast: out of memory for the histograms");
+	*st = hf[0].st;
+	st->n += hf[1].st.n;
+	st->ns += hf[1].st.ns;
+	st->sr += hf[1].st.sr;
+	st->sl += hf[1].st.sl;
+	st->srr += hf[1].st.srr;
+	st->srl += hf[1].st.srl;
+	for (uint32_t v = 0; v < j->levels; v++) {
+		st->hr[v] += hf[1].st.hr[v];
+		st->hl[v] += hf[1].st.hl[v];
 	}
-	for (size_t i = 0; i < npx; i++)
-		if (inside[i]) {
-			pr->ref[pr->n] = warped[i] & vmask;
-			pr->live[pr->n] = live->pixels[i] & vmask;
-			pr->n++;
-		}
-	smooth_pairs(r, l, in, npx, pr);
-	rc = 0;
-out:
-	free(warped);
-	free(inside);
-	free(r);
-	free(l);
-	free(in);
-	if (rc)
-		pairs_free(pr);
-	return rc;
+	return 0;
 }
 
 /* Least squares live = gain * ref + offset, on the smoothed pairs. */
-static void linear_fit(const struct pairs *pr, double *gain, double *offset)
+static void linear_fit(const struct lut_stats *st, double *gain, double *offset)
 {
-	double sr = 0, sl = 0, srr = 0, srl = 0, n = (double)pr->ns;
-
-	for (size_t i = 0; i < pr->ns; i++) {
-		double r = pr->sref[i], l = pr->slive[i];
-
-		sr += r;
-		sl += l;
-		srr += r * r;
-		srl += r * l;
-	}
+	double sr = (double)st->sr, sl = (double)st->sl, srr = (double)st->srr;
+	double srl = (double)st->srl, n = (double)st->ns;
 	double var = srr - sr * sr / n;
 
 	*gain = var > 0 ? (srl - sr * sl / n) / var : 1.0;
@@ -298,23 +350,14 @@ static uint16_t clamp_level(double v, uint32_t maxv)
  * overlap does not contain are interpolated between their neighbours, and continued
  * with the linear fit's slope beyond the extremes.
  */
-static int histogram_lut(const struct pairs *pr, uint32_t bits, double gain, double *val)
+static void histogram_lut(const struct lut_stats *st, uint32_t bits, double gain, double *val)
 {
 	uint32_t levels = 1u << bits;
-	uint32_t *hr = calloc(levels, sizeof(uint32_t)), *hl = calloc(levels, sizeof(uint32_t));
+	const uint32_t *hr = st->hr, *hl = st->hl;
 	double cum_r = 0, cum_l = 0;
 	uint32_t l = 0;
 	int64_t first = -1, last = -1;
 
-	if (!hr || !hl) {
-		free(hr);
-		free(hl);
-		return dsr_seterr("contrast: out of memory for the histograms");
-	}
-	for (size_t i = 0; i < pr->ns; i++) {
-		hr[pr->sref[i]]++;
-		hl[pr->slive[i]]++;
-	}
 	for (uint32_t r = 0; r < levels; r++) {
 		if (!hr[r])
 			continue;
@@ -339,9 +382,6 @@ static int histogram_lut(const struct pairs *pr, uint32_t bits, double gain, dou
 		val[k] = val[first] - gain * (double)(first - k);
 	for (int64_t k = last + 1; k < levels; k++)
 		val[k] = val[last] + gain * (double)(k - last);
-	free(hr);
-	free(hl);
-	return 0;
 }
 
 int dsr_contrast_lut(const struct dsr_image *ref, const struct dsr_image *live,
@@ -360,9 +400,13 @@ int dsr_contrast_lut_h(const struct dsr_image *ref, const struct dsr_image *live
 		       enum dsr_lut_method method, uint32_t pixel_bits, uint16_t *lut,
 		       struct dsr_contrast_info *info)
 {
-	struct pairs pr;
+	struct dsr_params p;
+	struct lut_job j;
+	struct lut_half hf[2];
+	struct lut_stats st = { 0 };
 	double gain, offset, *val = NULL;
 	uint32_t levels, maxv;
+	size_t npx;
 	int rc = -1;
 
 	if (pixel_bits < DSR_PIXEL_BITS_MIN || pixel_bits > DSR_PIXEL_BITS_MAX)
@@ -374,21 +418,36 @@ int dsr_contrast_lut_h(const struct dsr_image *ref, const struct dsr_image *live
 		return dsr_seterr("contrast: unknown LUT method %d", (int)method);
 	levels = 1u << pixel_bits;
 	maxv = levels - 1;
-	if (collect_pairs(ref, live, h, mask, pixel_bits, &pr))
-		return -1;
-	if (pr.ns < MIN_SAMPLES) {
-		dsr_seterr("contrast: only %zu overlapping pixels, too few for a LUT", pr.n);
-		goto out;
-	}
-	linear_fit(&pr, &gain, &offset);
+	npx = (size_t)live->width * live->height;
+	memset(hf, 0, sizeof(hf));
+	j = (struct lut_job){ .p = &p, .ref = ref, .live = live, .hm = h, .mask = mask,
+			      .vmask = maxv, .levels = levels };
+	j.warped = malloc(sizeof(uint16_t) * npx);
+	j.inside = malloc(npx);
+	j.r = malloc(sizeof(float) * npx);
+	j.l = malloc(sizeof(float) * npx);
+	j.in = malloc(sizeof(float) * npx);
 	val = malloc(sizeof(double) * levels);
-	if (!val) {
-		dsr_seterr("contrast: out of memory");
+	if (!j.warped || !j.inside || !j.r || !j.l || !j.in || !val) {
+		dsr_seterr("contrast: out of memory for a %ux%u frame", live->width, live->height);
 		goto out;
 	}
+	dsr_params_default(&p, live->width, live->height, pixel_bits);
+	p.mode = DSR_MODE_WARP;
+	if (dsr_params_set_homography(&p, h)) {
+		dsr_seterr("contrast: the transform does not fit the board's registers");
+		goto out;
+	}
+	if (collect_stats(&j, hf, &st))
+		goto out;
+	if (st.ns < MIN_SAMPLES) {
+		dsr_seterr("contrast: only %llu overlapping pixels, too few for a LUT",
+			   (unsigned long long)st.n);
+		goto out;
+	}
+	linear_fit(&st, &gain, &offset);
 	if (method == DSR_LUT_HISTOGRAM) {
-		if (histogram_lut(&pr, pixel_bits, gain, val))
-			goto out;
+		histogram_lut(&st, pixel_bits, gain, val);
 	} else {
 		for (uint32_t r = 0; r < levels; r++)
 			val[r] = method == DSR_LUT_LINEAR ? gain * r + offset : r;
@@ -398,21 +457,22 @@ int dsr_contrast_lut_h(const struct dsr_image *ref, const struct dsr_image *live
 	for (uint32_t r = levels; r < DSR_LUT_SIZE; r++)
 		lut[r] = lut[maxv];
 	if (info) {
-		double ss = 0;
-
-		for (size_t i = 0; i < pr.n; i++) {
-			double d = (double)pr.live[i] - lut[pr.ref[i]];
-
-			ss += d * d;
-		}
-		info->samples = pr.n;
+		j.lut = lut;
+		run_two(residual_run, &hf[0], &hf[1]);
+		info->samples = st.n;
 		info->gain = gain;
 		info->offset = offset;
-		info->residual = sqrt(ss / (double)pr.n);
+		info->residual = sqrt((double)(hf[0].ss + hf[1].ss) / (double)st.n);
 	}
 	rc = 0;
 out:
+	stats_free(&hf[0].st);	/* st's histograms are the first half's */
+	stats_free(&hf[1].st);
 	free(val);
-	pairs_free(&pr);
+	free(j.warped);
+	free(j.inside);
+	free(j.r);
+	free(j.l);
+	free(j.in);
 	return rc;
 }
