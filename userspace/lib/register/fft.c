@@ -289,16 +289,17 @@ int phase_correlate(const struct fimg *ref, const struct fimg *live, double *dx,
 #define LP_FMIN		0.01	/* cycles per pixel */
 #define LP_FMAX		0.45
 
-/* The magnitude spectrum of a windowed image, log-compressed, in the r2c half-plane. */
-static int log_magnitude(struct corr_buf *c, const struct fimg *im, float *mag)
+/* The magnitude spectrum of a windowed image, log-compressed, in the r2c half-plane
+ * (@buf, @spec: scratch of the image's and the spectrum's size). */
+static void log_magnitude(struct corr_buf *c, const struct fimg *im, float *buf,
+			  fftwf_complex *spec, float *mag)
 {
 	int wc = c->w / 2 + 1;
 
-	load_windowed(c->a, im->p, im->w, im->h, 1, 1);
-	fft_forward(c->pl, c->a, c->fa);
+	load_windowed(buf, im->p, im->w, im->h, 1, 1);
+	fft_forward(c->pl, buf, spec);
 	for (size_t i = 0; i < (size_t)wc * c->h; i++)
-		mag[i] = log1pf(hypotf(c->fa[i][0], c->fa[i][1]));
-	return 0;
+		mag[i] = log1pf(hypotf(spec[i][0], spec[i][1]));
 }
 
 /* Bilinear sample of the half-plane magnitude at frequency (fx, fy) cycles/pixel, using
@@ -342,6 +343,24 @@ static void log_polar(const float *mag, int w, int h, float *lp)
 	}
 }
 
+/* One frame's log-polar spectrum, windowed, into @out (one of the two frames' jobs). */
+struct lp_job {
+	struct corr_buf *c;
+	const struct fimg *im;
+	float *buf, *mag, *lp, *out;
+	fftwf_complex *spec;
+};
+
+static void *lp_run(void *arg)
+{
+	struct lp_job *j = arg;
+
+	log_magnitude(j->c, j->im, j->buf, j->spec, j->mag);
+	log_polar(j->mag, j->c->w, j->c->h, j->lp);
+	load_windowed(j->out, j->lp, LP_RADII, LP_ANGLES, 1, 0);
+	return NULL;
+}
+
 /*
  * With live(x) = ref(s R(theta) x + t), |F_live(k)| = |F_ref(R(theta) k / s)| / s^2, so
  * on the log-polar grid live(log rho, phi) = ref(log rho - log s, phi + theta): a shift
@@ -355,6 +374,7 @@ int fourier_mellin(const struct fimg *ref, const struct fimg *live, struct rot_s
 	size_t nc = (size_t)(w / 2 + 1) * h;
 	float *mr = NULL, *ml = NULL, *lp = NULL;
 	struct peak pk[8];
+	struct lp_job j[2];
 
 	if (max > 8)
 		max = 8;
@@ -366,17 +386,15 @@ int fourier_mellin(const struct fimg *ref, const struct fimg *live, struct rot_s
 	}
 	mr = malloc(sizeof(float) * nc);
 	ml = malloc(sizeof(float) * nc);
-	lp = malloc(sizeof(float) * LP_RADII * LP_ANGLES);
+	lp = malloc(2 * sizeof(float) * LP_RADII * LP_ANGLES);
 	if (!mr || !ml || !lp) {
 		dsr_seterr("registration: out of memory for the spectra");
 		goto out;
 	}
-	log_magnitude(&c, ref, mr);
-	log_magnitude(&c, live, ml);
-	log_polar(mr, w, h, lp);
-	load_windowed(lc.a, lp, LP_RADII, LP_ANGLES, 1, 0);
-	log_polar(ml, w, h, lp);
-	load_windowed(lc.b, lp, LP_RADII, LP_ANGLES, 1, 0);
+	/* the two frames' spectra on the two threads, each in its own buffers */
+	j[0] = (struct lp_job){ &c, ref, c.a, mr, lp, lc.a, c.fa };
+	j[1] = (struct lp_job){ &c, live, c.b, ml, lp + LP_RADII * LP_ANGLES, lc.b, c.fb };
+	reg_run_pair(lp_run, &j[0], &j[1]);
 	cross_power(&lc, 0.25);
 	n = find_peaks(lc.a, LP_RADII, LP_ANGLES, 2, pk, max);
 	double step = log(LP_FMAX / LP_FMIN) / (LP_RADII - 1);
