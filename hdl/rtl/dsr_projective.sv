@@ -70,9 +70,8 @@ module dsr_projective #(
     assign en      = m_ready;
     assign s_ready = m_ready;
 
-    // valid and user bits along the stages (packed shift registers: index = stage)
-    logic [LATENCY-1:0]                 vld;
-    logic [LATENCY-1:0][USER_WIDTH-1:0] usr;
+    // valid bits along the stages (a packed shift register: index = stage)
+    logic [LATENCY-1:0] vld;
 
     always_ff @(posedge clk) begin
         if (rst) begin
@@ -82,14 +81,29 @@ module dsr_projective #(
         end
     end
 
-    always_ff @(posedge clk) begin
-        if (en) begin
-            usr <= {usr[LATENCY-2:0], s_user};
+    // The user bits and the numerators wait in one register per stage (a generate loop,
+    // g_usr[i].q = stage i), the same flip-flops as a packed shift register: Verilator
+    // copies a packed LATENCY x USER_WIDTH shift register word by word every clock (40 %
+    // of the simulated pipeline's time), and Icarus does not run the unpacked-array form.
+    for (genvar i = 0; i < LATENCY; i++) begin : g_usr
+        logic [USER_WIDTH-1:0] q;
+        if (i == 0) begin : g_in
+            always_ff @(posedge clk) begin
+                if (en) begin
+                    q <= s_user;
+                end
+            end
+        end else begin : g_shift
+            always_ff @(posedge clk) begin
+                if (en) begin
+                    q <= g_usr[i - 1].q;
+                end
+            end
         end
     end
 
     assign m_valid = vld[LATENCY-1];
-    assign m_user  = usr[LATENCY-1];
+    assign m_user  = g_usr[LATENCY-1].q;
 
     // ---- stage 0: numerators and denominator, incrementally --------------------------
     function automatic logic [ACC_BITS-1:0] widen(input logic [31:0] v);
@@ -146,14 +160,30 @@ module dsr_projective #(
 
     // the numerators wait for the reciprocal (stages 0..22), then multiply at stage 23
     localparam int NDELAY = 23;
-    logic [NDELAY-1:0][ACC_BITS-1:0] nu, nv;
-    logic [DB-1:0]                   den0;
+    logic [DB-1:0] den0;
 
     always_ff @(posedge clk) begin
         if (en) begin
-            nu   <= {nu[NDELAY-2:0], cur_u};
-            nv   <= {nv[NDELAY-2:0], cur_v};
             den0 <= cur_d;
+        end
+    end
+
+    for (genvar i = 0; i < NDELAY; i++) begin : g_num
+        logic [ACC_BITS-1:0] u, v;
+        if (i == 0) begin : g_in
+            always_ff @(posedge clk) begin
+                if (en) begin
+                    u <= cur_u;
+                    v <= cur_v;
+                end
+            end
+        end else begin : g_shift
+            always_ff @(posedge clk) begin
+                if (en) begin
+                    u <= g_num[i - 1].u;
+                    v <= g_num[i - 1].v;
+                end
+            end
         end
     end
 
@@ -319,8 +349,8 @@ module dsr_projective #(
 
     // ---- stages 23..28: acc = floor(n * r2 / 2^30) + ROUND (dsr_projective_mul) -----
     logic [ACC_BITS-1:0] nu_m, nv_m;
-    assign nu_m = nu[NDELAY-1];
-    assign nv_m = nv[NDELAY-1];
+    assign nu_m = g_num[NDELAY-1].u;
+    assign nv_m = g_num[NDELAY-1].v;
 
     logic [POS_BITS-1:0] pos_u, pos_v;
 
