@@ -5,14 +5,16 @@
 #   (gen_smoke's benchmark stimulus, output compared with the C model in both), and
 #   their ratio (process wall time, start-up included);
 #   with FAST_TB and BASE_TB, the Verilator builds on a longer stimulus (VL_FRAMES 64x64
-#   frames, every output word compared): the baseline (the test build as it was before
-#   the speed work), the test build and the speed build (X fast, -O3), each run three
-#   times interleaved, the median of each replay loop's own pixels/s (the machine is
-#   shared: ratios within one run are what counts). BENCH verilator px_per_s is the
-#   speed build's median, else the test build's Icarus-run figure.
-# usage: bench.sh BUILD_DIR VERILATOR_TB BENCH_FRAMES [FAST_TB BASE_TB VL_FRAMES]
+#   frames, every output word compared): the baseline (today's binary: main at the
+#   Makefile's BASE_REV, built from its own sources, replaying the stimulus of its own
+#   gen_smoke BASE_GEN), the test build and the speed build (X fast, clang -O3), each run
+#   three times interleaved, the median of each replay loop's own pixels/s (the machine is
+#   shared: ratios within one run are what counts); then each build's callgrind
+#   instructions per input pixel and per cycle on the 16-frame stimulus. BENCH verilator
+#   px_per_s is the speed build's median, else the test build's Icarus-run figure.
+# usage: bench.sh BUILD_DIR VERILATOR_TB BENCH_FRAMES [FAST_TB BASE_TB VL_FRAMES BASE_GEN]
 set -euo pipefail
-build=$1 tb=$2 frames=$3 fast=${4:-} base=${5:-} vlframes=${6:-200}
+build=$1 tb=$2 frames=$3 fast=${4:-} base=${5:-} vlframes=${6:-200} basegen=${7:-$2}
 
 "$tb" +seed=1 +throughput +test=size-change | grep '^throughput'
 "$build/gen_smoke" "$build/bench" "$frames"
@@ -29,34 +31,53 @@ echo "icarus:    $iv"
 pixels=$(echo "$iv" | sed -n 's/.* \([0-9]*\) input pixels.*/\1/p')
 case "$vl$iv" in *FAIL*) echo "bench: a simulator disagreed with the model" >&2; exit 1 ;; esac
 
-# the Verilator builds against each other: the loop's pixels/s of each replay
+# the Verilator builds against each other: the loop's pixels/s of each replay; the
+# baseline plays the same frames as written by its own gen_smoke (its model and format)
 runs=""
+stim() { case $1 in base) echo "$2_base" ;; *) echo "$2" ;; esac; }
+bin_of() { case $1 in base) echo "$base" ;; test) echo "$tb" ;; fast) echo "$fast" ;; esac; }
 if [ -n "$fast" ] && [ -n "$base" ]; then
 	"$build/gen_smoke" "$build/bench_vl" "$vlframes"
+	if [ "$basegen" != "$tb" ]; then
+		"$basegen" "$build/bench_vl_base" "$vlframes"
+		"$basegen" "$build/bench_base" "$frames"
+	else
+		cp "$build/bench_vl.stim" "$build/bench_vl_base.stim"
+		cp "$build/bench_vl.exp" "$build/bench_vl_base.exp"
+		cp "$build/bench.stim" "$build/bench_base.stim"
+		cp "$build/bench.exp" "$build/bench_base.exp"
+	fi
+	exec 4>&2
+	TIMEFORMAT='%U %S'
 	for i in 1 2 3; do
 		for b in base test fast; do
-			case $b in base) bin=$base ;; test) bin=$tb ;; fast) bin=$fast ;; esac
-			r=$(replay "$bin" "$build/bench_vl")
-			echo "  run $i $b: $r"
+			s=$(stim $b "$build/bench_vl")
+			# the process's CPU time too (file reading included): a loaded machine
+			# stretches the wall clock far more than the CPU time
+			cpu=$( { time "$(bin_of $b)" +replay="$s.stim" +expect="$s.exp" \
+				>"$build/bench_replay.out" 2>&4; } 2>&1 | awk '{ print $1 + $2 }')
+			r=$(grep '^replay' "$build/bench_replay.out")
+			echo "  run $i $b: $r (process CPU $cpu s)"
 			case "$r" in *pass) ;; *) echo "bench: $b build disagreed with the model" >&2; exit 1 ;; esac
-			runs="$runs $b=$(echo "$r" | sed -n 's/.*: \([0-9]*\) pixels\/s.*/\1/p')"
+			px=$(echo "$r" | sed -n 's/.* \([0-9]*\) input pixels.*/\1/p')
+			runs="$runs $b=$(echo "$r" | sed -n 's/.*: \([0-9]*\) pixels\/s.*/\1/p') ${b}_cpu=$(awk "BEGIN { print $px / $cpu }")"
 		done
 	done
 fi
 
-# instructions per simulated cycle of each build's replay loop (callgrind, 16 frames): the
-# figure a loaded machine cannot disturb
+# instructions per input pixel and per simulated cycle of each build's replay loop
+# (callgrind, 16 frames): the figure a loaded machine cannot disturb
 irs=""
 if [ -n "$fast" ] && [ -n "$base" ] && command -v valgrind >/dev/null; then
 	for b in base test fast; do
-		case $b in base) bin=$base ;; test) bin=$tb ;; fast) bin=$fast ;; esac
-		ir=$(valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=/dev/null \
-			"$bin" +replay="$build/bench.stim" +expect="$build/bench.exp" 2>&1 |
-			sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
-		irs="$irs $b=$ir"
+		out=$(valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=/dev/null \
+			"$(bin_of $b)" +replay="$(stim $b "$build/bench").stim" \
+			+expect="$(stim $b "$build/bench").exp" 2>&1)
+		ir=$(echo "$out" | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+		px=$(echo "$out" | sed -n 's/^replay: .* \([0-9]*\) input pixels.*/\1/p')
+		cyc=$(echo "$out" | sed -n 's/^replay: .* \([0-9]*\) cycles in.*/\1/p')
+		irs="$irs $b=$ir,$px,$cyc"
 	done
-	cycles=$(echo "$vl" | sed -n 's/.* \([0-9]*\) cycles in.*/\1/p')
-	irs="$irs cycles=$cycles"
 fi
 
 python3 - "$pixels" "$t0" "$t1" "$t2" "$runs" "$irs" <<'PY'
@@ -75,9 +96,16 @@ if med:
     print(f"bench: Verilator replay loop, median of 3: baseline {med['base']:,.0f}, "
           f"test build {med['test']:,.0f} ({med['test'] / med['base']:.2f}x), "
           f"speed build {med['fast']:,.0f} pixels/s ({med['fast'] / med['base']:.2f}x the baseline)")
-ir = {k: int(x) for k, x in (kv.split("=") for kv in sys.argv[6].split())}
+    print(f"bench: pixels per CPU second (whole process), median of 3: baseline "
+          f"{med['base_cpu']:,.0f}, test build {med['test_cpu']:,.0f} "
+          f"({med['test_cpu'] / med['base_cpu']:.2f}x), speed build {med['fast_cpu']:,.0f} "
+          f"({med['fast_cpu'] / med['base_cpu']:.2f}x the baseline)")
+ir = {k: [int(v) for v in x.split(",")] for k, x in (kv.split("=") for kv in sys.argv[6].split())}
 if ir:
-    c = ir.pop("cycles")
-    print(f"BENCH verilator instr_per_cycle baseline={ir['base'] / c:.0f} test={ir['test'] / c:.0f} "
-          f"speed={ir['fast'] / c:.0f} speedup={ir['base'] / ir['fast']:.2f}")
+    per_px = {k: i / p for k, (i, p, c) in ir.items()}
+    per_cyc = {k: i / c for k, (i, p, c) in ir.items()}
+    print(f"BENCH verilator instr_per_px baseline={per_px['base']:.0f} test={per_px['test']:.0f} "
+          f"speed={per_px['fast']:.0f} speedup={per_px['base'] / per_px['fast']:.2f}")
+    print(f"bench: callgrind instructions per cycle baseline={per_cyc['base']:.0f} "
+          f"test={per_cyc['test']:.0f} speed={per_cyc['fast']:.0f}")
 PY
