@@ -165,18 +165,40 @@ static inline void bilin3(const ecc_texel *t, int w, int x0, int y0, float fx, f
 	*iy = s[2];
 }
 
-/* The interleaved reference of one ECC run (16-byte aligned for the vector loads). */
+/* Pixels [i0, i1) of the interleaved reference. */
+struct tex_job {
+	const struct fimg *ref, *gx, *gy;
+	ecc_texel *tex;
+	size_t i0, i1;
+};
+
+static void *tex_run(void *arg)
+{
+	struct tex_job *j = arg;
+
+	for (size_t i = j->i0; i < j->i1; i++)
+		j->tex[i] = (ecc_texel){ j->ref->p[i], j->gx->p[i], j->gy->p[i], 0 };
+	return NULL;
+}
+
+/* The interleaved reference of one ECC run (16-byte aligned for the vector loads); the
+ * halves of large levels on the two threads. */
 static ecc_texel *texels(const struct fimg *ref, const struct fimg *gx, const struct fimg *gy)
 {
 	size_t npx = (size_t)ref->w * ref->h;
 	ecc_texel *tex = aligned_alloc(sizeof(ecc_texel), sizeof(ecc_texel) * npx);
+	struct tex_job j[2] = { { ref, gx, gy, tex, 0, npx / 2 }, { ref, gx, gy, tex, npx / 2, npx } };
 
 	if (!tex) {
 		dsr_seterr("registration: out of memory for ECC");
 		return NULL;
 	}
-	for (size_t i = 0; i < npx; i++)
-		tex[i] = (ecc_texel){ ref->p[i], gx->p[i], gy->p[i], 0 };
+	if (npx >= 48 * 1024) {
+		reg_run_pair(tex_run, &j[0], &j[1]);
+	} else {
+		tex_run(&j[0]);
+		tex_run(&j[1]);
+	}
 	return tex;
 }
 

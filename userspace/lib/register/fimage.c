@@ -140,18 +140,12 @@ int fimg_blur5(struct fimg *im)
 	return 0;
 }
 
-/* Central differences (one-sided at the edges): what ECC's Jacobian needs. */
-int fimg_gradient(const struct fimg *im, struct fimg **gxo, struct fimg **gyo)
+/* Rows [y0, y1) of the central differences of @im into @gx, @gy (allocated). */
+void fimg_gradient_rows(const struct fimg *im, struct fimg *gx, struct fimg *gy, int y0, int y1)
 {
 	int w = im->w, h = im->h;
-	struct fimg *gx = fimg_new(w, h), *gy = fimg_new(w, h);
 
-	if (!gx || !gy) {
-		fimg_free(gx);
-		fimg_free(gy);
-		return -1;
-	}
-	for (int y = 0; y < h; y++) {
+	for (int y = y0; y < y1; y++) {
 		const float *r = im->p + (size_t)y * w;
 		const float *up = im->p + (size_t)(y > 0 ? y - 1 : y) * w;
 		const float *dn = im->p + (size_t)(y + 1 < h ? y + 1 : y) * w;
@@ -161,16 +155,27 @@ int fimg_gradient(const struct fimg *im, struct fimg **gxo, struct fimg **gyo)
 		for (int x = 1; x + 1 < w; x++)	/* no edge tests inside: vectorises */
 			ox[x] = (r[x + 1] - r[x - 1]) * 0.5f;
 		for (int x = 0; x < w; x++)
-			oy[x] = (dn[x] - up[x]) * sy;
+			oy[x] = h > 1 ? (dn[x] - up[x]) * sy : 0.0f;
 		if (w > 1) {
 			ox[0] = r[1] - r[0];
 			ox[w - 1] = r[w - 1] - r[w - 2];
+		} else {
+			ox[0] = 0.0f;
 		}
 	}
-	if (h == 1)
-		memset(gy->p, 0, sizeof(float) * (size_t)w);
-	if (w == 1)
-		memset(gx->p, 0, sizeof(float) * (size_t)h);
+}
+
+/* Central differences (one-sided at the edges): what ECC's Jacobian needs. */
+int fimg_gradient(const struct fimg *im, struct fimg **gxo, struct fimg **gyo)
+{
+	struct fimg *gx = fimg_new(im->w, im->h), *gy = fimg_new(im->w, im->h);
+
+	if (!gx || !gy) {
+		fimg_free(gx);
+		fimg_free(gy);
+		return -1;
+	}
+	fimg_gradient_rows(im, gx, gy, 0, im->h);
 	*gxo = gx;
 	*gyo = gy;
 	return 0;

@@ -199,7 +199,13 @@ flat:
 /* dst = p(src) pixel by pixel (dst may be src). */
 void photometric_apply(const struct photo_map *pm, const struct fimg *src, struct fimg *dst)
 {
-	for (size_t i = 0; i < (size_t)src->w * src->h; i++) {
+	photometric_apply_range(pm, src, dst, 0, (size_t)src->w * src->h);
+}
+
+void photometric_apply_range(const struct photo_map *pm, const struct fimg *src,
+			     struct fimg *dst, size_t i0, size_t i1)
+{
+	for (size_t i = i0; i < i1; i++) {
 		double z = (src->p[i] - pm->m) / pm->sd;
 
 		dst->p[i] = (float)(pm->c[0] + z * (pm->c[1] + z * (pm->c[2] + z * pm->c[3])));

@@ -30,7 +30,8 @@
 #define N_CANDIDATES	4
 #define RESIDUE_FLOOR	1e-3	/* of var(live): the residue of noise-free related frames */
 
-#define AUTO_EPS	0.001	/* both fits of the model choice converge this far (pixels) */
+#define AUTO_EPS	0.001
+#define PAR_LEVEL_PIXELS	(48 * 1024)	/* levels below this: per-pixel steps on one thread */	/* both fits of the model choice converge this far (pixels) */
 
 #ifndef PROJ_TOP_SIZE
 #define PROJ_TOP_SIZE	256	/* largest side of the level projective ECC starts on, */
@@ -454,24 +455,62 @@ out:
  * cubic fitted under the current estimate (see photometric.c), and take the gradients
  * of the mapped reference. Keeps the plain reference when the fit is not possible.
  */
+/* The mapped reference and then its gradients, each by row halves on the two threads
+ * (per-pixel work: the same values either way). */
+struct map_job {
+	const struct photo_map *pm;
+	const struct fimg *src;
+	struct fimg *dst, *gx, *gy;
+	int y0, y1, gradients;
+};
+
+static void *map_run(void *arg)
+{
+	struct map_job *j = arg;
+
+	if (j->gradients)
+		fimg_gradient_rows(j->dst, j->gx, j->gy, j->y0, j->y1);
+	else
+		photometric_apply_range(j->pm, j->src, j->dst, (size_t)j->y0 * j->src->w,
+					(size_t)j->y1 * j->src->w);
+	return NULL;
+}
+
 static int map_level_h(struct pyramid *py, int l, const struct dsr_homography *h)
 {
 	struct photo_map pm;
+	struct fimg *ref = py->ref[l];
+	int w = ref->w, hh = ref->h;
 
-	if (photometric_fit_h(py->ref[l], py->live[l], h, &pm))
+	if (photometric_fit_h(ref, py->live[l], h, &pm))
 		return level_gradients(py, l);
 	if (!py->mapped[l]) {
-		py->mapped[l] = fimg_new(py->ref[l]->w, py->ref[l]->h);
+		py->mapped[l] = fimg_new(w, hh);
 		if (!py->mapped[l])
 			return -1;
-		py->mapped[l]->valid = py->ref[l]->valid;	/* shared, freed once */
+		py->mapped[l]->valid = ref->valid;	/* shared, freed once */
 	}
-	photometric_apply(&pm, py->ref[l], py->mapped[l]);
 	py->map_slope2[l] = (pm.c[1] / pm.sd) * (pm.c[1] / pm.sd);
 	fimg_free(py->gx[l]);
 	fimg_free(py->gy[l]);
-	py->gx[l] = py->gy[l] = NULL;
-	return fimg_gradient(py->mapped[l], &py->gx[l], &py->gy[l]);
+	py->gx[l] = fimg_new(w, hh);
+	py->gy[l] = fimg_new(w, hh);
+	if (!py->gx[l] || !py->gy[l])
+		return -1;
+	struct map_job j[2] = {
+		{ &pm, ref, py->mapped[l], py->gx[l], py->gy[l], 0, hh / 2, 0 },
+		{ &pm, ref, py->mapped[l], py->gx[l], py->gy[l], hh / 2, hh, 0 },
+	};
+
+	for (int k = 0; k < 2; k++, j[0].gradients = j[1].gradients = 1) {
+		if ((size_t)w * hh >= PAR_LEVEL_PIXELS) {
+			reg_run_pair(map_run, &j[0], &j[1]);
+		} else {
+			map_run(&j[0]);
+			map_run(&j[1]);
+		}
+	}
+	return 0;
 }
 
 static int map_level(struct pyramid *py, int l, const struct dsr_affine *a)

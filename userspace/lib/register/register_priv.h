@@ -131,6 +131,8 @@ void homography_apply(const struct dsr_homography *h, double x, double y, double
 
 /* Central-difference gradients of @im. */
 int fimg_gradient(const struct fimg *im, struct fimg **gx, struct fimg **gy);
+/* Rows [y0, y1) of them into images of @im's size. */
+void fimg_gradient_rows(const struct fimg *im, struct fimg *gx, struct fimg *gy, int y0, int y1);
 
 
 /* A cubic grey-level map live ~ c0 + c1 z + c2 z^2 + c3 z^3, z = (ref - m) / sd. */
@@ -143,5 +145,8 @@ int photometric_fit_h(const struct fimg *ref, const struct fimg *live,
 int photometric_fit(const struct fimg *ref, const struct fimg *live, const struct dsr_affine *a,
 		    struct photo_map *pm);
 void photometric_apply(const struct photo_map *pm, const struct fimg *src, struct fimg *dst);
+/* The same for pixels [i0, i1). */
+void photometric_apply_range(const struct photo_map *pm, const struct fimg *src,
+			     struct fimg *dst, size_t i0, size_t i1);
 
 #endif /* DSR_REGISTER_PRIV_H */
