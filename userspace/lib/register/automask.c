@@ -47,21 +47,57 @@ static int grow(uint8_t *m, int w, int h, int r)
 	return 0;
 }
 
-/* 1 where the 3 x 3 neighbourhood of interior pixel (x, y) of @src is one value. */
-static void flat3(const uint16_t *p, int w, int h, uint32_t mask, uint8_t *out)
+/* Whether two pixels have the same value (bits above the depth ignored). */
+static inline uint8_t same(uint16_t a, uint16_t b, uint32_t mask)
+{
+	return ((a ^ b) & mask) == 0;
+}
+
+/*
+ * 1 where the 3 x 3 neighbourhood of interior pixel (x, y) of @p is one value, else 0.
+ * Separably, so that the loops vectorise: each row's three around x are one value
+ * (@tmp), and the middle column's three are too.
+ */
+static void flat3(const uint16_t *p, int w, int h, uint32_t mask, uint8_t *out, uint8_t *tmp)
 {
 	memset(out, 0, (size_t)w * h);
-	for (int y = 1; y < h - 1; y++)
-		for (int x = 1; x < w - 1; x++) {
-			const uint16_t *c = p + (size_t)y * w + x;
-			uint32_t v = *c & mask;
-			int same = 1;
+	for (int y = 0; y < h; y++) {
+		const uint16_t *c = p + (size_t)y * w;
+		uint8_t *t = tmp + (size_t)y * w;
 
-			for (int dy = -1; dy <= 1 && same; dy++)
-				for (int dx = -1; dx <= 1 && same; dx++)
-					same = (c[dy * w + dx] & mask) == v;
-			out[(size_t)y * w + x] = (uint8_t)same;
-		}
+		for (int x = 1; x < w - 1; x++)
+			t[x] = same(c[x - 1], c[x], mask) & same(c[x + 1], c[x], mask);
+	}
+	for (int y = 1; y < h - 1; y++) {
+		const uint16_t *c = p + (size_t)y * w;
+		const uint8_t *t = tmp + (size_t)y * w;
+		uint8_t *o = out + (size_t)y * w;
+
+		for (int x = 1; x < w - 1; x++)
+			o[x] = t[x - w] & t[x] & t[x + w] & same(c[x - w], c[x], mask) &
+			       same(c[x + w], c[x], mask);
+	}
+}
+
+/* 1 where the 3 x 3 neighbourhood of interior pixel (x, y) of @f is all 1 (a separable
+ * minimum through @tmp), else 0. */
+static void all3(const uint8_t *f, int w, int h, uint8_t *out, uint8_t *tmp)
+{
+	memset(out, 0, (size_t)w * h);
+	for (int y = 0; y < h; y++) {
+		const uint8_t *a = f + (size_t)y * w;
+		uint8_t *t = tmp + (size_t)y * w;
+
+		for (int x = 1; x < w - 1; x++)
+			t[x] = a[x - 1] & a[x] & a[x + 1];
+	}
+	for (int y = 1; y < h - 1; y++) {
+		const uint8_t *t = tmp + (size_t)y * w;
+		uint8_t *o = out + (size_t)y * w;
+
+		for (int x = 1; x < w - 1; x++)
+			o[x] = t[x - w] & t[x] & t[x + w];
+	}
 }
 
 int auto_mask(const struct dsr_image *im, const uint8_t *user, uint8_t **out, size_t *masked)
@@ -78,18 +114,9 @@ int auto_mask(const struct dsr_image *im, const uint8_t *user, uint8_t **out, si
 		dsr_seterr("registration: out of memory for the automatic mask");
 		goto done;
 	}
-	flat3(im->pixels, w, h, mask, f);
+	flat3(im->pixels, w, h, mask, f, clip);	/* clip: scratch until it is computed */
 	/* the fill's core: flat 3 x 3 all around, i.e. a constant 5 x 5 */
-	memset(core, 0, n);
-	for (int y = 1; y < h - 1; y++)
-		for (int x = 1; x < w - 1; x++) {
-			int all = f[(size_t)y * w + x];
-
-			for (int dy = -1; dy <= 1 && all; dy++)
-				for (int dx = -1; dx <= 1 && all; dx++)
-					all = f[(size_t)(y + dy) * w + x + dx];
-			core[(size_t)y * w + x] = (uint8_t)all;
-		}
+	all3(f, w, h, core, clip);
 	size_t ncore = 0, nclip = 0;
 
 	for (size_t i = 0; i < n; i++) {

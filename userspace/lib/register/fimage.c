@@ -117,7 +117,10 @@ int fimg_blur5(struct fimg *im)
 		const float *r = im->p + (size_t)y * w;
 		float *o = tmp + (size_t)y * w;
 
-		for (int x = 0; x < w; x++) {
+		for (int x = 2; x + 2 < w; x++)	/* no edge tests inside: vectorises */
+			o[x] = (r[x - 2] + r[x + 2] + 4.0f * (r[x - 1] + r[x + 1]) + 6.0f * r[x]) *
+			       (1.0f / 16.0f);
+		for (int x = 0; x < w; x = x == 1 && w > 4 ? w - 2 : x + 1) {	/* the edges */
 			int xm2 = x >= 2 ? x - 2 : 0, xm1 = x >= 1 ? x - 1 : 0;
 			int xp1 = x + 1 < w ? x + 1 : w - 1, xp2 = x + 2 < w ? x + 2 : w - 1;
 
