@@ -324,13 +324,16 @@ static void proj_accumulate(const struct fimg *ref, const ecc_texel *tex,
 			    struct ecc_sums *s, int y0, int y1);
 
 /*
- * Both cores on the big levels: the rows split in two, the second half on a thread of
- * its own, the two partial sums added (every member of struct ecc_sums is a double, so
- * they add as an array). On one thread (DSR_THREADS=1, or no thread could start) the
- * same two halves run one after the other and add alike, so the result is bit for bit
- * the same for any thread count. Small levels: one pass.
+ * Both cores on the big levels: the rows in bands of ACC_BAND, the even bands on one
+ * thread and the odd ones on the other (halves of the frame would differ in work by as
+ * much as a third where the overlap or the perspective favours one), the two partial
+ * sums added (every member of struct ecc_sums is a double, so they add as an array). On
+ * one thread (DSR_THREADS=1, or no thread could start) the same two parts run one after
+ * the other and add alike, so the result is bit for bit the same for any thread count.
+ * Small levels: one pass.
  */
-#define PAR_MIN_PIXELS	(48 * 1024)
+#define PAR_MIN_PIXELS	(32 * 1024)
+#define ACC_BAND	16
 
 struct acc_job {
 	const struct fimg *ref, *live;
@@ -338,17 +341,21 @@ struct acc_job {
 	const struct ecc_warp *aw;	/* affine pass, or */
 	const struct proj_warp *pw;	/* projective pass */
 	struct ecc_sums s;
-	int y0, y1;
+	int y0, y1, band;	/* rows [y0, y1) in bands of @band from y0, every other one */
 };
 
 static void *acc_run(void *arg)
 {
 	struct acc_job *j = arg;
 
-	if (j->aw)
-		ecc_accumulate(j->ref, j->tex, j->live, j->aw, &j->s, j->y0, j->y1);
-	else
-		proj_accumulate(j->ref, j->tex, j->live, j->pw, &j->s, j->y0, j->y1);
+	for (int y = j->y0; y < j->y1; y += 2 * j->band) {
+		int y1 = y + j->band < j->y1 ? y + j->band : j->y1;
+
+		if (j->aw)
+			ecc_accumulate(j->ref, j->tex, j->live, j->aw, &j->s, y, y1);
+		else
+			proj_accumulate(j->ref, j->tex, j->live, j->pw, &j->s, y, y1);
+	}
 	return NULL;
 }
 
@@ -361,14 +368,17 @@ static void accumulate(const struct fimg *ref, const ecc_texel *tex,
 	memset(j, 0, sizeof(j));
 	for (int k = 0; k < 2; k++) {
 		j[k].ref = ref, j[k].live = live, j[k].tex = tex, j[k].aw = aw, j[k].pw = pw;
+		j[k].y0 = k * ACC_BAND;
 		j[k].y1 = live->h;
+		j[k].band = ACC_BAND;
 	}
 	if ((size_t)live->w * live->h < PAR_MIN_PIXELS) {
+		j[0].y0 = 0;
+		j[0].band = live->h;	/* all rows, one pass */
 		acc_run(&j[0]);
 		*s = j[0].s;
 		return;
 	}
-	j[0].y1 = j[1].y0 = live->h / 2;
 	reg_run_pair(acc_run, &j[0], &j[1]);
 	double *d = (double *)s;
 	const double *a = (const double *)&j[0].s, *b = (const double *)&j[1].s;
