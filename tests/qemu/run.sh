@@ -11,7 +11,9 @@
 # (where console.log and times.txt go; default build/), SIM_MODE (host|guest, default
 # host), SIM_NET (open, the default: the guest reaches the host's loopback at 10.0.2.2;
 # restrict: the guest's network reaches only simhost), SIMHOST_VERBOSE=1
-# (simhost.py logs each board it starts to simhost.log there).
+# (simhost.py logs each board it starts to simhost.log there), SIM_BOARD_BUILD (the
+# dsr-sim build every suite's board comes from; default sim/build, the on-chip store;
+# the Makefile's SIM_REF_DRAM=1 sets sim/build-dram, the board with its DRAM store).
 set -uo pipefail
 vmlinux=$1
 initrd=$2
@@ -33,7 +35,7 @@ if [ "$sim_mode" = host ]; then
 	portf=$outdir/simhost.port
 	rm -f "$portf"
 	root=${ROOT:-$(cd "$here/../.." && pwd)}
-	sim=$root/sim/build/dsr-sim
+	sim=${SIM_BOARD_BUILD:-$root/sim/build}/dsr-sim
 	sock=$outdir/simhost.sock
 	python3 "$root/sim/remote/simhost.py" --sim "$sim" --variant dram="$root/sim/build-core/dsr-sim" \
 		--port-file "$portf" --unix "$sock" \
