@@ -120,8 +120,19 @@ module dsr_frame_in #(
     logic          last_x, last, cur_last_x, cur_last_y, nxt_one_x, nxt_one_y;
     assign px         = start ? '0 : x;
     assign py         = start ? '0 : y;
-    assign cur_last_x = {1'b0, x} == act_width - 1'b1;
-    assign cur_last_y = {1'b0, y} == act_height - 1'b1;
+    // width - 1 and height - 1 of the running frame, registered at its start (timing: the
+    // line-end compare is an equality with a register, no subtracter in series); both
+    // fit a coordinate (width - 1 < MAX_WIDTH)
+    logic [XB-1:0] cur_wm1;
+    logic [YB-1:0] cur_hm1;
+    always_ff @(posedge clk) begin
+        if (start) begin
+            cur_wm1 <= XB'(nxt_width - 1'b1);    // = act_width - 1 while the frame is active
+            cur_hm1 <= YB'(nxt_height - 1'b1);
+        end
+    end
+    assign cur_last_x = x == cur_wm1;
+    assign cur_last_y = y == cur_hm1;
     assign nxt_one_x  = nxt_width == 1;
     assign nxt_one_y  = nxt_height == 1;
     assign last_x     = start ? nxt_one_x : cur_last_x;

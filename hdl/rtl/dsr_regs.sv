@@ -128,7 +128,12 @@ module dsr_regs #(
     logic [31:0] sh_a11, sh_a12, sh_a21, sh_a22, sh_tx, sh_ty;
     logic [31:0] sh_gain, sh_midgrey;
     logic [31:0] sh_h31, sh_h32;
-    logic        sh_h31_ok, sh_h32_ok;    // |h| <= DSR_H_PERSP_MAX, registered at the write
+    // the commit check, one flag per rule, each registered when its register is written
+    // (timing: the commit's clock enable of the pending set sees flags, no compares)
+    logic        sh_mode_ok, sh_width_ok, sh_height_ok, sh_bits_ok;
+    logic        sh_gain_ok, sh_midgrey_ok;   // each <= its DSR_*_MAX
+    logic        sh_midgrey_fits;             // MIDGREY >> PIXEL_BITS == 0
+    logic        sh_h31_ok, sh_h32_ok;        // |h| <= DSR_H_PERSP_MAX
 
     // pending set
     logic        pend_valid;
@@ -176,26 +181,29 @@ module dsr_regs #(
         persp_ok = h[31] ? h >= PERSP_NEG_MIN : h <= dsr_pkg::DSR_H_PERSP_MAX;
     endfunction
 
-    // ---- commit check: the same rules as dsr_params_check() with this board's limits
+    // ---- commit check: the same rules as dsr_params_check() with this board's limits,
+    // one function per rule, evaluated on the value being written (and, for the one rule
+    // that joins two registers, MIDGREY < 2^PIXEL_BITS, on the other's shadow value)
+    function automatic logic mode_ok(input logic [31:0] v);
+        mode_ok = v <= dsr_pkg::DSR_MODE_MAX;
+    endfunction
+    function automatic logic width_ok(input logic [31:0] v);
+        width_ok = v != 32'd0 && v <= MAX_WIDTH;
+    endfunction
+    function automatic logic height_ok(input logic [31:0] v);
+        height_ok = v != 32'd0 && v <= MAX_HEIGHT;
+    endfunction
+    function automatic logic bits_ok(input logic [31:0] v);
+        bits_ok = v >= dsr_pkg::DSR_PIXEL_BITS_MIN && v <= PIXEL_BITS_MAX;
+    endfunction
+    // only meaningful with bits_ok (bits < 32), as in the C check
+    function automatic logic midgrey_fits(input logic [31:0] mg, input logic [4:0] bits);
+        midgrey_fits = (mg >> bits) == 32'd0;
+    endfunction
+
     logic params_ok;
-    always_comb begin
-        params_ok = 1'b1;
-        if (sh_mode > dsr_pkg::DSR_MODE_MAX) params_ok = 1'b0;
-        if (sh_width == 32'd0 || sh_width > MAX_WIDTH) params_ok = 1'b0;
-        if (sh_height == 32'd0 || sh_height > MAX_HEIGHT) params_ok = 1'b0;
-        if (sh_bits < dsr_pkg::DSR_PIXEL_BITS_MIN || sh_bits > PIXEL_BITS_MAX) begin
-            params_ok = 1'b0;
-        end else if ((sh_midgrey >> sh_bits[4:0]) != 32'd0) begin
-            params_ok = 1'b0;
-        end
-        if (sh_gain > dsr_pkg::DSR_GAIN_MAX || sh_midgrey > dsr_pkg::DSR_MIDGREY_MAX) begin
-            params_ok = 1'b0;
-        end
-        // perspective within the reciprocal's range (checked when written, for timing)
-        if (!sh_h31_ok || !sh_h32_ok) begin
-            params_ok = 1'b0;
-        end
-    end
+    assign params_ok = sh_mode_ok && sh_width_ok && sh_height_ok && sh_bits_ok
+                    && sh_midgrey_fits && sh_gain_ok && sh_midgrey_ok && sh_h31_ok && sh_h32_ok;
 
     // LUT_DATA accesses: the index must be inside the LUT
     logic lut_access, lut_in_range, lut_addr_bad;
@@ -225,24 +233,51 @@ module dsr_regs #(
             sh_midgrey <= {16'd0, DEF_MIDGREY};
             sh_h31     <= '0;
             sh_h32     <= '0;
-            sh_h31_ok  <= 1'b1;
-            sh_h32_ok  <= 1'b1;
+            sh_mode_ok      <= 1'b1;
+            sh_width_ok     <= 1'b1;
+            sh_height_ok    <= 1'b1;
+            sh_bits_ok      <= 1'b1;
+            sh_gain_ok      <= 1'b1;
+            sh_midgrey_ok   <= 1'b1;
+            sh_midgrey_fits <= 1'b1;
+            sh_h31_ok       <= 1'b1;
+            sh_h32_ok       <= 1'b1;
             lut_index  <= '0;
         end else begin
             if (wr_reg) begin
                 case (reg_addr)
-                    dsr_pkg::DSR_REG_MODE:       sh_mode    <= reg_wdata;
-                    dsr_pkg::DSR_REG_WIDTH:      sh_width   <= reg_wdata;
-                    dsr_pkg::DSR_REG_HEIGHT:     sh_height  <= reg_wdata;
-                    dsr_pkg::DSR_REG_PIXEL_BITS: sh_bits    <= reg_wdata;
+                    dsr_pkg::DSR_REG_MODE: begin
+                        sh_mode    <= reg_wdata;
+                        sh_mode_ok <= mode_ok(reg_wdata);
+                    end
+                    dsr_pkg::DSR_REG_WIDTH: begin
+                        sh_width    <= reg_wdata;
+                        sh_width_ok <= width_ok(reg_wdata);
+                    end
+                    dsr_pkg::DSR_REG_HEIGHT: begin
+                        sh_height    <= reg_wdata;
+                        sh_height_ok <= height_ok(reg_wdata);
+                    end
+                    dsr_pkg::DSR_REG_PIXEL_BITS: begin
+                        sh_bits         <= reg_wdata;
+                        sh_bits_ok      <= bits_ok(reg_wdata);
+                        sh_midgrey_fits <= midgrey_fits(sh_midgrey, reg_wdata[4:0]);
+                    end
                     dsr_pkg::DSR_REG_A11:        sh_a11     <= reg_wdata;
                     dsr_pkg::DSR_REG_A12:        sh_a12     <= reg_wdata;
                     dsr_pkg::DSR_REG_A21:        sh_a21     <= reg_wdata;
                     dsr_pkg::DSR_REG_A22:        sh_a22     <= reg_wdata;
                     dsr_pkg::DSR_REG_TX:         sh_tx      <= reg_wdata;
                     dsr_pkg::DSR_REG_TY:         sh_ty      <= reg_wdata;
-                    dsr_pkg::DSR_REG_GAIN:       sh_gain    <= reg_wdata;
-                    dsr_pkg::DSR_REG_MIDGREY:    sh_midgrey <= reg_wdata;
+                    dsr_pkg::DSR_REG_GAIN: begin
+                        sh_gain    <= reg_wdata;
+                        sh_gain_ok <= reg_wdata <= dsr_pkg::DSR_GAIN_MAX;
+                    end
+                    dsr_pkg::DSR_REG_MIDGREY: begin
+                        sh_midgrey      <= reg_wdata;
+                        sh_midgrey_ok   <= reg_wdata <= dsr_pkg::DSR_MIDGREY_MAX;
+                        sh_midgrey_fits <= midgrey_fits(reg_wdata, sh_bits[4:0]);
+                    end
                     dsr_pkg::DSR_REG_H31: begin
                         sh_h31    <= reg_wdata;
                         sh_h31_ok <= persp_ok(reg_wdata);
