@@ -64,7 +64,8 @@ module dsr_frame_in #(
     output logic          m_eof,
     output logic          m_bad,
 
-    // frame context: pushed one cycle after the frame start
+    // frame context: pushed one cycle after the frame start; frame_time (the time of the
+    // frame start) is valid with ctx_push only
     output logic          ctx_push,
     output logic [63:0]   frame_time,
     output logic          frame_noref,
@@ -224,16 +225,16 @@ module dsr_frame_in #(
         end
     end
 
-    // ---- frame context timing: time of the first pixel, push a cycle later
+    // ---- frame context timing: time of the first pixel, push a cycle later. frame_time
+    // is only read with ctx_push, so it follows time_now a cycle behind, without the frame
+    // start as clock enable (timing: fan-out of start)
     always_ff @(posedge clk) begin
         if (rst) begin
             ctx_push   <= 1'b0;
             frame_time <= '0;
         end else begin
-            ctx_push <= start;
-            if (start) begin
-                frame_time <= time_now;
-            end
+            ctx_push   <= start;
+            frame_time <= time_now;
         end
     end
 

@@ -135,8 +135,13 @@ module dsr_regs #(
     logic        sh_midgrey_fits;             // MIDGREY >> PIXEL_BITS == 0
     logic        sh_h31_ok, sh_h32_ok;        // |h| <= DSR_H_PERSP_MAX
 
-    // pending set
+    // pending set. pend_valid is kept in PV copies, each fed back from itself (so that
+    // synthesis keeps them apart), one per group of active registers: the frame start's
+    // clock enable of the ~350 active registers is split over PV nets (timing: fan-out)
+    localparam int PV = 4;
+    logic [PV-1:0] pend_valid_q;
     logic        pend_valid;
+    assign pend_valid = pend_valid_q[0];
     logic [1:0]  pend_mode;
     logic [WB-1:0] pend_width;
     logic [HB-1:0] pend_height;
@@ -309,7 +314,7 @@ module dsr_regs #(
     // ---- commit, activation at the frame start, LUT bank swap
     always_ff @(posedge clk) begin
         if (rst) begin
-            pend_valid       <= 1'b0;
+            pend_valid_q     <= '0;
             act_mode         <= dsr_pkg::DSR_MODE_PASS[1:0];
             act_width        <= DEF_WIDTH[WB-1:0];
             act_height       <= DEF_HEIGHT[HB-1:0];
@@ -344,23 +349,32 @@ module dsr_regs #(
                 lut_active       <= !lut_active;
                 lut_swap_pending <= 1'b0;
             end
-            // the frame start consumes whatever was pending before this cycle
+            // the frame start consumes whatever was pending before this cycle; every
+            // copy of pend_valid holds the same value, each enables its own group
+            for (int k = 0; k < PV; k++) begin
+                if (sof_accept && pend_valid_q[k]) pend_valid_q[k] <= 1'b0;
+            end
+            if (sof_accept && pend_valid_q[1]) begin
+                act_a11 <= pend_a11;
+                act_a12 <= pend_a12;
+                act_a21 <= pend_a21;
+            end
+            if (sof_accept && pend_valid_q[2]) begin
+                act_a22 <= pend_a22;
+                act_tx  <= pend_tx;
+                act_ty  <= pend_ty;
+            end
+            if (sof_accept && pend_valid_q[3]) begin
+                act_h31 <= pend_h31;
+                act_h32 <= pend_h32;
+            end
             if (sof_accept && pend_valid) begin
-                pend_valid     <= 1'b0;
                 act_mode       <= pend_mode;
                 act_width      <= pend_width;
                 act_height     <= pend_height;
                 act_bits       <= pend_bits;
-                act_a11        <= pend_a11;
-                act_a12        <= pend_a12;
-                act_a21        <= pend_a21;
-                act_a22        <= pend_a22;
-                act_tx         <= pend_tx;
-                act_ty         <= pend_ty;
                 act_gain       <= pend_gain;
                 act_midgrey    <= pend_midgrey;
-                act_h31        <= pend_h31;
-                act_h32        <= pend_h32;
                 act_generation <= act_generation + 1'b1;
                 if (lut_swap_pending) begin
                     lut_active       <= !lut_active;
@@ -374,7 +388,7 @@ module dsr_regs #(
             end
             // a commit in the same cycle as a frame start waits for the next one
             if (do_commit && params_ok) begin
-                pend_valid   <= 1'b1;
+                pend_valid_q <= '1;
                 pend_mode    <= sh_mode[1:0];
                 pend_width   <= sh_width[WB-1:0];
                 pend_height  <= sh_height[HB-1:0];
@@ -545,6 +559,7 @@ module dsr_regs #(
             assert (!$isunknown(reg_ready) && !$isunknown(reg_rvalid)) else $error("dsr_regs: X on ready/rvalid");
             if (lut_en && lut_we) assert (!lut_hold) else $error("dsr_regs: LUT write into a bank in use");
             if (frame_out) assert (frames_inflight != 8'd0 || sof_accept) else $error("dsr_regs: frame out with none in flight");
+            assert (pend_valid_q == '0 || pend_valid_q == '1) else $error("dsr_regs: copies of pend_valid differ");
             if (lut_swap_pending) assert (pend_valid) else $error("dsr_regs: LUT swap pending without a pending commit");
         end
     end
