@@ -42,15 +42,11 @@ module dsr_store_synth #(
 
     logic          rst_q;
     logic [PI-1:0] pin;
-    logic [PO-1:0] pout, pout_q, psr;
+    logic [PO-1:0] pout;
 
-    always_ff @(posedge clk) begin
-        rst_q  <= rst;
-        pin    <= {pin[PI-2:0], si_p};
-        pout_q <= pout;
-        psr    <= cap_p ? pout_q : {1'b0, psr[PO-1:1]};
-    end
-    assign so_p = psr[0];
+    dsr_scan_port #(.IN_W(PI), .OUT_W(PO)) pport (
+        .clk, .rst, .si(si_p), .cap(cap_p), .so(so_p), .rst_q, .dut_in(pin), .dut_out(pout)
+    );
 
     logic                  frame_push, frame_reads, frame_capture, ref_rd_slot, ref_wr_slot;
     logic [WB-1:0]         frame_width;
@@ -102,15 +98,12 @@ module dsr_store_synth #(
 
     logic          drst_q;
     logic [DI-1:0] din;
-    logic [DO-1:0] dout, dout_q, dsr;
+    logic [DO-1:0] dout;
 
-    always_ff @(posedge dram_clk) begin
-        drst_q <= dram_rst;
-        din    <= {din[DI-2:0], si_d};
-        dout_q <= dout;
-        dsr    <= cap_d ? dout_q : {1'b0, dsr[DO-1:1]};
-    end
-    assign so_d = dsr[0];
+    dsr_scan_port #(.IN_W(DI), .OUT_W(DO)) dport (
+        .clk(dram_clk), .rst(dram_rst), .si(si_d), .cap(cap_d), .so(so_d), .rst_q(drst_q),
+        .dut_in(din), .dut_out(dout)
+    );
 
     logic              init_done, cmd_valid, cmd_ready, cmd_we, wdata_valid, wdata_ready;
     logic              rdata_valid, rdata_ready, unused_idle;
