@@ -12,7 +12,8 @@
 // holds 2^NYB tile rows across the whole width. A pair touches at most 2 x 2 tiles, all of
 // different (tx, ty) parity: each parity class k = {ty[0], tx[0]} has its own tag bank
 // with one lookup per pixel. Per slot: valid, tag (ty), busy and last (the sequence number
-// of the last pixel that reads it).
+// of the last pixel that reads it), all in LUT RAM (see "tag banks": valid and busy are
+// generation numbers, so a clear-all is one counter step, not 2048 flip-flops to mux).
 //
 // Pixels that read the reference are numbered q = 0, 1, ... in the order both walks see
 // them; the sampler reports how many it has read (rd_seq). A slot may be refilled only
@@ -80,6 +81,9 @@ module dsr_ref_prefetch #(
     localparam int AW  = XB + YB - 2;
     localparam int JW  = WB + HB + 8 * 32 + 1 + 8;
     localparam logic [SEQ_BITS-1:0] WINDOW = SEQ_BITS'(1) << (SEQ_BITS - 2);
+    localparam int GB  = 4;                      // valid generation bits (0: never valid)
+    localparam int EB  = 4;                      // busy epoch bits
+    localparam logic [GB-1:0] GEN_LAST = '1;
 
     // ---------------------------------------------------------------- jobs
     logic                        job_empty, job_pop;
@@ -275,27 +279,58 @@ module dsr_ref_prefetch #(
     end
 
     // ---------------------------------------------------------------- tag banks
-    // valid and busy per slot (flip-flops: cleared all at once), tag and last reader (LUT
-    // RAM, written from the pending-write registers, read at stage A's slot)
-    logic [NSB-1:0]      valid_q [4];
-    logic [NSB-1:0]      busy_q [4];
+    // Per slot, all LUT RAM (written from the pending-write registers, read at stage A's
+    // slot), because a 512-to-1 read of flip-flops spread over the die is a routing tree:
+    // - tag and generation: valid is gen == cur_gen. The frame start's invalidation steps
+    //   cur_gen (1 .. GEN_LAST); when it wraps, a sweep writes generation 0 (never valid)
+    //   into every slot (NSB cycles, reads count as invalid and no fill issues meanwhile),
+    //   so an old generation never comes back. Reset starts with a sweep.
+    // - busy epoch: busy is ep == cur_ep; the all-read clear of busy steps cur_ep (when a
+    //   slot was marked since the last step). A slot not marked for 2^EB steps reads busy
+    //   again: that errs on the safe side (busy only keeps a slot from a refill while its
+    //   last reader's age says it is in flight; the next all-read clear frees it), so busy
+    //   needs no sweep of its own; the reset's sweep writes cur_ep - 1 (not busy).
+    // - last reader.
     logic [TYB-1:0]      tag_rd [4];
+    logic [GB-1:0]       gen_rd [4];
+    logic [EB-1:0]       ep_rd [4];
     logic [SEQ_BITS-1:0] last_rd [4];
     logic [3:0]          pi_en, pd_en;              // pending writes (last cycle's events)
     logic [SXB-1:0]      pi_slot [4];
     logic [SXB-1:0]      pd_slot [4];
     logic [TYB-1:0]      pi_tag [4];
     logic [SEQ_BITS-1:0] pd_last;
+    logic [GB-1:0]       cur_gen;
+    logic [EB-1:0]       cur_ep;
+    logic                sweeping, sw_init, ep_dirty, ep_step;
+    logic [SXB-1:0]      sw_slot;
 
     genvar g;
     generate
         for (g = 0; g < 4; g = g + 1) begin : g_tab
-            logic [TYB-1:0]      tag_mem [NSB];
+            logic [GB+TYB-1:0]   tag_mem [NSB];
+            logic [EB-1:0]       ep_mem [NSB];
             logic [SEQ_BITS-1:0] last_mem [NSB];
-            assign tag_rd[g]  = tag_mem[a_slot[g]];
+            // one write port: the sweep, or the issue (none issues while sweeping)
+            logic                tw_en;
+            logic [SXB-1:0]      tw_slot;
+            logic [GB+TYB-1:0]   tw_data;
+            logic                ew_en;
+            logic [SXB-1:0]      ew_slot;
+            logic [EB-1:0]       ew_data;
+            assign tw_en   = sweeping || pi_en[g];
+            assign tw_slot = sweeping ? sw_slot : pi_slot[g];
+            assign tw_data = sweeping ? '0 : {cur_gen, pi_tag[g]};
+            // the reset's sweep marks every slot not busy (none is marked while sweeping)
+            assign ew_en   = (sweeping && sw_init) || pd_en[g];
+            assign ew_slot = sweeping ? sw_slot : pd_slot[g];
+            assign ew_data = sweeping ? cur_ep - 1'b1 : cur_ep;
+            assign {gen_rd[g], tag_rd[g]} = tag_mem[a_slot[g]];
+            assign ep_rd[g]   = ep_mem[a_slot[g]];
             assign last_rd[g] = last_mem[a_slot[g]];
             always_ff @(posedge clk) begin
-                if (pi_en[g]) tag_mem[pi_slot[g]] <= pi_tag[g];
+                if (tw_en) tag_mem[tw_slot] <= tw_data;
+                if (ew_en) ep_mem[ew_slot] <= ew_data;
                 if (pd_en[g]) last_mem[pd_slot[g]] <= pd_last;
             end
         end
@@ -327,6 +362,8 @@ module dsr_ref_prefetch #(
     assign clr_v      = i_valid && i_sof && !cap_wait && stale;
     // the sampler has read every walked pixel: no slot has a reader in flight
     assign clr_b      = rd_seq == pf_seq;
+    // a slot marked busy now or since the last step needs the step
+    assign ep_step    = clr_b && (ep_dirty || pd_en != '0);
 
     // the window, a cycle late (pf_seq grows by at most one a cycle: it can only be stricter)
     logic win_q;
@@ -334,7 +371,7 @@ module dsr_ref_prefetch #(
     assign ahead = pf_seq - rd_seq;
 
     logic issue, done, go;
-    assign go    = i_valid && !frame_wait && win_q;
+    assign go    = i_valid && !frame_wait && win_q && !sweeping;
     assign issue = go && miss[m] && i_free[m] && fill_ready;
     assign done  = go && (miss == '0 || (issue && !more));
     always_comb begin
@@ -368,8 +405,8 @@ module dsr_ref_prefetch #(
             logic [TYB-1:0]      b_tag;
             logic [SEQ_BITS-1:0] b_last;
             if (r_take) begin
-                b_v    = valid_q[k][a_slot[k]];
-                b_busy = busy_q[k][a_slot[k]];
+                b_v    = !sweeping && gen_rd[k] == cur_gen;
+                b_busy = ep_rd[k] == cur_ep;
                 b_tag  = tag_rd[k];
                 b_last = last_rd[k];
                 if (pi_en[k] && pi_slot[k] == a_slot[k]) begin
@@ -466,10 +503,12 @@ module dsr_ref_prefetch #(
             seen_epoch <= '0;
             seen_slot  <= 1'b0;
             cur_slot   <= 1'b0;
-            for (int k = 0; k < 4; k++) begin
-                valid_q[k] <= '0;
-                busy_q[k]  <= '0;
-            end
+            cur_gen    <= GB'(1);
+            cur_ep     <= '0;
+            sweeping   <= 1'b1;
+            sw_init    <= 1'b1;
+            sw_slot    <= '0;
+            ep_dirty   <= 1'b0;
         end else begin
             if (a_ready) r_valid <= a_valid;
             if (i_take) i_valid <= r_valid;
@@ -487,13 +526,26 @@ module dsr_ref_prefetch #(
             if (done) begin
                 pf_seq <= pf_seq + 1'b1;
             end
-            // last cycle's writes; this cycle's clears come after them
-            for (int k = 0; k < 4; k++) begin
-                if (pi_en[k]) valid_q[k][pi_slot[k]] <= 1'b1;
-                if (pd_en[k]) busy_q[k][pd_slot[k]] <= 1'b1;
-                if (clr_v) valid_q[k] <= '0;
-                if (clr_b) busy_q[k] <= '0;
+            // the clears: one step of the generation / epoch (a write this cycle carries the
+            // old one, so it is cleared too, as the pending write before a clear must be)
+            if (sweeping) begin
+                sw_slot <= sw_slot + 1'b1;
+                if (sw_slot == SXB'(NSB - 1)) begin
+                    sweeping <= 1'b0;
+                    sw_init  <= 1'b0;
+                end
             end
+            if (clr_v) begin
+                if (cur_gen == GEN_LAST) begin
+                    cur_gen  <= GB'(1);
+                    sweeping <= 1'b1;
+                    sw_slot  <= '0;
+                end else begin
+                    cur_gen <= cur_gen + 1'b1;
+                end
+            end
+            if (ep_step) cur_ep <= cur_ep + 1'b1;
+            ep_dirty <= (ep_dirty || pd_en != '0) && !ep_step;
         end
     end
 
