@@ -22,7 +22,10 @@
 // it waits until dsr_top has accepted the upload's first pixel (its frame start took the
 // old slots), and the next frame start waits until it is done (one cycle), so every frame
 // sees the slots of its place in the stream, whatever the verdict's timing against the
-// pixels still in the live-input slice.
+// pixels still in the live-input slice. Only a capture flips: a good REFERENCE upload that
+// dsr_top ran in another mode (its frame start activated SUBTRACT, say) wrote nothing, and
+// the inactive slot holds an older capture, so that flip is dropped and the active
+// reference stays.
 `default_nettype none
 
 module dsr_board_core #(
@@ -194,7 +197,7 @@ module dsr_board_core #(
     // ---- reference slots (see the header): pending flips in verdict order, each waiting
     // for dsr_top to accept its upload's frame start (frame starts counted into and out
     // of the live-input slice, mod 8: at most two are in the slice)
-    logic       rd_slot, top_valid, sof_in, sof_top, flip_now;
+    logic       rd_slot, top_valid, sof_in, sof_top, flip_now, top_capture;
     logic [2:0] sofs_in, sofs_top;
     logic [2:0] flip_at [4];
     logic [2:0] flip_wr, flip_rd;
@@ -220,8 +223,9 @@ module dsr_board_core #(
                 flip_at[flip_wr[1:0]] <= sofs_in;
                 flip_wr <= flip_wr + 1'b1;
             end
+            // the last frame start dsr_top took is the upload's (the next one is held)
             if (flip_now) begin
-                rd_slot <= !rd_slot;
+                rd_slot <= rd_slot ^ top_capture;
                 flip_rd <= flip_rd + 1'b1;
             end
         end
@@ -242,7 +246,7 @@ module dsr_board_core #(
         .s_valid(top_valid), .s_ready(live_ready), .s_data(live_data), .s_sof(live_sof),
         .s_eol(live_eol),
         .m_valid(out_valid), .m_ready(out_ready), .m_data(out_data), .m_last(out_last),
-        .ref_rd_slot(rd_slot), .ref_wr_slot(!rd_slot),
+        .frame_capture(top_capture), .ref_rd_slot(rd_slot), .ref_wr_slot(!rd_slot),
         .mem_cmd_valid, .mem_cmd_ready, .mem_cmd_we, .mem_cmd_addr, .mem_cmd_wdata,
         .mem_cmd_wmask, .mem_rd_valid, .mem_rd_ready, .mem_rd_data
     );

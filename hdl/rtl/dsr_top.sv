@@ -55,6 +55,10 @@ module dsr_top #(
     output logic [15:0] m_data,
     output logic        m_last,
 
+    // the frame that started last is a capture (its frame start set the active MODE): the
+    // board's reference double buffer flips only after a capture
+    output logic        frame_capture,
+
     // the reference's DRAM (REF_DRAM): two slots, native-port words in this clock domain
     // (dsr_mem_bridge crosses to the DRAM controller); unused by the on-chip build
     input  logic        ref_rd_slot,
@@ -155,6 +159,7 @@ module dsr_top #(
     logic                       uses_reference;
     logic [WB+HB-1:0]           frame_pixels;
 
+    assign frame_capture  = act_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0];
     assign uses_reference = act_mode == dsr_pkg::DSR_MODE_SUBTRACT[1:0]
                          || act_mode == dsr_pkg::DSR_MODE_WARP[1:0];
     assign ctx_flags = ({30'd0, act_mode} & dsr_pkg::DSR_FLAG_MODE_MASK)
@@ -306,7 +311,7 @@ module dsr_top #(
             ) frame_store (
                 .clk, .rst,
                 .frame_push(ctx_push), .frame_reads(uses_reference && !frame_noref),
-                .frame_capture(act_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0]),
+                .frame_capture,
                 .frame_width(act_width), .frame_height(act_height),
                 .frame_a11(act_a11), .frame_a12(act_a12), .frame_a21(act_a21),
                 .frame_a22(act_a22), .frame_tx(act_tx), .frame_ty(act_ty),

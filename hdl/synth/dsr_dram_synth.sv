@@ -30,6 +30,7 @@ module dsr_dram_synth #(
     input  logic        m_ready,
     output logic [15:0] m_data,
     output logic        m_last,
+    output logic        frame_capture,
     input  logic        ref_rd_slot,
     input  logic        ref_wr_slot,
 
@@ -68,7 +69,7 @@ module dsr_dram_synth #(
         .clk, .rst,
         .reg_valid, .reg_ready, .reg_write, .reg_addr, .reg_wdata, .reg_rvalid, .reg_rdata,
         .s_valid, .s_ready, .s_data, .s_sof, .s_eol,
-        .m_valid, .m_ready, .m_data, .m_last,
+        .m_valid, .m_ready, .m_data, .m_last, .frame_capture,
         .ref_rd_slot, .ref_wr_slot,
         .mem_cmd_valid, .mem_cmd_ready, .mem_cmd_we, .mem_cmd_addr, .mem_cmd_wdata,
         .mem_cmd_wmask, .mem_rd_valid, .mem_rd_ready, .mem_rd_data

@@ -85,6 +85,8 @@ module dsr_top_synth #(
         end
     endgenerate
 
+    logic unused_capture;   // the board's double buffer uses it; no DRAM here
+
     dsr_top #(
         .MAX_WIDTH(MAX_WIDTH),
         .MAX_HEIGHT(MAX_HEIGHT),
@@ -98,13 +100,13 @@ module dsr_top_synth #(
         .s_valid(t_s_valid), .s_ready(t_s_ready), .s_data(t_s_data), .s_sof(t_s_sof),
         .s_eol(t_s_eol),
         .m_valid(t_m_valid), .m_ready(t_m_ready), .m_data(t_m_data), .m_last(t_m_last),
-        .ref_rd_slot(1'b0), .ref_wr_slot(1'b0),
+        .frame_capture(unused_capture), .ref_rd_slot(1'b0), .ref_wr_slot(1'b0),
         .mem_cmd_valid, .mem_cmd_ready(1'b0), .mem_cmd_we, .mem_cmd_addr, .mem_cmd_wdata,
         .mem_cmd_wmask, .mem_rd_valid(1'b0), .mem_rd_ready, .mem_rd_data(128'd0)
     );
 
     logic unused_mem;
-    assign unused_mem = ^{mem_cmd_valid, mem_cmd_we, mem_rd_ready, mem_cmd_addr, mem_cmd_wdata,
+    assign unused_mem = ^{unused_capture, mem_cmd_valid, mem_cmd_we, mem_rd_ready, mem_cmd_addr, mem_cmd_wdata,
                           mem_cmd_wmask};
 
 endmodule

@@ -474,34 +474,42 @@ int main(int argc, char **argv)
 #ifdef TB_BOARD_DRAM
 	// the reference double buffer: a capture-mode upload whose payload is corrupted in the
 	// middle (its CRC no longer checks) goes into the inactive slot and is never made
-	// active: subtraction stays bit-exact against the old reference; a good upload then
-	// replaces it
-	for (int round = 0; round < 2 && !failures; round++) {
-		bool corrupt = round == 0;
+	// active: subtraction stays bit-exact against the old reference; a good REFERENCE
+	// upload that the pipeline runs as a subtraction (the firmware did not switch to
+	// CAPTURE) writes nothing and must not flip to the older capture in the other slot;
+	// a good capture-mode upload then replaces the reference
+	enum { UP_CORRUPT, UP_NOT_CAPTURE, UP_GOOD };
+	for (int round = UP_CORRUPT; round <= UP_GOOD && !failures; round++) {
+		bool corrupt = round == UP_CORRUPT, flips = round == UP_GOOD;
 		uint32_t w = good_p.width, h = good_p.height, bits = good_p.pixel_bits;
 		unsigned slot = b.d->ref_slot;
 		struct dsr_params p = good_p;
-		p.mode = DSR_MODE_CAPTURE;
+		p.mode = round == UP_NOT_CAPTURE ? DSR_MODE_SUBTRACT : DSR_MODE_CAPTURE;
 		write_params(b, p);
 		gen++;
-		std::vector<uint16_t> up = image(rng, w, h, bits, nullptr);
+		std::vector<uint16_t> up = image(rng, w, h, bits, round == UP_NOT_CAPTURE ?
+						 &good_ref : nullptr);
 		std::vector<uint8_t> wire = host_frame(up, w, h, bits, DSR_FLAG_REFERENCE, false);
 		if (corrupt) {
 			size_t i = up.size() / 2;
 			wire[DSR_FRAME_HEADER_SIZE + 2 * i] ^= 0x5a;
 			up[i] ^= 0x5a;	// what the pipeline receives (and a capture outputs)
 		}
-		frame_through(b, p, nullptr, nullptr, up, gen, wire);
+		if (round == UP_NOT_CAPTURE)
+			frame_through(b, p, &lut, &good_ref, up, gen, wire);
+		else
+			frame_through(b, p, nullptr, nullptr, up, gen, wire);
 		corrupt ? expect_bad++ : expect_ok++;
 		expect_ref++;
 		b.run_until([&] { return b.verdict_ok == expect_ok && b.verdict_bad == expect_bad; },
 			    4000000, "the upload's verdict");
 		for (int i = 0; i < 100; i++)
 			b.step();
-		if ((b.d->ref_slot != slot) == corrupt)
-			fail("%s reference upload: active slot %u -> %u", corrupt ? "corrupted" : "good",
-			     slot, (unsigned)b.d->ref_slot);
-		if (!corrupt)
+		static const char *const what[] = {"corrupted", "good but not captured", "good"};
+		if ((b.d->ref_slot != slot) != flips)
+			fail("%s reference upload: active slot %u -> %u", what[round], slot,
+			     (unsigned)b.d->ref_slot);
+		if (flips)
 			good_ref = up;
 		for (int k = 0; k < 2 && !failures; k++) {
 			struct dsr_params q = good_p;
