@@ -146,16 +146,18 @@ module dsr_frame_in #(
     assign eol_wrong = (start || in_beat) && (s_eol != last_x);
     assign short_now = s_valid && s_sof && active && !padding;
 
-    // the depth mask of both cases from registers only, so the handshake (start) only
-    // picks one (timing: s_sof -> start -> m_live is two LUT levels, no shifter)
-    logic [15:0] mask, nxt_mask, cur_mask;
+    // the depth mask, applied after the output register: cur_mask is loaded on the same
+    // edge as the frame's first pixel (a start always emits), so live_q & cur_mask is
+    // the pixel masked to its own frame's depth in every cycle (timing: the frame start
+    // only enables live_q, it no longer selects a mask in front of it)
+    logic [15:0] nxt_mask, cur_mask, live_q;
     assign nxt_mask = 16'hffff >> (5'd16 - nxt_bits);
-    assign mask     = start ? nxt_mask : cur_mask;
     always_ff @(posedge clk) begin
         if (start) begin
             cur_mask <= nxt_mask;   // = the mask of act_bits while the frame is active
         end
     end
+    assign m_live = live_q & cur_mask;
     logic unused_act_bits;
     assign unused_act_bits = ^act_bits;   // the frame's depth is cur_mask
 
@@ -197,7 +199,7 @@ module dsr_frame_in #(
                 m_valid <= emit;
             end
             if (emit) begin
-                m_live <= padding ? 16'd0 : (s_data & mask);
+                live_q <= padding ? 16'd0 : s_data;
                 m_x    <= px;
                 m_y    <= py;
                 m_sof  <= start;
