@@ -109,11 +109,7 @@ module dsr_frame_in #(
 
     // ---- position of the pixel emitted now, in the geometry of its frame
     logic [1:0]    f_mode;
-    logic [WB-1:0] f_width;
-    logic [HB-1:0] f_height;
     assign f_mode   = start ? nxt_mode : act_mode;
-    assign f_width  = start ? nxt_width : act_width;
-    assign f_height = start ? nxt_height : act_height;
 
     // line and frame end for both cases, so the handshake only picks one (timing)
     logic [XB-1:0] px;
@@ -158,8 +154,9 @@ module dsr_frame_in #(
         end
     end
     assign m_live = live_q & cur_mask;
-    logic unused_act_bits;
+    logic unused_act_bits, unused_act_size;
     assign unused_act_bits = ^act_bits;   // the frame's depth is cur_mask
+    assign unused_act_size = ^{act_width, act_height};   // the slot's size is taken at the start
 
     logic frame_capture;
     assign frame_capture = f_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0];
@@ -190,7 +187,12 @@ module dsr_frame_in #(
                 frame_noref <= !(ref_valid && ref_width == nxt_width && ref_height == nxt_height);
                 cap_slot    <= wr_slot;
                 if (frame_capture) begin
-                    slot_valid[wr_slot] <= 1'b0;
+                    // the size is read only while the slot is valid, so it is taken here
+                    // and the capture's end sets one flag (timing: the end no longer
+                    // enables the size registers)
+                    slot_valid[wr_slot]  <= 1'b0;
+                    slot_width[wr_slot]  <= nxt_width;
+                    slot_height[wr_slot] <= nxt_height;
                 end
             end else if (short_now || drop || eol_wrong) begin
                 frame_bad <= 1'b1;
@@ -218,9 +220,7 @@ module dsr_frame_in #(
                     padding <= 1'b0;
                     // a capture is a reference only if every pixel came in cleanly
                     if (frame_capture && !padding && !eol_wrong && (start || !frame_bad)) begin
-                        slot_valid[f_slot]  <= 1'b1;
-                        slot_width[f_slot]  <= f_width;
-                        slot_height[f_slot] <= f_height;
+                        slot_valid[f_slot] <= 1'b1;
                     end
                 end
             end
