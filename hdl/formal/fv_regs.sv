@@ -12,7 +12,9 @@
 //  - no pixel ever meets a LUT bank being written: the pipeline is modelled as a queue of
 //    the frames in flight (up to 4), each with the bank it started with; pixels read the
 //    oldest frame's bank; a LUT write to a bank that a frame in flight uses is an error;
-//  - reg_ready is low only for a LUT_DATA write; a read answers exactly three cycles after
+//  - reg_ready is low only for a LUT_DATA write, or a LUT_DATA read while port A takes the
+//    write accepted a cycle before (a write reaches port A a cycle after its acceptance,
+//    modelled as done from the acceptance on); a read answers exactly three cycles after
 //    its acceptance; ERROR is sticky and write-1-to-clear, per bit (LUT_RANGE not
 //    modelled here).
 `default_nettype none
@@ -48,7 +50,7 @@ module fv_regs (
     logic [15:0]   act_gain, act_midgrey;
     logic [31:0]   act_h31, act_h32;
     logic          act_lut_bank, act_lut_identity;
-    logic          lut_en, lut_we, lut_bank;
+    logic          lut_we, lut_bank;
     logic [PB-1:0] lut_addr;
     logic [15:0]   lut_wdata;
     logic [63:0]   time_now;
@@ -61,7 +63,7 @@ module fv_regs (
         .act_a11, .act_a12, .act_a21, .act_a22, .act_tx, .act_ty, .act_h31, .act_h32,
         .act_gain, .act_midgrey, .act_generation, .act_lut_bank, .act_lut_identity,
         .nxt_mode, .nxt_width, .nxt_height, .nxt_bits,
-        .lut_en, .lut_we, .lut_bank, .lut_addr, .lut_wdata, .lut_rdata,
+        .lut_we, .lut_bank, .lut_addr, .lut_wdata, .lut_rdata,
         .lut_pixel_read, .lut_pixel_bank, .time_now,
         .sof_accept, .frame_out, .bad_frame, .err_short, .err_long, .err_line,
         .in_frame, .ref_valid
@@ -131,12 +133,13 @@ module fv_regs (
                     m_swap <= 0;
                 end
             end
-            if (lut_en && lut_we) m_dirty <= 1;   // in range (past the end is refused)
+            if (lut_we) m_dirty <= 1;   // in range (past the end is refused)
             if (commit && ok) begin
                 m_pend <= 1;
                 {p_mode, p_width, p_height, p_bits} <=
                     {s_mode[1:0], s_width[WB-1:0], s_height[HB-1:0], s_bits[4:0]};
-                if (m_dirty) begin
+                // the write on port A now was accepted a cycle ago: it counts
+                if (m_dirty || lut_we) begin
                     if (idle) m_bank <= !m_bank;
                     else m_swap <= 1;
                     m_dirty <= 0;
@@ -206,9 +209,9 @@ module fv_regs (
             assert ({act_mode, act_width, act_height, act_bits} == {a_mode, a_width, a_height, a_bits});
             assert (act_lut_bank == m_bank);
             assert (lut_bank == !act_lut_bank);
-            if (!reg_ready) assert (reg_write && reg_addr == dsr_pkg::DSR_REG_LUT_DATA);
+            if (!reg_ready) assert (reg_addr == dsr_pkg::DSR_REG_LUT_DATA && (reg_write || lut_we));
             // the hazard: a LUT write into a bank a frame in flight reads
-            if (lut_en && lut_we) assert (lut_bank ? !in_use1 : !in_use0);
+            if (lut_we) assert (lut_bank ? !in_use1 : !in_use0);
         end
         if (!init && !$past(init)) begin
             assert (act_generation == $past(act_generation) + {31'd0, $past(sof_accept && m_pend)});
@@ -227,7 +230,7 @@ module fv_regs (
             cover ($past(commit && sof_accept && m_pend) && m_pend);     // commit with a frame start
             cover (act_lut_bank && $past(!act_lut_bank));                // a swap
             cover (!reg_ready && reg_valid);                             // LUT write held off
-            cover ($past(!reg_ready && reg_valid) && lut_en && lut_we);  // ... then let through
+            cover ($past(!reg_ready && reg_valid && reg_write, 2) && lut_we);  // ... then let through
             cover ($past(commit && !ok) && m_err[3]);                    // refused commit
             cover (q_n == 3 && in_use0 && in_use1);                      // frames of both banks
         end

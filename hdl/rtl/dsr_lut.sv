@@ -29,8 +29,7 @@ module dsr_lut #(
     output logic [DATA_WIDTH-1:0] m_refp,
     output logic [USER_WIDTH-1:0] m_user,
 
-    // register side
-    input  logic                  a_en,
+    // register side: port A of the bank a_bank reads a_addr every cycle, writes with a_we
     input  logic                  a_we,
     input  logic                  a_bank,
     input  logic [ADDR_WIDTH-1:0] a_addr,
@@ -60,7 +59,7 @@ module dsr_lut #(
                 .ADDR_WIDTH(ADDR_WIDTH)
             ) ram (
                 .clk     (clk),
-                .a_en    (a_en && a_bank == BANK),
+                .a_en    (a_bank == BANK),
                 .a_we    (a_we),
                 .a_addr  (a_addr),
                 .a_wdata (a_wdata),
@@ -79,9 +78,7 @@ module dsr_lut #(
     logic [DATA_WIDTH-1:0] a_rdata_q [0:1];
     logic                  a_bank_qq;
     always_ff @(posedge clk) begin
-        if (a_en) begin
-            a_bank_q <= a_bank;
-        end
+        a_bank_q     <= a_bank;
         a_bank_qq    <= a_bank_q;
         a_rdata_q[0] <= a_rdata_bank[0];
         a_rdata_q[1] <= a_rdata_bank[1];

@@ -1,8 +1,10 @@
 // dsr_regs - the register file: identity, status, counters, shadow parameters, commit.
 //
 // Bus: a request is accepted when reg_valid && reg_ready. reg_ready is 1 except for a
-// LUT_DATA write while the pipeline still reads the shadow bank (see below); it never
-// depends on reg_valid. A read answers exactly three cycles after its acceptance with one
+// LUT_DATA write while the pipeline still reads the shadow bank (see below) and a
+// LUT_DATA read in the cycle after an accepted LUT_DATA write (that write reaches the
+// LUT's port A a cycle after its acceptance and has the port then); it never depends on
+// reg_valid. A read answers exactly three cycles after its acceptance with one
 // reg_rvalid pulse, in order, so reads may be issued back to back. Unknown addresses
 // read 0 and ignore writes.
 //
@@ -82,8 +84,7 @@ module dsr_regs #(
     output logic [4:0]                nxt_bits,
 
     // LUT port A (register side)
-    output logic                      lut_en,
-    output logic                      lut_we,
+    output logic                      lut_we,       // port A reads every cycle
     output logic                      lut_bank,
     output logic [PIXEL_BITS_MAX-1:0] lut_addr,
     output logic [15:0]               lut_wdata,
@@ -169,9 +170,10 @@ module dsr_regs #(
     logic wr, rd, lut_hold;
     // the shadow bank is committed and waiting, or pixels may still read it
     assign lut_hold  = lut_swap_pending || lut_shadow_busy;
-    assign reg_ready = !(reg_write && reg_addr == dsr_pkg::DSR_REG_LUT_DATA && lut_hold);
+    logic lut_wr_q;   // a LUT_DATA write accepted last cycle has port A now
+    assign reg_ready = !(reg_addr == dsr_pkg::DSR_REG_LUT_DATA && (reg_write ? lut_hold : lut_wr_q));
     assign wr = reg_valid && reg_ready && reg_write;
-    // reg_ready is low only for a LUT_DATA write: every other register's write enable does
+    // reg_ready is low only for a LUT_DATA access: every other register's write enable does
     // not need it (it would put the address decode twice in series: timing)
     logic wr_reg;
     assign wr_reg = reg_valid && reg_write;
@@ -304,12 +306,28 @@ module dsr_regs #(
         end
     end
 
-    // ---- LUT port A: writes into the shadow bank, reads it back
-    assign lut_en    = lut_access && lut_in_range;
-    assign lut_we    = wr;
+    // ---- LUT port A: writes into the shadow bank, reads it back. Port A reads lut_index
+    // every cycle (a read takes the word of its acceptance cycle); a write is registered
+    // and lands a cycle after its acceptance, so the port's enables come from registers,
+    // not from the bus's address decode (timing). The bank cannot change in between: a
+    // write is accepted only without a swap pending, and a commit is another access.
+    logic                      lut_wr_now;
+    logic [PIXEL_BITS_MAX-1:0] lut_waddr_q;
+    logic [15:0]               lut_wdata_q;
+    assign lut_wr_now = lut_access && lut_in_range && reg_write;
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            lut_wr_q <= 1'b0;
+        end else begin
+            lut_wr_q <= lut_wr_now;
+        end
+        lut_waddr_q <= lut_index[PIXEL_BITS_MAX-1:0];
+        lut_wdata_q <= reg_wdata[15:0];
+    end
+    assign lut_we    = lut_wr_q;
     assign lut_bank  = !lut_active;
-    assign lut_addr  = lut_index[PIXEL_BITS_MAX-1:0];
-    assign lut_wdata = reg_wdata[15:0];
+    assign lut_addr  = lut_wr_q ? lut_waddr_q : lut_index[PIXEL_BITS_MAX-1:0];
+    assign lut_wdata = lut_wdata_q;
 
     // ---- commit, activation at the frame start, LUT bank swap
     always_ff @(posedge clk) begin
@@ -382,7 +400,7 @@ module dsr_regs #(
                     lut_shadow_busy  <= 1'b1;
                 end
             end
-            if (lut_en && lut_we) begin
+            if (lut_wr_now) begin
                 lut_dirty              <= 1'b1;
                 lut_loaded[!lut_active] <= 1'b1;
             end
@@ -557,7 +575,7 @@ module dsr_regs #(
     always @(posedge clk) begin
         if (!rst) begin
             assert (!$isunknown(reg_ready) && !$isunknown(reg_rvalid)) else $error("dsr_regs: X on ready/rvalid");
-            if (lut_en && lut_we) assert (!lut_hold) else $error("dsr_regs: LUT write into a bank in use");
+            if (lut_wr_now) assert (!lut_hold) else $error("dsr_regs: LUT write into a bank in use");
             if (frame_out) assert (frames_inflight != 8'd0 || sof_accept) else $error("dsr_regs: frame out with none in flight");
             assert (pend_valid_q == '0 || pend_valid_q == '1) else $error("dsr_regs: copies of pend_valid differ");
             if (lut_swap_pending) assert (pend_valid) else $error("dsr_regs: LUT swap pending without a pending commit");

@@ -327,8 +327,8 @@ public:
 
 		// reads take the state before this edge
 		bool reg_fire = reg_go && t->reg_ready;
-		if (reg_go && !t->reg_ready)
-			hold_offs++;
+		if (reg_go && !t->reg_ready && ops.front().write)	// (a LUT_DATA read waits a
+			hold_offs++;				//  cycle after a LUT_DATA write)
 		RegOp op{};
 		if (reg_fire) {
 			moves++;
