@@ -16,16 +16,17 @@
 // on-chip store (one slot; the dram_* ports are unused).
 //
 // The reference double buffer (DRAM build): two slots. Frames read ref_rd_slot, captures
-// write the other one; ref_rd_slot flips only on a reference upload's good verdict
-// (in_frame_ok with in_frame_reference), so an upload with a bad CRC, a bad trailer or a
-// wrong length never replaces the good reference. The flip is ordered with the frames:
-// it waits until dsr_top has accepted the upload's first pixel (its frame start took the
-// old slots), and the next frame start waits until it is done (one cycle), so every frame
-// sees the slots of its place in the stream, whatever the verdict's timing against the
-// pixels still in the live-input slice. Only a capture flips: a good REFERENCE upload that
-// dsr_top ran in another mode (its frame start activated SUBTRACT, say) wrote nothing, and
-// the inactive slot holds an older capture, so that flip is dropped and the active
-// reference stays.
+// write the other one; ref_rd_slot flips only after a capture whose frame checked good
+// (in_frame_ok: header, length, CRC, trailer), so a reference with a bad CRC, a bad
+// trailer or a wrong length never replaces the good one. Every good verdict queues a
+// candidate flip, ordered with the frames: it waits until dsr_top has accepted the
+// frame's first pixel (its frame start took the old slots and set the frame's MODE), and
+// the next frame start waits until it is done (one cycle), so every frame sees the slots
+// of its place in the stream, whatever the verdict's timing against the pixels still in
+// the live-input slice. Only a capture flips (dsr_top's frame_capture): a good frame that
+// dsr_top ran in another mode - even one flagged REFERENCE - wrote nothing, and the
+// inactive slot holds an older capture. Whether the frame came as a REFERENCE upload from
+// the host or from the sensor in capture mode does not matter.
 `default_nettype none
 
 module dsr_board_core #(
@@ -195,8 +196,8 @@ module dsr_board_core #(
     );
 
     // ---- reference slots (see the header): pending flips in verdict order, each waiting
-    // for dsr_top to accept its upload's frame start (frame starts counted into and out
-    // of the live-input slice, mod 8: at most two are in the slice)
+    // for dsr_top to accept its frame's start (frame starts counted into and out of the
+    // live-input slice, mod 8: at most two are in the slice, so at most two flips wait)
     logic       rd_slot, top_valid, sof_in, sof_top, flip_now, top_capture;
     logic [2:0] sofs_in, sofs_top;
     logic [2:0] flip_at [4];
@@ -204,7 +205,7 @@ module dsr_board_core #(
     assign sof_in   = chk_valid && chk_ready && chk_sof;
     assign sof_top  = top_valid && live_ready && live_sof;
     assign flip_now = flip_wr != flip_rd && sofs_top == flip_at[flip_rd[1:0]];
-    // the frame after a flipping upload starts once the flip is done
+    // the frame after a flip's frame starts once the flip is done
     assign top_valid = live_valid && !(flip_now && live_sof);
 
     always_ff @(posedge pipe_clk) begin
@@ -217,13 +218,13 @@ module dsr_board_core #(
         end else begin
             sofs_in  <= sofs_in + 3'(sof_in);
             sofs_top <= sofs_top + 3'(sof_top);
-            // the upload's frame start is the last one into the slice (the next transfer's
-            // header is still ahead); a bad header passes no pixel and is never good
-            if (REF_DRAM != 0 && in_frame_ok && in_frame_reference) begin
+            // the frame's start is the last one into the slice (the next transfer's header
+            // is still ahead); a bad header passes no pixel and is never good
+            if (REF_DRAM != 0 && in_frame_ok) begin
                 flip_at[flip_wr[1:0]] <= sofs_in;
                 flip_wr <= flip_wr + 1'b1;
             end
-            // the last frame start dsr_top took is the upload's (the next one is held)
+            // the last frame start dsr_top took is the flip's frame (the next one is held)
             if (flip_now) begin
                 rd_slot <= rd_slot ^ top_capture;
                 flip_rd <= flip_rd + 1'b1;
@@ -231,6 +232,14 @@ module dsr_board_core #(
         end
     end
     assign ref_slot = rd_slot;
+
+`ifndef SYNTHESIS
+    // a fifth pending flip would overwrite the oldest: a reference lost or made active late
+    always @(posedge pipe_clk) begin
+        if (!pipe_rst && REF_DRAM != 0 && in_frame_ok && flip_wr - flip_rd == 3'd4 && !flip_now)
+            $error("dsr_board_core: reference flip queue overflow");
+    end
+`endif
 
     logic          mem_cmd_valid, mem_cmd_ready, mem_cmd_we, mem_rd_valid, mem_rd_ready;
     logic [MEM_AW-1:0] mem_cmd_addr;

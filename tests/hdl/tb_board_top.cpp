@@ -477,10 +477,12 @@ int main(int argc, char **argv)
 	// active: subtraction stays bit-exact against the old reference; a good REFERENCE
 	// upload that the pipeline runs as a subtraction (the firmware did not switch to
 	// CAPTURE) writes nothing and must not flip to the older capture in the other slot;
-	// a good capture-mode upload then replaces the reference
-	enum { UP_CORRUPT, UP_NOT_CAPTURE, UP_GOOD };
+	// a good capture-mode frame without the flag (the sensor's frame captured on the
+	// board) replaces the reference, and so does a good capture-mode upload
+	enum { UP_CORRUPT, UP_NOT_CAPTURE, UP_SENSOR, UP_GOOD };
 	for (int round = UP_CORRUPT; round <= UP_GOOD && !failures; round++) {
-		bool corrupt = round == UP_CORRUPT, flips = round == UP_GOOD;
+		bool corrupt = round == UP_CORRUPT, flips = round >= UP_SENSOR;
+		uint32_t flags = round == UP_SENSOR ? 0 : DSR_FLAG_REFERENCE;
 		uint32_t w = good_p.width, h = good_p.height, bits = good_p.pixel_bits;
 		unsigned slot = b.d->ref_slot;
 		struct dsr_params p = good_p;
@@ -489,7 +491,7 @@ int main(int argc, char **argv)
 		gen++;
 		std::vector<uint16_t> up = image(rng, w, h, bits, round == UP_NOT_CAPTURE ?
 						 &good_ref : nullptr);
-		std::vector<uint8_t> wire = host_frame(up, w, h, bits, DSR_FLAG_REFERENCE, false);
+		std::vector<uint8_t> wire = host_frame(up, w, h, bits, flags, false);
 		if (corrupt) {
 			size_t i = up.size() / 2;
 			wire[DSR_FRAME_HEADER_SIZE + 2 * i] ^= 0x5a;
@@ -500,12 +502,13 @@ int main(int argc, char **argv)
 		else
 			frame_through(b, p, nullptr, nullptr, up, gen, wire);
 		corrupt ? expect_bad++ : expect_ok++;
-		expect_ref++;
+		expect_ref += flags != 0;
 		b.run_until([&] { return b.verdict_ok == expect_ok && b.verdict_bad == expect_bad; },
 			    4000000, "the upload's verdict");
 		for (int i = 0; i < 100; i++)
 			b.step();
-		static const char *const what[] = {"corrupted", "good but not captured", "good"};
+		static const char *const what[] = {"corrupted", "good but not captured",
+						   "good unflagged capture", "good"};
 		if ((b.d->ref_slot != slot) != flips)
 			fail("%s reference upload: active slot %u -> %u", what[round], slot,
 			     (unsigned)b.d->ref_slot);
