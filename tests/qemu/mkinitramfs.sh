@@ -82,11 +82,14 @@ done
 # The simulated board: /usr/bin/dsr-sim is dsr-sim-remote, which asks the host for the
 # board when the kernel command line names one (dsr_sim_host=, host mode) and otherwise
 # runs the Verilated board here, /usr/bin/dsr-sim-local (guest mode).
-# The boards: dsr-sim's default build, the board top (every suite's board), and the
-# dsr_top boundary's DRAM build (the 4096x4096 store, DSR_SIM_VARIANT=dram).
-[ -x "$ROOT/sim/build/dsr-sim" ] && copy_with_libs "$ROOT/sim/build/dsr-sim" usr/bin/dsr-sim-local
-[ -x "$ROOT/sim/build-core/dsr-sim" ] &&
-	copy_with_libs "$ROOT/sim/build-core/dsr-sim" usr/bin/dsr-sim-local-dram
+# The boards: dsr-sim's default build, the board top with its DRAM (every suite's board,
+# and DSR_SIM_VARIANT=fullsize), and the on-chip board (DSR_SIM_VARIANT=fast).
+if [ -x "$ROOT/sim/build/dsr-sim" ]; then
+	copy_with_libs "$ROOT/sim/build/dsr-sim" usr/bin/dsr-sim-local
+	ln -sf dsr-sim-local "$stage/usr/bin/dsr-sim-local-fullsize"
+fi
+[ -x "$ROOT/sim/build-onchip/dsr-sim" ] &&
+	copy_with_libs "$ROOT/sim/build-onchip/dsr-sim" usr/bin/dsr-sim-local-fast
 [ -x "$ROOT/sim/build/dsr-sim-remote" ] && copy_with_libs "$ROOT/sim/build/dsr-sim-remote" usr/bin/dsr-sim
 # Other suites' programs: one repository-relative path per line in extra-bins.
 if [ -f "$here/extra-bins" ]; then

@@ -12,8 +12,8 @@
 # host), SIM_NET (open, the default: the guest reaches the host's loopback at 10.0.2.2;
 # restrict: the guest's network reaches only simhost), SIMHOST_VERBOSE=1
 # (simhost.py logs each board it starts to simhost.log there), SIM_BOARD_BUILD (the
-# dsr-sim build every suite's board comes from; default sim/build, the on-chip store;
-# the Makefile's SIM_REF_DRAM=1 sets sim/build-dram, the board with its DRAM store).
+# dsr-sim build every suite's board comes from; default sim/build, the board with its
+# reference in DRAM; the Makefile's SIM_REF_DRAM=0 sets sim/build-onchip).
 set -uo pipefail
 vmlinux=$1
 initrd=$2
@@ -37,7 +37,10 @@ if [ "$sim_mode" = host ]; then
 	root=${ROOT:-$(cd "$here/../.." && pwd)}
 	sim=${SIM_BOARD_BUILD:-$root/sim/build}/dsr-sim
 	sock=$outdir/simhost.sock
-	python3 "$root/sim/remote/simhost.py" --sim "$sim" --variant dram="$root/sim/build-core/dsr-sim" \
+	# two more boards suites may ask for by DSR_SIM_VARIANT: fullsize (the DRAM board,
+	# 4096x4096) and fast (the on-chip board, for suites that start hundreds of boards)
+	python3 "$root/sim/remote/simhost.py" --sim "$sim" \
+		--variant fullsize="$root/sim/build/dsr-sim" --variant fast="$root/sim/build-onchip/dsr-sim" \
 		--port-file "$portf" --unix "$sock" \
 		${SIMHOST_VERBOSE:+--verbose} 2>"$outdir/simhost.log" &
 	simhost_pid=$!

@@ -1,5 +1,5 @@
 # 82-fullsize (make soak): 4096x4096 and 2000x1500 16-bit radiographs written to the
-# board with the 4096x4096 store (the DRAM build, DSR_SIM_VARIANT=dram) in pass-through
+# board with the 4096x4096 store (the DRAM board, DSR_SIM_VARIANT=fullsize) in pass-through
 # and read back through dsr.ko bit for bit, by read() and by the mapped ring.
 # timeout: 3000
 . /lib/dsr-test.sh
@@ -8,7 +8,7 @@ grep -q '^dsr ' /proc/modules && rmmod dsr
 # 4 ring slots: a 4096x4096 board's slot is 32 MiB
 insmod /lib/modules/dsr.ko ring_frames=4 2>/dev/null || insmod /lib/modules/dsr.ko ||
 	{ fail "insmod dsr.ko"; finish; exit; }
-export DSR_SIM_VARIANT=dram
+export DSR_SIM_VARIANT=fullsize
 for args in "4096x4096 read" "4096x4096 mmap" "2000x1500 read" "2000x1500 mmap"; do
 	set -- $args
 	m=; [ "$2" = mmap ] && m=--mmap
