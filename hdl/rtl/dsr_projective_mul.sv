@@ -6,6 +6,12 @@
 // d_i = n_i * rh (six products of at most 17 x 17 bits, one MULT18X18D each):
 //   n * r = {c2, c0} + ({d2, d0} + c1 + (d1 << 16)) << 16
 // and the rounding constant enters as ROUND_P = DSR_ACC_ROUND << 30 before the floor.
+// Only bits 77..46 of that 81-bit sum go out, and the low 16 bits of X = {c2, c0} + ROUND_P
+// cannot carry into them, so the sum is formed as (X >>> 16) + Y with Y = {d2, d0} + c1 +
+// (d1 << 16), out going bits 61..30: every term fits in 64 bits (|Y| < 2^62 + 2^49,
+// |X| < 2^63), which Verilator keeps in machine words instead of multi-word arithmetic
+// (the 81-bit form was a sixth of the simulated pipeline's instructions), and the adders
+// are 64 bits instead of 81.
 // Six stages, all on the clock enable @en: operands, products, products registered again
 // (so each MULT18X18D has a register on both sides), two partial sums, the sum.
 `default_nettype none
@@ -24,15 +30,15 @@ module dsr_projective_mul #(
 
     logic        [31:0] c0, c1, d0, d1;
     logic signed [31:0] c2, d2;
-    logic signed [80:0] x16, x17;
-    logic signed [63:0] y16;
+    logic signed [63:0] y16, ym17;
+    logic signed [47:0] x17;    // x16 >>> 16
     logic        [47:0] m16;
-    logic signed [65:0] ym17;
     /* verilator lint_off UNUSEDSIGNAL */
-    logic signed [80:0] p18;    // bits 45..0: below the floor; 80..78: sign only
+    logic signed [63:0] x16;    // bits 15..0: below the floor
+    logic signed [63:0] p18;    // bits 29..0: below the floor; 63..62: sign only
     /* verilator lint_on UNUSEDSIGNAL */
 
-    assign p18 = x17 + (81'(ym17) <<< 16);
+    assign p18 = {{16{x17[47]}}, x17} + ym17;
 
     logic [NB-1:0]      n_m;
     logic [30:0]        r_m;
@@ -57,14 +63,15 @@ module dsr_projective_mul #(
             d1   <= d1_p;
             d2   <= d2_p;
             // 16: what concatenates, and the middle sum
-            x16 <= 81'($signed({c2, c0})) + $signed(81'(ROUND_P));
+            x16 <= $signed({c2, c0}) + $signed(64'(ROUND_P));
             y16 <= $signed({d2, d0});
             m16 <= 48'(c1) + {d1[31:0], 16'd0};
             // 17
-            ym17 <= 66'(y16) + $signed(66'(m16));
-            x17  <= x16;
-            // 18: the sum's bits 77..46 = floor(n * r / 2^30) + ROUND, bits 47..16
-            pos  <= p18[77:46];
+            ym17 <= y16 + $signed({16'd0, m16});
+            x17  <= x16[63:16];
+            // 18: bits 61..30 = the 81-bit sum's bits 77..46 = floor(n * r / 2^30) + ROUND,
+            // bits 47..16
+            pos  <= p18[61:30];
         end
     end
 
