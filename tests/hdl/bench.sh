@@ -11,7 +11,8 @@
 #   three times interleaved, the median of each replay loop's own pixels/s (the machine is
 #   shared: ratios within one run are what counts); then each build's callgrind
 #   instructions per input pixel and per cycle on the 16-frame stimulus. BENCH verilator
-#   px_per_s is the speed build's median, else the test build's Icarus-run figure.
+#   px_per_s is the test build's median (the binary make test runs), else its figure from
+#   the Icarus comparison run.
 # usage: bench.sh BUILD_DIR VERILATOR_TB BENCH_FRAMES [FAST_TB BASE_TB VL_FRAMES BASE_GEN]
 set -euo pipefail
 build=$1 tb=$2 frames=$3 fast=${4:-} base=${5:-} vlframes=${6:-200} basegen=${7:-$2}
@@ -89,7 +90,7 @@ for kv in sys.argv[5].split():
     k, x = kv.split("=")
     runs.setdefault(k, []).append(float(x))
 med = {k: statistics.median(x) for k, x in runs.items()}
-print(f"BENCH verilator px_per_s={med.get('fast', v):.0f}")
+print(f"BENCH verilator px_per_s={med.get('test', v):.0f}")
 print(f"bench: {px} pixels (process wall time): Verilator test build {v:,.0f} pixels/s "
       f"({t1 - t0:.2f} s), Icarus {i:,.0f} pixels/s ({t2 - t1:.2f} s), Verilator/Icarus = {v / i:.1f}x")
 if med:
