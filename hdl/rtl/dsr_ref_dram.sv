@@ -162,13 +162,18 @@ module dsr_ref_dram #(
     logic [1:0]          iss_word, ret_word;
     logic                fl_empty, iss_pending, rd_cmd, rd_ret;
 
-    assign fill_ready  = (fl_wr - fl_ret) != (FB + 1)'(FILL_DEPTH);
+    // registered, so the prefetcher's issue does not wait for the subtraction: room for
+    // two (a fill may go out in the cycle the flag is computed), at most FILL_DEPTH - 1 in
+    // flight
+    logic fill_room;
+    assign fill_ready  = fill_room;
     assign fl_empty    = fl_wr == fl_ret;
     assign iss_pending = fl_wr != fl_iss;
 
     always_ff @(posedge clk) begin
         if (rst) begin
             fl_wr    <= '0;
+            fill_room <= 1'b1;
             fl_iss   <= '0;
             fl_ret   <= '0;
             iss_word <= '0;
@@ -177,6 +182,7 @@ module dsr_ref_dram #(
             if (fill_valid && fill_ready) begin
                 fl_wr <= fl_wr + 1'b1;
             end
+            fill_room <= (fl_wr - fl_ret) < (FB + 1)'(FILL_DEPTH - 1);
             if (rd_cmd) begin
                 iss_word <= iss_word + 1'b1;
                 if (iss_word == 2'd3) fl_iss <= fl_iss + 1'b1;
@@ -236,18 +242,35 @@ module dsr_ref_dram #(
     end
 
     // ---------------------------------------------------------------- sampler side
-    logic need_ok, wr_ok, go;
-    assign need_ok = !s_need || (pf_seq != rd_seq
-                                 && (fl_empty || fl_seq[fl_ret[FB-1:0]] != rd_seq));
+    // Pixel rd_seq may be read when the prefetcher has walked it and the oldest fill in
+    // flight is for a later pixel (fills go in pixel order). Registered: evaluated a cycle
+    // ahead for both counts this pixel's read can leave (rd_seq, rd_seq + 1). The state it
+    // sees is a cycle old, which is only stricter: pf_seq and fl_ret only grow, and a fill
+    // requested meanwhile is for a pixel not walked then.
+    logic                need_ok, wr_ok, go, rd_inc, rd_inc_q, ok_stay, ok_inc;
+    logic [SEQ_BITS-1:0] rd_seq1, oldest;
+    assign oldest  = fl_seq[fl_ret[FB-1:0]];
+    assign need_ok = !s_need || (rd_inc_q ? ok_inc : ok_stay);
     assign wr_ok   = !(s_wr_en && s_wr_flush && wq_full);
     assign go      = s_valid && need_ok && wr_ok;
     assign s_ready = m_ready && (!s_valid || (need_ok && wr_ok));
+    assign rd_inc  = s_valid && s_ready && s_need;
 
     always_ff @(posedge clk) begin
         if (rst) begin
-            rd_seq <= '0;
-        end else if (s_valid && s_ready && s_need) begin
-            rd_seq <= rd_seq + 1'b1;
+            rd_seq   <= '0;
+            rd_seq1  <= SEQ_BITS'(1);
+            rd_inc_q <= 1'b0;
+            ok_stay  <= 1'b0;
+            ok_inc   <= 1'b0;
+        end else begin
+            if (rd_inc) begin
+                rd_seq  <= rd_seq1;
+                rd_seq1 <= rd_seq1 + 1'b1;
+            end
+            rd_inc_q <= rd_inc;
+            ok_stay  <= pf_seq != rd_seq && (fl_empty || oldest != rd_seq);
+            ok_inc   <= pf_seq != rd_seq1 && (fl_empty || oldest != rd_seq1);
         end
     end
 

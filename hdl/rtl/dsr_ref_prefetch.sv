@@ -84,6 +84,11 @@ module dsr_ref_prefetch #(
     localparam int GB  = 4;                      // valid generation bits (0: never valid)
     localparam int EB  = 4;                      // busy epoch bits
     localparam logic [GB-1:0] GEN_LAST = '1;
+    // the tables are read over two cycles: NC candidates (the slots {j, lo}) at stage P,
+    // one of them at stage R
+    localparam int CB  = SXB > 4 ? 2 : 1;
+    localparam int NC  = 1 << CB;
+    localparam int LOB = SXB - CB;
 
     // ---------------------------------------------------------------- jobs
     logic                        job_empty, job_pop;
@@ -227,9 +232,13 @@ module dsr_ref_prefetch #(
         end
     end
 
-    // The lookup is three stages, so no path runs from a table read to the walk's stall:
+    // The lookup is four stages, so no path runs from a table read to the walk's stall, and
+    // a 512-deep LUT RAM read (the address fanned out to every cell, then a mux tree) is
+    // split over two cycles:
     //   A  a register slice (dsr_skid) after the walk: its ready is a flip-flop
-    //   R  the slots' entries read (tag, valid, busy, last), as copies
+    //   P  the tables read at the NC slots {j, lo} that share the slot's low bits, as
+    //      candidates that mirror the tables (each takes the table writes to its slot)
+    //   R  the slot's candidate (tag, valid, busy, last), as copies
     //   I  hit and free (registered), first miss, issue, done
     // Every table write comes from I (issue: valid and tag; done: busy and last; the frame
     // start's invalidation; the all-read clear of busy) and reaches the tables a cycle later
@@ -256,16 +265,21 @@ module dsr_ref_prefetch #(
         end
     end
 
-    // stage R and stage I: the pixel (bank tiles, frame start, slot, ticket) and the copies
-    logic                r_valid, i_valid;
-    logic [3:0]          r_present, i_present;
+    // stages P, R and I: the pixel (bank tiles, frame start, slot, ticket) and the copies
+    logic                p_valid, r_valid, i_valid;
+    logic [3:0]          p_present, r_present, i_present;
+    logic [TXB-1:0]      p_tx [4];
+    logic [TYB-1:0]      p_ty [4];
+    logic                p_sof, p_rslot;
+    logic [7:0]          p_ticket;
+    logic [SXB-1:0]      p_slot [4];
     logic [TXB-1:0]      r_tx [4];
     logic [TXB-1:0]      i_tx [4];
     logic [TYB-1:0]      r_ty [4];
     logic [TYB-1:0]      i_ty [4];
     logic                r_sof, i_sof, r_rslot, i_rslot;
     logic [7:0]          r_ticket, i_ticket;
-    logic [3:0]          r_v, r_busy, i_busy, i_hit, i_free;
+    logic [3:0]          r_v, r_busy, i_busy, i_hit;
     logic [TYB-1:0]      r_tag [4];
     logic [SEQ_BITS-1:0] r_last [4];
     logic [SEQ_BITS-1:0] i_last [4];
@@ -273,6 +287,7 @@ module dsr_ref_prefetch #(
     logic [SXB-1:0]      i_slot [4];
     always_comb begin
         for (int k = 0; k < 4; k++) begin
+            p_slot[k] = slot_of(p_tx[k], p_ty[k]);
             r_slot[k] = slot_of(r_tx[k], r_ty[k]);
             i_slot[k] = slot_of(i_tx[k], i_ty[k]);
         end
@@ -280,7 +295,7 @@ module dsr_ref_prefetch #(
 
     // ---------------------------------------------------------------- tag banks
     // Per slot, all LUT RAM (written from the pending-write registers, read at stage A's
-    // slot), because a 512-to-1 read of flip-flops spread over the die is a routing tree:
+    // slot's low bits into stage P's candidates), because a 512-to-1 read of flip-flops spread over the die is a routing tree:
     // - tag and generation: valid is gen == cur_gen. The frame start's invalidation steps
     //   cur_gen (1 .. GEN_LAST); when it wraps, a sweep writes generation 0 (never valid)
     //   into every slot (NSB cycles, reads count as invalid and no fill issues meanwhile),
@@ -304,13 +319,11 @@ module dsr_ref_prefetch #(
     logic [EB-1:0]       cur_ep;
     logic                sweeping, sw_init, ep_dirty, ep_step;
     logic [SXB-1:0]      sw_slot;
+    logic                p_take, r_take;
 
     genvar g;
     generate
         for (g = 0; g < 4; g = g + 1) begin : g_tab
-            logic [GB+TYB-1:0]   tag_mem [NSB];
-            logic [EB-1:0]       ep_mem [NSB];
-            logic [SEQ_BITS-1:0] last_mem [NSB];
             // one write port: the sweep, or the issue (none issues while sweeping)
             logic                tw_en;
             logic [SXB-1:0]      tw_slot;
@@ -325,40 +338,72 @@ module dsr_ref_prefetch #(
             assign ew_en   = (sweeping && sw_init) || pd_en[g];
             assign ew_slot = sweeping ? sw_slot : pd_slot[g];
             assign ew_data = sweeping ? cur_ep - 1'b1 : cur_ep;
-            assign {gen_rd[g], tag_rd[g]} = tag_mem[a_slot[g]];
-            assign ep_rd[g]   = ep_mem[a_slot[g]];
-            assign last_rd[g] = last_mem[a_slot[g]];
-            always_ff @(posedge clk) begin
-                if (tw_en) tag_mem[tw_slot] <= tw_data;
-                if (ew_en) ep_mem[ew_slot] <= ew_data;
-                if (pd_en[g]) last_mem[pd_slot[g]] <= pd_last;
+            // stage P's candidates, and R's read: the candidate of P's slot
+            logic [GB+TYB-1:0]   c_tag [NC];
+            logic [EB-1:0]       c_ep [NC];
+            logic [SEQ_BITS-1:0] c_last [NC];
+            logic [LOB-1:0]      a_lo, p_lo;
+            logic [CB-1:0]       p_hi;
+            assign a_lo = a_slot[g][LOB-1:0];
+            assign p_lo = p_slot[g][LOB-1:0];
+            assign p_hi = p_slot[g][SXB-1 -: CB];
+            assign {gen_rd[g], tag_rd[g]} = c_tag[p_hi];
+            assign ep_rd[g]   = c_ep[p_hi];
+            assign last_rd[g] = c_last[p_hi];
+            for (genvar j = 0; j < NC; j = j + 1) begin : g_hi
+                // LUT RAM: as a block RAM (Yosys takes the candidate registers into its
+                // read port) P's stall would reach the EBR's address, and its 5.8 ns
+                // clock-to-out the stage R read
+                (* ram_style = "distributed" *) logic [GB+TYB-1:0]   tag_mem [1 << LOB];
+                (* ram_style = "distributed" *) logic [EB-1:0]       ep_mem [1 << LOB];
+                (* ram_style = "distributed" *) logic [SEQ_BITS-1:0] last_mem [1 << LOB];
+                logic                tw_j, ew_j, lw_j;
+                assign tw_j = tw_en && tw_slot[SXB-1 -: CB] == CB'(j);
+                assign ew_j = ew_en && ew_slot[SXB-1 -: CB] == CB'(j);
+                assign lw_j = pd_en[g] && pd_slot[g][SXB-1 -: CB] == CB'(j);
+                always_ff @(posedge clk) begin
+                    if (tw_j) tag_mem[tw_slot[LOB-1:0]] <= tw_data;
+                    if (ew_j) ep_mem[ew_slot[LOB-1:0]] <= ew_data;
+                    if (lw_j) last_mem[pd_slot[g][LOB-1:0]] <= pd_last;
+                end
+                // a candidate is the table read at A's slot when P takes a pixel, its own
+                // otherwise, then this cycle's write to its slot
+                always_ff @(posedge clk) begin
+                    if (p_take) begin
+                        c_tag[j]  <= tw_j && tw_slot[LOB-1:0] == a_lo ? tw_data
+                                                                       : tag_mem[a_lo];
+                        c_ep[j]   <= ew_j && ew_slot[LOB-1:0] == a_lo ? ew_data
+                                                                       : ep_mem[a_lo];
+                        c_last[j] <= lw_j && pd_slot[g][LOB-1:0] == a_lo ? pd_last
+                                                                          : last_mem[a_lo];
+                    end else begin
+                        if (tw_j && tw_slot[LOB-1:0] == p_lo) c_tag[j] <= tw_data;
+                        if (ew_j && ew_slot[LOB-1:0] == p_lo) c_ep[j] <= ew_data;
+                        if (lw_j && pd_slot[g][LOB-1:0] == p_lo) c_last[j] <= pd_last;
+                    end
+                end
             end
         end
     endgenerate
 
     // ---------------------------------------------------------------- stage I: issue
-    logic [3:0] miss, iss_k, dn_k;
-    assign miss = i_present & ~i_hit;
+    logic [3:0] iss_k, dn_k;
 
-    // the first miss
+    // I's misses, registered with its hits (from I's next state, see below): the first
+    // miss m, whether it is free, whether another miss follows, or none at all
     logic [1:0] m;
-    logic       more;
-    always_comb begin
-        m = 2'd0;
-        for (int k = 3; k >= 0; k--) begin
-            if (miss[k]) m = 2'(k);
-        end
-        more = (miss & ~(4'b1 << m)) != '0;
-    end
+    logic       more, nomiss, mfree;
 
     // a frame's first pixel waits for the captures before it to be sent, then drops the
-    // tags if the reference changed (a capture since, or another slot)
+    // tags if the reference changed (a capture since, or another slot). It goes on a cycle
+    // after the check passed (sof_ok, registered: frame starts are rare; neither condition
+    // can fall back while the pixel waits: later captures finish after it, and seen only
+    // changes by its own drop).
     logic [7:0] seen_epoch;
     logic       seen_slot, seen_any, cur_slot;
-    logic       stale, frame_wait, cap_wait, clr_v, clr_b;
+    logic       stale, cap_wait, sof_ok, clr_v, clr_b;
     assign cap_wait   = capture_done != i_ticket;
     assign stale      = !seen_any || seen_epoch != i_ticket || seen_slot != i_rslot;
-    assign frame_wait = i_sof && (cap_wait || stale);
     assign clr_v      = i_valid && i_sof && !cap_wait && stale;
     // the sampler has read every walked pixel: no slot has a reader in flight
     assign clr_b      = rd_seq == pf_seq;
@@ -371,9 +416,9 @@ module dsr_ref_prefetch #(
     assign ahead = pf_seq - rd_seq;
 
     logic issue, done, go;
-    assign go    = i_valid && !frame_wait && win_q && !sweeping;
-    assign issue = go && miss[m] && i_free[m] && fill_ready;
-    assign done  = go && (miss == '0 || (issue && !more));
+    assign go    = i_valid && (!i_sof || sof_ok) && win_q && !sweeping;
+    assign issue = go && !nomiss && mfree && fill_ready;
+    assign done  = go && (nomiss || (issue && !more));
     always_comb begin
         for (int k = 0; k < 4; k++) begin
             iss_k[k] = issue && m == 2'(k);
@@ -388,13 +433,15 @@ module dsr_ref_prefetch #(
     assign fill_seq   = pf_seq;
 
     // ---------------------------------------------------------------- stage moves
-    logic i_take, r_move, r_take;
+    logic i_take, r_move, r_ready;
     assign i_take  = !i_valid || done;              // I is free at the next edge
     assign r_move  = r_valid && i_take;
-    assign a_ready = !r_valid || r_move;
-    assign r_take  = a_valid && a_ready;
+    assign r_ready = !r_valid || r_move;
+    assign r_take  = p_valid && r_ready;
+    assign a_ready = !p_valid || r_take;
+    assign p_take  = a_valid && a_ready;
 
-    // R's next copies: the read at A's slot (with the pending write) when a pixel enters,
+    // R's next copies: the read at P's slot (with the pending write) when a pixel enters,
     // R's own otherwise; then this cycle's writes where the slot matches
     logic [3:0]          rn_v, rn_busy;
     logic [TYB-1:0]      rn_tag [4];
@@ -409,16 +456,16 @@ module dsr_ref_prefetch #(
                 b_busy = ep_rd[k] == cur_ep;
                 b_tag  = tag_rd[k];
                 b_last = last_rd[k];
-                if (pi_en[k] && pi_slot[k] == a_slot[k]) begin
+                if (pi_en[k] && pi_slot[k] == p_slot[k]) begin
                     b_v   = 1'b1;
                     b_tag = pi_tag[k];
                 end
-                if (pd_en[k] && pd_slot[k] == a_slot[k]) begin
+                if (pd_en[k] && pd_slot[k] == p_slot[k]) begin
                     b_busy = 1'b1;
                     b_last = pd_last;
                 end
-                m_iss = iss_k[k] && i_slot[k] == a_slot[k];
-                m_dn  = dn_k[k] && i_slot[k] == a_slot[k];
+                m_iss = iss_k[k] && i_slot[k] == p_slot[k];
+                m_dn  = dn_k[k] && i_slot[k] == p_slot[k];
             end else begin
                 b_v    = r_v[k];
                 b_busy = r_busy[k];
@@ -458,14 +505,33 @@ module dsr_ref_prefetch #(
         end
     end
 
+    // the first miss of I's next state, and the rest of what issue and done need of it
+    logic [3:0] in_miss;
+    logic [1:0] in_m;
+    always_comb begin
+        in_miss = (r_move ? r_present : i_present) & ~in_hit;
+        in_m = 2'd0;
+        for (int k = 3; k >= 0; k--) begin
+            if (in_miss[k]) in_m = 2'(k);
+        end
+    end
+
     always_ff @(posedge clk) begin
-        if (r_take) begin
+        if (p_take) begin
             for (int k = 0; k < 4; k++) begin
-                r_present[k] <= a_present[k];
-                r_tx[k] <= a_tx[k];
-                r_ty[k] <= a_ty[k];
+                p_present[k] <= a_present[k];
+                p_tx[k] <= a_tx[k];
+                p_ty[k] <= a_ty[k];
             end
-            {r_sof, r_rslot, r_ticket} <= a_data[9:0];
+            {p_sof, p_rslot, p_ticket} <= a_data[9:0];
+        end
+        if (r_take) begin
+            r_present <= p_present;
+            r_tx      <= p_tx;
+            r_ty      <= p_ty;
+            r_sof     <= p_sof;
+            r_rslot   <= p_rslot;
+            r_ticket  <= p_ticket;
         end
         if (r_move) begin
             i_present <= r_present;
@@ -482,7 +548,10 @@ module dsr_ref_prefetch #(
         i_hit   <= in_hit;
         i_busy  <= in_busy;
         i_last  <= in_last;
-        i_free  <= in_free;
+        m       <= in_m;
+        more    <= (in_miss & ~(4'b1 << in_m)) != '0;
+        nomiss  <= in_miss == '0;
+        mfree   <= in_free[in_m];
         pd_last <= pf_seq;
         for (int k = 0; k < 4; k++) begin
             pi_slot[k] <= i_slot[k];
@@ -493,11 +562,13 @@ module dsr_ref_prefetch #(
 
     always_ff @(posedge clk) begin
         if (rst) begin
+            p_valid    <= 1'b0;
             r_valid    <= 1'b0;
             i_valid    <= 1'b0;
             pi_en      <= '0;
             pd_en      <= '0;
             win_q      <= 1'b1;
+            sof_ok     <= 1'b0;
             pf_seq     <= '0;
             seen_any   <= 1'b0;
             seen_epoch <= '0;
@@ -510,11 +581,13 @@ module dsr_ref_prefetch #(
             sw_slot    <= '0;
             ep_dirty   <= 1'b0;
         end else begin
-            if (a_ready) r_valid <= a_valid;
+            if (a_ready) p_valid <= a_valid;
+            if (r_ready) r_valid <= p_valid;
             if (i_take) i_valid <= r_valid;
             pi_en <= iss_k;
             pd_en <= dn_k;
             win_q <= ahead < WINDOW - 1'b1;
+            sof_ok <= i_valid && i_sof && !r_move && !cap_wait && !stale;
             if (clr_v) begin
                 seen_any   <= 1'b1;
                 seen_epoch <= i_ticket;
