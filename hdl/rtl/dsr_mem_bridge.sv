@@ -1,7 +1,7 @@
 // dsr_mem_bridge - the reference store's memory port from the pipeline clock to the DRAM
 // controller's clock (LiteDRAM native port).
 //
-//   pipeline clk:  mem_cmd_* --> dsr_async_fifo --> native cmd (+ wdata for a write)
+//   pipeline clk:  mem_cmd_* --> dsr_async_fifo --> dsr_skid --> native cmd (+ wdata for a write)
 //                  mem_rd_*  <-- dsr_async_fifo <-- native rdata
 //
 // Commands are sent one at a time: a write's data is handed over before the next command,
@@ -63,8 +63,8 @@ module dsr_mem_bridge #(
     dsr_sync_bit init_sync (.clk(dram_clk), .rst(d_rst), .d(init_done), .q(init_d));
 
     // ---------------------------------------------------------------- commands
-    logic          c_valid, c_ready, c_we;
-    logic [CW-1:0] c_data;
+    logic          c_valid, c_ready, c_we, f_valid, f_ready;
+    logic [CW-1:0] c_data, f_data;
     logic [127:0]  c_wdata;
     logic [15:0]   c_wmask;
 
@@ -76,6 +76,15 @@ module dsr_mem_bridge #(
         .s_data({mem_cmd_we, mem_cmd_addr, mem_cmd_wdata, mem_cmd_wmask}),
         .s_valid(mem_cmd_valid), .s_ready(mem_cmd_ready),
         .m_clk(dram_clk), .m_rst(d_rst),
+        .m_data(f_data), .m_valid(f_valid), .m_ready(f_ready)
+    );
+    // a register slice after the FIFO: its pop (pointer increment, gray code, empty) starts
+    // from a flip-flop, not from the controller's ready and the handshake below
+    dsr_skid #(
+        .DATA_WIDTH(CW)
+    ) cmd_slice (
+        .clk(dram_clk), .rst(d_rst),
+        .s_data(f_data), .s_valid(f_valid), .s_ready(f_ready),
         .m_data(c_data), .m_valid(c_valid), .m_ready(c_ready)
     );
     assign {c_we, cmd_addr, c_wdata, c_wmask} = c_data;
@@ -157,7 +166,7 @@ module dsr_mem_bridge #(
             push_recent <= push_recent - 1'b1;
         end
     end
-    assign idle = push_recent == '0 && !r_valid && !c_valid && !cmd_done && !data_done
+    assign idle = push_recent == '0 && !r_valid && !f_valid && !c_valid && !cmd_done && !data_done
                && owed_all == '0 && !d_rst;
 
 endmodule
