@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # synth.sh - dsr_top (in synth/dsr_top_synth.sv: on-chip store, no DRAM port) through Yosys (synth_ecp5) and nextpnr-ecp5 for an LFE5U-85F,
-# then the numbers that matter: LUTs, flip-flops, block RAMs, DSPs, fmax, critical path.
+# then the numbers that matter: LUTs, flip-flops, block RAMs, DSPs, fmax, critical path,
+# and one line for the pipeline clock:  SYNTH clock=pipe_clk fmax_mhz=<x> target_mhz=<y> grade=<g>
 #
 # SYNTH_SPEED (environment): speed grade 6 (default, slowest), 7 or 8.
 # SYNTH_PORT_REGS (environment): 1 (default) registers every port in dsr_top_synth, as the
@@ -27,9 +28,9 @@ echo "synth: dsr_top MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits PORT_REGS=$
 	exit 1
 }
 
-python3 - "$out" "$freq" <<'PY'
+python3 - "$out" "$freq" "$speed" <<'PY'
 import json, re, sys
-out, freq = sys.argv[1], float(sys.argv[2])
+out, freq, speed = sys.argv[1], float(sys.argv[2]), sys.argv[3]
 rep = json.load(open(f"{out}/report.json"))
 util = rep.get("utilization", {})
 def used(k):
@@ -42,6 +43,7 @@ print(f"  DSP:   {used('MULT18X18D')}")
 for clk, v in rep.get("fmax", {}).items():
     ach = v.get("achieved", 0)
     print(f"  fmax:  {ach:.1f} MHz on {clk} ({'meets' if ach >= freq else 'misses'} {freq:.0f} MHz)")
+    print(f"SYNTH clock=pipe_clk fmax_mhz={ach:.1f} target_mhz={freq:.0f} grade={speed}")
 log = open(f"{out}/nextpnr.log").read()
 # the last critical path report of the routed design
 m = list(re.finditer(r"Critical path report for clock '[^']*' \(posedge -> posedge\):\n(.*?)\n\n", log, re.S))
