@@ -119,29 +119,47 @@ module dsr_ref_prefetch #(
 
     logic          gen_valid, gen_ready, gen_sof, gen_eol, gen_last;
     assign gen_valid = walking;
-    assign gen_sof   = gx == '0 && gy == '0;
-    assign gen_eol   = {1'b0, gx} == w_width - 1'b1;
-    assign gen_last  = gen_eol && {1'b0, gy} == w_height - 1'b1;
     assign job_pop   = !walking && !job_empty;
+
+    // frame start, line end and last line are flip-flops (set from the counters' next
+    // values), so the generator's inputs do not wait for the counters' compares
+    logic          sof_q, eol_q, lrow_q;
+    logic [WB-1:0] j_width;
+    logic [HB-1:0] j_height;
+    assign j_width  = job_rd[JW-1 -: WB];
+    assign j_height = job_rd[JW-1-WB -: HB];
+    assign gen_sof  = sof_q;
+    assign gen_eol  = eol_q;
+    assign gen_last = eol_q && lrow_q;
 
     always_ff @(posedge clk) begin
         if (rst) begin
             walking <= 1'b0;
             gx      <= '0;
             gy      <= '0;
+            sof_q   <= 1'b0;
+            eol_q   <= 1'b0;
+            lrow_q  <= 1'b0;
         end else if (job_pop) begin
             walking <= 1'b1;
             gx      <= '0;
             gy      <= '0;
+            sof_q   <= 1'b1;
+            eol_q   <= j_width == WB'(1);
+            lrow_q  <= j_height == HB'(1);
         end else if (gen_valid && gen_ready) begin
+            sof_q <= 1'b0;
             if (gen_last) begin
                 walking <= 1'b0;
             end
             if (gen_eol) begin
-                gx <= '0;
-                gy <= gy + 1'b1;
+                gx     <= '0;
+                gy     <= gy + 1'b1;
+                eol_q  <= w_width == WB'(1);
+                lrow_q <= {1'b0, gy} + HB'(2) == w_height;
             end else begin
-                gx <= gx + 1'b1;
+                gx    <= gx + 1'b1;
+                eol_q <= {1'b0, gx} + WB'(2) == w_width;
             end
         end
     end
