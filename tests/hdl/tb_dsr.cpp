@@ -1011,6 +1011,12 @@ static void random_run(Bench &b, unsigned frames)
 	for (int i = 0; i < 3; i++)
 		b.beats.push_back({(uint16_t)rng(), false, false, -1, 0});
 
+	// A short frame stays open until the next frame start (dsr_frame_in pads it then), and
+	// a LUT_DATA write held off for a pending swap waits for that start or an empty
+	// pipeline (dsr_regs): so after a short frame the feeder must not wait for a batch,
+	// as a host must not wait for a LUT upload with an input frame open. Such a batch
+	// keeps the size and lands wherever it lands.
+	bool prev_short = false;
 	for (unsigned f = 0; f < frames; f++) {
 		if (f % 8 == 0) {
 			b.p_ready = readies[rng() % 5];
@@ -1019,7 +1025,7 @@ static void random_run(Bench &b, unsigned frames)
 		bool change = f == 0 || u(rng) < 0.35;
 		if (change) {
 			Plan np = pl;
-			if (f == 0 || u(rng) < 0.25) {
+			if (!prev_short && (f == 0 || u(rng) < 0.25)) {
 				double r = u(rng);
 				if (r < 0.04) { np.w = 1; np.h = 1; }
 				else if (r < 0.08) { np.w = 1 + rng() % 40; np.h = 1; }
@@ -1059,7 +1065,8 @@ static void random_run(Bench &b, unsigned frames)
 			batch.ops.push_back({false, DSR_REG_TIME_HI, 0, true});
 			// a new geometry must be active before its first pixel; other changes
 			// may land in either frame and the mirror says which
-			batch.hold_feeder = f == 0 || np.w != pl.w || np.h != pl.h || u(rng) < 0.5;
+			batch.hold_feeder = !prev_short &&
+					    (f == 0 || np.w != pl.w || np.h != pl.h || u(rng) < 0.5);
 			b.batches.push_back(batch);
 			if (batch.hold_feeder && b.hold_frame < 0)
 				b.hold_frame = (int)f;
@@ -1074,6 +1081,7 @@ static void random_run(Bench &b, unsigned frames)
 		if (f + 1 == frames && defect == 1)
 			defect = 0;	// the last frame must end by itself
 		push_frame(b, (int)f, im, pl.w, pl.h, defect);
+		prev_short = defect == 1 && (size_t)pl.w * pl.h > 1;
 		// keep the queues short: run while a few frames are queued
 		while (b.beats.size() > 4 * (size_t)max_w * max_h && !interrupted)
 			b.cycle();
