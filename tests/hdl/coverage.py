@@ -253,6 +253,9 @@ def main():
             bad += 1
             print(f"coverage: waiver matches {len(hits)} point(s) that were hit (narrow it): "
                   f"{pat.pattern}: e.g. {hits[0]}")
+            if verbose:
+                for h in hits:
+                    print(f"coverage:   hit {h}")
         elif not unhit:
             bad += 1
             print(f"coverage: waiver matches nothing (remove it): {pat.pattern}")
