@@ -7,7 +7,6 @@
  * the histogram is of the values the LUT will be indexed by.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "dsr/contrast.h"
 #include "dsr/error.h"
 #include "dsr/register.h"
+#include "common/threads.h"
 
 #define MIN_SAMPLES 64
 
@@ -274,19 +274,6 @@ static void *residual_run(void *arg)
 	return NULL;
 }
 
-/* fn(a) here and fn(b) on a second thread when DSR_THREADS allows one, else after. */
-static void run_two(void *(*fn)(void *), void *a, void *b)
-{
-	pthread_t t;
-	int threaded = dsr_threads() != 1 && pthread_create(&t, NULL, fn, b) == 0;
-
-	fn(a);
-	if (threaded)
-		pthread_join(t, NULL);
-	else
-		fn(b);
-}
-
 static void stats_free(struct lut_stats *st)
 {
 	free(st->hr);
@@ -300,13 +287,13 @@ static int collect_stats(struct lut_job *j, struct lut_half *hf, struct lut_stat
 	uint32_t w = j->live->width, h = j->live->height;
 
 	atomic_init(&j->next, 0);
-	run_two(band_run, j, j);
+	dsr_run_pair(band_run, j, j);
 	for (int k = 0; k < 2; k++)
 		hf[k] = (struct lut_half){ .j = j, .part = k };
-	run_two(box_run, &hf[0], &hf[1]);
+	dsr_run_pair(box_run, &hf[0], &hf[1]);
 	if (hf[0].rc || hf[1].rc)
 		return dsr_seterr("contrast: out of memory for a %ux%u frame", w, h);
-	run_two(stats_run, &hf[0], &hf[1]);
+	dsr_run_pair(stats_run, &hf[0], &hf[1]);
 	if (hf[0].rc || hf[1].rc)
 		return dsr_seterr("contrast: out of memory for the histograms");
 	*st = hf[0].st;
@@ -458,7 +445,7 @@ int dsr_contrast_lut_h(const struct dsr_image *ref, const struct dsr_image *live
 		lut[r] = lut[maxv];
 	if (info) {
 		j.lut = lut;
-		run_two(residual_run, &hf[0], &hf[1]);
+		dsr_run_pair(residual_run, &hf[0], &hf[1]);
 		info->samples = st.n;
 		info->gain = gain;
 		info->offset = offset;

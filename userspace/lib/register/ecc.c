@@ -194,7 +194,7 @@ static ecc_texel *texels(const struct fimg *ref, const struct fimg *gx, const st
 		return NULL;
 	}
 	if (npx >= 48 * 1024) {
-		reg_run_pair(tex_run, &j[0], &j[1]);
+		dsr_run_pair(tex_run, &j[0], &j[1]);
 	} else {
 		tex_run(&j[0]);
 		tex_run(&j[1]);
@@ -379,7 +379,7 @@ static void accumulate(const struct fimg *ref, const ecc_texel *tex,
 		*s = j[0].s;
 		return;
 	}
-	reg_run_pair(acc_run, &j[0], &j[1]);
+	dsr_run_pair(acc_run, &j[0], &j[1]);
 	double *d = (double *)s;
 	const double *a = (const double *)&j[0].s, *b = (const double *)&j[1].s;
 

@@ -394,7 +394,7 @@ int fourier_mellin(const struct fimg *ref, const struct fimg *live, struct rot_s
 	/* the two frames' spectra on the two threads, each in its own buffers */
 	j[0] = (struct lp_job){ &c, ref, c.a, mr, lp, lc.a, c.fa };
 	j[1] = (struct lp_job){ &c, live, c.b, ml, lp + LP_RADII * LP_ANGLES, lc.b, c.fb };
-	reg_run_pair(lp_run, &j[0], &j[1]);
+	dsr_run_pair(lp_run, &j[0], &j[1]);
 	cross_power(&lc, 0.25);
 	n = find_peaks(lc.a, LP_RADII, LP_ANGLES, 2, pk, max);
 	double step = log(LP_FMAX / LP_FMIN) / (LP_RADII - 1);

@@ -132,7 +132,7 @@ static size_t photo_samples(const struct fimg *ref, const struct fimg *live, con
 		photo_collect(&j[0]);
 		return j[0].ns;
 	}
-	reg_run_pair(photo_collect, &j[0], &j[1]);
+	dsr_run_pair(photo_collect, &j[0], &j[1]);
 	memmove(rs + j[0].ns, j[1].rs, j[1].ns * sizeof(float));
 	memmove(ls + j[0].ns, j[1].ls, j[1].ns * sizeof(float));
 	return j[0].ns + j[1].ns;

@@ -10,7 +10,6 @@
  *   5. checks: overlap, convergence, quality; a failure is an error, never a result.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,35 +68,6 @@ void dsr_register_opts_default(struct dsr_register_opts *o)
 void dsr_register_cleanup(void)
 {
 	fft_cache_free();
-}
-
-int dsr_threads(void)
-{
-	const char *e = getenv("DSR_THREADS");
-	char *end;
-	long n;
-
-	if (!e)
-		return 2;
-	n = strtol(e, &end, 10);
-	if (end == e || *end || n < 1)
-		return dsr_seterr("DSR_THREADS='%s': expected a positive integer (threads for "
-				  "registration, default 2)", e);
-	return n >= 2 ? 2 : 1;
-}
-
-/* A second thread only when DSR_THREADS allows it (bad values mean the default) and it
- * starts; the results never depend on which way the two halves ran. */
-void reg_run_pair(void *(*fn)(void *), void *a, void *b)
-{
-	pthread_t t;
-	int threaded = dsr_threads() != 1 && pthread_create(&t, NULL, fn, b) == 0;
-
-	fn(a);
-	if (threaded)
-		pthread_join(t, NULL);
-	else
-		fn(b);
 }
 
 /* Where two transforms send the pixels apart: |D x + e| is convex in x, so its maximum
@@ -219,7 +189,7 @@ static int pyramid_build(struct pyramid *py, const struct dsr_image *ref,
 	memset(j, 0, sizeof(j));
 	j[0] = (struct side_job){ .im = ref, .mask = mask, .automask = automask };
 	j[1] = (struct side_job){ .im = live, .mask = mask, .automask = automask };
-	reg_run_pair(side_run, &j[0], &j[1]);
+	dsr_run_pair(side_run, &j[0], &j[1]);
 	py->levels = j[0].levels < j[1].levels ? j[0].levels : j[1].levels;
 	for (int l = 0; l < MAX_LEVELS; l++) {	/* everything built goes to @py, to be freed */
 		if (l < py->levels) {
@@ -422,7 +392,7 @@ static int global_search(struct pyramid *py, const struct dsr_register_opts *o,
 	j->py = py, j->r = r, j->l = l, j->cand = cand, j->motion = o->motion;
 	j->lg = lg, j->lt = lt, j->n = n;
 	atomic_init(&j->next, 0);
-	reg_run_pair(cand_run, j, j);
+	dsr_run_pair(cand_run, j, j);
 	for (int i = 0; i < n; i++) {
 		if (j->rc[i] < 0) {
 			dsr_seterr("%s", j->err[i]);
@@ -504,7 +474,7 @@ static int map_level_h(struct pyramid *py, int l, const struct dsr_homography *h
 
 	for (int k = 0; k < 2; k++, j[0].gradients = j[1].gradients = 1) {
 		if ((size_t)w * hh >= PAR_LEVEL_PIXELS) {
-			reg_run_pair(map_run, &j[0], &j[1]);
+			dsr_run_pair(map_run, &j[0], &j[1]);
 		} else {
 			map_run(&j[0]);
 			map_run(&j[1]);

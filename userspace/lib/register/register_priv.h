@@ -15,6 +15,7 @@
 #include "dsr/image.h"
 #include "dsr/model.h"
 #include "dsr/register.h"
+#include "common/threads.h"
 
 /* A float image; a NULL mask means every pixel is valid, otherwise 1 = valid. */
 struct fimg {
@@ -23,9 +24,6 @@ struct fimg {
 	uint8_t *valid;
 };
 
-/* fn(a) here and fn(b) on a second thread when DSR_THREADS allows one (see dsr_threads()),
- * else one after the other; returns when both are done. */
-void reg_run_pair(void *(*fn)(void *), void *a, void *b);
 
 struct fimg *fimg_new(int w, int h);
 void fimg_free(struct fimg *im);
