@@ -38,12 +38,12 @@ module dsr_board #(
     output wire [2:0]  ddram_ba,
     output wire        ddram_cas_n,
     output wire        ddram_cke,
-    input  wire        ddram_clk_n,
+    // CK and DQS are SSTL135D_I pairs: the _p port is the pair (.lpf), the _n pads follow
+    // it; the generator's core lists ddram_clk_n/ddram_dqs_n as unused inputs (tied off)
     output wire        ddram_clk_p,
     output wire        ddram_cs_n,
     output wire [1:0]  ddram_dm,
     inout  wire [15:0] ddram_dq,
-    inout  wire [1:0]  ddram_dqs_n,
     inout  wire [1:0]  ddram_dqs_p,
     output wire        ddram_odt,
     output wire        ddram_ras_n,
@@ -106,8 +106,8 @@ module dsr_board #(
             wire [31:0] wb_dat_r;
             litedram_core u_dram (
                 .clk(fx3_clk), .rst(!locked || !btn_n), .pll_locked(dram_pll_locked),
-                .ddram_a, .ddram_ba, .ddram_cas_n, .ddram_cke, .ddram_clk_n, .ddram_clk_p,
-                .ddram_cs_n, .ddram_dm, .ddram_dq, .ddram_dqs_n, .ddram_dqs_p, .ddram_odt,
+                .ddram_a, .ddram_ba, .ddram_cas_n, .ddram_cke, .ddram_clk_n(1'b0), .ddram_clk_p,
+                .ddram_cs_n, .ddram_dm, .ddram_dq, .ddram_dqs_n(2'b00), .ddram_dqs_p, .ddram_odt,
                 .ddram_ras_n, .ddram_reset_n, .ddram_we_n,
                 .init_done, .init_error,
                 .user_clk, .user_rst,
