@@ -27,33 +27,10 @@ echo "bitstream: dsr_board (MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits), $d
 pnr=$?
 
 # one line per clock from the routed design's timing summary (present on failure too)
-python3 - "$out" "$speed" <<'PY'
-import json, re, sys
-out, speed = sys.argv[1], sys.argv[2]
-log = open(f"{out}/nextpnr.log").read()
-names = {"pipe_clk": "pipe_clk", "fx3_clk": "fx3_clk", "clk30": "clk30"}
-seen = {}
-for m in re.finditer(r"Max frequency for clock\s+'([^']+)':\s+([0-9.]+) MHz \((PASS|FAIL) at ([0-9.]+) MHz\)", log):
-    net, fmax, _, target = m.groups()
-    name = next((v for k, v in names.items() if k in net), net)
-    seen[name] = (float(fmax), float(target))
-for name, (fmax, target) in seen.items():
-    print(f"SYNTH clock={name} fmax_mhz={fmax:.1f} target_mhz={target:.0f} grade={speed}")
-try:
-    util = json.load(open(f"{out}/report.json")).get("utilization", {})
-    def used(k):
-        u = util.get(k, {})
-        return f"{u.get('used', 0)} / {u.get('available', 0)}"
-    print(f"  LUT4: {used('TRELLIS_COMB')}  FF: {used('TRELLIS_FF')}  EBR: {used('DP16KD')}  DSP: {used('MULT18X18D')}")
-except (OSError, ValueError):
-    pass
-for m in list(re.finditer(r"Critical path report for clock '([^']*)' \(posedge -> posedge\):\n(.*?)\n\n", log, re.S))[-3:]:
-    lines = m.group(2).splitlines()
-    src = [l for l in lines if "Source" in l]
-    snk = [l for l in lines if "Sink" in l]
-    if src and snk:
-        print(f"  critical {m.group(1)}: {src[0].split('Source')[-1].strip()} -> {snk[-1].split('Sink')[-1].strip()}")
-PY
+# PLL outputs by name; the DRAM core's CRG as in synth_dram.sh (dram_sys by its target)
+python3 "$(dirname "$0")/pnr_report.py" "$out" "$speed" --clock pipe_clk=pipe_clk \
+	--clock fx3_clk=fx3_clk --clock clk30=clk30 --clock 'sys2x|clkout0=dram_sys2x' \
+	--clock 'init|clkout1=dram_init' --target 100=dram_sys
 if [ $pnr -ne 0 ]; then
 	grep -E "ERROR|FAIL" "$out/nextpnr.log" | tail -5 >&2
 	echo "bitstream: nextpnr failed (a clock misses its target, or placement/routing failed)" >&2

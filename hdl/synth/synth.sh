@@ -28,32 +28,4 @@ echo "synth: dsr_top MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits PORT_REGS=$
 	exit 1
 }
 
-python3 - "$out" "$freq" "$speed" <<'PY'
-import json, re, sys
-out, freq, speed = sys.argv[1], float(sys.argv[2]), sys.argv[3]
-rep = json.load(open(f"{out}/report.json"))
-util = rep.get("utilization", {})
-def used(k):
-    u = util.get(k, {})
-    return f"{u.get('used', 0)} / {u.get('available', 0)}"
-print(f"  LUT4:  {used('TRELLIS_COMB')}   (logic cells: LUT4 + carry)")
-print(f"  FF:    {used('TRELLIS_FF')}")
-print(f"  EBR:   {used('DP16KD')}")
-print(f"  DSP:   {used('MULT18X18D')}")
-for clk, v in rep.get("fmax", {}).items():
-    ach = v.get("achieved", 0)
-    print(f"  fmax:  {ach:.1f} MHz on {clk} ({'meets' if ach >= freq else 'misses'} {freq:.0f} MHz)")
-    print(f"SYNTH clock=pipe_clk fmax_mhz={ach:.1f} target_mhz={freq:.0f} grade={speed}")
-log = open(f"{out}/nextpnr.log").read()
-# the last critical path report of the routed design
-m = list(re.finditer(r"Critical path report for clock '[^']*' \(posedge -> posedge\):\n(.*?)\n\n", log, re.S))
-if m:
-    lines = m[-1].group(1).splitlines()
-    src = [l for l in lines if "Source" in l]
-    snk = [l for l in lines if "Sink" in l]
-    print("  critical path:")
-    if src: print("    from " + src[0].split("Source")[-1].strip())
-    if snk: print("    to   " + snk[-1].split("Sink")[-1].strip())
-    tot = [l for l in lines if "Total" in l or "logic" in l.lower() and "routing" in l.lower()]
-    for l in tot[-2:]: print("    " + l.split(":", 1)[-1].strip() if ":" in l else "    " + l.strip())
-PY
+python3 "$(dirname "$0")/pnr_report.py" "$out" "$speed" --clock '\$clk\$=pipe_clk'

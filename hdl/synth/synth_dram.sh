@@ -35,48 +35,11 @@ fi
 	--report "$out/report.json" -l "$out/nextpnr.log" >/dev/null 2>&1
 pnr=$?
 
-python3 - "$out" "$speed" <<'PY'
-import json, re, sys
-out, speed = sys.argv[1], sys.argv[2]
-log = open(f"{out}/nextpnr.log").read()
-def name(net, target=None):
-    # the pipeline's port, its input clock, LiteDRAM's CRG outputs: sys2x (200 MHz, ECLK),
-    # init (25 MHz), sys (100 MHz from CLKDIVF; its net may carry a sink's name)
-    if net == "clk":
-        return "pipe_clk"
-    if net.startswith("clk100"):
-        return "clk100"
-    for key, nm in (("sys2x", "dram_sys2x"), ("clkout0", "dram_sys2x"), ("init", "dram_init"),
-                    ("clkout1", "dram_init"), ("sys", "dram_sys")):
-        if key in net:
-            return nm
-    if target is not None and abs(target - 100.0) < 0.01:
-        return "dram_sys"
-    return net
-seen = {}
-for m in re.finditer(r"Max frequency for clock\s+'([^']+)':\s+([0-9.]+) MHz \((PASS|FAIL) at ([0-9.]+) MHz\)", log):
-    net, fmax, _, target = m.groups()
-    seen[name(net, float(target))] = (float(fmax), float(target), net)
-for nm, (fmax, target, net) in seen.items():
-    print(f"SYNTH clock={nm} fmax_mhz={fmax:.1f} target_mhz={target:.0f} grade={speed}")
-for nm, (fmax, target, net) in seen.items():
-    print(f"  {nm}: net {net}")
-try:
-    util = json.load(open(f"{out}/report.json")).get("utilization", {})
-    def used(k):
-        u = util.get(k, {})
-        return f"{u.get('used', 0)} / {u.get('available', 0)}"
-    print(f"  LUT4: {used('TRELLIS_COMB')}  FF: {used('TRELLIS_FF')}  EBR: {used('DP16KD')}  "
-          f"DSP: {used('MULT18X18D')}  LUT RAM: {used('TRELLIS_RAMW')}")
-except (OSError, ValueError):
-    pass
-for m in list(re.finditer(r"Critical path report for clock '([^']*)' \(posedge -> posedge\):\n(.*?)\n\n", log, re.S)):
-    lines = m.group(2).splitlines()
-    src = [l for l in lines if "Source" in l]
-    snk = [l for l in lines if "Sink" in l]
-    if src and snk:
-        print(f"  critical {name(m.group(1))}: {src[0].split('Source')[-1].strip()} -> {snk[-1].split('Sink')[-1].strip()}")
-PY
+# the pipeline's port, LiteDRAM's PLL input, its CRG outputs: sys2x (200 MHz, ECLK), init
+# (25 MHz), sys (100 MHz from CLKDIVF; its net may carry a sink's name, hence --target)
+python3 "$here/pnr_report.py" "$out" "$speed" --clock '\$clk\$=pipe_clk' --clock '\$clk100\$=clk100' \
+	--clock 'sys2x|clkout0=dram_sys2x' --clock 'init|clkout1=dram_init' --clock sys=dram_sys \
+	--target 100=dram_sys
 if [ $pnr -ne 0 ]; then
 	grep -E "ERROR|FAIL" "$out/nextpnr.log" | tail -5 >&2
 	echo "synth-dram: nextpnr failed (a clock misses its target, or placement/routing failed)" >&2

@@ -28,50 +28,6 @@ echo "synth-store: dsr_ref_dram + dsr_mem_bridge (4096 x 4096 x 16, out of conte
 	exit 1
 }
 
-python3 - "$out" "$speed" <<'PY'
-import json, re, sys
-out, speed = sys.argv[1], sys.argv[2]
-log = open(f"{out}/nextpnr.log").read()
-def name(net):
-    # nextpnr names the clocks after their global buffers ($glbnet$clk$TRELLIS_IO_IN)
-    return "dram_sys" if "dram_clk" in net else "pipe_clk" if "clk" in net else net
-# the routed figures: the last report in the log
-seen = {}
-for m in re.finditer(r"Max frequency for clock\s+'([^']+)':\s+([0-9.]+) MHz \((PASS|FAIL) at ([0-9.]+) MHz\)", log):
-    net, fmax, _, target = m.groups()
-    seen[name(net)] = (float(fmax), float(target))
-for nm, (fmax, target) in seen.items():
-    print(f"SYNTH clock={nm} fmax_mhz={fmax:.1f} target_mhz={target:.0f} grade={speed}")
-util = json.load(open(f"{out}/report.json")).get("utilization", {})
-def used(k):
-    u = util.get(k, {})
-    return f"{u.get('used', 0)}"
-print(f"  LUT4+carry: {used('TRELLIS_COMB')}  FF: {used('TRELLIS_FF')}  EBR: {used('DP16KD')}  "
-      f"DSP: {used('MULT18X18D')}  LUT RAM: {used('TRELLIS_RAMW')}  (scan wrapper included)")
-last = {}
-for m in re.finditer(r"Critical path report for clock '([^']*)' \(posedge -> posedge\):\n(.*?)\n\n", log, re.S):
-    last[m.group(1)] = m.group(2).splitlines()
-for clk, lines in last.items():
-    src = [l for l in lines if "Source" in l]
-    snk = [l for l in lines if "Sink" in l]
-    tot = [l for l in lines if "logic" in l and "routing" in l]
-    nm = name(clk)
-    if src and snk:
-        print(f"  critical {nm}: {src[0].split('Source')[-1].strip()} -> {snk[-1].split('Sink')[-1].strip()}")
-    if tot:
-        print(f"    {tot[-1].split('Info:')[-1].strip()}")
-    with open(f"{out}/critical_{nm}.txt", "w") as f:
-        f.write("\n".join(lines) + "\n")
-PY
-python3 - "$out" <<'PY' || exit 1
-import re, sys
-log = open(f"{sys.argv[1]}/nextpnr.log").read()
-# only the routed (last) report counts
-last = {}
-for m in re.finditer(r"Max frequency for clock\s+'([^']+)':.*\((PASS|FAIL)", log):
-    last[m.group(1)] = m.group(2)
-fail = [("dram_sys" if "dram_clk" in c else "pipe_clk") for c, r in last.items() if r == "FAIL"]
-if fail:
-    print("synth-store: below target: " + ", ".join(fail), file=sys.stderr)
-    sys.exit(1)
-PY
+# the pipeline is `clk`, LiteDRAM's user clock `dram_clk` (their global buffers' nets)
+python3 "$here/pnr_report.py" "$out" "$speed" --clock dram_clk=dram_sys --clock clk=pipe_clk \
+	--check synth-store
