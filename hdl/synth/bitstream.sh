@@ -2,6 +2,8 @@
 # bitstream.sh - the board top (dsr_board, ButterStick r1.0 + FX3) to a .bit:
 # Yosys synth_ecp5, nextpnr-ecp5 with the board's .lpf (clocks derived through the PLL,
 # no --timing-allow-fail: a clock below its target fails the build), ecppack.
+# nextpnr's router2: router1 had not finished the DRAM build's ~200 k arcs in over an hour;
+# router2 routes the whole board (DRAM core included) in under 5 minutes.
 # Prints one line per clock:  SYNTH clock=<name> fmax_mhz=<x> target_mhz=<y> grade=<g>
 # and the resources; exits non-zero if any clock misses its target.
 #
@@ -22,7 +24,7 @@ echo "bitstream: dsr_board (MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits), $d
 " || { tail -20 "$out/yosys.log" >&2; exit 1; }
 
 "$nextpnr" "--$device" --speed "$speed" --package "$pkg" --json "$out/dsr_board.json" \
-	--lpf "$lpf" --seed "$seed" --textcfg "$out/dsr_board.config" \
+	--lpf "$lpf" --seed "$seed" --router router2 --textcfg "$out/dsr_board.config" \
 	--report "$out/report.json" -l "$out/nextpnr.log" >/dev/null 2>&1
 pnr=$?
 
@@ -30,7 +32,7 @@ pnr=$?
 # PLL outputs by name; the DRAM core's CRG as in synth_dram.sh (dram_sys by its target)
 python3 "$(dirname "$0")/pnr_report.py" "$out" "$speed" --clock pipe_clk=pipe_clk \
 	--clock fx3_clk=fx3_clk --clock clk30=clk30 --clock 'sys2x|clkout0=dram_sys2x' \
-	--clock 'init|clkout1=dram_init' --target 100=dram_sys
+	--clock 'init|clkout1=dram_init' --clock 'u_dram\.sys_clk=dram_sys' --target 100=dram_sys
 if [ $pnr -ne 0 ]; then
 	grep -E "ERROR|FAIL" "$out/nextpnr.log" | tail -5 >&2
 	echo "bitstream: nextpnr failed (a clock misses its target, or placement/routing failed)" >&2

@@ -49,7 +49,8 @@ def main():
             if rx.search(net):
                 return nm
         for mhz, nm in targets:
-            if target is not None and abs(target - mhz) < 0.01:
+            # a PLL output's constraint is its divided frequency (100.02 for 100)
+            if target is not None and abs(target - mhz) < 0.5:
                 return nm
         return net
 
