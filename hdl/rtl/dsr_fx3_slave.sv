@@ -146,6 +146,8 @@ module dsr_fx3_slave #(
     logic [1:0]   thread;             // the thread being served
     logic         prefer_out;         // alternate between host frames in and out
     logic [14:0]  rd_bytes;           // bytes of the buffer still to be issued
+    logic         rd_nz;              // rd_bytes != 0        } registered with rd_bytes: no
+    logic         rd_fin;             // rd_bytes <= 4 (final) } compare before the state machine
     logic [14:0]  buf_bytes;          // this buffer's byte count
     logic [1:0][14:0] rd_left;        // threads 0, 1: bytes left of a paused buffer
     logic [1:0][14:0] rd_buf;         // ... and that buffer's byte count
@@ -155,9 +157,9 @@ module dsr_fx3_slave #(
     logic [RXA:0] inflight;           // data reads issued, not yet in the FIFO
     logic         issue, issue_hdr, issue_end;
 
-    // words left to issue after this one, and the keep of the final word
+    // bytes left to issue after this word
     logic [14:0] bytes_after;
-    assign bytes_after = rd_bytes > 15'd4 ? rd_bytes - 15'd4 : 15'd0;
+    assign bytes_after = rd_fin ? 15'd0 : rd_bytes - 15'd4;
 
     // room for one more read: the FIFO's free slots cover every read in flight. Registered
     // (timing), so it is a cycle old: one more slot is kept for the read that cycle may add
@@ -168,9 +170,9 @@ module dsr_fx3_slave #(
         rx_room <= !rst && ({1'b0, rx_count} + {1'b0, inflight}) < RX_LIMIT;
     end
 
-    assign issue     = (state == RD_HDR) || (state == RD_DATA && rd_bytes != 0 && rx_room);
+    assign issue     = (state == RD_HDR) || (state == RD_DATA && rd_nz && rx_room);
     assign issue_hdr = state == RD_HDR;
-    assign issue_end = state == RD_DATA && bytes_after == 0;
+    assign issue_end = state == RD_DATA && rd_fin;
 
     // the arriving word (rd_pipe's oldest entry) is in dq_q now
     logic arrive, arrive_hdr, arrive_end;
@@ -225,7 +227,7 @@ module dsr_fx3_slave #(
     // a read stalled by a full receive FIFO gives the bus to a waiting write: the pipeline
     // may need its output written before it can take more input
     logic rd_yield;
-    assign rd_yield = state == RD_DATA && rd_bytes != 0 && !rx_room && (s2_valid || s3_valid);
+    assign rd_yield = state == RD_DATA && rd_nz && !rx_room && (s2_valid || s3_valid);
 
     always_comb begin
         block_now = 4'b0000;
@@ -240,6 +242,8 @@ module dsr_fx3_slave #(
             thread      <= '0;
             prefer_out  <= 1'b0;
             rd_bytes    <= '0;
+            rd_nz       <= 1'b0;
+            rd_fin      <= 1'b1;
             buf_bytes   <= '0;
             rd_pipe     <= '0;
             rd_pipe_hdr <= '0;
@@ -266,6 +270,8 @@ module dsr_fx3_slave #(
             pktend_n    <= !(wr_go && wr_last && !wr_full_next);
             if (state == RD_DATA && issue) begin
                 rd_bytes <= bytes_after;
+                rd_nz    <= !rd_fin;
+                rd_fin   <= rd_bytes <= 15'd8;
             end
             if (wr_go) begin
                 wr_count[wsel] <= (wr_last || wr_full_next) ? '0 : wr_count[wsel] + 1'b1;
@@ -283,6 +289,8 @@ module dsr_fx3_slave #(
                         if (!pick_thread[1] && rd_left[pick_thread[0]] != 0) begin
                             state     <= RD_DATA;
                             rd_bytes  <= rd_left[pick_thread[0]];
+                            rd_nz     <= 1'b1;
+                            rd_fin    <= rd_left[pick_thread[0]] <= 15'd4;
                             buf_bytes <= rd_buf[pick_thread[0]];
                         end
                         if (pick_thread == 2'd2) prefer_out <= 1'b1;
@@ -294,6 +302,8 @@ module dsr_fx3_slave #(
                     if (arrive) begin
                         buf_bytes <= hdr_bytes;
                         rd_bytes  <= hdr_bytes;
+                        rd_nz     <= hdr_bytes != 15'd0;
+                        rd_fin    <= hdr_bytes <= 15'd4;
                         state     <= hdr_bytes == 15'd0 ? IDLE : RD_DATA;
                     end
                 end
@@ -334,6 +344,16 @@ module dsr_fx3_slave #(
             dq_o <= wr_data;
         end
     end
+
+`ifndef SYNTHESIS
+    // assertions (Verilator --assert, Icarus): the registered flags follow rd_bytes
+    always @(posedge clk) begin
+        if (!rst) begin
+            assert (rd_nz == (rd_bytes != 15'd0)) else $error("dsr_fx3_slave: rd_nz out of step");
+            assert (rd_fin == (rd_bytes <= 15'd4)) else $error("dsr_fx3_slave: rd_fin out of step");
+        end
+    end
+`endif
 
 endmodule
 
