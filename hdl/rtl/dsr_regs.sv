@@ -482,62 +482,72 @@ module dsr_regs #(
 
     assign time_now = time_cnt;
 
-    // ---- read path: group muxes in cycle 1, their OR in 2, LUT data joins in 3
+    // ---- read path: select and volatile values in cycle 1, groups in 2, OR and LUT in 3
     logic [31:0] status;
     assign status = (in_frame ? dsr_pkg::DSR_STATUS_IN_FRAME : 32'd0)
                   | (pend_valid ? dsr_pkg::DSR_STATUS_COMMIT_PENDING : 32'd0)
                   | (ref_valid ? dsr_pkg::DSR_STATUS_REF_VALID : 32'd0)
                   | (error_bits != 0 ? dsr_pkg::DSR_STATUS_ERROR : 32'd0);
 
-    // four small muxes by register group, each 0 unless the address is one of its own,
-    // registered at the acceptance (the values read are those of that cycle) and ORed in
-    // the next cycle: the address decode never spans the whole register file (timing)
-    logic [31:0] rd_mux_id, rd_mux_cnt, rd_mux_sh1, rd_mux_sh2;
-    always_comb begin
-        case (reg_addr)
-            dsr_pkg::DSR_REG_ID:           rd_mux_id = dsr_pkg::DSR_ID_VALUE;
-            dsr_pkg::DSR_REG_VERSION:      rd_mux_id = dsr_pkg::DSR_RTL_VERSION;
-            dsr_pkg::DSR_REG_MAX_WIDTH:    rd_mux_id = MAX_WIDTH;
-            dsr_pkg::DSR_REG_MAX_HEIGHT:   rd_mux_id = MAX_HEIGHT;
-            dsr_pkg::DSR_REG_STATUS:       rd_mux_id = status;
-            dsr_pkg::DSR_REG_ERROR:        rd_mux_id = error_bits;
-            dsr_pkg::DSR_REG_GENERATION:   rd_mux_id = act_generation;
-            default:                       rd_mux_id = 32'd0;
+    // Timing: the bus address (reg_addr) also drives every write decode, so nothing wide
+    // hangs off it here. At the acceptance (cycle 1) only the one-hot select of the
+    // register and a copy of the values that change without a bus access (status,
+    // errors, generation, frame counters, time) are registered; everything else read
+    // here changes only through the bus, and the bus accepted this read, not a write,
+    // so it holds the acceptance cycle's value in cycle 2 as well. In cycle 2 three
+    // AND-OR groups select, in cycle 3 their OR meets the LUT word. Same values, same
+    // three cycles as one mux at the acceptance.
+    localparam int NR = 28;   // registers that read non-zero through the groups
+    localparam int NV = 7;    // the first NV of them change without a bus access
+    localparam int G1 = 9, G2 = 18;   // the three cycle-2 groups: [0,G1) [G1,G2) [G2,NR)
+    function automatic logic [11:0] rd_addr(input int k);
+        case (k)
+            0:  rd_addr = dsr_pkg::DSR_REG_STATUS;
+            1:  rd_addr = dsr_pkg::DSR_REG_ERROR;
+            2:  rd_addr = dsr_pkg::DSR_REG_GENERATION;
+            3:  rd_addr = dsr_pkg::DSR_REG_FRAMES_IN;
+            4:  rd_addr = dsr_pkg::DSR_REG_FRAMES_OUT;
+            5:  rd_addr = dsr_pkg::DSR_REG_BAD_FRAMES;
+            6:  rd_addr = dsr_pkg::DSR_REG_TIME_LO;
+            7:  rd_addr = dsr_pkg::DSR_REG_ID;
+            8:  rd_addr = dsr_pkg::DSR_REG_VERSION;
+            9:  rd_addr = dsr_pkg::DSR_REG_MAX_WIDTH;
+            10: rd_addr = dsr_pkg::DSR_REG_MAX_HEIGHT;
+            11: rd_addr = dsr_pkg::DSR_REG_PARAM_ERRORS;
+            12: rd_addr = dsr_pkg::DSR_REG_TIME_HI;
+            13: rd_addr = dsr_pkg::DSR_REG_MODE;
+            14: rd_addr = dsr_pkg::DSR_REG_WIDTH;
+            15: rd_addr = dsr_pkg::DSR_REG_HEIGHT;
+            16: rd_addr = dsr_pkg::DSR_REG_PIXEL_BITS;
+            17: rd_addr = dsr_pkg::DSR_REG_A11;
+            18: rd_addr = dsr_pkg::DSR_REG_A12;
+            19: rd_addr = dsr_pkg::DSR_REG_A21;
+            20: rd_addr = dsr_pkg::DSR_REG_A22;
+            21: rd_addr = dsr_pkg::DSR_REG_TX;
+            22: rd_addr = dsr_pkg::DSR_REG_TY;
+            23: rd_addr = dsr_pkg::DSR_REG_GAIN;
+            24: rd_addr = dsr_pkg::DSR_REG_MIDGREY;
+            25: rd_addr = dsr_pkg::DSR_REG_H31;
+            26: rd_addr = dsr_pkg::DSR_REG_H32;
+            default: rd_addr = dsr_pkg::DSR_REG_LUT_ADDR;
         endcase
-        case (reg_addr)
-            dsr_pkg::DSR_REG_FRAMES_IN:    rd_mux_cnt = frames_in;
-            dsr_pkg::DSR_REG_FRAMES_OUT:   rd_mux_cnt = frames_out;
-            dsr_pkg::DSR_REG_BAD_FRAMES:   rd_mux_cnt = bad_frames;
-            dsr_pkg::DSR_REG_PARAM_ERRORS: rd_mux_cnt = param_errors;
-            dsr_pkg::DSR_REG_TIME_LO:      rd_mux_cnt = time_cnt[31:0];
-            dsr_pkg::DSR_REG_TIME_HI:      rd_mux_cnt = time_hi_latched;
-            default:                       rd_mux_cnt = 32'd0;
-        endcase
-        case (reg_addr)
-            dsr_pkg::DSR_REG_MODE:         rd_mux_sh1 = sh_mode;
-            dsr_pkg::DSR_REG_WIDTH:        rd_mux_sh1 = sh_width;
-            dsr_pkg::DSR_REG_HEIGHT:       rd_mux_sh1 = sh_height;
-            dsr_pkg::DSR_REG_PIXEL_BITS:   rd_mux_sh1 = sh_bits;
-            dsr_pkg::DSR_REG_A11:          rd_mux_sh1 = sh_a11;
-            dsr_pkg::DSR_REG_A12:          rd_mux_sh1 = sh_a12;
-            dsr_pkg::DSR_REG_A21:          rd_mux_sh1 = sh_a21;
-            default:                       rd_mux_sh1 = 32'd0;
-        endcase
-        case (reg_addr)
-            dsr_pkg::DSR_REG_A22:          rd_mux_sh2 = sh_a22;
-            dsr_pkg::DSR_REG_TX:           rd_mux_sh2 = sh_tx;
-            dsr_pkg::DSR_REG_TY:           rd_mux_sh2 = sh_ty;
-            dsr_pkg::DSR_REG_GAIN:         rd_mux_sh2 = sh_gain;
-            dsr_pkg::DSR_REG_MIDGREY:      rd_mux_sh2 = sh_midgrey;
-            dsr_pkg::DSR_REG_H31:          rd_mux_sh2 = sh_h31;
-            dsr_pkg::DSR_REG_H32:          rd_mux_sh2 = sh_h32;
-            dsr_pkg::DSR_REG_LUT_ADDR:     rd_mux_sh2 = {{(32 - LI){1'b0}}, lut_index};
-            default:                       rd_mux_sh2 = 32'd0;   // CTRL, LUT_DATA, unknown
-        endcase
+    endfunction
+
+    logic [NR-1:0]        rd1_sel;   // one-hot: the register read (none: reads 0)
+    logic [NV-1:0][31:0]  rd1_vol;   // the volatile values of the acceptance cycle
+    logic [NR-1:0][31:0]  rd_val;    // what each select reads in cycle 2
+    always_ff @(posedge clk) begin
+        for (int k = 0; k < NR; k++) rd1_sel[k] <= reg_addr == rd_addr(k);
+        rd1_vol <= {time_cnt[31:0], bad_frames, frames_out, frames_in, act_generation,
+                    error_bits, status};
     end
+    assign rd_val = {{(32 - LI){1'b0}}, lut_index, sh_h32, sh_h31, sh_midgrey, sh_gain,
+                     sh_ty, sh_tx, sh_a22, sh_a21, sh_a12, sh_a11, sh_bits, sh_height,
+                     sh_width, sh_mode, time_hi_latched, param_errors, MAX_HEIGHT, MAX_WIDTH,
+                     dsr_pkg::DSR_RTL_VERSION, dsr_pkg::DSR_ID_VALUE, rd1_vol};
 
     logic        rd1_valid, rd1_lut, rd2_valid, rd2_lut;
-    logic [31:0] rd1_id, rd1_cnt, rd1_sh1, rd1_sh2, rd2_data;
+    logic [31:0] rd2_g1, rd2_g2, rd2_g3;
 
     always_ff @(posedge clk) begin
         if (rst) begin
@@ -555,17 +565,25 @@ module dsr_regs #(
         end
     end
 
-    // the LUT's read-back data is registered behind its block RAM (dsr_lut), so a read
-    // answers in cycle 3: decode in 1, wait in 2, the LUT word joins in 3
+    logic [31:0] g1, g2, g3;
+    always_comb begin
+        g1 = '0;
+        g2 = '0;
+        g3 = '0;
+        for (int k = 0; k < G1; k++)   g1 = g1 | (rd1_sel[k] ? rd_val[k] : 32'd0);
+        for (int k = G1; k < G2; k++)  g2 = g2 | (rd1_sel[k] ? rd_val[k] : 32'd0);
+        for (int k = G2; k < NR; k++)  g3 = g3 | (rd1_sel[k] ? rd_val[k] : 32'd0);
+    end
+
+    // the LUT's read-back data is registered behind its block RAM (dsr_lut), so the LUT
+    // word joins in cycle 3
     always_ff @(posedge clk) begin
-        rd1_id    <= rd_mux_id;
-        rd1_cnt   <= rd_mux_cnt;
-        rd1_sh1   <= rd_mux_sh1;
-        rd1_sh2   <= rd_mux_sh2;
+        rd2_g1    <= g1;
+        rd2_g2    <= g2;
+        rd2_g3    <= g3;
         rd1_lut   <= reg_addr == dsr_pkg::DSR_REG_LUT_DATA && lut_in_range;
-        rd2_data  <= rd1_id | rd1_cnt | rd1_sh1 | rd1_sh2;
         rd2_lut   <= rd1_lut;
-        reg_rdata <= rd2_lut ? {16'd0, lut_rdata} : rd2_data;
+        reg_rdata <= rd2_lut ? {16'd0, lut_rdata} : rd2_g1 | rd2_g2 | rd2_g3;
     end
 
 `ifndef SYNTHESIS
