@@ -438,17 +438,37 @@ module dsr_top #(
     logic unused_pf_count;
     assign unused_pf_count = ^pf_count;
 
-    // credits: pixels taken by the generator and not yet out of the FIFO (registered)
+    // credits: pixels taken by the generator and not yet out of the FIFO (registered).
+    // Timing: the count's +1 / -1 and the room compares come from the registered count
+    // alone; the FIFO's pop (its empty compare) and the input handshake only select among
+    // them (no carry chain or compare after the pop). Same count, same credit_ok as
+    // credits_next = credits_used + pipe_in - pf_pop, credit_ok = credits_next < PF_DEPTH.
+    logic [PFB-1:0] credits_inc, credits_dec;
+    logic           room_inc, room_dec, room_same;
     assign pipe_in      = fi_valid && fi_ready;
-    assign credits_next = credits_used + {{(PFB - 1){1'b0}}, pipe_in}
-                                       - {{(PFB - 1){1'b0}}, pf_pop};
+    assign credits_inc  = credits_used + 1'b1;
+    assign credits_dec  = credits_used - 1'b1;
+    assign room_inc     = credits_used < PF_DEPTH[PFB-1:0] - 1'b1;   // + 1 < PF_DEPTH
+    assign room_same    = credits_used < PF_DEPTH[PFB-1:0];
+    assign room_dec     = credits_used <= PF_DEPTH[PFB-1:0];         // - 1 < PF_DEPTH
+    always_comb begin
+        case ({pipe_in, pf_pop})
+            2'b10:   credits_next = credits_inc;
+            2'b01:   credits_next = credits_dec;
+            default: credits_next = credits_used;
+        endcase
+    end
     always_ff @(posedge clk) begin
         if (rst) begin
             credits_used <= '0;
             credit_ok    <= 1'b1;
         end else begin
             credits_used <= credits_next;
-            credit_ok    <= credits_next < PF_DEPTH[PFB-1:0];
+            case ({pipe_in, pf_pop})
+                2'b10:   credit_ok <= room_inc;
+                2'b01:   credit_ok <= room_dec;
+                default: credit_ok <= room_same;
+            endcase
         end
     end
 
