@@ -117,24 +117,22 @@ module dsr_frame_in #(
     logic          last_x, last, cur_last_x, cur_last_y, nxt_one_x, nxt_one_y;
     assign px         = start ? '0 : x;
     assign py         = start ? '0 : y;
-    // width - 1 and height - 1 of the running frame, registered at its start (timing: the
-    // line-end compare is an equality with a register, no subtracter in series); both
-    // fit a coordinate (width - 1 < MAX_WIDTH)
-    logic [XB-1:0] cur_wm1;
-    logic [YB-1:0] cur_hm1;
-    always_ff @(posedge clk) begin
-        if (start) begin
-            cur_wm1 <= XB'(nxt_width - 1'b1);    // = act_width - 1 while the frame is active
-            cur_hm1 <= YB'(nxt_height - 1'b1);
-        end
-    end
-    assign cur_last_x = x == cur_wm1;
-    assign cur_last_y = y == cur_hm1;
+    // Line and frame end of the running frame as registers (timing: no compare between
+    // the handshake and the registers it enables). lx_q == (x == width - 1) and
+    // ly_q == (y == height - 1) whenever a frame is active: both follow x and y, which
+    // move only when a pixel is emitted, from the frame's width - 2 and height - 2
+    // (registered at the start) and whether its width is 1
+    logic [XB-1:0] cur_wm2;
+    logic [YB-1:0] cur_hm2;
+    logic          cur_one_x, lx_q, ly_q, nxt_two_x, nxt_two_y;
+    assign cur_last_x = lx_q;
+    assign cur_last_y = ly_q;
     assign nxt_one_x  = nxt_width == 1;
     assign nxt_one_y  = nxt_height == 1;
+    assign nxt_two_x  = nxt_width == 2;
+    assign nxt_two_y  = nxt_height == 2;
     assign last_x     = start ? nxt_one_x : cur_last_x;
     assign last       = start ? nxt_one_x && nxt_one_y : cur_last_x && cur_last_y;
-
     logic emit;
     assign emit = m_ready && (padding || start || in_beat);
 
@@ -224,6 +222,32 @@ module dsr_frame_in #(
                     end
                 end
             end
+        end
+    end
+
+    // the line-end flags follow x and y (see above): x becomes 0 after a line end, else
+    // x + 1; y becomes y + 1 after a line end; a start puts the first pixel at (0, 0)
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            lx_q <= 1'b0;
+            ly_q <= 1'b0;
+        end else if (emit) begin
+            if (start) begin
+                lx_q <= nxt_one_x || nxt_two_x;
+                ly_q <= nxt_one_x ? nxt_two_y : nxt_one_y;
+            end else if (lx_q) begin
+                lx_q <= cur_one_x;
+                ly_q <= y == cur_hm2;
+            end else begin
+                lx_q <= x == cur_wm2;
+            end
+        end
+    end
+    always_ff @(posedge clk) begin
+        if (start) begin
+            cur_wm2   <= XB'(nxt_width - WB'(2));    // = act_width - 2 while the frame is active
+            cur_hm2   <= YB'(nxt_height - HB'(2));
+            cur_one_x <= nxt_one_x;
         end
     end
 
