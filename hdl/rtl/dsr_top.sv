@@ -441,16 +441,16 @@ module dsr_top #(
     // credits: pixels taken by the generator and not yet out of the FIFO (registered).
     // Timing: the count's +1 / -1 and the room compares come from the registered count
     // alone; the FIFO's pop (its empty compare) and the input handshake only select among
-    // them (no carry chain or compare after the pop). Same count, same credit_ok as
+    // them (no carry chain or compare after the pop); a pop alone always leaves room, as
+    // credits_used never exceeds PF_DEPTH. Same count, same credit_ok as
     // credits_next = credits_used + pipe_in - pf_pop, credit_ok = credits_next < PF_DEPTH.
     logic [PFB-1:0] credits_inc, credits_dec;
-    logic           room_inc, room_dec, room_same;
+    logic           room_inc, room_same;
     assign pipe_in      = fi_valid && fi_ready;
     assign credits_inc  = credits_used + 1'b1;
     assign credits_dec  = credits_used - 1'b1;
     assign room_inc     = credits_used < PF_DEPTH[PFB-1:0] - 1'b1;   // + 1 < PF_DEPTH
     assign room_same    = credits_used < PF_DEPTH[PFB-1:0];
-    assign room_dec     = credits_used <= PF_DEPTH[PFB-1:0];         // - 1 < PF_DEPTH
     always_comb begin
         case ({pipe_in, pf_pop})
             2'b10:   credits_next = credits_inc;
@@ -466,7 +466,7 @@ module dsr_top #(
             credits_used <= credits_next;
             case ({pipe_in, pf_pop})
                 2'b10:   credit_ok <= room_inc;
-                2'b01:   credit_ok <= room_dec;
+                2'b01:   credit_ok <= 1'b1;   // credits_used <= PF_DEPTH always
                 default: credit_ok <= room_same;
             endcase
         end
@@ -531,6 +531,7 @@ module dsr_top #(
             if (ctx_push) assert (ctx_count != CTX_DEPTH[$clog2(CTX_DEPTH):0])
                 else $error("dsr_top: frame context pushed at full (dropped even with a pop)");
             if (ctx_pop) assert (!ctx_empty) else $error("dsr_top: frame context popped when empty");
+            assert (credits_used <= PF_DEPTH[PFB-1:0]) else $error("dsr_top: more pixels in flight than credits");
             if (a_out_stall) assert (m_valid && {m_last, m_data} === a_out)
                 else $error("dsr_top: output changed while stalled");
             assert (!$isunknown({m_valid, s_ready, reg_ready, fi_valid, af_valid, sa_valid,
