@@ -124,13 +124,11 @@ module dsr_frame_in #(
     // (registered at the start) and whether its width is 1
     logic [XB-1:0] cur_wm2;
     logic [YB-1:0] cur_hm2;
-    logic          cur_one_x, lx_q, ly_q, nxt_two_x, nxt_two_y;
+    logic          cur_one_x, lx_q, ly_q;
     assign cur_last_x = lx_q;
     assign cur_last_y = ly_q;
     assign nxt_one_x  = nxt_width == 1;
     assign nxt_one_y  = nxt_height == 1;
-    assign nxt_two_x  = nxt_width == 2;
-    assign nxt_two_y  = nxt_height == 2;
     assign last_x     = start ? nxt_one_x : cur_last_x;
     assign last       = start ? nxt_one_x && nxt_one_y : cur_last_x && cur_last_y;
     logic emit;
@@ -233,8 +231,8 @@ module dsr_frame_in #(
             ly_q <= 1'b0;
         end else if (emit) begin
             if (start) begin
-                lx_q <= nxt_one_x || nxt_two_x;
-                ly_q <= nxt_one_x ? nxt_two_y : nxt_one_y;
+                lx_q <= nxt_width <= WB'(2);
+                ly_q <= nxt_one_x ? nxt_height == HB'(2) : nxt_one_y;
             end else if (lx_q) begin
                 lx_q <= cur_one_x;
                 ly_q <= y == cur_hm2;
