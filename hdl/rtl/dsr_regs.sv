@@ -133,7 +133,7 @@ module dsr_regs #(
     // (timing: the commit's clock enable of the pending set sees flags, no compares)
     logic        sh_mode_ok, sh_width_ok, sh_height_ok, sh_bits_ok;
     logic        sh_gain_ok, sh_midgrey_ok;   // each <= its DSR_*_MAX
-    logic        sh_midgrey_fits;             // MIDGREY >> PIXEL_BITS == 0
+    logic        sh_midgrey_fits;             // MIDGREY >> PIXEL_BITS == 0 (see midgrey_fits)
     logic        sh_h31_ok, sh_h32_ok;        // |h| <= DSR_H_PERSP_MAX
 
     // pending set. pend_valid is kept in PV copies, each fed back from itself (so that
@@ -203,9 +203,18 @@ module dsr_regs #(
     function automatic logic bits_ok(input logic [31:0] v);
         bits_ok = v >= dsr_pkg::DSR_PIXEL_BITS_MIN && v <= PIXEL_BITS_MAX;
     endfunction
-    // only meaningful with bits_ok (bits < 32), as in the C check
-    function automatic logic midgrey_fits(input logic [31:0] mg, input logic [4:0] bits);
-        midgrey_fits = (mg >> bits) == 32'd0;
+    // MIDGREY < 2^PIXEL_BITS. Its flag only counts together with the other rules
+    // (params_ok ANDs them): with PIXEL_BITS_MIN <= bits <= PIXEL_BITS_MAX (bits_ok) and
+    // MIDGREY <= 0xffff (midgrey_ok), (mg >> bits) == 0 is "no bit of mg from bits up
+    // to 15 is set", and only bits PIXEL_BITS_MIN .. 15 can be among them. So the flag
+    // looks at those few bits (timing: a 4-bit check instead of a 32-bit shift by the
+    // written value); outside that domain it may differ, params_ok never does
+    localparam int MG_LO = dsr_pkg::DSR_PIXEL_BITS_MIN;
+    function automatic logic midgrey_fits(input logic [15:0] mg, input logic [4:0] bits);
+        midgrey_fits = 1'b1;
+        for (int i = MG_LO; i < 16; i++) begin
+            if (mg[i] && 5'(i) >= bits) midgrey_fits = 1'b0;
+        end
     endfunction
 
     logic params_ok;
@@ -268,7 +277,7 @@ module dsr_regs #(
                     dsr_pkg::DSR_REG_PIXEL_BITS: begin
                         sh_bits         <= reg_wdata;
                         sh_bits_ok      <= bits_ok(reg_wdata);
-                        sh_midgrey_fits <= midgrey_fits(sh_midgrey, reg_wdata[4:0]);
+                        sh_midgrey_fits <= midgrey_fits(sh_midgrey[15:0], reg_wdata[4:0]);
                     end
                     dsr_pkg::DSR_REG_A11:        sh_a11     <= reg_wdata;
                     dsr_pkg::DSR_REG_A12:        sh_a12     <= reg_wdata;
@@ -283,7 +292,7 @@ module dsr_regs #(
                     dsr_pkg::DSR_REG_MIDGREY: begin
                         sh_midgrey      <= reg_wdata;
                         sh_midgrey_ok   <= reg_wdata <= dsr_pkg::DSR_MIDGREY_MAX;
-                        sh_midgrey_fits <= midgrey_fits(reg_wdata, sh_bits[4:0]);
+                        sh_midgrey_fits <= midgrey_fits(reg_wdata[15:0], sh_bits[4:0]);
                     end
                     dsr_pkg::DSR_REG_H31: begin
                         sh_h31    <= reg_wdata;
@@ -490,61 +499,44 @@ module dsr_regs #(
                   | (error_bits != 0 ? dsr_pkg::DSR_STATUS_ERROR : 32'd0);
 
     // Timing: the bus address (reg_addr) also drives every write decode, so nothing wide
-    // hangs off it here. At the acceptance (cycle 1) only the one-hot select of the
-    // register and a copy of the values that change without a bus access (status,
-    // errors, generation, frame counters, time) are registered; everything else read
-    // here changes only through the bus, and the bus accepted this read, not a write,
-    // so it holds the acceptance cycle's value in cycle 2 as well. In cycle 2 three
-    // AND-OR groups select, in cycle 3 their OR meets the LUT word. Same values, same
-    // three cycles as one mux at the acceptance.
-    localparam int NR = 28;   // registers that read non-zero through the groups
-    localparam int NV = 7;    // the first NV of them change without a bus access
-    localparam int G1 = 9, G2 = 18;   // the three cycle-2 groups: [0,G1) [G1,G2) [G2,NR)
-    function automatic logic [11:0] rd_addr(input int k);
-        case (k)
-            0:  rd_addr = dsr_pkg::DSR_REG_STATUS;
-            1:  rd_addr = dsr_pkg::DSR_REG_ERROR;
-            2:  rd_addr = dsr_pkg::DSR_REG_GENERATION;
-            3:  rd_addr = dsr_pkg::DSR_REG_FRAMES_IN;
-            4:  rd_addr = dsr_pkg::DSR_REG_FRAMES_OUT;
-            5:  rd_addr = dsr_pkg::DSR_REG_BAD_FRAMES;
-            6:  rd_addr = dsr_pkg::DSR_REG_TIME_LO;
-            7:  rd_addr = dsr_pkg::DSR_REG_ID;
-            8:  rd_addr = dsr_pkg::DSR_REG_VERSION;
-            9:  rd_addr = dsr_pkg::DSR_REG_MAX_WIDTH;
-            10: rd_addr = dsr_pkg::DSR_REG_MAX_HEIGHT;
-            11: rd_addr = dsr_pkg::DSR_REG_PARAM_ERRORS;
-            12: rd_addr = dsr_pkg::DSR_REG_TIME_HI;
-            13: rd_addr = dsr_pkg::DSR_REG_MODE;
-            14: rd_addr = dsr_pkg::DSR_REG_WIDTH;
-            15: rd_addr = dsr_pkg::DSR_REG_HEIGHT;
-            16: rd_addr = dsr_pkg::DSR_REG_PIXEL_BITS;
-            17: rd_addr = dsr_pkg::DSR_REG_A11;
-            18: rd_addr = dsr_pkg::DSR_REG_A12;
-            19: rd_addr = dsr_pkg::DSR_REG_A21;
-            20: rd_addr = dsr_pkg::DSR_REG_A22;
-            21: rd_addr = dsr_pkg::DSR_REG_TX;
-            22: rd_addr = dsr_pkg::DSR_REG_TY;
-            23: rd_addr = dsr_pkg::DSR_REG_GAIN;
-            24: rd_addr = dsr_pkg::DSR_REG_MIDGREY;
-            25: rd_addr = dsr_pkg::DSR_REG_H31;
-            26: rd_addr = dsr_pkg::DSR_REG_H32;
-            default: rd_addr = dsr_pkg::DSR_REG_LUT_ADDR;
-        endcase
-    endfunction
+    // hangs off it here. At the acceptance (cycle 1) only a one-hot select of the
+    // register and a copy of the values that change without a bus access (STATUS, ERROR,
+    // GENERATION, FRAMES_IN/OUT, BAD_FRAMES, TIME_LO: rd1_vol) are registered; the rest
+    // changes only through the bus, which accepted this read and no write, so it still
+    // holds the acceptance cycle's value in cycle 2. In cycle 2 three AND-OR groups
+    // select (1: status and identity, 2: counters and time, 3: the shadow set and
+    // LUT_ADDR), in cycle 3 their OR meets the LUT word: the values and the three
+    // cycles of one mux at the acceptance. Registers not listed read 0.
+    localparam int NR = 28, G1 = 7, G2 = 13;
+    localparam logic [NR*12-1:0] RD_ADDR = {   // 12 bits per register, [0] lowest
+        dsr_pkg::DSR_REG_LUT_ADDR, dsr_pkg::DSR_REG_H32, dsr_pkg::DSR_REG_H31,
+        dsr_pkg::DSR_REG_MIDGREY, dsr_pkg::DSR_REG_GAIN, dsr_pkg::DSR_REG_TY,
+        dsr_pkg::DSR_REG_TX, dsr_pkg::DSR_REG_A22, dsr_pkg::DSR_REG_A21, dsr_pkg::DSR_REG_A12,
+        dsr_pkg::DSR_REG_A11, dsr_pkg::DSR_REG_PIXEL_BITS, dsr_pkg::DSR_REG_HEIGHT,
+        dsr_pkg::DSR_REG_WIDTH, dsr_pkg::DSR_REG_MODE,                              // 13..27
+        dsr_pkg::DSR_REG_TIME_HI, dsr_pkg::DSR_REG_PARAM_ERRORS, dsr_pkg::DSR_REG_TIME_LO,
+        dsr_pkg::DSR_REG_BAD_FRAMES, dsr_pkg::DSR_REG_FRAMES_OUT,
+        dsr_pkg::DSR_REG_FRAMES_IN,                                                 // 7..12
+        dsr_pkg::DSR_REG_MAX_HEIGHT, dsr_pkg::DSR_REG_MAX_WIDTH, dsr_pkg::DSR_REG_VERSION,
+        dsr_pkg::DSR_REG_ID, dsr_pkg::DSR_REG_GENERATION, dsr_pkg::DSR_REG_ERROR,
+        dsr_pkg::DSR_REG_STATUS                                                     // 0..6
+    };
 
-    logic [NR-1:0]        rd1_sel;   // one-hot: the register read (none: reads 0)
-    logic [NV-1:0][31:0]  rd1_vol;   // the volatile values of the acceptance cycle
-    logic [NR-1:0][31:0]  rd_val;    // what each select reads in cycle 2
+    logic [NR-1:0]       rd1_sel;   // one-hot: the register read (none: it reads 0)
+    logic [6:0][31:0]    rd1_vol;   // the volatile values of the acceptance cycle
+    logic [NR-1:0][31:0] rd_val;    // what each select reads in cycle 2
     always_ff @(posedge clk) begin
-        for (int k = 0; k < NR; k++) rd1_sel[k] <= reg_addr == rd_addr(k);
+        for (int k = 0; k < NR; k++) rd1_sel[k] <= reg_addr == RD_ADDR[k*12 +: 12];
         rd1_vol <= {time_cnt[31:0], bad_frames, frames_out, frames_in, act_generation,
                     error_bits, status};
     end
     assign rd_val = {{(32 - LI){1'b0}}, lut_index, sh_h32, sh_h31, sh_midgrey, sh_gain,
                      sh_ty, sh_tx, sh_a22, sh_a21, sh_a12, sh_a11, sh_bits, sh_height,
-                     sh_width, sh_mode, time_hi_latched, param_errors, MAX_HEIGHT, MAX_WIDTH,
-                     dsr_pkg::DSR_RTL_VERSION, dsr_pkg::DSR_ID_VALUE, rd1_vol};
+                     sh_width, sh_mode,
+                     time_hi_latched, param_errors, rd1_vol[6], rd1_vol[5], rd1_vol[4],
+                     rd1_vol[3],
+                     MAX_HEIGHT, MAX_WIDTH, dsr_pkg::DSR_RTL_VERSION, dsr_pkg::DSR_ID_VALUE,
+                     rd1_vol[2], rd1_vol[1], rd1_vol[0]};
 
     logic        rd1_valid, rd1_lut, rd2_valid, rd2_lut;
     logic [31:0] rd2_g1, rd2_g2, rd2_g3;
