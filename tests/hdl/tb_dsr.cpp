@@ -1138,8 +1138,8 @@ static void expect_reg(Bench &b, uint32_t addr, uint32_t want, const char *what)
 	run_ops(b, {{false, addr, 0, true}});
 }
 
-// GAIN and MIDGREY are checked over all 32 written bits, H31 and H32 against
-// DSR_H_PERSP_MAX: out of range is refused.
+// GAIN and MIDGREY are checked over all 32 written bits (MIDGREY also against
+// 2^PIXEL_BITS), H31 and H32 against DSR_H_PERSP_MAX: out of range is refused.
 static void directed_gain_midgrey(Bench &b, const struct dsr_params &good)
 {
 	uint32_t errors0 = b.board.param_errors;
@@ -1148,6 +1148,7 @@ static void directed_gain_midgrey(Bench &b, const struct dsr_params &good)
 		{DSR_REG_GAIN, 0x80000100},
 		{DSR_REG_MIDGREY, 0x10000 | (1u << (good.pixel_bits - 1))},
 		{DSR_REG_MIDGREY, 0xffff0000u},
+		{DSR_REG_MIDGREY, 1u << good.pixel_bits},	// fits 16 bits, not PIXEL_BITS
 		{DSR_REG_H31, (uint32_t)DSR_H_PERSP_MAX + 1},
 		{DSR_REG_H32, (uint32_t)-(int32_t)(DSR_H_PERSP_MAX + 1)},
 		{DSR_REG_H31, 0x80000000u},
@@ -1164,7 +1165,7 @@ static void directed_gain_midgrey(Bench &b, const struct dsr_params &good)
 			   "a wide GAIN/MIDGREY or a perspective beyond the range is refused");
 		run_ops(b, {{true, DSR_REG_ERROR, DSR_ERR_BAD_PARAMS, false}});
 	}
-	if (b.board.param_errors != errors0 + 7)
+	if (b.board.param_errors != errors0 + 8)
 		b.fail_msg("directed GAIN/MIDGREY: not every wide value counted in PARAM_ERRORS");
 	std::vector<RegOp> ops;
 	push_params(ops, good);
