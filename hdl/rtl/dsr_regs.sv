@@ -207,14 +207,13 @@ module dsr_regs #(
     // (params_ok ANDs them): with PIXEL_BITS_MIN <= bits <= PIXEL_BITS_MAX (bits_ok) and
     // MIDGREY <= 0xffff (midgrey_ok), (mg >> bits) == 0 is "no bit of mg from bits up
     // to 15 is set", and only bits PIXEL_BITS_MIN .. 15 can be among them. So the flag
-    // looks at those few bits (timing: a 4-bit check instead of a 32-bit shift by the
-    // written value); outside that domain it may differ, params_ok never does
+    // shifts those few bits by bits - PIXEL_BITS_MIN (timing: a 4-bit shift instead of a
+    // 32-bit one by the written value); outside that domain the flag may differ from
+    // (mg >> bits) == 0, params_ok never does
     localparam int MG_LO = dsr_pkg::DSR_PIXEL_BITS_MIN;
-    function automatic logic midgrey_fits(input logic [15:0] mg, input logic [4:0] bits);
-        midgrey_fits = 1'b1;
-        for (int i = MG_LO; i < 16; i++) begin
-            if (mg[i] && 5'(i) >= bits) midgrey_fits = 1'b0;
-        end
+    function automatic logic midgrey_fits(input logic [15-MG_LO:0] mg_hi,   // mg[15:MG_LO]
+                                          input logic [4:0] bits);
+        midgrey_fits = (mg_hi >> (bits - 5'(MG_LO))) == '0;
     endfunction
 
     logic params_ok;
@@ -277,7 +276,7 @@ module dsr_regs #(
                     dsr_pkg::DSR_REG_PIXEL_BITS: begin
                         sh_bits         <= reg_wdata;
                         sh_bits_ok      <= bits_ok(reg_wdata);
-                        sh_midgrey_fits <= midgrey_fits(sh_midgrey[15:0], reg_wdata[4:0]);
+                        sh_midgrey_fits <= midgrey_fits(sh_midgrey[15:MG_LO], reg_wdata[4:0]);
                     end
                     dsr_pkg::DSR_REG_A11:        sh_a11     <= reg_wdata;
                     dsr_pkg::DSR_REG_A12:        sh_a12     <= reg_wdata;
@@ -292,7 +291,7 @@ module dsr_regs #(
                     dsr_pkg::DSR_REG_MIDGREY: begin
                         sh_midgrey      <= reg_wdata;
                         sh_midgrey_ok   <= reg_wdata <= dsr_pkg::DSR_MIDGREY_MAX;
-                        sh_midgrey_fits <= midgrey_fits(reg_wdata[15:0], sh_bits[4:0]);
+                        sh_midgrey_fits <= midgrey_fits(reg_wdata[15:MG_LO], sh_bits[4:0]);
                     end
                     dsr_pkg::DSR_REG_H31: begin
                         sh_h31    <= reg_wdata;
