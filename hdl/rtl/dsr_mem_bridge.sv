@@ -1,7 +1,7 @@
 // dsr_mem_bridge - the reference store's memory port from the pipeline clock to the DRAM
 // controller's clock (LiteDRAM native port).
 //
-//   pipeline clk:  mem_cmd_* --> dsr_async_fifo --> dsr_skid --> native cmd (+ wdata for a write)
+//   pipeline clk:  mem_cmd_* --> dsr_skid --> dsr_async_fifo --> dsr_skid --> native cmd (+ wdata)
 //                  mem_rd_*  <-- dsr_async_fifo <-- native rdata
 //
 // Commands are sent one at a time: a write's data is handed over before the next command,
@@ -63,18 +63,29 @@ module dsr_mem_bridge #(
     dsr_sync_bit init_sync (.clk(dram_clk), .rst(d_rst), .d(init_done), .q(init_d));
 
     // ---------------------------------------------------------------- commands
-    logic          c_valid, c_ready, c_we, f_valid, f_ready;
-    logic [CW-1:0] c_data, f_data;
+    logic          c_valid, c_ready, c_we, f_valid, f_ready, q_valid, q_ready;
+    logic [CW-1:0] c_data, f_data, q_data;
     logic [127:0]  c_wdata;
     logic [15:0]   c_wmask;
+
+    // a register slice in front of the FIFO: the requester's issue logic and the FIFO's
+    // full flag (pointer increment, gray compare) are far apart on the die (the routed
+    // board's pipe_clk critical path ran from one through the other)
+    dsr_skid #(
+        .DATA_WIDTH(CW)
+    ) cmd_in_slice (
+        .clk, .rst(p_rst),
+        .s_data({mem_cmd_we, mem_cmd_addr, mem_cmd_wdata, mem_cmd_wmask}),
+        .s_valid(mem_cmd_valid), .s_ready(mem_cmd_ready),
+        .m_data(q_data), .m_valid(q_valid), .m_ready(q_ready)
+    );
 
     dsr_async_fifo #(
         .WIDTH(CW),
         .ADDR_BITS(4)
     ) cmd_fifo (
         .s_clk(clk), .s_rst(p_rst),
-        .s_data({mem_cmd_we, mem_cmd_addr, mem_cmd_wdata, mem_cmd_wmask}),
-        .s_valid(mem_cmd_valid), .s_ready(mem_cmd_ready),
+        .s_data(q_data), .s_valid(q_valid), .s_ready(q_ready),
         .m_clk(dram_clk), .m_rst(d_rst),
         .m_data(f_data), .m_valid(f_valid), .m_ready(f_ready)
     );
@@ -160,14 +171,14 @@ module dsr_mem_bridge #(
     always_ff @(posedge clk) begin
         if (p_rst) begin
             push_recent <= 4'hf;
-        end else if (mem_cmd_valid && mem_cmd_ready) begin
+        end else if (q_valid && q_ready) begin
             push_recent <= 4'hf;
         end else if (push_recent != '0) begin
             push_recent <= push_recent - 1'b1;
         end
     end
-    assign idle = push_recent == '0 && !r_valid && !f_valid && !c_valid && !cmd_done && !data_done
-               && owed_all == '0 && !d_rst;
+    assign idle = push_recent == '0 && !q_valid && !r_valid && !f_valid && !c_valid && !cmd_done
+               && !data_done && owed_all == '0 && !d_rst;
 
 endmodule
 
