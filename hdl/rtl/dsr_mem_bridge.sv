@@ -126,27 +126,28 @@ module dsr_mem_bridge #(
 
     // ---------------------------------------------------------------- responses
     // A pipeline reset empties the FIFOs while the controller may still owe data for
-    // reads sent before it: those words are dropped (reads issued, counted since the
-    // controller's own reset, against reads issued since the FIFOs' reset).
-    logic       r_valid, unused_r_ready, r_push, issued_rd;
-    logic [7:0] owed_all, owed_live;
+    // reads sent before it: those words are dropped. owed_all counts the reads owed since
+    // the controller's own reset; at the FIFOs' reset they all become words to drop
+    // (drop), which later responses count down. drop_z (drop == 0) is a flip-flop set from
+    // the next state, so the response FIFO's push is one gate from registers.
+    logic       r_valid, unused_r_ready, r_push, issued_rd, drop_z;
+    logic [7:0] owed_all, owed_next, drop;
     assign rdata_ready = 1'b1;
     assign issued_rd   = cmd_fire && !c_we;
-    assign r_push      = rdata_valid && owed_all == owed_live;
+    assign r_push      = rdata_valid && drop_z;
+    assign owed_next   = dram_rst ? '0 : owed_all + {7'd0, issued_rd} - {7'd0, rdata_valid};
 
     always_ff @(posedge dram_clk) begin
-        if (dram_rst) begin
-            owed_all <= '0;
-        end else begin
-            owed_all <= owed_all + {7'd0, issued_rd} - {7'd0, rdata_valid};
-        end
+        owed_all <= owed_next;
     end
 
     always_ff @(posedge dram_clk) begin
         if (d_rst) begin
-            owed_live <= '0;
-        end else begin
-            owed_live <= owed_live + {7'd0, issued_rd} - {7'd0, r_push};
+            drop   <= owed_next;
+            drop_z <= owed_next == '0;
+        end else if (rdata_valid && !drop_z) begin
+            drop   <= drop - 1'b1;
+            drop_z <= drop == 8'd1;
         end
     end
 

@@ -298,6 +298,7 @@ module dsr_ref_prefetch #(
     logic                r_sof, i_sof, r_rslot, i_rslot;
     logic [7:0]          r_ticket, i_ticket;
     logic [3:0]          r_v, r_busy, i_busy, i_hit;
+    logic [3:0]          r_free, i_free;      // free flags of the copies, a cycle old
     logic [TYB-1:0]      r_tag [4];
     logic [SEQ_BITS-1:0] r_last [4];
     logic [SEQ_BITS-1:0] i_last [4];
@@ -461,12 +462,17 @@ module dsr_ref_prefetch #(
 
     // R's next copies: the read at P's slot (with the pending write) when a pixel enters,
     // R's own otherwise; then this cycle's writes where the slot matches
-    logic [3:0]          rn_v, rn_busy;
+    // R's free flag is registered with the copy (from the same values, this cycle's
+    // rd_seq): I's pick of the first miss's free flag then reads flip-flops, not a 24-bit
+    // age. The pending write's last (pd_last) gets its own age, selected after the compare.
+    logic [3:0]          rn_v, rn_busy, rn_free;
     logic [TYB-1:0]      rn_tag [4];
     logic [SEQ_BITS-1:0] rn_last [4];
+    logic                pd_free;
+    assign pd_free = free_of(1'b1, pd_last, rd_seq);
     always_comb begin
         for (int k = 0; k < 4; k++) begin
-            logic                m_iss, m_dn, b_v, b_busy;
+            logic                m_iss, m_dn, b_v, b_busy, b_free;
             logic [TYB-1:0]      b_tag;
             logic [SEQ_BITS-1:0] b_last;
             if (r_take) begin
@@ -474,6 +480,7 @@ module dsr_ref_prefetch #(
                 b_busy = ep_rd[k] == cur_ep;
                 b_tag  = tag_rd[k];
                 b_last = last_rd[k];
+                b_free = free_of(b_busy, last_rd[k], rd_seq);
                 if (pi_en[k] && pi_slot[k] == p_slot[k]) begin
                     b_v   = 1'b1;
                     b_tag = pi_tag[k];
@@ -481,6 +488,7 @@ module dsr_ref_prefetch #(
                 if (pd_en[k] && pd_slot[k] == p_slot[k]) begin
                     b_busy = 1'b1;
                     b_last = pd_last;
+                    b_free = pd_free;
                 end
                 m_iss = iss_k[k] && i_slot[k] == p_slot[k];
                 m_dn  = dn_k[k] && i_slot[k] == p_slot[k];
@@ -489,6 +497,7 @@ module dsr_ref_prefetch #(
                 b_busy = r_busy[k];
                 b_tag  = r_tag[k];
                 b_last = r_last[k];
+                b_free = r_free[k] || free_of(r_busy[k], r_last[k], rd_seq);
                 m_iss  = iss_k[k] && i_slot[k] == r_slot[k];
                 m_dn   = dn_k[k] && i_slot[k] == r_slot[k];
             end
@@ -496,12 +505,16 @@ module dsr_ref_prefetch #(
             rn_tag[k]  = m_iss ? i_ty[k] : b_tag;
             rn_busy[k] = m_dn || (!clr_b && b_busy);
             rn_last[k] = m_dn ? pf_seq : b_last;
+            rn_free[k] = !m_dn && (clr_b || b_free);
         end
     end
 
     // I's next hit and free: from R's copies (with this cycle's writes) when R moves on,
-    // I's own otherwise. Free is computed with this cycle's rd_seq: a cycle late, stricter.
-    logic [3:0]          in_hit, in_free, in_busy;
+    // I's own otherwise. Free comes from the copies' registered flags (R's: computed with
+    // last cycle's rd_seq, I's: updated with this cycle's a cycle later), so mfree is a
+    // pick of flip-flops. A late free is only stricter: rd_seq only grows, and a slot
+    // marked by a done is not free (m_dn) until the age says so.
+    logic [3:0]          in_hit, in_free, in_busy, in_fnext;
     logic [SEQ_BITS-1:0] in_last [4];
     always_comb begin
         for (int k = 0; k < 4; k++) begin
@@ -513,12 +526,14 @@ module dsr_ref_prefetch #(
                                    : !clr_v && r_v[k] && r_tag[k] == r_ty[k];
                 in_busy[k] = m_dn || (!clr_b && r_busy[k]);
                 in_last[k] = m_dn ? pf_seq : r_last[k];
-                in_free[k] = !m_dn && (clr_b || free_of(r_busy[k], r_last[k], rd_seq));
+                in_free[k] = !m_dn && r_free[k];
+                in_fnext[k] = !m_dn && (clr_b || r_free[k]);
             end else begin
                 in_hit[k]  = iss_k[k] || (!clr_v && i_hit[k]);
                 in_busy[k] = !clr_b && i_busy[k];
                 in_last[k] = i_last[k];
-                in_free[k] = clr_b || free_of(i_busy[k], i_last[k], rd_seq);
+                in_free[k] = i_free[k];
+                in_fnext[k] = clr_b || i_free[k] || free_of(i_busy[k], i_last[k], rd_seq);
             end
         end
     end
@@ -563,6 +578,8 @@ module dsr_ref_prefetch #(
         r_busy  <= rn_busy;
         r_tag   <= rn_tag;
         r_last  <= rn_last;
+        r_free  <= rn_free;
+        i_free  <= in_fnext;
         i_hit   <= in_hit;
         i_busy  <= in_busy;
         i_last  <= in_last;
