@@ -231,12 +231,15 @@ module dsr_ref_prefetch #(
         slot_of = SXB'((32'(ty) >> 1 & ((32'd1 << (NYB - 1)) - 1)) << (TXB - 1)) | SXB'(tx >> 1);
     endfunction
 
-    // a slot may be refilled when it has no reader in flight, or its last reader is read
+    // a slot may be refilled when it has no reader in flight, or its last reader is read:
+    // rd - last in 1 .. 2^(SEQ_BITS-1), i.e. the sign of rd - last - 1 = rd + ~last (the
+    // carry chain's top bit, no compare after it). A reader in flight is at most the
+    // window (2^(SEQ_BITS-2)) ahead of rd, so it never looks read.
     function automatic logic free_of(input logic busy, input logic [SEQ_BITS-1:0] last,
                                      input logic [SEQ_BITS-1:0] rd);
-        logic [SEQ_BITS-1:0] age;
-        age = rd - last;
-        free_of = !busy || (age != '0 && !age[SEQ_BITS-1]);
+        logic [SEQ_BITS-1:0] age1;
+        age1 = rd + ~last;
+        free_of = !busy || !age1[SEQ_BITS-1];
     endfunction
 
     localparam int PW = 4 * (1 + TXB + TYB);       // a pair: present, tx, ty per bank
@@ -420,12 +423,15 @@ module dsr_ref_prefetch #(
     // changes by its own drop).
     logic [7:0] seen_epoch;
     logic       seen_slot, seen_any, cur_slot;
-    logic       stale, cap_wait, sof_ok, clr_v, clr_b;
+    logic       stale, cap_wait, sof_ok, clr_v, clr_b, all_rd_q, done_q;
     assign cap_wait   = capture_done != i_ticket;
     assign stale      = !seen_any || seen_epoch != i_ticket || seen_slot != i_rslot;
     assign clr_v      = i_valid && i_sof && !cap_wait && stale;
-    // the sampler has read every walked pixel: no slot has a reader in flight
-    assign clr_b      = rd_seq == pf_seq;
+    // the sampler has read every walked pixel: no slot has a reader in flight. From last
+    // cycle's compare (a flip-flop, not a 24-bit compare in front of every copy's busy and
+    // free): rd_seq == pf_seq then, and no done since, means it still holds (rd_seq <=
+    // pf_seq); it may come a cycle late, which only keeps slots busy longer
+    assign clr_b      = all_rd_q && !done_q;
     // a slot marked busy now or since the last step needs the step
     assign ep_step    = clr_b && (ep_dirty || pd_en != '0);
 
@@ -603,6 +609,8 @@ module dsr_ref_prefetch #(
             pi_en      <= '0;
             pd_en      <= '0;
             win_q      <= 1'b1;
+            all_rd_q   <= 1'b0;
+            done_q     <= 1'b0;
             sof_ok     <= 1'b0;
             pf_seq     <= '0;
             seen_any   <= 1'b0;
@@ -622,6 +630,8 @@ module dsr_ref_prefetch #(
             pi_en <= iss_k;
             pd_en <= dn_k;
             win_q <= ahead < WINDOW - 1'b1;
+            all_rd_q <= rd_seq == pf_seq;
+            done_q <= done;
             sof_ok <= i_valid && i_sof && !r_move && !cap_wait && !stale;
             if (clr_v) begin
                 seen_any   <= 1'b1;
