@@ -128,14 +128,19 @@ module dsr_mem_bridge #(
     // A pipeline reset empties the FIFOs while the controller may still owe data for
     // reads sent before it: those words are dropped. owed_all counts the reads owed since
     // the controller's own reset; at the FIFOs' reset they all become words to drop
-    // (drop), which later responses count down. drop_z (drop == 0) is a flip-flop set from
-    // the next state, so the response FIFO's push is one gate from registers.
-    logic       r_valid, unused_r_ready, r_push, issued_rd, drop_z;
+    // (drop), which later responses count down. drop_z ("none left to drop") is a
+    // flip-flop: low through the reset, set once drop reaches 0, so the response FIFO's
+    // push is one gate from registers and drop_z's next state needs no adder. (Right
+    // after the reset, drop_z may be low for a cycle with drop = 0: nothing is owed then,
+    // so no response can arrive.)
+    logic       r_valid, unused_r_ready, r_push, issued_rd, drop_z, drop_0, drop_1;
     logic [7:0] owed_all, owed_next, drop;
     assign rdata_ready = 1'b1;
     assign issued_rd   = cmd_fire && !c_we;
     assign r_push      = rdata_valid && drop_z;
     assign owed_next   = dram_rst ? '0 : owed_all + {7'd0, issued_rd} - {7'd0, rdata_valid};
+    assign drop_0      = drop == 8'd0;
+    assign drop_1      = drop == 8'd1;
 
     always_ff @(posedge dram_clk) begin
         owed_all <= owed_next;
@@ -144,10 +149,10 @@ module dsr_mem_bridge #(
     always_ff @(posedge dram_clk) begin
         if (d_rst) begin
             drop   <= owed_next;
-            drop_z <= owed_next == '0;
-        end else if (rdata_valid && !drop_z) begin
-            drop   <= drop - 1'b1;
-            drop_z <= drop == 8'd1;
+            drop_z <= 1'b0;
+        end else begin
+            if (rdata_valid && !drop_z && !drop_0) drop <= drop - 1'b1;
+            drop_z <= drop_z || drop_0 || (drop_1 && rdata_valid);
         end
     end
 
