@@ -2,8 +2,8 @@
 # bitstream.sh - the board top (dsr_board, ButterStick r1.0 + FX3) to a .bit:
 # Yosys synth_ecp5, nextpnr-ecp5 with the board's .lpf (clocks derived through the PLL,
 # no --timing-allow-fail: a clock below its target fails the build), ecppack.
-# nextpnr's router2: router1 had not finished the DRAM build's ~200 k arcs in over an hour;
-# router2 routes the whole board (DRAM core included) in under 5 minutes.
+# nextpnr's default router (router1): on the whole board it routes in about 13 minutes and
+# gave 14-26 MHz more per clock than router2 on a nearly equal netlist (hdl/README.md).
 # Prints one line per clock:  SYNTH clock=<name> fmax_mhz=<x> target_mhz=<y> grade=<g>
 # and the resources; exits non-zero if any clock misses its target.
 #
@@ -24,7 +24,7 @@ echo "bitstream: dsr_board (MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits), $d
 " || { tail -20 "$out/yosys.log" >&2; exit 1; }
 
 "$nextpnr" "--$device" --speed "$speed" --package "$pkg" --json "$out/dsr_board.json" \
-	--lpf "$lpf" --seed "$seed" --router router2 --textcfg "$out/dsr_board.config" \
+	--lpf "$lpf" --seed "$seed" --textcfg "$out/dsr_board.config" \
 	--report "$out/report.json" -l "$out/nextpnr.log" >/dev/null 2>&1
 pnr=$?
 

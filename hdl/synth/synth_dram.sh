@@ -3,8 +3,8 @@
 # LiteDRAM's ECP5 DDR3 core) through Yosys and nextpnr-ecp5 for an LFE5U-85F, with the
 # DDR3 pins of synth/dsr_dram_synth.lpf; resources and fmax of every clock domain.
 # No --timing-allow-fail: a clock below its target fails the run (after the report).
-# nextpnr's router2: router1 had not finished the DRAM build's ~200 k arcs in over an hour;
-# router2 routes the whole board (DRAM core included) in under 5 minutes.
+# nextpnr's default router (router1): on the whole board it routes in about 13 minutes and
+# gave 14-26 MHz more per clock than router2 on a nearly equal netlist (hdl/README.md).
 # Prints one line per clock:  SYNTH clock=<name> fmax_mhz=<x> target_mhz=<y> grade=<g>
 #
 # usage: synth_dram.sh YOSYS NEXTPNR OUTDIR SPEED SEED files...
@@ -33,7 +33,7 @@ else
 	" || { tail -20 "$out/yosys.log" >&2; exit 1; }
 fi
 "$nextpnr" --85k --speed "$speed" --package CABGA381 --json "$json" \
-	--lpf "$here/dsr_dram_synth.lpf" --lpf-allow-unconstrained --seed "$seed" --router router2 \
+	--lpf "$here/dsr_dram_synth.lpf" --lpf-allow-unconstrained --seed "$seed" \
 	--report "$out/report.json" -l "$out/nextpnr.log" >/dev/null 2>&1
 pnr=$?
 
