@@ -139,9 +139,18 @@ module dsr_board_core #(
         .s_data(p0f_data), .s_valid(p0f_valid), .s_ready(p0f_ready),
         .m_data({p0_last, p0_keep, p0_data}), .m_valid(p0_valid), .m_ready(p0_ready)
     );
+    // and in front of the command crossing: the receive FIFO's read (LUT RAM, thread bit)
+    // into the crossing's pointer increment and full compare was fx3_clk's critical path
+    logic [34:0] f1s_data;
+    logic        f1s_valid, f1s_ready;
+    dsr_skid #(.DATA_WIDTH(35)) u_x1_in_slice (
+        .clk(fx3_clk), .rst(fx3_rst),
+        .s_data({f1_last, f1_keep, f1_data}), .s_valid(f1_valid), .s_ready(f1_ready),
+        .m_data(f1s_data), .m_valid(f1s_valid), .m_ready(f1s_ready)
+    );
     dsr_async_fifo #(.WIDTH(35), .ADDR_BITS(4)) u_x1_cmd (
-        .s_clk(fx3_clk), .s_rst(fx3_rst), .s_data({f1_last, f1_keep, f1_data}),
-        .s_valid(f1_valid), .s_ready(f1_ready),
+        .s_clk(fx3_clk), .s_rst(fx3_rst), .s_data(f1s_data),
+        .s_valid(f1s_valid), .s_ready(f1s_ready),
         .m_clk(pipe_clk), .m_rst(pipe_rst), .m_data({p1_last, p1_keep, p1_data}),
         .m_valid(p1_valid), .m_ready(p1_ready)
     );
