@@ -4,7 +4,8 @@
 // SNUG 2002, style #2): binary pointers one bit wider than the address index the memory,
 // their gray codes cross to the other side through two-flop synchronisers (one bit changes
 // per step, so a pointer sampled mid-change is either the old or the new value, both safe),
-// full and empty are registered from the next-state pointers. A synchronised pointer is
+// full and empty are registered from the next-state pointers (both outcomes computed
+// from registers, the handshake selects: see below). A synchronised pointer is
 // stale, never ahead, so full and empty are pessimistic and never lose or repeat a word.
 //
 // Read side is first-word-fall-through through a registered output: the memory's read
@@ -45,26 +46,35 @@ module dsr_async_fifo #(
     (* no_rw_check *) logic [WIDTH-1:0] mem [0:(2**AW)-1];
 
     // ---- write side (s_clk)
-    logic [AW:0] wbin, wgray, wbin_next, wgray_next;
+    // Timing: the pointer's increment, its gray code and the full compare are computed
+    // from registers for both outcomes (push or not); push (s_ready && s_valid) only
+    // selects one, so the loop s_ready -> push -> s_ready has no carry chain or compare
+    // in it. Same pointers and flag as wbin_next = wbin + push, full_next from its gray.
+    logic [AW:0] wbin, wgray, wbin_inc, wgray_inc;
     logic [AW:0] rgray_s;            // read pointer, synchronised into s_clk
-    logic        full_next;
+    logic [AW:0] rgray_lap;          // rgray_s one lap on: the write pointer's gray when full
+    logic        full_inc, full_same;
     logic        push;
 
-    assign push       = s_valid && s_ready;
-    assign wbin_next  = wbin + {{AW{1'b0}}, push};
-    assign wgray_next = wbin_next ^ (wbin_next >> 1);   // gray code
+    assign push      = s_valid && s_ready;
+    assign wbin_inc  = wbin + 1'b1;
+    assign wgray_inc = wbin_inc ^ (wbin_inc >> 1);   // gray code
     // full: the write pointer has lapped the read pointer once (top two gray bits differ)
-    assign full_next  = (wgray_next == {~rgray_s[AW:AW-1], rgray_s[AW-2:0]});
+    assign rgray_lap = {~rgray_s[AW:AW-1], rgray_s[AW-2:0]};
+    assign full_inc  = wgray_inc == rgray_lap;
+    assign full_same = wgray == rgray_lap;
 
     always_ff @(posedge s_clk) begin
         if (s_rst) begin
             wbin    <= '0;
             wgray   <= '0;
             s_ready <= 1'b0;
+        end else if (push) begin
+            wbin    <= wbin_inc;
+            wgray   <= wgray_inc;
+            s_ready <= !full_inc;
         end else begin
-            wbin    <= wbin_next;
-            wgray   <= wgray_next;
-            s_ready <= !full_next;
+            s_ready <= !full_same;
         end
     end
 
@@ -75,16 +85,19 @@ module dsr_async_fifo #(
     end
 
     // ---- read side (m_clk)
-    logic [AW:0] rbin, rgray, rbin_next, rgray_next;
+    // as the write side: both outcomes of the pointer and of empty from registers, pop
+    // (m_ready, m_valid, empty) only selects
+    logic [AW:0] rbin, rgray, rbin_inc, rgray_inc;
     logic [AW:0] wgray_m;            // write pointer, synchronised into m_clk
-    logic        empty, empty_next;
+    logic        empty, empty_inc, empty_same;
     logic        pop;
 
     // pop from the memory into the output register when it is free or being taken
     assign pop        = !empty && (!m_valid || m_ready);
-    assign rbin_next  = rbin + {{AW{1'b0}}, pop};
-    assign rgray_next = rbin_next ^ (rbin_next >> 1);
-    assign empty_next = (rgray_next == wgray_m);
+    assign rbin_inc   = rbin + 1'b1;
+    assign rgray_inc  = rbin_inc ^ (rbin_inc >> 1);
+    assign empty_inc  = rgray_inc == wgray_m;
+    assign empty_same = rgray == wgray_m;
 
     always_ff @(posedge m_clk) begin
         if (m_rst) begin
@@ -93,13 +106,14 @@ module dsr_async_fifo #(
             empty   <= 1'b1;
             m_valid <= 1'b0;
         end else begin
-            rbin    <= rbin_next;
-            rgray   <= rgray_next;
-            empty   <= empty_next;
             if (pop) begin
+                rbin    <= rbin_inc;
+                rgray   <= rgray_inc;
+                empty   <= empty_inc;
                 m_valid <= 1'b1;
-            end else if (m_ready) begin
-                m_valid <= 1'b0;
+            end else begin
+                empty   <= empty_same;
+                if (m_ready) m_valid <= 1'b0;
             end
         end
     end
