@@ -7,11 +7,14 @@
 // dsr_sample_addr, masked to the frame's pixel depth (a reference captured at a deeper
 // setting is read at the current one) and forced to 0 when the frame has no reference.
 //
-// Ten pipeline stages (bank words registered straight from the RAMs, select, 4
-// products, 2 sums, 2 products, sum; each product stage is three: operands, product,
-// product again): no logic follows a block RAM output in the same cycle, and every
-// MULT18X18D has a register of its own on both sides (placed beside it: timing).
-// s_ready = m_ready.
+// Thirteen pipeline stages (bank words registered straight from the RAMs, select, 4
+// products, 2 sums, 2 products, sum; each product stage is four: operands, operands
+// again, product, product again): no logic follows a block RAM output in the same cycle,
+// and every MULT18X18D has two plain registers on each side. The DSPs sit in a few rows
+// of the die, often far from the logic around them (the routed board placed one 60 rows
+// from both of its registers: 9.9 ns of routing around 3.9 ns of DSP); with two
+// registers per side, the one next to the DSP can follow it and the long route lies
+// between two flip-flops. s_ready = m_ready.
 `default_nettype none
 
 module dsr_bilinear #(
@@ -65,20 +68,22 @@ module dsr_bilinear #(
     assign keep = r_noref ? '0 : r_mask;
 
     // stage registers
-    localparam int STAGES = 10;
+    localparam int STAGES = 13;
     logic [STAGES-1:0]     v;
     logic [DATA_WIDTH-1:0] p00, p10, p01, p11, p00_m, p10_m, p01_m, p11_m;
     logic [W1-1:0]         wx0, wx1, wy0_1, wy1_1, wy0_2, wy1_2, wy0_3, wy1_3;
     logic [W1-1:0]         wx0_m, wx1_m, wy0_1m, wy1_1m, wy0_1p, wy1_1p, wy0_3m, wy1_3m;
+    logic [DATA_WIDTH-1:0] p00_d, p10_d, p01_d, p11_d;       // operands beside the DSPs
+    logic [W1-1:0]         wx0_d, wx1_d, wy0_1d, wy1_1d, wy0_3d, wy1_3d;
     logic [P1B-1:0]        m00, m10, m01, m11, m00_p, m10_p, m01_p, m11_p;
-    logic [TB-1:0]         top, bot, top_m, bot_m;
+    logic [TB-1:0]         top, bot, top_m, bot_m, top_d, bot_d;
     logic [P2B-1:0]        mt, mb;
     // top * w in two products of at most 16 x 9 bits (one MULT18X18D each, no adder
     // between a DSP and its register): low 16 bits of top and the rest
     localparam int TH = TB - 16;
-    logic [16+W1-1:0]      mt_lo, mb_lo;
-    logic [TH+W1-1:0]      mt_hi, mb_hi;
-    logic [USER_WIDTH-1:0] u0, u0_m, u0_p, u1, u2, u2_m, u2_p, u3;
+    logic [16+W1-1:0]      mt_lo, mb_lo, mt_lo_q, mb_lo_q;
+    logic [TH+W1-1:0]      mt_hi, mb_hi, mt_hi_q, mb_hi_q;
+    logic [USER_WIDTH-1:0] u0, u0_m, u0_d, u0_p, u1, u2, u2_m, u2_d, u2_p, u2_q, u3;
 
     // the final sum stays below 2^(DATA_WIDTH+16): neighbours are at most the mask, so
     // top, bot <= mask * 256 and mt + mb <= mask * 65536
@@ -114,7 +119,8 @@ module dsr_bilinear #(
             wy0_1 <= ONE - {1'b0, r_fy};
             wy1_1 <= {1'b0, r_fy};
             u0  <= r_user;
-            // stage 1: horizontal products (1a operands, 1b products, 1c)
+            // stage 1: horizontal products (1a operands, 1b operands beside the DSPs,
+            // 1c products, 1d)
             p00_m  <= p00;
             p10_m  <= p10;
             p01_m  <= p01;
@@ -124,13 +130,22 @@ module dsr_bilinear #(
             wy0_1m <= wy0_1;
             wy1_1m <= wy1_1;
             u0_m   <= u0;
-            m00_p  <= p00_m * wx0_m;
-            m10_p  <= p10_m * wx1_m;
-            m01_p  <= p01_m * wx0_m;
-            m11_p  <= p11_m * wx1_m;
-            wy0_1p <= wy0_1m;
-            wy1_1p <= wy1_1m;
-            u0_p   <= u0_m;
+            p00_d  <= p00_m;
+            p10_d  <= p10_m;
+            p01_d  <= p01_m;
+            p11_d  <= p11_m;
+            wx0_d  <= wx0_m;
+            wx1_d  <= wx1_m;
+            wy0_1d <= wy0_1m;
+            wy1_1d <= wy1_1m;
+            u0_d   <= u0_m;
+            m00_p  <= p00_d * wx0_d;
+            m10_p  <= p10_d * wx1_d;
+            m01_p  <= p01_d * wx0_d;
+            m11_p  <= p11_d * wx1_d;
+            wy0_1p <= wy0_1d;
+            wy1_1p <= wy1_1d;
+            u0_p   <= u0_d;
             m00    <= m00_p;
             m10    <= m10_p;
             m01    <= m01_p;
@@ -144,20 +159,31 @@ module dsr_bilinear #(
             wy0_3 <= wy0_2;
             wy1_3 <= wy1_2;
             u2  <= u1;
-            // stage 3: vertical products (3a, 3b, 3c)
+            // stage 3: vertical products (3a operands, 3b operands beside the DSPs,
+            // 3c products, 3d products again, 3e sums)
             top_m  <= top;
             bot_m  <= bot;
             wy0_3m <= wy0_3;
             wy1_3m <= wy1_3;
             u2_m   <= u2;
-            mt_lo  <= top_m[15:0] * wy0_3m;
-            mt_hi  <= top_m[TB-1:16] * wy0_3m;
-            mb_lo  <= bot_m[15:0] * wy1_3m;
-            mb_hi  <= bot_m[TB-1:16] * wy1_3m;
-            u2_p   <= u2_m;
-            mt     <= P2B'(mt_lo) + P2B'({mt_hi, 16'd0});
-            mb     <= P2B'(mb_lo) + P2B'({mb_hi, 16'd0});
-            u3     <= u2_p;
+            top_d  <= top_m;
+            bot_d  <= bot_m;
+            wy0_3d <= wy0_3m;
+            wy1_3d <= wy1_3m;
+            u2_d   <= u2_m;
+            mt_lo  <= top_d[15:0] * wy0_3d;
+            mt_hi  <= top_d[TB-1:16] * wy0_3d;
+            mb_lo  <= bot_d[15:0] * wy1_3d;
+            mb_hi  <= bot_d[TB-1:16] * wy1_3d;
+            u2_p   <= u2_d;
+            mt_lo_q <= mt_lo;
+            mt_hi_q <= mt_hi;
+            mb_lo_q <= mb_lo;
+            mb_hi_q <= mb_hi;
+            u2_q    <= u2_p;
+            mt     <= P2B'(mt_lo_q) + P2B'({mt_hi_q, 16'd0});
+            mb     <= P2B'(mb_lo_q) + P2B'({mb_hi_q, 16'd0});
+            u3     <= u2_q;
             // stage 4: sum, round once
             m_ref  <= ref_n;
             m_user <= u3;
