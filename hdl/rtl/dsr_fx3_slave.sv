@@ -180,14 +180,24 @@ module dsr_fx3_slave #(
     assign arrive_hdr = rd_pipe_hdr[PIPE-1];
     assign arrive_end = rd_pipe_end[PIPE-1];
 
-    // the buffer's count word, clamped to what a buffer holds
+    // the buffer's count word, clamped to what a buffer holds, decoded into registers and
+    // acted on a cycle after it arrived (hdr_q): the 32-bit compare and the zero and final
+    // tests stay out of the state machine's cycle (a routed board's fx3_clk critical path
+    // ran from dq_q through them into the flag wait: 4.2 ns logic, 8.1 ns routing)
     localparam int BUF_DATA = dsr_pkg::DSR_FX3_BUF_BYTES;
-    logic [14:0] hdr_bytes;
-    assign hdr_bytes = dq_q > 32'(BUF_DATA) ? 15'(BUF_DATA) : dq_q[14:0];
+    logic        hdr_q;               // the count word arrived last cycle
+    logic [14:0] hdr_bytes;           // its clamped value, hdr_bytes == 0, hdr_bytes <= 4
+    logic        hdr_zero, hdr_fin;
+    always_ff @(posedge clk) begin
+        hdr_q     <= !rst && state == RD_HDR_WAIT && arrive;
+        hdr_bytes <= dq_q > 32'(BUF_DATA) ? 15'(BUF_DATA) : dq_q[14:0];
+        hdr_zero  <= dq_q == 32'd0;
+        hdr_fin   <= dq_q <= 32'd4;
+    end
 
     // a zero-length packet is one empty beat with last
     logic zlp;
-    assign zlp = state == RD_HDR_WAIT && arrive && hdr_bytes == 15'd0;
+    assign zlp = state == RD_HDR_WAIT && hdr_q && hdr_zero;
 
     // the final word of the buffer: keep its valid halves, last if the buffer was short
     logic [1:0] last_keep;
@@ -299,12 +309,12 @@ module dsr_fx3_slave #(
                 end
                 RD_HDR: state <= RD_HDR_WAIT;
                 RD_HDR_WAIT: begin
-                    if (arrive) begin
+                    if (hdr_q) begin
                         buf_bytes <= hdr_bytes;
                         rd_bytes  <= hdr_bytes;
-                        rd_nz     <= hdr_bytes != 15'd0;
-                        rd_fin    <= hdr_bytes <= 15'd4;
-                        state     <= hdr_bytes == 15'd0 ? IDLE : RD_DATA;
+                        rd_nz     <= !hdr_zero;
+                        rd_fin    <= hdr_fin;
+                        state     <= hdr_zero ? IDLE : RD_DATA;
                     end
                 end
                 RD_DATA: begin
