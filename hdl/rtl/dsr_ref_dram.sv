@@ -255,7 +255,11 @@ module dsr_ref_dram #(
     assign wr_ok   = !(s_wr_en && s_wr_flush && wq_full);
     assign go      = s_valid && need_ok && wr_ok;
     assign s_ready = m_ready && (!s_valid || (need_ok && wr_ok));
-    assign rd_inc  = s_valid && s_ready && s_need;
+    // A pixel reads the reference or is captured, never both (its frame's mode), so the
+    // read count and the capture registers each look at their own half of the handshake
+    // (timing: the capture enables do not wait for need_ok, the read count not for wr_ok).
+    // Same as s_valid && s_ready && s_need, and take = s_valid && s_ready && s_wr_en.
+    assign rd_inc  = s_valid && m_ready && s_need && (rd_inc_q ? ok_inc : ok_stay);
 
     always_ff @(posedge clk) begin
         if (rst) begin
@@ -340,7 +344,7 @@ module dsr_ref_dram #(
     logic            take;
     assign wx   = {s_wr_addr[XB-2:0], s_wr_bank[0]};
     assign wy   = {s_wr_addr[AW-1 -: YB-1], s_wr_bank[1]};
-    assign take = s_valid && s_ready && s_wr_en;
+    assign take = s_valid && m_ready && s_wr_en && !(s_wr_flush && wq_full);
 
     always_ff @(posedge clk) begin
         if (rst) begin
@@ -377,6 +381,14 @@ module dsr_ref_dram #(
             end
         end
     end
+
+`ifndef SYNTHESIS
+    // the split handshake above relies on it
+    always @(posedge clk) begin
+        if (!rst && s_valid) assert (!(s_need && s_wr_en))
+            else $error("dsr_ref_dram: a pixel both reads the reference and is captured");
+    end
+`endif
 
 endmodule
 
