@@ -53,6 +53,10 @@
 #define TB_PIXEL_BITS_MAX 16
 #endif
 
+// the pipeline clock the simulation stands for (DRAM build: the controller's clock is set
+// against it), kHz
+static const unsigned PIPE_KHZ = 125000;
+
 static volatile sig_atomic_t interrupted;
 
 // A draw of std::uniform_real_distribution<double>(0, 1) on a std::mt19937_64, bit for
@@ -93,8 +97,10 @@ struct Sim {
 	uint64_t now = 0;	// the board's TIME counter during this cycle
 	uint64_t trace_from = 0, trace_to = UINT64_MAX;	// dump window (cycles)
 #ifdef TB_DRAM
-	// DRAM build: the controller's clock at 4/5 of the pipeline's (100 vs 125 MHz);
-	// slow memory holds requests and responses back in random bursts
+	// DRAM build: the controller's clock, by default at 4/5 of the pipeline's (100 vs
+	// 125 MHz; +dramclk=MHz, at most the pipeline's 125): a phase accumulator in kHz.
+	// Slow memory holds requests and responses back in random bursts
+	unsigned dram_khz = 100000;
 	unsigned dram_phase = 0;
 	uint64_t dram_cycles = 0;
 	double slow_mem = 0;
@@ -187,9 +193,9 @@ struct Sim {
 		cycle++;
 		now = top->rst ? 0 : now + 1;
 #ifdef TB_DRAM
-		dram_phase += 4;
-		if (dram_phase >= 5) {
-			dram_phase -= 5;
+		dram_phase += dram_khz;
+		if (dram_phase >= PIPE_KHZ) {
+			dram_phase -= PIPE_KHZ;
 			top->dram_clk = 1;
 			top->eval();
 			top->dram_clk = 0;
@@ -863,13 +869,14 @@ static int dram_bench(Bench &b, uint32_t w, uint32_t h, bool corners, std::vecto
 		uint64_t cycles = b.last_out_cycle - b.first_sof_cycle + 1;
 		uint32_t words = b.sim.top->dram_rd_words - words0;
 		double r = (double)w * h / (double)cycles;
-		// DRAM: 128-bit words, 1.6 GB/s at 100 MHz (DDR3-800 x16) = 0.8 words per
-		// pipeline clock at 125 MHz
+		// DRAM: 128-bit words; the simulation core is 1:4, one word per controller
+		// clock at most (100 MHz: 1.6 GB/s, 0.8 words per 125 MHz pipeline clock)
 		double used = (double)words / (double)cycles;
+		double peak = (double)b.sim.dram_khz / PIPE_KHZ;
 		printf("bench %ux%u rot %+5.1f scale %.2f shear %+.2f aniso %+.2f: %.4f px/clk, "
-		       "DRAM %.3f words/clk = %.0f MB/s of 1600 (%.1f %%), %.2f words/px%s\n",
+		       "DRAM %.3f words/clk = %.0f MB/s of %.0f (%.1f %%), %.2f words/px%s\n",
 		       w, h, x.deg, x.scale, x.shear, x.aniso, r, used, used * 16 * 125,
-		       100 * used / 0.8, (double)words / ((double)w * h),
+		       peak * 16 * 125, 100 * used / peak, (double)words / ((double)w * h),
 		       b.failed != failed ? "  MISMATCH" : "");
 		pxclk.push_back(r);
 	}
@@ -1767,7 +1774,18 @@ int main(int argc, char **argv)
 #ifdef TB_DRAM
 	if (arg(argc, argv, "+slowmem", &v))
 		sim.slow_mem = strtod(v.c_str(), NULL);
-	printf("tb_dsr: DRAM build (LiteDRAM SDRAMPHYModel), frames up to %ux%u, slow memory %.3f\n",
+	if (arg(argc, argv, "+dramclk", &v)) {
+		double mhz = strtod(v.c_str(), NULL);
+		if (!(mhz >= 1 && mhz <= PIPE_KHZ / 1000)) {
+			fprintf(stderr, "tb_dsr: +dramclk wants the DRAM controller's clock in MHz, "
+				"1..%u (the pipeline runs at %u), not '%s'\n", PIPE_KHZ / 1000,
+				PIPE_KHZ / 1000, v.c_str());
+			return 2;
+		}
+		sim.dram_khz = (unsigned)(mhz * 1000 + 0.5);
+	}
+	printf("tb_dsr: DRAM build (LiteDRAM SDRAMPHYModel, %.1f MHz against the pipeline's %u), "
+	       "frames up to %ux%u, slow memory %.3f\n", sim.dram_khz / 1000.0, PIPE_KHZ / 1000,
 	       max_w, max_h, sim.slow_mem);
 #endif
 
@@ -1843,11 +1861,13 @@ int main(int argc, char **argv)
 #ifdef TB_DRAM
 		// the DRAM build has no trace variant
 		if (selected)
-			printf("reproduce: make -C tests/hdl dram-test-%s SEED=%u DRAM_SLOW=%g\n",
-			       only.c_str(), seed, sim.slow_mem);
+			printf("reproduce: make -C tests/hdl dram-test-%s SEED=%u DRAM_SLOW=%g "
+			       "DRAM_CLK=%g\n", only.c_str(), seed, sim.slow_mem,
+			       sim.dram_khz / 1000.0);
 		else
 			printf("reproduce: make -C tests/hdl dram SEED=%u DRAM_FRAMES=%u DRAM_MAXDIM=%u "
-			       "DRAM_SLOW=%g\n", seed, frames, max_w, sim.slow_mem);
+			       "DRAM_SLOW=%g DRAM_CLK=%g\n", seed, frames, max_w, sim.slow_mem,
+			       sim.dram_khz / 1000.0);
 #else
 		uint64_t from = b.first_fail > 20000 ? b.first_fail - 20000 : 0;
 		printf("reproduce: make -C tests/hdl %s SEED=%u FRAMES=%u MAX_WIDTH=%u MAX_HEIGHT=%u "
