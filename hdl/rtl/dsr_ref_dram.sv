@@ -233,12 +233,27 @@ module dsr_ref_dram #(
     assign ret_ty       = fl_ty[fl_ret[FB-1:0]];
     logic unused_ret_ty;
     assign unused_ret_ty = ^ret_ty[TYB-1:CACHE_NYB];
-    assign rd_ret       = mem_rd_valid;
+    // registered as they arrive: the response FIFO's words come from a block RAM's output
+    // (5.6 ns clock-to-out at -6) and go to the cache's block RAMs across the die. The fill
+    // counts (fl_ret) move with the write, so need_ok sees a fill only once it is written.
+    logic         ret_v;
+    logic [127:0] ret_d;
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            ret_v <= 1'b0;
+        end else begin
+            ret_v <= mem_rd_valid;
+        end
+    end
+    always_ff @(posedge clk) begin
+        ret_d <= mem_rd_data;
+    end
+    assign rd_ret       = ret_v;
     assign mem_rd_ready = 1'b1;
     always_comb begin
         for (int i = 0; i < 4; i++) begin
-            ret_even[i*DW +: DW] = mem_rd_data[32*i +: DW];
-            ret_odd[i*DW +: DW]  = mem_rd_data[32*i + 16 +: DW];
+            ret_even[i*DW +: DW] = ret_d[32*i +: DW];
+            ret_odd[i*DW +: DW]  = ret_d[32*i + 16 +: DW];
         end
     end
 
