@@ -191,22 +191,61 @@ module dsr_top #(
         .rd_en(ctx_pop), .rd_data(ctx_rd_data), .empty(ctx_empty), .count(ctx_count)
     );
 
+    // ---------------------------------------------------------------- frame table
+    // A frame's constants (size, mode, depth mask, gain, midgrey, LUT bank, no-reference)
+    // stay here, not in every pixel: each pixel carries its frame's tag, the number of
+    // frame starts modulo CTX_DEPTH, and the stages that use a constant read it with the
+    // tag of a registered pixel, straight into a register or a short compare (the stages
+    // register these inputs first). An entry is written with the context push (a cycle
+    // after the start: act_* and frame_noref are then the frame's, as for every pixel of
+    // it at the input) and rewritten CTX_DEPTH frame starts later, with the push of a
+    // context that the FIFO holds only once the framer has popped this frame's, after
+    // its last pixel (asserted below, with a count of each entry's pixels in flight).
+    localparam int TAGB = $clog2(CTX_DEPTH);
+    logic [TAGB-1:0] fi_tag;   // the frame of the pixel in fi_*: it changes with its start
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            fi_tag <= '0;
+        end else if (sof_accept) begin
+            fi_tag <= fi_tag + 1'b1;
+        end
+    end
+
+    // one small LUT RAM per field (each read where it is used)
+    (* ram_style = "distributed" *) logic [WB-1:0] ft_width   [0:CTX_DEPTH-1];
+    (* ram_style = "distributed" *) logic [HB-1:0] ft_height  [0:CTX_DEPTH-1];
+    (* ram_style = "distributed" *) logic [1:0]    ft_mode    [0:CTX_DEPTH-1];
+    (* ram_style = "distributed" *) logic          ft_noref   [0:CTX_DEPTH-1];
+    (* ram_style = "distributed" *) logic [1:0]    ft_lut     [0:CTX_DEPTH-1];  // bank, identity
+    (* ram_style = "distributed" *) logic [15:0]   ft_mask    [0:CTX_DEPTH-1];
+    (* ram_style = "distributed" *) logic [15:0]   ft_gain    [0:CTX_DEPTH-1];
+    (* ram_style = "distributed" *) logic [15:0]   ft_midgrey [0:CTX_DEPTH-1];
+    always_ff @(posedge clk) begin
+        if (ctx_push) begin
+            ft_width[fi_tag]   <= act_width;
+            ft_height[fi_tag]  <= act_height;
+            ft_mode[fi_tag]    <= act_mode;
+            ft_noref[fi_tag]   <= frame_noref;
+            ft_lut[fi_tag]     <= {act_lut_bank, act_lut_identity};
+            ft_mask[fi_tag]    <= act_mask;
+            ft_gain[fi_tag]    <= act_gain;
+            ft_midgrey[fi_tag] <= act_midgrey;
+        end
+    end
+
     // ---------------------------------------------------------------- datapath
-    // per-pixel metadata after the stage that consumes each field
-    localparam int U_LUT = 16 + 2 + 16 + 16 + 16 + 2;                 // to dsr_subtract
-    localparam int U_BI  = 2 + U_LUT;                                 // + LUT bank, identity
-    localparam int U_SA  = 1 + U_BI;                                  // + noref
-    localparam int U_ST  = 4 + 8 + 8 + U_SA;                          // + selects, weights
-    localparam int U_AF  = XB + YB + WB + HB + U_SA;                  // + position, size
+    // per-pixel metadata: {live, frame tag, eof, bad} after every stage, the position
+    // through the generator, and next to the store the selects and weights
+    localparam int U_PX = 16 + TAGB + 2;
+    localparam int U_ST = 4 + 8 + 8 + U_PX;                           // + selects, weights
+    localparam int U_AF = XB + YB + U_PX;                             // + position
 
     logic [U_AF-1:0]       af_s_user, af_o_user, af_m_user;
     logic [POS-1:0]        af_o_pos_u, af_o_pos_v, af_pos_u, af_pos_v;
     logic                  af_o_valid, af_o_ready, af_valid, af_ready, af_s_ready;
     logic                  credit_ok;
 
-    assign af_s_user = {fi_x, fi_y, act_width, act_height,
-                        frame_noref, act_lut_bank, act_lut_identity,
-                        fi_live, act_mode, act_mask, act_gain, act_midgrey, fi_eof, fi_bad};
+    assign af_s_user = {fi_x, fi_y, fi_live, fi_tag, fi_eof, fi_bad};
 
     // a pixel enters only with a credit (room for it in the pixel FIFO before the framer)
     assign fi_ready = credit_ok && af_s_ready;
@@ -247,23 +286,27 @@ module dsr_top #(
 
     logic [XB-1:0]   af_x;
     logic [YB-1:0]   af_y;
+    logic [U_PX-1:0] af_px;
+    assign {af_x, af_y, af_px} = af_m_user;
+
+    // af_px = {live, tag, eof, bad}; the frame's size and mode from the table
+    logic [DW-1:0]   af_live;
+    logic [TAGB-1:0] af_tag;
     logic [WB-1:0]   af_width;
     logic [HB-1:0]   af_height;
-    logic [U_SA-1:0] af_rest;
-    assign {af_x, af_y, af_width, af_height, af_rest} = af_m_user;
-
-    // af_rest = {noref, lut_bank, lut_identity, live, mode, mask, gain, midgrey, eof, bad}
-    logic [DW-1:0] af_live;
-    logic [1:0]    af_mode;
-    assign af_live = af_rest[U_LUT-16 +: DW];
-    assign af_mode = af_rest[U_LUT-17 -: 2];
+    logic [1:0]      af_mode;
+    assign af_live   = af_px[TAGB + 2 +: DW];
+    assign af_tag    = af_px[2 +: TAGB];
+    assign af_width  = ft_width[af_tag];
+    assign af_height = ft_height[af_tag];
+    assign af_mode   = ft_mode[af_tag];
 
     // for the DRAM store: the pixel reads the reference; capture word ends
     logic af_need, af_flush, af_eof;
     assign af_need  = (af_mode == dsr_pkg::DSR_MODE_SUBTRACT[1:0]
-                       || af_mode == dsr_pkg::DSR_MODE_WARP[1:0]) && !af_rest[U_SA-1];
+                       || af_mode == dsr_pkg::DSR_MODE_WARP[1:0]) && !ft_noref[af_tag];
     assign af_flush = af_x[2:0] == 3'd7 || {1'b0, af_x} == af_width - 1'b1;
-    assign af_eof   = af_rest[1];
+    assign af_eof   = af_px[1];
 
     logic              sa_valid, sa_ready, sa_wr_en;
     logic [4*AW-1:0]   sa_rd_addr;
@@ -272,11 +315,11 @@ module dsr_top #(
     logic [1:0]        sa_wr_bank;
     logic [AW-1:0]     sa_wr_addr;
     logic [DW-1:0]     sa_wr_data;
-    logic [U_SA-1:0]   sa_user;
+    logic [U_PX-1:0]   sa_user;
     logic              sa_need, sa_flush, sa_eof;
 
     dsr_sample_addr #(
-        .USER_WIDTH(U_SA + 3),
+        .USER_WIDTH(U_PX + 3),
         .POS_BITS(POS),
         .WB(WB),
         .HB(HB),
@@ -287,13 +330,12 @@ module dsr_top #(
         .s_width(af_width), .s_height(af_height),
         .s_capture(af_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0]),
         .s_x(af_x), .s_y(af_y), .s_live(af_live),
-        .s_user({af_need, af_flush, af_eof, af_rest}),
+        .s_user({af_need, af_flush, af_eof, af_px}),
         .m_valid(sa_valid), .m_ready(sa_ready), .m_rd_addr(sa_rd_addr), .m_sel(sa_sel),
         .m_fx(sa_fx), .m_fy(sa_fy), .m_wr_en(sa_wr_en), .m_wr_bank(sa_wr_bank),
         .m_wr_addr(sa_wr_addr), .m_wr_data(sa_wr_data),
         .m_user({sa_need, sa_flush, sa_eof, sa_user})
     );
-
     logic              st_valid, st_ready;
     logic [4*DW-1:0]   st_data;
     logic [U_ST-1:0]   st_user;
@@ -352,54 +394,55 @@ module dsr_top #(
 
     logic [3:0]      st_sel;
     logic [7:0]      st_fx, st_fy;
-    logic            st_noref;
-    logic [U_BI-1:0] st_rest;
+    logic [U_PX-1:0] st_px;
+    logic [TAGB-1:0] st_tag;
     logic [DW-1:0]   st_mask;
-    assign {st_sel, st_fx, st_fy, st_noref, st_rest} = st_user;
-    // st_rest = {lut_bank, lut_identity, live, mode, mask, gain, midgrey, eof, bad}
-    assign st_mask = st_rest[U_LUT-34 +: DW];
+    assign {st_sel, st_fx, st_fy, st_px} = st_user;
+    assign st_tag  = st_px[2 +: TAGB];
+    assign st_mask = ft_mask[st_tag][DW-1:0];
 
     logic            bi_valid, bi_ready;
     logic [DW-1:0]   bi_ref;
-    logic [U_BI-1:0] bi_user;
+    logic [U_PX-1:0] bi_px;
 
     dsr_bilinear #(
-        .USER_WIDTH(U_BI),
+        .USER_WIDTH(U_PX),
         .DATA_WIDTH(DW)
     ) bilinear (
         .clk, .rst,
         .s_valid(st_valid), .s_ready(st_ready), .s_data(st_data), .s_sel(st_sel),
-        .s_fx(st_fx), .s_fy(st_fy), .s_mask(st_mask), .s_noref(st_noref),
-        .s_user(st_rest),
-        .m_valid(bi_valid), .m_ready(bi_ready), .m_ref(bi_ref), .m_user(bi_user)
+        .s_fx(st_fx), .s_fy(st_fy), .s_mask(st_mask), .s_noref(ft_noref[st_tag]),
+        .s_user(st_px),
+        .m_valid(bi_valid), .m_ready(bi_ready), .m_ref(bi_ref), .m_user(bi_px)
     );
 
-    logic             bi_lut_bank, bi_lut_identity;
-    logic [U_LUT-1:0] bi_rest;
-    assign {bi_lut_bank, bi_lut_identity, bi_rest} = bi_user;
+    logic [TAGB-1:0] bi_tag;
+    logic [1:0]      bi_lut;   // bank, identity
+    assign bi_tag = bi_px[2 +: TAGB];
+    assign bi_lut = ft_lut[bi_tag];
 
-    logic             lu_valid, lu_ready;
-    logic [15:0]      lu_refp;
-    logic [U_LUT-1:0] lu_user;
+    logic            lu_valid, lu_ready;
+    logic [15:0]     lu_refp;
+    logic [U_PX-1:0] lu_px;
 
     dsr_lut #(
-        .USER_WIDTH(U_LUT),
+        .USER_WIDTH(U_PX),
         .ADDR_WIDTH(DW),
         .DATA_WIDTH(16)
     ) lut (
         .clk, .rst,
-        .s_valid(bi_valid), .s_ready(bi_ready), .s_ref(bi_ref), .s_bank(bi_lut_bank),
-        .s_identity(bi_lut_identity), .s_user(bi_rest),
-        .m_valid(lu_valid), .m_ready(lu_ready), .m_refp(lu_refp), .m_user(lu_user),
+        .s_valid(bi_valid), .s_ready(bi_ready), .s_ref(bi_ref), .s_bank(bi_lut[1]),
+        .s_identity(bi_lut[0]), .s_user(bi_px),
+        .m_valid(lu_valid), .m_ready(lu_ready), .m_refp(lu_refp), .m_user(lu_px),
         .a_we(lut_we), .a_bank(lut_bank), .a_addr(lut_addr),
         .a_wdata(lut_wdata), .a_rdata(lut_rdata),
         .pixel_read(lut_pixel_read), .pixel_bank(lut_pixel_bank)
     );
 
-    logic [15:0] lu_live, lu_mask, lu_gain, lu_midgrey;
-    logic [1:0]  lu_mode;
-    logic [1:0]  lu_frame;   // {eof, bad}
-    assign {lu_live, lu_mode, lu_mask, lu_gain, lu_midgrey, lu_frame} = lu_user;
+    logic [15:0]     lu_live;
+    logic [TAGB-1:0] lu_tag;
+    logic [1:0]      lu_frame;   // {eof, bad}
+    assign {lu_live, lu_tag, lu_frame} = lu_px;
 
     logic        su_valid;
     logic [15:0] su_pixel;
@@ -413,7 +456,8 @@ module dsr_top #(
     ) subtract (
         .clk, .rst,
         .s_valid(lu_valid), .s_ready(lu_ready), .s_live(lu_live), .s_refp(lu_refp),
-        .s_mode(lu_mode), .s_mask(lu_mask), .s_gain(lu_gain), .s_midgrey(lu_midgrey),
+        .s_mode(ft_mode[lu_tag]), .s_mask(ft_mask[lu_tag]), .s_gain(ft_gain[lu_tag]),
+        .s_midgrey(ft_midgrey[lu_tag]),
         .s_user(lu_frame),
         .m_valid(su_valid), .m_ready(1'b1), .m_pixel(su_pixel), .m_user(su_frame)
     );
@@ -539,6 +583,30 @@ module dsr_top #(
                 else $error("dsr_top: X on a valid/ready (m s reg fi af sa st bi lu su: %b)",
                             {m_valid, s_ready, reg_ready, fi_valid, af_valid, sa_valid,
                              st_valid, bi_valid, lu_valid, su_valid});
+        end
+    end
+
+    // the frame table: an entry is live from its frame's context push until the frame's
+    // last pixel (eof) leaves the subtractor's input, the last stage that reads the table.
+    // A push never rewrites a live entry, and every pixel at the subtractor's input reads
+    // a live one; with the pipeline in order (a frame's pixels behind its push, eof
+    // last) every earlier read of a pixel is then of its own frame's entry too. A bit per
+    // entry, two checks: assertions cost Verilator time in every test build
+    logic [CTX_DEPTH-1:0] a_live, a_push_bit, a_done_bit;
+    logic [1:0]           a_table_bad;
+    assign a_push_bit  = ctx_push ? CTX_DEPTH'(1) << fi_tag : '0;
+    assign a_done_bit  = lu_valid && lu_ready && lu_frame[1] ? CTX_DEPTH'(1) << lu_tag : '0;
+    assign a_table_bad = {ctx_push && a_live[fi_tag], lu_valid && !a_live[lu_tag]};
+    always @(posedge clk) begin
+        if (rst) begin
+            a_live <= '0;
+        end else begin
+            a_live <= (a_live & ~a_done_bit) | a_push_bit;
+        end
+        if (!rst && a_run) begin
+            assert (a_table_bad == '0)
+                else $error("dsr_top: frame table entry rewritten while live or read while dead (push, subtractor: %b)",
+                            a_table_bad);
         end
     end
 `ifdef VERILATOR
