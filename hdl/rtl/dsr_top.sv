@@ -12,10 +12,14 @@
 // pixel enters the generator only while fewer than PF_DEPTH pixels are between the
 // generator's input and the pixel FIFO's output (a registered count), so the FIFO can
 // always take what is in flight. The DRAM build keeps a skid buffer after the generator
-// (its store stalls on a miss and sends bubbles on). Per-pixel metadata (position, frame
-// end, bad, and the frame's mode, depth, gain, midgrey, LUT bank) travels in each
-// module's user field so a frame boundary can be anywhere in the pipeline. The framer's
-// output goes through a skid buffer, so m_ready reaches no other logic combinationally.
+// (its store stalls on a miss and sends bubbles on). Per-pixel metadata (position, live
+// value, frame end, bad and a 3-bit frame tag) travels in each module's user field, so a
+// frame boundary can be anywhere in the pipeline; the frame's constants (size, mode,
+// depth mask, gain, midgrey, LUT bank, no-reference) wait in a table of CTX_DEPTH
+// entries written with the frame's context push, and each stage that uses one reads it
+// with its pixel's tag (a narrow user word: fewer flip-flops, and a cheaper simulation).
+// The framer's output goes through a skid buffer, so m_ready reaches no other logic
+// combinationally.
 //
 // Requirements: MAX_WIDTH and MAX_HEIGHT powers of two, >= 4;
 // PIXEL_BITS_MAX in DSR_PIXEL_BITS_MIN..DSR_PIXEL_BITS_MAX (the LUT has 2^PIXEL_BITS_MAX
@@ -211,25 +215,26 @@ module dsr_top #(
         end
     end
 
-    // one small LUT RAM per field (each read where it is used)
-    (* ram_style = "distributed" *) logic [WB-1:0] ft_width   [0:CTX_DEPTH-1];
-    (* ram_style = "distributed" *) logic [HB-1:0] ft_height  [0:CTX_DEPTH-1];
-    (* ram_style = "distributed" *) logic [1:0]    ft_mode    [0:CTX_DEPTH-1];
-    (* ram_style = "distributed" *) logic          ft_noref   [0:CTX_DEPTH-1];
-    (* ram_style = "distributed" *) logic [1:0]    ft_lut     [0:CTX_DEPTH-1];  // bank, identity
-    (* ram_style = "distributed" *) logic [15:0]   ft_mask    [0:CTX_DEPTH-1];
-    (* ram_style = "distributed" *) logic [15:0]   ft_gain    [0:CTX_DEPTH-1];
-    (* ram_style = "distributed" *) logic [15:0]   ft_midgrey [0:CTX_DEPTH-1];
+    // a LUT RAM (each stage's read a copy of the fields it uses); one array of a packed
+    // struct, 8 x 71 bits in the 256 x 256 build: wider than Verilator's toggle-coverage
+    // limit, like the context FIFO's memory (the fields are covered where they are written,
+    // act_*, and where they are used, the stages' inputs)
+    typedef struct packed {
+        logic [WB-1:0] width;
+        logic [HB-1:0] height;
+        logic [1:0]    mode;
+        logic          noref;
+        logic          lut_bank;
+        logic          lut_identity;
+        logic [15:0]   mask;
+        logic [15:0]   gain;
+        logic [15:0]   midgrey;
+    } frame_t;
+    (* ram_style = "distributed" *) frame_t ft [0:CTX_DEPTH-1];
     always_ff @(posedge clk) begin
         if (ctx_push) begin
-            ft_width[fi_tag]   <= act_width;
-            ft_height[fi_tag]  <= act_height;
-            ft_mode[fi_tag]    <= act_mode;
-            ft_noref[fi_tag]   <= frame_noref;
-            ft_lut[fi_tag]     <= {act_lut_bank, act_lut_identity};
-            ft_mask[fi_tag]    <= act_mask;
-            ft_gain[fi_tag]    <= act_gain;
-            ft_midgrey[fi_tag] <= act_midgrey;
+            ft[fi_tag] <= {act_width, act_height, act_mode, frame_noref, act_lut_bank,
+                           act_lut_identity, act_mask, act_gain, act_midgrey};   // frame_t
         end
     end
 
@@ -297,14 +302,14 @@ module dsr_top #(
     logic [1:0]      af_mode;
     assign af_live   = af_px[TAGB + 2 +: DW];
     assign af_tag    = af_px[2 +: TAGB];
-    assign af_width  = ft_width[af_tag];
-    assign af_height = ft_height[af_tag];
-    assign af_mode   = ft_mode[af_tag];
+    assign af_width  = ft[af_tag].width;
+    assign af_height = ft[af_tag].height;
+    assign af_mode   = ft[af_tag].mode;
 
     // for the DRAM store: the pixel reads the reference; capture word ends
     logic af_need, af_flush, af_eof;
     assign af_need  = (af_mode == dsr_pkg::DSR_MODE_SUBTRACT[1:0]
-                       || af_mode == dsr_pkg::DSR_MODE_WARP[1:0]) && !ft_noref[af_tag];
+                       || af_mode == dsr_pkg::DSR_MODE_WARP[1:0]) && !ft[af_tag].noref;
     assign af_flush = af_x[2:0] == 3'd7 || {1'b0, af_x} == af_width - 1'b1;
     assign af_eof   = af_px[1];
 
@@ -399,7 +404,7 @@ module dsr_top #(
     logic [DW-1:0]   st_mask;
     assign {st_sel, st_fx, st_fy, st_px} = st_user;
     assign st_tag  = st_px[2 +: TAGB];
-    assign st_mask = ft_mask[st_tag][DW-1:0];
+    assign st_mask = ft[st_tag].mask[DW-1:0];
 
     logic            bi_valid, bi_ready;
     logic [DW-1:0]   bi_ref;
@@ -411,15 +416,13 @@ module dsr_top #(
     ) bilinear (
         .clk, .rst,
         .s_valid(st_valid), .s_ready(st_ready), .s_data(st_data), .s_sel(st_sel),
-        .s_fx(st_fx), .s_fy(st_fy), .s_mask(st_mask), .s_noref(ft_noref[st_tag]),
+        .s_fx(st_fx), .s_fy(st_fy), .s_mask(st_mask), .s_noref(ft[st_tag].noref),
         .s_user(st_px),
         .m_valid(bi_valid), .m_ready(bi_ready), .m_ref(bi_ref), .m_user(bi_px)
     );
 
     logic [TAGB-1:0] bi_tag;
-    logic [1:0]      bi_lut;   // bank, identity
     assign bi_tag = bi_px[2 +: TAGB];
-    assign bi_lut = ft_lut[bi_tag];
 
     logic            lu_valid, lu_ready;
     logic [15:0]     lu_refp;
@@ -431,8 +434,8 @@ module dsr_top #(
         .DATA_WIDTH(16)
     ) lut (
         .clk, .rst,
-        .s_valid(bi_valid), .s_ready(bi_ready), .s_ref(bi_ref), .s_bank(bi_lut[1]),
-        .s_identity(bi_lut[0]), .s_user(bi_px),
+        .s_valid(bi_valid), .s_ready(bi_ready), .s_ref(bi_ref), .s_bank(ft[bi_tag].lut_bank),
+        .s_identity(ft[bi_tag].lut_identity), .s_user(bi_px),
         .m_valid(lu_valid), .m_ready(lu_ready), .m_refp(lu_refp), .m_user(lu_px),
         .a_we(lut_we), .a_bank(lut_bank), .a_addr(lut_addr),
         .a_wdata(lut_wdata), .a_rdata(lut_rdata),
@@ -456,8 +459,8 @@ module dsr_top #(
     ) subtract (
         .clk, .rst,
         .s_valid(lu_valid), .s_ready(lu_ready), .s_live(lu_live), .s_refp(lu_refp),
-        .s_mode(ft_mode[lu_tag]), .s_mask(ft_mask[lu_tag]), .s_gain(ft_gain[lu_tag]),
-        .s_midgrey(ft_midgrey[lu_tag]),
+        .s_mode(ft[lu_tag].mode), .s_mask(ft[lu_tag].mask), .s_gain(ft[lu_tag].gain),
+        .s_midgrey(ft[lu_tag].midgrey),
         .s_user(lu_frame),
         .m_valid(su_valid), .m_ready(1'b1), .m_pixel(su_pixel), .m_user(su_frame)
     );

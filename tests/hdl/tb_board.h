@@ -55,6 +55,8 @@ public:
 	uint32_t error_bits = 0;
 	unsigned frames_started = 0;
 
+	// a LUT upload was committed since power-up (else frames meet the identity LUT)
+	bool any_lut_loaded() const { return loaded[0] || loaded[1]; }
 private:
 	void finalize();
 	void count_bad();
