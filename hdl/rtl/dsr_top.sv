@@ -215,26 +215,27 @@ module dsr_top #(
         end
     end
 
-    // a LUT RAM (each stage's read a copy of the fields it uses); one array of a packed
-    // struct, 8 x 71 bits in the 256 x 256 build: wider than Verilator's toggle-coverage
-    // limit, like the context FIFO's memory (the fields are covered where they are written,
-    // act_*, and where they are used, the stages' inputs)
-    typedef struct packed {
-        logic [WB-1:0] width;
-        logic [HB-1:0] height;
-        logic [1:0]    mode;
-        logic          noref;
-        logic          lut_bank;
-        logic          lut_identity;
-        logic [15:0]   mask;
-        logic [15:0]   gain;
-        logic [15:0]   midgrey;
-    } frame_t;
-    (* ram_style = "distributed" *) frame_t ft [0:CTX_DEPTH-1];
+    // a LUT RAM (each stage's read a copy of the bits it uses), one word per entry:
+    // {width, height, mode, noref, lut bank, lut identity, mask, gain, midgrey}. 8 x 71
+    // bits in the 256 x 256 build: wider than Verilator's toggle-coverage limit, like the
+    // context FIFO's memory (the fields are covered where they are written, act_*, and
+    // where they are used, the stages' inputs). Fields by bit offset (Yosys reads no
+    // member of a struct array element)
+    localparam int FT_MID   = 0;
+    localparam int FT_GAIN  = 16;
+    localparam int FT_MASK  = 32;
+    localparam int FT_IDENT = 48;
+    localparam int FT_BANK  = 49;
+    localparam int FT_NOREF = 50;
+    localparam int FT_MODE  = 51;
+    localparam int FT_H     = 53;
+    localparam int FT_WID   = FT_H + HB;
+    localparam int FT_BITS  = FT_WID + WB;
+    (* ram_style = "distributed" *) logic [FT_BITS-1:0] ft [0:CTX_DEPTH-1];
     always_ff @(posedge clk) begin
         if (ctx_push) begin
             ft[fi_tag] <= {act_width, act_height, act_mode, frame_noref, act_lut_bank,
-                           act_lut_identity, act_mask, act_gain, act_midgrey};   // frame_t
+                           act_lut_identity, act_mask, act_gain, act_midgrey};
         end
     end
 
@@ -302,14 +303,14 @@ module dsr_top #(
     logic [1:0]      af_mode;
     assign af_live   = af_px[TAGB + 2 +: DW];
     assign af_tag    = af_px[2 +: TAGB];
-    assign af_width  = ft[af_tag].width;
-    assign af_height = ft[af_tag].height;
-    assign af_mode   = ft[af_tag].mode;
+    assign af_width  = ft[af_tag][FT_WID +: WB];
+    assign af_height = ft[af_tag][FT_H +: HB];
+    assign af_mode   = ft[af_tag][FT_MODE +: 2];
 
     // for the DRAM store: the pixel reads the reference; capture word ends
     logic af_need, af_flush, af_eof;
     assign af_need  = (af_mode == dsr_pkg::DSR_MODE_SUBTRACT[1:0]
-                       || af_mode == dsr_pkg::DSR_MODE_WARP[1:0]) && !ft[af_tag].noref;
+                       || af_mode == dsr_pkg::DSR_MODE_WARP[1:0]) && !ft[af_tag][FT_NOREF];
     assign af_flush = af_x[2:0] == 3'd7 || {1'b0, af_x} == af_width - 1'b1;
     assign af_eof   = af_px[1];
 
@@ -404,7 +405,7 @@ module dsr_top #(
     logic [DW-1:0]   st_mask;
     assign {st_sel, st_fx, st_fy, st_px} = st_user;
     assign st_tag  = st_px[2 +: TAGB];
-    assign st_mask = ft[st_tag].mask[DW-1:0];
+    assign st_mask = ft[st_tag][FT_MASK +: DW];
 
     logic            bi_valid, bi_ready;
     logic [DW-1:0]   bi_ref;
@@ -416,7 +417,7 @@ module dsr_top #(
     ) bilinear (
         .clk, .rst,
         .s_valid(st_valid), .s_ready(st_ready), .s_data(st_data), .s_sel(st_sel),
-        .s_fx(st_fx), .s_fy(st_fy), .s_mask(st_mask), .s_noref(ft[st_tag].noref),
+        .s_fx(st_fx), .s_fy(st_fy), .s_mask(st_mask), .s_noref(ft[st_tag][FT_NOREF]),
         .s_user(st_px),
         .m_valid(bi_valid), .m_ready(bi_ready), .m_ref(bi_ref), .m_user(bi_px)
     );
@@ -434,8 +435,8 @@ module dsr_top #(
         .DATA_WIDTH(16)
     ) lut (
         .clk, .rst,
-        .s_valid(bi_valid), .s_ready(bi_ready), .s_ref(bi_ref), .s_bank(ft[bi_tag].lut_bank),
-        .s_identity(ft[bi_tag].lut_identity), .s_user(bi_px),
+        .s_valid(bi_valid), .s_ready(bi_ready), .s_ref(bi_ref), .s_bank(ft[bi_tag][FT_BANK]),
+        .s_identity(ft[bi_tag][FT_IDENT]), .s_user(bi_px),
         .m_valid(lu_valid), .m_ready(lu_ready), .m_refp(lu_refp), .m_user(lu_px),
         .a_we(lut_we), .a_bank(lut_bank), .a_addr(lut_addr),
         .a_wdata(lut_wdata), .a_rdata(lut_rdata),
@@ -459,8 +460,8 @@ module dsr_top #(
     ) subtract (
         .clk, .rst,
         .s_valid(lu_valid), .s_ready(lu_ready), .s_live(lu_live), .s_refp(lu_refp),
-        .s_mode(ft[lu_tag].mode), .s_mask(ft[lu_tag].mask), .s_gain(ft[lu_tag].gain),
-        .s_midgrey(ft[lu_tag].midgrey),
+        .s_mode(ft[lu_tag][FT_MODE +: 2]), .s_mask(ft[lu_tag][FT_MASK +: 16]), .s_gain(ft[lu_tag][FT_GAIN +: 16]),
+        .s_midgrey(ft[lu_tag][FT_MID +: 16]),
         .s_user(lu_frame),
         .m_valid(su_valid), .m_ready(1'b1), .m_pixel(su_pixel), .m_user(su_frame)
     );
