@@ -1288,6 +1288,20 @@ static struct dsr_params plain_params(uint32_t mode, uint32_t w, uint32_t h)
 	return p;
 }
 
+// A rotation by @deg degrees about the centre of a w x h frame.
+static struct dsr_affine rotation_about_centre(double deg, uint32_t w, uint32_t h)
+{
+	struct dsr_affine a{};
+	const double th = deg * 3.14159265358979 / 180;
+	const double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
+	a.a11 = a.a22 = std::cos(th);
+	a.a12 = -std::sin(th);
+	a.a21 = std::sin(th);
+	a.tx = cx - (a.a11 * cx + a.a12 * cy);
+	a.ty = cy - (a.a21 * cx + a.a22 * cy);
+	return a;
+}
+
 // Commit @p and wait until it is done (no frame in flight, so it activates with the next).
 static void commit_now(Bench &b, const struct dsr_params &p)
 {
@@ -1501,14 +1515,7 @@ static void directed_identity_lut(Bench &b)
 	const uint32_t modes[] = {DSR_MODE_SUBTRACT, DSR_MODE_WARP};
 	for (int k = 0; k < 2; k++) {
 		struct dsr_params p = plain_params(modes[k], w, h);
-		struct dsr_affine a{};
-		const double th = (k ? -5 : 7) * 3.14159265358979 / 180;
-		const double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
-		a.a11 = a.a22 = std::cos(th);
-		a.a12 = -std::sin(th);
-		a.a21 = std::sin(th);
-		a.tx = cx - (a.a11 * cx + a.a12 * cy);
-		a.ty = cy - (a.a21 * cx + a.a22 * cy);
+		struct dsr_affine a = rotation_about_centre(k ? -5 : 7, w, h);
 		dsr_params_set_affine(&p, &a);
 		commit_now(b, p);
 		push_frame(b, 9400001 + k, random_image(b.rng, w, h, 12, 1, &scene), w, h, 0);
@@ -1572,13 +1579,7 @@ static void directed_reset_owed(Bench &b)
 	b.p_valid = b.p_ready = 1.0;
 	std::vector<uint16_t> scene;
 	struct dsr_params sub = plain_params(DSR_MODE_SUBTRACT, w, h);
-	struct dsr_affine a{};
-	const double th = 8 * 3.14159265358979 / 180, cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
-	a.a11 = a.a22 = std::cos(th);
-	a.a12 = -std::sin(th);
-	a.a21 = std::sin(th);
-	a.tx = cx - (a.a11 * cx + a.a12 * cy);
-	a.ty = cy - (a.a21 * cx + a.a22 * cy);
+	struct dsr_affine a = rotation_about_centre(8, w, h);
 	dsr_params_set_affine(&sub, &a);
 	for (int k = 0; k <= 3; k++) {
 		commit_now(b, plain_params(DSR_MODE_CAPTURE, w, h));
