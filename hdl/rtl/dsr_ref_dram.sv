@@ -263,10 +263,11 @@ module dsr_ref_dram #(
     // ahead for both counts this pixel's read can leave (rd_seq, rd_seq + 1). The state it
     // sees is a cycle old, which is only stricter: pf_seq and fl_ret only grow, and a fill
     // requested meanwhile is for a pixel not walked then.
-    logic                need_ok, wr_ok, go, rd_inc, rd_inc_q, ok_stay, ok_inc;
+    logic                need_ok, wr_ok, go, rd_inc, rd_inc_q, ok_stay, ok_inc, fill_ok;
     logic [SEQ_BITS-1:0] rd_seq1, oldest;
     assign oldest  = fl_seq[fl_ret[FB-1:0]];
-    assign need_ok = !s_need || (rd_inc_q ? ok_inc : ok_stay);
+    assign fill_ok = rd_inc_q ? ok_inc : ok_stay;   // the next read's fill is in the cache
+    assign need_ok = !s_need || fill_ok;
     assign wr_ok   = !(s_wr_en && s_wr_flush && wq_full);
     assign go      = s_valid && need_ok && wr_ok;
     assign s_ready = m_ready && (!s_valid || (need_ok && wr_ok));
@@ -274,7 +275,7 @@ module dsr_ref_dram #(
     // read count and the capture registers each look at their own half of the handshake
     // (timing: the capture enables do not wait for need_ok, the read count not for wr_ok).
     // Same as s_valid && s_ready && s_need, and take = s_valid && s_ready && s_wr_en.
-    assign rd_inc  = s_valid && m_ready && s_need && (rd_inc_q ? ok_inc : ok_stay);
+    assign rd_inc  = s_valid && m_ready && s_need && fill_ok;
 
     always_ff @(posedge clk) begin
         if (rst) begin
