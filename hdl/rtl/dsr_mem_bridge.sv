@@ -104,7 +104,7 @@ module dsr_mem_bridge #(
     // wdata_valid, and that pulse may come in the cycle the command is accepted. An entry
     // is done (freed, the other presented) when its command and, for a write, its data
     // are through, so commands and write data keep their order.
-    logic          e_full [2];
+    logic [1:0]    e_full;
     logic [CW-1:0] e_data [2];
     logic          rd_sel, wr_sel, load, cur_done, next_sel, next_full, next_we;
     logic          cmd_done, data_done, cmd_fire, data_fire, next_cmd_done, next_data_done;
