@@ -5,17 +5,20 @@
 // DRAM (LiteDRAM native port, 128-bit words, reached through dsr_mem_bridge) in tiles of
 // 8 x 4 pixels, one word per tile row, two reference slots:
 //
-//   word address = {slot, ty, tx, ly}   (tx = x >> 3, ty = y >> 2, ly = y & 3)
+//   word address = {slot, ty >> 1, tx >> 4, ty[0], tx[3:0], ly}
+//                  (tx = x >> 3, ty = y >> 2, ly = y & 3; see word_addr)
 //   pixel x & 7 at bits [16 * (x & 7) +: 16] of the word
 //
-// so a 2x2 pair touches at most four words and a warped line a run of neighbouring tiles.
+// so a 2x2 pair touches at most four words and a warped line a run of neighbouring tiles,
+// mostly in one DRAM row.
 //
 // The cache holds 2^CACHE_NYB tile rows (4 lines each) across the whole width: four block
 // RAMs by (x parity, y parity), each word four pixels of one parity, addressed
 // {y[1+CACHE_NYB:1], x >> 3},
 // so the four parity words of any pair are read in one cycle. dsr_ref_prefetch walks the
 // transform ahead of the sampler and requests tiles (fills); fills are read in order,
-// each tile as four word reads, and written into the cache as they return. A pixel that
+// each tile as four word reads, and written into the cache in order as they return, each
+// once the sampler has read the last pixel of the tile it replaces. A pixel that
 // reads the reference passes this stage only when the prefetcher has walked it and no
 // fill requested for it or an earlier pixel is outstanding; otherwise the stage stalls
 // (s_ready low) and sends a bubble on. Other pixels (PASS, CAPTURE, no reference) pass.
@@ -39,7 +42,10 @@ module dsr_ref_dram #(
     parameter int AW         = XB + YB - 2,
     parameter int MEM_AW     = 23,        // 128-bit word address of the native port
     parameter int SEQ_BITS   = 24,
-    parameter int FILL_DEPTH = 16,        // tiles in flight (x4 words <= response FIFO)
+    // tiles requested and not yet written into the cache: how far the walk may run ahead.
+    // Each may have its four words read and waiting in dsr_mem_bridge's response FIFO
+    // (4 x FILL_DEPTH <= 2^RSP_BITS + 1 words there)
+    parameter int FILL_DEPTH = 128,
     parameter int CACHE_NYB  = 1          // the cache holds 2^CACHE_NYB tile rows (4 lines each)
 ) (
     input  logic                    clk,
@@ -134,7 +140,8 @@ module dsr_ref_dram #(
     logic                fill_valid, fill_ready, fill_slot;
     logic [TXB-1:0]      fill_tx;
     logic [TYB-1:0]      fill_ty;
-    logic [SEQ_BITS-1:0] fill_seq;
+    logic [SEQ_BITS-1:0] fill_seq, fill_wait;
+    logic                fill_wait_en;
     logic                unused_job_full;
 
     dsr_ref_prefetch #(
@@ -150,17 +157,22 @@ module dsr_ref_dram #(
         .job_h31(frame_h31), .job_h32(frame_h32),
         .job_slot(ref_rd_slot), .job_ticket(capture_started), .job_full(unused_job_full),
         .capture_done, .rd_seq, .pf_seq,
-        .fill_valid, .fill_ready, .fill_slot, .fill_tx, .fill_ty, .fill_seq
+        .fill_valid, .fill_ready, .fill_slot, .fill_tx, .fill_ty, .fill_seq,
+        .fill_wait_en, .fill_wait
     );
 
     // ---------------------------------------------------------------- fills in flight
-    // one ring, three pointers: requested (wr), read commands sent (iss), returned (ret)
+    // one ring, four pointers: requested (wr), read commands sent (iss), words taken from
+    // the response FIFO (tk), written into the cache (ret). LUT RAM, read at iss, tk and ret
     logic                fl_slot [FILL_DEPTH];
     logic [TXB-1:0]      fl_tx [FILL_DEPTH];
     logic [TYB-1:0]      fl_ty [FILL_DEPTH];
     logic [SEQ_BITS-1:0] fl_seq [FILL_DEPTH];
-    logic [FB:0]         fl_wr, fl_iss, fl_ret;
-    logic [1:0]          iss_word, ret_word;
+    logic [SEQ_BITS-1:0] fl_wait [FILL_DEPTH];
+    logic                fl_wen [FILL_DEPTH];
+    logic [FB:0]         fl_wr, fl_iss, fl_tk, fl_ret;
+    logic [1:0]          iss_word, tk_word, ret_word;
+    logic                tk, tk_ok, wait_over;
     logic                fl_empty, iss_pending, rd_cmd, rd_ret;
 
     // registered, so the prefetcher's issue does not wait for the subtraction: room for
@@ -176,9 +188,12 @@ module dsr_ref_dram #(
             fl_wr    <= '0;
             fill_room <= 1'b1;
             fl_iss   <= '0;
+            fl_tk    <= '0;
             fl_ret   <= '0;
             iss_word <= '0;
+            tk_word  <= '0;
             ret_word <= '0;
+            tk_ok    <= 1'b0;
         end else begin
             if (fill_valid && fill_ready) begin
                 fl_wr <= fl_wr + 1'b1;
@@ -188,6 +203,13 @@ module dsr_ref_dram #(
                 iss_word <= iss_word + 1'b1;
                 if (iss_word == 2'd3) fl_iss <= fl_iss + 1'b1;
             end
+            if (tk) begin
+                tk_word <= tk_word + 1'b1;
+                if (tk_word == 2'd3) fl_tk <= fl_tk + 1'b1;
+            end
+            // for the fill whose words are taken next: a cycle late (rd_seq only grows),
+            // and none in the cycle after a fill's last word (the next fill's is computed)
+            tk_ok <= wait_over && !(tk && tk_word == 2'd3);
             if (rd_ret) begin
                 ret_word <= ret_word + 1'b1;
                 if (ret_word == 2'd3) fl_ret <= fl_ret + 1'b1;
@@ -201,8 +223,26 @@ module dsr_ref_dram #(
             fl_tx[fl_wr[FB-1:0]]   <= fill_tx;
             fl_ty[fl_wr[FB-1:0]]   <= fill_ty;
             fl_seq[fl_wr[FB-1:0]]  <= fill_seq;
+            fl_wait[fl_wr[FB-1:0]] <= fill_wait;
+            // a last reader at or after the fill's own pixel is not in flight (an old
+            // value whose busy epoch came round again): nothing to wait for
+            fl_wen[fl_wr[FB-1:0]]  <= fill_wait_en && wait_before(fill_wait, fill_seq);
         end
     end
+
+    // a < b within the window (both within 2^(SEQ_BITS-2) of rd_seq)
+    function automatic logic wait_before(input logic [SEQ_BITS-1:0] a,
+                                         input logic [SEQ_BITS-1:0] b);
+        logic [SEQ_BITS-1:0] d;
+        d = a - b;
+        wait_before = d[SEQ_BITS-1];
+    endfunction
+
+    // A fill's words are taken from the response FIFO (and written into the cache a cycle
+    // later) only when the sampler has read the last pixel of the tile the fill replaces:
+    // its read command went out without waiting, so the DRAM latency overlaps the old
+    // tile's last reads and the prefetcher never stops for a busy slot.
+    assign wait_over = !fl_wen[fl_tk[FB-1:0]] || wait_before(fl_wait[fl_tk[FB-1:0]], rd_seq);
 
     // ---------------------------------------------------------------- memory commands
     // tile reads first; a capture word goes when no read is waiting (reads of earlier
@@ -212,44 +252,79 @@ module dsr_ref_dram #(
     logic [15:0]       wq_mask;
     localparam int PAD = MEM_AW - 1 - TYB - TXB - 2;
 
+    // The word of tile row ly of tile (tx, ty). LiteDRAM maps word addresses {row, bank,
+    // column} (ROW_BANK_COL, 128 words a DRAM row) and, with one port, sends a command to
+    // another bank only once the last bank's commands are out: a new row costs a
+    // precharge and an activate, a new bank a drain. So a DRAM row holds a block of 16
+    // tiles x 2 tile rows (128 x 8 pixels): {ty >> 1, tx >> 4, ty[0], tx[3:0], ly}. The
+    // fills of a rotated line and of an edge column read by the border rule (which climbs
+    // a tile row every few pixels) then stay in one row twice as long as with whole tile
+    // rows per DRAM row (measured over the bench's transforms; 4 x 8 and 8 x 4 tile
+    // blocks were worse).
+    // (A build narrower than 16 tiles has blocks of all its tiles.)
+    localparam int TXL = TXB < 4 ? TXB : 4;
+    if (PAD < 0) begin : g_layout_check
+        $error("dsr_ref_dram: MEM_AW too small for two reference slots");
+    end
+    function automatic logic [MEM_AW-1:0] word_addr(input logic s, input logic [TYB-1:0] ty,
+                                                    input logic [TXB-1:0] tx,
+                                                    input logic [1:0] ly);
+        logic [MEM_AW-1:0] a, ty_w, tx_w;
+        ty_w = MEM_AW'(ty);
+        tx_w = MEM_AW'(tx);
+        a = MEM_AW'(s);
+        a = (a << (TYB - 1)) | (ty_w >> 1);
+        a = (a << (TXB - TXL)) | (tx_w >> TXL);
+        a = (a << 1) | MEM_AW'(ty[0]);
+        a = (a << TXL) | (tx_w & ((MEM_AW'(1) << TXL) - MEM_AW'(1)));
+        word_addr = (a << 2) | MEM_AW'(ly);
+    endfunction
+
     assign rd_cmd  = iss_pending && mem_cmd_ready;
     assign wq_send = !iss_pending && wq_full && mem_cmd_ready;
 
     assign mem_cmd_valid = iss_pending || wq_full;
     assign mem_cmd_we    = !iss_pending;
     assign mem_cmd_addr  = iss_pending
-        ? {{PAD{1'b0}}, fl_slot[fl_iss[FB-1:0]], fl_ty[fl_iss[FB-1:0]], fl_tx[fl_iss[FB-1:0]],
-           iss_word}
+        ? word_addr(fl_slot[fl_iss[FB-1:0]], fl_ty[fl_iss[FB-1:0]], fl_tx[fl_iss[FB-1:0]],
+                    iss_word)
         : wq_addr;
     assign mem_cmd_wdata = wq_data;
     assign mem_cmd_wmask = wq_mask;
 
     // ---------------------------------------------------------------- returned words
     // a word is tile row ly: even pixels to bank {ly[0], 0}, odd to {ly[0], 1}
-    logic [TXB-1:0]  ret_tx;
-    logic [TYB-1:0]  ret_ty;
     logic [4*DW-1:0] ret_even, ret_odd;
-    assign ret_tx       = fl_tx[fl_ret[FB-1:0]];
-    assign ret_ty       = fl_ty[fl_ret[FB-1:0]];
-    logic unused_ret_ty;
-    assign unused_ret_ty = ^ret_ty[TYB-1:CACHE_NYB];
-    // registered as they arrive: the response FIFO's words come from a block RAM's output
-    // (5.6 ns clock-to-out at -6) and go to the cache's block RAMs across the die. The fill
-    // counts (fl_ret) move with the write, so need_ok sees a fill only once it is written.
-    logic         ret_v;
-    logic [127:0] ret_d;
+    logic [TYB-1:0]  tk_ty;
+    logic unused_tk_ty;
+    assign tk_ty        = fl_ty[fl_tk[FB-1:0]];
+    assign unused_tk_ty = ^tk_ty[TYB-1:CACHE_NYB];
+    // registered as they are taken, with their cache address (from the take's fill, so
+    // the write address is flip-flops, not a ring read): the response FIFO's words come
+    // from a block RAM's output (5.6 ns clock-to-out at -6) and go to the cache's block
+    // RAMs across the die. The fill counts (fl_ret) move with the write, so need_ok sees a
+    // fill only once it is written.
+    logic                 ret_v;
+    logic [127:0]         ret_d;
+    logic [TXB-1:0]       ret_tx;
+    logic [CACHE_NYB-1:0] ret_ty;
+    logic [1:0]           ret_ly;
     always_ff @(posedge clk) begin
         if (rst) begin
             ret_v <= 1'b0;
         end else begin
-            ret_v <= mem_rd_valid;
+            ret_v <= tk;
         end
     end
     always_ff @(posedge clk) begin
-        ret_d <= mem_rd_data;
+        ret_d  <= mem_rd_data;
+        ret_tx <= fl_tx[fl_tk[FB-1:0]];
+        ret_ty <= tk_ty[CACHE_NYB-1:0];
+        ret_ly <= tk_word;
     end
     assign rd_ret       = ret_v;
-    assign mem_rd_ready = 1'b1;
+    assign mem_rd_ready = tk_ok;
+    assign tk           = mem_rd_valid && tk_ok;
     always_comb begin
         for (int i = 0; i < 4; i++) begin
             ret_even[i*DW +: DW] = ret_d[32*i +: DW];
@@ -316,8 +391,8 @@ module dsr_ref_dram #(
                 .ADDR_WIDTH(CAW)
             ) ram (
                 .clk     (clk),
-                .wr_en   (rd_ret && ret_word[0] == b[1]),
-                .wr_addr ({ret_ty[CACHE_NYB-1:0], ret_word[1], ret_tx}),
+                .wr_en   (rd_ret && ret_ly[0] == b[1]),
+                .wr_addr ({ret_ty, ret_ly[1], ret_tx}),
                 .wr_data (b[0] ? ret_odd : ret_even),
                 .rd_en   (m_ready),
                 .rd_addr ({a[XB-1 +: 1 + CACHE_NYB], a[2 +: TXB]}),
@@ -378,8 +453,8 @@ module dsr_ref_dram #(
                     wq_full  <= 1'b1;
                     wq_eof   <= s_wr_eof;
                     wq_mask  <= acc_mask | (16'h3 << {wx[2:0], 1'b0});
-                    wq_addr  <= {{PAD{1'b0}}, cap_slot_q[cap_taken], wy[YB-1:2], wx[XB-1:3],
-                                 wy[1:0]};
+                    wq_addr  <= word_addr(cap_slot_q[cap_taken], wy[YB-1:2], wx[XB-1:3],
+                                          wy[1:0]);
                     if (s_wr_eof) cap_taken <= cap_taken + 1'b1;
                 end else begin
                     acc_mask <= acc_mask | (16'h3 << {wx[2:0], 1'b0});
@@ -397,6 +472,47 @@ module dsr_ref_dram #(
             end
         end
     end
+
+
+`ifdef DSR_STALL_STATS
+    /* verilator lint_off BLKSEQ */
+    // debug aid (verilator -DDSR_STALL_STATS): per reading frame, the store stage's stalls
+    // by cause and the prefetcher's, printed at the next frame start
+    longint st_cyc, st_pf, st_fill, st_noiss, st_wait, st_data, pf_ring, pf_slot, pf_win,
+            pf_other, pf_idle, lead_sum;
+    int     ring_max;
+    always @(posedge clk) begin
+        if (rst || frame_push) begin
+            if (!rst && st_cyc != 0)
+                $display("STALLS cyc=%0d store: prefetch-behind=%0d fill-wait=%0d (not sent %0d, slot wait %0d, data %0d) | pf blocked: ring=%0d slot=%0d win=%0d other=%0d idle=%0d | lead avg=%0d ring max=%0d",
+                         st_cyc, st_pf, st_fill, st_noiss, st_wait, st_data, pf_ring, pf_slot,
+                         pf_win, pf_other, pf_idle, lead_sum / st_cyc, ring_max);
+            st_cyc = 0; st_pf = 0; st_fill = 0; st_noiss = 0; st_wait = 0; st_data = 0;
+            pf_ring = 0; pf_slot = 0; pf_win = 0; pf_other = 0; pf_idle = 0; lead_sum = 0;
+            ring_max = 0;
+        end else if (prefetch.walking || rd_seq != pf_seq) begin
+            st_cyc++;
+            lead_sum += 64'(SEQ_BITS'(pf_seq - rd_seq));
+            if (32'((FB + 1)'(fl_wr - fl_ret)) > ring_max) ring_max = 32'((FB + 1)'(fl_wr - fl_ret));
+            if (s_valid && s_need && m_ready && !fill_ok) begin
+                if (pf_seq == rd_seq) st_pf++;
+                else begin
+                    st_fill++;
+                    if (fl_iss == fl_ret) st_noiss++;
+                    else if (fl_tk == fl_ret && !wait_over) st_wait++;
+                    else st_data++;
+                end
+            end
+            if (prefetch.i_valid && !prefetch.done) begin
+                if (!prefetch.win_q) pf_win++;
+                else if (prefetch.go && !prefetch.nomiss && !fill_ready) pf_ring++;
+                else if (prefetch.go && !prefetch.nomiss && !prefetch.mfree) pf_slot++;
+                else pf_other++;
+            end else if (!prefetch.i_valid && prefetch.walking) pf_idle++;
+        end
+    end
+    /* verilator lint_on BLKSEQ */
+`endif
 
 `ifndef SYNTHESIS
     // the split handshake above relies on it

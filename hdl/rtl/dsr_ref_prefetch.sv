@@ -16,10 +16,14 @@
 // generation numbers, so a clear-all is one counter step, not 2048 flip-flops to mux).
 //
 // Pixels that read the reference are numbered q = 0, 1, ... in the order both walks see
-// them; the sampler reports how many it has read (rd_seq). A slot may be refilled only
-// once the sampler is past its last reader (busy clear or last < rd_seq); a fill is
+// them; the sampler reports how many it has read (rd_seq). A slot's new tile may be
+// written only once the sampler is past the old tile's last reader: a fill whose slot is
+// not free (busy and last >= rd_seq, from the registered free flags) carries that last
+// reader (fill_wait), and dsr_ref_dram reads it from DRAM at once but writes it into the
+// cache only after the sampler has passed it; the walk never stops for a busy slot, so it
+// stays ahead (a window of pixels, bounded by dsr_ref_dram's fill ring). A fill is
 // tagged with the q of the pixel that needed it, and the sampler reads pixel p only when
-// no fill with q <= p is outstanding (dsr_ref_cache). Fills are issued in order, so a pixel
+// no fill with q <= p is outstanding (dsr_ref_dram). Fills are issued in order, so a pixel
 // never waits for a tile that was discovered late, and a tile is never overwritten while a
 // pixel that needs it is in flight. One miss per cycle; a pixel with one miss still
 // completes in its cycle.
@@ -70,7 +74,9 @@ module dsr_ref_prefetch #(
     output logic                fill_slot,
     output logic [XB-4:0]       fill_tx,
     output logic [YB-3:0]       fill_ty,
-    output logic [SEQ_BITS-1:0] fill_seq
+    output logic [SEQ_BITS-1:0] fill_seq,
+    output logic                fill_wait_en,  // the slot's old tile may still have readers:
+    output logic [SEQ_BITS-1:0] fill_wait      // write the fill only once rd_seq > fill_wait
 );
 
     localparam int TXB = XB - 3;                 // tile column bits (8 pixels a tile)
@@ -442,7 +448,7 @@ module dsr_ref_prefetch #(
 
     logic issue, done, go;
     assign go    = i_valid && (!i_sof || sof_ok) && win_q && !sweeping;
-    assign issue = go && !nomiss && mfree && fill_ready;
+    assign issue = go && !nomiss && fill_ready;
     assign done  = go && (nomiss || (issue && !more));
     always_comb begin
         for (int k = 0; k < 4; k++) begin
@@ -456,6 +462,8 @@ module dsr_ref_prefetch #(
     assign fill_tx    = i_tx[m];
     assign fill_ty    = i_ty[m];
     assign fill_seq   = pf_seq;
+    assign fill_wait_en = !mfree;
+    assign fill_wait    = i_last[m];
 
     // ---------------------------------------------------------------- stage moves
     logic i_take, r_move, r_ready;
