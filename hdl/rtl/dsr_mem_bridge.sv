@@ -1,7 +1,7 @@
 // dsr_mem_bridge - the reference store's memory port from the pipeline clock to the DRAM
 // controller's clock (LiteDRAM native port).
 //
-//   pipeline clk:  mem_cmd_* --> dsr_skid --> dsr_async_fifo --> dsr_skid --> native cmd (+ wdata)
+//   pipeline clk:  mem_cmd_* --> dsr_skid --> dsr_async_fifo --> 2 port registers --> native cmd (+ wdata)
 //                  mem_rd_*  <-- dsr_async_fifo <-- native rdata
 //
 // Commands are sent one at a time: a write's data is handed over before the next command,
@@ -64,7 +64,7 @@ module dsr_mem_bridge #(
     dsr_sync_bit init_sync (.clk(dram_clk), .rst(d_rst), .d(init_done), .q(init_d));
 
     // ---------------------------------------------------------------- commands
-    logic          c_valid, c_ready, c_we, f_valid, f_ready, q_valid, q_ready;
+    logic          c_valid, c_we, f_valid, f_ready, q_valid, q_ready;
     logic [CW-1:0] c_data, f_data, q_data;
     logic [127:0]  c_wdata;
     logic [15:0]   c_wmask;
@@ -90,38 +90,88 @@ module dsr_mem_bridge #(
         .m_clk(dram_clk), .m_rst(d_rst),
         .m_data(f_data), .m_valid(f_valid), .m_ready(f_ready)
     );
-    // a register slice after the FIFO: its pop (pointer increment, gray code, empty) starts
-    // from a flip-flop, not from the controller's ready and the handshake below
-    dsr_skid #(
-        .DATA_WIDTH(CW)
-    ) cmd_slice (
-        .clk(dram_clk), .rst(d_rst),
-        .s_data(f_data), .s_valid(f_valid), .s_ready(f_ready),
-        .m_data(c_data), .m_valid(c_valid), .m_ready(c_ready)
-    );
-    assign {c_we, cmd_addr, c_wdata, c_wmask} = c_data;
-
+    // The port: two command registers (ping-pong) after the FIFO, and the port's valids
+    // as flip-flops. The controller's cmd_ready / wdata_ready reach only a few control
+    // flops here (which entry is presented, its done flags, the valids, the owed count),
+    // never the 168-bit registers' clock enables: an entry loads from the FIFO only
+    // while it is empty by its registered flag, so the load waits on nothing of the
+    // controller's in that cycle (the routed board's dram_sys path ran from LiteDRAM's
+    // bank machines through cmd_ready to the enable of the old single command slice in
+    // the middle of the die and back). With two entries the next command waits in the
+    // other one, so the port still takes a read every cycle. The FIFO's pop is the
+    // empty flag of the entry loaded next: flip-flops too.
     // A write's data is on wdata from the moment its command is offered until taken:
     // LiteDRAM takes write data on the bank machine's wdata_ready pulse without looking at
-    // wdata_valid, and that pulse may come in the cycle the command is accepted. The FIFO
-    // word is taken when both the command and (for a write) its data are through.
-    logic cmd_done, data_done, cmd_fire, data_fire;
-    assign cmd_valid   = c_valid && !cmd_done && init_d && !hold_d;
+    // wdata_valid, and that pulse may come in the cycle the command is accepted. An entry
+    // is done (freed, the other presented) when its command and, for a write, its data
+    // are through, so commands and write data keep their order.
+    logic [1:0]    e_full;
+    logic [CW-1:0] e_data [2];
+    logic          rd_sel, wr_sel, load, cur_done, next_sel, next_full, next_we;
+    logic          cmd_done, data_done, cmd_fire, data_fire, next_cmd_done, next_data_done;
+    logic          cmd_valid_q, wdata_valid_q;
+
+    assign f_ready  = !e_full[wr_sel];
+    assign load     = f_valid && f_ready;
+    assign c_data   = e_data[rd_sel];
+    assign c_valid  = e_full[rd_sel];
+    assign {c_we, cmd_addr, c_wdata, c_wmask} = c_data;
+
+    assign cmd_valid   = cmd_valid_q;
     assign cmd_we      = c_we;
-    assign wdata_valid = c_valid && c_we && !data_done;
+    assign wdata_valid = wdata_valid_q;
     assign wdata_data  = c_wdata;
     assign wdata_we    = c_wmask;
-    assign cmd_fire    = cmd_valid && cmd_ready;
-    assign data_fire   = wdata_valid && wdata_ready;
-    assign c_ready     = (cmd_done || cmd_fire) && (!c_we || data_done || data_fire);
+    assign cmd_fire    = cmd_valid_q && cmd_ready;
+    assign data_fire   = wdata_valid_q && wdata_ready;
+    assign cur_done    = c_valid && (cmd_done || cmd_fire) && (!c_we || data_done || data_fire);
+
+    // the state of the next cycle, for the registered valids
+    assign next_sel       = rd_sel ^ cur_done;
+    assign next_cmd_done  = !cur_done && (cmd_done || cmd_fire);
+    assign next_data_done = !cur_done && (data_done || data_fire);
+    always_comb begin
+        if (next_sel == rd_sel) begin
+            next_full = c_valid;
+            next_we   = c_we;
+        end else if (e_full[next_sel]) begin
+            next_full = 1'b1;
+            next_we   = e_data[next_sel][CW-1];
+        end else begin
+            next_full = load && wr_sel == next_sel;
+            next_we   = f_data[CW-1];
+        end
+    end
 
     always_ff @(posedge dram_clk) begin
-        if (d_rst || c_ready) begin
-            cmd_done  <= 1'b0;
-            data_done <= 1'b0;
+        if (load) e_data[wr_sel] <= f_data;
+    end
+
+    always_ff @(posedge dram_clk) begin
+        if (d_rst) begin
+            e_full[0]     <= 1'b0;
+            e_full[1]     <= 1'b0;
+            rd_sel        <= 1'b0;
+            wr_sel        <= 1'b0;
+            cmd_done      <= 1'b0;
+            data_done     <= 1'b0;
+            cmd_valid_q   <= 1'b0;
+            wdata_valid_q <= 1'b0;
         end else begin
-            if (cmd_fire) cmd_done <= 1'b1;
-            if (data_fire) data_done <= 1'b1;
+            for (int e = 0; e < 2; e++) begin
+                if (cur_done && rd_sel == 1'(e)) begin
+                    e_full[e] <= 1'b0;
+                end else if (load && wr_sel == 1'(e)) begin
+                    e_full[e] <= 1'b1;
+                end
+            end
+            if (load) wr_sel <= !wr_sel;
+            rd_sel        <= next_sel;
+            cmd_done      <= next_cmd_done;
+            data_done     <= next_data_done;
+            // init_done and hold act a cycle later than they did combinationally
+            cmd_valid_q   <= next_full && !next_cmd_done && init_d && !hold_d;
+            wdata_valid_q <= next_full && next_we && !next_data_done;
         end
     end
 
@@ -185,7 +235,7 @@ module dsr_mem_bridge #(
             push_recent <= push_recent - 1'b1;
         end
     end
-    assign idle = push_recent == '0 && !q_valid && !r_valid && !f_valid && !c_valid && !cmd_done
+    assign idle = push_recent == '0 && !q_valid && !r_valid && !f_valid && !e_full[0] && !e_full[1] && !cmd_done
                && !data_done && owed_all == '0 && !d_rst;
 
 endmodule

@@ -11,8 +11,9 @@
 // stall enable fans out over their registers (timing). Back-pressure works by credits: a
 // pixel enters the generator only while fewer than PF_DEPTH pixels are between the
 // generator's input and the pixel FIFO's output (a registered count), so the FIFO can
-// always take what is in flight. The DRAM build keeps a skid buffer after the generator
-// (its store stalls on a miss and sends bubbles on). Per-pixel metadata (position, live
+// always take what is in flight. In the DRAM build the generator's output waits in a
+// FIFO (gen credits likewise) and a skid buffer, as its store stalls on a miss and sends
+// bubbles on. Per-pixel metadata (position, live
 // value, frame end, bad and a 3-bit frame tag) travels in each module's user field, so a
 // frame boundary can be anywhere in the pipeline; the frame's constants (size, mode,
 // depth mask, gain, midgrey, LUT bank, no-reference) wait in a table of CTX_DEPTH
@@ -248,41 +249,104 @@ module dsr_top #(
 
     logic [U_AF-1:0]       af_s_user, af_o_user, af_m_user;
     logic [POS-1:0]        af_o_pos_u, af_o_pos_v, af_pos_u, af_pos_v;
-    logic                  af_o_valid, af_o_ready, af_valid, af_ready, af_s_ready;
-    logic                  credit_ok;
+    logic                  af_o_valid, af_valid, af_ready, af_s_ready;
+    logic                  credit_ok, gen_ok;
 
     assign af_s_user = {fi_x, fi_y, fi_live, fi_tag, fi_eof, fi_bad};
 
-    // a pixel enters only with a credit (room for it in the pixel FIFO before the framer)
-    assign fi_ready = credit_ok && af_s_ready;
+    // a pixel enters only with a credit (room for it in the pixel FIFO before the framer,
+    // and in the DRAM build in the FIFO after the generator): both registered flags, so
+    // the input's handshake (frame_in's clock enables, the frame start) starts from two
+    // flip-flops beside it and from nothing downstream
+    assign fi_ready = credit_ok && gen_ok;
 
+    // the generator runs freely in both builds (m_ready = 1)
     dsr_projective #(
         .USER_WIDTH(U_AF)
     ) affine (
         .clk, .rst,
-        .s_valid(fi_valid && credit_ok), .s_ready(af_s_ready), .s_sof(fi_sof), .s_eol(fi_eol),
+        .s_valid(fi_valid && fi_ready), .s_ready(af_s_ready), .s_sof(fi_sof), .s_eol(fi_eol),
         .s_user(af_s_user),
         .a11(act_a11), .a12(act_a12), .a21(act_a21), .a22(act_a22), .tx(act_tx), .ty(act_ty),
         .h31(act_h31), .h32(act_h32),
-        .m_valid(af_o_valid), .m_ready(af_o_ready), .m_pos_u(af_o_pos_u),
+        .m_valid(af_o_valid), .m_ready(1'b1), .m_pos_u(af_o_pos_u),
         .m_pos_v(af_o_pos_v), .m_user(af_o_user)
     );
+    logic unused_af_s_ready;
+    assign unused_af_s_ready = af_s_ready;
 
     generate
-        if (REF_DRAM != 0) begin : g_gen_skid
-            // the DRAM store stalls its input on a miss: the generator stalls on a
-            // registered ready, so that stall never reaches the input in the same cycle
+        if (REF_DRAM != 0) begin : g_gen_fifo
+            // The DRAM store stalls its input on a miss. The generator does not stall: its
+            // output waits in a FIFO with room for every pixel in flight from the
+            // generator's input to the FIFO's output (gen credits, counted like the pixel
+            // FIFO's below), and a skid after the FIFO gives the sampler registered data
+            // and the FIFO a registered pop. The generator's stall enable (the old skid's
+            // registered ready fanning out over all 29 stages and into frame_in's
+            // handshake: the routed board's pipe_clk path) is gone. The generator still
+            // takes each frame's act_* while its pixels enter, exactly as before.
+            localparam int GF_DEPTH = 64;   // > generator latency 29 + 3 credit cycles
+            localparam int GFB      = $clog2(GF_DEPTH) + 1;
+            localparam int GF_W     = 2 * POS + U_AF;
+            logic [GF_W-1:0] gf_data;
+            logic            gf_empty, gf_pop, gf_ready, gf_in;
+            logic [GFB-1:0]  gf_count, gen_used;
+            logic            gen_room_inc, gen_room_same;
+
+            dsr_fifo #(
+                .DATA_WIDTH(GF_W),
+                .DEPTH(GF_DEPTH)
+            ) gen_fifo (
+                .clk, .rst,
+                .wr_en(af_o_valid), .wr_data({af_o_pos_u, af_o_pos_v, af_o_user}),
+                .rd_en(gf_pop), .rd_data(gf_data), .empty(gf_empty), .count(gf_count)
+            );
+            assign gf_pop = gf_ready && !gf_empty;
+            logic unused_gf_count;
+            assign unused_gf_count = ^gf_count;
+
             dsr_skid #(
-                .DATA_WIDTH(2 * POS + U_AF)
+                .DATA_WIDTH(GF_W)
             ) affine_skid (
                 .clk, .rst,
-                .s_data({af_o_pos_u, af_o_pos_v, af_o_user}), .s_valid(af_o_valid),
-                .s_ready(af_o_ready),
+                .s_data(gf_data), .s_valid(!gf_empty), .s_ready(gf_ready),
                 .m_data({af_pos_u, af_pos_v, af_m_user}), .m_valid(af_valid), .m_ready(af_ready)
             );
+
+            // gen_used: pixels taken at the input and not yet popped from gen_fifo; the
+            // same registered form as credit_ok (gen_ok = gen_used + in - pop < GF_DEPTH)
+            assign gf_in         = fi_valid && fi_ready;
+            assign gen_room_inc  = gen_used < GF_DEPTH[GFB-1:0] - 1'b1;
+            assign gen_room_same = gen_used < GF_DEPTH[GFB-1:0];
+            always_ff @(posedge clk) begin
+                if (rst) begin
+                    gen_used <= '0;
+                    gen_ok   <= 1'b1;
+                end else begin
+                    case ({gf_in, gf_pop})
+                        2'b10: begin
+                            gen_used <= gen_used + 1'b1;
+                            gen_ok   <= gen_room_inc;
+                        end
+                        2'b01: begin
+                            gen_used <= gen_used - 1'b1;
+                            gen_ok   <= 1'b1;
+                        end
+                        default: gen_ok <= gen_room_same;
+                    endcase
+                end
+            end
+`ifndef SYNTHESIS
+            always @(posedge clk) begin
+                if (!rst) begin
+                    assert (gen_used <= GF_DEPTH[GFB-1:0]) else $error("dsr_top: more pixels in flight than gen credits");
+                    assert (!(af_o_valid && gf_count == GF_DEPTH[GFB-1:0])) else $error("dsr_top: generator output into a full gen_fifo");
+                end
+            end
+`endif
         end else begin : g_gen_free
             // on chip nothing after the generator ever stalls: it runs freely
-            assign af_o_ready = 1'b1;
+            assign gen_ok = 1'b1;
             assign {af_pos_u, af_pos_v, af_m_user} = {af_o_pos_u, af_o_pos_v, af_o_user};
             assign af_valid = af_o_valid;
             logic unused_af_ready;
