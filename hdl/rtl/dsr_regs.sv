@@ -523,22 +523,23 @@ module dsr_regs #(
 
     logic [NR-1:0]       rd1_sel;   // one-hot: the register read (none: it reads 0)
     logic [6:0][31:0]    rd1_vol;   // the volatile values of the acceptance cycle
-    logic [NR-1:0][31:0] rd_val;    // what each select reads in cycle 2
-    always_ff @(posedge clk) begin
-        for (int k = 0; k < NR; k++) rd1_sel[k] <= reg_addr == RD_ADDR[k*12 +: 12];
-        rd1_vol <= {time_cnt[31:0], bad_frames, frames_out, frames_in, act_generation,
-                    error_bits, status};
-    end
-    assign rd_val = {{(32 - LI){1'b0}}, lut_index, sh_h32, sh_h31, sh_midgrey, sh_gain,
-                     sh_ty, sh_tx, sh_a22, sh_a21, sh_a12, sh_a11, sh_bits, sh_height,
-                     sh_width, sh_mode,
-                     time_hi_latched, param_errors, rd1_vol[6], rd1_vol[5], rd1_vol[4],
-                     rd1_vol[3],
-                     MAX_HEIGHT, MAX_WIDTH, dsr_pkg::DSR_RTL_VERSION, dsr_pkg::DSR_ID_VALUE,
-                     rd1_vol[2], rd1_vol[1], rd1_vol[0]};
+    logic                rd1_valid, rd1_lut, rd2_valid, rd2_lut;
+    logic [31:0]         rd2_g1, rd2_g2, rd2_g3;
 
-    logic        rd1_valid, rd1_lut, rd2_valid, rd2_lut;
-    logic [31:0] rd2_g1, rd2_g2, rd2_g3;
+    // Each stage loads only when a read is in it: cycle 1 whenever a read is offered (no
+    // address decode in the enable), cycles 2 and 3 behind the read's valid. The same
+    // values where they are used; the simulator evaluates the select, the groups and the
+    // result only for reads.
+    logic rd_offer;
+    assign rd_offer = reg_valid && !reg_write;
+    always_ff @(posedge clk) begin
+        if (rd_offer) begin
+            for (int k = 0; k < NR; k++) rd1_sel[k] <= reg_addr == RD_ADDR[k*12 +: 12];
+            rd1_vol <= {time_cnt[31:0], bad_frames, frames_out, frames_in, act_generation,
+                        error_bits, status};
+            rd1_lut <= reg_addr == dsr_pkg::DSR_REG_LUT_DATA && lut_in_range;
+        end
+    end
 
     always_ff @(posedge clk) begin
         if (rst) begin
@@ -556,25 +557,35 @@ module dsr_regs #(
         end
     end
 
-    logic [31:0] g1, g2, g3;
-    always_comb begin
+    // cycle 2: the three groups, each the OR of its selected values (one-hot: the value);
+    // val holds what each select reads
+    function automatic logic [3*32-1:0] rd_groups(input logic [NR-1:0] sel,
+                                                  input logic [NR-1:0][31:0] val);
+        logic [31:0] g1, g2, g3;
         g1 = '0;
         g2 = '0;
         g3 = '0;
-        for (int k = 0; k < G1; k++)   g1 = g1 | (rd1_sel[k] ? rd_val[k] : 32'd0);
-        for (int k = G1; k < G2; k++)  g2 = g2 | (rd1_sel[k] ? rd_val[k] : 32'd0);
-        for (int k = G2; k < NR; k++)  g3 = g3 | (rd1_sel[k] ? rd_val[k] : 32'd0);
-    end
+        for (int k = 0; k < G1; k++)   g1 = g1 | (sel[k] ? val[k] : 32'd0);
+        for (int k = G1; k < G2; k++)  g2 = g2 | (sel[k] ? val[k] : 32'd0);
+        for (int k = G2; k < NR; k++)  g3 = g3 | (sel[k] ? val[k] : 32'd0);
+        rd_groups = {g3, g2, g1};
+    endfunction
 
     // the LUT's read-back data is registered behind its block RAM (dsr_lut), so the LUT
     // word joins in cycle 3
     always_ff @(posedge clk) begin
-        rd2_g1    <= g1;
-        rd2_g2    <= g2;
-        rd2_g3    <= g3;
-        rd1_lut   <= reg_addr == dsr_pkg::DSR_REG_LUT_DATA && lut_in_range;
-        rd2_lut   <= rd1_lut;
-        reg_rdata <= rd2_lut ? {16'd0, lut_rdata} : rd2_g1 | rd2_g2 | rd2_g3;
+        if (rd1_valid) begin
+            {rd2_g3, rd2_g2, rd2_g1} <= rd_groups(rd1_sel, {
+                {(32 - LI){1'b0}}, lut_index, sh_h32, sh_h31, sh_midgrey, sh_gain,
+                sh_ty, sh_tx, sh_a22, sh_a21, sh_a12, sh_a11, sh_bits, sh_height,
+                sh_width, sh_mode,
+                time_hi_latched, param_errors, rd1_vol[6], rd1_vol[5], rd1_vol[4],
+                rd1_vol[3],
+                MAX_HEIGHT, MAX_WIDTH, dsr_pkg::DSR_RTL_VERSION, dsr_pkg::DSR_ID_VALUE,
+                rd1_vol[2], rd1_vol[1], rd1_vol[0]});
+            rd2_lut <= rd1_lut;
+        end
+        if (rd2_valid) reg_rdata <= rd2_lut ? {16'd0, lut_rdata} : rd2_g1 | rd2_g2 | rd2_g3;
     end
 
 `ifndef SYNTHESIS
