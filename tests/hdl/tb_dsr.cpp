@@ -9,11 +9,14 @@
 // dsr_model_frame() as the board mirror (tb_board.cpp) says each frame must be made.
 //
 //   tb_dsr [+seed=N] [+frames=N] [+trace [+trace_from=CYCLE] [+trace_to=CYCLE]] [+throughput]
-//          [+test=NAME[,NAME...]] [+replay=stim.hex +expect=out.hex [+dump=F.pgm]]
+//          [+test=NAME[,NAME...]] [+replay=stim.hex +expect=out.hex [+dump=F.pgm] [+evalcheck]]
 //
 // +replay runs a stimulus file written by gen_smoke (the Icarus smoke test's input) and
 // compares with its expected output: the benchmark runs the same frames on both
 // simulators. Exit status 0 only if every frame matched and nothing was left over.
+// +evalcheck evaluates every cycle with the clock low, as the replay otherwise does only
+// when an input with a combinational path to an output changed, and fails if that
+// would have changed s_ready or reg_ready (see replay()).
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
@@ -35,6 +38,7 @@
 #endif
 
 #include "Vdsr_top.h"
+#include "Vdsr_top___024root.h"	// the clock edge detector (replay)
 #if __has_include(<valgrind/callgrind.h>)
 #include <valgrind/callgrind.h>	// make bench counts the replay loop's instructions
 #else
@@ -892,9 +896,36 @@ static int dram_bench(Bench &b, uint32_t w, uint32_t h, bool corners, std::vecto
 }
 #endif
 
+// Verilator sees a rising edge only if its last eval() saw the clock low: it keeps the
+// clock's value of that eval() (Verilator 5.006: __Vtrigrprev__TOP__clk). Setting it low
+// stands for that eval() where it is known to change nothing else; false where this
+// Verilator keeps it elsewhere (then the caller evaluates).
+template <class Root>
+static auto clk_seen_low(Root *r, int) -> decltype(r->__Vtrigrprev__TOP__clk = 0, true)
+{
+	r->__Vtrigrprev__TOP__clk = 0;
+	return true;
+}
+template <class Root>
+static bool clk_seen_low(Root *, long)
+{
+	return false;
+}
+
 // Play a gen_smoke stimulus file and compare with its expected output (see tb_stim.h).
 // Output back-pressure follows the same 16-bit LFSR as tb_smoke.sv.
-static int replay(Sim &sim, const char *stim_path, const char *exp_path, const char *dump)
+//
+// One eval() per cycle where possible: the inputs change every cycle, but only s_sof
+// (into s_ready) and reg_addr, reg_write (into reg_ready) reach an output without a
+// register. While those three stay as they were at the last eval(), the outputs of the
+// last rising edge are already the new inputs' (every other output is a register), so
+// the eval() with the clock low is left out and only its edge bookkeeping done; the
+// rising edge's eval() still runs the input logic with the new inputs. That saves the
+// input logic's second run and an eval()'s overhead per cycle (-7 % instructions).
+// +evalcheck evaluates anyway and counts an error wherever s_ready or reg_ready would
+// have differed. The DRAM build always evaluates (its second clock's edges need it).
+static int replay(Sim &sim, const char *stim_path, const char *exp_path, const char *dump,
+		  bool eval_check)
 {
 	std::vector<uint16_t> frame_words;	// the frame being received (for +dump)
 	std::vector<uint16_t> last_frame;
@@ -924,6 +955,9 @@ static int replay(Sim &sim, const char *stim_path, const char *exp_path, const c
 	std::deque<uint32_t> rd_want;
 	auto t0 = std::chrono::steady_clock::now();
 	uint64_t c0 = sim.cycle, idle = 0;
+	bool first = true;	// the inputs of the last eval() that reach an output
+	uint8_t p_sof = 0, p_write = 0;
+	uint16_t p_addr = 0;
 	CALLGRIND_TOGGLE_COLLECT;
 	while (!interrupted && idle < 1000) {
 		uint64_t cmd = si < stim.size() ? stim[si] >> 60 : STIM_END;
@@ -937,7 +971,25 @@ static int replay(Sim &sim, const char *stim_path, const char *exp_path, const c
 		t->s_data = (uint16_t)stim[si];
 		lfsr = (uint16_t)((lfsr >> 1) ^ (-(lfsr & 1) & 0xb400));
 		t->m_ready = (lfsr & 3) != 0;
-		t->eval();
+		bool same = !first && t->s_sof == p_sof && t->reg_addr == p_addr &&
+			    t->reg_write == p_write;
+#ifdef TB_DRAM
+		same = false;
+#endif
+		if (same && eval_check) {
+			uint8_t s_ready = t->s_ready, reg_ready = t->reg_ready;
+			t->eval();
+			if ((t->s_ready != s_ready || t->reg_ready != reg_ready) && errors++ < 10)
+				fprintf(stderr, "replay: cycle %" PRIu64 ": s_ready %u/%u, reg_ready %u/%u "
+					"after the clock-low eval (the inputs' paths to the outputs changed)\n",
+					sim.cycle - c0, s_ready, t->s_ready, reg_ready, t->reg_ready);
+		} else if (!same || !clk_seen_low(t->rootp, 0)) {
+			t->eval();
+			p_sof = t->s_sof;
+			p_addr = t->reg_addr;
+			p_write = t->reg_write;
+			first = false;
+		}
 		if (t->reg_rvalid) {	// a read answers three cycles after its acceptance
 			if (rd_want.empty() || t->reg_rdata != rd_want.front()) {
 				if (errors++ < 10)
@@ -1853,7 +1905,8 @@ int main(int argc, char **argv)
 	std::string stim, expect, dump;
 	if (arg(argc, argv, "+replay", &stim) && arg(argc, argv, "+expect", &expect)) {
 		bool d = arg(argc, argv, "+dump", &dump);
-		return replay(sim, stim.c_str(), expect.c_str(), d ? dump.c_str() : nullptr);
+		return replay(sim, stim.c_str(), expect.c_str(), d ? dump.c_str() : nullptr,
+			      arg(argc, argv, "+evalcheck", NULL));
 	}
 
 #ifdef TB_DRAM
