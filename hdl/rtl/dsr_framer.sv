@@ -67,8 +67,7 @@ module dsr_framer #(
     typedef enum logic [1:0] {IDLE, HEADER, PAYLOAD, TRAILER} state_t;
 
     state_t              state;
-    logic [HDR_BITS-1:0] sr;          // words still to send, low word first
-    logic [5:0]          count;
+    logic [5:0]          count;       // the word of the header or trailer sent next
     logic [31:0]         crc;
     logic                bad;
     logic [31:0]         flags;
@@ -78,9 +77,9 @@ module dsr_framer #(
     assign adv     = !m_valid || m_ready;
 
     // a context is waiting, registered: the FIFO's pointer compare would otherwise drive
-    // the load enable of the whole header register in IDLE (the core build's critical
-    // path at -6, 8 ns of it routing). Cleared in the cycle of a pop, so the cycle after
-    // the last trailer word never sees the context it just popped (one more idle cycle).
+    // the start of the header in IDLE (the core build's critical path at -6 once, 8 ns of
+    // it routing). Cleared in the cycle of a pop, so the cycle after the last trailer
+    // word never sees the context it just popped (one more idle cycle).
     logic have_ctx;
     always_ff @(posedge clk) begin
         if (rst) have_ctx <= 1'b0;
@@ -90,38 +89,46 @@ module dsr_framer #(
     assign ctx_pop = state == TRAILER && adv && count == TRL_LAST;
     assign s_ready = state == PAYLOAD && adv;
 
-    // ---- the header, laid out by the byte offsets of dsr_hw.h
-    logic [HDR_BITS-1:0] hdr;
-    always_comb begin
+    // ---- the header's word i, laid out by the byte offsets of dsr_hw.h. The context
+    // stays at the FIFO's head (and frame_seq unchanged) until the pop after the
+    // trailer, so each word is selected from it when it goes out: no header register
+    // (and the simulators build the header only for its 32 cycles).
+    function automatic logic [15:0] hdr_word(input logic [4:0] i, input logic [WB-1:0] width,
+                                             input logic [HB-1:0] height,
+                                             input logic [4:0] bits, input logic [31:0] seq,
+                                             input logic [31:0] generation,
+                                             input logic [63:0] time_stamp,
+                                             input logic [31:0] hflags,
+                                             input logic [31:0] length);
+        logic [HDR_BITS-1:0] hdr;
         hdr = '0;
         hdr[dsr_pkg::DSR_HDR_OFF_MAGIC * 8 +: 32]          = dsr_pkg::DSR_FRAME_MAGIC;
         hdr[dsr_pkg::DSR_HDR_OFF_VERSION * 8 +: 16]        = dsr_pkg::DSR_FRAME_VERSION[15:0];
         hdr[dsr_pkg::DSR_HDR_OFF_HEADER_SIZE * 8 +: 16]    = dsr_pkg::DSR_FRAME_HEADER_SIZE[15:0];
-        hdr[dsr_pkg::DSR_HDR_OFF_WIDTH * 8 +: 16]          = {{(16 - WB){1'b0}}, ctx_width};
-        hdr[dsr_pkg::DSR_HDR_OFF_HEIGHT * 8 +: 16]         = {{(16 - HB){1'b0}}, ctx_height};
+        hdr[dsr_pkg::DSR_HDR_OFF_WIDTH * 8 +: 16]          = {{(16 - WB){1'b0}}, width};
+        hdr[dsr_pkg::DSR_HDR_OFF_HEIGHT * 8 +: 16]         = {{(16 - HB){1'b0}}, height};
         hdr[dsr_pkg::DSR_HDR_OFF_FORMAT * 8 +: 16]         = dsr_pkg::DSR_FORMAT_MONO16[15:0];
-        hdr[dsr_pkg::DSR_HDR_OFF_PIXEL_BITS * 8 +: 16]     = {11'd0, ctx_bits};
-        hdr[dsr_pkg::DSR_HDR_OFF_SEQUENCE * 8 +: 32]       = frame_seq;
-        hdr[dsr_pkg::DSR_HDR_OFF_GENERATION * 8 +: 32]     = ctx_generation;
-        hdr[dsr_pkg::DSR_HDR_OFF_TIMESTAMP * 8 +: 64]      = ctx_time;
-        hdr[dsr_pkg::DSR_HDR_OFF_FLAGS * 8 +: 32]          = ctx_flags;
-        hdr[dsr_pkg::DSR_HDR_OFF_PAYLOAD_LENGTH * 8 +: 32] = ctx_payload_length;
+        hdr[dsr_pkg::DSR_HDR_OFF_PIXEL_BITS * 8 +: 16]     = {11'd0, bits};
+        hdr[dsr_pkg::DSR_HDR_OFF_SEQUENCE * 8 +: 32]       = seq;
+        hdr[dsr_pkg::DSR_HDR_OFF_GENERATION * 8 +: 32]     = generation;
+        hdr[dsr_pkg::DSR_HDR_OFF_TIMESTAMP * 8 +: 64]      = time_stamp;
+        hdr[dsr_pkg::DSR_HDR_OFF_FLAGS * 8 +: 32]          = hflags;
+        hdr[dsr_pkg::DSR_HDR_OFF_PAYLOAD_LENGTH * 8 +: 32] = length;
         hdr[dsr_pkg::DSR_HDR_OFF_PAYLOAD_CRC * 8 +: 32]    = 32'd0;
-    end
+        hdr_word = hdr[{i, 4'd0} +: 16];
+    endfunction
 
-    // ---- the trailer, once the last pixel is known
-    logic [31:0] crc_next;
-    logic        bad_next;
-    assign crc_next = crc_word(crc, s_pixel);
-    assign bad_next = bad || s_bad;
-
-    logic [TRL_BITS-1:0] trl;
-    always_comb begin
+    // ---- the trailer's word i, from the payload's CRC and flags (registered with the
+    // frame's last pixel)
+    function automatic logic [15:0] trl_word(input logic [2:0] i, input logic [31:0] c,
+                                             input logic [31:0] tflags, input logic b);
+        logic [TRL_BITS-1:0] trl;
         trl = '0;
-        trl[dsr_pkg::DSR_TRL_OFF_PAYLOAD_CRC * 8 +: 32] = ~crc_next;
-        trl[dsr_pkg::DSR_TRL_OFF_FLAGS * 8 +: 32]       = flags | (bad_next ? dsr_pkg::DSR_FLAG_BAD : 32'd0);
+        trl[dsr_pkg::DSR_TRL_OFF_PAYLOAD_CRC * 8 +: 32] = ~c;
+        trl[dsr_pkg::DSR_TRL_OFF_FLAGS * 8 +: 32]       = tflags | (b ? dsr_pkg::DSR_FLAG_BAD : 32'd0);
         trl[dsr_pkg::DSR_TRL_OFF_MAGIC * 8 +: 32]       = dsr_pkg::DSR_TRAILER_MAGIC;
-    end
+        trl_word = trl[{i, 4'd0} +: 16];
+    endfunction
 
     always_ff @(posedge clk) begin
         if (rst) begin
@@ -138,7 +145,6 @@ module dsr_framer #(
             case (state)
                 IDLE: begin
                     if (have_ctx) begin
-                        sr    <= hdr;
                         flags <= ctx_flags;
                         crc   <= 32'hffffffff;
                         bad   <= 1'b0;
@@ -149,8 +155,9 @@ module dsr_framer #(
                 HEADER: begin
                     if (adv) begin
                         m_valid <= 1'b1;
-                        m_data  <= sr[15:0];
-                        sr      <= sr >> 16;
+                        m_data  <= hdr_word(count[4:0], ctx_width, ctx_height, ctx_bits, frame_seq,
+                                            ctx_generation, ctx_time, ctx_flags,
+                                            ctx_payload_length);
                         count   <= count + 1'b1;
                         if (count == HDR_LAST) begin
                             state <= PAYLOAD;
@@ -161,10 +168,9 @@ module dsr_framer #(
                     if (adv && s_valid) begin
                         m_valid <= 1'b1;
                         m_data  <= s_pixel;
-                        crc     <= crc_next;
-                        bad     <= bad_next;
+                        crc     <= crc_word(crc, s_pixel);
+                        bad     <= bad || s_bad;
                         if (s_eof) begin
-                            sr[TRL_BITS-1:0] <= trl;
                             count <= '0;
                             state <= TRAILER;
                         end
@@ -173,8 +179,7 @@ module dsr_framer #(
                 TRAILER: begin
                     if (adv) begin
                         m_valid <= 1'b1;
-                        m_data  <= sr[15:0];
-                        sr      <= sr >> 16;
+                        m_data  <= trl_word(count[2:0], crc, flags, bad);
                         count   <= count + 1'b1;
                         if (count == TRL_LAST) begin
                             m_last   <= 1'b1;
