@@ -213,9 +213,29 @@ module dsr_board_core #(
     logic [2:0] flip_wr, flip_rd;
     assign sof_in   = chk_valid && chk_ready && chk_sof;
     assign sof_top  = top_valid && live_ready && live_sof;
-    assign flip_now = flip_wr != flip_rd && sofs_top == flip_at[flip_rd[1:0]];
     // the frame after a flip's frame starts once the flip is done
     assign top_valid = live_valid && !(flip_now && live_sof);
+
+    // flip_now = flip_wr != flip_rd && sofs_top == flip_at[flip_rd], as a register:
+    // computed from the next cycle's values of the same registers, so it is the same
+    // every cycle (asserted below), and dsr_top's s_valid is one gate from flip-flops
+    // (timing: the routed board's pipe_clk path ran from flip_wr through this decode
+    // and top_valid into frame_in's frame start)
+    logic       flip_push;
+    logic [2:0] sofs_top_n, flip_wr_n, flip_rd_n, flip_at_n;
+    assign flip_push  = REF_DRAM != 0 && in_frame_ok;
+    assign sofs_top_n = sofs_top + 3'(sof_top);
+    assign flip_wr_n  = flip_wr + 3'(flip_push);
+    assign flip_rd_n  = flip_rd + 3'(flip_now);
+    assign flip_at_n  = flip_push && flip_wr[1:0] == flip_rd_n[1:0] ? sofs_in
+                                                                    : flip_at[flip_rd_n[1:0]];
+    always_ff @(posedge pipe_clk) begin
+        if (pipe_rst) begin
+            flip_now <= 1'b0;
+        end else begin
+            flip_now <= flip_wr_n != flip_rd_n && sofs_top_n == flip_at_n;
+        end
+    end
 
     always_ff @(posedge pipe_clk) begin
         if (pipe_rst) begin
@@ -229,7 +249,7 @@ module dsr_board_core #(
             sofs_top <= sofs_top + 3'(sof_top);
             // the frame's start is the last one into the slice (the next transfer's header
             // is still ahead); a bad header passes no pixel and is never good
-            if (REF_DRAM != 0 && in_frame_ok) begin
+            if (flip_push) begin
                 flip_at[flip_wr[1:0]] <= sofs_in;
                 flip_wr <= flip_wr + 1'b1;
             end
@@ -247,6 +267,8 @@ module dsr_board_core #(
     always @(posedge pipe_clk) begin
         if (!pipe_rst && REF_DRAM != 0 && in_frame_ok && flip_wr - flip_rd == 3'd4 && !flip_now)
             $error("dsr_board_core: reference flip queue overflow");
+        if (!pipe_rst && flip_now != (flip_wr != flip_rd && sofs_top == flip_at[flip_rd[1:0]]))
+            $error("dsr_board_core: registered flip_now differs from its decode");
     end
 `endif
 
