@@ -164,12 +164,15 @@ module dsr_ref_dram #(
     // ---------------------------------------------------------------- fills in flight
     // one ring, four pointers: requested (wr), read commands sent (iss), words taken from
     // the response FIFO (tk), written into the cache (ret). LUT RAM, read at iss, tk and ret
-    logic                fl_slot [FILL_DEPTH];
-    logic [TXB-1:0]      fl_tx [FILL_DEPTH];
-    logic [TYB-1:0]      fl_ty [FILL_DEPTH];
-    logic [SEQ_BITS-1:0] fl_seq [FILL_DEPTH];
-    logic [SEQ_BITS-1:0] fl_wait [FILL_DEPTH];
-    logic                fl_wen [FILL_DEPTH];
+    // LUT RAM, never a block RAM: Yosys would take the pointer registers into a DP16KD's
+    // read port (fl_seq and fl_wait did at 128 deep: 2 more EBR), and its 5.8 ns
+    // clock-to-out would feed the sampler's gate and the take's compare
+    (* ram_style = "distributed" *) logic                fl_slot [FILL_DEPTH];
+    (* ram_style = "distributed" *) logic [TXB-1:0]      fl_tx [FILL_DEPTH];
+    (* ram_style = "distributed" *) logic [TYB-1:0]      fl_ty [FILL_DEPTH];
+    (* ram_style = "distributed" *) logic [SEQ_BITS-1:0] fl_seq [FILL_DEPTH];
+    (* ram_style = "distributed" *) logic [SEQ_BITS-1:0] fl_wait [FILL_DEPTH];
+    (* ram_style = "distributed" *) logic                fl_wen [FILL_DEPTH];
     logic [FB:0]         fl_wr, fl_iss, fl_tk, fl_ret;
     logic [1:0]          iss_word, tk_word, ret_word;
     logic                tk, tk_ok, wait_over;
