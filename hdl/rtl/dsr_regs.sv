@@ -451,13 +451,20 @@ module dsr_regs #(
     assign nxt_bits   = pend_valid ? pend_bits   : act_bits;
 
     // ---- sticky errors (write 1 to clear) and counters
-    logic [31:0] err_set;
-    assign err_set = (err_short ? dsr_pkg::DSR_ERR_SHORT_FRAME : 32'd0)
-                   | (err_long ? dsr_pkg::DSR_ERR_LONG_FRAME : 32'd0)
-                   | (err_line ? dsr_pkg::DSR_ERR_LINE_LENGTH : 32'd0)
-                   | (do_commit && !params_ok ? dsr_pkg::DSR_ERR_BAD_PARAMS : 32'd0)
-                   | ((lut_access && !lut_in_range) || lut_addr_bad
-                      ? dsr_pkg::DSR_ERR_LUT_RANGE : 32'd0);
+    // the causes of this cycle, as ERROR bits: a function of the clocked block, not an
+    // assign (the simulator evaluated that with the inputs and again after each edge)
+    function automatic logic [31:0] err_set(input logic short_f, input logic long_f,
+                                            input logic line_f, input logic bad_params,
+                                            input logic lut_range);
+        err_set = (short_f ? dsr_pkg::DSR_ERR_SHORT_FRAME : 32'd0)
+                | (long_f ? dsr_pkg::DSR_ERR_LONG_FRAME : 32'd0)
+                | (line_f ? dsr_pkg::DSR_ERR_LINE_LENGTH : 32'd0)
+                | (bad_params ? dsr_pkg::DSR_ERR_BAD_PARAMS : 32'd0)
+                | (lut_range ? dsr_pkg::DSR_ERR_LUT_RANGE : 32'd0);
+    endfunction
+    logic bad_params, lut_range;
+    assign bad_params = do_commit && !params_ok;
+    assign lut_range  = (lut_access && !lut_in_range) || lut_addr_bad;
 
     always_ff @(posedge clk) begin
         if (rst) begin
@@ -470,9 +477,10 @@ module dsr_regs #(
         end else begin
             time_cnt <= time_cnt + 1'b1;
             if (wr_reg && reg_addr == dsr_pkg::DSR_REG_ERROR) begin
-                error_bits <= (error_bits & ~reg_wdata) | err_set;
+                error_bits <= (error_bits & ~reg_wdata)
+                              | err_set(err_short, err_long, err_line, bad_params, lut_range);
             end else begin
-                error_bits <= error_bits | err_set;
+                error_bits <= error_bits | err_set(err_short, err_long, err_line, bad_params, lut_range);
             end
             if (do_clear) begin
                 frames_in    <= '0;
