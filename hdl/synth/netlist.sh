@@ -12,6 +12,7 @@ mkdir -p "$(dirname "$out")"
 	read_verilog -sv -D SYNTHESIS $*
 	chparam -set MAX_WIDTH $w -set MAX_HEIGHT $h -set PIXEL_BITS_MAX $bits dsr_top
 	synth_ecp5 -top dsr_top
+	rename -top dsr_top
 	write_verilog -noattr $out
 "
 echo "netlist: $out (dsr_top $w x $h x $bits, synth_ecp5)"
