@@ -42,10 +42,11 @@ module dsr_ref_dram #(
     parameter int AW         = XB + YB - 2,
     parameter int MEM_AW     = 23,        // 128-bit word address of the native port
     parameter int SEQ_BITS   = 24,
-    // tiles requested and not yet written into the cache: how far the walk may run ahead.
-    // Each may have its four words read and waiting in dsr_mem_bridge's response FIFO
-    // (4 x FILL_DEPTH <= 2^RSP_BITS + 1 words there)
-    parameter int FILL_DEPTH = 128,
+    // tiles requested and not yet written into the cache: how far the walk may run ahead
+    parameter int FILL_DEPTH = 256,
+    // of those, read from DRAM and not yet written: their four words each wait in
+    // dsr_mem_bridge's response FIFO (4 x ISS_MAX <= 2^RSP_BITS + 1 words there)
+    parameter int ISS_MAX    = 128,
     parameter int CACHE_NYB  = 1          // the cache holds 2^CACHE_NYB tile rows (4 lines each)
 ) (
     input  logic                    clk,
@@ -181,7 +182,7 @@ module dsr_ref_dram #(
     // registered, so the prefetcher's issue does not wait for the subtraction: room for
     // two (a fill may go out in the cycle the flag is computed), at most FILL_DEPTH - 1 in
     // flight
-    logic fill_room;
+    logic fill_room, iss_room;
     assign fill_ready  = fill_room;
     assign fl_empty    = fl_wr == fl_ret;
     assign iss_pending = fl_wr != fl_iss;
@@ -190,6 +191,7 @@ module dsr_ref_dram #(
         if (rst) begin
             fl_wr    <= '0;
             fill_room <= 1'b1;
+            iss_room  <= 1'b1;
             fl_iss   <= '0;
             fl_tk    <= '0;
             fl_ret   <= '0;
@@ -202,6 +204,8 @@ module dsr_ref_dram #(
                 fl_wr <= fl_wr + 1'b1;
             end
             fill_room <= (fl_wr - fl_ret) < (FB + 1)'(FILL_DEPTH - 1);
+            // the same for reads sent and not written: their words fit the response FIFO
+            iss_room  <= (fl_iss - fl_ret) < (FB + 1)'(ISS_MAX - 1);
             if (rd_cmd) begin
                 iss_word <= iss_word + 1'b1;
                 if (iss_word == 2'd3) fl_iss <= fl_iss + 1'b1;
@@ -283,11 +287,11 @@ module dsr_ref_dram #(
         word_addr = (a << 2) | MEM_AW'(ly);
     endfunction
 
-    assign rd_cmd  = iss_pending && mem_cmd_ready;
-    assign wq_send = !iss_pending && wq_full && mem_cmd_ready;
+    assign rd_cmd  = iss_pending && iss_room && mem_cmd_ready;
+    assign wq_send = !(iss_pending && iss_room) && wq_full && mem_cmd_ready;
 
-    assign mem_cmd_valid = iss_pending || wq_full;
-    assign mem_cmd_we    = !iss_pending;
+    assign mem_cmd_valid = (iss_pending && iss_room) || wq_full;
+    assign mem_cmd_we    = !(iss_pending && iss_room);
     assign mem_cmd_addr  = iss_pending
         ? word_addr(fl_slot[fl_iss[FB-1:0]], fl_ty[fl_iss[FB-1:0]], fl_tx[fl_iss[FB-1:0]],
                     iss_word)
