@@ -5,9 +5,10 @@
 //                  mem_rd_*  <-- dsr_async_fifo <-- native rdata
 //
 // Commands are sent one at a time: a write's data is handed over before the next command,
-// so wdata follows the command order (and is presented with its command: see below). rdata_ready is always 1: the requester never has
-// more reads outstanding than the response FIFO holds (dsr_ref_dram: FILL_DEPTH 128 tiles
-// x 4 words <= 2^RSP_BITS + 1). Nothing is sent before init_done.
+// so wdata follows the command order (and is presented with its command: see below).
+// rdata_ready is always 1: the requester never has more reads outstanding than the
+// response FIFO holds (dsr_ref_dram: ISS_MAX 128 fills x 4 words <= 2^RSP_BITS + 1).
+// Nothing is sent before init_done.
 //
 // A pipeline reset also resets both FIFO sides; responses still owed for reads sent
 // before it are dropped, so the next fills line up.
