@@ -270,8 +270,8 @@ module dsr_ref_dram #(
     // blocks were worse).
     // (A build narrower than 16 tiles has blocks of all its tiles.)
     localparam int TXL = TXB < 4 ? TXB : 4;
-    if (PAD < 0) begin : g_layout_check
-        $error("dsr_ref_dram: MEM_AW too small for two reference slots");
+    initial begin
+        if (PAD < 0) $fatal(1, "dsr_ref_dram: MEM_AW too small for two reference slots");
     end
     function automatic logic [MEM_AW-1:0] word_addr(input logic s, input logic [TYB-1:0] ty,
                                                     input logic [TXB-1:0] tx,
