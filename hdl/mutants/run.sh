@@ -4,8 +4,8 @@
 #   run.sh [quick|full] [NAME...]     (MUTANT_SLOW=0: full list, fast killers only)
 # Prints one line per mutant and
 #   MUTANTS killed=<n> total=<n>
-# Exit status non-zero if a mutant survives or a sed edit no longer applies (the RTL
-# changed under it: update mutants.txt).
+# Exit status non-zero if a mutant survives, a sed edit no longer applies (the RTL
+# changed under it: update mutants.txt), or a killer fails on the unmutated RTL.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 hdl=$(cd "$here/.." && pwd)
@@ -43,14 +43,44 @@ run_killer() {	# mutant-copy killer -> 0 if the killer failed (mutant killed)
 	esac
 }
 
-killed=0 total=0 bad=0
 trim() { sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<<"$1"; }
+selected() {	# name set -> 0 if this run takes the mutant
+	[ -n "$1" ] && [ "${1:0:1}" != "#" ] || return 1
+	[ "$set_want" = full ] || [ "$2" = quick ] || return 1
+	[ "$only" = "  " ] || [[ "$only" == *" $1 "* ]]
+}
+skipped() {	# killer -> 0 if this run leaves it out (quick: the slow ones)
+	{ [ "$set_want" != full ] || [ "${MUTANT_SLOW:-1}" = 0 ]; } &&
+		[[ "$1" == test:* || "$1" == random ]]
+}
+
+# Every killer first runs on the unmutated RTL and must pass there: a killer that fails
+# anyway (a testbench that no longer compiles, a broken formal set) would count every
+# mutant as killed.
+base=$work/_unmutated
+rm -rf "$base" && mkdir -p "$base"
+cp -r "$hdl/rtl" "$hdl/formal" "$hdl/Makefile" "$base/"
+declare -A base_done=()
+while IFS='%' read -r name set file expr killers what; do
+	name=$(trim "$name"); set=$(trim "$set"); killers=$(trim "$killers")
+	selected "$name" "$set" || continue
+	for k in $killers; do
+		skipped "$k" && continue
+		[ -n "${base_done[$k]:-}" ] && continue
+		base_done[$k]=1
+		if run_killer "$base" "$k" "${k//[:\/]/_}"; then
+			echo "mutants: killer $k fails on the unmutated RTL (log: $base/${k//[:\/]/_}.log)"
+			echo "MUTANTS killed=0 total=0"
+			exit 1
+		fi
+	done
+done <"$here/mutants.txt"
+
+killed=0 total=0 bad=0
 while IFS='%' read -r name set file expr killers what; do
 	name=$(trim "$name"); set=$(trim "$set"); file=$(trim "$file")
 	expr=$(trim "$expr"); killers=$(trim "$killers"); what=$(trim "$what")
-	[ -z "$name" ] || [ "${name:0:1}" = "#" ] && continue
-	[ "$set_want" = full ] || [ "$set" = quick ] || continue
-	[ "$only" = "  " ] || [[ "$only" == *" $name "* ]] || continue
+	selected "$name" "$set" || continue
 	m=$work/$name
 	rm -rf "$m" && mkdir -p "$m"
 	cp -r "$hdl/rtl" "$hdl/formal" "$hdl/Makefile" "$m/"
@@ -63,8 +93,7 @@ while IFS='%' read -r name set file expr killers what; do
 	for k in $killers; do
 		# the full run tries every killer; quick uses the fast ones (formal, Icarus) and
 		# stops at the first that kills
-		if { [ "$set_want" != full ] || [ "${MUTANT_SLOW:-1}" = 0 ]; } &&
-			[[ "$k" == test:* || "$k" == random ]]; then continue; fi
+		skipped "$k" && continue
 		ran=1
 		if run_killer "$m" "$k" "${k//[:\/]/_}"; then
 			by="$by $k"
