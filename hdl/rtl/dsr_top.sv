@@ -291,7 +291,6 @@ module dsr_top #(
             logic [GF_W-1:0] gf_data;
             logic            gf_empty, gf_pop, gf_ready, gf_in;
             logic [GFB-1:0]  gf_count, gen_used;
-            logic            gen_room_inc, gen_room_same;
 
             dsr_fifo #(
                 .DATA_WIDTH(GF_W),
@@ -303,7 +302,7 @@ module dsr_top #(
             );
             assign gf_pop = gf_ready && !gf_empty;
             logic unused_gf_count;
-            assign unused_gf_count = ^gf_count;
+            assign unused_gf_count = ^{gf_count, gen_used};
 
             dsr_skid #(
                 .DATA_WIDTH(GF_W)
@@ -313,33 +312,17 @@ module dsr_top #(
                 .m_data({af_pos_u, af_pos_v, af_m_user}), .m_valid(af_valid), .m_ready(af_ready)
             );
 
-            // gen_used: pixels taken at the input and not yet popped from gen_fifo; the
-            // same registered form as credit_ok (gen_ok = gen_used + in - pop < GF_DEPTH)
-            assign gf_in         = fi_valid && fi_ready;
-            assign gen_room_inc  = gen_used < GF_DEPTH[GFB-1:0] - 1'b1;
-            assign gen_room_same = gen_used < GF_DEPTH[GFB-1:0];
-            always_ff @(posedge clk) begin
-                if (rst) begin
-                    gen_used <= '0;
-                    gen_ok   <= 1'b1;
-                end else begin
-                    case ({gf_in, gf_pop})
-                        2'b10: begin
-                            gen_used <= gen_used + 1'b1;
-                            gen_ok   <= gen_room_inc;
-                        end
-                        2'b01: begin
-                            gen_used <= gen_used - 1'b1;
-                            gen_ok   <= 1'b1;
-                        end
-                        default: gen_ok <= gen_room_same;
-                    endcase
-                end
-            end
+            // gen credits: pixels taken at the input and not yet popped from gen_fifo
+            assign gf_in = fi_valid && fi_ready;
+            dsr_credit #(
+                .DEPTH(GF_DEPTH)
+            ) gen_credit (
+                .clk, .rst,
+                .take(gf_in), .give(gf_pop), .ok(gen_ok), .used(gen_used)
+            );
 `ifndef SYNTHESIS
             always @(posedge clk) begin
                 if (!rst) begin
-                    assert (gen_used <= GF_DEPTH[GFB-1:0]) else $error("dsr_top: more pixels in flight than gen credits");
                     assert (!(af_o_valid && gf_count == GF_DEPTH[GFB-1:0])) else $error("dsr_top: generator output into a full gen_fifo");
                 end
             end
@@ -535,7 +518,7 @@ module dsr_top #(
     localparam int PFB      = $clog2(PF_DEPTH) + 1;
     logic [17:0]    pf_data;
     logic           pf_empty, pf_pop, pf_ready;
-    logic [PFB-1:0] pf_count, credits_used, credits_next;
+    logic [PFB-1:0] pf_count, credits_used;
     logic           pipe_in;
 
     dsr_fifo #(
@@ -548,41 +531,17 @@ module dsr_top #(
     );
     assign pf_pop = pf_ready && !pf_empty;
     logic unused_pf_count;
-    assign unused_pf_count = ^pf_count;
+    assign unused_pf_count = ^{pf_count, credits_used};
 
-    // credits: pixels taken by the generator and not yet out of the FIFO (registered).
-    // Timing: the count's +1 / -1 and the room compares come from the registered count
-    // alone; the FIFO's pop (its empty compare) and the input handshake only select among
-    // them (no carry chain or compare after the pop); a pop alone always leaves room, as
-    // credits_used never exceeds PF_DEPTH. Same count, same credit_ok as
-    // credits_next = credits_used + pipe_in - pf_pop, credit_ok = credits_next < PF_DEPTH.
-    logic [PFB-1:0] credits_inc, credits_dec;
-    logic           room_inc, room_same;
-    assign pipe_in      = fi_valid && fi_ready;
-    assign credits_inc  = credits_used + 1'b1;
-    assign credits_dec  = credits_used - 1'b1;
-    assign room_inc     = credits_used < PF_DEPTH[PFB-1:0] - 1'b1;   // + 1 < PF_DEPTH
-    assign room_same    = credits_used < PF_DEPTH[PFB-1:0];
-    always_comb begin
-        case ({pipe_in, pf_pop})
-            2'b10:   credits_next = credits_inc;
-            2'b01:   credits_next = credits_dec;
-            default: credits_next = credits_used;
-        endcase
-    end
-    always_ff @(posedge clk) begin
-        if (rst) begin
-            credits_used <= '0;
-            credit_ok    <= 1'b1;
-        end else begin
-            credits_used <= credits_next;
-            case ({pipe_in, pf_pop})
-                2'b10:   credit_ok <= room_inc;
-                2'b01:   credit_ok <= 1'b1;   // credits_used <= PF_DEPTH always
-                default: credit_ok <= room_same;
-            endcase
-        end
-    end
+    // credits: pixels taken by the generator and not yet out of the FIFO (registered
+    // count and flag: dsr_credit)
+    assign pipe_in = fi_valid && fi_ready;
+    dsr_credit #(
+        .DEPTH(PF_DEPTH)
+    ) credit (
+        .clk, .rst,
+        .take(pipe_in), .give(pf_pop), .ok(credit_ok), .used(credits_used)
+    );
 
     // the framer sees the FIFO through a register slice
     logic        fr_ready, px_valid;
@@ -643,7 +602,6 @@ module dsr_top #(
             if (ctx_push) assert (ctx_count != CTX_DEPTH[$clog2(CTX_DEPTH):0])
                 else $error("dsr_top: frame context pushed at full (dropped even with a pop)");
             if (ctx_pop) assert (!ctx_empty) else $error("dsr_top: frame context popped when empty");
-            assert (credits_used <= PF_DEPTH[PFB-1:0]) else $error("dsr_top: more pixels in flight than credits");
             if (a_out_stall) assert (m_valid && {m_last, m_data} === a_out)
                 else $error("dsr_top: output changed while stalled");
             assert (!$isunknown({m_valid, s_ready, reg_ready, fi_valid, af_valid, sa_valid,
