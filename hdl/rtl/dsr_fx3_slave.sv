@@ -98,19 +98,22 @@ module dsr_fx3_slave #(
     logic [3:0]            block_now;       // start a wait this cycle
     logic [1:0][BW-1:0]    wr_count;        // threads 2, 3
 
+    // blocked[t] = wait_cnt[t] != 0, kept as a flip-flop computed from the next count
+    // (timing: the count's zero test stays out of the pick; a routed board's fx3_clk path
+    // ran wait_cnt -> the flag pick -> rd_bytes, 2.9 ns logic, 7.7 ns routing)
     always_ff @(posedge clk) begin
         for (int t = 0; t < 4; t++) begin
             if (rst) begin
                 wait_cnt[t] <= '0;
+                blocked[t]  <= 1'b0;
             end else if (block_now[t]) begin
                 wait_cnt[t] <= 4'(WAIT);
+                blocked[t]  <= 1'b1;                       // WAIT > 0
             end else if (wait_cnt[t] != 0) begin
                 wait_cnt[t] <= wait_cnt[t] - 1'b1;
+                blocked[t]  <= wait_cnt[t] != 4'd1;
             end
         end
-    end
-    always_comb begin
-        for (int t = 0; t < 4; t++) blocked[t] = wait_cnt[t] != 0;
     end
 
     // ---- receive FIFO (shared by threads 0 and 1; one buffer at a time is read)
@@ -150,6 +153,8 @@ module dsr_fx3_slave #(
     logic         rd_fin;             // rd_bytes <= 4 (final) } compare before the state machine
     logic [14:0]  buf_bytes;          // this buffer's byte count
     logic [1:0][14:0] rd_left;        // threads 0, 1: bytes left of a paused buffer
+    logic [1:0]   left_nz;            // rd_left != 0     } registered with rd_left: the
+    logic [1:0]   left_fin;           // rd_left <= 4     } pick only selects flip-flops
     logic [1:0][14:0] rd_buf;         // ... and that buffer's byte count
     logic [PIPE-1:0] rd_pipe;         // reads issued, by age
     logic [PIPE-1:0] rd_pipe_hdr;     // ... of them the count word
@@ -271,6 +276,8 @@ module dsr_fx3_slave #(
             inflight    <= '0;
             wr_count    <= '0;
             rd_left     <= '0;
+            left_nz     <= '0;
+            left_fin    <= '1;
             rd_buf      <= '0;
             slcs_n      <= 1'b1;
             sloe_n      <= 1'b1;
@@ -306,11 +313,11 @@ module dsr_fx3_slave #(
                         a      <= pick_thread;
                         state  <= pick_thread[1] ? WR : RD_HDR;
                         // a paused buffer goes on where it stopped
-                        if (!pick_thread[1] && rd_left[pick_thread[0]] != 0) begin
+                        if (!pick_thread[1] && left_nz[pick_thread[0]]) begin
                             state     <= RD_DATA;
                             rd_bytes  <= rd_left[pick_thread[0]];
                             rd_nz     <= 1'b1;
-                            rd_fin    <= rd_left[pick_thread[0]] <= 15'd4;
+                            rd_fin    <= left_fin[pick_thread[0]];
                             buf_bytes <= rd_buf[pick_thread[0]];
                         end
                         if (pick_thread == 2'd2) prefer_out <= 1'b1;
@@ -330,11 +337,15 @@ module dsr_fx3_slave #(
                 RD_DATA: begin
                     if (issue && issue_end) begin
                         state <= RD_DRAIN;
-                        rd_left[thread[0]] <= '0;
+                        rd_left[thread[0]]  <= '0;
+                        left_nz[thread[0]]  <= 1'b0;
+                        left_fin[thread[0]] <= 1'b1;
                     end else if (rd_yield) begin
                         state <= RD_PAUSE;
-                        rd_left[thread[0]] <= rd_bytes;
-                        rd_buf[thread[0]]  <= buf_bytes;
+                        rd_left[thread[0]]  <= rd_bytes;
+                        left_nz[thread[0]]  <= rd_nz;
+                        left_fin[thread[0]] <= rd_fin;
+                        rd_buf[thread[0]]   <= buf_bytes;
                     end
                 end
                 RD_PAUSE: begin
@@ -366,10 +377,17 @@ module dsr_fx3_slave #(
     end
 
 `ifndef SYNTHESIS
-    // assertions (Verilator --assert, Icarus): the registered flags follow rd_bytes;
-    // rx_idle never claims an empty FIFO that holds a word
+    // assertions (Verilator --assert, Icarus): the registered flags follow rd_bytes,
+    // rd_left and wait_cnt; rx_idle never claims an empty FIFO that holds a word
     always @(posedge clk) begin
         if (!rst) begin
+            for (int t = 0; t < 4; t++) begin
+                assert (blocked[t] == (wait_cnt[t] != 4'd0)) else $error("dsr_fx3_slave: blocked out of step");
+            end
+            for (int t = 0; t < 2; t++) begin
+                assert (left_nz[t] == (rd_left[t] != 15'd0)) else $error("dsr_fx3_slave: left_nz out of step");
+                assert (left_fin[t] == (rd_left[t] <= 15'd4)) else $error("dsr_fx3_slave: left_fin out of step");
+            end
             assert (!rx_idle || rx_empty) else $error("dsr_fx3_slave: rx_idle with a word held");
             assert (rd_nz == (rd_bytes != 15'd0)) else $error("dsr_fx3_slave: rd_nz out of step");
             assert (rd_fin == (rd_bytes <= 15'd4)) else $error("dsr_fx3_slave: rd_fin out of step");
