@@ -5,8 +5,10 @@
 // -> 125 MHz pipeline clock, 100 MHz FX3 PCLK), the DQ tristate buffers, PCLK forwarded
 // through an ODDRX1F (inverted: the FX3 samples in the middle of our cycle), the reset
 // button, the LEDs, and (REF_DRAM = 1, the default) LiteDRAM's generated core with the ECP5
-// DDR3 PHY on the board's DDR3 (hdl/dram, hardware variant: its own PLL makes the
-// controller's 100 MHz sys and 200 MHz sys2x clocks from fx3_clk), joined to the core's
+// DDR3 PHY on the board's DDR3 (hdl/dram, hardware variant: its own PLL, cascaded after
+// this one, makes the controller's 75 MHz sys (sys_clk_freq in dsr_dram.yml, as LiteX runs
+// its ECP5 DDR3 boards: the controller does not reach 100 MHz at -6), 150 MHz sys2x (DDR3
+// CK) and 25 MHz init clocks from the 100 MHz fx3_clk), joined to the core's
 // dram_* ports. Everything else is dsr_board_core, which the simulator Verilates with its
 // clocks driven directly (with the --sim variant of the same LiteDRAM core:
 // dsr_board_dram_sim). Pins: board/butterstick.lpf; hdl/README.md has the table.
@@ -86,7 +88,7 @@ module dsr_board #(
         end
     endgenerate
 
-    // ---- the DRAM controller (its clock domain: user_clk)
+    // ---- the DRAM controller (its clock domain: user_clk, 75 MHz)
     localparam int MEM_AW = 23;
     wire              user_clk, user_rst, init_done, init_error;
     wire              cmd_valid, cmd_ready, cmd_we, wdata_valid, wdata_ready;

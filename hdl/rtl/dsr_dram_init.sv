@@ -8,7 +8,7 @@
 //
 // DELAY_SHIFT shortens the sequence's waits (cycles = ROM value >> DELAY_SHIFT): 0 on
 // the board (the ROM's values are the BIOS's, at least the DDR3 reset and CKE times at
-// 100 MHz), larger in simulation, where the PHY model needs no wait.
+// the core's sys clock, 75 MHz), larger in simulation, where the PHY model needs no wait.
 `default_nettype none
 
 module dsr_dram_init #(

@@ -29,10 +29,11 @@ echo "bitstream: dsr_board (MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits), $d
 pnr=$?
 
 # one line per clock from the routed design's timing summary (present on failure too)
-# PLL outputs by name; the DRAM core's CRG as in synth_dram.sh (dram_sys by its target)
+# PLL outputs by name; the DRAM core's CRG as in synth_dram.sh (dram_sys by its target,
+# DRAM_SYS_MHZ: hdl/dram/dsr_dram.yml's sys_clk_freq, passed by hdl/Makefile)
 python3 "$(dirname "$0")/pnr_report.py" "$out" "$speed" --clock pipe_clk=pipe_clk \
 	--clock fx3_clk=fx3_clk --clock clk30=clk30 --clock 'sys2x|clkout0=dram_sys2x' \
-	--clock 'init|clkout1=dram_init' --clock 'u_dram\.sys_clk=dram_sys' --target 100=dram_sys
+	--clock 'init|clkout1=dram_init' --clock 'u_dram\.sys_clk=dram_sys' --target "${DRAM_SYS_MHZ:-75}=dram_sys"
 if [ $pnr -ne 0 ]; then
 	grep -E "ERROR|FAIL" "$out/nextpnr.log" | tail -5 >&2
 	echo "bitstream: nextpnr failed (a clock misses its target, or placement/routing failed)" >&2

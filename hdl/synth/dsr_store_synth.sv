@@ -22,7 +22,7 @@ module dsr_store_synth #(
     input  logic cap_p,
     output logic so_p,
 
-    input  logic dram_clk,      // LiteDRAM's user clock (100 MHz target)
+    input  logic dram_clk,      // LiteDRAM's user clock (75 MHz target)
     input  logic dram_rst,
     input  logic si_d,
     input  logic cap_d,

@@ -37,11 +37,12 @@ fi
 	--report "$out/report.json" -l "$out/nextpnr.log" >/dev/null 2>&1
 pnr=$?
 
-# the pipeline's port, LiteDRAM's PLL input, its CRG outputs: sys2x (200 MHz, ECLK), init
-# (25 MHz), sys (100 MHz from CLKDIVF; its net may carry a sink's name, hence --target)
+# the pipeline's port, LiteDRAM's PLL input, its CRG outputs: sys2x (150 MHz, ECLK), init
+# (25 MHz), sys (75 MHz from CLKDIVF, DRAM_SYS_MHZ: the YAML's sys_clk_freq, passed by
+# hdl/Makefile; its net may carry a sink's name, hence --target)
 python3 "$here/pnr_report.py" "$out" "$speed" --clock '\$clk\$=pipe_clk' --clock '\$clk100\$=clk100' \
 	--clock 'sys2x|clkout0=dram_sys2x' --clock 'init|clkout1=dram_init' --clock sys=dram_sys \
-	--target 100=dram_sys
+	--target "${DRAM_SYS_MHZ:-75}=dram_sys"
 if [ $pnr -ne 0 ]; then
 	grep -E "ERROR|FAIL" "$out/nextpnr.log" | tail -5 >&2
 	echo "synth-dram: nextpnr failed (a clock misses its target, or placement/routing failed)" >&2

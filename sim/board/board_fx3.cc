@@ -6,7 +6,8 @@
  * reference in DRAM and its double buffer, and LiteDRAM's core with its simulation PHY.
  *
  * Only the PLL, the DDR3 PHY and the I/O cells are replaced: the clocks (PCLK 100 MHz,
- * pipeline 125 MHz; DRAM controller 100 MHz) are driven here, DQ is split into
+ * pipeline 125 MHz; DRAM controller SIM_DRAM_KHZ, 37.5 MHz: the board's sys 75 MHz
+ * bandwidth on the 1:4 simulation core, sim/Makefile) are driven here, DQ is split into
  * in/out/enable. What the bridge asks of the
  * board becomes what the FX3 firmware would do: register accesses are command packets on
  * thread 1 answered on thread 3, a fed frame is a host frame (header, pixels, CRC,
@@ -26,6 +27,14 @@
 
 using Vdsr_board_core = Vdsr_top;	/* --prefix Vdsr_top on the board top */
 #include "fx3_model.h"
+
+#ifdef BOARD_FX3_DRAM
+#ifndef SIM_DRAM_KHZ
+#error "SIM_DRAM_KHZ: the DRAM core's controller clock (sim/Makefile)"
+#endif
+/* the DRAM controller's half period, ps (13333 at 37.5 MHz) */
+static const uint64_t DRAM_HALF_PS = 500000000ull / SIM_DRAM_KHZ;
+#endif
 
 #define REG_TIMEOUT_EDGES 4000000
 #define RESET_EDGES 64
@@ -74,12 +83,12 @@ static void step(struct board *b)
 {
 	Vdsr_top *top = b->top.get();
 #ifdef BOARD_FX3_DRAM
-	/* the DRAM controller's clock (half period 5 ns): both edges evaluated */
+	/* the DRAM controller's clock (SIM_DRAM_KHZ): both edges evaluated */
 	if (b->dram_next < std::min(b->fx_next, b->pipe_next)) {
 		b->dram_level = !b->dram_level;
 		top->dram_clk = b->dram_level;
 		top->eval();
-		b->dram_next += 5000;
+		b->dram_next += DRAM_HALF_PS;
 		return;
 	}
 #endif

@@ -8,8 +8,9 @@
  *
  * SIM_BOARD=core: BOARD_DRAM (its default): the model is dsr_dram_sim, the reference in DRAM
  * through LiteDRAM's generated core with its simulation PHY; its controller clock runs at
- * 4/5 of the pipeline clock (100 vs 125 MHz): after four of five pipeline edges, one
- * DRAM edge. The two clocks only meet in dsr_mem_bridge's async FIFOs. While the
+ * SIM_DRAM_KHZ against the pipeline's 125 MHz (37.5: the board's sys 75 MHz bandwidth on
+ * the 1:4 simulation core, sim/Makefile): a phase accumulator in kHz gives one DRAM edge
+ * whenever it passes the pipeline's. The two clocks only meet in dsr_mem_bridge's async FIFOs. While the
  * controller has nothing to do (dram_idle) its clock stands: the LiteDRAM model is most
  * of the simulation's cost, and register traffic and USB gaps need none of it.
  */
@@ -21,6 +22,13 @@
 #include "verilated.h"
 
 #include "dsr/dsr_hw.h"
+
+#ifdef BOARD_DRAM
+#ifndef SIM_DRAM_KHZ
+#error "SIM_DRAM_KHZ: the DRAM core's controller clock (sim/Makefile)"
+#endif
+#define PIPE_KHZ 125000u
+#endif
 
 #define REG_TIMEOUT_CYCLES 100000
 #define RESET_CYCLES 8
@@ -44,14 +52,14 @@ struct board {
 static inline void dram_tick(struct board *b)
 {
 #ifdef BOARD_DRAM
-	b->dram_phase += 4;
+	b->dram_phase += SIM_DRAM_KHZ;
 	/* the controller has nothing to do: its clock stands (only refresh pauses) */
 	if (b->top->dram_idle) {
-		b->dram_phase %= 5;
+		b->dram_phase %= PIPE_KHZ;
 		return;
 	}
-	if (b->dram_phase >= 5) {
-		b->dram_phase -= 5;
+	if (b->dram_phase >= PIPE_KHZ) {
+		b->dram_phase -= PIPE_KHZ;
 		b->top->dram_clk = 1;
 		b->top->eval();
 		b->top->dram_clk = 0;

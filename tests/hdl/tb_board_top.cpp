@@ -19,7 +19,8 @@
 // every inbound verdict as expected.
 //
 // TB_BOARD_DRAM (the default board build): dsr_board_dram_sim, the core with its reference
-// in DRAM behind LiteDRAM's SDRAMPHYModel on a third clock (the controller's, 100 MHz),
+// in DRAM behind LiteDRAM's SDRAMPHYModel on a third clock (the controller's, TB_DRAM_KHZ:
+// 37.5 MHz, the board's sys 75 MHz bandwidth on the 1:4 simulation core),
 // and the reference double buffer: a reference upload corrupted mid-frame must leave the
 // old reference active (subtraction bit-exact against it), a good one replaces it.
 //
@@ -43,6 +44,12 @@
 #include <verilated_vcd_c.h>
 #endif
 
+#ifdef TB_BOARD_DRAM
+#ifndef TB_DRAM_KHZ
+#error "TB_DRAM_KHZ: the DRAM core's controller clock (tests/hdl/Makefile)"
+#endif
+static const uint64_t DRAM_HALF_PS = 500000000ull / TB_DRAM_KHZ;	// 13333 at 37.5 MHz
+#endif
 #ifdef TB_BOARD_DRAM
 #include "Vdsr_board_dram_sim.h"
 typedef Vdsr_board_dram_sim Vboard;
@@ -137,7 +144,7 @@ struct Bench {
 	}
 
 	// The earliest of the clocks' next edges (half periods 5 ns and 4 ns, jittered; the
-	// DRAM build's controller clock 5 ns, jittered too).
+	// DRAM build's controller clock TB_DRAM_KHZ, jittered too).
 	void step()
 	{
 #ifdef TB_BOARD_DRAM
@@ -146,7 +153,7 @@ struct Bench {
 			dram_level = !dram_level;
 			d->dram_clk = dram_level;
 			d->eval();
-			dram_next += 5000 + rng() % 400;
+			dram_next += DRAM_HALF_PS + rng() % 400;
 			return;
 		}
 #endif

@@ -57,6 +57,10 @@
 #define TB_PIXEL_BITS_MAX 16
 #endif
 
+#if defined(TB_DRAM) && !defined(TB_DRAM_KHZ)
+#error "TB_DRAM_KHZ: the DRAM core's controller clock (tests/hdl/Makefile)"
+#endif
+
 // the pipeline clock the simulation stands for (DRAM build: the controller's clock is set
 // against it), kHz
 static const unsigned PIPE_KHZ = 125000;
@@ -101,10 +105,12 @@ struct Sim {
 	uint64_t now = 0;	// the board's TIME counter during this cycle
 	uint64_t trace_from = 0, trace_to = UINT64_MAX;	// dump window (cycles)
 #ifdef TB_DRAM
-	// DRAM build: the controller's clock, by default at 4/5 of the pipeline's (100 vs
-	// 125 MHz; +dramclk=MHz, at most the pipeline's 125): a phase accumulator in kHz.
+	// DRAM build: the controller's clock, by default the one the core's timings were
+	// generated for (TB_DRAM_KHZ: 37.5 MHz, the board's sys 75 MHz bandwidth on the 1:4
+	// simulation core, tests/hdl/Makefile; +dramclk=MHz, at most the pipeline's 125): a
+	// phase accumulator in kHz.
 	// Slow memory holds requests and responses back in random bursts
-	unsigned dram_khz = 100000;
+	unsigned dram_khz = TB_DRAM_KHZ;
 	unsigned dram_phase = 0;
 	uint64_t dram_cycles = 0;
 	double slow_mem = 0;
