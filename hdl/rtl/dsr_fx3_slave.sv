@@ -167,13 +167,11 @@ module dsr_fx3_slave #(
     assign bytes_after = rd_fin ? 15'd0 : rd_bytes - 15'd4;
 
     // room for one more read: the FIFO's free slots cover every read in flight. Registered
-    // (timing), so it is a cycle old: one more slot is kept for the read that cycle may add
+    // (timing), so it is a cycle old: one more slot is kept for the read that cycle may add.
+    // Computed below from rx_used, a register equal to rx_count + inflight
     logic rx_room;
     localparam int RX_LIMIT_I = RX_DEPTH - 2;
     localparam logic [RXA+1:0] RX_LIMIT = RX_LIMIT_I[RXA+1:0];
-    always_ff @(posedge clk) begin
-        rx_room <= !rst && ({1'b0, rx_count} + {1'b0, inflight}) < RX_LIMIT;
-    end
 
     assign issue     = (state == RD_HDR) || (state == RD_DATA && rd_nz && rx_room);
     assign issue_hdr = state == RD_HDR;
@@ -211,6 +209,29 @@ module dsr_fx3_slave #(
     assign rx_wdata = zlp ? {thread[0], 2'b00, 1'b1, 32'd0}
                           : {thread[0], arrive_end ? last_keep : 2'b11,
                              arrive_end && buf_bytes < 15'(BUF_DATA), dq_q};
+
+    // rx_used = rx_count + inflight (words issued and not yet popped: a data read or a
+    // ZLP beat in, a pop out), kept as its own register: rx_room compares a register with
+    // a constant, and the pop (the FIFO's empty compare, the stream's ready) only selects
+    // among rx_used + 1, - 1 and itself (a routed out-of-context fx3_clk path ran the
+    // FIFO's pointers -> count -> + inflight -> compare -> rx_room, 3.4 ns logic)
+    logic [RXA+1:0] rx_used, rx_used_inc, rx_used_dec;
+    logic           rx_in;
+    assign rx_in       = (issue && !issue_hdr) || zlp;
+    assign rx_used_inc = rx_used + 1'b1;
+    assign rx_used_dec = rx_used - 1'b1;
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            rx_used <= '0;
+        end else begin
+            case ({rx_in, rx_pop})
+                2'b10:   rx_used <= rx_used_inc;
+                2'b01:   rx_used <= rx_used_dec;
+                default: ;
+            endcase
+        end
+        rx_room <= !rst && rx_used < RX_LIMIT;
+    end
 
     // write side: the source of the thread being written
     logic        wr_valid, wr_last, wr_full_next, wr_go;
@@ -389,6 +410,7 @@ module dsr_fx3_slave #(
                 assert (left_fin[t] == (rd_left[t] <= 15'd4)) else $error("dsr_fx3_slave: left_fin out of step");
             end
             assert (!rx_idle || rx_empty) else $error("dsr_fx3_slave: rx_idle with a word held");
+            assert (rx_used == {1'b0, rx_count} + {1'b0, inflight}) else $error("dsr_fx3_slave: rx_used out of step");
             assert (rd_nz == (rd_bytes != 15'd0)) else $error("dsr_fx3_slave: rd_nz out of step");
             assert (rd_fin == (rd_bytes <= 15'd4)) else $error("dsr_fx3_slave: rd_fin out of step");
         end
