@@ -5,8 +5,17 @@
 // of each bank belongs to the register file (writes into the shadow bank, read back);
 // port B to the pixels, so register traffic never steals a pixel cycle.
 //
-// Three pipeline stages (RAM read, RAM outputs registered, bank select): no logic
-// follows a block RAM output in the same cycle. s_ready = m_ready.
+// Each bank is split by depth into slices of one DP16KD's depth (2^14 entries, 16K x 1:
+// a 2^16 x 16 bank is 4 slices of 16 block RAMs side by side), and each slice's output
+// goes straight into a register of its own, so nothing follows a block RAM's
+// clock-to-out (5.8 ns at -6; nextpnr charges it whatever the DP16KD's REGMODE says) in
+// its cycle and the placer can put each register beside its RAM. The pick among the
+// 2 x NSLICE slice words follows a cycle later, from flip-flops, so that cycle holds
+// only the route from the RAMs' corners of the die to one mux; the identity bypass
+// comes a cycle after it, locally.
+//
+// Four pipeline stages (RAM read, slice words registered, slice pick, bypass).
+// s_ready = m_ready.
 `default_nettype none
 
 module dsr_lut #(
@@ -42,85 +51,100 @@ module dsr_lut #(
     output logic                  pixel_bank
 );
 
+    // slices: SAW address bits each (one DP16KD's depth at most), NRAM = 2 banks x
+    // NSLICE, RAM r = {bank, the address bits above SAW}
+    localparam int SAW    = ADDR_WIDTH > 14 ? 14 : ADDR_WIDTH;
+    localparam int NSLICE = 1 << (ADDR_WIDTH - SAW);
+    localparam int NRAM   = 2 * NSLICE;
+    localparam int RB     = $clog2(NRAM);
+
     assign s_ready = m_ready;
     assign pixel_read = s_valid && m_ready;
     assign pixel_bank = s_bank;
 
-    logic [DATA_WIDTH-1:0] b_rdata [0:1];
-    logic [DATA_WIDTH-1:0] a_rdata_bank [0:1];
-    logic                  a_bank_q;
+    logic [RB-1:0]         a_sel, s_sel;
+    // RAM r's words at [r*DATA_WIDTH +: DATA_WIDTH] (packed: plain registers for Yosys)
+    logic [NRAM*DATA_WIDTH-1:0] b_rdata, a_rdata_ram;
+    assign a_sel = RB'({a_bank, a_addr} >> SAW);
+    assign s_sel = RB'({s_bank, s_ref} >> SAW);
 
-    genvar k;
+    genvar r;
     generate
-        for (k = 0; k < 2; k = k + 1) begin : g_bank
-            localparam logic BANK = k[0];
+        for (r = 0; r < NRAM; r = r + 1) begin : g_ram
+            localparam logic [RB-1:0] SEL = RB'(r);
             dsr_ram_dp #(
                 .DATA_WIDTH(DATA_WIDTH),
-                .ADDR_WIDTH(ADDR_WIDTH)
+                .ADDR_WIDTH(SAW)
             ) ram (
                 .clk     (clk),
-                .a_en    (a_bank == BANK),
+                .a_en    (a_sel == SEL),
                 .a_we    (a_we),
-                .a_addr  (a_addr),
+                .a_addr  (a_addr[SAW-1:0]),
                 .a_wdata (a_wdata),
-                .a_rdata (a_rdata_bank[k]),
+                .a_rdata (a_rdata_ram[r*DATA_WIDTH +: DATA_WIDTH]),
                 .b_en    (m_ready),
-                .b_addr  (s_ref),
-                .b_rdata (b_rdata[k])
+                .b_addr  (s_ref[SAW-1:0]),
+                .b_rdata (b_rdata[r*DATA_WIDTH +: DATA_WIDTH])
             );
         end
     endgenerate
 
-    // read-back answers from the bank the request went to, a cycle after the RAM: each
-    // bank's port A output goes straight into a register (nothing behind the EBR's
-    // clock-to-out in its cycle), the bank select follows in the next one. a_rdata
-    // belongs to the access two cycles back.
-    logic [DATA_WIDTH-1:0] a_rdata_q [0:1];
-    logic                  a_bank_qq;
+    // read-back answers from the RAM the request went to, a cycle after the RAM: each
+    // RAM's port A output goes straight into a register (nothing behind the EBR's
+    // clock-to-out in its cycle), the pick follows in the next one. a_rdata belongs to
+    // the access two cycles back.
+    logic [NRAM*DATA_WIDTH-1:0] a_rdata_q;
+    logic [RB-1:0]              a_sel_q, a_sel_qq;
     always_ff @(posedge clk) begin
-        a_bank_q     <= a_bank;
-        a_bank_qq    <= a_bank_q;
-        a_rdata_q[0] <= a_rdata_bank[0];
-        a_rdata_q[1] <= a_rdata_bank[1];
+        a_sel_q   <= a_sel;
+        a_sel_qq  <= a_sel_q;
+        a_rdata_q <= a_rdata_ram;
     end
-    assign a_rdata = a_rdata_q[a_bank_qq];
+    assign a_rdata = a_rdata_q[a_sel_qq*DATA_WIDTH +: DATA_WIDTH];
 
-    logic                  v1, v2;
-    logic                  bank1, ident1, bank2, ident2;
-    logic [ADDR_WIDTH-1:0] ref1, ref2;
-    logic [USER_WIDTH-1:0] u1, u2;
-    logic [DATA_WIDTH-1:0] d2 [0:1];
+    logic                  v1, v2, v3;
+    logic                  ident1, ident2, ident3;
+    logic [RB-1:0]         sel1, sel2;
+    logic [ADDR_WIDTH-1:0] ref1, ref2, ref3;
+    logic [USER_WIDTH-1:0] u1, u2, u3;
+    logic [NRAM*DATA_WIDTH-1:0] d2;
+    logic [DATA_WIDTH-1:0]      d3;
 
     always_ff @(posedge clk) begin
         if (rst) begin
             v1      <= 1'b0;
             v2      <= 1'b0;
+            v3      <= 1'b0;
             m_valid <= 1'b0;
         end else if (m_ready) begin
             v1      <= s_valid;
             v2      <= v1;
-            m_valid <= v2;
+            v3      <= v2;
+            m_valid <= v3;
         end
     end
 
     always_ff @(posedge clk) begin
         if (m_ready) begin
-            bank1  <= s_bank;
+            sel1   <= s_sel;
             ident1 <= s_identity;
             ref1   <= s_ref;
             u1     <= s_user;
-            d2[0]  <= b_rdata[0];
-            d2[1]  <= b_rdata[1];
-            bank2  <= bank1;
+            d2     <= b_rdata;
+            sel2   <= sel1;
             ident2 <= ident1;
             ref2   <= ref1;
             u2     <= u1;
-            if (ident2) begin
-                m_refp <= {{(DATA_WIDTH - ADDR_WIDTH){1'b0}}, ref2};
+            d3     <= d2[sel2*DATA_WIDTH +: DATA_WIDTH];
+            ident3 <= ident2;
+            ref3   <= ref2;
+            u3     <= u2;
+            if (ident3) begin
+                m_refp <= {{(DATA_WIDTH - ADDR_WIDTH){1'b0}}, ref3};
             end else begin
-                m_refp <= d2[bank2];
+                m_refp <= d3;
             end
-            m_user <= u2;
+            m_user <= u3;
         end
     end
 

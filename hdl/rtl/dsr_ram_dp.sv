@@ -1,7 +1,8 @@
 // dsr_ram_dp - dual-port block RAM: port A reads or writes, port B reads.
 //
-// One bank of the LUT: port A belongs to the register file (LUT_DATA writes and read
-// back), port B to the pixel pipeline, so a register access never disturbs a pixel.
+// One depth slice of a LUT bank (dsr_lut): port A belongs to the register file (LUT_DATA
+// writes and read back), port B to the pixel pipeline, so a register access never
+// disturbs a pixel.
 // Both read ports are registered with an enable.
 `default_nettype none
 
@@ -26,7 +27,7 @@ module dsr_ram_dp #(
     // looked at (the register file only returns reads), and port B never reads the bank
     // that port A writes (LUT writes go to the shadow bank and wait while pixels of it are
     // in flight; the pipeline's read of the other bank is discarded). Yosys then maps the
-    // EBR without a collision-emulation mux, and a 2^16 x 16 bank takes 64 EBR, not 128.
+    // EBR without a collision-emulation mux, and a 2^14 x 16 slice takes 16 EBR, not 32.
     (* no_rw_check *) logic [DATA_WIDTH-1:0] mem [0:(2**ADDR_WIDTH)-1];
 
     always_ff @(posedge clk) begin
