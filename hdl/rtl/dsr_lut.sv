@@ -12,10 +12,12 @@
 // its cycle and the placer can put each register beside its RAM. The pick among the
 // 2 x NSLICE slice words follows a cycle later, from flip-flops, so that cycle holds
 // only the route from the RAMs' corners of the die to one mux; the identity bypass
-// comes a cycle after it, locally.
+// comes a cycle after it, locally. In front of the RAMs each slice takes a copy of the
+// pixel's address of its own, so no address net fans out to more than one slice's
+// block RAMs (a 2^16 x 16 LUT is 128 of them, spread over the whole die).
 //
-// Four pipeline stages (RAM read, slice words registered, slice pick, bypass).
-// s_ready = m_ready.
+// Five pipeline stages (address copies, RAM read, slice words registered, slice pick,
+// bypass). s_ready = m_ready.
 `default_nettype none
 
 module dsr_lut #(
@@ -58,9 +60,15 @@ module dsr_lut #(
     localparam int NRAM   = 2 * NSLICE;
     localparam int RB     = $clog2(NRAM);
 
+    logic                  v0, ident0;
+    logic [RB-1:0]         sel0;
+    logic [ADDR_WIDTH-1:0] ref0;
+    logic [USER_WIDTH-1:0] u0;
+
+    // the RAMs read the pixel in the address stage (v0) as m_ready lets it on
     assign s_ready = m_ready;
-    assign pixel_read = s_valid && m_ready;
-    assign pixel_bank = s_bank;
+    assign pixel_read = v0 && m_ready;
+    assign pixel_bank = sel0[RB-1];
 
     logic [RB-1:0]         a_sel, s_sel;
     // RAM r's words at [r*DATA_WIDTH +: DATA_WIDTH] (packed: plain registers for Yosys)
@@ -72,6 +80,11 @@ module dsr_lut #(
     generate
         for (r = 0; r < NRAM; r = r + 1) begin : g_ram
             localparam logic [RB-1:0] SEL = RB'(r);
+            // this slice's copy of the address (keep: Yosys would merge identical copies)
+            logic [SAW-1:0] b_addr;
+            (* keep *) always_ff @(posedge clk) begin
+                if (m_ready) b_addr <= s_ref[SAW-1:0];
+            end
             dsr_ram_dp #(
                 .DATA_WIDTH(DATA_WIDTH),
                 .ADDR_WIDTH(SAW)
@@ -83,7 +96,7 @@ module dsr_lut #(
                 .a_wdata (a_wdata),
                 .a_rdata (a_rdata_ram[r*DATA_WIDTH +: DATA_WIDTH]),
                 .b_en    (m_ready),
-                .b_addr  (s_ref[SAW-1:0]),
+                .b_addr  (b_addr),
                 .b_rdata (b_rdata[r*DATA_WIDTH +: DATA_WIDTH])
             );
         end
@@ -112,12 +125,14 @@ module dsr_lut #(
 
     always_ff @(posedge clk) begin
         if (rst) begin
+            v0      <= 1'b0;
             v1      <= 1'b0;
             v2      <= 1'b0;
             v3      <= 1'b0;
             m_valid <= 1'b0;
         end else if (m_ready) begin
-            v1      <= s_valid;
+            v0      <= s_valid;
+            v1      <= v0;
             v2      <= v1;
             v3      <= v2;
             m_valid <= v3;
@@ -126,10 +141,14 @@ module dsr_lut #(
 
     always_ff @(posedge clk) begin
         if (m_ready) begin
-            sel1   <= s_sel;
-            ident1 <= s_identity;
-            ref1   <= s_ref;
-            u1     <= s_user;
+            sel0   <= s_sel;
+            ident0 <= s_identity;
+            ref0   <= s_ref;
+            u0     <= s_user;
+            sel1   <= sel0;
+            ident1 <= ident0;
+            ref1   <= ref0;
+            u1     <= u0;
             d2     <= b_rdata;
             sel2   <= sel1;
             ident2 <= ident1;
