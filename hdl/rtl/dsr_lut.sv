@@ -83,7 +83,9 @@ module dsr_lut #(
             // this slice's copy of the address (keep: Yosys would merge identical copies)
             logic [SAW-1:0] b_addr;
             (* keep *) always_ff @(posedge clk) begin
-                if (m_ready) b_addr <= s_ref[SAW-1:0];
+                if (m_ready) begin
+                    b_addr <= s_ref[SAW-1:0];
+                end
             end
             dsr_ram_dp #(
                 .DATA_WIDTH(DATA_WIDTH),
