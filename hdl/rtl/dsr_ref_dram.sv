@@ -343,11 +343,18 @@ module dsr_ref_dram #(
     // Pixel rd_seq may be read when the prefetcher has walked it and the oldest fill in
     // flight is for a later pixel (fills go in pixel order). Registered: evaluated a cycle
     // ahead for both counts this pixel's read can leave (rd_seq, rd_seq + 1). The state it
-    // sees is a cycle old, which is only stricter: pf_seq and fl_ret only grow, and a fill
-    // requested meanwhile is for a pixel not walked then.
+    // sees is two cycles old, which is only stricter: pf_seq and fl_ret only grow, and a
+    // fill requested meanwhile is for a pixel not walked then. That state is one snapshot
+    // (st_*: pf_seq, the ring's emptiness and its oldest fill's pixel, registered
+    // together; the ring entry at fl_ret is written whenever the ring is not empty), so
+    // the LUT RAM read of the oldest fill and the compares with rd_seq are in two cycles
+    // (timing: together they were ten LUT levels, the board's pipe_clk path).
     logic                need_ok, wr_ok, go, rd_inc, rd_inc_q, ok_stay, ok_inc, fill_ok;
-    logic [SEQ_BITS-1:0] rd_seq1, oldest;
-    assign oldest  = fl_seq[fl_ret[FB-1:0]];
+    logic [SEQ_BITS-1:0] rd_seq1, st_oldest, st_pf_seq;
+    logic                st_empty;
+    always_ff @(posedge clk) begin
+        st_oldest <= fl_seq[fl_ret[FB-1:0]];
+    end
     assign fill_ok = rd_inc_q ? ok_inc : ok_stay;   // the next read's fill is in the cache
     assign need_ok = !s_need || fill_ok;
     assign wr_ok   = !(s_wr_en && s_wr_flush && wq_full);
@@ -366,14 +373,18 @@ module dsr_ref_dram #(
             rd_inc_q <= 1'b0;
             ok_stay  <= 1'b0;
             ok_inc   <= 1'b0;
+            st_empty  <= 1'b1;
+            st_pf_seq <= '0;
         end else begin
             if (rd_inc) begin
                 rd_seq  <= rd_seq1;
                 rd_seq1 <= rd_seq1 + 1'b1;
             end
             rd_inc_q <= rd_inc;
-            ok_stay  <= pf_seq != rd_seq && (fl_empty || oldest != rd_seq);
-            ok_inc   <= pf_seq != rd_seq1 && (fl_empty || oldest != rd_seq1);
+            st_empty  <= fl_empty;
+            st_pf_seq <= pf_seq;
+            ok_stay  <= st_pf_seq != rd_seq && (st_empty || st_oldest != rd_seq);
+            ok_inc   <= st_pf_seq != rd_seq1 && (st_empty || st_oldest != rd_seq1);
         end
     end
 
