@@ -82,6 +82,9 @@ module dsr_fx3_slave #(
         if (RX_DEPTH < PIPE + 2 || (RX_DEPTH & (RX_DEPTH - 1)) != 0) begin
             $fatal(1, "dsr_fx3_slave: RX_DEPTH must be a power of two above the read latency");
         end
+        if (BUF_WORDS < 2) begin
+            $fatal(1, "dsr_fx3_slave: an FX3 buffer of at least two words (wr_full)");
+        end
     end
 
     // ---- input registers
@@ -97,6 +100,7 @@ module dsr_fx3_slave #(
     logic [3:0][3:0]       wait_cnt;
     logic [3:0]            block_now;       // start a wait this cycle
     logic [1:0][BW-1:0]    wr_count;        // threads 2, 3
+    logic [1:0]            wr_full;         // wr_count == BUF_WORDS - 1, registered with it
 
     // blocked[t] = wait_cnt[t] != 0, kept as a flip-flop computed from the next count
     // (timing: the count's zero test stays out of the pick; a routed board's fx3_clk path
@@ -241,7 +245,10 @@ module dsr_fx3_slave #(
     assign wr_valid = wsel ? s3_valid : s2_valid;
     assign wr_last  = wsel ? s3_last : s2_last;
     assign wr_data  = wsel ? s3_data : s2_data;
-    assign wr_full_next = wr_count[wsel] == BW'(BUF_WORDS - 1);
+    // the buffer's last word: a flag registered beside the count, so the buffer end (the
+    // thread's flag wait, block_now) is a pick of flip-flops (a routed board's fx3_clk path
+    // ran wsel -> the count's compare -> block_now -> wait_cnt)
+    assign wr_full_next = wr_full[wsel];
     assign wr_go    = state == WR && wr_valid;
     assign s2_ready = wr_go && !wsel;
     assign s3_ready = wr_go && wsel;
@@ -296,6 +303,7 @@ module dsr_fx3_slave #(
             rd_pipe_end <= '0;
             inflight    <= '0;
             wr_count    <= '0;
+            wr_full     <= '0;
             rd_left     <= '0;
             left_nz     <= '0;
             left_fin    <= '1;
@@ -323,6 +331,7 @@ module dsr_fx3_slave #(
             end
             if (wr_go) begin
                 wr_count[wsel] <= (wr_last || wr_full_next) ? '0 : wr_count[wsel] + 1'b1;
+                wr_full[wsel]  <= !(wr_last || wr_full_next) && wr_count[wsel] == BW'(BUF_WORDS - 2);
             end
             case (state)
                 IDLE: begin
@@ -406,6 +415,7 @@ module dsr_fx3_slave #(
                 assert (blocked[t] == (wait_cnt[t] != 4'd0)) else $error("dsr_fx3_slave: blocked out of step");
             end
             for (int t = 0; t < 2; t++) begin
+                assert (wr_full[t] == (wr_count[t] == BW'(BUF_WORDS - 1))) else $error("dsr_fx3_slave: wr_full out of step");
                 assert (left_nz[t] == (rd_left[t] != 15'd0)) else $error("dsr_fx3_slave: left_nz out of step");
                 assert (left_fin[t] == (rd_left[t] <= 15'd4)) else $error("dsr_fx3_slave: left_fin out of step");
             end
