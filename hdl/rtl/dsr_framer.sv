@@ -54,14 +54,38 @@ module dsr_framer #(
     localparam logic [5:0]  TRL_LAST  = TRL_LAST_I[5:0];
     localparam logic [31:0] CRC_POLY = 32'hedb88320;   // IEEE 802.3, reflected
 
-    // CRC-32 of the two bytes of a little-endian word: bit 0 of the low byte first
-    function automatic logic [31:0] crc_word(input logic [31:0] crc, input logic [15:0] d);
+    // CRC-32 of the two bytes of a little-endian word, bit 0 of the low byte first. The
+    // CRC is linear: the 16 bit steps on (crc, d) are 16 steps without data on
+    // v = crc ^ d, i.e. (v >> 16) ^ T(v[15:0]), and T is the XOR of four 16-entry tables,
+    // one per nibble of v (computed from CRC_POLY at elaboration). The same XOR network
+    // for synthesis as the bit loop; in simulation four table reads instead of 16 steps.
+    function automatic logic [31:0] crc_steps(input logic [31:0] v);
         logic [31:0] c;
-        c = crc;
+        c = v;
         for (int i = 0; i < 16; i++) begin
-            c = (c >> 1) ^ ((c[0] ^ d[i]) ? CRC_POLY : 32'd0);
+            c = (c >> 1) ^ (c[0] ? CRC_POLY : 32'd0);
         end
-        crc_word = c;
+        crc_steps = c;
+    endfunction
+
+    function automatic logic [64*32-1:0] crc_tables();
+        logic [64*32-1:0] t;
+        for (int k = 0; k < 4; k++) begin
+            for (int n = 0; n < 16; n++) begin
+                t[(k * 16 + n) * 32 +: 32] = crc_steps(32'(n) << (4 * k));
+            end
+        end
+        crc_tables = t;
+    endfunction
+
+    localparam logic [64*32-1:0] CRC_TAB = crc_tables();
+
+    function automatic logic [31:0] crc_word(input logic [31:0] crc, input logic [15:0] d);
+        logic [31:0] v;
+        v = crc ^ {16'd0, d};
+        crc_word = {16'd0, v[31:16]} ^ CRC_TAB[{2'd0, v[3:0]} * 32 +: 32]
+                 ^ CRC_TAB[{2'd1, v[7:4]} * 32 +: 32] ^ CRC_TAB[{2'd2, v[11:8]} * 32 +: 32]
+                 ^ CRC_TAB[{2'd3, v[15:12]} * 32 +: 32];
     endfunction
 
     typedef enum logic [1:0] {IDLE, HEADER, PAYLOAD, TRAILER} state_t;
