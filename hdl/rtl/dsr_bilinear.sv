@@ -14,7 +14,9 @@
 // of the die, often far from the logic around them (the routed board placed one 60 rows
 // from both of its registers: 9.9 ns of routing around 3.9 ns of DSP); with two
 // registers per side, the one next to the DSP can follow it and the long route lies
-// between two flip-flops. s_ready = m_ready.
+// between two flip-flops. s_ready = m_ready. Each stage loads only with a valid pixel into
+// it (ld[k], from the stage valid before it): a bubble leaves the stage as it is; the
+// registers beside the DSPs keep the stall enable alone.
 `default_nettype none
 
 module dsr_bilinear #(
@@ -99,9 +101,18 @@ module dsr_bilinear #(
         end
     end
 
+    // ld[k]: stage k loads (a valid pixel in stage k - 1, or at the input); a bubble
+    // leaves the stage as it is. The registers beside the DSPs (stages 3, 4, 8, 9: the
+    // operands beside them and the products) keep the stall enable alone, so they can
+    // sit at the DSP.
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [STAGES-1:0] ld;      // bits 3, 4, 8, 9 unused
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign ld = m_ready ? {v[STAGES-2:0], s_valid} : '0;
+
     always_ff @(posedge clk) begin
-        if (m_ready) begin
-            // stage r: as read
+        // stage r: as read
+        if (ld[0]) begin
             r_data  <= s_data;
             r_sel   <= s_sel;
             r_fx    <= s_fx;
@@ -109,7 +120,9 @@ module dsr_bilinear #(
             r_mask  <= s_mask;
             r_noref <= s_noref;
             r_user  <= s_user;
-            // stage 0: the neighbourhood in place
+        end
+        // stage 0: the neighbourhood in place
+        if (ld[1]) begin
             p00 <= pick(r_data, r_sel[2], r_sel[0]) & keep;
             p10 <= pick(r_data, r_sel[2], r_sel[1]) & keep;
             p01 <= pick(r_data, r_sel[3], r_sel[0]) & keep;
@@ -119,8 +132,10 @@ module dsr_bilinear #(
             wy0_1 <= ONE - {1'b0, r_fy};
             wy1_1 <= {1'b0, r_fy};
             u0  <= r_user;
-            // stage 1: horizontal products (1a operands, 1b operands beside the DSPs,
-            // 1c products, 1d)
+        end
+        // stage 1: horizontal products (1a operands, 1b operands beside the DSPs,
+        // 1c products, 1d)
+        if (ld[2]) begin
             p00_m  <= p00;
             p10_m  <= p10;
             p01_m  <= p01;
@@ -130,6 +145,8 @@ module dsr_bilinear #(
             wy0_1m <= wy0_1;
             wy1_1m <= wy1_1;
             u0_m   <= u0;
+        end
+        if (m_ready) begin
             p00_d  <= p00_m;
             p10_d  <= p10_m;
             p01_d  <= p01_m;
@@ -139,6 +156,8 @@ module dsr_bilinear #(
             wy0_1d <= wy0_1m;
             wy1_1d <= wy1_1m;
             u0_d   <= u0_m;
+        end
+        if (m_ready) begin
             m00_p  <= p00_d * wx0_d;
             m10_p  <= p10_d * wx1_d;
             m01_p  <= p01_d * wx0_d;
@@ -146,6 +165,8 @@ module dsr_bilinear #(
             wy0_1p <= wy0_1d;
             wy1_1p <= wy1_1d;
             u0_p   <= u0_d;
+        end
+        if (ld[5]) begin
             m00    <= m00_p;
             m10    <= m10_p;
             m01    <= m01_p;
@@ -153,38 +174,52 @@ module dsr_bilinear #(
             wy0_2  <= wy0_1p;
             wy1_2  <= wy1_1p;
             u1     <= u0_p;
-            // stage 2: top and bottom rows
+        end
+        // stage 2: top and bottom rows
+        if (ld[6]) begin
             top   <= m00 + m10;
             bot   <= m01 + m11;
             wy0_3 <= wy0_2;
             wy1_3 <= wy1_2;
             u2  <= u1;
-            // stage 3: vertical products (3a operands, 3b operands beside the DSPs,
-            // 3c products, 3d products again, 3e sums)
+        end
+        // stage 3: vertical products (3a operands, 3b operands beside the DSPs,
+        // 3c products, 3d products again, 3e sums)
+        if (ld[7]) begin
             top_m  <= top;
             bot_m  <= bot;
             wy0_3m <= wy0_3;
             wy1_3m <= wy1_3;
             u2_m   <= u2;
+        end
+        if (m_ready) begin
             top_d  <= top_m;
             bot_d  <= bot_m;
             wy0_3d <= wy0_3m;
             wy1_3d <= wy1_3m;
             u2_d   <= u2_m;
+        end
+        if (m_ready) begin
             mt_lo  <= top_d[15:0] * wy0_3d;
             mt_hi  <= top_d[TB-1:16] * wy0_3d;
             mb_lo  <= bot_d[15:0] * wy1_3d;
             mb_hi  <= bot_d[TB-1:16] * wy1_3d;
             u2_p   <= u2_d;
+        end
+        if (ld[10]) begin
             mt_lo_q <= mt_lo;
             mt_hi_q <= mt_hi;
             mb_lo_q <= mb_lo;
             mb_hi_q <= mb_hi;
             u2_q    <= u2_p;
+        end
+        if (ld[11]) begin
             mt     <= P2B'(mt_lo_q) + P2B'({mt_hi_q, 16'd0});
             mb     <= P2B'(mb_lo_q) + P2B'({mb_hi_q, 16'd0});
             u3     <= u2_q;
-            // stage 4: sum, round once
+        end
+        // stage 4: sum, round once
+        if (ld[12]) begin
             m_ref  <= ref_n;
             m_user <= u3;
         end
