@@ -16,7 +16,8 @@
 // never overwrites pixels that frame has yet to read, and the next frame reads the
 // complete new reference.
 //
-// Three pipeline stages (frame bounds, clamp, addresses); s_ready = m_ready.
+// Three pipeline stages (frame bounds, clamp, addresses), each loading only with a valid
+// pixel into it (a bubble leaves the stage as it is); s_ready = m_ready.
 `default_nettype none
 
 module dsr_sample_addr #(
@@ -80,8 +81,10 @@ module dsr_sample_addr #(
         end
     end
 
+    // each stage's registers load only with a valid pixel into the stage (a bubble leaves
+    // them as they are; what leaves with m_valid low is the last valid pixel's)
     always_ff @(posedge clk) begin
-        if (m_ready) begin
+        if (m_ready && s_valid) begin
             s0_pos_u   <= s_pos_u;
             s0_pos_v   <= s_pos_v;
             wm1        <= s_width - 1'b1;
@@ -109,24 +112,18 @@ module dsr_sample_addr #(
     assign hm1_s = {{(IB - HB){1'b0}}, hm1};
     assign hm2_s = {{(IB - HB){1'b0}}, hm2};
 
-    logic [XB-1:0] cx_n;
-    logic [YB-1:0] cy_n;
-    always_comb begin
-        if (ui < 0) begin
-            cx_n = '0;
-        end else if (ui > wm2_s) begin
-            cx_n = wm2[XB-1:0];
-        end else begin
-            cx_n = ui[XB-1:0];
-        end
-        if (vi < 0) begin
-            cy_n = '0;
-        end else if (vi > hm2_s) begin
-            cy_n = hm2[YB-1:0];
-        end else begin
-            cy_n = vi[YB-1:0];
-        end
-    end
+    // the pair origin clamped to [0, size - 2] (a function: computed where it loads)
+    function automatic logic [XB-1:0] clamp_x(input logic signed [IB-1:0] p);
+        if (p < 0)           clamp_x = '0;
+        else if (p > wm2_s)  clamp_x = wm2[XB-1:0];
+        else                 clamp_x = p[XB-1:0];
+    endfunction
+
+    function automatic logic [YB-1:0] clamp_y(input logic signed [IB-1:0] p);
+        if (p < 0)           clamp_y = '0;
+        else if (p > hm2_s)  clamp_y = hm2[YB-1:0];
+        else                 clamp_y = p[YB-1:0];
+    endfunction
 
     logic                  s1_valid, s1_capture;
     logic [XB-1:0]         s1_cx, s1_x;
@@ -145,9 +142,9 @@ module dsr_sample_addr #(
     end
 
     always_ff @(posedge clk) begin
-        if (m_ready) begin
-            s1_cx      <= cx_n;
-            s1_cy      <= cy_n;
+        if (m_ready && s0_valid) begin
+            s1_cx      <= clamp_x(ui);
+            s1_cy      <= clamp_y(vi);
             s1_offx0   <= w_pair && ui >= wm1_s;
             s1_offx1   <= w_pair && ui >= 0;
             s1_offy0   <= h_pair && vi >= hm1_s;
@@ -182,7 +179,7 @@ module dsr_sample_addr #(
     end
 
     always_ff @(posedge clk) begin
-        if (m_ready) begin
+        if (m_ready && s1_valid) begin
             m_rd_addr[0*AW +: AW] <= {row_even, col_even};
             m_rd_addr[1*AW +: AW] <= {row_even, col_odd};
             m_rd_addr[2*AW +: AW] <= {row_odd, col_even};
