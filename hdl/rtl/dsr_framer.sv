@@ -59,21 +59,18 @@ module dsr_framer #(
     // v = crc ^ d, i.e. (v >> 16) ^ T(v[15:0]), and T is the XOR of four 16-entry tables,
     // one per nibble of v (computed from CRC_POLY at elaboration). The same XOR network
     // for synthesis as the bit loop; in simulation four table reads instead of 16 steps.
-    function automatic logic [31:0] crc_steps(input logic [31:0] v);
-        logic [31:0] c;
-        c = v;
-        for (int i = 0; i < 16; i++) begin
-            c = (c >> 1) ^ (c[0] ? CRC_POLY : 32'd0);
-        end
-        crc_steps = c;
-    endfunction
-
+    // table j = 16 k + n: 16 steps on n << 4k (one function, no calls and no variable
+    // part-select: Icarus 11 takes only that as a constant function)
     function automatic logic [64*32-1:0] crc_tables();
         logic [64*32-1:0] t;
-        for (int k = 0; k < 4; k++) begin
-            for (int n = 0; n < 16; n++) begin
-                t[(k * 16 + n) * 32 +: 32] = crc_steps(32'(n) << (4 * k));
+        logic [31:0]      v;
+        t = '0;
+        for (int j = 0; j < 64; j++) begin
+            v = 32'(j[3:0]) << (4 * (j / 16));
+            for (int i = 0; i < 16; i++) begin
+                v = (v >> 1) ^ (v[0] ? CRC_POLY : 32'd0);
             end
+            t = {v, t[64*32-1:32]};
         end
         crc_tables = t;
     endfunction
