@@ -336,7 +336,7 @@ module dsr_ref_prefetch #(
     // - last reader.
     logic [TYB-1:0]      tag_rd [4];
     logic [GB-1:0]       gen_rd [4];
-    logic [EB-1:0]       ep_rd [4];
+    logic [3:0]          busy_rd, free_rd;
     logic [SEQ_BITS-1:0] last_rd [4];
     logic [3:0]          pi_en, pd_en;              // pending writes (last cycle's events)
     logic [SXB-1:0]      pi_slot [4];
@@ -376,8 +376,18 @@ module dsr_ref_prefetch #(
             assign p_lo = p_slot[g][LOB-1:0];
             assign p_hi = p_slot[g][SXB-1 -: CB];
             assign {gen_rd[g], tag_rd[g]} = c_tag[p_hi];
-            assign ep_rd[g]   = c_ep[p_hi];
             assign last_rd[g] = c_last[p_hi];
+            // busy and free per candidate, then the pick: P's slot (p_tx) only selects
+            // one bit, it is not in front of the epoch compare and the age's carry chain
+            logic [NC-1:0]       c_busy, c_free;
+            always_comb begin
+                for (int j = 0; j < NC; j++) begin
+                    c_busy[j] = c_ep[j] == cur_ep;
+                    c_free[j] = free_of(c_busy[j], c_last[j], rd_seq);
+                end
+            end
+            assign busy_rd[g] = c_busy[p_hi];
+            assign free_rd[g] = c_free[p_hi];
             for (genvar j = 0; j < NC; j = j + 1) begin : g_hi
                 // LUT RAM: as a block RAM (Yosys takes the candidate registers into its
                 // read port) P's stall would reach the EBR's address, and its 5.8 ns
@@ -491,10 +501,10 @@ module dsr_ref_prefetch #(
             logic [SEQ_BITS-1:0] b_last;
             if (r_take) begin
                 b_v    = !sweeping && gen_rd[k] == cur_gen;
-                b_busy = ep_rd[k] == cur_ep;
+                b_busy = busy_rd[k];
                 b_tag  = tag_rd[k];
                 b_last = last_rd[k];
-                b_free = free_of(b_busy, last_rd[k], rd_seq);
+                b_free = free_rd[k];
                 if (pi_en[k] && pi_slot[k] == p_slot[k]) begin
                     b_v   = 1'b1;
                     b_tag = pi_tag[k];
