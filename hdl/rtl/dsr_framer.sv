@@ -60,13 +60,16 @@ module dsr_framer #(
     // one per nibble of v (computed from CRC_POLY at elaboration). The same XOR network
     // for synthesis as the bit loop; in simulation four table reads instead of 16 steps.
     // table j = 16 k + n: 16 steps on n << 4k (one function, no calls and no variable
-    // part-select: Icarus 11 takes only that as a constant function)
+    // part-select: Icarus 11 takes only that as a constant function). n is j % 16, not
+    // 32'(j[3:0]): Yosys 0.70 sign-extends that cast of a part-select of the int j, so
+    // the netlist's tables 8-15 of each nibble were wrong (postsynth's CRC words).
+    // tests/hdl postsynth checks the synthesised CRC against the model.
     function automatic logic [64*32-1:0] crc_tables();
         logic [64*32-1:0] t;
         logic [31:0]      v;
         t = '0;
         for (int j = 0; j < 64; j++) begin
-            v = 32'(j[3:0]) << (4 * (j / 16));
+            v = 32'(j % 16) << (4 * (j / 16));
             for (int i = 0; i < 16; i++) begin
                 v = (v >> 1) ^ (v[0] ? CRC_POLY : 32'd0);
             end
