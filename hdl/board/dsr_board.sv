@@ -2,9 +2,9 @@
 // (CYUSB3014, SuperSpeed Explorer kit CYUSB3KIT-003) on SYZYGY ports 0 and 1.
 //
 // Only what is board- and vendor-specific lives here: the PLL (EHXPLLL: 30 MHz oscillator
-// -> 125 MHz pipeline clock, 100 MHz FX3 PCLK), the DQ tristate buffers, PCLK forwarded
-// through an ODDRX1F (inverted: the FX3 samples in the middle of our cycle), the reset
-// button, the LEDs, and (REF_DRAM = 1, the default) LiteDRAM's generated core with the ECP5
+// -> the pipeline clock and the FX3 PCLK of dsr_hw.h, 125 and 100 MHz), the DQ tristate
+// buffers, PCLK forwarded through an ODDRX1F (inverted: the FX3 samples in the middle of
+// our cycle), the reset button, the LEDs, and (REF_DRAM = 1, the default) LiteDRAM's generated core with the ECP5
 // DDR3 PHY on the board's DDR3 (hdl/dram, hardware variant: its own PLL, cascaded after
 // this one, makes the controller's 75 MHz sys (sys_clk_freq in dsr_dram.yml, as LiteX runs
 // its ECP5 DDR3 boards: the controller does not reach 100 MHz at -6), 150 MHz sys2x (DDR3
@@ -53,19 +53,56 @@ module dsr_board #(
     output wire        ddram_we_n
 );
 
-    // ---- clocks: VCO 500 MHz = 30 MHz / 6 * 25 * 4 (feedback from CLKOP)
+    // ---- clocks: the pipeline's and the FX3's of dsr_hw.h (dsr_pkg::DSR_PIPE_CLK_KHZ,
+    // DSR_FX3_CLK_KHZ) from the 30 MHz oscillator. Feedback from CLKOP: CLKOP = CLKI /
+    // CLKI_DIV * CLKFB_DIV; the VCO (400-800 MHz) is the smallest common multiple of both
+    // clocks in range, CLKOP = VCO / CLKOP_DIV, CLKOS = VCO / CLKOS_DIV (125 and 100 MHz:
+    // 30 / 6 * 25, VCO 500 MHz, / 4 and / 5). nextpnr derives both clocks' constraints from
+    // these dividers and butterstick.lpf's clk30 line; a clock the dividers cannot make
+    // exactly stops elaboration.
+    localparam int CLKI_KHZ = 30000;       // butterstick.lpf: FREQUENCY PORT "clk30" 30 MHZ
+    localparam int PIPE_KHZ = dsr_pkg::DSR_PIPE_CLK_KHZ;
+    localparam int FX3_KHZ = dsr_pkg::DSR_FX3_CLK_KHZ;
+
+    function automatic int gcd(input int a, input int b);
+        int x, y, t;
+        x = a;
+        y = b;
+        while (y != 0) begin
+            t = x % y;
+            x = y;
+            y = t;
+        end
+        gcd = x;
+    endfunction
+
+    localparam int PLL_CLKI_DIV = 6;                          // 5 MHz at the phase detector
+    localparam int PLL_CLKFB_DIV = PIPE_KHZ * PLL_CLKI_DIV / CLKI_KHZ;
+    localparam int PLL_LCM_KHZ = PIPE_KHZ / gcd(PIPE_KHZ, FX3_KHZ) * FX3_KHZ;
+    localparam int PLL_VCO_KHZ = PLL_LCM_KHZ * ((400000 + PLL_LCM_KHZ - 1) / PLL_LCM_KHZ);
+    localparam int PLL_CLKOP_DIV = PLL_VCO_KHZ / PIPE_KHZ;
+    localparam int PLL_CLKOS_DIV = PLL_VCO_KHZ / FX3_KHZ;
+
+    if (CLKI_KHZ / PLL_CLKI_DIV * PLL_CLKFB_DIV != PIPE_KHZ
+            || CLKI_KHZ % PLL_CLKI_DIV != 0 || PLL_VCO_KHZ > 800000
+            || PLL_CLKFB_DIV < 1 || PLL_CLKFB_DIV > 128
+            || PLL_CLKOP_DIV > 128 || PLL_CLKOS_DIV > 128) begin : g_pll_bad
+        $error("dsr_board: the PLL cannot make DSR_PIPE_CLK_KHZ and DSR_FX3_CLK_KHZ from clk30");
+    end
+
     wire pipe_clk, fx3_clk, locked;
 
-    (* FREQUENCY_PIN_CLKI = "30", FREQUENCY_PIN_CLKOP = "125", FREQUENCY_PIN_CLKOS = "100",
-       ICP_CURRENT = "12", LPF_RESISTOR = "8", MFG_ENABLE_FILTEROPAMP = "1",
+    (* ICP_CURRENT = "12", LPF_RESISTOR = "8", MFG_ENABLE_FILTEROPAMP = "1",
        MFG_GMCREF_SEL = "2" *)
     EHXPLLL #(
         .PLLRST_ENA("DISABLED"), .INTFB_WAKE("DISABLED"), .STDBY_ENABLE("DISABLED"),
         .DPHASE_SOURCE("DISABLED"), .OUTDIVIDER_MUXA("DIVA"), .OUTDIVIDER_MUXB("DIVB"),
         .OUTDIVIDER_MUXC("DIVC"), .OUTDIVIDER_MUXD("DIVD"),
-        .CLKI_DIV(6), .CLKFB_DIV(25), .FEEDBK_PATH("CLKOP"),
-        .CLKOP_ENABLE("ENABLED"), .CLKOP_DIV(4), .CLKOP_CPHASE(3), .CLKOP_FPHASE(0),
-        .CLKOS_ENABLE("ENABLED"), .CLKOS_DIV(5), .CLKOS_CPHASE(4), .CLKOS_FPHASE(0)
+        .CLKI_DIV(PLL_CLKI_DIV), .CLKFB_DIV(PLL_CLKFB_DIV), .FEEDBK_PATH("CLKOP"),
+        .CLKOP_ENABLE("ENABLED"), .CLKOP_DIV(PLL_CLKOP_DIV), .CLKOP_CPHASE(PLL_CLKOP_DIV - 1),
+        .CLKOP_FPHASE(0),
+        .CLKOS_ENABLE("ENABLED"), .CLKOS_DIV(PLL_CLKOS_DIV), .CLKOS_CPHASE(PLL_CLKOS_DIV - 1),
+        .CLKOS_FPHASE(0)
     ) u_pll (
         .CLKI(clk30), .CLKFB(pipe_clk), .CLKINTFB(), .PHASESEL0(1'b0), .PHASESEL1(1'b0),
         .PHASEDIR(1'b0), .PHASESTEP(1'b0), .PHASELOADREG(1'b0), .PLLWAKESYNC(1'b0),

@@ -87,6 +87,9 @@ int main(void)
 	INT(DSR_RCP_SEED_BITS);
 	seed_table();
 
+	printf("\n\t// the FPGA's clocks, kHz (the board's PLL derives its dividers from them)\n");
+	INT(DSR_PIPE_CLK_KHZ); INT(DSR_FX3_CLK_KHZ);
+
 	printf("\n\t// the FX3 slave FIFO link, command and response packets\n");
 	INT(DSR_FX3_THREAD_FRAMES_OUT); INT(DSR_FX3_THREAD_CMD); INT(DSR_FX3_THREAD_FRAMES_IN);
 	INT(DSR_FX3_THREAD_RSP); INT(DSR_FX3_BUF_BYTES); INT(DSR_FX3_RD_LATENCY);

@@ -157,6 +157,10 @@ package dsr_pkg;
 		endcase
 	endfunction
 
+	// the FPGA's clocks, kHz (the board's PLL derives its dividers from them)
+	localparam int DSR_PIPE_CLK_KHZ = 125000;
+	localparam int DSR_FX3_CLK_KHZ = 100000;
+
 	// the FX3 slave FIFO link, command and response packets
 	localparam int DSR_FX3_THREAD_FRAMES_OUT = 0;
 	localparam int DSR_FX3_THREAD_CMD = 1;

@@ -14,6 +14,7 @@ yosys=$1 nextpnr=$2 ecppack=$3 out=$4 lpf=$5 device=$6 speed=$7 pkg=$8 seed=$9 w
 bits=${12}
 shift 12
 mkdir -p "$out"
+: "${DRAM_SYS_MHZ:?DRAM_SYS_MHZ: the YAML's sys_clk_freq (hdl/Makefile)}"
 
 echo "bitstream: dsr_board (MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits), $device speed $speed $pkg"
 "$yosys" -q -l "$out/yosys.log" -p "
@@ -33,7 +34,7 @@ pnr=$?
 # DRAM_SYS_MHZ: hdl/dram/dsr_dram.yml's sys_clk_freq, passed by hdl/Makefile)
 python3 "$(dirname "$0")/pnr_report.py" "$out" "$speed" --clock pipe_clk=pipe_clk \
 	--clock fx3_clk=fx3_clk --clock clk30=clk30 --clock 'sys2x|clkout0=dram_sys2x' \
-	--clock 'init|clkout1=dram_init' --clock 'u_dram\.sys_clk=dram_sys' --target "${DRAM_SYS_MHZ:-75}=dram_sys"
+	--clock 'init|clkout1=dram_init' --clock 'u_dram\.sys_clk=dram_sys' --target "$DRAM_SYS_MHZ=dram_sys"
 if [ $pnr -ne 0 ]; then
 	grep -E "ERROR|FAIL" "$out/nextpnr.log" | tail -5 >&2
 	echo "bitstream: nextpnr failed (a clock misses its target, or placement/routing failed)" >&2

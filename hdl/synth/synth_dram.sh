@@ -16,6 +16,16 @@ shift 5
 mkdir -p "$out"
 here=$(cd "$(dirname "$0")" && pwd)
 json=$out/dsr_dram_synth.json
+# the clocks from dsr_hw.h and the YAML (hdl/Makefile), the DDR3 pins
+: "${PIPE_MHZ:?PIPE_MHZ: the pipeline clock (hdl/Makefile, from dsr_hw.h)}"
+: "${FX3_MHZ:?FX3_MHZ: the FX3 clock, LiteDRAM's input (hdl/Makefile, from dsr_hw.h)}"
+: "${DRAM_SYS_MHZ:?DRAM_SYS_MHZ: the YAML's sys_clk_freq (hdl/Makefile)}"
+lpf=$out/dsr_dram_synth.lpf
+{
+	echo "FREQUENCY PORT \"clk\" $PIPE_MHZ MHZ;"
+	echo "FREQUENCY PORT \"clk100\" $FX3_MHZ MHZ;"
+	cat "$here/dsr_dram_synth.lpf"
+} > "$lpf"
 
 echo "synth: dsr_dram_synth (4096 x 4096 x 16 in DDR3, LiteDRAM ECP5DDRPHY), LFE5U-85F-$speed CABGA381"
 fresh=0
@@ -33,7 +43,7 @@ else
 	" || { tail -20 "$out/yosys.log" >&2; exit 1; }
 fi
 "$nextpnr" --85k --speed "$speed" --package CABGA381 --json "$json" \
-	--lpf "$here/dsr_dram_synth.lpf" --lpf-allow-unconstrained --seed "$seed" \
+	--lpf "$lpf" --lpf-allow-unconstrained --seed "$seed" \
 	--report "$out/report.json" -l "$out/nextpnr.log" >/dev/null 2>&1
 pnr=$?
 
@@ -42,7 +52,7 @@ pnr=$?
 # hdl/Makefile; its net may carry a sink's name, hence --target)
 python3 "$here/pnr_report.py" "$out" "$speed" --clock '\$clk\$=pipe_clk' --clock '\$clk100\$=clk100' \
 	--clock 'sys2x|clkout0=dram_sys2x' --clock 'init|clkout1=dram_init' --clock sys=dram_sys \
-	--target "${DRAM_SYS_MHZ:-75}=dram_sys"
+	--target "$DRAM_SYS_MHZ=dram_sys"
 if [ $pnr -ne 0 ]; then
 	grep -E "ERROR|FAIL" "$out/nextpnr.log" | tail -5 >&2
 	echo "synth-dram: nextpnr failed (a clock misses its target, or placement/routing failed)" >&2

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # synth_fx3.sh - the FX3 side out of context (synth/dsr_fx3_synth.sv: dsr_fx3_slave on the
 # ButterStick's FX3 pins, its streams registered) through Yosys synth_ecp5 and nextpnr-ecp5
-# for an LFE5U-85F: resources, routed fmax of fx3_clk (target 100 MHz), its critical path.
+# for an LFE5U-85F: resources, routed fmax of fx3_clk (target FX3_MHZ: dsr_hw.h's
+# DSR_FX3_CLK_KHZ, passed by hdl/Makefile), its critical path.
 # The pins are the board's (the fx3_* lines of board/butterstick.lpf), the clock comes in
-# on the oscillator's pin at 100 MHz.
+# on the oscillator's pin at that frequency.
 # Prints one line per clock:  SYNTH clock=<name> fmax_mhz=<x> target_mhz=<y> grade=<g>
 # and fails (after the report) when the clock misses its target.
 #
@@ -15,9 +16,10 @@ mkdir -p "$out"
 here=$(cd "$(dirname "$0")" && pwd)
 json=$out/dsr_fx3_synth.json
 lpf=$out/dsr_fx3_synth.lpf
+: "${FX3_MHZ:?FX3_MHZ: the FX3 clock (hdl/Makefile, from dsr_hw.h)}"
 
 {
-	echo 'FREQUENCY PORT "fx3_clk" 100 MHZ;'
+	echo "FREQUENCY PORT \"fx3_clk\" $FX3_MHZ MHZ;"
 	sed -n 's/"clk30"/"fx3_clk"/p' "$board_lpf" | grep -E '^(LOCATE|IOBUF)'
 	grep -E '"fx3_(dq|a|slcs_n|sloe_n|slrd_n|slwr_n|pktend_n|flag)(\[[0-9]+\])?"' "$board_lpf"
 } > "$lpf"

@@ -16,6 +16,13 @@ shift 6
 mkdir -p "$out"
 here=$(cd "$(dirname "$0")" && pwd)
 json=$out/dsr_litedram_synth.json
+# LiteDRAM's input clock (the board's fx3_clk: dsr_hw.h, through hdl/Makefile), the DDR3 pins
+: "${FX3_MHZ:?FX3_MHZ: the FX3 clock, LiteDRAM's input (hdl/Makefile, from dsr_hw.h)}"
+lpf=$out/dsr_litedram_synth.lpf
+{
+	echo "FREQUENCY PORT \"clk100\" $FX3_MHZ MHZ;"
+	cat "$here/dsr_dram_synth.lpf"
+} > "$lpf"
 
 echo "synth-litedram: LiteDRAM ECP5 DDR3 core alone (sys $sys MHz, out of context), LFE5U-85F-$speed CABGA381"
 "$yosys" -q -l "$out/yosys.log" -p "
@@ -24,7 +31,7 @@ echo "synth-litedram: LiteDRAM ECP5 DDR3 core alone (sys $sys MHz, out of contex
 	tee -o $out/stat.txt stat
 " || { tail -20 "$out/yosys.log" >&2; exit 1; }
 "$nextpnr" --85k --speed "$speed" --package CABGA381 --json "$json" \
-	--lpf "$here/dsr_dram_synth.lpf" --lpf-allow-unconstrained --seed "$seed" \
+	--lpf "$lpf" --lpf-allow-unconstrained --seed "$seed" \
 	--timing-allow-fail --report "$out/report.json" -l "$out/nextpnr.log" >/dev/null 2>&1 || {
 	tail -20 "$out/nextpnr.log" >&2
 	echo "synth-litedram: nextpnr failed" >&2

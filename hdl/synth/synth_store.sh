@@ -13,6 +13,15 @@ shift 5
 mkdir -p "$out"
 here=$(cd "$(dirname "$0")" && pwd)
 json=$out/dsr_store_synth.json
+# the two clocks, no pins (nextpnr places the scan ports): the pipeline's (dsr_hw.h) and
+# LiteDRAM's user clock (the YAML's sys_clk_freq), both passed by hdl/Makefile
+: "${PIPE_MHZ:?PIPE_MHZ: the pipeline clock (hdl/Makefile, from dsr_hw.h)}"
+: "${DRAM_SYS_MHZ:?DRAM_SYS_MHZ: the YAML's sys_clk_freq (hdl/Makefile)}"
+lpf=$out/dsr_store_synth.lpf
+{
+	echo "FREQUENCY PORT \"clk\" $PIPE_MHZ MHZ;"
+	echo "FREQUENCY PORT \"dram_clk\" $DRAM_SYS_MHZ MHZ;"
+} > "$lpf"
 
 echo "synth-store: dsr_ref_dram + dsr_mem_bridge (4096 x 4096 x 16, out of context), LFE5U-85F-$speed CABGA381"
 "$yosys" -q -l "$out/yosys.log" -p "
@@ -21,7 +30,7 @@ echo "synth-store: dsr_ref_dram + dsr_mem_bridge (4096 x 4096 x 16, out of conte
 	tee -o $out/stat.txt stat
 " || { tail -20 "$out/yosys.log" >&2; exit 1; }
 "$nextpnr" --85k --speed "$speed" --package CABGA381 --json "$json" \
-	--lpf "$here/dsr_store_synth.lpf" --lpf-allow-unconstrained --seed "$seed" \
+	--lpf "$lpf" --lpf-allow-unconstrained --seed "$seed" \
 	--timing-allow-fail --report "$out/report.json" -l "$out/nextpnr.log" >/dev/null 2>&1 || {
 	tail -20 "$out/nextpnr.log" >&2
 	echo "synth-store: nextpnr failed" >&2

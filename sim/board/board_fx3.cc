@@ -5,8 +5,8 @@
  * with BOARD_FX3_DRAM (SIM_REF_DRAM=1) dsr_board_dram_sim: the same core with the
  * reference in DRAM and its double buffer, and LiteDRAM's core with its simulation PHY.
  *
- * Only the PLL, the DDR3 PHY and the I/O cells are replaced: the clocks (PCLK 100 MHz,
- * pipeline 125 MHz; DRAM controller SIM_DRAM_KHZ, 37.5 MHz: the board's sys 75 MHz
+ * Only the PLL, the DDR3 PHY and the I/O cells are replaced: the clocks (PCLK and
+ * pipeline at dsr_hw.h's DSR_FX3_CLK_KHZ and DSR_PIPE_CLK_KHZ; DRAM controller SIM_DRAM_KHZ, 37.5 MHz: the board's sys 75 MHz
  * bandwidth on the 1:4 simulation core, sim/Makefile) are driven here, DQ is split into
  * in/out/enable. What the bridge asks of the
  * board becomes what the FX3 firmware would do: register accesses are command packets on
@@ -23,6 +23,7 @@
 #include "Vdsr_top.h"
 #include "verilated.h"
 
+#include "dsr/dsr_hw.h"
 #include "dsr/model.h"
 
 using Vdsr_board_core = Vdsr_top;	/* --prefix Vdsr_top on the board top */
@@ -32,6 +33,10 @@ using Vdsr_board_core = Vdsr_top;	/* --prefix Vdsr_top on the board top */
 #ifndef SIM_DRAM_KHZ
 #error "SIM_DRAM_KHZ: the DRAM core's controller clock (sim/Makefile)"
 #endif
+/* the board's two clocks (dsr_hw.h), half periods in ps: 5000 and 4000 */
+static const uint64_t FX3_HALF_PS = 500000000ull / DSR_FX3_CLK_KHZ;
+static const uint64_t PIPE_HALF_PS = 500000000ull / DSR_PIPE_CLK_KHZ;
+
 /* the DRAM controller's half period, ps (13333 at 37.5 MHz) */
 static const uint64_t DRAM_HALF_PS = 500000000ull / SIM_DRAM_KHZ;
 #endif
@@ -74,7 +79,7 @@ struct board {
 	uint8_t tag = 0;
 };
 
-/* The earlier of the two clocks' next edges (half periods 5 ns and 4 ns; edges that fall
+/* The earlier of the two clocks' next edges (FX3_HALF_PS, PIPE_HALF_PS; edges that fall
  * on the same instant are one evaluation, as in the FPGA). Only rising edges do work: a
  * falling clock is set low at once and evaluated with the next edge, unless that edge is
  * its own rise (Verilator has to see a clock low before it can see it rise). That is 12
@@ -97,11 +102,11 @@ static void step(struct board *b)
 	bool fx_rise = fx && !b->fx_level, pipe_rise = pipe && !b->pipe_level;
 
 	if (fx) {
-		b->fx_next += 5000;
+		b->fx_next += FX3_HALF_PS;
 		b->fx_level = !b->fx_level;
 	}
 	if (pipe) {
-		b->pipe_next += 4000;
+		b->pipe_next += PIPE_HALF_PS;
 		b->pipe_level = !b->pipe_level;
 	}
 	if (fx && !fx_rise) {

@@ -8,7 +8,7 @@
  *
  * SIM_BOARD=core: BOARD_DRAM (its default): the model is dsr_dram_sim, the reference in DRAM
  * through LiteDRAM's generated core with its simulation PHY; its controller clock runs at
- * SIM_DRAM_KHZ against the pipeline's 125 MHz (37.5: the board's sys 75 MHz bandwidth on
+ * SIM_DRAM_KHZ against the pipeline's DSR_PIPE_CLK_KHZ (37.5: the board's sys 75 MHz bandwidth on
  * the 1:4 simulation core, sim/Makefile): a phase accumulator in kHz gives one DRAM edge
  * whenever it passes the pipeline's. The two clocks only meet in dsr_mem_bridge's async FIFOs. While the
  * controller has nothing to do (dram_idle) its clock stands: the LiteDRAM model is most
@@ -27,7 +27,7 @@
 #ifndef SIM_DRAM_KHZ
 #error "SIM_DRAM_KHZ: the DRAM core's controller clock (sim/Makefile)"
 #endif
-#define PIPE_KHZ 125000u
+#define PIPE_KHZ ((unsigned)DSR_PIPE_CLK_KHZ)
 #endif
 
 #define REG_TIMEOUT_CYCLES 100000

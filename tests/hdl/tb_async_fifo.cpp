@@ -21,6 +21,8 @@
 
 #include "Vdsr_async_fifo.h"
 
+#include "dsr/dsr_hw.h"
+
 #ifndef TB_ADDR_BITS
 #define TB_ADDR_BITS 3
 #endif
@@ -209,10 +211,13 @@ int main(int argc, char **argv)
 			words = strtoull(argv[i] + 7, nullptr, 0);
 	}
 	Bench b(seed);
-	// half periods in ps: FX3 100 MHz against the 125 MHz pipeline both ways, a slow
-	// reader, and two clocks 0.1 % apart (the phase walks slowly through every offset)
+	// half periods in ps: the board's FX3 clock against its pipeline clock both ways
+	// (dsr_hw.h; 5000 and 4000), a slow reader, and two clocks 0.1 % apart (the phase
+	// walks slowly through every offset)
+	static const uint64_t fx3 = 500000000ull / DSR_FX3_CLK_KHZ;
+	static const uint64_t pipe = 500000000ull / DSR_PIPE_CLK_KHZ;
 	static const uint64_t pairs[][2] = {
-		{ 5000, 4000 }, { 4000, 5000 }, { 3000, 11000 }, { 11000, 3000 }, { 4000, 4004 },
+		{ fx3, pipe }, { pipe, fx3 }, { 3000, 11000 }, { 11000, 3000 }, { 4000, 4004 },
 	};
 	for (const auto &p : pairs)
 		if (!b.failures)

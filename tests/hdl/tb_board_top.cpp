@@ -62,6 +62,10 @@ typedef Vdsr_board_core Vboard;
 #include "dsr/model.h"
 #include "fx3_model.h"
 
+// the board's two clocks (dsr_hw.h), half periods in ps: 5000 and 4000
+static const uint64_t FX3_HALF_PS = 500000000ull / DSR_FX3_CLK_KHZ;
+static const uint64_t PIPE_HALF_PS = 500000000ull / DSR_PIPE_CLK_KHZ;
+
 #ifndef TB_MAX_WIDTH
 #define TB_MAX_WIDTH 128
 #endif
@@ -143,7 +147,7 @@ struct Bench {
 		fx.armed = true;
 	}
 
-	// The earliest of the clocks' next edges (half periods 5 ns and 4 ns, jittered; the
+	// The earliest of the clocks' next edges (FX3_HALF_PS and PIPE_HALF_PS, jittered; the
 	// DRAM build's controller clock TB_DRAM_KHZ, jittered too).
 	void step()
 	{
@@ -193,7 +197,7 @@ struct Bench {
 			verdict_bad += d->in_frame_bad;
 			verdict_ref += (d->in_frame_ok || d->in_frame_bad) && d->in_frame_reference;
 		}
-		next += (is_fx ? 5000 : 4000) + rng() % 400;
+		next += (is_fx ? FX3_HALF_PS : PIPE_HALF_PS) + rng() % 400;
 	}
 
 	bool run_until(const std::function<bool()> &done, uint64_t limit, const char *what)

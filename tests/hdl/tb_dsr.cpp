@@ -44,6 +44,7 @@
 #else
 #define CALLGRIND_TOGGLE_COLLECT
 #endif
+#include "dsr/dsr_hw.h"
 #include "tb_board.h"
 #include "tb_stim.h"
 
@@ -62,8 +63,8 @@
 #endif
 
 // the pipeline clock the simulation stands for (DRAM build: the controller's clock is set
-// against it), kHz
-static const unsigned PIPE_KHZ = 125000;
+// against it), kHz: dsr_hw.h's
+static const unsigned PIPE_KHZ = DSR_PIPE_CLK_KHZ;
 
 static volatile sig_atomic_t interrupted;
 
@@ -107,7 +108,7 @@ struct Sim {
 #ifdef TB_DRAM
 	// DRAM build: the controller's clock, by default the one the core's timings were
 	// generated for (TB_DRAM_KHZ: 37.5 MHz, the board's sys 75 MHz bandwidth on the 1:4
-	// simulation core, tests/hdl/Makefile; +dramclk=MHz, at most the pipeline's 125): a
+	// simulation core, tests/hdl/Makefile; +dramclk=MHz, at most the pipeline's): a
 	// phase accumulator in kHz.
 	// Slow memory holds requests and responses back in random bursts
 	unsigned dram_khz = TB_DRAM_KHZ;
@@ -885,8 +886,8 @@ static int dram_bench(Bench &b, uint32_t w, uint32_t h, bool corners, std::vecto
 		double peak = (double)b.sim.dram_khz / PIPE_KHZ;
 		printf("bench %ux%u rot %+5.1f scale %.2f shear %+.2f aniso %+.2f: %.4f px/clk, "
 		       "DRAM %.3f words/clk = %.0f MB/s of %.0f (%.1f %%), %.2f words/px%s\n",
-		       w, h, x.deg, x.scale, x.shear, x.aniso, r, used, used * 16 * 125,
-		       peak * 16 * 125, 100 * used / peak, (double)words / ((double)w * h),
+		       w, h, x.deg, x.scale, x.shear, x.aniso, r, used, used * 16 * PIPE_KHZ / 1000,
+		       peak * 16 * PIPE_KHZ / 1000, 100 * used / peak, (double)words / ((double)w * h),
 		       b.failed != failed ? "  MISMATCH" : "");
 		pxclk.push_back(r);
 	}

@@ -297,10 +297,21 @@ struct dsr_board_info {
 #define DSR_BOARD_INFO_SIMULATED	(1u << 0)
 
 /* ------------------------------------------------------------------------------------
+ * The FPGA's clocks, kHz: the pipeline (dsr_top and the board core's pipe_clk domain) and
+ * the FX3 interface (PCLK, fx3_clk; also LiteDRAM's input clock). The board's PLL makes
+ * both from its oscillator (hdl/board/dsr_board.sv derives its dividers from these and
+ * stops elaboration if they do not give them exactly), the synthesis scripts constrain
+ * them (hdl/Makefile reads them from here), and the testbench and the simulated board run
+ * their clocks at them. The DRAM controller's clock is LiteDRAM's: hdl/dram/dsr_dram.yml.
+ */
+#define DSR_PIPE_CLK_KHZ		125000
+#define DSR_FX3_CLK_KHZ			100000
+
+/* ------------------------------------------------------------------------------------
  * The FPGA's USB side on hardware: an FX3 (CYUSB3014) in GPIF II synchronous slave-FIFO
- * mode, 32-bit bus, PCLK 100 MHz driven by the FPGA. Four DMA sockets, one per GPIF thread
- * (A[1:0]), each with a dedicated "DMA ready" flag (active high, FLAGA..FLAGD = thread
- * 0..3). Pin-level latencies: read data DSR_FX3_RD_LATENCY PCLK edges after SLRD#, a flag
+ * mode, 32-bit bus, PCLK (DSR_FX3_CLK_KHZ) driven by the FPGA. Four DMA sockets, one per
+ * GPIF thread (A[1:0]), each with a dedicated "DMA ready" flag (active high, FLAGA..FLAGD
+ * = thread 0..3). Pin-level latencies: read data DSR_FX3_RD_LATENCY PCLK edges after SLRD#, a flag
  * reflects a read or write at most DSR_FX3_FLAG_LATENCY edges later.
  *
  * FX3 -> FPGA (threads 0, 1): the firmware puts a 32-bit header word in front of every
