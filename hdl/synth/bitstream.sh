@@ -14,7 +14,7 @@ yosys=$1 nextpnr=$2 ecppack=$3 out=$4 lpf=$5 device=$6 speed=$7 pkg=$8 seed=$9 w
 bits=${12}
 shift 12
 mkdir -p "$out"
-: "${DRAM_SYS_MHZ:?DRAM_SYS_MHZ: the YAML's sys_clk_freq (hdl/Makefile)}"
+: "${DRAM_SYS_MHZ:?DRAM_SYS_MHZ: sys_clk_freq of the YAML (hdl/Makefile)}"
 
 echo "bitstream: dsr_board (MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits), $device speed $speed $pkg"
 "$yosys" -q -l "$out/yosys.log" -p "

@@ -18,8 +18,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 json=$out/dsr_dram_synth.json
 # the clocks from dsr_hw.h and the YAML (hdl/Makefile), the DDR3 pins
 : "${PIPE_MHZ:?PIPE_MHZ: the pipeline clock (hdl/Makefile, from dsr_hw.h)}"
-: "${FX3_MHZ:?FX3_MHZ: the FX3 clock, LiteDRAM's input (hdl/Makefile, from dsr_hw.h)}"
-: "${DRAM_SYS_MHZ:?DRAM_SYS_MHZ: the YAML's sys_clk_freq (hdl/Makefile)}"
+: "${FX3_MHZ:?FX3_MHZ: the FX3 clock, the input of LiteDRAM (hdl/Makefile, from dsr_hw.h)}"
+: "${DRAM_SYS_MHZ:?DRAM_SYS_MHZ: sys_clk_freq of the YAML (hdl/Makefile)}"
 lpf=$out/dsr_dram_synth.lpf
 {
 	echo "FREQUENCY PORT \"clk\" $PIPE_MHZ MHZ;"

@@ -17,7 +17,7 @@ mkdir -p "$out"
 here=$(cd "$(dirname "$0")" && pwd)
 json=$out/dsr_litedram_synth.json
 # LiteDRAM's input clock (the board's fx3_clk: dsr_hw.h, through hdl/Makefile), the DDR3 pins
-: "${FX3_MHZ:?FX3_MHZ: the FX3 clock, LiteDRAM's input (hdl/Makefile, from dsr_hw.h)}"
+: "${FX3_MHZ:?FX3_MHZ: the FX3 clock, the input of LiteDRAM (hdl/Makefile, from dsr_hw.h)}"
 lpf=$out/dsr_litedram_synth.lpf
 {
 	echo "FREQUENCY PORT \"clk100\" $FX3_MHZ MHZ;"

@@ -16,7 +16,7 @@ json=$out/dsr_store_synth.json
 # the two clocks, no pins (nextpnr places the scan ports): the pipeline's (dsr_hw.h) and
 # LiteDRAM's user clock (the YAML's sys_clk_freq), both passed by hdl/Makefile
 : "${PIPE_MHZ:?PIPE_MHZ: the pipeline clock (hdl/Makefile, from dsr_hw.h)}"
-: "${DRAM_SYS_MHZ:?DRAM_SYS_MHZ: the YAML's sys_clk_freq (hdl/Makefile)}"
+: "${DRAM_SYS_MHZ:?DRAM_SYS_MHZ: sys_clk_freq of the YAML (hdl/Makefile)}"
 lpf=$out/dsr_store_synth.lpf
 {
 	echo "FREQUENCY PORT \"clk\" $PIPE_MHZ MHZ;"
