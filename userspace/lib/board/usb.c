@@ -169,13 +169,17 @@ static int usb_source(struct usb_board *u, int on)
 	return rc < 0 ? usb_fail(on ? "start streaming" : "stop streaming", rc) : 0;
 }
 
-/* A string descriptor as ASCII, "" if the device has none. */
-static void string_desc(libusb_device_handle *h, uint8_t index, char *buf, size_t len)
+/* A string descriptor as ASCII, "" if the device has none or did not answer (then < 0). */
+static int string_desc(libusb_device_handle *h, uint8_t index, char *buf, size_t len)
 {
+	int rc = 0;
+
 	buf[0] = 0;
-	if (index && libusb_get_string_descriptor_ascii(h, index, (unsigned char *)buf,
-							(int)len) < 0)
+	if (index)
+		rc = libusb_get_string_descriptor_ascii(h, index, (unsigned char *)buf, (int)len);
+	if (rc < 0)
 		buf[0] = 0;
+	return rc < 0 ? rc : 0;
 }
 
 /* Where the board sits: "usb 1-1.2 (bus 1, address 3, high speed)". */
@@ -753,9 +757,11 @@ static void list_entry(libusb_device *dev, struct dsr_board_entry *e)
 						   : libusb_strerror(rc));
 		return;
 	}
-	if (libusb_get_device_descriptor(dev, &d) == 0)
-		string_desc(h, d.iSerialNumber, e->serial, sizeof(e->serial));
-	if (libusb_kernel_driver_active(h, DSR_USB_INTERFACE) == 1)
+	if (libusb_get_device_descriptor(dev, &d) < 0 ||
+	    string_desc(h, d.iSerialNumber, e->serial, sizeof(e->serial)) < 0)
+		snprintf(e->problem, sizeof(e->problem),
+			 "did not answer the serial number request: replug or power-cycle it");
+	else if (libusb_kernel_driver_active(h, DSR_USB_INTERFACE) == 1)
 		snprintf(e->problem, sizeof(e->problem),
 			 "kernel driver bound: stream through /dev/dsrN");
 	libusb_close(h);
@@ -798,9 +804,15 @@ int dsr_board_list_usb(struct dsr_board_entry *list, int max)
 	return found;
 }
 
-/* Does @dev answer to @selector: "" (any), "BUS:ADDR", or a serial number? Opening to
- * read the serial may fail; *denied records a permission problem for the message. */
-static int selected(libusb_device *dev, const char *selector, int *denied)
+/* Boards passed over while looking for a serial, and why: named in the error message. */
+struct passed_over {
+	int denied;	/* could not be opened: permission */
+	int silent;	/* opened, but its serial could not be read */
+};
+
+/* Does @dev answer to @selector: "" (any), "BUS:ADDR", or a serial number? Reading the
+ * serial may fail; @why counts the failures for the message. */
+static int selected(libusb_device *dev, const char *selector, struct passed_over *why)
 {
 	unsigned bus, addr;
 	char end, serial[64];
@@ -814,12 +826,14 @@ static int selected(libusb_device *dev, const char *selector, int *denied)
 		return bus == libusb_get_bus_number(dev) && addr == libusb_get_device_address(dev);
 	rc = libusb_open(dev, &h);
 	if (rc < 0) {
-		*denied |= rc == LIBUSB_ERROR_ACCESS;
+		why->denied += rc == LIBUSB_ERROR_ACCESS;
+		why->silent += rc != LIBUSB_ERROR_ACCESS;
 		return 0;
 	}
 	serial[0] = 0;
-	if (libusb_get_device_descriptor(dev, &d) == 0)
-		string_desc(h, d.iSerialNumber, serial, sizeof(serial));
+	if (libusb_get_device_descriptor(dev, &d) < 0 ||
+	    string_desc(h, d.iSerialNumber, serial, sizeof(serial)) < 0)
+		why->silent++;
 	libusb_close(h);
 	return !strcmp(serial, selector);
 }
@@ -884,7 +898,8 @@ struct dsr_board *dsr_board_open_usb(const char *selector)
 	libusb_context *ctx = new_context();
 	libusb_device **devs, *match[MAX_LISTED];
 	struct dsr_board *b = NULL;
-	int n = 0, boards = 0, denied = 0;
+	struct passed_over why = { 0, 0 };
+	int n = 0, boards = 0;
 	ssize_t count;
 
 	if (!ctx)
@@ -899,16 +914,21 @@ struct dsr_board *dsr_board_open_usb(const char *selector)
 		if (!is_board(devs[i]))
 			continue;
 		boards++;
-		if (selected(devs[i], selector, &denied) && n < MAX_LISTED)
+		if (selected(devs[i], selector, &why) && n < MAX_LISTED)
 			match[n++] = devs[i];
 	}
 	if (boards == 0)
 		dsr_seterr("no DSR board on USB (no device %04x:%04x): is it plugged in and powered?",
 			   DSR_USB_VID, DSR_USB_PID);
-	else if (n == 0 && denied)
+	else if (n == 0 && why.denied)
 		dsr_seterr("no DSR board with serial '%s' among those readable; some could not be "
 			   "opened: permission denied (install the udev rules, join the dsr group)",
 			   selector);
+	else if (n == 0 && why.silent)
+		dsr_seterr("no DSR board with serial '%s' among those readable: %d of the %d on USB "
+			   "did not answer the serial number request (a board that stopped answering "
+			   "its control endpoint: replug or power-cycle it)",
+			   selector, why.silent, boards);
 	else if (n == 0)
 		dsr_seterr("no DSR board at '%s' (%d on USB: see `dsr list`)", selector, boards);
 	else if (n > 1)
