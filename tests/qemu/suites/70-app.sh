@@ -15,11 +15,14 @@ if [ -f /lib/modules/dsr.ko ] && ! grep -q '^dsr ' /proc/modules; then
 	insmod /lib/modules/dsr.ko && pass "dsr.ko loaded" || fail "insmod dsr.ko failed"
 fi
 
-# board_opt SERIAL: the dsr option that reaches the board with that serial - its
-# /dev/dsrN when the driver has bound it, else libusb (other suites' boards may be present)
+# board_opt SERIAL: sets $opt to the dsr option that reaches the board with that serial - its
+# /dev/dsrN when the driver has bound it, else libusb (other suites' boards may be present).
+# With dsr.ko loaded the driver must bind the board: its probe can take seconds in a
+# loaded emulated guest, and a libusb option handed out before it binds races with it
+# (the streaming interface changes hands mid-run), so wait for it, and fail if it never comes.
 board_opt() {
 	opt="--usb=$1"
-	for _ in $(seq 1 20); do
+	for _ in $(seq 1 300); do
 		for s in /sys/class/dsr/dsr*/serial; do
 			[ -f "$s" ] && [ "$(cat "$s")" = "$1" ] && opt="--device /dev/$(basename "$(dirname "$s")")"
 		done
@@ -27,7 +30,9 @@ board_opt() {
 		grep -q '^dsr ' /proc/modules || break
 		sleep 0.1
 	done
-	echo "$opt"
+	if [ "$opt" = "--usb=$1" ] && grep -q '^dsr ' /proc/modules; then
+		fail "dsr.ko is loaded but did not bind board $1 within 30 s: $(dmesg | grep -i dsr | tail -n3)"
+	fi
 }
 
 # the simulated board, attached to vhci-hcd; it serves until the kernel lets go
@@ -43,7 +48,8 @@ if [ -n "$found" ]; then
 else
 	fail "simulated board: expected in 'dsr list' within 10 s, got: $(dsr list 2>&1 | tail -n2); sim: $(tail -n3 sim.log)"
 fi
-bopt=$(board_opt DSRSIM71)
+board_opt DSRSIM71
+bopt=$opt
 echo "70-app: calibrating through $bopt"
 
 # json_num FILE KEY [NTH]: the NTH (default 1st) number after "KEY": in a report
@@ -128,7 +134,8 @@ wait "$sim" 2>/dev/null
 dsr-sim --vhci --live /data/live-1.png --serial DSRSIM70 >simph.log 2>&1 &
 simph=$!
 for _ in $(seq 1 100); do dsr list 2>/dev/null | grep -q DSRSIM70 && break; sleep 0.1; done
-popt=$(board_opt DSRSIM70)
+board_opt DSRSIM70
+popt=$opt
 # shellcheck disable=SC2086
 expect_ok "the sensor's geometry (dsr upload params.json)" dsr upload $popt --no-wait /data/params.json
 # shellcheck disable=SC2086
