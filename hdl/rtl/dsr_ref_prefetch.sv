@@ -436,13 +436,16 @@ module dsr_ref_prefetch #(
     // tags if the reference changed (a capture since, or another slot). It goes on a cycle
     // after the check passed (sof_ok, registered: frame starts are rare; neither condition
     // can fall back while the pixel waits: later captures finish after it, and seen only
-    // changes by its own drop).
+    // changes by its own drop). The drop itself (clr_v) is a flip-flop too, acting a cycle
+    // after its check, while the pixel still waits at I (sof_ok is low until seen has
+    // moved), so the ticket compares are not in front of the walk's step (timing: the
+    // board's pipe_clk path at aa43abe ran capture_done -> the check -> i_hit's next value
+    // -> m in one cycle); a frame start that drops the tags waits one cycle more.
     logic [7:0] seen_epoch;
     logic       seen_slot, seen_any, cur_slot;
     logic       stale, cap_wait, sof_ok, clr_v, clr_b, all_rd_q, done_q;
     assign cap_wait   = capture_done != i_ticket;
     assign stale      = !seen_any || seen_epoch != i_ticket || seen_slot != i_rslot;
-    assign clr_v      = i_valid && i_sof && !cap_wait && stale;
     // the sampler has read every walked pixel: no slot has a reader in flight. From last
     // cycle's compare (a flip-flop, not a 24-bit compare in front of every copy's busy and
     // free): rd_seq == pf_seq then, and no done since, means it still holds (rd_seq <=
@@ -630,6 +633,7 @@ module dsr_ref_prefetch #(
             all_rd_q   <= 1'b0;
             done_q     <= 1'b0;
             sof_ok     <= 1'b0;
+            clr_v      <= 1'b0;
             pf_seq     <= '0;
             seen_any   <= 1'b0;
             seen_epoch <= '0;
@@ -651,6 +655,8 @@ module dsr_ref_prefetch #(
             all_rd_q <= rd_seq == pf_seq;
             done_q <= done;
             sof_ok <= i_valid && i_sof && !r_move && !cap_wait && !stale;
+            // once: in the cycle it acts, stale still holds (seen moves with it)
+            clr_v  <= i_valid && i_sof && !cap_wait && stale && !clr_v;
             if (clr_v) begin
                 seen_any   <= 1'b1;
                 seen_epoch <= i_ticket;
@@ -684,6 +690,14 @@ module dsr_ref_prefetch #(
             ep_dirty <= (ep_dirty || pd_en != '0) && !ep_step;
         end
     end
+
+`ifndef SYNTHESIS
+    // the registered drop acts while its frame's first pixel still waits at I
+    always @(posedge clk) begin
+        if (!rst && clr_v) assert (i_valid && i_sof && !sof_ok)
+            else $error("dsr_ref_prefetch: the tag drop without its waiting frame start");
+    end
+`endif
 
 endmodule
 
