@@ -176,7 +176,7 @@ module dsr_ref_dram #(
     (* ram_style = "distributed" *) logic                fl_wen [FILL_DEPTH];
     logic [FB:0]         fl_wr, fl_iss, fl_tk, fl_ret;
     logic [1:0]          iss_word, tk_word, ret_word;
-    logic                tk, tk_ok, wait_over;
+    logic                tk, tk_ok, tk_step_q, wait_over;
     logic                fl_empty, iss_pending, rd_cmd, rd_ret;
 
     // registered, so the prefetcher's issue does not wait for the subtraction: room for
@@ -199,6 +199,7 @@ module dsr_ref_dram #(
             tk_word  <= '0;
             ret_word <= '0;
             tk_ok    <= 1'b0;
+            tk_step_q <= 1'b0;
         end else begin
             if (fill_valid && fill_ready) begin
                 fl_wr <= fl_wr + 1'b1;
@@ -215,8 +216,10 @@ module dsr_ref_dram #(
                 if (tk_word == 2'd3) fl_tk <= fl_tk + 1'b1;
             end
             // for the fill whose words are taken next: a cycle late (rd_seq only grows),
-            // and none in the cycle after a fill's last word (the next fill's is computed)
-            tk_ok <= wait_over && !(tk && tk_word == 2'd3);
+            // and none in the two cycles after a fill's last word (the next fill's wait is
+            // read from the ring, then compared)
+            tk_step_q <= tk && tk_word == 2'd3;
+            tk_ok <= wait_over && !(tk && tk_word == 2'd3) && !tk_step_q;
             if (rd_ret) begin
                 ret_word <= ret_word + 1'b1;
                 if (ret_word == 2'd3) fl_ret <= fl_ret + 1'b1;
@@ -249,7 +252,20 @@ module dsr_ref_dram #(
     // later) only when the sampler has read the last pixel of the tile the fill replaces:
     // its read command went out without waiting, so the DRAM latency overlaps the old
     // tile's last reads and the prefetcher never stops for a busy slot.
-    assign wait_over = !fl_wen[fl_tk[FB-1:0]] || wait_before(fl_wait[fl_tk[FB-1:0]], rd_seq);
+    // The fill's wait is read from the ring into registers a cycle before the compare
+    // (tk_wen_q, tk_wait_q: the entry at fl_tk, a cycle old), so the LUT RAM read and the
+    // 24-bit compare with rd_seq are in two cycles (timing: together they were synth-store's
+    // pipe_clk path after f6e4ae5, fl_tk -> fl_wait -> wait_before -> tk_ok). The entry is
+    // current when tk_ok is set from it: fl_tk moved two cycles before at the latest
+    // (tk_step_q), and the entry was written before its fill's first read command went out,
+    // long before that fill's first word comes back (asserted below).
+    logic                tk_wen_q;
+    logic [SEQ_BITS-1:0] tk_wait_q;
+    always_ff @(posedge clk) begin
+        tk_wen_q  <= fl_wen[fl_tk[FB-1:0]];
+        tk_wait_q <= fl_wait[fl_tk[FB-1:0]];
+    end
+    assign wait_over = !tk_wen_q || wait_before(tk_wait_q, rd_seq);
 
     // ---------------------------------------------------------------- memory commands
     // tile reads first; a capture word goes when no read is waiting (reads of earlier
@@ -537,6 +553,14 @@ module dsr_ref_dram #(
     always @(posedge clk) begin
         if (!rst && s_valid) assert (!(s_need && s_wr_en))
             else $error("dsr_ref_dram: a pixel both reads the reference and is captured");
+    end
+    // a word is taken only when the ring read in the same cycle as the registered one
+    // would have let it (the check without the register, a cycle before the take)
+    logic wait_over_live_q;
+    always @(posedge clk) begin
+        wait_over_live_q <= !fl_wen[fl_tk[FB-1:0]] || wait_before(fl_wait[fl_tk[FB-1:0]], rd_seq);
+        if (!rst && tk) assert (wait_over_live_q)
+            else $error("dsr_ref_dram: a fill's word taken before its slot's old readers are done");
     end
 `endif
 
