@@ -8,8 +8,8 @@
 // DDR3 PHY on the board's DDR3 (hdl/dram, hardware variant: its own PLL, cascaded after
 // this one, makes the controller's 75 MHz sys (sys_clk_freq in dsr_dram.yml, as LiteX runs
 // its ECP5 DDR3 boards: the controller does not reach 100 MHz at -6), 150 MHz sys2x (DDR3
-// CK) and 25 MHz init clocks from the 100 MHz fx3_clk), joined to the core's
-// dram_* ports. Everything else is dsr_board_core, which the simulator Verilates with its
+// CK) and 25 MHz init clocks from the 100 MHz fx3_clk; instantiated through
+// dram/dsr_litedram_hw.sv), joined to the core's dram_* ports. Everything else is dsr_board_core, which the simulator Verilates with its
 // clocks driven directly (with the --sim variant of the same LiteDRAM core:
 // dsr_board_dram_sim). Pins: board/butterstick.lpf; hdl/README.md has the table.
 `default_nettype none
@@ -143,28 +143,16 @@ module dsr_board #(
         if (REF_DRAM != 0) begin : g_dram
             wire        dram_pll_locked, wb_err;
             wire [31:0] wb_dat_r;
-            litedram_core u_dram (
+            dsr_litedram_hw u_dram (
                 .clk(fx3_clk), .rst(!locked || !btn_n), .pll_locked(dram_pll_locked),
-                .ddram_a, .ddram_ba, .ddram_cas_n, .ddram_cke, .ddram_clk_n(1'b0), .ddram_clk_p,
-                .ddram_cs_n, .ddram_dm, .ddram_dq, .ddram_dqs_n(2'b00), .ddram_dqs_p, .ddram_odt,
-                .ddram_ras_n, .ddram_reset_n, .ddram_we_n,
-                .init_done, .init_error,
-                .user_clk, .user_rst,
-                .user_port_native_0_cmd_addr(cmd_addr),
-                .user_port_native_0_cmd_ready(cmd_ready),
-                .user_port_native_0_cmd_valid(cmd_valid),
-                .user_port_native_0_cmd_we(cmd_we),
-                .user_port_native_0_rdata_data(rdata_data),
-                .user_port_native_0_rdata_ready(rdata_ready),
-                .user_port_native_0_rdata_valid(rdata_valid),
-                .user_port_native_0_wdata_data(wdata_data),
-                .user_port_native_0_wdata_ready(wdata_ready),
-                .user_port_native_0_wdata_valid(wdata_valid),
-                .user_port_native_0_wdata_we(wdata_we),
-                .wb_ctrl_ack(wb_ack), .wb_ctrl_adr(wb_adr), .wb_ctrl_bte(2'b00),
-                .wb_ctrl_cti(3'b000), .wb_ctrl_cyc(wb_cyc), .wb_ctrl_dat_r(wb_dat_r),
-                .wb_ctrl_dat_w(wb_dat_w), .wb_ctrl_err(wb_err), .wb_ctrl_sel(wb_sel),
-                .wb_ctrl_stb(wb_stb), .wb_ctrl_we(wb_we)
+                .ddram_a, .ddram_ba, .ddram_cas_n, .ddram_cke, .ddram_clk_p, .ddram_cs_n,
+                .ddram_dm, .ddram_dq, .ddram_dqs_p, .ddram_odt, .ddram_ras_n, .ddram_reset_n,
+                .ddram_we_n,
+                .init_done, .init_error, .user_clk, .user_rst,
+                .cmd_valid, .cmd_ready, .cmd_we, .cmd_addr, .wdata_valid, .wdata_ready,
+                .wdata_data, .wdata_we, .rdata_valid, .rdata_ready, .rdata_data,
+                .wb_cyc, .wb_stb, .wb_we, .wb_adr, .wb_dat_w, .wb_sel, .wb_ack, .wb_err,
+                .wb_dat_r
             );
         end else begin : g_onchip
             assign user_clk = 1'b0;

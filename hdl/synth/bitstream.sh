@@ -30,14 +30,23 @@ echo "bitstream: dsr_board (MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits), $d
 pnr=$?
 
 # one line per clock from the routed design's timing summary (present on failure too)
-# PLL outputs by name; the DRAM core's CRG as in synth_dram.sh (dram_sys by its target,
-# DRAM_SYS_MHZ: hdl/dram/dsr_dram.yml's sys_clk_freq, passed by hdl/Makefile)
+# PLL outputs by name; the DRAM core's CRG as in synth_dram.sh, by the core's instance in
+# dram/dsr_litedram_hw.sv (dram_sys by its target too, DRAM_SYS_MHZ: hdl/dram/dsr_dram.yml's
+# sys_clk_freq, passed by hdl/Makefile); a clock without its line, or two nets named alike,
+# fail the build
 python3 "$(dirname "$0")/pnr_report.py" "$out" "$speed" --clock pipe_clk=pipe_clk \
-	--clock fx3_clk=fx3_clk --clock clk30=clk30 --clock 'sys2x|clkout0=dram_sys2x' \
-	--clock 'init|clkout1=dram_init' --clock 'u_dram\.sys_clk=dram_sys' --target "$DRAM_SYS_MHZ=dram_sys"
+	--clock fx3_clk=fx3_clk --clock clk30=clk30 --clock 'litedram\..*(sys2x|clkout0)=dram_sys2x' \
+	--clock 'litedram\..*(init_clk|clkout1)=dram_init' --clock 'litedram\.sys_clk|user_clk=dram_sys' \
+	--target "$DRAM_SYS_MHZ=dram_sys" --expect pipe_clk --expect fx3_clk --expect dram_sys \
+	--expect dram_init
+report=$?
 if [ $pnr -ne 0 ]; then
 	grep -E "ERROR|FAIL" "$out/nextpnr.log" | tail -5 >&2
 	echo "bitstream: nextpnr failed (a clock misses its target, or placement/routing failed)" >&2
+	exit 1
+fi
+if [ $report -ne 0 ]; then
+	echo "bitstream: the clock report is incomplete (pnr_report.py above)" >&2
 	exit 1
 fi
 "$ecppack" --compress "$out/dsr_board.config" "$out/dsr_board.bit" || exit 1

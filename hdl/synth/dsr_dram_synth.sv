@@ -1,7 +1,7 @@
 // dsr_dram_synth - synthesis top of the DRAM build (make -C hdl synth-dram): dsr_top with
 // its reference in DRAM, dsr_mem_bridge, dsr_dram_init and LiteDRAM's generated core with
 // the ECP5 DDR3 PHY (hdl/dram, hardware variant: its own PLL makes the controller's clocks
-// from clk100). The pipeline's ports go to pins, so nothing is optimised away; the board
+// from clk100; through dram/dsr_litedram_hw.sv, as on the board). The pipeline's ports go to pins, so nothing is optimised away; the board
 // top (FX3 bridge, pipeline PLL) replaces them. Used for resources and fmax only.
 `default_nettype none
 
@@ -105,27 +105,14 @@ module dsr_dram_synth #(
         .wb_cyc, .wb_stb, .wb_we, .wb_adr, .wb_dat_w, .wb_sel, .wb_ack, .done(init_fsm_done)
     );
 
-    litedram_core dram (
-        .clk(clk100), .rst(rst), .pll_locked,
-        .ddram_a, .ddram_ba, .ddram_cas_n, .ddram_cke, .ddram_clk_n(1'b0), .ddram_clk_p,
-        .ddram_cs_n, .ddram_dm, .ddram_dq, .ddram_dqs_n(2'b00), .ddram_dqs_p, .ddram_odt,
-        .ddram_ras_n, .ddram_reset_n, .ddram_we_n,
-        .init_done, .init_error,
-        .user_clk, .user_rst,
-        .user_port_native_0_cmd_addr(cmd_addr),
-        .user_port_native_0_cmd_ready(cmd_ready),
-        .user_port_native_0_cmd_valid(cmd_valid),
-        .user_port_native_0_cmd_we(cmd_we),
-        .user_port_native_0_rdata_data(rdata_data),
-        .user_port_native_0_rdata_ready(rdata_ready),
-        .user_port_native_0_rdata_valid(rdata_valid),
-        .user_port_native_0_wdata_data(wdata_data),
-        .user_port_native_0_wdata_ready(wdata_ready),
-        .user_port_native_0_wdata_valid(wdata_valid),
-        .user_port_native_0_wdata_we(wdata_we),
-        .wb_ctrl_ack(wb_ack), .wb_ctrl_adr(wb_adr), .wb_ctrl_bte(2'b00), .wb_ctrl_cti(3'b000),
-        .wb_ctrl_cyc(wb_cyc), .wb_ctrl_dat_r(wb_dat_r), .wb_ctrl_dat_w(wb_dat_w),
-        .wb_ctrl_err(wb_err), .wb_ctrl_sel(wb_sel), .wb_ctrl_stb(wb_stb), .wb_ctrl_we(wb_we)
+    dsr_litedram_hw dram (
+        .clk(clk100), .rst, .pll_locked,
+        .ddram_a, .ddram_ba, .ddram_cas_n, .ddram_cke, .ddram_clk_p, .ddram_cs_n, .ddram_dm,
+        .ddram_dq, .ddram_dqs_p, .ddram_odt, .ddram_ras_n, .ddram_reset_n, .ddram_we_n,
+        .init_done, .init_error, .user_clk, .user_rst,
+        .cmd_valid, .cmd_ready, .cmd_we, .cmd_addr, .wdata_valid, .wdata_ready, .wdata_data,
+        .wdata_we, .rdata_valid, .rdata_ready, .rdata_data,
+        .wb_cyc, .wb_stb, .wb_we, .wb_adr, .wb_dat_w, .wb_sel, .wb_ack, .wb_err, .wb_dat_r
     );
 
     assign dram_ready = init_done && init_fsm_done && !init_error && pll_locked;

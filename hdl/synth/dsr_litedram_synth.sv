@@ -1,5 +1,5 @@
 // dsr_litedram_synth - out-of-context synthesis top of LiteDRAM's generated hardware core
-// alone (make synth-litedram): the controller, the ECP5 DDR3 PHY and its CRG/PLL on the
+// alone (make synth-litedram; the core through dram/dsr_litedram_hw.sv, as on the board): the controller, the ECP5 DDR3 PHY and its CRG/PLL on the
 // DDR3 pins of synth/dsr_dram_synth.lpf, no bridge, no init FSM, no pipeline. The native
 // user port and wb_ctrl are registered in user_clk (dsr_scan_port: inputs from a scan
 // chain, outputs captured and shifted out), as the bridge's ping-pong port and
@@ -63,27 +63,14 @@ module dsr_litedram_synth (
     logic unused_rst_q;
     assign unused_rst_q = rst_q;
 
-    litedram_core dram (
-        .clk(clk100), .rst(rst), .pll_locked,
-        .ddram_a, .ddram_ba, .ddram_cas_n, .ddram_cke, .ddram_clk_n(1'b0), .ddram_clk_p,
-        .ddram_cs_n, .ddram_dm, .ddram_dq, .ddram_dqs_n(2'b00), .ddram_dqs_p, .ddram_odt,
-        .ddram_ras_n, .ddram_reset_n, .ddram_we_n,
-        .init_done, .init_error,
-        .user_clk, .user_rst,
-        .user_port_native_0_cmd_addr(cmd_addr),
-        .user_port_native_0_cmd_ready(cmd_ready),
-        .user_port_native_0_cmd_valid(cmd_valid),
-        .user_port_native_0_cmd_we(cmd_we),
-        .user_port_native_0_rdata_data(rdata_data),
-        .user_port_native_0_rdata_ready(rdata_ready),
-        .user_port_native_0_rdata_valid(rdata_valid),
-        .user_port_native_0_wdata_data(wdata_data),
-        .user_port_native_0_wdata_ready(wdata_ready),
-        .user_port_native_0_wdata_valid(wdata_valid),
-        .user_port_native_0_wdata_we(wdata_we),
-        .wb_ctrl_ack(wb_ack), .wb_ctrl_adr(wb_adr), .wb_ctrl_bte(2'b00), .wb_ctrl_cti(3'b000),
-        .wb_ctrl_cyc(wb_cyc), .wb_ctrl_dat_r(wb_dat_r), .wb_ctrl_dat_w(wb_dat_w),
-        .wb_ctrl_err(wb_err), .wb_ctrl_sel(wb_sel), .wb_ctrl_stb(wb_stb), .wb_ctrl_we(wb_we)
+    dsr_litedram_hw dram (
+        .clk(clk100), .rst, .pll_locked,
+        .ddram_a, .ddram_ba, .ddram_cas_n, .ddram_cke, .ddram_clk_p, .ddram_cs_n, .ddram_dm,
+        .ddram_dq, .ddram_dqs_p, .ddram_odt, .ddram_ras_n, .ddram_reset_n, .ddram_we_n,
+        .init_done, .init_error, .user_clk, .user_rst,
+        .cmd_valid, .cmd_ready, .cmd_we, .cmd_addr, .wdata_valid, .wdata_ready, .wdata_data,
+        .wdata_we, .rdata_valid, .rdata_ready, .rdata_data,
+        .wb_cyc, .wb_stb, .wb_we, .wb_adr, .wb_dat_w, .wb_sel, .wb_ack, .wb_err, .wb_dat_r
     );
 endmodule
 

@@ -8,11 +8,15 @@ whose whole report goes to OUTDIR/critical_<name>.txt. nextpnr logs a post-place
 estimate first and the routed figures last: the last report of each clock counts.
 
 usage: pnr_report.py OUTDIR GRADE [--clock REGEX=NAME]... [--target MHZ=NAME]...
-                     [--check LABEL]
+                     [--expect NAME]... [--check LABEL]
   --clock   names a clock net (nextpnr calls them after their buffers, e.g.
             $glbnet$clk$TRELLIS_IO_IN); the first REGEX found in the net wins
   --target  names a clock that no --clock matched by its target frequency
+  --expect  a clock that must have its SYNTH line: exit 1 (after the report) when one has
+            none (a net name changed and no rule names it), or when, with --expect, a
+            clock is left with its net's name
   --check   exit 1 (after the report) when a clock misses its target, saying so as LABEL
+Two nets named alike always fail (one SYNTH line would hide the other).
 """
 import argparse
 import json
@@ -39,6 +43,7 @@ def main():
     ap.add_argument("grade")
     ap.add_argument("--clock", action="append", default=[])
     ap.add_argument("--target", action="append", default=[])
+    ap.add_argument("--expect", action="append", default=[], metavar="NAME")
     ap.add_argument("--check", metavar="LABEL")
     args = ap.parse_args()
     clocks = [(re.compile(k), n) for k, n in pairs(args.clock)]
@@ -64,6 +69,15 @@ def main():
         nm = name(net, float(target))
         seen[nm] = (float(fmax), float(target), verdict)
         nets[net] = nm
+    bad = []
+    for nm in sorted(set(nets.values())):
+        same = [net for net, n in nets.items() if n == nm]
+        if len(same) > 1:
+            bad.append(f"nets {', '.join(same)} are all named {nm}")
+    if args.expect:
+        bad += [f"no SYNTH line for {nm} (no net named so)" for nm in args.expect if nm not in seen]
+        bad += [f"clock net {net} has no name (no --clock or --target for it)"
+                for net, nm in nets.items() if net == nm]
     if not seen:
         print("  (no timing in nextpnr.log: placement or routing did not finish)")
     for nm, (fmax, target, _) in seen.items():
@@ -96,6 +110,10 @@ def main():
         with open(f"{args.outdir}/critical_{nm}.txt", "w") as f:
             f.write("\n".join(lines) + "\n")
 
+    if bad:
+        for msg in bad:
+            print(f"pnr_report: {msg}", file=sys.stderr)
+        return 1
     if args.check:
         fail = [nm for nm, (_, _, verdict) in seen.items() if verdict == "FAIL"]
         if fail:

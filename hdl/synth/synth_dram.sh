@@ -47,12 +47,19 @@ fi
 	--report "$out/report.json" -l "$out/nextpnr.log" >/dev/null 2>&1
 pnr=$?
 
-# the pipeline's port, LiteDRAM's PLL input, its CRG outputs: sys2x (150 MHz, ECLK), init
-# (25 MHz), sys (75 MHz from CLKDIVF, DRAM_SYS_MHZ: the YAML's sys_clk_freq, passed by
-# hdl/Makefile; its net may carry a sink's name, hence --target)
+# the pipeline's port, LiteDRAM's PLL input, its CRG outputs (by the core's instance in
+# dram/dsr_litedram_hw.sv): sys2x (150 MHz, ECLK), init (25 MHz), sys (75 MHz from
+# CLKDIVF, DRAM_SYS_MHZ: the YAML's sys_clk_freq, passed by hdl/Makefile; its net may
+# carry a sink's name, hence --target); a clock without its line fails the run
 python3 "$here/pnr_report.py" "$out" "$speed" --clock '\$clk\$=pipe_clk' --clock '\$clk100\$=clk100' \
-	--clock 'sys2x|clkout0=dram_sys2x' --clock 'init|clkout1=dram_init' --clock sys=dram_sys \
-	--target "$DRAM_SYS_MHZ=dram_sys"
+	--clock 'litedram\..*(sys2x|clkout0)=dram_sys2x' --clock 'litedram\..*(init_clk|clkout1)=dram_init' \
+	--clock 'litedram\.sys_clk|user_clk=dram_sys' --target "$DRAM_SYS_MHZ=dram_sys" \
+	--expect pipe_clk --expect clk100 --expect dram_sys --expect dram_init
+report=$?
+if [ $report -ne 0 ]; then
+	echo "synth-dram: the clock report is incomplete (pnr_report.py above)" >&2
+	exit 1
+fi
 if [ $pnr -ne 0 ]; then
 	grep -E "ERROR|FAIL" "$out/nextpnr.log" | tail -5 >&2
 	echo "synth-dram: nextpnr failed (a clock misses its target, or placement/routing failed)" >&2

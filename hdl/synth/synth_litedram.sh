@@ -38,8 +38,10 @@ echo "synth-litedram: LiteDRAM ECP5 DDR3 core alone (sys $sys MHz, out of contex
 	exit 1
 }
 
-# LiteDRAM's PLL input, its CRG outputs: sys2x (ECLK), init (25 MHz), sys (CLKDIVF; its
-# net may carry a sink's name, hence --target)
+# LiteDRAM's PLL input, its CRG outputs (by the core's instance in dram/dsr_litedram_hw.sv):
+# sys2x (ECLK), init (25 MHz), sys (CLKDIVF; its net may carry a sink's name, hence
+# --target); a clock without its line fails the run
 python3 "$here/pnr_report.py" "$out" "$speed" --clock '\$clk100\$=clk100' \
-	--clock 'sys2x|clkout0=dram_sys2x' --clock 'init|clkout1=dram_init' --clock sys=dram_sys \
-	--target "$sys=dram_sys" --check synth-litedram
+	--clock 'litedram\..*(sys2x|clkout0)=dram_sys2x' --clock 'litedram\..*(init_clk|clkout1)=dram_init' \
+	--clock 'litedram\.sys_clk|user_clk=dram_sys' --target "$sys=dram_sys" \
+	--expect clk100 --expect dram_init --expect dram_sys --check synth-litedram
