@@ -98,7 +98,7 @@ def main():
 
     last = {}
     for m in CRIT.finditer(log):
-        last[name(m.group(1))] = m.group(2).splitlines()
+        last[nets.get(m.group(1)) or name(m.group(1))] = m.group(2).splitlines()
     for nm, lines in last.items():
         src = [l for l in lines if "Source" in l]
         snk = [l for l in lines if "Sink" in l]
