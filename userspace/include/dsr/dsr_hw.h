@@ -304,8 +304,8 @@ struct dsr_board_info {
  * them (hdl/Makefile reads them from here), and the testbench and the simulated board run
  * their clocks at them. The DRAM controller's clock is LiteDRAM's: hdl/dram/dsr_dram.yml.
  */
-#define DSR_PIPE_CLK_KHZ		125000
-#define DSR_FX3_CLK_KHZ			100000
+#define DSR_PIPE_CLK_KHZ		125000	/* pipe_clk: dsr_top, one pixel per clock */
+#define DSR_FX3_CLK_KHZ			100000	/* fx3_clk: GPIF II PCLK, LiteDRAM input */
 
 /* ------------------------------------------------------------------------------------
  * The FPGA's USB side on hardware: an FX3 (CYUSB3014) in GPIF II synchronous slave-FIFO
