@@ -29,14 +29,14 @@
 using Vdsr_board_core = Vdsr_top;	/* --prefix Vdsr_top on the board top */
 #include "fx3_model.h"
 
-#ifdef BOARD_FX3_DRAM
-#ifndef SIM_DRAM_KHZ
-#error "SIM_DRAM_KHZ: the DRAM core's controller clock (sim/Makefile)"
-#endif
 /* the board's two clocks (dsr_hw.h), half periods in ps: 5000 and 4000 */
 static const uint64_t FX3_HALF_PS = 500000000ull / DSR_FX3_CLK_KHZ;
 static const uint64_t PIPE_HALF_PS = 500000000ull / DSR_PIPE_CLK_KHZ;
 
+#ifdef BOARD_FX3_DRAM
+#ifndef SIM_DRAM_KHZ
+#error "SIM_DRAM_KHZ: the DRAM core's controller clock (sim/Makefile)"
+#endif
 /* the DRAM controller's half period, ps (13333 at 37.5 MHz) */
 static const uint64_t DRAM_HALF_PS = 500000000ull / SIM_DRAM_KHZ;
 #endif
