@@ -19,7 +19,19 @@ mkdir -p "$work"
 
 # the smoke stimulus comes from the unmutated C model
 make -s -C "$root/tests/hdl" build/gen_smoke >/dev/null || exit 1
+# the full run's DRAM killer: LiteDRAM's simulation core, generated once (hdl/dram)
+if [ "$set_want" = full ]; then make -s -C "$hdl" dram >/dev/null || exit 1; fi
 "$root/tests/hdl/build/gen_smoke" "$work/smoke" 0 >/dev/null || exit 1
+
+# tb_failed STATUS LOG -> 0 if a Verilator killer's testbench ran and failed. A mutant
+# that does not build (Verilator's -Wall: a signal the edit left unused) is no kill: the
+# mutant has to be rewritten so that it builds and changes behaviour.
+tb_failed() {
+	[ "$1" -ne 0 ] || return 1
+	grep -q '^tb_dsr: seed' "$2" && return 0
+	echo "mutants: the testbench did not build or start (log: $2): not counted as a kill" >&2
+	return 1
+}
 
 run_killer() {	# mutant-copy killer -> 0 if the killer failed (mutant killed)
 	local m=$1 k=$2 log=$1/$3.log
@@ -33,12 +45,18 @@ run_killer() {	# mutant-copy killer -> 0 if the killer failed (mutant killed)
 		iverilog -g2012 -o "$m/smoke.vvp" -s tb_smoke $rtl "$root/tests/hdl/tb_smoke.sv" >"$log" 2>&1
 		vvp -n "$m/smoke.vvp" +stim="$work/smoke.stim" +expect="$work/smoke.exp" >>"$log" 2>&1
 		grep -q '^ERROR' "$log" || ! grep -q ': pass$' "$log" ;;
+	dram)
+		# the DRAM build's random run (tests/hdl make dram: LiteDRAM's simulation core,
+		# slow memory, the store's own assertions), against the mutant's copy
+		timeout 2400 make -C "$root/tests/hdl" HDL="$m" BUILD="$m/build/tb" SEED=1 dram \
+			>"$log" 2>&1
+		tb_failed $? "$log" ;;
 	test:*|random)
 		local tgt=verilator
 		[ "$k" = random ] || tgt="test-${k#test:}"
 		timeout 1800 make -C "$root/tests/hdl" HDL="$m" BUILD="$m/build/tb" SEED=1 FRAMES=60 \
 			"$tgt" >"$log" 2>&1
-		[ $? -ne 0 ] ;;
+		tb_failed $? "$log" ;;
 	*) echo "mutants: unknown killer $k" >&2; return 1 ;;
 	esac
 }
@@ -51,7 +69,15 @@ selected() {	# name set -> 0 if this run takes the mutant
 }
 skipped() {	# killer -> 0 if this run leaves it out (quick: the slow ones)
 	{ [ "$set_want" != full ] || [ "${MUTANT_SLOW:-1}" = 0 ]; } &&
-		[[ "$1" == test:* || "$1" == random ]]
+		[[ "$1" == test:* || "$1" == random || "$1" == dram ]]
+}
+# copy_hdl DIR: the part of hdl/ a killer reads. The DRAM build also needs hdl/dram (with
+# its timestamps, so that make does not regenerate) and LiteDRAM's generated core, which no
+# mutant touches: linked from hdl/build/dram (made first if missing).
+copy_hdl() {
+	cp -r "$hdl/rtl" "$hdl/formal" "$hdl/Makefile" "$1/"
+	cp -rp "$hdl/dram" "$1/"
+	mkdir -p "$1/build" && ln -s "$hdl/build/dram" "$1/build/dram"
 }
 
 # Every killer first runs on the unmutated RTL and must pass there: a killer that fails
@@ -59,7 +85,7 @@ skipped() {	# killer -> 0 if this run leaves it out (quick: the slow ones)
 # mutant as killed.
 base=$work/_unmutated
 rm -rf "$base" && mkdir -p "$base"
-cp -r "$hdl/rtl" "$hdl/formal" "$hdl/Makefile" "$base/"
+copy_hdl "$base"
 declare -A base_done=()
 while IFS='%' read -r name set file expr killers what; do
 	name=$(trim "$name"); set=$(trim "$set"); killers=$(trim "$killers")
@@ -83,7 +109,7 @@ while IFS='%' read -r name set file expr killers what; do
 	selected "$name" "$set" || continue
 	m=$work/$name
 	rm -rf "$m" && mkdir -p "$m"
-	cp -r "$hdl/rtl" "$hdl/formal" "$hdl/Makefile" "$m/"
+	copy_hdl "$m"
 	sed -i "$expr" "$m/rtl/$file"
 	if cmp -s "$hdl/rtl/$file" "$m/rtl/$file"; then
 		printf '%-16s NOT APPLIED (sed edit no longer matches rtl/%s)\n' "$name" "$file"
