@@ -103,11 +103,26 @@ module tb_smoke #(
             if (s_valid && s_ready) begin
                 pixels <= pixels + 1;
             end
+            // every check is 4-state: an X or Z the DUT drives is a failure, never a pass
+            // (a `!=` with an X operand is X, and an `if` takes X as false)
+            if (^{reg_ready, reg_rvalid, s_ready, m_valid} === 1'bx) begin
+                errors <= errors + 1;
+                if (errors < 10) begin
+                    $display("tb_smoke: FAIL X/Z on a handshake: reg_ready %b reg_rvalid %b s_ready %b m_valid %b (output word %0d)",
+                             reg_ready, reg_rvalid, s_ready, m_valid, ei);
+                end
+            end else if (m_valid && m_last === 1'bx) begin
+                errors <= errors + 1;
+                if (errors < 10) begin
+                    $display("tb_smoke: FAIL m_last X/Z while m_valid (output word %0d)", ei);
+                end
+            end
             if (m_valid && m_ready) begin
                 if (expw[ei][17]) begin
                     errors <= errors + 1;
                     $display("tb_smoke: FAIL output word %0d beyond the expected end", ei);
-                end else if (!expw[ei][18] && {m_last, m_data} != expw[ei][16:0]) begin
+                end else if (^{m_last, m_data} === 1'bx
+                             || (!expw[ei][18] && {m_last, m_data} !== expw[ei][16:0])) begin
                     errors <= errors + 1;
                     if (errors < 10) begin
                         $display("tb_smoke: FAIL word %0d: got %05h, expected %05h", ei,
