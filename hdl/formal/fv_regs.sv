@@ -50,7 +50,7 @@ module fv_regs (
     logic [15:0]   act_gain, act_midgrey;
     logic [31:0]   act_h31, act_h32;
     logic          act_lut_bank, act_lut_identity;
-    logic          lut_we, lut_bank;
+    logic          lut_wr, lut_bank;
     logic [PB-1:0] lut_addr;
     logic [15:0]   lut_wdata;
     logic [63:0]   time_now;
@@ -63,7 +63,7 @@ module fv_regs (
         .act_a11, .act_a12, .act_a21, .act_a22, .act_tx, .act_ty, .act_h31, .act_h32,
         .act_gain, .act_midgrey, .act_generation, .act_lut_bank, .act_lut_identity,
         .nxt_mode, .nxt_width, .nxt_height, .nxt_bits,
-        .lut_we, .lut_bank, .lut_addr, .lut_wdata, .lut_rdata,
+        .lut_wr, .lut_bank, .lut_addr, .lut_wdata, .lut_rdata,
         .lut_pixel_read, .lut_pixel_bank, .time_now,
         .sof_accept, .frame_out, .bad_frame, .err_short, .err_long, .err_line,
         .in_frame, .ref_valid
@@ -72,6 +72,14 @@ module fv_regs (
     logic init = 1'b1;
     always_ff @(posedge clk) init <= 1'b0;
     assign rst = init;
+
+    // port A's write as dsr_lut does it: lut_wr and its bank registered, the write the
+    // next cycle (lut_we: the cycle port A writes)
+    logic lut_we = 1'b0, lut_we_bank = 1'b0;
+    always_ff @(posedge clk) begin
+        lut_we      <= !rst && lut_wr;
+        lut_we_bank <= lut_bank;
+    end
 
     logic acc, wr, rd, commit, lut_write;
     assign acc       = reg_valid && reg_ready;
@@ -211,7 +219,9 @@ module fv_regs (
             assert (lut_bank == !act_lut_bank);
             if (!reg_ready) assert (reg_addr == dsr_pkg::DSR_REG_LUT_DATA && (reg_write || lut_we));
             // the hazard: a LUT write into a bank a frame in flight reads
-            if (lut_we) assert (lut_bank ? !in_use1 : !in_use0);
+            if (lut_we) assert (lut_we_bank ? !in_use1 : !in_use0);
+            // the bank the write was accepted for is still the shadow bank when it lands
+            if (lut_we) assert (lut_we_bank == lut_bank);
         end
         if (!init && !$past(init)) begin
             assert (act_generation == $past(act_generation) + {31'd0, $past(sof_accept && m_pend)});

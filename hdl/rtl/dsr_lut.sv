@@ -7,12 +7,12 @@
 //
 // Each bank is split by depth into slices of one DP16KD's depth (2^14 entries, 16K x 1:
 // a 2^16 x 16 bank is 4 slices of 16 block RAMs side by side), and each slice's output
-// goes straight into a register of its own, so nothing follows a block RAM's
-// clock-to-out (5.8 ns at -6; nextpnr charges it whatever the DP16KD's REGMODE says) in
-// its cycle and the placer can put each register beside its RAM. The pick among the
-// 2 x NSLICE slice words follows a cycle later, from flip-flops, so that cycle holds
-// only the route from the RAMs' corners of the die to one mux; the identity bypass
-// comes a cycle after it, locally. In front of the RAMs each slice takes a copy of the
+// is registered on its own (dsr_ram_dp OUT_REG: on the ECP5 the DP16KD's output
+// register, REGMODE "OUTREG", which nextpnr times as a register: the block RAM's 5.8 ns
+// clock-to-out at -6 stays inside the EBR), so nothing follows a block RAM's read in its
+// cycle. The pick among the 2 x NSLICE slice words follows a cycle later, from those
+// registers, so that cycle holds only the route from the RAMs' corners of the die to
+// one mux; the identity bypass comes a cycle after it, locally. In front of the RAMs each slice takes a copy of the
 // pixel's address of its own, so no address net fans out to more than one slice's
 // block RAMs (a 2^16 x 16 LUT is 128 of them, spread over the whole die).
 //
@@ -40,8 +40,10 @@ module dsr_lut #(
     output logic [DATA_WIDTH-1:0] m_refp,
     output logic [USER_WIDTH-1:0] m_user,
 
-    // register side: port A of the bank a_bank reads a_addr every cycle, writes with a_we
-    input  logic                  a_we,
+    // register side: port A reads a_addr every cycle (a_rdata two cycles later); a_wr is a
+    // write of a_wdata at a_addr into bank a_bank, registered here (a copy per slice) and
+    // done by the slice's port A the next cycle, instead of a read
+    input  logic                  a_wr,
     input  logic                  a_bank,
     input  logic [ADDR_WIDTH-1:0] a_addr,
     input  logic [DATA_WIDTH-1:0] a_wdata,
@@ -87,42 +89,58 @@ module dsr_lut #(
                     b_addr <= s_ref[SAW-1:0];
                 end
             end
+            // this slice's copy of a register-side write: its port A write enable, address
+            // and data come from registers beside its RAMs (the decode is ahead of them)
+            logic                  a_wr_c;
+            logic [SAW-1:0]        a_waddr_c;
+            logic [DATA_WIDTH-1:0] a_wdata_c;
+            (* keep *) always_ff @(posedge clk) begin
+                if (rst) begin
+                    a_wr_c <= 1'b0;
+                end else begin
+                    a_wr_c <= a_wr && a_sel == SEL;
+                end
+            end
+            (* keep *) always_ff @(posedge clk) begin
+                a_waddr_c <= a_addr[SAW-1:0];
+                a_wdata_c <= a_wdata;
+            end
             dsr_ram_dp #(
                 .DATA_WIDTH(DATA_WIDTH),
-                .ADDR_WIDTH(SAW)
+                .ADDR_WIDTH(SAW),
+                .OUT_REG   (1'b1)
             ) ram (
                 .clk     (clk),
-                .a_en    (a_sel == SEL),
-                .a_we    (a_we),
-                .a_addr  (a_addr[SAW-1:0]),
-                .a_wdata (a_wdata),
+                .a_en    (1'b1),        // every slice reads; the pick below takes one
+                .a_we    (a_wr_c),
+                .a_addr  (a_wr_c ? a_waddr_c : a_addr[SAW-1:0]),
+                .a_wdata (a_wdata_c),
+                .a_oce   (1'b1),
                 .a_rdata (a_rdata_ram[r*DATA_WIDTH +: DATA_WIDTH]),
                 .b_en    (m_ready),
                 .b_addr  (b_addr),
+                .b_oce   (m_ready),
                 .b_rdata (b_rdata[r*DATA_WIDTH +: DATA_WIDTH])
             );
         end
     endgenerate
 
     // read-back answers from the RAM the request went to, a cycle after the RAM: each
-    // RAM's port A output goes straight into a register (nothing behind the EBR's
-    // clock-to-out in its cycle), the pick follows in the next one. a_rdata belongs to
-    // the access two cycles back.
-    logic [NRAM*DATA_WIDTH-1:0] a_rdata_q;
+    // RAM's port A output is registered (its output register, a_oce = 1: nothing behind
+    // the EBR's clock-to-out in its cycle), the pick follows in the next one. a_rdata
+    // belongs to the access two cycles back.
     logic [RB-1:0]              a_sel_q, a_sel_qq;
     always_ff @(posedge clk) begin
         a_sel_q   <= a_sel;
         a_sel_qq  <= a_sel_q;
-        a_rdata_q <= a_rdata_ram;
     end
-    assign a_rdata = a_rdata_q[a_sel_qq*DATA_WIDTH +: DATA_WIDTH];
+    assign a_rdata = a_rdata_ram[a_sel_qq*DATA_WIDTH +: DATA_WIDTH];
 
     logic                  v1, v2, v3;
     logic                  ident1, ident2, ident3;
     logic [RB-1:0]         sel1, sel2;
     logic [ADDR_WIDTH-1:0] ref1, ref2, ref3;
     logic [USER_WIDTH-1:0] u1, u2, u3;
-    logic [NRAM*DATA_WIDTH-1:0] d2;
     logic [DATA_WIDTH-1:0]      d3;
 
     always_ff @(posedge clk) begin
@@ -151,12 +169,11 @@ module dsr_lut #(
             ident1 <= ident0;
             ref1   <= ref0;
             u1     <= u0;
-            d2     <= b_rdata;
             sel2   <= sel1;
             ident2 <= ident1;
             ref2   <= ref1;
             u2     <= u1;
-            d3     <= d2[sel2*DATA_WIDTH +: DATA_WIDTH];
+            d3     <= b_rdata[sel2*DATA_WIDTH +: DATA_WIDTH];   // the slices' output registers
             ident3 <= ident2;
             ref3   <= ref2;
             u3     <= u2;

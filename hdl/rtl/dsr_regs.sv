@@ -83,8 +83,10 @@ module dsr_regs #(
     output logic [HB-1:0]             nxt_height,
     output logic [4:0]                nxt_bits,
 
-    // LUT port A (register side)
-    output logic                      lut_we,       // port A reads every cycle
+    // LUT port A (register side): port A reads lut_addr every cycle; lut_wr is a write
+    // of lut_wdata at lut_addr into bank lut_bank accepted now, which dsr_lut registers
+    // (a copy per block RAM slice) and performs the next cycle instead of that read
+    output logic                      lut_wr,
     output logic                      lut_bank,
     output logic [PIXEL_BITS_MAX-1:0] lut_addr,
     output logic [15:0]               lut_wdata,
@@ -316,12 +318,13 @@ module dsr_regs #(
 
     // ---- LUT port A: writes into the shadow bank, reads it back. Port A reads lut_index
     // every cycle (a read takes the word of its acceptance cycle); a write is registered
-    // and lands a cycle after its acceptance, so the port's enables come from registers,
-    // not from the bus's address decode (timing). The bank cannot change in between: a
-    // write is accepted only without a swap pending, and a commit is another access.
-    logic                      lut_wr_now;
-    logic [PIXEL_BITS_MAX-1:0] lut_waddr_q;
-    logic [15:0]               lut_wdata_q;
+    // in dsr_lut, beside each slice's block RAMs (the address, data and write enable a
+    // copy per slice: no enable or address net from here fans out to every EBR of the
+    // LUT), and lands a cycle after its acceptance, when the port does it instead of a
+    // read (lut_wr_q holds a LUT_DATA read off for that cycle). The bank cannot change in
+    // between: a write is accepted only without a swap pending, and a commit is another
+    // access.
+    logic lut_wr_now;
     assign lut_wr_now = lut_access && lut_in_range && reg_write;
     always_ff @(posedge clk) begin
         if (rst) begin
@@ -329,13 +332,11 @@ module dsr_regs #(
         end else begin
             lut_wr_q <= lut_wr_now;
         end
-        lut_waddr_q <= lut_index[PIXEL_BITS_MAX-1:0];
-        lut_wdata_q <= reg_wdata[15:0];
     end
-    assign lut_we    = lut_wr_q;
+    assign lut_wr    = lut_wr_now;
     assign lut_bank  = !lut_active;
-    assign lut_addr  = lut_wr_q ? lut_waddr_q : lut_index[PIXEL_BITS_MAX-1:0];
-    assign lut_wdata = lut_wdata_q;
+    assign lut_addr  = lut_index[PIXEL_BITS_MAX-1:0];
+    assign lut_wdata = reg_wdata[15:0];
 
     // ---- commit, activation at the frame start, LUT bank swap
     always_ff @(posedge clk) begin

@@ -98,7 +98,7 @@ module dsr_top #(
     logic [15:0]   act_gain, act_midgrey;
     logic [31:0]   act_generation;
     logic          act_lut_bank, act_lut_identity;
-    logic          lut_we, lut_bank;
+    logic          lut_wr, lut_bank;
     logic [DW-1:0] lut_addr;
     logic [15:0]   lut_wdata, lut_rdata;
     logic [63:0]   time_now;
@@ -119,7 +119,7 @@ module dsr_top #(
         .act_a11, .act_a12, .act_a21, .act_a22, .act_tx, .act_ty, .act_h31, .act_h32,
         .act_gain, .act_midgrey, .act_generation, .act_lut_bank, .act_lut_identity,
         .nxt_mode, .nxt_width, .nxt_height, .nxt_bits,
-        .lut_we, .lut_bank, .lut_addr, .lut_wdata, .lut_rdata,
+        .lut_wr, .lut_bank, .lut_addr, .lut_wdata, .lut_rdata,
         .lut_pixel_read, .lut_pixel_bank,
         .time_now,
         .sof_accept, .frame_out, .bad_frame, .err_short, .err_long, .err_line,
@@ -485,7 +485,7 @@ module dsr_top #(
         .s_valid(bi_valid), .s_ready(bi_ready), .s_ref(bi_ref), .s_bank(ft[bi_tag][FT_BANK]),
         .s_identity(ft[bi_tag][FT_IDENT]), .s_user(bi_px),
         .m_valid(lu_valid), .m_ready(lu_ready), .m_refp(lu_refp), .m_user(lu_px),
-        .a_we(lut_we), .a_bank(lut_bank), .a_addr(lut_addr),
+        .a_wr(lut_wr), .a_bank(lut_bank), .a_addr(lut_addr),
         .a_wdata(lut_wdata), .a_rdata(lut_rdata),
         .pixel_read(lut_pixel_read), .pixel_bank(lut_pixel_bank)
     );

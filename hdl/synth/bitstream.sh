@@ -18,7 +18,7 @@ mkdir -p "$out"
 
 echo "bitstream: dsr_board (MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits), $device speed $speed $pkg"
 "$yosys" -q -l "$out/yosys.log" -p "
-	read_verilog -sv $*
+	read_verilog -sv -D DSR_ECP5 $*
 	chparam -set MAX_WIDTH $w -set MAX_HEIGHT $h -set PIXEL_BITS_MAX $bits dsr_board
 	synth_ecp5 -top dsr_board -json $out/dsr_board.json
 	tee -o $out/stat.txt stat

@@ -9,7 +9,7 @@ yosys=$1 out=$2 w=$3 h=$4 bits=$5
 shift 5
 mkdir -p "$(dirname "$out")"
 "$yosys" -q -l "${out%.v}.log" -p "
-	read_verilog -sv -D SYNTHESIS $*
+	read_verilog -sv -D SYNTHESIS -D DSR_ECP5 $*
 	chparam -set MAX_WIDTH $w -set MAX_HEIGHT $h -set PIXEL_BITS_MAX $bits dsr_top
 	synth_ecp5 -top dsr_top
 	rename -top dsr_top

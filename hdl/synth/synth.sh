@@ -8,6 +8,9 @@
 # board core does; 0 synthesises the bare dsr_top (the figures before 2026-12-05 23:30).
 # usage: synth.sh YOSYS NEXTPNR OUTDIR MAX_WIDTH MAX_HEIGHT PIXEL_BITS_MAX FREQ_MHZ PACKAGE SEED rtl...
 # No pin constraints: nextpnr places the ports itself, so the figure is the core's.
+# Every ECP5 script here reads the RTL with DSR_ECP5 defined: the RTL then instantiates
+# ECP5 primitives where Yosys would not infer what we need (DP16KD's output register);
+# without it (Verilator, formal, other FPGAs) the same behaviour in plain RTL.
 set -euo pipefail
 yosys=$1 nextpnr=$2 out=$3 w=$4 h=$5 bits=$6 freq=$7 pkg=$8 seed=$9
 speed=${SYNTH_SPEED:-6}
@@ -17,7 +20,7 @@ mkdir -p "$out"
 
 echo "synth: dsr_top MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits PORT_REGS=$port_regs, LFE5U-85F-$speed $pkg, target $freq MHz, seed $seed"
 "$yosys" -q -l "$out/yosys.log" -p "
-	read_verilog -sv $*
+	read_verilog -sv -D DSR_ECP5 $*
 	chparam -set MAX_WIDTH $w -set MAX_HEIGHT $h -set PIXEL_BITS_MAX $bits -set PORT_REGS $port_regs dsr_top_synth
 	synth_ecp5 -top dsr_top_synth -json $out/dsr_top.json
 	tee -o $out/stat.txt stat

@@ -37,7 +37,7 @@ if [ $fresh = 1 ]; then
 	echo "synth: reusing $json"
 else
 	"$yosys" -q -l "$out/yosys.log" -p "
-		read_verilog -sv $*
+		read_verilog -sv -D DSR_ECP5 $*
 		synth_ecp5 -top dsr_dram_synth -json $json
 		tee -o $out/stat.txt stat
 	" || { tail -20 "$out/yosys.log" >&2; exit 1; }

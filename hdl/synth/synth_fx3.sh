@@ -27,7 +27,7 @@ lpf=$out/dsr_fx3_synth.lpf
 
 echo "synth-fx3: dsr_fx3_slave on the FX3 pins (out of context), LFE5U-85F-$speed CABGA381"
 "$yosys" -q -l "$out/yosys.log" -p "
-	read_verilog -sv $*
+	read_verilog -sv -D DSR_ECP5 $*
 	synth_ecp5 -top dsr_fx3_synth -json $json
 	tee -o $out/stat.txt stat
 " || { tail -20 "$out/yosys.log" >&2; exit 1; }

@@ -26,7 +26,7 @@ lpf=$out/dsr_litedram_synth.lpf
 
 echo "synth-litedram: LiteDRAM ECP5 DDR3 core alone (sys $sys MHz, out of context), LFE5U-85F-$speed CABGA381"
 "$yosys" -q -l "$out/yosys.log" -p "
-	read_verilog -sv $*
+	read_verilog -sv -D DSR_ECP5 $*
 	synth_ecp5 -top dsr_litedram_synth -json $json
 	tee -o $out/stat.txt stat
 " || { tail -20 "$out/yosys.log" >&2; exit 1; }

@@ -25,7 +25,7 @@ lpf=$out/dsr_store_synth.lpf
 
 echo "synth-store: dsr_ref_dram + dsr_mem_bridge (4096 x 4096 x 16, out of context), LFE5U-85F-$speed CABGA381"
 "$yosys" -q -l "$out/yosys.log" -p "
-	read_verilog -sv $*
+	read_verilog -sv -D DSR_ECP5 $*
 	synth_ecp5 -top dsr_store_synth -json $json
 	tee -o $out/stat.txt stat
 " || { tail -20 "$out/yosys.log" >&2; exit 1; }

@@ -3,7 +3,8 @@
 // by ecp5_dp16kd.v), on the same stimulus, and compares every defined output bit.
 //
 // Inferred memories, mapped by synth_ecp5 as it maps ours: the LUT's slice (dsr_ram_dp,
-// 16K x 1 port A read/write, B read), the frame store's (dsr_ram_sdp at 16K, 8K, 4K, 2K
+// 16K x 1 port A read/write, B read; with OUT_REG at 16K, 4K and 512 deep: DP16KD
+// instantiated with its output registers, read with DSR_ECP5 as hdl/synth reads it), the frame store's (dsr_ram_sdp at 16K, 8K, 4K, 2K
 // and 1K deep: widths 1, 2, 4, 9, 18), byte enables on 18 and 36 bits (PDPW16KD), a
 // write-first and a no-change port, initialised ROMs (INITVAL at widths 1, 4, 18).
 // Under SYNTHESIS, DP16KD instantiated directly in the modes synth_ecp5 never emits
@@ -35,8 +36,19 @@ module dp16kd_dut (
     logic [15:0] lut_a, lut_b, s14, s13, s12;
     logic [17:0] s11, s10;
     dsr_ram_dp #(.DATA_WIDTH(16), .ADDR_WIDTH(14)) u_lut (
-        .clk(clk), .a_en(en_a), .a_we(we_a), .a_addr(addr_a), .a_wdata(wdata[15:0]), .a_rdata(lut_a),
-        .b_en(en_b), .b_addr(addr_b), .b_rdata(lut_b));
+        .clk(clk), .a_en(en_a), .a_we(we_a), .a_addr(addr_a), .a_wdata(wdata[15:0]), .a_oce(oce_a),
+        .a_rdata(lut_a), .b_en(en_b), .b_addr(addr_b), .b_oce(oce_b), .b_rdata(lut_b));
+    // dsr_ram_dp with its output registers (OUT_REG): DP16KD instantiated under DSR_ECP5
+    logic [15:0] o14_a, o14_b, o12_a, o12_b, o10_a, o10_b;
+    dsr_ram_dp #(.DATA_WIDTH(16), .ADDR_WIDTH(14), .OUT_REG(1'b1)) u_o14 (
+        .clk(clk), .a_en(en_a), .a_we(we_a), .a_addr(addr_a), .a_wdata(wdata[15:0]), .a_oce(oce_a),
+        .a_rdata(o14_a), .b_en(en_b), .b_addr(addr_b), .b_oce(oce_b), .b_rdata(o14_b));
+    dsr_ram_dp #(.DATA_WIDTH(16), .ADDR_WIDTH(12), .OUT_REG(1'b1)) u_o12 (
+        .clk(clk), .a_en(en_a), .a_we(we_a), .a_addr(addr_a[11:0]), .a_wdata(wdata[31:16]), .a_oce(oce_a),
+        .a_rdata(o12_a), .b_en(en_b), .b_addr(addr_b[11:0]), .b_oce(oce_b), .b_rdata(o12_b));
+    dsr_ram_dp #(.DATA_WIDTH(16), .ADDR_WIDTH(9), .OUT_REG(1'b1)) u_o10 (
+        .clk(clk), .a_en(en_a), .a_we(we_a), .a_addr(addr_a[8:0]), .a_wdata(wdata[35:20]), .a_oce(oce_a),
+        .a_rdata(o10_a), .b_en(en_b), .b_addr(addr_b[8:0]), .b_oce(oce_b), .b_rdata(o10_b));
     dsr_ram_sdp #(.DATA_WIDTH(16), .ADDR_WIDTH(14)) u_s14 (
         .clk(clk), .wr_en(we_a), .wr_addr(addr_a), .wr_data(wdata[15:0]),
         .rd_en(en_b), .rd_addr(addr_b), .rd_data(s14));
@@ -206,7 +218,7 @@ module dp16kd_dut (
         end
     endgenerate
 
-    assign q = 512'({prim_q, q_rom18, q_rom4, q_rom1, q_nc, q_wf, q_be36, q_be18, s10, s11, s12, s13, s14,
+    assign q = 512'({o10_b, o10_a, o12_b, o12_a, o14_b, o14_a, prim_q, q_rom18, q_rom4, q_rom1, q_nc, q_wf, q_be36, q_be18, s10, s11, s12, s13, s14,
                      lut_b, lut_a});
 
 endmodule
