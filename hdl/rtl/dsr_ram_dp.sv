@@ -35,6 +35,9 @@ module dsr_ram_dp #(
 
 `ifdef DSR_ECP5
     if (OUT_REG) begin : g_ebr
+        if (ADDR_WIDTH > 14) begin : g_too_deep
+            $error("dsr_ram_dp: OUT_REG on the ECP5 holds at most 2^14 entries (one DP16KD's depth)");
+        end
         // DP16KD side by side, each as wide as one holds at this depth (16K x 1, 8K x 2,
         // 4K x 4, 2K x 9, 1K x 18); port A read-before-write, as the RTL below
         localparam int NATIVE = ADDR_WIDTH >= 14 ? 14 : ADDR_WIDTH == 13 ? 13 : ADDR_WIDTH == 12 ? 12
