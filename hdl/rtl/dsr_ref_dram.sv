@@ -539,8 +539,8 @@ module dsr_ref_dram #(
             end
             if (prefetch.i_valid && !prefetch.done) begin
                 if (!prefetch.win_q) pf_win++;
-                else if (prefetch.go && !prefetch.nomiss && !fill_ready) pf_ring++;
-                else if (prefetch.go && !prefetch.nomiss && !prefetch.mfree) pf_slot++;
+                else if (prefetch.go_q && !prefetch.nomiss && !fill_ready) pf_ring++;
+                else if (prefetch.go_q && !prefetch.nomiss && !prefetch.mfree) pf_slot++;
                 else pf_other++;
             end else if (!prefetch.i_valid && prefetch.walking) pf_idle++;
         end

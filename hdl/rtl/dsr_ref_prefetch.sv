@@ -18,9 +18,9 @@
 // Pixels that read the reference are numbered q = 0, 1, ... in the order both walks see
 // them; the sampler reports how many it has read (rd_seq). A slot's new tile may be
 // written only once the sampler is past the old tile's last reader: a fill whose slot is
-// not free (busy and last >= rd_seq, from the registered free flags) carries that last
-// reader (fill_wait), and dsr_ref_dram reads it from DRAM at once but writes it into the
-// cache only after the sampler has passed it; the walk never stops for a busy slot, so it
+// busy (marked by a pixel since the last time the sampler had read every walked pixel)
+// carries that last reader (fill_wait), and dsr_ref_dram reads it from DRAM at once but
+// writes it into the cache only after the sampler has passed it (rd_seq > fill_wait); the walk never stops for a busy slot, so it
 // stays ahead (a window of pixels, bounded by dsr_ref_dram's fill ring). A fill is
 // tagged with the q of the pixel that needed it, and the sampler reads pixel p only when
 // no fill with q <= p is outstanding (dsr_ref_dram). Fills are issued in order, so a pixel
@@ -237,16 +237,16 @@ module dsr_ref_prefetch #(
         slot_of = SXB'((32'(ty) >> 1 & ((32'd1 << (NYB - 1)) - 1)) << (TXB - 1)) | SXB'(tx >> 1);
     endfunction
 
-    // a slot may be refilled when it has no reader in flight, or its last reader is read:
-    // rd - last in 1 .. 2^(SEQ_BITS-1), i.e. the sign of rd - last - 1 = rd + ~last (the
-    // carry chain's top bit, no compare after it). A reader in flight is at most the
-    // window (2^(SEQ_BITS-2)) ahead of rd, so it never looks read.
-    function automatic logic free_of(input logic busy, input logic [SEQ_BITS-1:0] last,
-                                     input logic [SEQ_BITS-1:0] rd);
-        logic [SEQ_BITS-1:0] age1;
-        age1 = rd + ~last;
-        free_of = !busy || !age1[SEQ_BITS-1];
-    endfunction
+    // A slot is free (its fill carries no wait) when it is not busy. Its last reader's age
+    // is not looked at here: a busy slot's fill carries the last reader, and dsr_ref_dram
+    // compares it with rd_seq (fl_wen: last before the fill's own pixel; the take:
+    // wait_before(last, rd_seq)), the same sign test the age was (rd - last in
+    // 1 .. 2^(SEQ_BITS-1)). A fill whose slot's age said "read" when I computed it is
+    // therefore taken in the same cycle as if it carried no wait: rd_seq only grows, and
+    // at the take rd_seq <= fill_seq (the fill's own pixel is not read before its words
+    // are written), with fill_seq - last <= 2^(SEQ_BITS-1) (else fl_wen is low). Timing:
+    // the 24-bit age of every candidate, picked by P's slot into R's free flag, was
+    // synth-store's seed-2 pipe_clk path (c_last -> carry chain -> pick -> r_free, 10.76 ns).
 
     localparam int PW = 4 * (1 + TXB + TYB);       // a pair: present, tx, ty per bank
     localparam int KW = PW + 1 + 1 + 8;            // + sof, slot, ticket
@@ -307,7 +307,6 @@ module dsr_ref_prefetch #(
     logic                r_sof, i_sof, r_rslot, i_rslot;
     logic [7:0]          r_ticket, i_ticket;
     logic [3:0]          r_v, r_busy, i_busy, i_hit;
-    logic [3:0]          r_free, i_free;      // free flags of the copies, a cycle old
     logic [TYB-1:0]      r_tag [4];
     logic [SEQ_BITS-1:0] r_last [4];
     logic [SEQ_BITS-1:0] i_last [4];
@@ -336,7 +335,7 @@ module dsr_ref_prefetch #(
     // - last reader.
     logic [TYB-1:0]      tag_rd [4];
     logic [GB-1:0]       gen_rd [4];
-    logic [3:0]          busy_rd, free_rd;
+    logic [3:0]          busy_rd;
     logic [SEQ_BITS-1:0] last_rd [4];
     logic [3:0]          pi_en, pd_en;              // pending writes (last cycle's events)
     logic [SXB-1:0]      pi_slot [4];
@@ -347,7 +346,10 @@ module dsr_ref_prefetch #(
     logic [EB-1:0]       cur_ep;
     logic                sweeping, sw_init, ep_dirty, ep_step;
     logic [SXB-1:0]      sw_slot;
-    logic                p_take, r_take;
+    // the stage moves' flags and their copies (see "stage moves")
+    localparam int NGA = 1 + 4 * NC;
+    logic [NGA-1:0]      xa_q, ya_q, ga_take;
+    logic [4:0]          xr_q, yr_q, xi_q, yi_q, gr_take, gi_take;
 
     genvar g;
     generate
@@ -377,17 +379,15 @@ module dsr_ref_prefetch #(
             assign p_hi = p_slot[g][SXB-1 -: CB];
             assign {gen_rd[g], tag_rd[g]} = c_tag[p_hi];
             assign last_rd[g] = c_last[p_hi];
-            // busy and free per candidate, then the pick: P's slot (p_tx) only selects
-            // one bit, it is not in front of the epoch compare and the age's carry chain
-            logic [NC-1:0]       c_busy, c_free;
+            // busy per candidate, then the pick: P's slot (p_tx) only selects one bit, it
+            // is not in front of the epoch compare
+            logic [NC-1:0]       c_busy;
             always_comb begin
                 for (int j = 0; j < NC; j++) begin
                     c_busy[j] = c_ep[j] == cur_ep;
-                    c_free[j] = free_of(c_busy[j], c_last[j], rd_seq);
                 end
             end
             assign busy_rd[g] = c_busy[p_hi];
-            assign free_rd[g] = c_free[p_hi];
             for (genvar j = 0; j < NC; j = j + 1) begin : g_hi
                 // LUT RAM: as a block RAM (Yosys takes the candidate registers into its
                 // read port) P's stall would reach the EBR's address, and its 5.8 ns
@@ -407,7 +407,7 @@ module dsr_ref_prefetch #(
                 // a candidate is the table read at A's slot when P takes a pixel, its own
                 // otherwise, then this cycle's write to its slot
                 always_ff @(posedge clk) begin
-                    if (p_take) begin
+                    if (ga_take[1 + NC * g + j]) begin
                         c_tag[j]  <= tw_j && tw_slot[LOB-1:0] == a_lo ? tw_data
                                                                        : tag_mem[a_lo];
                         c_ep[j]   <= ew_j && ew_slot[LOB-1:0] == a_lo ? ew_data
@@ -454,15 +454,18 @@ module dsr_ref_prefetch #(
     // a slot marked busy now or since the last step needs the step
     assign ep_step    = clr_b && (ep_dirty || pd_en != '0);
 
-    // the window, a cycle late (pf_seq grows by at most one a cycle: it can only be stricter)
-    logic win_q;
+    // the window, a cycle late (pf_seq grows by at most one a cycle: it can only be
+    // stricter); the walk's step reads win2_q, two cycles late against one less
+    logic win_q, win2_q;
     logic [SEQ_BITS-1:0] ahead;
     assign ahead = pf_seq - rd_seq;
 
-    logic issue, done, go;
-    assign go    = i_valid && (!i_sof || sof_ok) && win_q && !sweeping;
-    assign issue = go && !nomiss && fill_ready;
-    assign done  = go && (nomiss || (issue && !more));
+    // I goes on (go), issues its first miss (issue), is done: go is a flip-flop (go_q, set
+    // from I's next state, see "stage moves"), so are go with no miss (dnm_q) and go with
+    // at most one (y_q): done is one gate from flip-flops and fill_ready
+    logic issue, done, go_q, dnm_q, y_q;
+    assign issue = go_q && !nomiss && fill_ready;
+    assign done  = dnm_q || (fill_ready && y_q);
     always_comb begin
         for (int k = 0; k < 4; k++) begin
             iss_k[k] = issue && m == 2'(k);
@@ -479,35 +482,91 @@ module dsr_ref_prefetch #(
     assign fill_wait    = i_last[m];
 
     // ---------------------------------------------------------------- stage moves
+    // A stage moves when the one after it is empty or moves; I moves when it is done.
+    // What the moves need of the stages' state is registered from its next value (the
+    // x_* and y_* flags below), so each move is one gate from flip-flops and fill_ready:
+    //   i_take  = !i_valid || done                   = xi || fill_ready && yi
+    //   r_take  = p_valid && (!r_valid || i_take)    = p_valid && (xr || fill_ready && yr)
+    //   a_ready = !p_valid || r_take                 = xa || fill_ready && ya
+    // (xi = !i_valid || go && nomiss, xr = !r_valid || xi, xa = !p_valid || xr, y = go &&
+    // !more). Each group of registers a move loads has its own copy of the flags (kept
+    // apart by the keep attribute: Yosys would merge the copies), so no move is one net to
+    // hundreds of enables. Timing: synth-store's seed-1 pipe_clk path ran nomiss -> done ->
+    // the I/R/P moves -> p_take -> 2.57 ns of routing to ~670 candidate registers, 10.74 ns.
+    // Groups: A = {0: the slice and P's pixel, 1 + NC * g + j: bank g's candidate j},
+    // R and I = {0: the stage's pixel, 1 + k: bank k's copy}.
+    always_comb begin
+        for (int n = 0; n < NGA; n++) ga_take[n] = a_valid && (xa_q[n] || (fill_ready && ya_q[n]));
+        for (int n = 0; n < 5; n++) begin
+            gr_take[n] = p_valid && (xr_q[n] || (fill_ready && yr_q[n]));
+            gi_take[n] = r_valid && (xi_q[n] || (fill_ready && yi_q[n]));
+        end
+    end
+
     logic i_take, r_move, r_ready;
-    assign i_take  = !i_valid || done;              // I is free at the next edge
-    assign r_move  = r_valid && i_take;
-    assign r_ready = !r_valid || r_move;
-    assign r_take  = p_valid && r_ready;
-    assign a_ready = !p_valid || r_take;
-    assign p_take  = a_valid && a_ready;
+    assign i_take  = xi_q[0] || (fill_ready && yi_q[0]);    // I is free at the next edge
+    assign r_move  = gi_take[0];
+    assign r_ready = !r_valid || r_move;        // r_take = gr_take[0], p_take = ga_take[0]
+    assign a_ready = xa_q[0] || (fill_ready && ya_q[0]);
+
+    // the flags' next values: the stages' next state, then the step's
+    logic p_valid_n, r_valid_n, i_valid_n, i_sof_n, sof_ok_n, sweeping_n, go_n;
+    logic nomiss_n, more_n, xi_n, xr_n, xa_n, y_n;
+    assign p_valid_n = a_ready ? a_valid : p_valid;
+    assign r_valid_n = r_ready ? p_valid : r_valid;
+    assign i_valid_n = i_take ? r_valid : i_valid;
+    assign i_sof_n   = r_move ? r_sof : i_sof;
+    assign go_n      = i_valid_n && (!i_sof_n || sof_ok_n) && win2_q && !sweeping_n;
+    assign xi_n      = !i_valid_n || (go_n && nomiss_n);
+    assign xr_n      = !r_valid_n || xi_n;
+    assign xa_n      = !p_valid_n || xr_n;
+    assign y_n       = go_n && !more_n;
+
+    genvar n;
+    generate
+        for (n = 0; n < NGA; n = n + 1) begin : g_fa
+            (* keep *) always_ff @(posedge clk) begin
+                if (rst) begin
+                    xa_q[n] <= 1'b1;
+                    ya_q[n] <= 1'b0;
+                end else begin
+                    xa_q[n] <= xa_n;
+                    ya_q[n] <= y_n;
+                end
+            end
+        end
+        for (n = 0; n < 5; n = n + 1) begin : g_fri
+            (* keep *) always_ff @(posedge clk) begin
+                if (rst) begin
+                    xr_q[n] <= 1'b1;
+                    yr_q[n] <= 1'b0;
+                    xi_q[n] <= 1'b1;
+                    yi_q[n] <= 1'b0;
+                end else begin
+                    xr_q[n] <= xr_n;
+                    yr_q[n] <= y_n;
+                    xi_q[n] <= xi_n;
+                    yi_q[n] <= y_n;
+                end
+            end
+        end
+    endgenerate
 
     // R's next copies: the read at P's slot (with the pending write) when a pixel enters,
     // R's own otherwise; then this cycle's writes where the slot matches
-    // R's free flag is registered with the copy (from the same values, this cycle's
-    // rd_seq): I's pick of the first miss's free flag then reads flip-flops, not a 24-bit
-    // age. The pending write's last (pd_last) gets its own age, selected after the compare.
-    logic [3:0]          rn_v, rn_busy, rn_free;
+    logic [3:0]          rn_v, rn_busy;
     logic [TYB-1:0]      rn_tag [4];
     logic [SEQ_BITS-1:0] rn_last [4];
-    logic                pd_free;
-    assign pd_free = free_of(1'b1, pd_last, rd_seq);
     always_comb begin
         for (int k = 0; k < 4; k++) begin
-            logic                m_iss, m_dn, b_v, b_busy, b_free;
+            logic                m_iss, m_dn, b_v, b_busy;
             logic [TYB-1:0]      b_tag;
             logic [SEQ_BITS-1:0] b_last;
-            if (r_take) begin
+            if (gr_take[1 + k]) begin
                 b_v    = !sweeping && gen_rd[k] == cur_gen;
                 b_busy = busy_rd[k];
                 b_tag  = tag_rd[k];
                 b_last = last_rd[k];
-                b_free = free_rd[k];
                 if (pi_en[k] && pi_slot[k] == p_slot[k]) begin
                     b_v   = 1'b1;
                     b_tag = pi_tag[k];
@@ -515,7 +574,6 @@ module dsr_ref_prefetch #(
                 if (pd_en[k] && pd_slot[k] == p_slot[k]) begin
                     b_busy = 1'b1;
                     b_last = pd_last;
-                    b_free = pd_free;
                 end
                 m_iss = iss_k[k] && i_slot[k] == p_slot[k];
                 m_dn  = dn_k[k] && i_slot[k] == p_slot[k];
@@ -524,7 +582,6 @@ module dsr_ref_prefetch #(
                 b_busy = r_busy[k];
                 b_tag  = r_tag[k];
                 b_last = r_last[k];
-                b_free = r_free[k] || free_of(r_busy[k], r_last[k], rd_seq);
                 m_iss  = iss_k[k] && i_slot[k] == r_slot[k];
                 m_dn   = dn_k[k] && i_slot[k] == r_slot[k];
             end
@@ -532,35 +589,31 @@ module dsr_ref_prefetch #(
             rn_tag[k]  = m_iss ? i_ty[k] : b_tag;
             rn_busy[k] = m_dn || (!clr_b && b_busy);
             rn_last[k] = m_dn ? pf_seq : b_last;
-            rn_free[k] = !m_dn && (clr_b || b_free);
         end
     end
 
-    // I's next hit and free: from R's copies (with this cycle's writes) when R moves on,
-    // I's own otherwise. Free comes from the copies' registered flags (R's: computed with
-    // last cycle's rd_seq, I's: updated with this cycle's a cycle later), so mfree is a
-    // pick of flip-flops. A late free is only stricter: rd_seq only grows, and a slot
-    // marked by a done is not free (m_dn) until the age says so.
-    logic [3:0]          in_hit, in_free, in_busy, in_fnext;
+    // I's next hit and busy: from R's copies (with this cycle's writes) when R moves on,
+    // I's own otherwise. The first miss's free flag (mfree, registered) is its copy's
+    // !busy without this cycle's all-read clear (a late free is only stricter; it was
+    // the copies' free flags' lateness when they carried the age, kept as it was)
+    logic [3:0]          in_hit, in_free, in_busy;
     logic [SEQ_BITS-1:0] in_last [4];
     always_comb begin
         for (int k = 0; k < 4; k++) begin
             logic m_iss, m_dn;
             m_iss = iss_k[k] && i_slot[k] == r_slot[k];
             m_dn  = dn_k[k] && i_slot[k] == r_slot[k];
-            if (r_move) begin
+            if (gi_take[1 + k]) begin
                 in_hit[k]  = m_iss ? i_ty[k] == r_ty[k]
                                    : !clr_v && r_v[k] && r_tag[k] == r_ty[k];
                 in_busy[k] = m_dn || (!clr_b && r_busy[k]);
                 in_last[k] = m_dn ? pf_seq : r_last[k];
-                in_free[k] = !m_dn && r_free[k];
-                in_fnext[k] = !m_dn && (clr_b || r_free[k]);
+                in_free[k] = !m_dn && !r_busy[k];
             end else begin
                 in_hit[k]  = iss_k[k] || (!clr_v && i_hit[k]);
                 in_busy[k] = !clr_b && i_busy[k];
                 in_last[k] = i_last[k];
-                in_free[k] = i_free[k];
-                in_fnext[k] = clr_b || i_free[k] || free_of(i_busy[k], i_last[k], rd_seq);
+                in_free[k] = !i_busy[k];
             end
         end
     end
@@ -575,9 +628,19 @@ module dsr_ref_prefetch #(
             if (in_miss[k]) in_m = 2'(k);
         end
     end
+    assign more_n   = (in_miss & ~(4'b1 << in_m)) != '0;
+    assign nomiss_n = in_miss == '0;
+
+    // the frame start's check and the sweep's flag, next values
+    assign sof_ok_n = i_valid && i_sof && !r_move && !cap_wait && !stale;
+    always_comb begin
+        sweeping_n = sweeping;
+        if (sweeping && sw_slot == SXB'(NSB - 1)) sweeping_n = 1'b0;
+        if (clr_v && cur_gen == GEN_LAST) sweeping_n = 1'b1;
+    end
 
     always_ff @(posedge clk) begin
-        if (p_take) begin
+        if (ga_take[0]) begin
             for (int k = 0; k < 4; k++) begin
                 p_present[k] <= a_present[k];
                 p_tx[k] <= a_tx[k];
@@ -585,7 +648,7 @@ module dsr_ref_prefetch #(
             end
             {p_sof, p_rslot, p_ticket} <= a_data[9:0];
         end
-        if (r_take) begin
+        if (gr_take[0]) begin
             r_present <= p_present;
             r_tx      <= p_tx;
             r_ty      <= p_ty;
@@ -605,14 +668,12 @@ module dsr_ref_prefetch #(
         r_busy  <= rn_busy;
         r_tag   <= rn_tag;
         r_last  <= rn_last;
-        r_free  <= rn_free;
-        i_free  <= in_fnext;
         i_hit   <= in_hit;
         i_busy  <= in_busy;
         i_last  <= in_last;
         m       <= in_m;
-        more    <= (in_miss & ~(4'b1 << in_m)) != '0;
-        nomiss  <= in_miss == '0;
+        more    <= more_n;
+        nomiss  <= nomiss_n;
         mfree   <= in_free[in_m];
         pd_last <= pf_seq;
         for (int k = 0; k < 4; k++) begin
@@ -630,6 +691,10 @@ module dsr_ref_prefetch #(
             pi_en      <= '0;
             pd_en      <= '0;
             win_q      <= 1'b1;
+            win2_q     <= 1'b1;
+            go_q       <= 1'b0;
+            dnm_q      <= 1'b0;
+            y_q        <= 1'b0;
             all_rd_q   <= 1'b0;
             done_q     <= 1'b0;
             sof_ok     <= 1'b0;
@@ -652,9 +717,13 @@ module dsr_ref_prefetch #(
             pi_en <= iss_k;
             pd_en <= dn_k;
             win_q <= ahead < WINDOW - 1'b1;
+            win2_q <= ahead < WINDOW - SEQ_BITS'(2);
+            go_q  <= go_n;
+            dnm_q <= go_n && nomiss_n;
+            y_q   <= y_n;
             all_rd_q <= rd_seq == pf_seq;
             done_q <= done;
-            sof_ok <= i_valid && i_sof && !r_move && !cap_wait && !stale;
+            sof_ok <= sof_ok_n;
             // once: in the cycle it acts, stale still holds (seen moves with it)
             clr_v  <= i_valid && i_sof && !cap_wait && stale && !clr_v;
             if (clr_v) begin
@@ -670,17 +739,16 @@ module dsr_ref_prefetch #(
             end
             // the clears: one step of the generation / epoch (a write this cycle carries the
             // old one, so it is cleared too, as the pending write before a clear must be)
+            sweeping <= sweeping_n;
             if (sweeping) begin
                 sw_slot <= sw_slot + 1'b1;
                 if (sw_slot == SXB'(NSB - 1)) begin
-                    sweeping <= 1'b0;
                     sw_init  <= 1'b0;
                 end
             end
             if (clr_v) begin
                 if (cur_gen == GEN_LAST) begin
                     cur_gen  <= GB'(1);
-                    sweeping <= 1'b1;
                     sw_slot  <= '0;
                 end else begin
                     cur_gen <= cur_gen + 1'b1;
@@ -696,6 +764,25 @@ module dsr_ref_prefetch #(
     always @(posedge clk) begin
         if (!rst && clr_v) assert (i_valid && i_sof && !sof_ok)
             else $error("dsr_ref_prefetch: the tag drop without its waiting frame start");
+    end
+    // the step's flags are the stages' state, registered a cycle ahead; go's window is
+    // win_q a cycle later and one less, never looser than win_q
+    logic win2_d;
+    always @(posedge clk) begin
+        win2_d <= rst ? 1'b1 : win2_q;
+        if (!rst) begin
+            assert (go_q == (i_valid && (!i_sof || sof_ok) && win2_d && !sweeping))
+                else $error("dsr_ref_prefetch: go_q is not I's go");
+            assert (!win2_d || win_q)
+                else $error("dsr_ref_prefetch: the step's window looser than win_q");
+            assert (dnm_q == (go_q && nomiss) && y_q == (go_q && !more))
+                else $error("dsr_ref_prefetch: the step's flags are not I's");
+            assert (xa_q == {NGA{!p_valid || !r_valid || !i_valid || dnm_q}}
+                    && ya_q == {NGA{y_q}} && yr_q == {5{y_q}} && yi_q == {5{y_q}}
+                    && xr_q == {5{!r_valid || !i_valid || dnm_q}}
+                    && xi_q == {5{!i_valid || dnm_q}})
+                else $error("dsr_ref_prefetch: a copy of the move flags is not the stages' state");
+        end
     end
 `endif
 
