@@ -552,6 +552,28 @@ module dsr_ref_prefetch #(
         end
     endgenerate
 
+    // The slot compares the copies' next values need, registered from the slots' next
+    // values (the compares are of flip-flops, so they can be made a cycle ahead): eq_qp =
+    // the pending writes' slot (pi_slot = pd_slot = I's slot a cycle ago) is P's, eq_ip =
+    // I's slot is P's, eq_ir = I's slot is R's. Timing: after the stage moves' flags,
+    // synth-store's seed-1 pipe_clk path was p_tx -> the slot compare with pd_slot ->
+    // R's next busy (10.10 ns).
+    logic [3:0] eq_qp, eq_ip, eq_ir;
+    always_ff @(posedge clk) begin
+        for (int k = 0; k < 4; k++) begin
+            logic c_ra, c_rp, c_ia, c_ip, c_ir;
+            c_ra = r_slot[k] == a_slot[k];
+            c_rp = r_slot[k] == p_slot[k];
+            c_ia = i_slot[k] == a_slot[k];
+            c_ip = i_slot[k] == p_slot[k];
+            c_ir = i_slot[k] == r_slot[k];
+            // P's slot moves on ga_take[0], R's on gr_take[0], I's on r_move
+            eq_qp[k] <= ga_take[0] ? c_ia : c_ip;
+            eq_ip[k] <= r_move ? (ga_take[0] ? c_ra : c_rp) : (ga_take[0] ? c_ia : c_ip);
+            eq_ir[k] <= r_move ? (gr_take[0] ? c_rp : 1'b1) : (gr_take[0] ? c_ip : c_ir);
+        end
+    end
+
     // R's next copies: the read at P's slot (with the pending write) when a pixel enters,
     // R's own otherwise; then this cycle's writes where the slot matches
     logic [3:0]          rn_v, rn_busy;
@@ -567,23 +589,23 @@ module dsr_ref_prefetch #(
                 b_busy = busy_rd[k];
                 b_tag  = tag_rd[k];
                 b_last = last_rd[k];
-                if (pi_en[k] && pi_slot[k] == p_slot[k]) begin
+                if (pi_en[k] && eq_qp[k]) begin
                     b_v   = 1'b1;
                     b_tag = pi_tag[k];
                 end
-                if (pd_en[k] && pd_slot[k] == p_slot[k]) begin
+                if (pd_en[k] && eq_qp[k]) begin
                     b_busy = 1'b1;
                     b_last = pd_last;
                 end
-                m_iss = iss_k[k] && i_slot[k] == p_slot[k];
-                m_dn  = dn_k[k] && i_slot[k] == p_slot[k];
+                m_iss = iss_k[k] && eq_ip[k];
+                m_dn  = dn_k[k] && eq_ip[k];
             end else begin
                 b_v    = r_v[k];
                 b_busy = r_busy[k];
                 b_tag  = r_tag[k];
                 b_last = r_last[k];
-                m_iss  = iss_k[k] && i_slot[k] == r_slot[k];
-                m_dn   = dn_k[k] && i_slot[k] == r_slot[k];
+                m_iss  = iss_k[k] && eq_ir[k];
+                m_dn   = dn_k[k] && eq_ir[k];
             end
             rn_v[k]    = m_iss || (!clr_v && b_v);
             rn_tag[k]  = m_iss ? i_ty[k] : b_tag;
@@ -601,8 +623,8 @@ module dsr_ref_prefetch #(
     always_comb begin
         for (int k = 0; k < 4; k++) begin
             logic m_iss, m_dn;
-            m_iss = iss_k[k] && i_slot[k] == r_slot[k];
-            m_dn  = dn_k[k] && i_slot[k] == r_slot[k];
+            m_iss = iss_k[k] && eq_ir[k];
+            m_dn  = dn_k[k] && eq_ir[k];
             if (gi_take[1 + k]) begin
                 in_hit[k]  = m_iss ? i_ty[k] == r_ty[k]
                                    : !clr_v && r_v[k] && r_tag[k] == r_ty[k];
@@ -782,6 +804,12 @@ module dsr_ref_prefetch #(
                     && xr_q == {5{!r_valid || !i_valid || dnm_q}}
                     && xi_q == {5{!i_valid || dnm_q}})
                 else $error("dsr_ref_prefetch: a copy of the move flags is not the stages' state");
+            for (int k = 0; k < 4; k++) begin
+                assert (eq_qp[k] == (pd_slot[k] == p_slot[k]) && pi_slot[k] == pd_slot[k]
+                        && eq_ip[k] == (i_slot[k] == p_slot[k])
+                        && eq_ir[k] == (i_slot[k] == r_slot[k]))
+                    else $error("dsr_ref_prefetch: a registered slot compare is not the slots'");
+            end
         end
     end
 `endif
