@@ -285,10 +285,33 @@ module dsr_ref_prefetch #(
     logic [TXB-1:0] a_tx [4];
     logic [TYB-1:0] a_ty [4];
     logic [SXB-1:0] a_slot [4];
+    logic [SXB-1:0] s_slot [4];                 // the slice's input
     always_comb begin
         for (int k = 0; k < 4; k++) begin
             {a_present[k], a_tx[k], a_ty[k]} = a_data[10 + k * (1 + TXB + TYB) +: 1 + TXB + TYB];
             a_slot[k] = slot_of(a_tx[k], a_ty[k]);
+            s_slot[k] = slot_of(sa_pair[k * (1 + TXB + TYB) + TYB +: TXB],
+                                sa_pair[k * (1 + TXB + TYB) +: TYB]);
+        end
+    end
+
+    // the slice's state (dsr_skid's s_ready_reg, m_valid_reg, temp_valid_reg), mirrored for
+    // the copies of A's slot in the tag banks (Yosys merges these with the slice's own)
+    logic sk_sr, sk_mv, sk_tv;
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            sk_sr <= 1'b0;
+            sk_mv <= 1'b0;
+            sk_tv <= 1'b0;
+        end else begin
+            sk_sr <= a_ready || (!sk_tv && (!sk_mv || !sa_valid));
+            if (sk_sr) begin
+                if (a_ready || !sk_mv) sk_mv <= sa_valid;
+                else sk_tv <= sa_valid;
+            end else if (a_ready) begin
+                sk_mv <= sk_tv;
+                sk_tv <= 1'b0;
+            end
         end
     end
 
@@ -374,7 +397,7 @@ module dsr_ref_prefetch #(
             logic [SEQ_BITS-1:0] c_last [NC];
             logic [LOB-1:0]      a_lo, p_lo;
             logic [CB-1:0]       p_hi;
-            assign a_lo = a_slot[g][LOB-1:0];
+            assign a_lo = a_slot[g][LOB-1:0];   // the copies' check only (am_lo)
             assign p_lo = p_slot[g][LOB-1:0];
             assign p_hi = p_slot[g][SXB-1 -: CB];
             assign {gen_rd[g], tag_rd[g]} = c_tag[p_hi];
@@ -404,16 +427,39 @@ module dsr_ref_prefetch #(
                     if (ew_j) ep_mem[ew_slot[LOB-1:0]] <= ew_data;
                     if (lw_j) last_mem[pd_slot[g][LOB-1:0]] <= pd_last;
                 end
+                // A's slot (its low bits) as this group's own copy of the slice's output
+                // register: the slice's data path mirrored (sk_*: its state), loaded by
+                // the group's own a_ready, so the read address is not one net to every
+                // LUT RAM cell of the bank (timing: after the stage moves' flags,
+                // synth-store's seed-1 path was the slice's a_data -> 4.20 ns of routing
+                // -> a last_mem read -> c_last, 9.48 ns)
+                logic [LOB-1:0] am_lo, at_lo;
+                logic           g_ready;
+                assign g_ready = xa_q[1 + NC * g + j] || (fill_ready && ya_q[1 + NC * g + j]);
+                (* keep *) always_ff @(posedge clk) begin
+                    if (sk_sr) begin
+                        if (g_ready || !sk_mv) am_lo <= s_slot[g][LOB-1:0];
+                        else at_lo <= s_slot[g][LOB-1:0];
+                    end else if (g_ready) begin
+                        am_lo <= at_lo;
+                    end
+                end
+`ifndef SYNTHESIS
+                always @(posedge clk) begin
+                    if (!rst && a_valid) assert (am_lo == a_lo)
+                        else $error("dsr_ref_prefetch: a copy of A's slot is not the slice's");
+                end
+`endif
                 // a candidate is the table read at A's slot when P takes a pixel, its own
                 // otherwise, then this cycle's write to its slot
                 always_ff @(posedge clk) begin
                     if (ga_take[1 + NC * g + j]) begin
-                        c_tag[j]  <= tw_j && tw_slot[LOB-1:0] == a_lo ? tw_data
-                                                                       : tag_mem[a_lo];
-                        c_ep[j]   <= ew_j && ew_slot[LOB-1:0] == a_lo ? ew_data
-                                                                       : ep_mem[a_lo];
-                        c_last[j] <= lw_j && pd_slot[g][LOB-1:0] == a_lo ? pd_last
-                                                                          : last_mem[a_lo];
+                        c_tag[j]  <= tw_j && tw_slot[LOB-1:0] == am_lo ? tw_data
+                                                                        : tag_mem[am_lo];
+                        c_ep[j]   <= ew_j && ew_slot[LOB-1:0] == am_lo ? ew_data
+                                                                        : ep_mem[am_lo];
+                        c_last[j] <= lw_j && pd_slot[g][LOB-1:0] == am_lo ? pd_last
+                                                                           : last_mem[am_lo];
                     end else begin
                         if (tw_j && tw_slot[LOB-1:0] == p_lo) c_tag[j] <= tw_data;
                         if (ew_j && ew_slot[LOB-1:0] == p_lo) c_ep[j] <= ew_data;
@@ -804,6 +850,8 @@ module dsr_ref_prefetch #(
                     && xr_q == {5{!r_valid || !i_valid || dnm_q}}
                     && xi_q == {5{!i_valid || dnm_q}})
                 else $error("dsr_ref_prefetch: a copy of the move flags is not the stages' state");
+            assert (sk_mv == a_valid && sk_sr == sa_ready)
+                else $error("dsr_ref_prefetch: the mirror of the slice's state is not the slice's");
             for (int k = 0; k < 4; k++) begin
                 assert (eq_qp[k] == (pd_slot[k] == p_slot[k]) && pi_slot[k] == pd_slot[k]
                         && eq_ip[k] == (i_slot[k] == p_slot[k])
