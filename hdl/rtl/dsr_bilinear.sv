@@ -10,13 +10,13 @@
 // Thirteen pipeline stages (bank words registered straight from the RAMs, select, 4
 // products, 2 sums, 2 products, sum; each product stage is four: operands, operands
 // again, product, product again): no logic follows a block RAM output in the same cycle,
-// and every MULT18X18D has two plain registers on each side. The DSPs sit in a few rows
-// of the die, often far from the logic around them (the routed board placed one 60 rows
-// from both of its registers: 9.9 ns of routing around 3.9 ns of DSP); with two
-// registers per side, the one next to the DSP can follow it and the long route lies
-// between two flip-flops. s_ready = m_ready. Each stage loads only with a valid pixel into
+// and every MULT18X18D has two registers on each side, the inner ones its own (dsr_mul:
+// its input and output registers). The DSPs sit in a few rows of the die, often far from
+// the logic around them (the routed board placed one 60 rows from both of its registers:
+// 9.9 ns of routing around 3.9 ns of DSP); so the long routes lie between a flip-flop and
+// the DSP's register. s_ready = m_ready. Each stage loads only with a valid pixel into
 // it (ld[k], from the stage valid before it): a bubble leaves the stage as it is; the
-// registers beside the DSPs keep the stall enable alone.
+// registers in the DSPs keep the stall enable alone.
 `default_nettype none
 
 module dsr_bilinear #(
@@ -75,10 +75,9 @@ module dsr_bilinear #(
     logic [DATA_WIDTH-1:0] p00, p10, p01, p11, p00_m, p10_m, p01_m, p11_m;
     logic [W1-1:0]         wx0, wx1, wy0_1, wy1_1, wy0_2, wy1_2, wy0_3, wy1_3;
     logic [W1-1:0]         wx0_m, wx1_m, wy0_1m, wy1_1m, wy0_1p, wy1_1p, wy0_3m, wy1_3m;
-    logic [DATA_WIDTH-1:0] p00_d, p10_d, p01_d, p11_d;       // operands beside the DSPs
-    logic [W1-1:0]         wx0_d, wx1_d, wy0_1d, wy1_1d, wy0_3d, wy1_3d;
+    logic [W1-1:0]         wy0_1d, wy1_1d;                   // beside the DSPs' operands
     logic [P1B-1:0]        m00, m10, m01, m11, m00_p, m10_p, m01_p, m11_p;
-    logic [TB-1:0]         top, bot, top_m, bot_m, top_d, bot_d;
+    logic [TB-1:0]         top, bot, top_m, bot_m;
     logic [P2B-1:0]        mt, mb;
     // top * w in two products of at most 16 x 9 bits (one MULT18X18D each, no adder
     // between a DSP and its register): low 16 bits of top and the rest
@@ -102,13 +101,40 @@ module dsr_bilinear #(
     end
 
     // ld[k]: stage k loads (a valid pixel in stage k - 1, or at the input); a bubble
-    // leaves the stage as it is. The registers beside the DSPs (stages 3, 4, 8, 9: the
-    // operands beside them and the products) keep the stall enable alone, so they can
-    // sit at the DSP.
+    // leaves the stage as it is. The registers in the DSPs (stages 3, 4, 8, 9: the
+    // operands and the products) keep the stall enable alone, as the MULT18X18D's clock
+    // enable.
     /* verilator lint_off UNUSEDSIGNAL */
     logic [STAGES-1:0] ld;      // bits 3, 4, 8, 9 unused
     /* verilator lint_on UNUSEDSIGNAL */
     assign ld = m_ready ? {v[STAGES-2:0], s_valid} : '0;
+
+    // stage 1b operands, 1c products: p * w
+    dsr_mul #(.A_WIDTH(DATA_WIDTH), .B_WIDTH(W1), .P_WIDTH(P1B)) mul_m00 (
+        .clk, .ce(m_ready), .a(p00_m), .b(wx0_m), .p(m00_p)
+    );
+    dsr_mul #(.A_WIDTH(DATA_WIDTH), .B_WIDTH(W1), .P_WIDTH(P1B)) mul_m10 (
+        .clk, .ce(m_ready), .a(p10_m), .b(wx1_m), .p(m10_p)
+    );
+    dsr_mul #(.A_WIDTH(DATA_WIDTH), .B_WIDTH(W1), .P_WIDTH(P1B)) mul_m01 (
+        .clk, .ce(m_ready), .a(p01_m), .b(wx0_m), .p(m01_p)
+    );
+    dsr_mul #(.A_WIDTH(DATA_WIDTH), .B_WIDTH(W1), .P_WIDTH(P1B)) mul_m11 (
+        .clk, .ce(m_ready), .a(p11_m), .b(wx1_m), .p(m11_p)
+    );
+    // stage 3b operands, 3c products: top * w, bot * w as the low 16 bits and the rest
+    dsr_mul #(.A_WIDTH(16), .B_WIDTH(W1), .P_WIDTH(16 + W1)) mul_mt_lo (
+        .clk, .ce(m_ready), .a(top_m[15:0]), .b(wy0_3m), .p(mt_lo)
+    );
+    dsr_mul #(.A_WIDTH(TH), .B_WIDTH(W1), .P_WIDTH(TH + W1)) mul_mt_hi (
+        .clk, .ce(m_ready), .a(top_m[TB-1:16]), .b(wy0_3m), .p(mt_hi)
+    );
+    dsr_mul #(.A_WIDTH(16), .B_WIDTH(W1), .P_WIDTH(16 + W1)) mul_mb_lo (
+        .clk, .ce(m_ready), .a(bot_m[15:0]), .b(wy1_3m), .p(mb_lo)
+    );
+    dsr_mul #(.A_WIDTH(TH), .B_WIDTH(W1), .P_WIDTH(TH + W1)) mul_mb_hi (
+        .clk, .ce(m_ready), .a(bot_m[TB-1:16]), .b(wy1_3m), .p(mb_hi)
+    );
 
     always_ff @(posedge clk) begin
         // stage r: as read
@@ -146,22 +172,13 @@ module dsr_bilinear #(
             wy1_1m <= wy1_1;
             u0_m   <= u0;
         end
+        // (1b, 1c: the products' registers are the DSPs')
         if (m_ready) begin
-            p00_d  <= p00_m;
-            p10_d  <= p10_m;
-            p01_d  <= p01_m;
-            p11_d  <= p11_m;
-            wx0_d  <= wx0_m;
-            wx1_d  <= wx1_m;
             wy0_1d <= wy0_1m;
             wy1_1d <= wy1_1m;
             u0_d   <= u0_m;
         end
         if (m_ready) begin
-            m00_p  <= p00_d * wx0_d;
-            m10_p  <= p10_d * wx1_d;
-            m01_p  <= p01_d * wx0_d;
-            m11_p  <= p11_d * wx1_d;
             wy0_1p <= wy0_1d;
             wy1_1p <= wy1_1d;
             u0_p   <= u0_d;
@@ -192,18 +209,11 @@ module dsr_bilinear #(
             wy1_3m <= wy1_3;
             u2_m   <= u2;
         end
+        // (3b, 3c: the products' registers are the DSPs')
         if (m_ready) begin
-            top_d  <= top_m;
-            bot_d  <= bot_m;
-            wy0_3d <= wy0_3m;
-            wy1_3d <= wy1_3m;
             u2_d   <= u2_m;
         end
         if (m_ready) begin
-            mt_lo  <= top_d[15:0] * wy0_3d;
-            mt_hi  <= top_d[TB-1:16] * wy0_3d;
-            mb_lo  <= bot_d[15:0] * wy1_3d;
-            mb_hi  <= bot_d[TB-1:16] * wy1_3d;
             u2_p   <= u2_d;
         end
         if (ld[10]) begin

@@ -59,7 +59,7 @@ module dsr_frame_check #(
     logic        h_valid, h_end, h_take;
     logic [15:0] h_data;
     logic        h_empty;         // a keep = 0 word (zero-length packet): only its last
-    logic        checking;        // CHECK1 / CHECK2
+    logic        checking;        // CHECK1 / CHECK2 / CHECK3
 
     assign h_empty = s_keep == 2'b00;
     assign h_valid = s_valid && !h_empty;
@@ -80,9 +80,11 @@ module dsr_frame_check #(
     end
 
     // ---- the frame, one half-word at a time
-    // CHECK1/CHECK2: the header is checked over two registered cycles (field compares and
-    // the width x height product, then the payload length), taking no input meanwhile
-    typedef enum logic [2:0] {HEADER, CHECK1, CHECK2, PAYLOAD, TRAILER, DONE, SKIP} state_t;
+    // CHECK1..CHECK3: the header is checked over three registered cycles (field compares,
+    // while the width x height product forms in its DSP's two registers; then the payload
+    // length), taking no input meanwhile
+    typedef enum logic [2:0] {HEADER, CHECK1, CHECK2, CHECK3, PAYLOAD, TRAILER, DONE, SKIP}
+        state_t;
     state_t      state;
     logic [HDR_HALVES*16-1:0] hdr;
     logic [5:0]  n;               // halves of header / trailer so far
@@ -92,8 +94,8 @@ module dsr_frame_check #(
     logic [31:0] crc;
     logic        first;
     logic        reference;
-    logic        fields_ok;       // CHECK1 -> CHECK2
-    logic [31:0] pixels_total;    // CHECK1 -> CHECK2
+    logic        fields_ok;       // CHECK1 -> CHECK3
+    logic [31:0] pixels_total;    // width x height in CHECK3 (its operands from CHECK1)
     logic        trl_good;        // every trailer half so far as expected
     logic        done_ok;         // DONE: the trailer checked, waiting for the transfer end
 
@@ -124,6 +126,12 @@ module dsr_frame_check #(
                         hbits >= 16'(dsr_pkg::DSR_PIXEL_BITS_MIN) &&
                         hbits <= 16'(dsr_pkg::DSR_PIXEL_BITS_MAX);
 
+    // width x height: the registered header's fields (from CHECK1 on) into the DSP's input
+    // registers at the end of CHECK1, the product out of its output register in CHECK3
+    dsr_mul #(.A_WIDTH(16), .B_WIDTH(16), .P_WIDTH(32)) mul_pixels (
+        .clk, .ce(1'b1), .a(hw), .b(hh), .p(pixels_total)
+    );
+
     // the trailer, half by half: payload CRC (as computed, and as the header said), magic
     logic [31:0] crc_final, hdr_crc;
     assign crc_final = ~crc;
@@ -144,7 +152,7 @@ module dsr_frame_check #(
     assign m_sof   = first;
     assign m_eol   = x == width - 16'd1;
     assign m_valid = state == PAYLOAD && h_valid;
-    assign checking = state == CHECK1 || state == CHECK2;
+    assign checking = state == CHECK1 || state == CHECK2 || state == CHECK3;
     assign h_take   = h_valid && !checking && (state != PAYLOAD || m_ready);
 
     always_ff @(posedge clk) begin
@@ -156,11 +164,12 @@ module dsr_frame_check #(
             reference <= 1'b0;
         end else if (state == CHECK1) begin
             fields_ok    <= fields_now;
-            pixels_total <= {16'd0, hw} * {16'd0, hh};
             width        <= hw;
             reference    <= (f32(hdr, dsr_pkg::DSR_HDR_OFF_FLAGS) & dsr_pkg::DSR_FLAG_REFERENCE) != 0;
             state        <= CHECK2;
         end else if (state == CHECK2) begin
+            state        <= CHECK3;    // the product in the DSP
+        end else if (state == CHECK3) begin
             pixels_left <= pixels_total;
             x           <= '0;
             first       <= 1'b1;

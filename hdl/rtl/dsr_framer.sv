@@ -9,6 +9,11 @@
 // pass and sent in the trailer, with the frame's flags and DSR_FLAG_BAD if any pixel
 // of the frame was marked bad. The frame ends on the pixel marked eof.
 //
+// The payload length, 2 * width * height, is a registered product of the context at the
+// FIFO's head (dsr_mul: two cycles, one MULT18X18D with its registers): the head is
+// there three cycles before the header's first word (have_ctx a cycle after it, HEADER
+// a cycle later), and the length is words 18 and 19.
+//
 // Overhead per frame: 32 + 8 words and two idle cycles. The output is a register; the
 // pixel input is taken only in the payload phase (s_ready).
 `default_nettype none
@@ -36,7 +41,6 @@ module dsr_framer #(
     input  logic [31:0]   ctx_generation,
     input  logic [63:0]   ctx_time,
     input  logic [31:0]   ctx_flags,
-    input  logic [31:0]   ctx_payload_length,
 
     output logic          m_valid,
     input  logic          m_ready,
@@ -99,6 +103,14 @@ module dsr_framer #(
 
     logic adv;
     assign adv     = !m_valid || m_ready;
+
+    // the payload length of the context at the head: 2 * width * height
+    logic [WB+HB-1:0] frame_pixels;
+    logic [31:0]      payload_length;
+    dsr_mul #(.A_WIDTH(WB), .B_WIDTH(HB)) mul_pixels (
+        .clk, .ce(1'b1), .a(ctx_width), .b(ctx_height), .p(frame_pixels)
+    );
+    assign payload_length = {{(31 - WB - HB){1'b0}}, frame_pixels, 1'b0};
 
     // a context is waiting, registered: the FIFO's pointer compare would otherwise drive
     // the start of the header in IDLE (the core build's critical path at -6 once, 8 ns of
@@ -181,7 +193,7 @@ module dsr_framer #(
                         m_valid <= 1'b1;
                         m_data  <= hdr_word(count[4:0], ctx_width, ctx_height, ctx_bits, frame_seq,
                                             ctx_generation, ctx_time, ctx_flags,
-                                            ctx_payload_length);
+                                            payload_length);
                         count   <= count + 1'b1;
                         if (count == HDR_LAST) begin
                             state <= PAYLOAD;

@@ -218,20 +218,32 @@ module dsr_projective #(
     /* verilator lint_on UNUSEDSIGNAL */
     logic [31:0] pp1_p;
     logic [31:0] r1;
-    // every product takes three registers: its operands (placed at the DSP), the product
-    // (the DSP's output straight into a register), and the product where the sums are;
-    // what travels beside it waits as long
+    // every product takes three registers: its operands and the product (a dsr_mul: the
+    // MULT18X18D's own registers), and the product where the sums are; what travels
+    // beside it waits as long
     logic [30:0]   d2_m, d3_p, d5_m, d6_p;
-    logic [SB-1:0] r0_m, r0_3p, r0_5m;
-    logic [31:0]   e1_m;
+    logic [SB-1:0] r0_m, r0_3p;
+
+    // 3a operands, 3b products
+    dsr_mul #(.A_WIDTH(16), .B_WIDTH(SB), .P_WIDTH(33)) mul_pp0 (
+        .clk, .ce(en), .a(d2[15:0]), .b(r0_2), .p(pp0_p)
+    );
+    dsr_mul #(.A_WIDTH(15), .B_WIDTH(SB), .P_WIDTH(32)) mul_pp1 (
+        .clk, .ce(en), .a(d2[30:16]), .b(r0_2), .p(pp1_p)
+    );
+    // 6a operands, 6b products: r0 * e1 >> 16 as two products
+    dsr_mul #(.A_WIDTH(SB), .B_WIDTH(16), .P_WIDTH(33)) mul_q_lo (
+        .clk, .ce(en), .a(r0_5), .b(e1[15:0]), .p(q_lo_p)
+    );
+    dsr_mul #(.A_WIDTH(SB), .B_WIDTH(16), .P_WIDTH(33)) mul_q_hi (
+        .clk, .ce(en), .a(r0_5), .b(e1[31:16]), .p(q_hi_p)
+    );
 
     always_ff @(posedge clk) begin
         if (en) begin
-            // 3: partial products (3a operands, 3b products, 3c)
+            // 3: partial products (3a, 3b: the products; 3c)
             d2_m  <= d2;
             r0_m  <= r0_2;
-            pp0_p <= 33'(d2_m[15:0] * r0_m);
-            pp1_p <= 32'(d2_m[30:16] * r0_m);
             r0_3p <= r0_m;
             d3_p  <= d2_m;
             pp0   <= pp0_p;
@@ -246,12 +258,8 @@ module dsr_projective #(
             e1   <= 32'(TWO - 34'(t1));
             r0_5 <= r0_4;
             d5   <= d4;
-            // 6: r0 * e1 >> 16 as two products (6a, 6b, 6c)
-            r0_5m  <= r0_5;
-            e1_m   <= e1;
+            // 6: r0 * e1 >> 16 as two products (6a, 6b: the products; 6c)
             d5_m   <= d5;
-            q_lo_p <= 33'(r0_5m * e1_m[15:0]);
-            q_hi_p <= 33'(r0_5m * e1_m[31:16]);
             d6_p   <= d5_m;
             q_lo   <= q_lo_p;
             q_hi   <= q_hi_p;
@@ -276,18 +284,26 @@ module dsr_projective #(
     /* verilator lint_off UNUSEDSIGNAL */
     logic [63:0] dr1;
     /* verilator lint_on UNUSEDSIGNAL */
-    logic [30:0] d7_m;
     logic [31:0] r1_m, r1_8p, m_ll_p, m_lh_p, m_hl_p, m_hh_p;
+
+    // 8a operands, 8b products
+    dsr_mul #(.A_WIDTH(16), .B_WIDTH(16), .P_WIDTH(32)) mul_m_ll (
+        .clk, .ce(en), .a(d7[15:0]), .b(r1[15:0]), .p(m_ll_p)
+    );
+    dsr_mul #(.A_WIDTH(16), .B_WIDTH(16), .P_WIDTH(32)) mul_m_lh (
+        .clk, .ce(en), .a(d7[15:0]), .b(r1[31:16]), .p(m_lh_p)
+    );
+    dsr_mul #(.A_WIDTH(15), .B_WIDTH(16), .P_WIDTH(32)) mul_m_hl (
+        .clk, .ce(en), .a(d7[30:16]), .b(r1[15:0]), .p(m_hl_p)
+    );
+    dsr_mul #(.A_WIDTH(15), .B_WIDTH(16), .P_WIDTH(32)) mul_m_hh (
+        .clk, .ce(en), .a(d7[30:16]), .b(r1[31:16]), .p(m_hh_p)
+    );
 
     always_ff @(posedge clk) begin
         if (en) begin
-            // 8 (8a operands, 8b products, 8c)
-            d7_m   <= d7;
+            // 8 (8a, 8b: the products; 8c)
             r1_m   <= r1;
-            m_ll_p <= d7_m[15:0] * r1_m[15:0];
-            m_lh_p <= d7_m[15:0] * r1_m[31:16];
-            m_hl_p <= 32'({1'b0, d7_m[30:16]} * r1_m[15:0]);
-            m_hh_p <= 32'({1'b0, d7_m[30:16]} * r1_m[31:16]);
             r1_8p  <= r1_m;
             m_ll   <= m_ll_p;
             m_lh   <= m_lh_p;
@@ -313,20 +329,28 @@ module dsr_projective #(
     /* verilator lint_off UNUSEDSIGNAL */
     logic [63:0] r1e2;         // r2 = bits 60..30 (r2 < 1.34 * 2^30)
     /* verilator lint_on UNUSEDSIGNAL */
-    logic [31:0] r1_11m, e2_m, n_ll_p, n_lh_p, n_hl_p, n_hh_p;
+    logic [31:0] n_ll_p, n_lh_p, n_hl_p, n_hh_p;
+
+    // 12a operands, 12b products
+    dsr_mul #(.A_WIDTH(16), .B_WIDTH(16), .P_WIDTH(32)) mul_n_ll (
+        .clk, .ce(en), .a(r1_11[15:0]), .b(e2[15:0]), .p(n_ll_p)
+    );
+    dsr_mul #(.A_WIDTH(16), .B_WIDTH(16), .P_WIDTH(32)) mul_n_lh (
+        .clk, .ce(en), .a(r1_11[15:0]), .b(e2[31:16]), .p(n_lh_p)
+    );
+    dsr_mul #(.A_WIDTH(16), .B_WIDTH(16), .P_WIDTH(32)) mul_n_hl (
+        .clk, .ce(en), .a(r1_11[31:16]), .b(e2[15:0]), .p(n_hl_p)
+    );
+    dsr_mul #(.A_WIDTH(16), .B_WIDTH(16), .P_WIDTH(32)) mul_n_hh (
+        .clk, .ce(en), .a(r1_11[31:16]), .b(e2[31:16]), .p(n_hh_p)
+    );
 
     always_ff @(posedge clk) begin
         if (en) begin
             // 11: the error
             e2    <= 32'(TWO - 34'(dr1[63:RF]));
             r1_11 <= r1_10;
-            // 12: four products (12a operands, 12b products, 12c)
-            r1_11m <= r1_11;
-            e2_m   <= e2;
-            n_ll_p <= r1_11m[15:0] * e2_m[15:0];
-            n_lh_p <= r1_11m[15:0] * e2_m[31:16];
-            n_hl_p <= r1_11m[31:16] * e2_m[15:0];
-            n_hh_p <= r1_11m[31:16] * e2_m[31:16];
+            // 12: four products (12a, 12b: the products; 12c)
             n_ll   <= n_ll_p;
             n_lh   <= n_lh_p;
             n_hl   <= n_hl_p;

@@ -12,8 +12,9 @@
 // |X| < 2^63), which Verilator keeps in machine words instead of multi-word arithmetic
 // (the 81-bit form was a sixth of the simulated pipeline's instructions), and the adders
 // are 64 bits instead of 81.
-// Six stages, all on the clock enable @en: operands, products, products registered again
-// (so each MULT18X18D has a register on both sides), two partial sums, the sum.
+// Six stages, all on the clock enable @en: operands and products (each product a dsr_mul:
+// its operand and product registers are the MULT18X18D's own), products registered again
+// where the sums are, two partial sums, the sum.
 `default_nettype none
 
 module dsr_projective_mul #(
@@ -40,22 +41,32 @@ module dsr_projective_mul #(
 
     assign p18 = {{16{x17[47]}}, x17} + ym17;
 
-    logic [NB-1:0]      n_m;
-    logic [30:0]        r_m;
     logic        [31:0] c0_p, c1_p, d0_p, d1_p;
     logic signed [31:0] c2_p, d2_p;
 
+    // 15: six products (15a operands at the DSPs, 15b products); n2 signed
+    dsr_mul #(.A_WIDTH(16), .B_WIDTH(16), .P_WIDTH(32)) mul_c0 (
+        .clk, .ce(en), .a(n[15:0]), .b(r[15:0]), .p(c0_p)
+    );
+    dsr_mul #(.A_WIDTH(16), .B_WIDTH(16), .P_WIDTH(32)) mul_c1 (
+        .clk, .ce(en), .a(n[31:16]), .b(r[15:0]), .p(c1_p)
+    );
+    dsr_mul #(.A_WIDTH(16), .A_SIGNED(1'b1), .B_WIDTH(16), .P_WIDTH(32)) mul_c2 (
+        .clk, .ce(en), .a(n[47:32]), .b(r[15:0]), .p(c2_p)
+    );
+    dsr_mul #(.A_WIDTH(16), .B_WIDTH(15), .P_WIDTH(32)) mul_d0 (
+        .clk, .ce(en), .a(n[15:0]), .b(r[30:16]), .p(d0_p)
+    );
+    dsr_mul #(.A_WIDTH(16), .B_WIDTH(15), .P_WIDTH(32)) mul_d1 (
+        .clk, .ce(en), .a(n[31:16]), .b(r[30:16]), .p(d1_p)
+    );
+    dsr_mul #(.A_WIDTH(16), .A_SIGNED(1'b1), .B_WIDTH(15), .P_WIDTH(32)) mul_d2 (
+        .clk, .ce(en), .a(n[47:32]), .b(r[30:16]), .p(d2_p)
+    );
+
     always_ff @(posedge clk) begin
         if (en) begin
-            // 15: six products: operands at the DSPs, products, products where the sums are
-            n_m  <= n;
-            r_m  <= r;
-            c0_p <= n_m[15:0] * r_m[15:0];
-            c1_p <= n_m[31:16] * r_m[15:0];
-            c2_p <= 32'($signed(n_m[47:32]) * $signed({1'b0, r_m[15:0]}));
-            d0_p <= 32'(n_m[15:0] * r_m[30:16]);
-            d1_p <= 32'(n_m[31:16] * r_m[30:16]);
-            d2_p <= 32'($signed(n_m[47:32]) * $signed({1'b0, r_m[30:16]}));
+            // 15c: the products where the sums are
             c0   <= c0_p;
             c1   <= c1_p;
             c2   <= c2_p;

@@ -6,8 +6,8 @@
 //   PASS, CAPTURE: out = live.
 // live is already masked to the frame's depth; ref' is a 16-bit LUT entry.
 //
-// Six pipeline stages (difference, product as three: operands, product, product again,
-// so the MULT18X18D has a register of its own on both sides; offset, clamp);
+// Six pipeline stages (difference, product as three: operands and product, the
+// MULT18X18D's own registers (dsr_mul), then the product again; offset, clamp);
 // s_ready = m_ready.
 `default_nettype none
 
@@ -49,8 +49,8 @@ module dsr_subtract #(
 
     logic [5:0]          v;
     ctx_t                c1, c1_m, c1_p, c2, c3;
-    logic [15:0]         gain1, gain1_m;
-    logic signed [16:0]  d1, d1_m;
+    logic [15:0]         gain1;
+    logic signed [16:0]  d1;
     logic signed [33:0]  prod2, prod2_p;
     logic [15:0]         mid1, mid1_m, mid1_p, mid2;
     logic signed [33:0]  sum3;
@@ -66,6 +66,11 @@ module dsr_subtract #(
         end
     end
 
+    // stage 2a operands, 2b product: d (signed) times the gain (unsigned Q8.8)
+    dsr_mul #(.A_WIDTH(17), .A_SIGNED(1'b1), .B_WIDTH(16), .P_WIDTH(34)) mul_gain (
+        .clk, .ce(m_ready), .a(d1), .b(gain1), .p(prod2_p)
+    );
+
     always_ff @(posedge clk) begin
         if (m_ready) begin
             // stage 1: signed difference
@@ -77,14 +82,11 @@ module dsr_subtract #(
             c1.user    <= s_user;
             d1    <= $signed({1'b0, s_live}) - $signed({1'b0, s_refp});
             gain1 <= s_gain;
-            // stage 2: times the gain (2a operands, 2b product, 2c)
+            // stage 2: times the gain (2a, 2b: the product; 2c)
             c1_m    <= c1;
             mid1_m  <= mid1;
-            d1_m    <= d1;
-            gain1_m <= gain1;
             c1_p    <= c1_m;
             mid1_p  <= mid1_m;
-            prod2_p <= d1_m * $signed({1'b0, gain1_m});
             c2      <= c1_p;
             mid2    <= mid1_p;
             prod2   <= prod2_p;

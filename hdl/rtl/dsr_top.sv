@@ -156,23 +156,21 @@ module dsr_top #(
     assign act_mask = 16'hffff >> (5'd16 - act_bits);
 
     // ---------------------------------------------------------------- frame context
-    localparam int CTX_W = WB + HB + 5 + 32 + 64 + 32 + 32;
+    localparam int CTX_W = WB + HB + 5 + 32 + 64 + 32;
     logic [CTX_W-1:0]           ctx_wr_data, ctx_rd_data;
     logic                       ctx_empty, ctx_pop;
     logic [$clog2(CTX_DEPTH):0] ctx_count;
-    logic [31:0]                ctx_flags, ctx_payload_length;
+    logic [31:0]                ctx_flags;
     logic                       uses_reference;
-    logic [WB+HB-1:0]           frame_pixels;
 
     assign frame_capture  = act_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0];
     assign uses_reference = act_mode == dsr_pkg::DSR_MODE_SUBTRACT[1:0]
                          || act_mode == dsr_pkg::DSR_MODE_WARP[1:0];
     assign ctx_flags = ({30'd0, act_mode} & dsr_pkg::DSR_FLAG_MODE_MASK)
                      | (uses_reference && frame_noref ? dsr_pkg::DSR_FLAG_NO_REFERENCE : 32'd0);
-    assign frame_pixels = act_width * act_height;
-    assign ctx_payload_length = {{(31 - WB - HB){1'b0}}, frame_pixels, 1'b0};
+    // (the payload length, 2 * width * height, is the framer's product of the FIFO head)
     assign ctx_wr_data = {act_width, act_height, act_bits, act_generation, frame_time,
-                          ctx_flags, ctx_payload_length};
+                          ctx_flags};
     // registered, so with room for a push on its way, one more frame start and this one:
     // count + push <= DEPTH-3 a cycle ago leaves a slot for a start now
     localparam int CB = $clog2(CTX_DEPTH) + 1;
@@ -558,10 +556,10 @@ module dsr_top #(
     logic [WB-1:0] ctx_width;
     logic [HB-1:0] ctx_height;
     logic [4:0]    ctx_bits;
-    logic [31:0]   ctx_generation, ctx_head_flags, ctx_head_length;
+    logic [31:0]   ctx_generation, ctx_head_flags;
     logic [63:0]   ctx_time;
-    assign {ctx_width, ctx_height, ctx_bits, ctx_generation, ctx_time, ctx_head_flags,
-            ctx_head_length} = ctx_rd_data;
+    assign {ctx_width, ctx_height, ctx_bits, ctx_generation, ctx_time, ctx_head_flags}
+        = ctx_rd_data;
 
     logic        fr_valid, fr_last, out_ready;
     logic [15:0] fr_data;
@@ -574,7 +572,7 @@ module dsr_top #(
         .s_valid(px_valid), .s_ready(fr_ready), .s_pixel(px_data[15:0]),
         .s_eof(px_data[17]), .s_bad(px_data[16]),
         .ctx_empty, .ctx_pop, .ctx_width, .ctx_height, .ctx_bits, .ctx_generation,
-        .ctx_time, .ctx_flags(ctx_head_flags), .ctx_payload_length(ctx_head_length),
+        .ctx_time, .ctx_flags(ctx_head_flags),
         .m_valid(fr_valid), .m_ready(out_ready), .m_data(fr_data), .m_last(fr_last)
     );
 
