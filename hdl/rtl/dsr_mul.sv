@@ -11,7 +11,8 @@
 // register, RST0 tied low), which nextpnr times as registered paths: Yosys's synth_ecp5
 // never puts registers into a MULT18X18D, and without them nextpnr times the multiplier
 // as 3.93 ns of logic between the fabric registers around it (-6). Otherwise the same
-// two registers in plain SystemVerilog (simulation, formal, other devices).
+// behaviour in plain SystemVerilog (simulation, formal, other devices): p two enabled
+// clocks after a and b, as the product registered twice (below).
 `default_nettype none
 
 module dsr_mul #(
@@ -81,18 +82,24 @@ module dsr_mul #(
 
 `else
 
-    // each operand one bit wider, signed: its own sign bit or a 0; the cast to P_WIDTH
-    // extends both to at least P_WIDTH bits before the multiply (as an assignment would),
-    // so p is the exact product's low P_WIDTH bits
-    logic [A_WIDTH-1:0] a_q;
-    logic [B_WIDTH-1:0] b_q;
+    // The product of the operands registered, then registered again: what leaves p is the
+    // same as from operand registers and a product register (a product of registered
+    // operands is the registered product), with one register per product instead of one
+    // per operand (the operands are often shared, and each copy costs the simulators a
+    // store every clock). The cast to P_WIDTH extends the operands to at least P_WIDTH
+    // bits before the multiply (as an assignment would), so p is the exact product's low
+    // P_WIDTH bits; an unsigned operand of a signed product gets a 0 above it. One
+    // expression per case (constant conditions): Verilator multiplies unsigned products
+    // as such.
+    logic [P_WIDTH-1:0] p_q;
 
     always_ff @(posedge clk) begin
         if (ce) begin
-            a_q <= a;
-            b_q <= b;
-            p   <= P_WIDTH'($signed({A_SIGNED & a_q[A_WIDTH-1], a_q})
-                            * $signed({B_SIGNED & b_q[B_WIDTH-1], b_q}));
+            if (A_SIGNED && B_SIGNED)  p_q <= P_WIDTH'($signed(a) * $signed(b));
+            else if (A_SIGNED)         p_q <= P_WIDTH'($signed(a) * $signed({1'b0, b}));
+            else if (B_SIGNED)         p_q <= P_WIDTH'($signed({1'b0, a}) * $signed(b));
+            else                       p_q <= P_WIDTH'(a * b);
+            p <= p_q;
         end
     end
 
