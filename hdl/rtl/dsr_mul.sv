@@ -88,18 +88,38 @@ module dsr_mul #(
     // per operand (the operands are often shared, and each copy costs the simulators a
     // store every clock). The cast to P_WIDTH extends the operands to at least P_WIDTH
     // bits before the multiply (as an assignment would), so p is the exact product's low
-    // P_WIDTH bits; an unsigned operand of a signed product gets a 0 above it. One
-    // expression per case (constant conditions): Verilator multiplies unsigned products
-    // as such.
+    // P_WIDTH bits; an unsigned operand of a signed product gets a 0 above it. One clocked
+    // block per signedness (chosen at elaboration): Verilator multiplies unsigned products
+    // as such, and no arm of a constant condition sits unreachable in the coverage.
     logic [P_WIDTH-1:0] p_q;
 
-    always_ff @(posedge clk) begin
-        if (ce) begin
-            if (A_SIGNED && B_SIGNED)  p_q <= P_WIDTH'($signed(a) * $signed(b));
-            else if (A_SIGNED)         p_q <= P_WIDTH'($signed(a) * $signed({1'b0, b}));
-            else if (B_SIGNED)         p_q <= P_WIDTH'($signed({1'b0, a}) * $signed(b));
-            else                       p_q <= P_WIDTH'(a * b);
-            p <= p_q;
+    if (A_SIGNED && B_SIGNED) begin : g_ss
+        always_ff @(posedge clk) begin
+            if (ce) begin
+                p_q <= P_WIDTH'($signed(a) * $signed(b));
+                p   <= p_q;
+            end
+        end
+    end else if (A_SIGNED) begin : g_su
+        always_ff @(posedge clk) begin
+            if (ce) begin
+                p_q <= P_WIDTH'($signed(a) * $signed({1'b0, b}));
+                p   <= p_q;
+            end
+        end
+    end else if (B_SIGNED) begin : g_us
+        always_ff @(posedge clk) begin
+            if (ce) begin
+                p_q <= P_WIDTH'($signed({1'b0, a}) * $signed(b));
+                p   <= p_q;
+            end
+        end
+    end else begin : g_uu
+        always_ff @(posedge clk) begin
+            if (ce) begin
+                p_q <= P_WIDTH'(a * b);
+                p   <= p_q;
+            end
         end
     end
 

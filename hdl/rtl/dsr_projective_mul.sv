@@ -41,7 +41,8 @@ module dsr_projective_mul #(
 
     assign p18 = {{16{x17[47]}}, x17} + ym17;
 
-    logic        [31:0] c0_p, c1_p, d0_p, d1_p;
+    logic        [31:0] c0_p, c1_p;
+    logic        [30:0] d0_p, d1_p;    // 16 x 15 bits
     logic signed [31:0] c2_p, d2_p;
 
     // 15: six products (15a operands at the DSPs, 15b products); n2 signed
@@ -54,10 +55,10 @@ module dsr_projective_mul #(
     dsr_mul #(.A_WIDTH(16), .A_SIGNED(1'b1), .B_WIDTH(16), .P_WIDTH(32)) mul_c2 (
         .clk, .ce(en), .a(n[47:32]), .b(r[15:0]), .p(c2_p)
     );
-    dsr_mul #(.A_WIDTH(16), .B_WIDTH(15), .P_WIDTH(32)) mul_d0 (
+    dsr_mul #(.A_WIDTH(16), .B_WIDTH(15)) mul_d0 (
         .clk, .ce(en), .a(n[15:0]), .b(r[30:16]), .p(d0_p)
     );
-    dsr_mul #(.A_WIDTH(16), .B_WIDTH(15), .P_WIDTH(32)) mul_d1 (
+    dsr_mul #(.A_WIDTH(16), .B_WIDTH(15)) mul_d1 (
         .clk, .ce(en), .a(n[31:16]), .b(r[30:16]), .p(d1_p)
     );
     dsr_mul #(.A_WIDTH(16), .A_SIGNED(1'b1), .B_WIDTH(15), .P_WIDTH(32)) mul_d2 (
@@ -70,8 +71,8 @@ module dsr_projective_mul #(
             c0   <= c0_p;
             c1   <= c1_p;
             c2   <= c2_p;
-            d0   <= d0_p;
-            d1   <= d1_p;
+            d0   <= 32'(d0_p);
+            d1   <= 32'(d1_p);
             d2   <= d2_p;
             // 16: what concatenates, and the middle sum
             x16 <= $signed({c2, c0}) + $signed(64'(ROUND_P));
