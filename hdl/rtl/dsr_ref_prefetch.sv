@@ -358,7 +358,7 @@ module dsr_ref_prefetch #(
     // - last reader.
     logic [TYB-1:0]      tag_rd [4];
     logic [GB-1:0]       gen_rd [4];
-    logic [3:0]          busy_rd;
+    logic [3:0]          busy_rd, teq_rd;
     logic [SEQ_BITS-1:0] last_rd [4];
     logic [3:0]          pi_en, pd_en;              // pending writes (last cycle's events)
     logic [SXB-1:0]      pi_slot [4];
@@ -411,6 +411,15 @@ module dsr_ref_prefetch #(
                 end
             end
             assign busy_rd[g] = c_busy[p_hi];
+            // the read tag against P's tile row, per candidate, then the pick (R's
+            // registered tag compare t_rr, see stage I)
+            logic [NC-1:0]       c_teq;
+            always_comb begin
+                for (int j = 0; j < NC; j++) begin
+                    c_teq[j] = c_tag[j][TYB-1:0] == p_ty[g];
+                end
+            end
+            assign teq_rd[g] = c_teq[p_hi];
             for (genvar j = 0; j < NC; j = j + 1) begin : g_hi
                 // LUT RAM: as a block RAM (Yosys takes the candidate registers into its
                 // read port) P's stall would reach the EBR's address, and its 5.8 ns
@@ -620,6 +629,31 @@ module dsr_ref_prefetch #(
         end
     end
 
+    // R's tag compares, registered from the next values the same way: t_rr = R's tag is
+    // R's tile row (r_tag == r_ty), t_ir = I's tile row is R's (i_ty == r_ty), so I's next
+    // hit is not behind a TYB-bit compare. Timing: after the slot compares, synth-store's
+    // seed-2 pipe_clk path was r_ty -> r_tag == r_ty -> I's next first miss -> mfree
+    // (10.36 ns). R's tag itself (r_tag) then only feeds the assertion below.
+    logic [3:0] t_rr, t_ir;
+    always_ff @(posedge clk) begin
+        for (int k = 0; k < 4; k++) begin
+            logic c_ty_ip, c_ty_rp, c_ty_qp;
+            c_ty_ip = i_ty[k] == p_ty[k];
+            c_ty_rp = r_ty[k] == p_ty[k];
+            c_ty_qp = pi_tag[k] == p_ty[k];
+            // rn_tag's cases (R's next tag), against R's next row
+            if (gr_take[1 + k]) begin
+                if (iss_k[k] && eq_ip[k]) t_rr[k] <= c_ty_ip;
+                else if (pi_en[k] && eq_qp[k]) t_rr[k] <= c_ty_qp;
+                else t_rr[k] <= teq_rd[k];
+            end else if (iss_k[k] && eq_ir[k]) begin
+                t_rr[k] <= t_ir[k];
+            end
+            // I's row moves on r_move, R's on gr_take[0]
+            t_ir[k] <= r_move ? (gr_take[0] ? c_ty_rp : 1'b1) : (gr_take[0] ? c_ty_ip : t_ir[k]);
+        end
+    end
+
     // R's next copies: the read at P's slot (with the pending write) when a pixel enters,
     // R's own otherwise; then this cycle's writes where the slot matches
     logic [3:0]          rn_v, rn_busy;
@@ -672,8 +706,7 @@ module dsr_ref_prefetch #(
             m_iss = iss_k[k] && eq_ir[k];
             m_dn  = dn_k[k] && eq_ir[k];
             if (gi_take[1 + k]) begin
-                in_hit[k]  = m_iss ? i_ty[k] == r_ty[k]
-                                   : !clr_v && r_v[k] && r_tag[k] == r_ty[k];
+                in_hit[k]  = m_iss ? t_ir[k] : !clr_v && r_v[k] && t_rr[k];
                 in_busy[k] = m_dn || (!clr_b && r_busy[k]);
                 in_last[k] = m_dn ? pf_seq : r_last[k];
                 in_free[k] = !m_dn && !r_busy[k];
@@ -857,6 +890,11 @@ module dsr_ref_prefetch #(
                         && eq_ip[k] == (i_slot[k] == p_slot[k])
                         && eq_ir[k] == (i_slot[k] == r_slot[k]))
                     else $error("dsr_ref_prefetch: a registered slot compare is not the slots'");
+                // (where they are read: R's while R holds a pixel, I's while both do; a
+                // flag holds until its stage first loads, so not before)
+                assert (!r_valid || (t_rr[k] == (r_tag[k] == r_ty[k])
+                                     && (!i_valid || t_ir[k] == (i_ty[k] == r_ty[k]))))
+                    else $error("dsr_ref_prefetch: a registered tag compare is not the tags'");
             end
         end
     end
