@@ -17,11 +17,16 @@
 // the DSP's register. s_ready = m_ready. Each stage loads only with a valid pixel into
 // it (ld[k], from the stage valid before it): a bubble leaves the stage as it is; the
 // registers in the DSPs keep the stall enable alone.
+//
+// DATA_REG = 0: stage r's bank words are not registered here; s_data is already that
+// register, one cycle behind the handshake (dsr_frame_store OUT_REG: the block RAMs' own
+// output registers, loaded with s_valid && s_ready, as r_data would be).
 `default_nettype none
 
 module dsr_bilinear #(
     parameter int USER_WIDTH = 1,
-    parameter int DATA_WIDTH = 16
+    parameter int DATA_WIDTH = 16,
+    parameter bit DATA_REG   = 1'b1
 ) (
     input  logic                    clk,
     input  logic                    rst,
@@ -109,6 +114,14 @@ module dsr_bilinear #(
     /* verilator lint_on UNUSEDSIGNAL */
     assign ld = m_ready ? {v[STAGES-2:0], s_valid} : '0;
 
+    if (DATA_REG) begin : g_data_reg
+        always_ff @(posedge clk) begin
+            if (ld[0]) r_data <= s_data;
+        end
+    end else begin : g_data_in
+        assign r_data = s_data;     // the RAMs' output registers
+    end
+
     // stage 1b operands, 1c products: p * w
     dsr_mul #(.A_WIDTH(DATA_WIDTH), .B_WIDTH(W1), .P_WIDTH(P1B)) mul_m00 (
         .clk, .ce(m_ready), .a(p00_m), .b(wx0_m), .p(m00_p)
@@ -139,7 +152,6 @@ module dsr_bilinear #(
     always_ff @(posedge clk) begin
         // stage r: as read
         if (ld[0]) begin
-            r_data  <= s_data;
             r_sel   <= s_sel;
             r_fx    <= s_fx;
             r_fy    <= s_fy;

@@ -7,12 +7,19 @@
 // m_ready handshake already allows a stall.
 //
 // One pipeline stage; s_ready = m_ready; s_user is carried along.
+//
+// OUT_REG = 1: m_data comes one cycle late, from each block RAM's own output register
+// (dsr_ram_sdp OUT_REG, the DP16KD's OUTREG on the ECP5): it holds the words of the last
+// pixel taken at m (m_valid && m_ready), loaded as a register of the consumer's first
+// stage would load them, so the consumer uses m_data as that register (dsr_bilinear
+// DATA_REG = 0). The RAM's clock-to-out then ends inside the EBR.
 `default_nettype none
 
 module dsr_frame_store #(
     parameter int USER_WIDTH = 1,
     parameter int DATA_WIDTH = 16,
-    parameter int AW         = 18
+    parameter int AW         = 18,
+    parameter bit OUT_REG    = 1'b0
 ) (
     input  logic                    clk,
     input  logic                    rst,
@@ -40,7 +47,8 @@ module dsr_frame_store #(
             localparam logic [1:0] BANK = b;
             dsr_ram_sdp #(
                 .DATA_WIDTH(DATA_WIDTH),
-                .ADDR_WIDTH(AW)
+                .ADDR_WIDTH(AW),
+                .OUT_REG   (OUT_REG)
             ) ram (
                 .clk     (clk),
                 .wr_en   (m_ready && s_valid && s_wr_en && s_wr_bank == BANK),
@@ -48,6 +56,7 @@ module dsr_frame_store #(
                 .wr_data (s_wr_data),
                 .rd_en   (m_ready),
                 .rd_addr (s_rd_addr[b*AW +: AW]),
+                .rd_oce  (m_valid && m_ready),
                 .rd_data (m_data[b*DATA_WIDTH +: DATA_WIDTH])
             );
         end

@@ -430,6 +430,7 @@ module dsr_ref_dram #(
                 .wr_data (b[0] ? ret_odd : ret_even),
                 .rd_en   (m_ready),
                 .rd_addr ({a[XB-1 +: 1 + CACHE_NYB], a[2 +: TXB]}),
+                .rd_oce  (1'b0),
                 .rd_data (bank_q[b*4*DW +: 4*DW])
             );
             always_ff @(posedge clk) begin

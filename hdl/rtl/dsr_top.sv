@@ -422,7 +422,8 @@ module dsr_top #(
             dsr_frame_store #(
                 .USER_WIDTH(U_ST),
                 .DATA_WIDTH(DW),
-                .AW(AW)
+                .AW(AW),
+                .OUT_REG(1'b1)      // bilinear's stage r (DATA_REG = 0 below)
             ) frame_store (
                 .clk, .rst,
                 .s_valid(sa_valid), .s_ready(sa_ready), .s_rd_addr(sa_rd_addr),
@@ -458,7 +459,8 @@ module dsr_top #(
 
     dsr_bilinear #(
         .USER_WIDTH(U_PX),
-        .DATA_WIDTH(DW)
+        .DATA_WIDTH(DW),
+        .DATA_REG(REF_DRAM != 0)    // on-chip: the frame store's EBR output registers
     ) bilinear (
         .clk, .rst,
         .s_valid(st_valid), .s_ready(st_ready), .s_data(st_data), .s_sel(st_sel),

@@ -5,7 +5,7 @@
 // Inferred memories, mapped by synth_ecp5 as it maps ours: the LUT's slice (dsr_ram_dp,
 // 16K x 1 port A read/write, B read; with OUT_REG at 16K, 4K and 512 deep: DP16KD
 // instantiated with its output registers, read with DSR_ECP5 as hdl/synth reads it), the frame store's (dsr_ram_sdp at 16K, 8K, 4K, 2K
-// and 1K deep: widths 1, 2, 4, 9, 18), byte enables on 18 and 36 bits (PDPW16KD), a
+// and 1K deep: widths 1, 2, 4, 9, 18; with OUT_REG at 16K, as the on-chip store's), byte enables on 18 and 36 bits (PDPW16KD), a
 // write-first and a no-change port, initialised ROMs (INITVAL at widths 1, 4, 18).
 // Under SYNTHESIS, DP16KD instantiated directly in the modes synth_ecp5 never emits
 // (REGMODE OUTREG with OCE, CSDECODE, RESETMODE SYNC with RST, WRITEMODE per port) at
@@ -49,21 +49,26 @@ module dp16kd_dut (
     dsr_ram_dp #(.DATA_WIDTH(16), .ADDR_WIDTH(9), .OUT_REG(1'b1)) u_o10 (
         .clk(clk), .a_en(en_a), .a_we(we_a), .a_addr(addr_a[8:0]), .a_wdata(wdata[35:20]), .a_oce(oce_a),
         .a_rdata(o10_a), .b_en(en_b), .b_addr(addr_b[8:0]), .b_oce(oce_b), .b_rdata(o10_b));
+    // dsr_ram_sdp with its output register (OUT_REG), as the on-chip frame store's
+    logic [15:0] r14;
+    dsr_ram_sdp #(.DATA_WIDTH(16), .ADDR_WIDTH(14), .OUT_REG(1'b1)) u_r14 (
+        .clk(clk), .wr_en(we_a), .wr_addr(addr_a), .wr_data(wdata[31:16]),
+        .rd_en(en_b), .rd_addr(addr_b), .rd_oce(oce_b), .rd_data(r14));
     dsr_ram_sdp #(.DATA_WIDTH(16), .ADDR_WIDTH(14)) u_s14 (
         .clk(clk), .wr_en(we_a), .wr_addr(addr_a), .wr_data(wdata[15:0]),
-        .rd_en(en_b), .rd_addr(addr_b), .rd_data(s14));
+        .rd_en(en_b), .rd_addr(addr_b), .rd_oce(1'b0), .rd_data(s14));
     dsr_ram_sdp #(.DATA_WIDTH(16), .ADDR_WIDTH(13)) u_s13 (
         .clk(clk), .wr_en(we_a), .wr_addr(addr_a[12:0]), .wr_data(wdata[31:16]),
-        .rd_en(en_b), .rd_addr(addr_b[12:0]), .rd_data(s13));
+        .rd_en(en_b), .rd_addr(addr_b[12:0]), .rd_oce(1'b0), .rd_data(s13));
     dsr_ram_sdp #(.DATA_WIDTH(16), .ADDR_WIDTH(12)) u_s12 (
         .clk(clk), .wr_en(we_a), .wr_addr(addr_a[11:0]), .wr_data(wdata[25:10]),
-        .rd_en(en_b), .rd_addr(addr_b[11:0]), .rd_data(s12));
+        .rd_en(en_b), .rd_addr(addr_b[11:0]), .rd_oce(1'b0), .rd_data(s12));
     dsr_ram_sdp #(.DATA_WIDTH(18), .ADDR_WIDTH(11)) u_s11 (
         .clk(clk), .wr_en(we_a), .wr_addr(addr_a[10:0]), .wr_data(wdata[35:18]),
-        .rd_en(en_b), .rd_addr(addr_b[10:0]), .rd_data(s11));
+        .rd_en(en_b), .rd_addr(addr_b[10:0]), .rd_oce(1'b0), .rd_data(s11));
     dsr_ram_sdp #(.DATA_WIDTH(18), .ADDR_WIDTH(10)) u_s10 (
         .clk(clk), .wr_en(we_a), .wr_addr(addr_a[9:0]), .wr_data(wdata[17:0]),
-        .rd_en(en_b), .rd_addr(addr_b[9:0]), .rd_data(s10));
+        .rd_en(en_b), .rd_addr(addr_b[9:0]), .rd_oce(1'b0), .rd_data(s10));
 
     // 1K x 18 with two 9-bit byte enables, 512 x 36 with four
     logic [17:0] be18 [0:1023];
@@ -218,7 +223,7 @@ module dp16kd_dut (
         end
     endgenerate
 
-    assign q = 512'({o10_b, o10_a, o12_b, o12_a, o14_b, o14_a, prim_q, q_rom18, q_rom4, q_rom1, q_nc, q_wf, q_be36, q_be18, s10, s11, s12, s13, s14,
+    assign q = 512'({r14, o10_b, o10_a, o12_b, o12_a, o14_b, o14_a, prim_q, q_rom18, q_rom4, q_rom1, q_nc, q_wf, q_be36, q_be18, s10, s11, s12, s13, s14,
                      lut_b, lut_a});
 
 endmodule
