@@ -6,8 +6,8 @@
 // ECP5 DP16KD (and any FPGA's block RAM) without vendor primitives.
 // OUT_REG = 1 adds a second register behind the read register, enabled by rd_oce (one
 // more cycle of latency), as dsr_ram_dp's: on the ECP5 (DSR_ECP5) it is the DP16KD's own
-// output register (REGMODE "OUTREG", dsr_dp16kd in dsr_ram_dp.sv), one DP16KD deep per
-// slice (elaboration stops above 2^14 entries); everywhere else plain RTL, the same
+// output register (REGMODE "OUTREG", dsr_dp16kd_array), one DP16KD deep per slice
+// (elaboration stops above 2^14 entries); everywhere else plain RTL, the same
 // cycle for cycle.
 `default_nettype none
 
@@ -30,39 +30,17 @@ module dsr_ram_sdp #(
 
 `ifdef DSR_ECP5
     if (OUT_REG) begin : g_ebr
-        if (ADDR_WIDTH > 14) begin : g_too_deep
-            $error("dsr_ram_sdp: OUT_REG on the ECP5 holds at most 2^14 entries (one DP16KD's depth)");
-        end
-        // DP16KD side by side as in dsr_ram_dp: port A writes, port B reads
-        localparam int NATIVE = ADDR_WIDTH >= 14 ? 14 : ADDR_WIDTH == 13 ? 13 : ADDR_WIDTH == 12 ? 12
-                              : ADDR_WIDTH == 11 ? 11 : 10;
-        localparam int SLICE  = NATIVE == 14 ? 1 : NATIVE == 13 ? 2 : NATIVE == 12 ? 4 : NATIVE == 11 ? 9 : 18;
-        localparam int NSLICE = (DATA_WIDTH + SLICE - 1) / SLICE;
-        logic [13:0] ada, adb;
-        if (NATIVE == 10) begin : g_a18
-            assign ada = {10'(wr_addr), 4'b0011};
-            assign adb = {10'(rd_addr), 4'b0011};
-        end else begin : g_an
-            assign ada = 14'(wr_addr) << (14 - NATIVE);
-            assign adb = 14'(rd_addr) << (14 - NATIVE);
-        end
-        for (genvar k = 0; k < NSLICE; k++) begin : g_slice
-            localparam int LO = k * SLICE;
-            localparam int SW = DATA_WIDTH - LO < SLICE ? DATA_WIDTH - LO : SLICE;
-            logic [17:0] dia, dob;
-            /* verilator lint_off UNUSEDSIGNAL */
-            logic [17:0] doa;
-            /* verilator lint_on UNUSEDSIGNAL */
-            assign dia = 18'(wr_data[LO +: SW]);
-            dsr_dp16kd #(
-                .WIDTH(SLICE)
-            ) ram (
-                .clk(clk),
-                .ce_a(wr_en), .we_a(wr_en), .oce_a(1'b0), .ad_a(ada), .di_a(dia), .do_a(doa),
-                .ce_b(rd_en), .we_b(1'b0), .oce_b(rd_oce), .ad_b(adb), .di_b(18'd0), .do_b(dob)
-            );
-            assign rd_data[LO +: SW] = dob[SW-1:0];
-        end
+        // port A writes, port B reads
+        /* verilator lint_off UNUSEDSIGNAL */
+        logic [DATA_WIDTH-1:0] unused_a;
+        /* verilator lint_on UNUSEDSIGNAL */
+        dsr_dp16kd_array #(
+            .DATA_WIDTH(DATA_WIDTH), .ADDR_WIDTH(ADDR_WIDTH)
+        ) ram (
+            .clk(clk),
+            .a_ce(wr_en), .a_we(wr_en), .a_addr(wr_addr), .a_wdata(wr_data), .a_oce(1'b0), .a_rdata(unused_a),
+            .b_ce(rd_en), .b_we(1'b0), .b_addr(rd_addr), .b_wdata('0), .b_oce(rd_oce), .b_rdata(rd_data)
+        );
     end else begin : g_rtl
 `endif
 
