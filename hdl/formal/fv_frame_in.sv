@@ -3,7 +3,9 @@
 // Free inputs: the live stream (valid may drop, sof/eol anywhere, short, long and
 // misframed frames), output back-pressure, the context FIFO's block, the next frame's
 // parameters and the time. The active set is modelled as dsr_regs keeps it: it takes the
-// next set exactly at a frame start. The properties look only at ports:
+// next set exactly at a frame start. nxt_stable is as dsr_regs drives it: high exactly when
+// the next set is the one of the cycle before (the next set may change in any cycle here).
+// The properties look only at ports:
 //  - handshake: nothing is accepted while the output stalls; the output holds still;
 //  - every output frame is complete and in raster order: sof at (0,0), each pixel the
 //    successor of the last, eol/eof exactly at the frame's width/height, the next sof
@@ -47,10 +49,19 @@ module fv_frame_in (
     logic [HB-1:0] act_height;
     logic [4:0]    act_bits;
 
+    // nxt_stable: the next set did not change at the last edge (low after reset)
+    logic          nxt_stable, nxt_seen;
+    logic [12:0]   nxt_prev;
+    always_ff @(posedge clk) begin
+        nxt_prev <= {nxt_mode, nxt_width, nxt_height, nxt_bits};
+        nxt_seen <= !rst;
+    end
+    assign nxt_stable = nxt_seen && nxt_prev == {nxt_mode, nxt_width, nxt_height, nxt_bits};
+
     dsr_frame_in #(.WB(WB), .HB(HB)) dut (
         .clk, .rst, .s_valid, .s_ready, .s_data, .s_sof, .s_eol,
         .act_mode, .act_width, .act_height, .act_bits,
-        .nxt_mode, .nxt_width, .nxt_height, .nxt_bits, .ctx_block, .time_now,
+        .nxt_mode, .nxt_width, .nxt_height, .nxt_bits, .nxt_stable, .ctx_block, .time_now,
         .rd_slot(1'b0), .wr_slot(1'b0),   // one reference slot (the on-chip build)
         .m_valid, .m_ready, .m_live, .m_x, .m_y, .m_sof, .m_eol, .m_eof, .m_bad,
         .ctx_push, .frame_time, .frame_noref,
@@ -121,7 +132,7 @@ module fv_frame_in (
     // never hang the input
     logic [4:0] sof_wait;
     always_ff @(posedge clk) begin
-        if (rst || !(s_valid && s_sof && m_ready && !ctx_block) || sof_accept) sof_wait <= '0;
+        if (rst || !(s_valid && s_sof && m_ready && !ctx_block && nxt_stable) || sof_accept) sof_wait <= '0;
         else if (sof_wait != 5'h1f) sof_wait <= sof_wait + 1'b1;
     end
 
@@ -154,7 +165,7 @@ module fv_frame_in (
         if (!init) begin
             // handshake
             if (s_ready) assert (m_ready);
-            if (sof_accept) assert (!in_frame && !ctx_block);
+            if (sof_accept) assert (!in_frame && !ctx_block && nxt_stable);
             // raster order, sizes, frame completion (for every pixel taken)
             if (m_valid) begin
                 assert ({1'b0, m_x} < act_width && {1'b0, m_y} < act_height);

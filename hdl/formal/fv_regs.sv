@@ -4,6 +4,8 @@
 // A reference model beside the DUT follows the bus: the shadow values that the commit
 // check reads, the pending and active sets, the LUT's dirty/swap/active state, the sticky
 // ERROR bits. Properties, all on ports:
+//  - nxt_* change only in the cycle after an accepted commit, where nxt_stable is low (and
+//    in the first cycle after reset);
 //  - a refused commit changes nothing; an accepted one is pending (nxt_*, STATUS) until
 //    the next frame start, where the active set takes it and GENERATION advances exactly
 //    once; a commit in the same cycle as a frame start waits for the following one;
@@ -46,6 +48,7 @@ module fv_regs (
     logic [WB-1:0] act_width, nxt_width;
     logic [HB-1:0] act_height, nxt_height;
     logic [4:0]    act_bits, nxt_bits;
+    logic          nxt_stable;
     logic [31:0]   act_a11, act_a12, act_a21, act_a22, act_tx, act_ty, act_generation;
     logic [15:0]   act_gain, act_midgrey;
     logic [31:0]   act_h31, act_h32;
@@ -62,7 +65,7 @@ module fv_regs (
         .act_mode, .act_width, .act_height, .act_bits,
         .act_a11, .act_a12, .act_a21, .act_a22, .act_tx, .act_ty, .act_h31, .act_h32,
         .act_gain, .act_midgrey, .act_generation, .act_lut_bank, .act_lut_identity,
-        .nxt_mode, .nxt_width, .nxt_height, .nxt_bits,
+        .nxt_mode, .nxt_width, .nxt_height, .nxt_bits, .nxt_stable,
         .lut_wr, .lut_bank, .lut_addr, .lut_wdata, .lut_rdata,
         .lut_pixel_read, .lut_pixel_bank, .time_now,
         .sof_accept, .frame_out, .bad_frame, .err_short, .err_long, .err_line,
@@ -225,6 +228,11 @@ module fv_regs (
         end
         if (!init && !$past(init)) begin
             assert (act_generation == $past(act_generation) + {31'd0, $past(sof_accept && m_pend)});
+            // dsr_frame_in's registered copy of nxt_* is current whenever nxt_stable
+            if (nxt_stable)
+                assert ({nxt_mode, nxt_width, nxt_height, nxt_bits}
+                        == $past({nxt_mode, nxt_width, nxt_height, nxt_bits}));
+            assert (nxt_stable == !$past(commit && ok));
         end
         if (!init && !$past(init) && !$past(init, 2) && !$past(init, 3)) begin
             assert (reg_rvalid == $past(rd, 3));

@@ -22,6 +22,14 @@
 // wr_slot named at its start, frames see the slot rd_slot names at theirs. The on-chip
 // build ties both to 0 (one slot).
 //
+// The next frame's parameters (nxt_*, dsr_regs' pending-or-active select) are registered
+// here a cycle ahead with everything derived from them (capture flag, line and frame end
+// of a first pixel, depth mask, width - 2, height - 2), so nothing from the register
+// file's commit state reaches the handshake's enables (timing). nxt_* change only at a
+// commit's edge; dsr_regs lowers nxt_stable for the cycle after it and a frame start
+// waits for nxt_stable (one cycle more after a commit), so the copies equal nxt_* in
+// every cycle a frame can start.
+//
 // Stalls: m_ready low freezes the module (s_ready low, outputs held).
 `default_nettype none
 
@@ -49,6 +57,7 @@ module dsr_frame_in #(
     input  logic [WB-1:0] nxt_width,
     input  logic [HB-1:0] nxt_height,
     input  logic [4:0]    nxt_bits,
+    input  logic          nxt_stable,   // nxt_* did not change at the last edge
     input  logic          ctx_block,
     input  logic [63:0]   time_now,
     input  logic          rd_slot,      // reference slot frames read
@@ -96,9 +105,33 @@ module dsr_frame_in #(
     assign ref_width  = slot_width[rd_slot];
     assign ref_height = slot_height[rd_slot];
 
-    // ---- handshake: a frame start waits for the previous frame and for FIFO room
+    // ---- the next frame's parameters and what follows from them, a cycle behind nxt_*
+    // (equal to them whenever nxt_stable: see the header); data registers, no reset
+    logic          nq_capture, nq_one_x, nq_one_y, nq_lx0, nq_ly0;
+    logic [WB-1:0] nq_width;
+    logic [HB-1:0] nq_height;
+    logic [15:0]   nq_mask;
+    logic [XB-1:0] nq_wm2;
+    logic [YB-1:0] nq_hm2;
+    always_ff @(posedge clk) begin
+        nq_capture <= nxt_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0];
+        nq_width   <= nxt_width;
+        nq_height  <= nxt_height;
+        nq_one_x   <= nxt_width == WB'(1);
+        nq_one_y   <= nxt_height == HB'(1);
+        // lx_q / ly_q after a first pixel at (0, 0) that is not its line's last (see
+        // the line-end flags below; a width of 1 moves to (0, 1))
+        nq_lx0     <= nxt_width <= WB'(2);
+        nq_ly0     <= nxt_width == WB'(1) ? nxt_height == HB'(2) : nxt_height == HB'(1);
+        nq_mask    <= 16'hffff >> (5'd16 - nxt_bits);
+        nq_wm2     <= XB'(nxt_width - WB'(2));
+        nq_hm2     <= YB'(nxt_height - HB'(2));
+    end
+
+    // ---- handshake: a frame start waits for the previous frame, for FIFO room and for
+    // the registered next parameters (nxt_stable)
     logic sof_ok;
-    assign sof_ok  = !active && !padding && !ctx_block;
+    assign sof_ok  = !active && !padding && !ctx_block && nxt_stable;
     assign s_ready = m_ready && !padding && (!s_sof || sof_ok);
 
     logic beat, start, in_beat, drop;
@@ -107,14 +140,11 @@ module dsr_frame_in #(
     assign in_beat = beat && !s_sof && active;
     assign drop    = beat && !s_sof && !active;
 
-    // ---- position of the pixel emitted now, in the geometry of its frame
-    logic [1:0]    f_mode;
-    assign f_mode   = start ? nxt_mode : act_mode;
 
     // line and frame end for both cases, so the handshake only picks one (timing)
     logic [XB-1:0] px;
     logic [YB-1:0] py;
-    logic          last_x, last, cur_last_x, cur_last_y, nxt_one_x, nxt_one_y;
+    logic          last_x, last, cur_last_x, cur_last_y;
     assign px         = start ? '0 : x;
     assign py         = start ? '0 : y;
     // Line and frame end of the running frame as registers (timing: no compare between
@@ -127,10 +157,8 @@ module dsr_frame_in #(
     logic          cur_one_x, lx_q, ly_q;
     assign cur_last_x = lx_q;
     assign cur_last_y = ly_q;
-    assign nxt_one_x  = nxt_width == 1;
-    assign nxt_one_y  = nxt_height == 1;
-    assign last_x     = start ? nxt_one_x : cur_last_x;
-    assign last       = start ? nxt_one_x && nxt_one_y : cur_last_x && cur_last_y;
+    assign last_x     = start ? nq_one_x : cur_last_x;
+    assign last       = start ? nq_one_x && nq_one_y : cur_last_x && cur_last_y;
     logic emit;
     assign emit = m_ready && (padding || start || in_beat);
 
@@ -142,20 +170,22 @@ module dsr_frame_in #(
     // edge as the frame's first pixel (a start always emits), so live_q & cur_mask is
     // the pixel masked to its own frame's depth in every cycle (timing: the frame start
     // only enables live_q, it no longer selects a mask in front of it)
-    logic [15:0] nxt_mask, cur_mask, live_q;
-    assign nxt_mask = 16'hffff >> (5'd16 - nxt_bits);
+    logic [15:0] cur_mask, live_q;
     always_ff @(posedge clk) begin
         if (start) begin
-            cur_mask <= nxt_mask;   // = the mask of act_bits while the frame is active
+            cur_mask <= nq_mask;   // = the mask of act_bits while the frame is active
         end
     end
     assign m_live = live_q & cur_mask;
-    logic unused_act_bits, unused_act_size;
+    logic unused_act_bits, unused_act_size, unused_act_mode;
     assign unused_act_bits = ^act_bits;   // the frame's depth is cur_mask
     assign unused_act_size = ^{act_width, act_height};   // the slot's size is taken at the start
+    assign unused_act_mode = ^act_mode;   // the frame's mode is cur_capture
 
-    logic frame_capture;
-    assign frame_capture = f_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0];
+    // a capture frame: its flag registered at the start (= act_mode is CAPTURE while the
+    // frame is active)
+    logic frame_capture, cur_capture;
+    assign frame_capture = start ? nq_capture : cur_capture;
     assign f_slot        = start ? wr_slot : cap_slot;
 
     // ---- position, frame state, output register
@@ -168,6 +198,7 @@ module dsr_frame_in #(
             y          <= '0;
             m_valid    <= 1'b0;
             cap_slot   <= 1'b0;
+            cur_capture <= 1'b0;
             for (int k = 0; k < 2; k++) begin
                 slot_valid[k]  <= 1'b0;
                 slot_width[k]  <= '0;
@@ -180,15 +211,16 @@ module dsr_frame_in #(
             end
             if (start) begin
                 frame_bad   <= eol_wrong;
-                frame_noref <= !(ref_valid && ref_width == nxt_width && ref_height == nxt_height);
+                frame_noref <= !(ref_valid && ref_width == nq_width && ref_height == nq_height);
                 cap_slot    <= wr_slot;
+                cur_capture <= nq_capture;
                 if (frame_capture) begin
                     // the size is read only while the slot is valid, so it is taken here
                     // and the capture's end sets one flag (timing: the end no longer
                     // enables the size registers)
                     slot_valid[wr_slot]  <= 1'b0;
-                    slot_width[wr_slot]  <= nxt_width;
-                    slot_height[wr_slot] <= nxt_height;
+                    slot_width[wr_slot]  <= nq_width;
+                    slot_height[wr_slot] <= nq_height;
                 end
             end else if (short_now || drop || eol_wrong) begin
                 frame_bad <= 1'b1;
@@ -231,8 +263,8 @@ module dsr_frame_in #(
             ly_q <= 1'b0;
         end else if (emit) begin
             if (start) begin
-                lx_q <= nxt_width <= WB'(2);
-                ly_q <= nxt_one_x ? nxt_height == HB'(2) : nxt_one_y;
+                lx_q <= nq_lx0;
+                ly_q <= nq_ly0;
             end else if (lx_q) begin
                 lx_q <= cur_one_x;
                 ly_q <= y == cur_hm2;
@@ -243,9 +275,9 @@ module dsr_frame_in #(
     end
     always_ff @(posedge clk) begin
         if (start) begin
-            cur_wm2   <= XB'(nxt_width - WB'(2));    // = act_width - 2 while the frame is active
-            cur_hm2   <= YB'(nxt_height - HB'(2));
-            cur_one_x <= nxt_one_x;
+            cur_wm2   <= nq_wm2;    // = act_width - 2 while the frame is active
+            cur_hm2   <= nq_hm2;
+            cur_one_x <= nq_one_x;
         end
     end
 
@@ -294,6 +326,20 @@ module dsr_frame_in #(
             if (a_stall) assert (m_valid) else $error("dsr_frame_in: valid dropped while stalled");
             if (start) assert (!active && !padding && !ctx_block) else $error("dsr_frame_in: frame start inside a frame or with the FIFO full");
             if (padding) assert (active) else $error("dsr_frame_in: padding outside a frame");
+            // the registered next parameters are those of nxt_* whenever a frame may start
+            if (nxt_stable) begin
+                assert (nq_width == nxt_width && nq_height == nxt_height
+                        && nq_capture == (nxt_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0])
+                        && nq_one_x == (nxt_width == WB'(1)) && nq_one_y == (nxt_height == HB'(1))
+                        && nq_lx0 == (nxt_width <= WB'(2))
+                        && nq_ly0 == (nxt_width == WB'(1) ? nxt_height == HB'(2) : nxt_height == HB'(1))
+                        && nq_mask == 16'hffff >> (5'd16 - nxt_bits)
+                        && nq_wm2 == XB'(nxt_width - WB'(2)) && nq_hm2 == YB'(nxt_height - HB'(2)))
+                    else $error("dsr_frame_in: registered next parameters differ from nxt_* while stable");
+            end
+            if (start) assert (nxt_stable) else $error("dsr_frame_in: frame start with the next parameters changing");
+            if (in_frame) assert (cur_capture == (act_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0]))
+                else $error("dsr_frame_in: capture flag differs from the active mode");
         end
     end
 `ifdef VERILATOR

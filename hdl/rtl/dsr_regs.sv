@@ -82,6 +82,9 @@ module dsr_regs #(
     output logic [WB-1:0]             nxt_width,
     output logic [HB-1:0]             nxt_height,
     output logic [4:0]                nxt_bits,
+    // nxt_* did not change at the last edge: low for the cycle after a commit (and after
+    // reset); dsr_frame_in registers nxt_* and starts a frame only while this is high
+    output logic                      nxt_stable,
 
     // LUT port A (register side): port A reads lut_addr every cycle; lut_wr is a write
     // of lut_wdata at lut_addr into bank lut_bank accepted now, which dsr_lut registers
@@ -451,6 +454,18 @@ module dsr_regs #(
     assign nxt_height = pend_valid ? pend_height : act_height;
     assign nxt_bits   = pend_valid ? pend_bits   : act_bits;
 
+    // nxt_* change only where a commit loads the pending set: a frame start copies the
+    // pending set into the active one and clears pend_valid, which leaves them as they were
+    logic nxt_changed;
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            nxt_changed <= 1'b1;
+        end else begin
+            nxt_changed <= do_commit && params_ok;
+        end
+    end
+    assign nxt_stable = !nxt_changed;
+
     // ---- sticky errors (write 1 to clear) and counters
     // the causes of this cycle, as ERROR bits: a function of the clocked block, not an
     // assign (the simulator evaluated that with the inputs and again after each edge)
@@ -601,6 +616,8 @@ module dsr_regs #(
     // assertions (Verilator --assert in every test build, Icarus): no LUT write while the
     // shadow bank is committed or still read by pixels in flight; frames in flight never
     // go below zero; a read answers exactly once, three cycles after acceptance
+    logic [2 + WB + HB + 5 - 1:0] a_nxt_prev;   // nxt_* one cycle ago
+    always @(posedge clk) a_nxt_prev <= {nxt_mode, nxt_width, nxt_height, nxt_bits};
     always @(posedge clk) begin
         if (!rst) begin
             assert (!$isunknown(reg_ready) && !$isunknown(reg_rvalid)) else $error("dsr_regs: X on ready/rvalid");
@@ -608,6 +625,8 @@ module dsr_regs #(
             if (frame_out) assert (frames_inflight != 8'd0 || sof_accept) else $error("dsr_regs: frame out with none in flight");
             assert (pend_valid_q == '0 || pend_valid_q == '1) else $error("dsr_regs: copies of pend_valid differ");
             if (lut_swap_pending) assert (pend_valid) else $error("dsr_regs: LUT swap pending without a pending commit");
+            if (nxt_stable) assert ({nxt_mode, nxt_width, nxt_height, nxt_bits} == a_nxt_prev)
+                else $error("dsr_regs: next parameters changed while nxt_stable");
         end
     end
 `ifdef VERILATOR

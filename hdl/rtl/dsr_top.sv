@@ -93,6 +93,7 @@ module dsr_top #(
     logic [WB-1:0] act_width, nxt_width;
     logic [HB-1:0] act_height, nxt_height;
     logic [4:0]    act_bits, nxt_bits;
+    logic          nxt_stable;
     logic [31:0]   act_a11, act_a12, act_a21, act_a22, act_tx, act_ty;
     logic [31:0]   act_h31, act_h32;
     logic [15:0]   act_gain, act_midgrey;
@@ -118,7 +119,7 @@ module dsr_top #(
         .act_mode, .act_width, .act_height, .act_bits,
         .act_a11, .act_a12, .act_a21, .act_a22, .act_tx, .act_ty, .act_h31, .act_h32,
         .act_gain, .act_midgrey, .act_generation, .act_lut_bank, .act_lut_identity,
-        .nxt_mode, .nxt_width, .nxt_height, .nxt_bits,
+        .nxt_mode, .nxt_width, .nxt_height, .nxt_bits, .nxt_stable,
         .lut_wr, .lut_bank, .lut_addr, .lut_wdata, .lut_rdata,
         .lut_pixel_read, .lut_pixel_bank,
         .time_now,
@@ -141,7 +142,7 @@ module dsr_top #(
         .clk, .rst,
         .s_valid, .s_ready, .s_data, .s_sof, .s_eol,
         .act_mode, .act_width, .act_height, .act_bits,
-        .nxt_mode, .nxt_width, .nxt_height, .nxt_bits,
+        .nxt_mode, .nxt_width, .nxt_height, .nxt_bits, .nxt_stable,
         .ctx_block, .time_now,
         // reference slots: the DRAM build's double buffer; the on-chip store has one
         .rd_slot(REF_DRAM != 0 && ref_rd_slot), .wr_slot(REF_DRAM != 0 && ref_wr_slot),
