@@ -101,7 +101,12 @@ module dsr_frame_in #(
     logic [HB-1:0] slot_height [2];
     logic          cap_slot;      // the slot of the capture in progress
     logic          f_slot;
-    assign ref_valid  = slot_valid[rd_slot];
+    // A clean capture's end sets its slot's flag a cycle later (timing: the line-end check
+    // of the last pixel only loads cap_ok_q, not the slot flags' enables); ref_valid sees
+    // the flag being set in that cycle, so no reader can tell the difference
+    logic          cap_ok_q;      // a clean capture's last pixel was emitted at the last edge
+    logic          cap_ok_slot;   // its slot
+    assign ref_valid  = slot_valid[rd_slot] || (cap_ok_q && cap_ok_slot == rd_slot);
     assign ref_width  = slot_width[rd_slot];
     assign ref_height = slot_height[rd_slot];
 
@@ -199,6 +204,8 @@ module dsr_frame_in #(
             m_valid    <= 1'b0;
             cap_slot   <= 1'b0;
             cur_capture <= 1'b0;
+            cap_ok_q    <= 1'b0;
+            cap_ok_slot <= 1'b0;
             for (int k = 0; k < 2; k++) begin
                 slot_valid[k]  <= 1'b0;
                 slot_width[k]  <= '0;
@@ -209,6 +216,15 @@ module dsr_frame_in #(
             if (short_now) begin
                 padding <= 1'b1;
             end
+            // the last clean capture's flag; a capture starting now into the same slot
+            // clears it again below (the newer event)
+            if (cap_ok_q) begin
+                slot_valid[cap_ok_slot] <= 1'b1;
+            end
+            // a capture is a reference only if every pixel came in cleanly
+            cap_ok_q    <= emit && last && frame_capture && !padding && !eol_wrong
+                        && (start || !frame_bad);
+            cap_ok_slot <= f_slot;
             if (start) begin
                 frame_bad   <= eol_wrong;
                 frame_noref <= !(ref_valid && ref_width == nq_width && ref_height == nq_height);
@@ -216,8 +232,8 @@ module dsr_frame_in #(
                 cur_capture <= nq_capture;
                 if (frame_capture) begin
                     // the size is read only while the slot is valid, so it is taken here
-                    // and the capture's end sets one flag (timing: the end no longer
-                    // enables the size registers)
+                    // and the capture's end sets one flag (cap_ok_q; timing: the end no
+                    // longer enables the size registers)
                     slot_valid[wr_slot]  <= 1'b0;
                     slot_width[wr_slot]  <= nq_width;
                     slot_height[wr_slot] <= nq_height;
@@ -246,10 +262,6 @@ module dsr_frame_in #(
                 active <= !last;
                 if (last) begin
                     padding <= 1'b0;
-                    // a capture is a reference only if every pixel came in cleanly
-                    if (frame_capture && !padding && !eol_wrong && (start || !frame_bad)) begin
-                        slot_valid[f_slot] <= 1'b1;
-                    end
                 end
             end
         end
