@@ -42,6 +42,7 @@ module fv_frame_in (
     logic [XB-1:0] m_x;
     logic [YB-1:0] m_y;
     logic          ctx_push, frame_noref, sof_accept, bad_frame;
+    logic [15:0]   frame_mask;
     logic          err_short, err_long, err_line, in_frame, ref_valid;
     logic [63:0]   frame_time;
     logic [1:0]    act_mode;
@@ -64,7 +65,7 @@ module fv_frame_in (
         .nxt_mode, .nxt_width, .nxt_height, .nxt_bits, .nxt_stable, .ctx_block, .time_now,
         .rd_slot(1'b0), .wr_slot(1'b0),   // one reference slot (the on-chip build)
         .m_valid, .m_ready, .m_live, .m_x, .m_y, .m_sof, .m_eol, .m_eof, .m_bad,
-        .ctx_push, .frame_time, .frame_noref,
+        .ctx_push, .frame_time, .frame_noref, .frame_mask,
         .sof_accept, .bad_frame, .err_short, .err_long, .err_line, .in_frame, .ref_valid
     );
 
@@ -199,6 +200,7 @@ module fv_frame_in (
             assert (err_long == $past(beat && !s_sof && !in_frame));
             assert (err_line == ($past(beat && (s_sof || in_frame)) && m_bad));
             assert (ctx_push == $past(sof_accept));
+            if (in_frame || ctx_push) assert (frame_mask == mask);   // the frame's depth (frame table)
             if (ctx_push) assert (frame_time == $past(time_now));
             // a capture start drops the reference (unless its single pixel renews it)
             if ($past(sof_accept && nxt_mode == 2'd1 && !(nxt_width == 1 && nxt_height == 1)))

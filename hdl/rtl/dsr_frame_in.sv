@@ -78,6 +78,7 @@ module dsr_frame_in #(
     output logic          ctx_push,
     output logic [63:0]   frame_time,
     output logic          frame_noref,
+    output logic [15:0]   frame_mask,   // depth mask of the frame started last (its act_bits)
 
     // events and status for the register file
     output logic          sof_accept,
@@ -182,6 +183,7 @@ module dsr_frame_in #(
         end
     end
     assign m_live = live_q & cur_mask;
+    assign frame_mask = cur_mask;
     logic unused_act_bits, unused_act_size, unused_act_mode;
     assign unused_act_bits = ^act_bits;   // the frame's depth is cur_mask
     assign unused_act_size = ^{act_width, act_height};   // the slot's size is taken at the start

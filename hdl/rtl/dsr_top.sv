@@ -148,13 +148,14 @@ module dsr_top #(
         .rd_slot(REF_DRAM != 0 && ref_rd_slot), .wr_slot(REF_DRAM != 0 && ref_wr_slot),
         .m_valid(fi_valid), .m_ready(fi_ready), .m_live(fi_live), .m_x(fi_x), .m_y(fi_y),
         .m_sof(fi_sof), .m_eol(fi_eol), .m_eof(fi_eof), .m_bad(fi_bad),
-        .ctx_push, .frame_time, .frame_noref,
+        .ctx_push, .frame_time, .frame_noref, .frame_mask,
         .sof_accept, .bad_frame, .err_short, .err_long, .err_line, .in_frame, .ref_valid
     );
 
-    // the frame's parameters join each pixel here (act_* belong to the pixel in fi_*)
-    logic [15:0] act_mask;
-    assign act_mask = 16'hffff >> (5'd16 - act_bits);
+    // the frame's parameters join each pixel here (act_* belong to the pixel in fi_*);
+    // its depth mask is frame_in's register (loaded with the start, from the registered
+    // next depth), not a shift of act_bits in front of the frame table (timing)
+    logic [15:0] frame_mask;
 
     // ---------------------------------------------------------------- frame context
     localparam int CTX_W = WB + HB + 5 + 32 + 64 + 32;
@@ -235,7 +236,7 @@ module dsr_top #(
     always_ff @(posedge clk) begin
         if (ctx_push) begin
             ft[fi_tag] <= {act_width, act_height, act_mode, frame_noref, act_lut_bank,
-                           act_lut_identity, act_mask, act_gain, act_midgrey};
+                           act_lut_identity, frame_mask, act_gain, act_midgrey};
         end
     end
 
@@ -603,6 +604,9 @@ module dsr_top #(
             if (ctx_push) assert (ctx_count != CTX_DEPTH[$clog2(CTX_DEPTH):0])
                 else $error("dsr_top: frame context pushed at full (dropped even with a pop)");
             if (ctx_pop) assert (!ctx_empty) else $error("dsr_top: frame context popped when empty");
+            // the frame table's depth mask is that of the pushed frame's act_bits
+            if (ctx_push) assert (frame_mask == 16'hffff >> (5'd16 - act_bits))
+                else $error("dsr_top: frame_in's depth mask differs from act_bits at the push");
             if (a_out_stall) assert (m_valid && {m_last, m_data} === a_out)
                 else $error("dsr_top: output changed while stalled");
             assert (!$isunknown({m_valid, s_ready, reg_ready, fi_valid, af_valid, sa_valid,
