@@ -488,8 +488,9 @@ module dsr_ref_prefetch #(
     logic       more, nomiss, mfree;
 
     // a frame's first pixel waits for the captures before it to be sent, then drops the
-    // tags if the reference changed (a capture since, or another slot). It goes on a cycle
-    // after the check passed (sof_ok, registered: frame starts are rare; neither condition
+    // tags if the reference changed (a capture since, or another slot). It goes on two
+    // cycles after the check passed (sof_chk, then sof_ok, both registered: frame starts
+    // are rare; neither condition
     // can fall back while the pixel waits: later captures finish after it, and seen only
     // changes by its own drop). The drop itself (clr_v) is a flip-flop too, acting a cycle
     // after its check, while the pixel still waits at I (sof_ok is low until seen has
@@ -732,8 +733,15 @@ module dsr_ref_prefetch #(
     assign more_n   = (in_miss & ~(4'b1 << in_m)) != '0;
     assign nomiss_n = in_miss == '0;
 
-    // the frame start's check and the sweep's flag, next values
-    assign sof_ok_n = i_valid && i_sof && !r_move && !cap_wait && !stale;
+    // the frame start's check and the sweep's flag, next values. The check is a cycle old
+    // (sof_chk, registered; sof_kept: I's pixel did not change since), so go's next value
+    // is a few gates from flip-flops: the ticket and slot compares (cap_wait, stale) are a
+    // cycle before it. Neither condition falls back while the pixel waits (see above), so
+    // the registered check only comes a cycle later: a frame start waits one cycle more.
+    // Timing: synth-store's seed-1 pipe_clk path at 9510780 was i_rslot -> stale ->
+    // sof_ok's next value -> go's -> xa_q (9.56 ns).
+    logic sof_chk, sof_kept;
+    assign sof_ok_n = i_valid && i_sof && !r_move && sof_chk && sof_kept;
     always_comb begin
         sweeping_n = sweeping;
         if (sweeping && sw_slot == SXB'(NSB - 1)) sweeping_n = 1'b0;
@@ -799,6 +807,8 @@ module dsr_ref_prefetch #(
             all_rd_q   <= 1'b0;
             done_q     <= 1'b0;
             sof_ok     <= 1'b0;
+            sof_chk    <= 1'b0;
+            sof_kept   <= 1'b0;
             clr_v      <= 1'b0;
             pf_seq     <= '0;
             seen_any   <= 1'b0;
@@ -825,6 +835,8 @@ module dsr_ref_prefetch #(
             all_rd_q <= rd_seq == pf_seq;
             done_q <= done;
             sof_ok <= sof_ok_n;
+            sof_chk  <= !cap_wait && !stale;
+            sof_kept <= !r_move;
             // once: in the cycle it acts, stale still holds (seen moves with it)
             clr_v  <= i_valid && i_sof && !cap_wait && stale && !clr_v;
             if (clr_v) begin
@@ -865,6 +877,17 @@ module dsr_ref_prefetch #(
     always @(posedge clk) begin
         if (!rst && clr_v) assert (i_valid && i_sof && !sof_ok)
             else $error("dsr_ref_prefetch: the tag drop without its waiting frame start");
+    end
+    // the frame start's registered check accepts a start only when the live check (what
+    // it replaced) does too; and it is at most a cycle late: a start the live check
+    // accepted in the cycle before, with I's pixel unchanged, is accepted now
+    logic sof_live_d;
+    always @(posedge clk) begin
+        sof_live_d <= !rst && i_valid && i_sof && !r_move && !cap_wait && !stale;
+        if (!rst && sof_ok_n) assert (!cap_wait && !stale)
+            else $error("dsr_ref_prefetch: a frame start accepted by its registered check, not by the live one");
+        if (!rst && sof_live_d && i_valid && !r_move) assert (sof_ok_n)
+            else $error("dsr_ref_prefetch: the frame start's registered check more than a cycle late");
     end
     // the step's flags are the stages' state, registered a cycle ahead; go's window is
     // win_q a cycle later and one less, never looser than win_q
