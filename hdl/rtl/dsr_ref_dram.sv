@@ -404,11 +404,15 @@ module dsr_ref_dram #(
         end
     end
 
-    // Two stages: the cache read (bank_q, lane_q), then the block RAMs' words registered
-    // as read (bank_r, lane_r) before the lane pick: the EBR's clock-to-out (5.8 ns at -6)
-    // and the pick no longer share a cycle; the pick (a 4-to-1 mux per bit, from flip-flops)
-    // feeds dsr_bilinear's input register. m_ready enables both stages.
-    logic [16*DW-1:0] bank_q, bank_r;      // four banks of four pixels
+    // Two stages: the cache read (the block RAMs' read registers, lane_q), then the words
+    // registered as read (bank_r, lane_r) before the lane pick: the EBR's clock-to-out
+    // (5.8 ns at -6) and the pick no longer share a cycle; the pick (a 4-to-1 mux per bit)
+    // feeds dsr_bilinear's input register. m_ready enables both stages. bank_r is each
+    // block RAM's own output register (dsr_ram_sdp OUT_REG, rd_oce = m_ready: the DP16KD's
+    // REGMODE "OUTREG" on the ECP5), loaded as the plain register was, so the same cycles;
+    // the read's clock-to-out then ends inside the EBR (timing: seed 2 of an earlier
+    // synth-store run had a cache EBR's output -> 5.64 ns of routing -> bank_r as its path).
+    logic [16*DW-1:0] bank_r;              // four banks of four pixels
     logic [7:0]       lane_q, lane_r;
     logic             v_q;
     logic [USER_WIDTH-1:0] user_q;
@@ -422,7 +426,8 @@ module dsr_ref_dram #(
             assign unused_row = ^a[AW-1:XB+CACHE_NYB];
             dsr_ram_sdp #(
                 .DATA_WIDTH(4 * DW),
-                .ADDR_WIDTH(CAW)
+                .ADDR_WIDTH(CAW),
+                .OUT_REG   (1'b1)
             ) ram (
                 .clk     (clk),
                 .wr_en   (rd_ret && ret_ly[0] == b[1]),
@@ -430,8 +435,8 @@ module dsr_ref_dram #(
                 .wr_data (b[0] ? ret_odd : ret_even),
                 .rd_en   (m_ready),
                 .rd_addr ({a[XB-1 +: 1 + CACHE_NYB], a[2 +: TXB]}),
-                .rd_oce  (1'b0),
-                .rd_data (bank_q[b*4*DW +: 4*DW])
+                .rd_oce  (m_ready),
+                .rd_data (bank_r[b*4*DW +: 4*DW])
             );
             always_ff @(posedge clk) begin
                 if (m_ready) lane_q[2*b +: 2] <= a[1:0];
@@ -456,7 +461,6 @@ module dsr_ref_dram #(
         if (m_ready) begin
             user_q <= s_user;
             m_user <= user_q;
-            bank_r <= bank_q;
             lane_r <= lane_q;
         end
     end

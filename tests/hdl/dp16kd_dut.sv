@@ -5,7 +5,7 @@
 // Inferred memories, mapped by synth_ecp5 as it maps ours: the LUT's slice (dsr_ram_dp,
 // 16K x 1 port A read/write, B read; with OUT_REG at 16K, 4K and 512 deep: DP16KD
 // instantiated with its output registers, read with DSR_ECP5 as hdl/synth reads it), the frame store's (dsr_ram_sdp at 16K, 8K, 4K, 2K
-// and 1K deep: widths 1, 2, 4, 9, 18; with OUT_REG at 16K, as the on-chip store's), byte enables on 18 and 36 bits (PDPW16KD), a
+// and 1K deep: widths 1, 2, 4, 9, 18; with OUT_REG at 16K, as the on-chip store's, and at 4K x 8, as the DRAM store's cache), byte enables on 18 and 36 bits (PDPW16KD), a
 // write-first and a no-change port, initialised ROMs (INITVAL at widths 1, 4, 18).
 // Under SYNTHESIS, DP16KD instantiated directly in the modes synth_ecp5 never emits
 // (REGMODE OUTREG with OCE, CSDECODE, RESETMODE SYNC with RST, WRITEMODE per port) at
@@ -29,7 +29,7 @@ module dp16kd_dut (
     input  logic         rst_b,
     input  logic [2:0]   cs_a,
     input  logic [2:0]   cs_b,
-    output logic [511:0] q
+    output logic [519:0] q
 );
 
     // ---- inferred, as our RTL's
@@ -54,6 +54,12 @@ module dp16kd_dut (
     dsr_ram_sdp #(.DATA_WIDTH(16), .ADDR_WIDTH(14), .OUT_REG(1'b1)) u_r14 (
         .clk(clk), .wr_en(we_a), .wr_addr(addr_a), .wr_data(wdata[31:16]),
         .rd_en(en_b), .rd_addr(addr_b), .rd_oce(oce_b), .rd_data(r14));
+    // and 4K deep, two 4-bit slices side by side, as the DRAM store's tile cache (4K x 64
+    // at CACHE_NYB = 2: sixteen such slices)
+    logic [7:0] r12;
+    dsr_ram_sdp #(.DATA_WIDTH(8), .ADDR_WIDTH(12), .OUT_REG(1'b1)) u_r12 (
+        .clk(clk), .wr_en(we_a), .wr_addr(addr_a[11:0]), .wr_data(wdata[35:28]),
+        .rd_en(en_b), .rd_addr(addr_b[11:0]), .rd_oce(oce_b), .rd_data(r12));
     dsr_ram_sdp #(.DATA_WIDTH(16), .ADDR_WIDTH(14)) u_s14 (
         .clk(clk), .wr_en(we_a), .wr_addr(addr_a), .wr_data(wdata[15:0]),
         .rd_en(en_b), .rd_addr(addr_b), .rd_oce(1'b0), .rd_data(s14));
@@ -223,7 +229,7 @@ module dp16kd_dut (
         end
     endgenerate
 
-    assign q = 512'({r14, o10_b, o10_a, o12_b, o12_a, o14_b, o14_a, prim_q, q_rom18, q_rom4, q_rom1, q_nc, q_wf, q_be36, q_be18, s10, s11, s12, s13, s14,
+    assign q = 520'({r12, r14, o10_b, o10_a, o12_b, o12_a, o14_b, o14_a, prim_q, q_rom18, q_rom4, q_rom1, q_nc, q_wf, q_be36, q_be18, s10, s11, s12, s13, s14,
                      lut_b, lut_a});
 
 endmodule

@@ -21,7 +21,7 @@ module tb_dp16kd;
     logic [17:0]  wdata_b = '0;
     logic [3:0]   be = '0;
     logic [2:0]   cs_a = '0, cs_b = '0;
-    logic [511:0] q_rtl, q_net;
+    logic [519:0] q_rtl, q_net;
 
     dp16kd_dut rtl (
         .clk(clk), .en_a(en_a), .we_a(we_a), .addr_a(addr_a), .wdata(wdata), .be(be),
@@ -39,7 +39,7 @@ module tb_dp16kd;
     logic [13:0] pool [0:63];
     int          seed = 1, cycles = 5000, errors = 0;
     longint      compared = 0;
-    int          bit_errors [0:511];
+    int          bit_errors [0:519];
 
     function automatic logic [13:0] pick();
         return $urandom_range(9, 0) == 0 ? 14'($urandom) : pool[$urandom_range(63, 0)];
@@ -50,7 +50,7 @@ module tb_dp16kd;
         if (!$value$plusargs("cycles=%d", cycles)) cycles = 5000;
         pool[0] = $urandom(seed);
         for (int i = 0; i < 64; i++) pool[i] = 14'($urandom);
-        for (int b = 0; b < 512; b++) bit_errors[b] = 0;
+        for (int b = 0; b < 520; b++) bit_errors[b] = 0;
         for (int c = 0; c < cycles; c++) begin
             @(negedge clk);
             // compare what the last rising edge produced, then drive the next cycle
@@ -58,7 +58,7 @@ module tb_dp16kd;
             // RTL is defined makes it X, not 1
             compared += $countones(~(q_rtl ^ q_rtl));
             if ((q_net ==? q_rtl) !== 1'b1) begin
-                for (int b = 0; b < 512; b++) begin
+                for (int b = 0; b < 520; b++) begin
                     if ((q_rtl[b] === 1'b0 || q_rtl[b] === 1'b1) && q_net[b] !== q_rtl[b]) begin
                         errors++;
                         bit_errors[b]++;
@@ -85,7 +85,7 @@ module tb_dp16kd;
             if (addr_b[8:0] == addr_a[8:0]) addr_b[0] = !addr_b[0];
         end
         // which outputs (dp16kd_dut's q: the order of its last assignment)
-        for (int b = 0; b < 512; b++)
+        for (int b = 0; b < 520; b++)
             if (bit_errors[b] != 0) $display("tb_dp16kd: q[%0d]: %0d mismatches", b, bit_errors[b]);
         $display("tb_dp16kd: %0d cycles, %0d defined output bits compared, %0d mismatches: %s", cycles,
                  compared, errors, errors == 0 && compared > 64 * cycles ? "pass" : "FAIL");
