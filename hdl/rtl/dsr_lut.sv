@@ -18,6 +18,12 @@
 //
 // Five pipeline stages (address copies, RAM read, slice words registered, slice pick,
 // bypass). s_ready = m_ready.
+//
+// The slices are the ECP5 form (DSR_ECP5, defined by the ECP5 synthesis scripts only, as
+// for dsr_mul and dsr_ram_dp). Every other build (Verilator, Icarus, other devices) has
+// the same cycles at this module's ports from one memory of both banks, read once per
+// port and cycle: a simulator pays every slice's reads, copies and pick each cycle (8 % of
+// the Verilator test build's instructions on make bench's replay).
 `default_nettype none
 
 module dsr_lut #(
@@ -72,6 +78,8 @@ module dsr_lut #(
     assign pixel_read = v0 && m_ready;
     assign pixel_bank = sel0[RB-1];
 
+`ifdef DSR_ECP5
+    // ---- the ECP5 form: RAM slices of one DP16KD's depth each (above)
     logic [RB-1:0]         a_sel, s_sel;
     // RAM r's words at [r*DATA_WIDTH +: DATA_WIDTH] (packed: plain registers for Yosys)
     logic [NRAM*DATA_WIDTH-1:0] b_rdata, a_rdata_ram;
@@ -136,9 +144,70 @@ module dsr_lut #(
     end
     assign a_rdata = a_rdata_ram[a_sel_qq*DATA_WIDTH +: DATA_WIDTH];
 
+    logic [RB-1:0]         sel1, sel2;
+    logic [DATA_WIDTH-1:0] b_pick;   // the pixel's slice word (stage 3's input)
+    always_ff @(posedge clk) begin
+        if (m_ready) begin
+            sel0 <= s_sel;
+            sel1 <= sel0;
+            sel2 <= sel1;
+        end
+    end
+    assign b_pick = b_rdata[sel2*DATA_WIDTH +: DATA_WIDTH];   // the slices' output registers
+`else
+    // ---- every other build (Verilator, Icarus, other devices): the same cycles at this
+    // module's ports from one memory of both banks, {bank, address}, read once per port
+    // and cycle. The slices above exist for the ECP5's DP16KD (its output register holds
+    // one block RAM's depth); each one's reads, copies and picks cost a simulator as much
+    // as this whole memory (tests/hdl's postsynth run checks the ECP5 form at gate level).
+    localparam int BAW = ADDR_WIDTH + 1;
+    (* no_rw_check *) logic [DATA_WIDTH-1:0] mem [0:(2**BAW)-1];
+
+    // port B: the pixel's entry (stage 0, the slices' address copies), the RAM read
+    // (stage 1), the output register (stage 2, b_oce = m_ready)
+    logic [BAW-1:0]        b_addr;
+    logic [DATA_WIDTH-1:0] b_q, b_pick;
+    always_ff @(posedge clk) begin
+        if (m_ready) begin
+            b_addr <= {s_bank, s_ref};
+            b_q    <= mem[b_addr];
+            b_pick <= b_q;
+        end
+    end
+    assign sel0 = b_addr[BAW-1 -: RB];
+
+    // port A: a write is registered (a_wr_c, its address and data) and done the next
+    // cycle; every cycle a read of a_addr, or of the registered write's address when the
+    // write goes to the same slice (as that slice's port A does: read before write),
+    // registered twice (the RAM's read register and its output register)
+    logic                  a_wr_c;
+    logic [BAW-1:0]        a_full, a_waddr_c, a_raddr;
+    logic [DATA_WIDTH-1:0] a_wdata_c, a_q, a_q2;
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            a_wr_c <= 1'b0;
+        end else begin
+            a_wr_c <= a_wr;
+        end
+    end
+    assign a_full = {a_bank, a_addr};
+    always_ff @(posedge clk) begin
+        a_waddr_c <= a_full;
+        a_wdata_c <= a_wdata;
+    end
+    assign a_raddr = a_wr_c && a_waddr_c[BAW-1 -: RB] == a_full[BAW-1 -: RB] ? a_waddr_c : a_full;
+    always_ff @(posedge clk) begin
+        if (a_wr_c) begin
+            mem[a_waddr_c] <= a_wdata_c;
+        end
+        a_q  <= mem[a_raddr];
+        a_q2 <= a_q;
+    end
+    assign a_rdata = a_q2;
+`endif
+
     logic                  v1, v2, v3;
     logic                  ident1, ident2, ident3;
-    logic [RB-1:0]         sel1, sel2;
     logic [ADDR_WIDTH-1:0] ref1, ref2, ref3;
     logic [USER_WIDTH-1:0] u1, u2, u3;
     logic [DATA_WIDTH-1:0]      d3;
@@ -161,19 +230,16 @@ module dsr_lut #(
 
     always_ff @(posedge clk) begin
         if (m_ready) begin
-            sel0   <= s_sel;
             ident0 <= s_identity;
             ref0   <= s_ref;
             u0     <= s_user;
-            sel1   <= sel0;
             ident1 <= ident0;
             ref1   <= ref0;
             u1     <= u0;
-            sel2   <= sel1;
             ident2 <= ident1;
             ref2   <= ref1;
             u2     <= u1;
-            d3     <= b_rdata[sel2*DATA_WIDTH +: DATA_WIDTH];   // the slices' output registers
+            d3     <= b_pick;
             ident3 <= ident2;
             ref3   <= ref2;
             u3     <= u2;
