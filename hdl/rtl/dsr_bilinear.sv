@@ -149,8 +149,11 @@ module dsr_bilinear #(
         .clk, .ce(m_ready), .a(bot_m[TB-1:16]), .b(wy1_3m), .p(mb_hi)
     );
 
+    // one clocked block per stage (the same registers): with the operand registers of the
+    // DSPs and the registers of their products in one block, Verilator could order the
+    // blocks only with a shadow copy of each operand (__Vdly) every clock
+    // stage r: as read
     always_ff @(posedge clk) begin
-        // stage r: as read
         if (ld[0]) begin
             r_sel   <= s_sel;
             r_fx    <= s_fx;
@@ -159,7 +162,9 @@ module dsr_bilinear #(
             r_noref <= s_noref;
             r_user  <= s_user;
         end
-        // stage 0: the neighbourhood in place
+    end
+    // stage 0: the neighbourhood in place
+    always_ff @(posedge clk) begin
         if (ld[1]) begin
             p00 <= pick(r_data, r_sel[2], r_sel[0]) & keep;
             p10 <= pick(r_data, r_sel[2], r_sel[1]) & keep;
@@ -171,8 +176,10 @@ module dsr_bilinear #(
             wy1_1 <= {1'b0, r_fy};
             u0  <= r_user;
         end
-        // stage 1: horizontal products (1a operands, 1b operands beside the DSPs,
-        // 1c products, 1d)
+    end
+    // stage 1: horizontal products (1a operands, 1b operands beside the DSPs,
+    // 1c products, 1d)
+    always_ff @(posedge clk) begin
         if (ld[2]) begin
             p00_m  <= p00;
             p10_m  <= p10;
@@ -184,17 +191,23 @@ module dsr_bilinear #(
             wy1_1m <= wy1_1;
             u0_m   <= u0;
         end
-        // (1b, 1c: the products' registers are the DSPs')
+    end
+    // (1b, 1c: the products' registers are the DSPs')
+    always_ff @(posedge clk) begin
         if (m_ready) begin
             wy0_1d <= wy0_1m;
             wy1_1d <= wy1_1m;
             u0_d   <= u0_m;
         end
+    end
+    always_ff @(posedge clk) begin
         if (m_ready) begin
             wy0_1p <= wy0_1d;
             wy1_1p <= wy1_1d;
             u0_p   <= u0_d;
         end
+    end
+    always_ff @(posedge clk) begin
         if (ld[5]) begin
             m00    <= m00_p;
             m10    <= m10_p;
@@ -204,7 +217,9 @@ module dsr_bilinear #(
             wy1_2  <= wy1_1p;
             u1     <= u0_p;
         end
-        // stage 2: top and bottom rows
+    end
+    // stage 2: top and bottom rows
+    always_ff @(posedge clk) begin
         if (ld[6]) begin
             top   <= m00 + m10;
             bot   <= m01 + m11;
@@ -212,8 +227,10 @@ module dsr_bilinear #(
             wy1_3 <= wy1_2;
             u2  <= u1;
         end
-        // stage 3: vertical products (3a operands, 3b operands beside the DSPs,
-        // 3c products, 3d products again, 3e sums)
+    end
+    // stage 3: vertical products (3a operands, 3b operands beside the DSPs,
+    // 3c products, 3d products again, 3e sums)
+    always_ff @(posedge clk) begin
         if (ld[7]) begin
             top_m  <= top;
             bot_m  <= bot;
@@ -221,13 +238,19 @@ module dsr_bilinear #(
             wy1_3m <= wy1_3;
             u2_m   <= u2;
         end
-        // (3b, 3c: the products' registers are the DSPs')
+    end
+    // (3b, 3c: the products' registers are the DSPs')
+    always_ff @(posedge clk) begin
         if (m_ready) begin
             u2_d   <= u2_m;
         end
+    end
+    always_ff @(posedge clk) begin
         if (m_ready) begin
             u2_p   <= u2_d;
         end
+    end
+    always_ff @(posedge clk) begin
         if (ld[10]) begin
             mt_lo_q <= mt_lo;
             mt_hi_q <= mt_hi;
@@ -235,12 +258,16 @@ module dsr_bilinear #(
             mb_hi_q <= mb_hi;
             u2_q    <= u2_p;
         end
+    end
+    always_ff @(posedge clk) begin
         if (ld[11]) begin
             mt     <= P2B'(mt_lo_q) + P2B'({mt_hi_q, 16'd0});
             mb     <= P2B'(mb_lo_q) + P2B'({mb_hi_q, 16'd0});
             u3     <= u2_q;
         end
-        // stage 4: sum, round once
+    end
+    // stage 4: sum, round once
+    always_ff @(posedge clk) begin
         if (ld[12]) begin
             m_ref  <= ref_n;
             m_user <= u3;
