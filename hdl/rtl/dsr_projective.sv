@@ -239,6 +239,9 @@ module dsr_projective #(
         .clk, .ce(en), .a(r0_5), .b(e1[31:16]), .p(q_hi_p)
     );
 
+    // one clocked block per stage (the same registers): a block that loads a product's
+    // operands and also takes a product would make Verilator keep a shadow copy (__Vdly)
+    // of each operand, every clock
     always_ff @(posedge clk) begin
         if (en) begin
             // 3: partial products (3a, 3b: the products; 3c)
@@ -250,14 +253,26 @@ module dsr_projective #(
             pp1   <= pp1_p;
             r0_3  <= r0_3p;
             d3    <= d3_p;
+        end
+    end
+    always_ff @(posedge clk) begin
+        if (en) begin
             // 4: (d * r0) >> 16 exactly
             t1   <= 33'(pp1) + 33'(pp0[32:SF]);
             r0_4 <= r0_3;
             d4   <= d3;
+        end
+    end
+    always_ff @(posedge clk) begin
+        if (en) begin
             // 5: the error
             e1   <= 32'(TWO - 34'(t1));
             r0_5 <= r0_4;
             d5   <= d4;
+        end
+    end
+    always_ff @(posedge clk) begin
+        if (en) begin
             // 6: r0 * e1 >> 16 as two products (6a, 6b: the products; 6c)
             d5_m   <= d5;
             d6_p   <= d5_m;
@@ -350,6 +365,10 @@ module dsr_projective #(
             // 11: the error
             e2    <= 32'(TWO - 34'(dr1[63:RF]));
             r1_11 <= r1_10;
+        end
+    end
+    always_ff @(posedge clk) begin
+        if (en) begin
             // 12: four products (12a, 12b: the products; 12c)
             n_ll   <= n_ll_p;
             n_lh   <= n_lh_p;
