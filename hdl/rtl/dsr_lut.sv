@@ -20,11 +20,18 @@
 // bypass). s_ready = m_ready.
 //
 // The slices are the ECP5 form (DSR_ECP5, defined by the ECP5 synthesis scripts only, as
-// for dsr_mul and dsr_ram_dp). Every other build (Verilator, Icarus, other devices) has
-// the same cycles at this module's ports from one memory of both banks, read once per
-// port and cycle: a simulator pays every slice's reads, copies and pick each cycle (8 % of
-// the Verilator test build's instructions on make bench's replay).
+// for dsr_mul and dsr_ram_dp), and any build that defines DSR_LUT_SLICES: tests/hdl's
+// coverage build (the synthesised 12-bit configuration) does, so its random run and
+// coverage check the sliced form in Verilator, beside postsynth's gate-level run. Every
+// other build (the fast test builds, Icarus, other devices) has the same cycles at this
+// module's ports from one memory of both banks, read once per port and cycle: a
+// simulator pays every slice's reads, copies and pick each cycle (8 % of the Verilator
+// test build's instructions on make bench's replay).
 `default_nettype none
+
+`ifdef DSR_ECP5
+`define DSR_LUT_SLICES
+`endif
 
 module dsr_lut #(
     parameter int USER_WIDTH = 1,
@@ -78,7 +85,7 @@ module dsr_lut #(
     assign pixel_read = v0 && m_ready;
     assign pixel_bank = sel0[RB-1];
 
-`ifdef DSR_ECP5
+`ifdef DSR_LUT_SLICES
     // ---- the ECP5 form: RAM slices of one DP16KD's depth each (above)
     logic [RB-1:0]         a_sel, s_sel;
     // RAM r's words at [r*DATA_WIDTH +: DATA_WIDTH] (packed: plain registers for Yosys)
@@ -159,7 +166,8 @@ module dsr_lut #(
     // module's ports from one memory of both banks, {bank, address}, read once per port
     // and cycle. The slices above exist for the ECP5's DP16KD (its output register holds
     // one block RAM's depth); each one's reads, copies and picks cost a simulator as much
-    // as this whole memory (tests/hdl's postsynth run checks the ECP5 form at gate level).
+    // as this whole memory (the coverage build and postsynth's gate-level run check the
+    // sliced form).
     localparam int BAW = ADDR_WIDTH + 1;
     (* no_rw_check *) logic [DATA_WIDTH-1:0] mem [0:(2**BAW)-1];
 
