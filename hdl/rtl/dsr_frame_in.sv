@@ -119,19 +119,24 @@ module dsr_frame_in #(
     logic [15:0]   nq_mask;
     logic [XB-1:0] nq_wm2;
     logic [YB-1:0] nq_hm2;
+    // loaded only while nxt_stable is low (the cycle after a commit's edge, and reset):
+    // nxt_* keep their value otherwise, so the copies are the same in every cycle; the
+    // enable is dsr_regs' nxt_changed register (no path from the commit's logic)
     always_ff @(posedge clk) begin
-        nq_capture <= nxt_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0];
-        nq_width   <= nxt_width;
-        nq_height  <= nxt_height;
-        nq_one_x   <= nxt_width == WB'(1);
-        nq_one_y   <= nxt_height == HB'(1);
-        // lx_q / ly_q after a first pixel at (0, 0) that is not its line's last (see
-        // the line-end flags below; a width of 1 moves to (0, 1))
-        nq_lx0     <= nxt_width <= WB'(2);
-        nq_ly0     <= nxt_width == WB'(1) ? nxt_height == HB'(2) : nxt_height == HB'(1);
-        nq_mask    <= 16'hffff >> (5'd16 - nxt_bits);
-        nq_wm2     <= XB'(nxt_width - WB'(2));
-        nq_hm2     <= YB'(nxt_height - HB'(2));
+        if (!nxt_stable) begin
+            nq_capture <= nxt_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0];
+            nq_width   <= nxt_width;
+            nq_height  <= nxt_height;
+            nq_one_x   <= nxt_width == WB'(1);
+            nq_one_y   <= nxt_height == HB'(1);
+            // lx_q / ly_q after a first pixel at (0, 0) that is not its line's last (see
+            // the line-end flags below; a width of 1 moves to (0, 1))
+            nq_lx0     <= nxt_width <= WB'(2);
+            nq_ly0     <= nxt_width == WB'(1) ? nxt_height == HB'(2) : nxt_height == HB'(1);
+            nq_mask    <= 16'hffff >> (5'd16 - nxt_bits);
+            nq_wm2     <= XB'(nxt_width - WB'(2));
+            nq_hm2     <= YB'(nxt_height - HB'(2));
+        end
     end
 
     // ---- handshake: a frame start waits for the previous frame, for FIFO room and for
