@@ -336,25 +336,33 @@ module dsr_frame_in #(
     // assertions (Verilator --assert in every test build, Icarus): nothing is taken while
     // the output stalls, which holds still; a frame starts only when the previous one is
     // complete and the context FIFO has room; padding only inside a frame
-    logic a_stall;
+    logic a_stall, a_nq_load;
     always @(posedge clk) begin
         a_stall <= !rst && m_valid && !m_ready;
+        a_nq_load <= !nxt_stable;   // the nq_* copies were loaded at this edge
         if (!rst) begin
             assert (!$isunknown(m_valid) && !$isunknown(s_ready)) else $error("dsr_frame_in: X on valid/ready");
             if (s_ready) assert (m_ready) else $error("dsr_frame_in: ready while the output stalls");
             if (a_stall) assert (m_valid) else $error("dsr_frame_in: valid dropped while stalled");
             if (start) assert (!active && !padding && !ctx_block) else $error("dsr_frame_in: frame start inside a frame or with the FIFO full");
             if (padding) assert (active) else $error("dsr_frame_in: padding outside a frame");
-            // the registered next parameters are those of nxt_* whenever a frame may start
+            // the registered next parameters are those of nxt_* whenever a frame may start:
+            // the copies of nxt_* in every stable cycle; the values derived from the width
+            // and height in the first stable cycle after a load (the copies change only at
+            // a load and nxt_width/nxt_height are checked equal to them in every stable
+            // cycle, so a later cycle would repeat the same compare)
             if (nxt_stable) begin
                 assert (nq_width == nxt_width && nq_height == nxt_height
                         && nq_capture == (nxt_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0])
-                        && nq_one_x == (nxt_width == WB'(1)) && nq_one_y == (nxt_height == HB'(1))
-                        && nq_lx0 == (nxt_width <= WB'(2))
-                        && nq_ly0 == (nxt_width == WB'(1) ? nxt_height == HB'(2) : nxt_height == HB'(1))
-                        && nq_mask == 16'hffff >> (5'd16 - nxt_bits)
-                        && nq_wm2 == XB'(nxt_width - WB'(2)) && nq_hm2 == YB'(nxt_height - HB'(2)))
+                        && nq_mask == 16'hffff >> (5'd16 - nxt_bits))
                     else $error("dsr_frame_in: registered next parameters differ from nxt_* while stable");
+                if (a_nq_load) begin
+                    assert (nq_one_x == (nxt_width == WB'(1)) && nq_one_y == (nxt_height == HB'(1))
+                            && nq_lx0 == (nxt_width <= WB'(2))
+                            && nq_ly0 == (nxt_width == WB'(1) ? nxt_height == HB'(2) : nxt_height == HB'(1))
+                            && nq_wm2 == XB'(nxt_width - WB'(2)) && nq_hm2 == YB'(nxt_height - HB'(2)))
+                        else $error("dsr_frame_in: registered next parameters differ from nxt_* while stable");
+                end
             end
             if (start) assert (nxt_stable) else $error("dsr_frame_in: frame start with the next parameters changing");
             if (in_frame) assert (cur_capture == (act_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0]))

@@ -616,8 +616,17 @@ module dsr_regs #(
     // assertions (Verilator --assert in every test build, Icarus): no LUT write while the
     // shadow bank is committed or still read by pixels in flight; frames in flight never
     // go below zero; a read answers exactly once, three cycles after acceptance
-    logic [2 + WB + HB + 5 - 1:0] a_nxt_prev;   // nxt_* one cycle ago
-    always @(posedge clk) a_nxt_prev <= {nxt_mode, nxt_width, nxt_height, nxt_bits};
+    // nxt_* one cycle ago (one register each: no concatenation to pack every clock)
+    logic [1:0]    a_prev_mode;
+    logic [WB-1:0] a_prev_width;
+    logic [HB-1:0] a_prev_height;
+    logic [4:0]    a_prev_bits;
+    always @(posedge clk) begin
+        a_prev_mode   <= nxt_mode;
+        a_prev_width  <= nxt_width;
+        a_prev_height <= nxt_height;
+        a_prev_bits   <= nxt_bits;
+    end
     always @(posedge clk) begin
         if (!rst) begin
             assert (!$isunknown(reg_ready) && !$isunknown(reg_rvalid)) else $error("dsr_regs: X on ready/rvalid");
@@ -625,7 +634,8 @@ module dsr_regs #(
             if (frame_out) assert (frames_inflight != 8'd0 || sof_accept) else $error("dsr_regs: frame out with none in flight");
             assert (pend_valid_q == '0 || pend_valid_q == '1) else $error("dsr_regs: copies of pend_valid differ");
             if (lut_swap_pending) assert (pend_valid) else $error("dsr_regs: LUT swap pending without a pending commit");
-            if (nxt_stable) assert ({nxt_mode, nxt_width, nxt_height, nxt_bits} == a_nxt_prev)
+            if (nxt_stable) assert (nxt_mode == a_prev_mode && nxt_width == a_prev_width
+                                    && nxt_height == a_prev_height && nxt_bits == a_prev_bits)
                 else $error("dsr_regs: next parameters changed while nxt_stable");
         end
     end
