@@ -93,6 +93,10 @@ module dsr_lut #(
     assign a_sel = RB'({a_bank, a_addr} >> SAW);
     assign s_sel = RB'({s_bank, s_ref} >> SAW);
 
+`ifndef SYNTHESIS
+    logic [NRAM-1:0] b_coll;   // RAM r's output register holds a collided read
+`endif
+
     genvar r;
     generate
         for (r = 0; r < NRAM; r = r + 1) begin : g_ram
@@ -137,6 +141,19 @@ module dsr_lut #(
                 .b_oce   (m_ready),
                 .b_rdata (b_rdata[r*DATA_WIDTH +: DATA_WIDTH])
             );
+`ifndef SYNTHESIS
+            // simulation only: port B reading the address port A writes in the same cycle
+            // (a collision: the DP16KD returns an undefined word; no_rw_check, dsr_ram_dp),
+            // flagged with the read and carried to the output register beside its word
+            logic b_coll_q, b_coll_o;
+            always_ff @(posedge clk) begin
+                if (m_ready) begin
+                    b_coll_q <= a_wr_c && a_waddr_c == b_addr;
+                    b_coll_o <= b_coll_q;
+                end
+            end
+            assign b_coll[r] = b_coll_o;
+`endif
         end
     endgenerate
 
@@ -259,6 +276,23 @@ module dsr_lut #(
             m_user <= u3;
         end
     end
+
+`ifdef DSR_LUT_SLICES
+`ifndef SYNTHESIS
+    // assertion (Verilator --assert, Icarus): the word a pixel takes (stage 2 -> d3, used
+    // unless the bank is the identity) was never read in the cycle port A wrote its
+    // address: the LUT write hold-off (dsr_regs) keeps writes off the bank pixels read.
+    // Port A's own read-back cannot take a collided word: port B never writes, and a port
+    // A read while that port writes is read-before-write (a defined word), the cycle after
+    // an accepted write being held off for reads (dsr_regs' reg_ready).
+    always @(posedge clk) begin
+        if (!rst && m_ready && v2 && !ident2) begin
+            assert (!b_coll[sel2]) else $error("dsr_lut: pixel took slice %0d's word at address %0d, read in the cycle port A wrote it",
+                                               sel2, ref2[SAW-1:0]);
+        end
+    end
+`endif
+`endif
 
 endmodule
 
