@@ -9,6 +9,8 @@
 #
 # usage: bitstream.sh YOSYS NEXTPNR ECPPACK OUTDIR LPF DEVICE SPEED PACKAGE SEED MAX_W MAX_H BITS rtl...
 # DEVICE: 85k (LFE5U-85F, the timing target at speed 6) or um5g-85k (the ButterStick's part).
+# NEXTPNR_OPTS (environment, optional): more nextpnr options for placement experiments,
+# e.g. "--placer static"; echoed so a log says which run it was.
 set -uo pipefail
 yosys=$1 nextpnr=$2 ecppack=$3 out=$4 lpf=$5 device=$6 speed=$7 pkg=$8 seed=$9 w=${10} h=${11}
 bits=${12}
@@ -16,7 +18,7 @@ shift 12
 mkdir -p "$out"
 : "${DRAM_SYS_MHZ:?DRAM_SYS_MHZ: sys_clk_freq of the YAML (hdl/Makefile)}"
 
-echo "bitstream: dsr_board (MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits), $device speed $speed $pkg"
+echo "bitstream: dsr_board (MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits), $device speed $speed $pkg${NEXTPNR_OPTS:+, nextpnr $NEXTPNR_OPTS}"
 "$yosys" -q -l "$out/yosys.log" -p "
 	read_verilog -sv -D DSR_ECP5 $*
 	chparam -set MAX_WIDTH $w -set MAX_HEIGHT $h -set PIXEL_BITS_MAX $bits dsr_board
@@ -26,7 +28,7 @@ echo "bitstream: dsr_board (MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits), $d
 
 "$nextpnr" "--$device" --speed "$speed" --package "$pkg" --json "$out/dsr_board.json" \
 	--lpf "$lpf" --seed "$seed" --textcfg "$out/dsr_board.config" \
-	--report "$out/report.json" -l "$out/nextpnr.log" >/dev/null 2>&1
+	--report "$out/report.json" -l "$out/nextpnr.log" ${NEXTPNR_OPTS:-} >/dev/null 2>&1
 pnr=$?
 
 # one line per clock from the routed design's timing summary (present on failure too)
