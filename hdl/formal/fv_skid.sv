@@ -3,10 +3,13 @@
 // Data independence: the skid never looks at its data, so numbering the beats (each
 // accepted input carries its sequence number) proves order, loss and duplication for
 // any data. The producer is free (valid may drop without a handshake); the consumer's
-// ready is free.
+// ready is free. REG_TYPE as dsr_skid's (skid.sby proves both: 2, the skid buffer, holds
+// up to two beats; 1, the half-rate slice, one).
 `default_nettype none
 
-module fv_skid (
+module fv_skid #(
+    parameter int REG_TYPE = 2
+) (
     input logic       clk,
     input logic       s_valid,
     input logic       m_ready
@@ -17,7 +20,7 @@ module fv_skid (
     logic [W-1:0] s_data, m_data;
     logic         s_ready, m_valid;
 
-    dsr_skid #(.DATA_WIDTH(W)) dut (
+    dsr_skid #(.DATA_WIDTH(W), .REG_TYPE(REG_TYPE)) dut (
         .clk, .rst, .s_data, .s_valid, .s_ready, .m_data, .m_valid, .m_ready
     );
 
@@ -45,11 +48,12 @@ module fv_skid (
         if (!init) begin
             // order, no loss, no duplication: the next beat out is the oldest one in
             if (m_valid) assert (m_data == n_out);
-            // never more than the two registers, never a beat out of nothing
-            assert (held <= 2);
+            // never more than the registers (two, or one for REG_TYPE 1), never a beat
+            // out of nothing
+            assert (held <= REG_TYPE);
             assert (m_valid == (held != 0));
-            // room for the beat ready promises: not ready when both are full
-            if (held == 2) assert (!s_ready);
+            // room for the beat ready promises: not ready when every register is full
+            if (held == REG_TYPE) assert (!s_ready);
             // output stable while stalled
             if (!$past(init) && $past(m_valid && !m_ready)) begin
                 assert (m_valid);
@@ -58,12 +62,19 @@ module fv_skid (
         end
     end
 
-    // interesting cases: full, drain from temp, back-to-back throughput
+    // interesting cases: full, drain from temp, back-to-back throughput (REG_TYPE 1: a
+    // stall, and a beat every second clock)
     always_ff @(posedge clk) begin
         if (!init) begin
-            cover (held == 2);
-            cover (!$past(init) && $past(held == 2) && m_valid && m_ready && s_ready);
-            cover (!$past(init) && $past(s_valid && s_ready && m_valid && m_ready) && s_valid && s_ready && m_valid && m_ready);
+            if (REG_TYPE == 2) begin
+                cover (held == 2);
+                cover (!$past(init) && $past(held == 2) && m_valid && m_ready && s_ready);
+                cover (!$past(init) && $past(s_valid && s_ready && m_valid && m_ready) && s_valid && s_ready && m_valid && m_ready);
+            end else begin
+                cover (!$past(init) && $past(m_valid && !m_ready) && m_valid && m_ready);
+                cover (!$past(init, 2) && $past(s_valid && s_ready, 2) && $past(m_valid && m_ready)
+                       && s_valid && s_ready && n_in == 4'd2);
+            end
         end
     end
 endmodule

@@ -196,12 +196,31 @@ module dsr_board_core #(
         .m_data({live_sof, live_eol, live_data}), .m_valid(live_valid), .m_ready(live_ready)
     );
 
+    // the register bus goes through a register slice (dsr_skid, REG_TYPE 1: one entry,
+    // half rate), so no combinational path crosses from dsr_regs into dsr_cmd: dsr_cmd sees
+    // the slice's registered ready, and dsr_regs' reg_ready (a decode of the slice's address:
+    // LUT_DATA held off) reaches only the slice's two valid/ready flip-flops, not the clock
+    // enable of its request registers nor dsr_cmd's state (timing: that handshake was the
+    // board's worst pipe_clk path). dsr_cmd issues one access at a time and waits for a
+    // read's reg_rvalid before the next access, so reads cannot pass a write in the slice;
+    // a LUT_DATA write waits in the slice while dsr_regs holds it off. Each access reaches
+    // dsr_regs a cycle later; reg_rvalid and reg_rdata come from dsr_regs' registers as
+    // they are.
+    logic        cmd_valid, cmd_ready, cmd_write;
+    logic [11:0] cmd_addr;
+    logic [31:0] cmd_wdata;
     dsr_cmd u_cmd (
         .clk(pipe_clk), .rst(pipe_rst),
         .s_data(p1_data), .s_keep(p1_keep), .s_last(p1_last), .s_valid(p1_valid),
         .s_ready(p1_ready),
         .m_data(p3_data), .m_last(p3_last), .m_valid(p3_valid), .m_ready(p3_ready),
-        .reg_valid, .reg_ready, .reg_write, .reg_addr, .reg_wdata, .reg_rvalid, .reg_rdata
+        .reg_valid(cmd_valid), .reg_ready(cmd_ready), .reg_write(cmd_write),
+        .reg_addr(cmd_addr), .reg_wdata(cmd_wdata), .reg_rvalid, .reg_rdata
+    );
+    dsr_skid #(.DATA_WIDTH(45), .REG_TYPE(1)) u_reg_slice (
+        .clk(pipe_clk), .rst(pipe_rst),
+        .s_data({cmd_write, cmd_addr, cmd_wdata}), .s_valid(cmd_valid), .s_ready(cmd_ready),
+        .m_data({reg_write, reg_addr, reg_wdata}), .m_valid(reg_valid), .m_ready(reg_ready)
     );
 
     // ---- reference slots (see the header): pending flips in verdict order, each waiting

@@ -3,9 +3,10 @@
 // fit the package (nextpnr places the remaining ports itself; see synth.sh).
 //
 // PORT_REGS = 1 (default): every port goes through a register, as in the board core
-// (dsr_board_core: a dsr_skid slice into the live input, dsr_cmd's registered bus): the
-// live input and the register bus through a dsr_skid each, the output stream through
-// one more, reg_rvalid/reg_rdata registered. Without it nextpnr places the unconstrained
+// (dsr_board_core: a dsr_skid slice into the live input, the register bus through a
+// half-rate dsr_skid, REG_TYPE 1, behind dsr_cmd): the live input and the register bus
+// through a dsr_skid each (the bus's REG_TYPE 1 as on the board), the output stream
+// through one more, reg_rvalid/reg_rdata registered. Without it nextpnr places the unconstrained
 // pins anywhere on the die and pulls the combinational handshakes (s_ready, reg_ready)
 // towards them, so the core's reg-to-reg paths measured the pin placement. PORT_REGS = 0
 // is the bare dsr_top of the earlier figures (SYNTH_PORT_REGS=0 make synth).
@@ -53,7 +54,7 @@ module dsr_top_synth #(
 
     generate
         if (PORT_REGS) begin : g_regs
-            dsr_skid #(.DATA_WIDTH(45)) reg_slice (
+            dsr_skid #(.DATA_WIDTH(45), .REG_TYPE(1)) reg_slice (
                 .clk, .rst,
                 .s_data({reg_write, reg_addr, reg_wdata}), .s_valid(reg_valid),
                 .s_ready(reg_ready),
