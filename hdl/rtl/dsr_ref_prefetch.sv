@@ -565,18 +565,10 @@ module dsr_ref_prefetch #(
     assign r_ready = !r_valid || r_move;        // r_take = gr_take[0], p_take = ga_take[0]
     assign a_ready = xa_q[0] || (fill_ready && ya_q[0]);
 
-    // the flags' next values: the stages' next state, then the step's
-    logic p_valid_n, r_valid_n, i_valid_n, i_sof_n, sof_ok_n, sweeping_n, go_n;
-    logic nomiss_n, more_n, xi_n, xr_n, xa_n, y_n;
-    assign p_valid_n = a_ready ? a_valid : p_valid;
-    assign r_valid_n = r_ready ? p_valid : r_valid;
-    assign i_valid_n = i_take ? r_valid : i_valid;
-    assign i_sof_n   = r_move ? r_sof : i_sof;
-    assign go_n      = i_valid_n && (!i_sof_n || sof_ok_n) && win2_q && !sweeping_n;
-    assign xi_n      = !i_valid_n || (go_n && nomiss_n);
-    assign xr_n      = !r_valid_n || xi_n;
-    assign xa_n      = !p_valid_n || xr_n;
-    assign y_n       = go_n && !more_n;
+    // the flags' next values (go_n .. y_n, nomiss_n, more_n: computed per value of
+    // fill_ready and picked by it last, see "I's next state" below)
+    logic sof_chk, sof_kept, sweeping_n, sw_end;
+    logic go_n, nomiss_n, more_n, xi_n, xr_n, xa_n, y_n;
 
     genvar n;
     generate
@@ -696,10 +688,9 @@ module dsr_ref_prefetch #(
     end
 
     // I's next hit and busy: from R's copies (with this cycle's writes) when R moves on,
-    // I's own otherwise. The first miss's free flag (mfree, registered) is its copy's
-    // !busy without this cycle's all-read clear (a late free is only stricter; it was
-    // the copies' free flags' lateness when they carried the age, kept as it was)
-    logic [3:0]          in_hit, in_free, in_busy;
+    // I's own otherwise (registers only: what the step needs of I's next pixel, its
+    // misses, is computed by cases below, not from in_hit)
+    logic [3:0]          in_hit, in_busy;
     logic [SEQ_BITS-1:0] in_last [4];
     always_comb begin
         for (int k = 0; k < 4; k++) begin
@@ -710,28 +701,88 @@ module dsr_ref_prefetch #(
                 in_hit[k]  = m_iss ? t_ir[k] : !clr_v && r_v[k] && t_rr[k];
                 in_busy[k] = m_dn || (!clr_b && r_busy[k]);
                 in_last[k] = m_dn ? pf_seq : r_last[k];
-                in_free[k] = !m_dn && !r_busy[k];
             end else begin
                 in_hit[k]  = iss_k[k] || (!clr_v && i_hit[k]);
                 in_busy[k] = !clr_b && i_busy[k];
                 in_last[k] = i_last[k];
-                in_free[k] = !i_busy[k];
             end
         end
     end
 
-    // the first miss of I's next state, and the rest of what issue and done need of it
-    logic [3:0] in_miss;
+    // I's next state by cases. The step's flags need I's next misses (nomiss_n, more_n),
+    // and through in_hit these were behind this cycle's issue (m -> iss_k -> in_hit ->
+    // nomiss_n -> xi_n -> xr_n -> xa_n: synth-store's seed-1 pipe_clk path at pf10, and
+    // fill_room -> ... -> xa_q on the board). But what I's next pixel is follows from
+    // flip-flops and fill_ready alone, in four cases, each miss vector one or two gates
+    // from flip-flops:
+    //   xi_q (I empty, or done with no miss): R's pixel moves in, no issue   -> mr_v
+    //   fill_ready, y_q (I issues its only miss m and is done): R moves in,
+    //     its copy of m's slot takes the issue (t_ir)                      -> mrm_v
+    //   fill_ready, go_q, more (I issues m, stays with its other misses)   -> msi_v
+    //   else (no issue; I stays): I's misses (all of them after a drop)    -> ms_v
+    // (a move with R empty leaves I empty: its flags ignore the values). The drop clr_v
+    // only acts while I's frame start waits (go_q low), so never with a move or an issue.
+    // Everything is computed for fill_ready = 0 and 1 from flip-flops, and fill_ready
+    // (dsr_ref_dram's fill_room, a flip-flop with a wide fan-out) picks last. The first
+    // miss's free flag (mfree) is its copy's !busy without this cycle's all-read clear (a
+    // late free is only stricter), R's copy with I's done when R moves in.
+    logic [3:0] mh;                              // I's first miss m, one-hot
+    logic [3:0] mr_v, mrm_v, ms_v, msi_v, fm_v, fs_v;
+    logic [1:0] f_m [2];
+    logic [1:0] f_nm, f_more, f_free, f_go, f_xi, f_xr, f_xa, f_y;
     logic [1:0] in_m;
+    logic       mfree_n;
     always_comb begin
-        in_miss = (r_move ? r_present : i_present) & ~in_hit;
-        in_m = 2'd0;
-        for (int k = 3; k >= 0; k--) begin
-            if (in_miss[k]) in_m = 2'(k);
+        for (int k = 0; k < 4; k++) begin
+            mr_v[k]  = r_present[k] && !(r_v[k] && t_rr[k]);
+            mrm_v[k] = r_present[k] && !(mh[k] && eq_ir[k] ? t_ir[k] : r_v[k] && t_rr[k]);
+            ms_v[k]  = i_present[k] && (clr_v || !i_hit[k]);
+            msi_v[k] = i_present[k] && !i_hit[k] && !mh[k];
+            fm_v[k]  = !(i_valid && i_present[k] && eq_ir[k]) && !r_busy[k];
+            fs_v[k]  = !i_busy[k];
+        end
+        for (int f = 0; f < 2; f++) begin
+            logic [3:0] ms, fv;
+            logic       mv, it, rm, pv, rv, iv, isof, sok, go;
+            // I's next pixel's misses and free flags
+            mv = xi_q[0] || (f == 1 && y_q);
+            if (xi_q[0])                 ms = mr_v;
+            else if (f == 1 && y_q)      ms = mrm_v;
+            else if (f == 1 && go_q)     ms = msi_v;
+            else                         ms = ms_v;
+            fv = mv ? fm_v : fs_v;
+            f_m[f] = 2'd0;
+            for (int k = 3; k >= 0; k--) begin
+                if (ms[k]) f_m[f] = 2'(k);
+            end
+            f_nm[f]   = ms == '0;
+            f_more[f] = (ms & (ms - 1'b1)) != '0;
+            f_free[f] = fv[f_m[f]];
+            // the stages' next state, then the step's
+            it   = xi_q[0] || (f == 1 && yi_q[0]);             // I takes (i_take)
+            rm   = r_valid && it;                              // r_move
+            pv   = (xa_q[0] || (f == 1 && ya_q[0])) ? a_valid : p_valid;
+            rv   = (!r_valid || rm) ? p_valid : r_valid;
+            iv   = it ? r_valid : i_valid;
+            isof = rm ? r_sof : i_sof;
+            sok  = i_valid && i_sof && !rm && sof_chk && sof_kept;
+            go   = iv && (!isof || sok) && win2_q && !sweeping_n;
+            f_go[f] = go;
+            f_xi[f] = !iv || (go && f_nm[f]);
+            f_xr[f] = !rv || f_xi[f];
+            f_xa[f] = !pv || f_xr[f];
+            f_y[f]  = go && !f_more[f];
         end
     end
-    assign more_n   = (in_miss & ~(4'b1 << in_m)) != '0;
-    assign nomiss_n = in_miss == '0;
+    assign go_n     = fill_ready ? f_go[1]   : f_go[0];
+    assign nomiss_n = fill_ready ? f_nm[1]   : f_nm[0];
+    assign more_n   = fill_ready ? f_more[1] : f_more[0];
+    assign in_m     = fill_ready ? f_m[1]    : f_m[0];
+    assign mfree_n  = fill_ready ? f_free[1] : f_free[0];
+    assign xi_n     = fill_ready ? f_xi[1]   : f_xi[0];
+    assign xr_n     = fill_ready ? f_xr[1]   : f_xr[0];
+    assign xa_n     = fill_ready ? f_xa[1]   : f_xa[0];
+    assign y_n      = fill_ready ? f_y[1]    : f_y[0];
 
     // the frame start's check and the sweep's flag, next values. The check is a cycle old
     // (sof_chk, registered; sof_kept: I's pixel did not change since), so go's next value
@@ -740,11 +791,13 @@ module dsr_ref_prefetch #(
     // the registered check only comes a cycle later: a frame start waits one cycle more.
     // Timing: synth-store's seed-1 pipe_clk path at 9510780 was i_rslot -> stale ->
     // sof_ok's next value -> go's -> xa_q (9.56 ns).
-    logic sof_chk, sof_kept;
+    // (sof_ok's next value is computed with the step's flags; sw_end = the sweep's last
+    // slot, a flip-flop, so no SXB-bit compare is in front of go's next value)
+    logic sof_ok_n;
     assign sof_ok_n = i_valid && i_sof && !r_move && sof_chk && sof_kept;
     always_comb begin
         sweeping_n = sweeping;
-        if (sweeping && sw_slot == SXB'(NSB - 1)) sweeping_n = 1'b0;
+        if (sweeping && sw_end) sweeping_n = 1'b0;
         if (clr_v && cur_gen == GEN_LAST) sweeping_n = 1'b1;
     end
 
@@ -781,9 +834,10 @@ module dsr_ref_prefetch #(
         i_busy  <= in_busy;
         i_last  <= in_last;
         m       <= in_m;
+        mh      <= 4'b1 << in_m;
         more    <= more_n;
         nomiss  <= nomiss_n;
-        mfree   <= in_free[in_m];
+        mfree   <= mfree_n;
         pd_last <= pf_seq;
         for (int k = 0; k < 4; k++) begin
             pi_slot[k] <= i_slot[k];
@@ -820,6 +874,7 @@ module dsr_ref_prefetch #(
             sweeping   <= 1'b1;
             sw_init    <= 1'b1;
             sw_slot    <= '0;
+            sw_end     <= 1'b0;
             ep_dirty   <= 1'b0;
         end else begin
             if (a_ready) p_valid <= a_valid;
@@ -853,6 +908,8 @@ module dsr_ref_prefetch #(
             // the clears: one step of the generation / epoch (a write this cycle carries the
             // old one, so it is cleared too, as the pending write before a clear must be)
             sweeping <= sweeping_n;
+            if (clr_v && cur_gen == GEN_LAST) sw_end <= 1'b0;
+            else if (sweeping) sw_end <= sw_slot == SXB'(NSB - 2);
             if (sweeping) begin
                 sw_slot <= sw_slot + 1'b1;
                 if (sw_slot == SXB'(NSB - 1)) begin
@@ -873,6 +930,48 @@ module dsr_ref_prefetch #(
     end
 
 `ifndef SYNTHESIS
+    // I's next state by cases (and the step's flags from it) against the step as it was
+    // computed before: I's next misses from in_hit (with this cycle's issue), its free
+    // flags from R's or I's copies as the move goes
+    logic [3:0] ref_miss, ref_free;
+    logic [1:0] ref_m;
+    logic       ref_nm, ref_more, ref_pv, ref_rv, ref_iv, ref_go;
+    always_comb begin
+        for (int k = 0; k < 4; k++) begin
+            ref_free[k] = gi_take[1 + k] ? !(dn_k[k] && eq_ir[k]) && !r_busy[k] : !i_busy[k];
+        end
+        ref_miss = (r_move ? r_present : i_present) & ~in_hit;
+        ref_m = 2'd0;
+        for (int k = 3; k >= 0; k--) begin
+            if (ref_miss[k]) ref_m = 2'(k);
+        end
+        ref_more = (ref_miss & ~(4'b1 << ref_m)) != '0;
+        ref_nm   = ref_miss == '0;
+        ref_pv   = a_ready ? a_valid : p_valid;
+        ref_rv   = r_ready ? p_valid : r_valid;
+        ref_iv   = i_take ? r_valid : i_valid;
+        ref_go   = ref_iv && (!(r_move ? r_sof : i_sof) || sof_ok_n) && win2_q && !sweeping_n;
+    end
+    always @(posedge clk) begin
+        if (!rst) begin
+            assert (go_n == ref_go && xi_n == (!ref_iv || (ref_go && ref_nm))
+                    && xr_n == (!ref_rv || xi_n) && xa_n == (!ref_pv || xr_n)
+                    && y_n == (ref_go && !ref_more))
+                else $error("dsr_ref_prefetch: the step's next flags by cases are not the stages'");
+            // (I's misses matter while it holds a pixel)
+            if (ref_iv) assert (nomiss_n == ref_nm && more_n == ref_more && in_m == ref_m
+                                && mfree_n == ref_free[ref_m])
+                else $error("dsr_ref_prefetch: I's next misses by cases are not its next hits'");
+            if (i_valid) assert (mh == 4'b1 << m)
+                else $error("dsr_ref_prefetch: mh is not I's first miss");
+            // the drop never comes with a move into I or an issue (the cases rely on it)
+            if (clr_v) assert (!r_move && !issue && !go_q)
+                else $error("dsr_ref_prefetch: the tag drop with a move or an issue");
+            assert (sw_end == (sw_slot == SXB'(NSB - 1)))
+                else $error("dsr_ref_prefetch: sw_end is not the sweep's last slot");
+        end
+    end
+
     // the registered drop acts while its frame's first pixel still waits at I
     always @(posedge clk) begin
         if (!rst && clr_v) assert (i_valid && i_sof && !sof_ok)
