@@ -368,7 +368,7 @@ module dsr_ref_prefetch #(
     logic [GB-1:0]       cur_gen;
     logic [EB-1:0]       cur_ep;
     logic                sweeping, sw_init, ep_dirty, ep_step;
-    logic [SXB-1:0]      sw_slot;
+    logic [SXB-1:0]      sw_slot, sw_slot_n;
     // the stage moves' flags and their copies (see "stage moves")
     localparam int NGA = 1 + 4 * NC;
     logic [NGA-1:0]      xa_q, ya_q, ga_take;
@@ -431,6 +431,16 @@ module dsr_ref_prefetch #(
                 assign tw_j = tw_en && tw_slot[SXB-1 -: CB] == CB'(j);
                 assign ew_j = ew_en && ew_slot[SXB-1 -: CB] == CB'(j);
                 assign lw_j = pd_en[g] && pd_slot[g][SXB-1 -: CB] == CB'(j);
+                // the writes' low slot bits against the candidate's (am_lo when P takes a
+                // pixel, P's otherwise), registered from the next values as eq_qp is: qa_eq
+                // / qp_eq = the pending writes' slot (pi_slot = pd_slot) is am_lo / P's,
+                // sa_eq / sp_eq = the sweep's. Timing: at add9136 synth-store's seed-1
+                // pipe_clk path was pd_slot -> the sweep's mux (ew_slot) -> this compare ->
+                // c_ep (9.38 ns)
+                logic           qa_eq, qp_eq, sa_eq, sp_eq, wa_eq, wp_eq;
+                logic [LOB-1:0] am_lo_n, p_lo_n;
+                assign wa_eq = sweeping ? sa_eq : qa_eq;
+                assign wp_eq = sweeping ? sp_eq : qp_eq;
                 always_ff @(posedge clk) begin
                     if (tw_j) tag_mem[tw_slot[LOB-1:0]] <= tw_data;
                     if (ew_j) ep_mem[ew_slot[LOB-1:0]] <= ew_data;
@@ -445,6 +455,17 @@ module dsr_ref_prefetch #(
                 logic [LOB-1:0] am_lo, at_lo;
                 logic           g_ready;
                 assign g_ready = xa_q[1 + NC * g + j] || (fill_ready && ya_q[1 + NC * g + j]);
+                always_comb begin
+                    if (sk_sr) am_lo_n = g_ready || !sk_mv ? s_slot[g][LOB-1:0] : am_lo;
+                    else       am_lo_n = g_ready ? at_lo : am_lo;
+                    p_lo_n = ga_take[1 + NC * g + j] ? a_lo : p_lo;
+                end
+                always_ff @(posedge clk) begin
+                    qa_eq <= i_slot[g][LOB-1:0] == am_lo_n;
+                    qp_eq <= i_slot[g][LOB-1:0] == p_lo_n;
+                    sa_eq <= sw_slot_n[LOB-1:0] == am_lo_n;
+                    sp_eq <= sw_slot_n[LOB-1:0] == p_lo_n;
+                end
                 (* keep *) always_ff @(posedge clk) begin
                     if (sk_sr) begin
                         if (g_ready || !sk_mv) am_lo <= s_slot[g][LOB-1:0];
@@ -457,22 +478,24 @@ module dsr_ref_prefetch #(
                 always @(posedge clk) begin
                     if (!rst && a_valid) assert (am_lo == a_lo)
                         else $error("dsr_ref_prefetch: a copy of A's slot is not the slice's");
+                    if (!rst) assert (qa_eq == (pd_slot[g][LOB-1:0] == am_lo)
+                                      && qp_eq == (pd_slot[g][LOB-1:0] == p_lo)
+                                      && sa_eq == (sw_slot[LOB-1:0] == am_lo)
+                                      && sp_eq == (sw_slot[LOB-1:0] == p_lo))
+                        else $error("dsr_ref_prefetch: a candidate's registered write compare is not the slots'");
                 end
 `endif
                 // a candidate is the table read at A's slot when P takes a pixel, its own
                 // otherwise, then this cycle's write to its slot
                 always_ff @(posedge clk) begin
                     if (ga_take[1 + NC * g + j]) begin
-                        c_tag[j]  <= tw_j && tw_slot[LOB-1:0] == am_lo ? tw_data
-                                                                        : tag_mem[am_lo];
-                        c_ep[j]   <= ew_j && ew_slot[LOB-1:0] == am_lo ? ew_data
-                                                                        : ep_mem[am_lo];
-                        c_last[j] <= lw_j && pd_slot[g][LOB-1:0] == am_lo ? pd_last
-                                                                           : last_mem[am_lo];
+                        c_tag[j]  <= tw_j && wa_eq ? tw_data : tag_mem[am_lo];
+                        c_ep[j]   <= ew_j && wa_eq ? ew_data : ep_mem[am_lo];
+                        c_last[j] <= lw_j && qa_eq ? pd_last : last_mem[am_lo];
                     end else begin
-                        if (tw_j && tw_slot[LOB-1:0] == p_lo) c_tag[j] <= tw_data;
-                        if (ew_j && ew_slot[LOB-1:0] == p_lo) c_ep[j] <= ew_data;
-                        if (lw_j && pd_slot[g][LOB-1:0] == p_lo) c_last[j] <= pd_last;
+                        if (tw_j && wp_eq) c_tag[j] <= tw_data;
+                        if (ew_j && wp_eq) c_ep[j] <= ew_data;
+                        if (lw_j && qp_eq) c_last[j] <= pd_last;
                     end
                 end
             end
@@ -799,6 +822,8 @@ module dsr_ref_prefetch #(
         sweeping_n = sweeping;
         if (sweeping && sw_end) sweeping_n = 1'b0;
         if (clr_v && cur_gen == GEN_LAST) sweeping_n = 1'b1;
+        sw_slot_n = sweeping ? sw_slot + 1'b1 : sw_slot;
+        if (rst || (clr_v && cur_gen == GEN_LAST)) sw_slot_n = '0;
     end
 
     always_ff @(posedge clk) begin
@@ -908,8 +933,7 @@ module dsr_ref_prefetch #(
             // the clears: one step of the generation / epoch (a write this cycle carries the
             // old one, so it is cleared too, as the pending write before a clear must be)
             sweeping <= sweeping_n;
-            if (clr_v && cur_gen == GEN_LAST) sw_end <= 1'b0;
-            else if (sweeping) sw_end <= sw_slot == SXB'(NSB - 2);
+            sw_end <= sw_slot_n == SXB'(NSB - 1);
             if (sweeping) begin
                 sw_slot <= sw_slot + 1'b1;
                 if (sw_slot == SXB'(NSB - 1)) begin
