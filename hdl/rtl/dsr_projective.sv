@@ -291,101 +291,45 @@ module dsr_projective #(
     end
 
     // ---- stages 8..10: e2 = 2 - ((d * r1) >> 30) -----------------------------------
-    // 32 x 31 bits as four 16 x 16 products: lo + (mid << 16) + (hi << 32)
-    logic [31:0] m_ll, m_lh, m_hl, m_hh;
-    logic [32:0] m_mid;
-    logic [63:0] m_lohi;
-    logic [31:0] r1_8, r1_9, r1_10;
+    // 31 x 32 bits (dsr_mul_wide: 8a operands, 8b products, 8c, 9, 10)
+    logic [31:0] r1_8a, r1_8b, r1_8, r1_9, r1_10;
     /* verilator lint_off UNUSEDSIGNAL */
-    logic [63:0] dr1;
+    logic [62:0] dr1;
     /* verilator lint_on UNUSEDSIGNAL */
-    logic [31:0] r1_m, r1_8p, m_ll_p, m_lh_p, m_hl_p, m_hh_p;
 
-    // 8a operands, 8b products
-    dsr_mul #(.A_WIDTH(16), .B_WIDTH(16), .P_WIDTH(32)) mul_m_ll (
-        .clk, .ce(en), .a(d7[15:0]), .b(r1[15:0]), .p(m_ll_p)
-    );
-    dsr_mul #(.A_WIDTH(16), .B_WIDTH(16), .P_WIDTH(32)) mul_m_lh (
-        .clk, .ce(en), .a(d7[15:0]), .b(r1[31:16]), .p(m_lh_p)
-    );
-    dsr_mul #(.A_WIDTH(15), .B_WIDTH(16), .P_WIDTH(32)) mul_m_hl (
-        .clk, .ce(en), .a(d7[30:16]), .b(r1[15:0]), .p(m_hl_p)
-    );
-    dsr_mul #(.A_WIDTH(15), .B_WIDTH(16), .P_WIDTH(32)) mul_m_hh (
-        .clk, .ce(en), .a(d7[30:16]), .b(r1[31:16]), .p(m_hh_p)
+    dsr_mul_wide #(.A_WIDTH(31), .B_WIDTH(32)) mul_dr1 (
+        .clk, .ce(en), .a(d7[30:0]), .b(r1), .p(dr1)
     );
 
     always_ff @(posedge clk) begin
         if (en) begin
-            // 8 (8a, 8b: the products; 8c)
-            r1_m   <= r1;
-            r1_8p  <= r1_m;
-            m_ll   <= m_ll_p;
-            m_lh   <= m_lh_p;
-            m_hl   <= m_hl_p;
-            m_hh   <= m_hh_p;
-            r1_8   <= r1_8p;
-            // 9
-            m_mid  <= 33'(m_lh) + 33'(m_hl);
-            m_lohi <= {m_hh, m_ll};
-            r1_9   <= r1_8;
-            // 10
-            dr1   <= m_lohi + {15'd0, m_mid, 16'd0};
+            r1_8a <= r1;
+            r1_8b <= r1_8a;
+            r1_8  <= r1_8b;
+            r1_9  <= r1_8;
             r1_10 <= r1_9;
         end
     end
 
-    // ---- stages 11..13: r2 = (r1 * e2) >> 30 ----------------------------------------
+    // ---- stages 11..14: r2 = (r1 * e2) >> 30 ----------------------------------------
     logic [31:0] e2;
-    logic [31:0] n_ll, n_lh, n_hl, n_hh;
-    logic [32:0] n_mid;
-    logic [63:0] n_lohi;
     logic [31:0] r1_11;
     /* verilator lint_off UNUSEDSIGNAL */
     logic [63:0] r1e2;         // r2 = bits 60..30 (r2 < 1.34 * 2^30)
     /* verilator lint_on UNUSEDSIGNAL */
-    logic [31:0] n_ll_p, n_lh_p, n_hl_p, n_hh_p;
-
-    // 12a operands, 12b products
-    dsr_mul #(.A_WIDTH(16), .B_WIDTH(16), .P_WIDTH(32)) mul_n_ll (
-        .clk, .ce(en), .a(r1_11[15:0]), .b(e2[15:0]), .p(n_ll_p)
-    );
-    dsr_mul #(.A_WIDTH(16), .B_WIDTH(16), .P_WIDTH(32)) mul_n_lh (
-        .clk, .ce(en), .a(r1_11[15:0]), .b(e2[31:16]), .p(n_lh_p)
-    );
-    dsr_mul #(.A_WIDTH(16), .B_WIDTH(16), .P_WIDTH(32)) mul_n_hl (
-        .clk, .ce(en), .a(r1_11[31:16]), .b(e2[15:0]), .p(n_hl_p)
-    );
-    dsr_mul #(.A_WIDTH(16), .B_WIDTH(16), .P_WIDTH(32)) mul_n_hh (
-        .clk, .ce(en), .a(r1_11[31:16]), .b(e2[31:16]), .p(n_hh_p)
-    );
 
     always_ff @(posedge clk) begin
         if (en) begin
             // 11: the error
-            e2    <= 32'(TWO - 34'(dr1[63:RF]));
+            e2    <= 32'(TWO - 34'(dr1[62:RF]));
             r1_11 <= r1_10;
         end
     end
-    always_ff @(posedge clk) begin
-        if (en) begin
-            // 12: four products (12a, 12b: the products; 12c)
-            n_ll   <= n_ll_p;
-            n_lh   <= n_lh_p;
-            n_hl   <= n_hl_p;
-            n_hh   <= n_hh_p;
-            // 13
-            n_mid  <= 33'(n_lh) + 33'(n_hl);
-            n_lohi <= {n_hh, n_ll};
-        end
-    end
 
-    // stage 14: the sum, r2 its bits 60..30
-    always_ff @(posedge clk) begin
-        if (en) begin
-            r1e2 <= n_lohi + {15'd0, n_mid, 16'd0};
-        end
-    end
+    // 12a operands, 12b products, 12c, 13, 14: the sum, r2 its bits 60..30
+    dsr_mul_wide #(.A_WIDTH(32), .B_WIDTH(32)) mul_r1e2 (
+        .clk, .ce(en), .a(r1_11), .b(e2), .p(r1e2)
+    );
 
     logic [30:0] r2;
     assign r2 = r1e2[RF +: 31];
