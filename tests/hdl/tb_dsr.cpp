@@ -16,7 +16,8 @@
 // simulators. Exit status 0 only if every frame matched and nothing was left over.
 // +evalcheck evaluates every cycle with the clock low, as the replay otherwise does only
 // when an input with a combinational path to an output changed, and fails if that
-// would have changed s_ready or reg_ready (see replay()).
+// would have changed s_ready or reg_ready (see replay()); it and +fulleval (any mode)
+// also evaluate every rising edge by Verilator's eval() instead of rise_fast().
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
@@ -30,6 +31,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <verilated.h>
@@ -95,6 +97,46 @@ static void on_sigint(int sig)
 
 // ------------------------------------------------------------------ simulation core
 
+// The rising edge without Verilator's scheduler loops. Verilator 5.006's eval() for this
+// one-clock model runs the input-combinational region once (its trigger is the loop's
+// first iteration), then, if the clock's stored value (__Vtrigrprev__TOP__clk) was low
+// and the clock is high, the clocked region once (one trigger, the clock's rising edge);
+// its loops evaluate the triggers again and find none. rise_fast() makes the same two
+// calls (the generated eval_ico and eval_nba, with their trigger set as eval() sets it)
+// and the same edge bookkeeping, without the loops' trigger evaluations, the trigger
+// vector copies and eval_step()'s end-of-eval calls (their message queue is for
+// multi-threaded models): ~130 instructions a cycle (make bench's callgrind). Only
+// where the model is as described: the generated functions exist (weak references,
+// null otherwise), the members exist and each trigger vector has one trigger (one
+// clock: not the DRAM build, whose second clock keeps eval()); else eval().
+#ifndef TB_DRAM
+void Vdsr_top___024root___eval_ico(Vdsr_top___024root *) __attribute__((weak));
+void Vdsr_top___024root___eval_nba(Vdsr_top___024root *) __attribute__((weak));
+template <class Root>
+static auto rise_fast(Root *r, int) -> typename std::enable_if<
+	std::is_same<decltype(r->__VicoTriggered), VlTriggerVec<1>>::value &&
+	std::is_same<decltype(r->__VnbaTriggered), VlTriggerVec<1>>::value &&
+	sizeof(r->__Vtrigrprev__TOP__clk) == 1 && sizeof(r->clk) == 1, bool>::type
+{
+	if (!Vdsr_top___024root___eval_ico || !Vdsr_top___024root___eval_nba)
+		return false;
+	r->clk = 1;
+	r->__VicoTriggered.at(0) = 1;
+	Vdsr_top___024root___eval_ico(r);
+	if (!r->__Vtrigrprev__TOP__clk) {
+		r->__Vtrigrprev__TOP__clk = 1;
+		r->__VnbaTriggered.at(0) = 1;
+		Vdsr_top___024root___eval_nba(r);
+	}
+	return true;
+}
+#endif
+template <class Root>
+static bool rise_fast(Root *, long)
+{
+	return false;
+}
+
 // The DUT with its clock, optional FST trace and the board's time base.
 struct Sim {
 	VerilatedContext ctx;
@@ -103,6 +145,12 @@ struct Sim {
 	std::unique_ptr<VerilatedFstC> tfp;
 #endif
 	uint64_t cycle = 0;	// clock edges since the start
+	// simulation time of half a pipeline clock, in the model's time precision: step()
+	// advances $time by it at each edge (rising edges at odd multiples), so that
+	// anything keyed on $time (ecp5_dp16kd.v's same-edge collision stamps) sees each
+	// cycle at a time of its own; at least 1
+	uint64_t half_ticks = 1;
+	bool fast = true;	// rise_fast() where it applies
 	uint64_t now = 0;	// the board's TIME counter during this cycle
 	uint64_t trace_from = 0, trace_to = UINT64_MAX;	// dump window (cycles)
 #ifdef TB_DRAM
@@ -122,6 +170,12 @@ struct Sim {
 	Sim(int argc, char **argv, bool trace, uint32_t seed)
 	{
 		ctx.commandArgs(argc, argv);
+		// +evalcheck (and +fulleval): Verilator's eval() at every edge, as the reference
+		// for rise_fast() and the replay's left-out clock-low eval()
+		fast = !*ctx.commandArgsPlusMatch("evalcheck") && !*ctx.commandArgsPlusMatch("fulleval");
+#if VM_TRACE
+		fast = false;
+#endif
 #if VM_COVERAGE
 		ctx.randReset(0);	// toggles are activity, not random initial values flushed out
 #else
@@ -129,6 +183,9 @@ struct Sim {
 #endif
 		ctx.randSeed((int)seed);
 		top.reset(new Vdsr_top(&ctx));
+		// 10^-timeprecision ticks a second; half a period of PIPE_KHZ
+		double ticks = std::pow(10.0, -ctx.timeprecision()) / (2e3 * PIPE_KHZ);
+		half_ticks = ticks < 1 ? 1 : (uint64_t)std::llround(ticks);
 #if VM_TRACE
 		if (trace) {
 			ctx.traceEverOn(true);
@@ -181,17 +238,23 @@ struct Sim {
 	// One rising edge with the inputs as set; the TIME counter follows the RTL's.
 	// The falling edge is not evaluated (nothing in the RTL uses it; the next cycle's
 	// eval() after the inputs are set sees clk low): one eval per edge, not two. A
-	// trace evaluates it so that the dump shows the clock low.
+	// trace evaluates it so that the dump shows the clock low. $time advances half a
+	// period before each edge: a rising edge's eval() at an odd multiple, the clock-low
+	// eval() of the next cycle (and the DRAM clock's edges) at the even one after it.
 	void step()
 	{
-		top->clk = 1;
-		top->eval();
+		ctx.timeInc(half_ticks);
+		if (!fast || !rise_fast(top->rootp, 0)) {
+			top->clk = 1;
+			top->eval();
+		}
 #if VM_TRACE
 		bool dump = tfp && cycle >= trace_from && cycle <= trace_to;
 		if (dump)
 			tfp->dump(2 * cycle + 1);
 #endif
 		top->clk = 0;
+		ctx.timeInc(half_ticks);	// the falling edge (evaluated by the next cycle's eval())
 #if VM_TRACE
 		if (dump) {
 			top->eval();
@@ -956,7 +1019,12 @@ static int replay(Sim &sim, const char *stim_path, const char *exp_path, const c
 		exp.push_back((uint32_t)strtoul(line, NULL, 16));
 	fclose(f);
 
-	Vdsr_top *t = sim.top.get();
+	// the ports as the model's own members (rootp: Vdsr_top's ports are references to
+	// them, each reloaded after every byte-wide store), the stimulus through a local
+	// pointer, each word read once: the same values, fewer loads per cycle
+	Vdsr_top___024root *t = sim.top->rootp;
+	const uint64_t *sp = stim.data();
+	const size_t sn = stim.size();
 	size_t si = 0, ei = 0, pixels = 0, errors = 0, frames = 0;
 	uint16_t lfsr = 0xace1;
 	std::deque<uint32_t> rd_want;
@@ -967,34 +1035,36 @@ static int replay(Sim &sim, const char *stim_path, const char *exp_path, const c
 	uint16_t p_addr = 0;
 	CALLGRIND_TOGGLE_COLLECT;
 	while (!interrupted && idle < 1000) {
-		uint64_t cmd = si < stim.size() ? stim[si] >> 60 : STIM_END;
+		const uint64_t w = si < sn ? sp[si] : (uint64_t)STIM_END << 60;
+		const uint64_t cmd = w >> 60;
+		const uint8_t wr = cmd == STIM_WRITE, sof = (w >> 32) & 1;
+		const uint16_t addr = (uint32_t)(w >> 48) & 0xfff;
 		t->reg_valid = cmd == STIM_WRITE || cmd == STIM_READ;
-		t->reg_write = cmd == STIM_WRITE;
-		t->reg_addr = (uint32_t)(stim[si] >> 48) & 0xfff;
-		t->reg_wdata = (uint32_t)stim[si];
+		t->reg_write = wr;
+		t->reg_addr = addr;
+		t->reg_wdata = (uint32_t)w;
 		t->s_valid = cmd == STIM_PIXEL;
-		t->s_sof = (stim[si] >> 32) & 1;
-		t->s_eol = (stim[si] >> 33) & 1;
-		t->s_data = (uint16_t)stim[si];
+		t->s_sof = sof;
+		t->s_eol = (w >> 33) & 1;
+		t->s_data = (uint16_t)w;
 		lfsr = (uint16_t)((lfsr >> 1) ^ (-(lfsr & 1) & 0xb400));
 		t->m_ready = (lfsr & 3) != 0;
-		bool same = !first && t->s_sof == p_sof && t->reg_addr == p_addr &&
-			    t->reg_write == p_write;
+		bool same = !first && sof == p_sof && addr == p_addr && wr == p_write;
 #ifdef TB_DRAM
 		same = false;
 #endif
 		if (same && eval_check) {
 			uint8_t s_ready = t->s_ready, reg_ready = t->reg_ready;
-			t->eval();
+			sim.top->eval();
 			if ((t->s_ready != s_ready || t->reg_ready != reg_ready) && errors++ < 10)
 				fprintf(stderr, "replay: cycle %" PRIu64 ": s_ready %u/%u, reg_ready %u/%u "
 					"after the clock-low eval (the inputs' paths to the outputs changed)\n",
 					sim.cycle - c0, s_ready, t->s_ready, reg_ready, t->reg_ready);
-		} else if (!same || !clk_seen_low(t->rootp, 0)) {
-			t->eval();
-			p_sof = t->s_sof;
-			p_addr = t->reg_addr;
-			p_write = t->reg_write;
+		} else if (!same || !clk_seen_low(t, 0)) {
+			sim.top->eval();
+			p_sof = sof;
+			p_addr = addr;
+			p_write = wr;
 			first = false;
 		}
 		if (t->reg_rvalid) {	// a read answers three cycles after its acceptance
@@ -1007,7 +1077,7 @@ static int replay(Sim &sim, const char *stim_path, const char *exp_path, const c
 				rd_want.pop_front();
 		}
 		if (cmd == STIM_READ && t->reg_ready)
-			rd_want.push_back((uint32_t)stim[si]);
+			rd_want.push_back((uint32_t)w);
 		if (((cmd == STIM_WRITE || cmd == STIM_READ) && t->reg_ready) ||
 		    (cmd == STIM_PIXEL && t->s_ready))
 			si++;
