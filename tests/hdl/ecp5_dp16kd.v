@@ -282,10 +282,11 @@ module DP16KD(
     reg         clka_q = 1'b0, clkb_q = 1'b0;
     // the last read and write of each port (for the same-edge collision checks), stamped
     // with $time: the harness must advance time every clock edge. A Verilator testbench
-    // that never does (tb_dsr.cpp: $time stays 0) makes every later read of the row a
-    // port last wrote a "collision" (X; random in 2-state): a sliced dsr_lut built on this
-    // model failed seed 5 at LUT entry 16383 (a slice's last address, its last write)
-    // so, and passes with the stamps taken per clock edge instead.
+    // that never does ($time stays 0) makes every later read of the row a port last
+    // wrote a "collision" (X; random in 2-state): a sliced dsr_lut built on this model
+    // failed seed 5 at LUT entry 16383 (a slice's last address, its last write) so in
+    // tb_dsr.cpp before it advanced time; it now steps $time half a clock before each
+    // edge (make verilator-ecp5 runs the whole pipeline on this model).
     time        rd_t_a = -1, rd_t_b = -1, wr_t_a = -1, wr_t_b = -1;
     reg  [13:0] rd_ad_a, rd_ad_b;
     reg  [9:0]  wr_row_a, wr_row_b;

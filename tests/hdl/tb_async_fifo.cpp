@@ -37,6 +37,16 @@ struct Clock {
 	bool level;
 };
 
+// ps of the harness's clocks in the model's time precision (ticks), for $time
+static uint64_t ps_ticks(const VerilatedContext &c, uint64_t ps)
+{
+	for (int p = c.timeprecision(); p < -12; p++)
+		ps *= 10;
+	for (int p = c.timeprecision(); p > -12; p--)
+		ps /= 10;
+	return ps;
+}
+
 struct Bench {
 	VerilatedContext ctx;
 	std::unique_ptr<Vdsr_async_fifo> dut;
@@ -126,6 +136,7 @@ struct Bench {
 	{
 		Clock &c = s.next_ps <= m.next_ps ? s : m;
 		bool is_s = &c == &s;
+		ctx.time(ps_ticks(ctx, c.next_ps));	// $time follows the edges
 		c.level = !c.level;
 		if (c.level) {
 			if (is_s)

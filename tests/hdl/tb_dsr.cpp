@@ -108,13 +108,16 @@ static void on_sigint(int sig)
 // multi-threaded models): ~130 instructions a cycle (make bench's callgrind). Only
 // where the model is as described: the generated functions exist (weak references,
 // null otherwise), the members exist and each trigger vector has one trigger (one
-// clock: not the DRAM build, whose second clock keeps eval()); else eval().
+// clock: not the DRAM build, whose second clock keeps eval(), nor the DSR_ECP5 build,
+// whose MULT18X18D model clocks its registers through muxes of its clock pins); else
+// eval().
 #ifndef TB_DRAM
 void Vdsr_top___024root___eval_ico(Vdsr_top___024root *) __attribute__((weak));
 void Vdsr_top___024root___eval_nba(Vdsr_top___024root *) __attribute__((weak));
 template <class Root>
 static auto rise_fast(Root *r, int) -> typename std::enable_if<
 	std::is_same<decltype(r->__VicoTriggered), VlTriggerVec<1>>::value &&
+	std::is_same<decltype(r->__VactTriggered), VlTriggerVec<1>>::value &&
 	std::is_same<decltype(r->__VnbaTriggered), VlTriggerVec<1>>::value &&
 	sizeof(r->__Vtrigrprev__TOP__clk) == 1 && sizeof(r->clk) == 1, bool>::type
 {
@@ -969,9 +972,16 @@ static int dram_bench(Bench &b, uint32_t w, uint32_t h, bool corners, std::vecto
 // Verilator sees a rising edge only if its last eval() saw the clock low: it keeps the
 // clock's value of that eval() (Verilator 5.006: __Vtrigrprev__TOP__clk). Setting it low
 // stands for that eval() where it is known to change nothing else; false where this
-// Verilator keeps it elsewhere (then the caller evaluates).
+// Verilator keeps it elsewhere, or where the model has other triggers than the clock's
+// rising edge (then the caller evaluates). Those are clocks derived from clk inside the
+// model: the DSR_ECP5 build's MULT18X18D model clocks its registers by a mux of its CLK
+// pins (one trigger each); left at 1 without the clock-low eval(), they would see no
+// rising edge in the next cycle and the products would not load (make verilator-ecp5's
+// binary failed the replay in the header's words so, and passed with +evalcheck).
 template <class Root>
-static auto clk_seen_low(Root *r, int) -> decltype(r->__Vtrigrprev__TOP__clk = 0, true)
+static auto clk_seen_low(Root *r, int) -> typename std::enable_if<
+	std::is_same<decltype(r->__VactTriggered), VlTriggerVec<1>>::value &&
+	sizeof(r->__Vtrigrprev__TOP__clk) == 1, bool>::type
 {
 	r->__Vtrigrprev__TOP__clk = 0;
 	return true;

@@ -81,10 +81,19 @@ struct Bench {
 		return p;
 	}
 
+	// one clock, $time half a period (4 ns) before each edge
 	void tick()
 	{
+		uint64_t half = 4000;	// ps, in the model's time precision
+		for (int p = ctx.timeprecision(); p < -12; p++)
+			half *= 10;
+		for (int p = ctx.timeprecision(); p > -12; p--)
+			half /= 10;
+		half = half ? half : 1;
+		ctx.timeInc(half);
 		dut->clk = 0;
 		dut->eval();
+		ctx.timeInc(half);
 		dut->clk = 1;
 		dut->eval();
 	}
