@@ -22,6 +22,7 @@
 #include "Vdsr_async_fifo.h"
 
 #include "dsr/dsr_hw.h"
+#include "tb_time.h"
 
 #ifndef TB_ADDR_BITS
 #define TB_ADDR_BITS 3
@@ -36,16 +37,6 @@ struct Clock {
 	uint64_t next_ps;
 	bool level;
 };
-
-// ps of the harness's clocks in the model's time precision (ticks), for $time
-static uint64_t ps_ticks(const VerilatedContext &c, uint64_t ps)
-{
-	for (int p = c.timeprecision(); p < -12; p++)
-		ps *= 10;
-	for (int p = c.timeprecision(); p > -12; p--)
-		ps /= 10;
-	return ps;
-}
 
 struct Bench {
 	VerilatedContext ctx;
@@ -136,7 +127,7 @@ struct Bench {
 	{
 		Clock &c = s.next_ps <= m.next_ps ? s : m;
 		bool is_s = &c == &s;
-		ctx.time(ps_ticks(ctx, c.next_ps));	// $time follows the edges
+		ctx.time(tb_ps_ticks(ctx, c.next_ps));	// $time follows the edges
 		c.level = !c.level;
 		if (c.level) {
 			if (is_s)

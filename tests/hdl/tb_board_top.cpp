@@ -61,6 +61,7 @@ typedef Vdsr_board_core Vboard;
 #include "dsr/dsr_hw.h"
 #include "dsr/model.h"
 #include "fx3_model.h"
+#include "tb_time.h"
 
 // the board's two clocks (dsr_hw.h), half periods in ps: 5000 and 4000
 static const uint64_t FX3_HALF_PS = 500000000ull / DSR_FX3_CLK_KHZ;
@@ -105,16 +106,6 @@ void fx3_model_error(const char *fmt, ...)
 }
 
 // ------------------------------------------------------------------ the clocks
-
-// ps of the harness's clocks in the model's time precision (ticks), for $time
-static uint64_t ps_ticks(const VerilatedContext &c, uint64_t ps)
-{
-	for (int p = c.timeprecision(); p < -12; p++)
-		ps *= 10;
-	for (int p = c.timeprecision(); p > -12; p--)
-		ps /= 10;
-	return ps;
-}
 
 struct Bench {
 	VerilatedContext ctx;
@@ -164,7 +155,7 @@ struct Bench {
 #ifdef TB_BOARD_DRAM
 		if (dram_next < fx_next && dram_next < pipe_next) {
 			now = dram_next;
-			ctx.time(ps_ticks(ctx, now));
+			ctx.time(tb_ps_ticks(ctx, now));
 			dram_level = !dram_level;
 			d->dram_clk = dram_level;
 			d->eval();
@@ -177,7 +168,7 @@ struct Bench {
 		bool &level = is_fx ? fx_level : pipe_level;
 		level = !level;
 		now = next;
-		ctx.time(ps_ticks(ctx, now));	// $time follows the edges
+		ctx.time(tb_ps_ticks(ctx, now));	// $time follows the edges
 		Pins before(d.get());
 		// A falling edge changes nothing (no negedge logic): it is evaluated with the
 		// next rising edge of either clock (except in a trace), but always before the

@@ -26,6 +26,7 @@
 
 extern "C" {
 #include "dsr/model.h"
+#include "tb_time.h"
 }
 
 struct Pixel {
@@ -84,11 +85,7 @@ struct Bench {
 	// one clock, $time half a period (4 ns) before each edge
 	void tick()
 	{
-		uint64_t half = 4000;	// ps, in the model's time precision
-		for (int p = ctx.timeprecision(); p < -12; p++)
-			half *= 10;
-		for (int p = ctx.timeprecision(); p > -12; p--)
-			half /= 10;
+		uint64_t half = tb_ps_ticks(ctx, 4000);
 		half = half ? half : 1;
 		ctx.timeInc(half);
 		dut->clk = 0;
