@@ -1220,12 +1220,51 @@ static void test_binary_fd_mode(void **state)
 	assert_int_equal(wait_exit(pid), 0);
 }
 
+/* A loopback TCP port nobody listens on now: the kernel's pick for port 0. A fixed
+ * number can be anyone's (an earlier suite's ephemeral port made CI fail once). */
+static int free_tcp_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+/* Wait until something accepts on 127.0.0.1:@port (the board is built and the server
+ * listens), at most @secs seconds. Returns 0 once it does. */
+static int wait_listening(int port, int secs)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (int i = 0; i < secs * 20; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int ok;
+
+		assert_true(fd >= 0);
+		ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+		close(fd);
+		if (ok)
+			return 0;
+		usleep(50 * 1000);
+	}
+	return -1;
+}
+
 static void test_binary_sigterm_and_usage(void **state)
 {
 	char *serve[] = { "dsr-sim", "--port", "0", "--quiet", NULL };
 	char *bad[] = { "dsr-sim", "--fault", "sometimes", NULL };
 	char *bad2[] = { "dsr-sim", "--speed", "warp", NULL };
-	char *port[] = { "dsr-sim", "--port", "39999", "--quiet", NULL };
+	char num[16];
+	char *port[] = { "dsr-sim", "--port", num, NULL };
 	pid_t pid;
 
 	(void)state;
@@ -1234,8 +1273,10 @@ static void test_binary_sigterm_and_usage(void **state)
 	assert_int_equal(wait_exit(spawn_sim(serve, -1)), 2);	/* port 0 refused */
 	assert_int_equal(wait_exit(spawn_sim(bad, -1)), 2);
 	assert_int_equal(wait_exit(spawn_sim(bad2, -1)), 2);
+	snprintf(num, sizeof(num), "%d", free_tcp_port());
 	pid = spawn_sim(port, -1);
-	usleep(300 * 1000);
+	/* SIGTERM once it serves (a peer connected and went), not after a guessed delay. */
+	assert_int_equal(wait_listening(atoi(num), 60), 0);
 	kill(pid, SIGTERM);
 	assert_int_equal(wait_exit(pid), 0);
 }
