@@ -13,7 +13,11 @@ rm -rf "$dir" && mkdir -p "$dir"
 sed 's/\bassert (/assume (/; s/^\(\s*\)cover (\(.*\));/\1assert (!(\2));/' "$here/fv_$s.sv" >"$dir/fv_$s.sv"
 # the set's script and files, without its tasks; the harness replaced by the copy
 {
-	printf '[options]\nmode bmc\ndepth 1\n[engines]\nabc bmc3\n[script]\n'
+	printf '[options]\nmode bmc\ndepth 1\n'
+	# options other than the mode and depth (multiclock) carry over, untasked lines only
+	sed -n '/^\[options\]/,/^\[/p' "$here/$s.sby" | grep -v '^\[' | grep -v '^[a-z_0-9]*:' |
+		grep -v -E '^(mode|depth)\b' | grep . || true
+	printf '[engines]\nabc bmc3\n[script]\n'
 	sed -n '/^\[script\]/,/^\[/p' "$here/$s.sby" | grep -v '^\[' | grep -v '^[a-z_0-9]*:'
 	printf '[files]\n'
 	sed -n '/^\[files\]/,/^\[/p' "$here/$s.sby" | grep -v '^\[' | grep -v "fv_$s.sv" | grep . |
