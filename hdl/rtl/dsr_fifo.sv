@@ -36,17 +36,20 @@ module dsr_fifo #(
 
     // pointers one bit wider than the address tell full from empty; a write when full
     // or a read when empty is the caller's bug: ignored, and an assertion failure
+    // (the reset written last, overriding: the same flip-flops as if/else, but Verilator
+    // then sees rd_ptr read before it is written and keeps no shadow copy of it; wr_ptr
+    // keeps one, for the memory's write below: in this block, Yosys maps the LUT RAM's
+    // write enable with more LUTs)
     always_ff @(posedge clk) begin
+        if (wr_en && count != DEPTH[AW:0]) begin
+            wr_ptr <= wr_ptr + 1'b1;
+        end
+        if (rd_en && !empty) begin
+            rd_ptr <= rd_ptr + 1'b1;
+        end
         if (rst) begin
             wr_ptr <= '0;
             rd_ptr <= '0;
-        end else begin
-            if (wr_en && count != DEPTH[AW:0]) begin
-                wr_ptr <= wr_ptr + 1'b1;
-            end
-            if (rd_en && !empty) begin
-                rd_ptr <= rd_ptr + 1'b1;
-            end
         end
     end
 
