@@ -622,16 +622,19 @@ module dsr_top #(
     // A push never rewrites a live entry, and every pixel at the subtractor's input reads
     // a live one; with the pipeline in order (a frame's pixels behind its push, eof
     // last) every earlier read of a pixel is then of its own frame's entry too. A bit per
-    // entry, two checks: assertions cost Verilator time in every test build
+    // entry, two checks: assertions cost Verilator time in every test build, so the bits
+    // are loaded only at a push or a frame's end (the only cycles they change in)
     logic [CTX_DEPTH-1:0] a_live, a_push_bit, a_done_bit;
     logic [1:0]           a_table_bad;
+    logic                 a_done;
+    assign a_done      = lu_valid && lu_ready && lu_frame[1];
     assign a_push_bit  = ctx_push ? CTX_DEPTH'(1) << fi_tag : '0;
-    assign a_done_bit  = lu_valid && lu_ready && lu_frame[1] ? CTX_DEPTH'(1) << lu_tag : '0;
+    assign a_done_bit  = a_done ? CTX_DEPTH'(1) << lu_tag : '0;
     assign a_table_bad = {ctx_push && a_live[fi_tag], lu_valid && !a_live[lu_tag]};
     always @(posedge clk) begin
         if (rst) begin
             a_live <= '0;
-        end else begin
+        end else if (ctx_push || a_done) begin
             a_live <= (a_live & ~a_done_bit) | a_push_bit;
         end
         if (!rst && a_run) begin
