@@ -1104,11 +1104,14 @@ static int replay(Sim &sim, const char *stim_path, const char *exp_path, const c
 					fprintf(stderr, "replay: word %zu: got %05x, expected %05x\n", ei, got,
 						e & 0x1ffff);
 			}
-			frame_words.push_back(t->m_data);
+			if (dump)	// the words kept only for +dump
+				frame_words.push_back(t->m_data);
 			if (t->m_last) {
 				frames++;
-				last_frame.swap(frame_words);
-				frame_words.clear();
+				if (dump) {
+					last_frame.swap(frame_words);
+					frame_words.clear();
+				}
 			}
 			ei++;
 		}
