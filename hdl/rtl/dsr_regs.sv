@@ -492,12 +492,11 @@ module dsr_regs #(
             time_cnt     <= '0;
         end else begin
             time_cnt <= time_cnt + 1'b1;
-            if (wr_reg && reg_addr == dsr_pkg::DSR_REG_ERROR) begin
-                error_bits <= (error_bits & ~reg_wdata)
-                              | err_set(err_short, err_long, err_line, bad_params, lut_range);
-            end else begin
-                error_bits <= error_bits | err_set(err_short, err_long, err_line, bad_params, lut_range);
-            end
+            // one call of err_set (the clear as a mux in front of the OR): the simulator
+            // evaluates every call in every cycle, and this one was in both branches
+            error_bits <= (wr_reg && reg_addr == dsr_pkg::DSR_REG_ERROR ? error_bits & ~reg_wdata
+                                                                        : error_bits)
+                          | err_set(err_short, err_long, err_line, bad_params, lut_range);
             if (do_clear) begin
                 frames_in    <= '0;
                 frames_out   <= '0;
