@@ -182,12 +182,13 @@ module dsr_frame_in #(
     // the pixel masked to its own frame's depth in every cycle (timing: the frame start
     // only enables live_q, it no longer selects a mask in front of it)
     logic [15:0] cur_mask, live_q;
+    logic        pad_q;      // the output pixel is padding (its value is 0)
     always_ff @(posedge clk) begin
         if (start) begin
             cur_mask <= nq_mask;   // = the mask of act_bits while the frame is active
         end
     end
-    assign m_live = live_q & cur_mask;
+    assign m_live = pad_q ? 16'd0 : live_q & cur_mask;
     assign frame_mask = cur_mask;
     logic unused_act_bits, unused_act_size, unused_act_mode;
     assign unused_act_bits = ^act_bits;   // the frame's depth is cur_mask
@@ -251,21 +252,24 @@ module dsr_frame_in #(
             if (m_ready) begin
                 m_valid <= emit;
             end
-            if (emit) begin
-                live_q <= padding ? 16'd0 : s_data;
+            // the output register loads whenever the output moves, emitted or not (only
+            // m_valid says which): its clock enable is m_ready, not emit (timing: no
+            // handshake in front of 40 enables); padding's 0 is applied behind it (pad_q)
+            if (m_ready) begin
+                live_q <= s_data;
+                pad_q  <= padding;
                 m_x    <= px;
                 m_y    <= py;
                 m_sof  <= start;
                 m_eol  <= last_x;
                 m_eof  <= last;
                 m_bad  <= padding || eol_wrong;
-                if (last_x) begin
-                    x <= '0;
-                    y <= py + 1'b1;
-                end else begin
-                    x <= px + 1'b1;
-                    y <= py;
-                end
+            end
+            if (emit) begin
+                // last_x ? (0, py + 1) : (px + 1, py), the increments from x and y (timing:
+                // no carry chain behind the start's select)
+                x <= start ? XB'(!nq_one_x) : lx_q ? '0 : x + 1'b1;
+                y <= start ? YB'(nq_one_x) : lx_q ? y + 1'b1 : y;
                 active <= !last;
                 if (last) begin
                     padding <= 1'b0;
