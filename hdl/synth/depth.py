@@ -86,6 +86,10 @@ class Netlist:
         cands = sorted(self.names.get(bit, []))
         return cands[0][-1] if cands else f"net{bit}"
 
+    def labels(self, bit):
+        """Every name of a net bit with its index ("x[3]")."""
+        return [c[-1] for c in self.names.get(bit, [])]
+
     def all_names(self, bit):
         return [re.sub(r"\[\d+\]$", "", c[-1]) for c in self.names.get(bit, [])]
 
@@ -253,7 +257,7 @@ def query(nl, comb, start, ends, frm, to):
     """PATH from=<re> to=<re> levels=<n> endpoint=<register.pin>, and its cells; 1 if none."""
     rf, rt = re.compile(frm), re.compile(to)
     sel = {b: (None,) + s[1:] for b, s in start.items()
-           if rf.search(s[2]) or any(rf.search(n) for n in nl.all_names(b))}
+           if rf.search(s[2]) or any(rf.search(n) for n in nl.all_names(b) + nl.labels(b))}
     arr, _ = arrivals(nl, comb, sel, None)
     best = None
     for cell, port, i, b, _ in ends:
