@@ -49,6 +49,7 @@
 #include "dsr/dsr_hw.h"
 #include "tb_board.h"
 #include "tb_stim.h"
+#include "tb_time.h"
 
 #ifndef TB_MAX_WIDTH
 #define TB_MAX_WIDTH 256
@@ -186,9 +187,8 @@ struct Sim {
 #endif
 		ctx.randSeed((int)seed);
 		top.reset(new Vdsr_top(&ctx));
-		// 10^-timeprecision ticks a second; half a period of PIPE_KHZ
-		double ticks = std::pow(10.0, -ctx.timeprecision()) / (2e3 * PIPE_KHZ);
-		half_ticks = ticks < 1 ? 1 : (uint64_t)std::llround(ticks);
+		// half a period of PIPE_KHZ (at least a tick, so $time always moves)
+		half_ticks = std::max<uint64_t>(1, tb_ps_ticks(ctx, 500000000u / PIPE_KHZ));
 #if VM_TRACE
 		if (trace) {
 			ctx.traceEverOn(true);
