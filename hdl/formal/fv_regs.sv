@@ -14,11 +14,12 @@
 //  - no pixel ever meets a LUT bank being written: the pipeline is modelled as a queue of
 //    the frames in flight (up to 4), each with the bank it started with; pixels read the
 //    oldest frame's bank; a LUT write to a bank that a frame in flight uses is an error;
-//  - reg_ready is low only for a LUT_DATA write, or a LUT_DATA read while port A takes the
-//    write accepted a cycle before (a write reaches port A a cycle after its acceptance,
-//    modelled as done from the acceptance on); a read answers exactly three cycles after
-//    its acceptance; ERROR is sticky and write-1-to-clear, per bit (LUT_RANGE not
-//    modelled here).
+//  - a write takes effect a cycle after its acceptance (the model registers the accepted
+//    write, wq_*, and acts on that); reg_ready is low only in that cycle, for a LUT_DATA
+//    write, or for a LUT_DATA read while port A takes a write (a LUT write reaches port A
+//    two cycles after its acceptance, modelled as done from its write stage on); a read
+//    answers exactly three cycles after its acceptance; ERROR is sticky and
+//    write-1-to-clear, per bit (LUT_RANGE not modelled here).
 `default_nettype none
 
 module fv_regs (
@@ -84,12 +85,20 @@ module fv_regs (
         lut_we_bank <= lut_bank;
     end
 
-    logic acc, wr, rd, commit, lut_write;
+    logic acc, wr, rd, commit;
     assign acc       = reg_valid && reg_ready;
     assign wr        = acc && reg_write;
     assign rd        = acc && !reg_write;
-    assign commit    = wr && reg_addr == dsr_pkg::DSR_REG_CTRL && reg_wdata[0];
-    assign lut_write = wr && reg_addr == dsr_pkg::DSR_REG_LUT_DATA;
+    // the write accepted at the last edge, which takes effect now
+    logic        wq_v = 1'b0;
+    logic [11:0] wq_a;
+    logic [31:0] wq_d;
+    always_ff @(posedge clk) begin
+        wq_v <= !rst && wr;
+        wq_a <= reg_addr;
+        wq_d <= reg_wdata;
+    end
+    assign commit    = wq_v && wq_a == dsr_pkg::DSR_REG_CTRL && wq_d[0];
 
     // ---- model: shadow values the check reads, the check itself (dsr_params_check)
     logic [31:0] s_mode, s_width, s_height, s_bits;
@@ -98,15 +107,15 @@ module fv_regs (
         if (rst) begin
             s_mode <= 0; s_width <= MW; s_height <= MH; s_bits <= 12; s_midgrey <= 2048;
             s_gain <= 256; s_h31 <= 0; s_h32 <= 0;
-        end else if (wr) begin
-            if (reg_addr == dsr_pkg::DSR_REG_MODE)       s_mode    <= reg_wdata;
-            if (reg_addr == dsr_pkg::DSR_REG_WIDTH)      s_width   <= reg_wdata;
-            if (reg_addr == dsr_pkg::DSR_REG_HEIGHT)     s_height  <= reg_wdata;
-            if (reg_addr == dsr_pkg::DSR_REG_PIXEL_BITS) s_bits    <= reg_wdata;
-            if (reg_addr == dsr_pkg::DSR_REG_MIDGREY)    s_midgrey <= reg_wdata;
-            if (reg_addr == dsr_pkg::DSR_REG_GAIN)       s_gain    <= reg_wdata;
-            if (reg_addr == dsr_pkg::DSR_REG_H31)        s_h31     <= reg_wdata;
-            if (reg_addr == dsr_pkg::DSR_REG_H32)        s_h32     <= reg_wdata;
+        end else if (wq_v) begin
+            if (wq_a == dsr_pkg::DSR_REG_MODE)       s_mode    <= wq_d;
+            if (wq_a == dsr_pkg::DSR_REG_WIDTH)      s_width   <= wq_d;
+            if (wq_a == dsr_pkg::DSR_REG_HEIGHT)     s_height  <= wq_d;
+            if (wq_a == dsr_pkg::DSR_REG_PIXEL_BITS) s_bits    <= wq_d;
+            if (wq_a == dsr_pkg::DSR_REG_MIDGREY)    s_midgrey <= wq_d;
+            if (wq_a == dsr_pkg::DSR_REG_GAIN)       s_gain    <= wq_d;
+            if (wq_a == dsr_pkg::DSR_REG_H31)        s_h31     <= wq_d;
+            if (wq_a == dsr_pkg::DSR_REG_H32)        s_h32     <= wq_d;
         end
     end
     logic ok;
@@ -164,7 +173,7 @@ module fv_regs (
     assign err_set = {commit && !ok, err_line, err_long, err_short};
     always_ff @(posedge clk) begin
         if (rst) m_err <= 0;
-        else if (wr && reg_addr == dsr_pkg::DSR_REG_ERROR) m_err <= (m_err & ~reg_wdata[3:0]) | err_set;
+        else if (wq_v && wq_a == dsr_pkg::DSR_REG_ERROR) m_err <= (m_err & ~wq_d[3:0]) | err_set;
         else m_err <= m_err | err_set;
     end
 
@@ -220,7 +229,10 @@ module fv_regs (
             assert ({act_mode, act_width, act_height, act_bits} == {a_mode, a_width, a_height, a_bits});
             assert (act_lut_bank == m_bank);
             assert (lut_bank == !act_lut_bank);
-            if (!reg_ready) assert (reg_addr == dsr_pkg::DSR_REG_LUT_DATA && (reg_write || lut_we));
+            if (!reg_ready) assert (wq_v || (reg_addr == dsr_pkg::DSR_REG_LUT_DATA && (reg_write || lut_we)));
+            // a LUT write reaches dsr_lut exactly in the write stage of an accepted LUT_DATA
+            // write (one past the end is refused)
+            if (lut_wr) assert (wq_v && wq_a == dsr_pkg::DSR_REG_LUT_DATA);
             // the hazard: a LUT write into a bank a frame in flight reads
             if (lut_we) assert (lut_we_bank ? !in_use1 : !in_use0);
             // the bank the write was accepted for is still the shadow bank when it lands
@@ -247,8 +259,9 @@ module fv_regs (
         if (!init && !$past(init)) begin
             cover ($past(commit && sof_accept && m_pend) && m_pend);     // commit with a frame start
             cover (act_lut_bank && $past(!act_lut_bank));                // a swap
-            cover (!reg_ready && reg_valid);                             // LUT write held off
-            cover ($past(!reg_ready && reg_valid && reg_write, 2) && lut_we);  // ... then let through
+            cover (!reg_ready && reg_valid && wq_v);                     // an access meets a write in flight
+            cover (!reg_ready && reg_valid && !wq_v);                    // LUT write held off
+            cover ($past(!reg_ready && reg_valid && reg_write && !wq_v, 3) && lut_we);  // ... then let through
             cover ($past(commit && !ok) && m_err[3]);                    // refused commit
             cover (q_n == 3 && in_use0 && in_use1);                      // frames of both banks
         end

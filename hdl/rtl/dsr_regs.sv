@@ -1,12 +1,16 @@
 // dsr_regs - the register file: identity, status, counters, shadow parameters, commit.
 //
-// Bus: a request is accepted when reg_valid && reg_ready. reg_ready is 1 except for a
-// LUT_DATA write while the pipeline still reads the shadow bank (see below) and a
-// LUT_DATA read in the cycle after an accepted LUT_DATA write (that write reaches the
-// LUT's port A a cycle after its acceptance and has the port then); it never depends on
-// reg_valid. A read answers exactly three cycles after its acceptance with one
-// reg_rvalid pulse, in order, so reads may be issued back to back. Unknown addresses
-// read 0 and ignore writes.
+// Bus: a request is accepted when reg_valid && reg_ready. A write takes effect a cycle
+// after its acceptance: its address is decoded into a one-hot select and registered with
+// its data at the acceptance, and every register's write enable is that select (timing:
+// no address decode in front of a clock enable). reg_ready is low in that cycle (no
+// access meets a write in flight, so a later read or write sees it done), for a LUT_DATA
+// write while the pipeline still reads the shadow bank (see below) and for a LUT_DATA
+// read in the cycle after a LUT_DATA write took effect (the LUT's port A performs that
+// write then); it never depends on reg_valid. Through the board's register slice (half
+// rate: an empty cycle after each access) the write's cycle costs nothing. A read
+// answers exactly three cycles after its acceptance with one reg_rvalid pulse, in order,
+// so reads may be issued back to back. Unknown addresses read 0 and ignore writes.
 //
 // Parameters live three times: shadow (what the host writes and reads back), pending
 // (a checked snapshot taken by DSR_CTRL_COMMIT) and active (what the pipeline uses).
@@ -175,13 +179,47 @@ module dsr_regs #(
     logic wr, rd, lut_hold;
     // the shadow bank is committed and waiting, or pixels may still read it
     assign lut_hold  = lut_swap_pending || lut_shadow_busy;
-    logic lut_wr_q;   // a LUT_DATA write accepted last cycle has port A now
-    assign reg_ready = !(reg_addr == dsr_pkg::DSR_REG_LUT_DATA && (reg_write ? lut_hold : lut_wr_q));
+    logic lut_wr_q;   // a LUT_DATA write that took effect last cycle has port A now
+
+    // ---- the write stage: a write accepted at the last edge (wq_valid) takes effect now,
+    // its register a one-hot select (wq_sel, decoded from reg_addr at the acceptance), its
+    // data wq_data. The writable registers, [k] for select bit k:
+    localparam int W_MODE = 0, W_WIDTH = 1, W_HEIGHT = 2, W_BITS = 3, W_A11 = 4, W_A12 = 5,
+                   W_A21 = 6, W_A22 = 7, W_TX = 8, W_TY = 9, W_GAIN = 10, W_MIDGREY = 11,
+                   W_H31 = 12, W_H32 = 13, W_LUT_ADDR = 14, W_LUT_DATA = 15, W_CTRL = 16,
+                   W_ERROR = 17, NW = 18;
+    localparam logic [NW*12-1:0] WR_ADDR = {   // 12 bits per register, [0] lowest
+        dsr_pkg::DSR_REG_ERROR, dsr_pkg::DSR_REG_CTRL, dsr_pkg::DSR_REG_LUT_DATA,
+        dsr_pkg::DSR_REG_LUT_ADDR, dsr_pkg::DSR_REG_H32, dsr_pkg::DSR_REG_H31,
+        dsr_pkg::DSR_REG_MIDGREY, dsr_pkg::DSR_REG_GAIN, dsr_pkg::DSR_REG_TY,
+        dsr_pkg::DSR_REG_TX, dsr_pkg::DSR_REG_A22, dsr_pkg::DSR_REG_A21, dsr_pkg::DSR_REG_A12,
+        dsr_pkg::DSR_REG_A11, dsr_pkg::DSR_REG_PIXEL_BITS, dsr_pkg::DSR_REG_HEIGHT,
+        dsr_pkg::DSR_REG_WIDTH, dsr_pkg::DSR_REG_MODE
+    };
+    logic          wq_valid;
+    logic [NW-1:0] wq_sel;    // one-hot, or none for an unknown address
+    logic [31:0]   wq_data;
+    // the select and data load whenever a write is offered (no acceptance in the enable);
+    // the one offered last is the one accepted
+    always_ff @(posedge clk) begin
+        if (reg_valid && reg_write) begin
+            for (int k = 0; k < NW; k++) wq_sel[k] <= reg_addr == WR_ADDR[k*12 +: 12];
+            wq_data <= reg_wdata;
+        end
+    end
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            wq_valid <= 1'b0;
+        end else begin
+            wq_valid <= wr;
+        end
+    end
+    // the write enable of register k: one LUT from flip-flops
+    logic [NW-1:0] wq_en;
+    assign wq_en = wq_valid ? wq_sel : '0;
+
+    assign reg_ready = !wq_valid && !(reg_addr == dsr_pkg::DSR_REG_LUT_DATA && (reg_write ? lut_hold : lut_wr_q));
     assign wr = reg_valid && reg_ready && reg_write;
-    // reg_ready is low only for a LUT_DATA access: every other register's write enable does
-    // not need it (it would put the address decode twice in series: timing)
-    logic wr_reg;
-    assign wr_reg = reg_valid && reg_write;
     assign rd = reg_valid && reg_ready && !reg_write;
     // a frame started this cycle is in flight from the next edge on
     assign idle = frames_inflight == 8'd0 && !sof_accept;
@@ -225,16 +263,19 @@ module dsr_regs #(
     assign params_ok = sh_mode_ok && sh_width_ok && sh_height_ok && sh_bits_ok
                     && sh_midgrey_fits && sh_gain_ok && sh_midgrey_ok && sh_h31_ok && sh_h32_ok;
 
-    // LUT_DATA accesses: the index must be inside the LUT
-    logic lut_access, lut_in_range, lut_addr_bad;
-    assign lut_access   = reg_valid && reg_ready && reg_addr == dsr_pkg::DSR_REG_LUT_DATA;
-    assign lut_in_range = lut_index != LUT_END;
-    assign lut_addr_bad = wr_reg && reg_addr == dsr_pkg::DSR_REG_LUT_ADDR &&
-                          reg_wdata >= {{(32 - LI){1'b0}}, LUT_END};
+    // LUT_DATA accesses: the index must be inside the LUT. A read acts at its acceptance
+    // (reg_ready spelled out: a read is accepted without a write in flight and, for
+    // LUT_DATA, without lut_wr_q), a write in the write stage; never both in one cycle
+    logic lut_access, lut_rd_access, lut_in_range, lut_addr_bad;
+    assign lut_rd_access = reg_valid && !reg_write && !wq_valid && !lut_wr_q
+                        && reg_addr == dsr_pkg::DSR_REG_LUT_DATA;
+    assign lut_access    = lut_rd_access || wq_en[W_LUT_DATA];
+    assign lut_in_range  = lut_index != LUT_END;
+    assign lut_addr_bad  = wq_en[W_LUT_ADDR] && wq_data >= {{(32 - LI){1'b0}}, LUT_END};
 
     logic do_commit, do_clear;
-    assign do_commit = wr_reg && reg_addr == dsr_pkg::DSR_REG_CTRL && (reg_wdata & dsr_pkg::DSR_CTRL_COMMIT) != 0;
-    assign do_clear  = wr_reg && reg_addr == dsr_pkg::DSR_REG_CTRL && (reg_wdata & dsr_pkg::DSR_CTRL_CLEAR_COUNTERS) != 0;
+    assign do_commit = wq_en[W_CTRL] && (wq_data & dsr_pkg::DSR_CTRL_COMMIT) != 0;
+    assign do_clear  = wq_en[W_CTRL] && (wq_data & dsr_pkg::DSR_CTRL_CLEAR_COUNTERS) != 0;
 
     // ---- shadow registers and LUT index: plain writes
     always_ff @(posedge clk) begin
@@ -264,54 +305,48 @@ module dsr_regs #(
             sh_h32_ok       <= 1'b1;
             lut_index  <= '0;
         end else begin
-            if (wr_reg) begin
-                case (reg_addr)
-                    dsr_pkg::DSR_REG_MODE: begin
-                        sh_mode    <= reg_wdata;
-                        sh_mode_ok <= mode_ok(reg_wdata);
-                    end
-                    dsr_pkg::DSR_REG_WIDTH: begin
-                        sh_width    <= reg_wdata;
-                        sh_width_ok <= width_ok(reg_wdata);
-                    end
-                    dsr_pkg::DSR_REG_HEIGHT: begin
-                        sh_height    <= reg_wdata;
-                        sh_height_ok <= height_ok(reg_wdata);
-                    end
-                    dsr_pkg::DSR_REG_PIXEL_BITS: begin
-                        sh_bits         <= reg_wdata;
-                        sh_bits_ok      <= bits_ok(reg_wdata);
-                        sh_midgrey_fits <= midgrey_fits(sh_midgrey[15:MG_LO], reg_wdata[4:0]);
-                    end
-                    dsr_pkg::DSR_REG_A11:        sh_a11     <= reg_wdata;
-                    dsr_pkg::DSR_REG_A12:        sh_a12     <= reg_wdata;
-                    dsr_pkg::DSR_REG_A21:        sh_a21     <= reg_wdata;
-                    dsr_pkg::DSR_REG_A22:        sh_a22     <= reg_wdata;
-                    dsr_pkg::DSR_REG_TX:         sh_tx      <= reg_wdata;
-                    dsr_pkg::DSR_REG_TY:         sh_ty      <= reg_wdata;
-                    dsr_pkg::DSR_REG_GAIN: begin
-                        sh_gain    <= reg_wdata;
-                        sh_gain_ok <= reg_wdata <= dsr_pkg::DSR_GAIN_MAX;
-                    end
-                    dsr_pkg::DSR_REG_MIDGREY: begin
-                        sh_midgrey      <= reg_wdata;
-                        sh_midgrey_ok   <= reg_wdata <= dsr_pkg::DSR_MIDGREY_MAX;
-                        sh_midgrey_fits <= midgrey_fits(reg_wdata[15:MG_LO], sh_bits[4:0]);
-                    end
-                    dsr_pkg::DSR_REG_H31: begin
-                        sh_h31    <= reg_wdata;
-                        sh_h31_ok <= persp_ok(reg_wdata);
-                    end
-                    dsr_pkg::DSR_REG_H32: begin
-                        sh_h32    <= reg_wdata;
-                        sh_h32_ok <= persp_ok(reg_wdata);
-                    end
-                    dsr_pkg::DSR_REG_LUT_ADDR: begin
-                        if (!lut_addr_bad) lut_index <= reg_wdata[LI-1:0];
-                    end
-                    default: ;
-                endcase
+            // one-hot: each register's write enable is its select
+            if (wq_en[W_MODE]) begin
+                sh_mode    <= wq_data;
+                sh_mode_ok <= mode_ok(wq_data);
             end
+            if (wq_en[W_WIDTH]) begin
+                sh_width    <= wq_data;
+                sh_width_ok <= width_ok(wq_data);
+            end
+            if (wq_en[W_HEIGHT]) begin
+                sh_height    <= wq_data;
+                sh_height_ok <= height_ok(wq_data);
+            end
+            if (wq_en[W_BITS]) begin
+                sh_bits         <= wq_data;
+                sh_bits_ok      <= bits_ok(wq_data);
+                sh_midgrey_fits <= midgrey_fits(sh_midgrey[15:MG_LO], wq_data[4:0]);
+            end
+            if (wq_en[W_A11]) sh_a11 <= wq_data;
+            if (wq_en[W_A12]) sh_a12 <= wq_data;
+            if (wq_en[W_A21]) sh_a21 <= wq_data;
+            if (wq_en[W_A22]) sh_a22 <= wq_data;
+            if (wq_en[W_TX])  sh_tx  <= wq_data;
+            if (wq_en[W_TY])  sh_ty  <= wq_data;
+            if (wq_en[W_GAIN]) begin
+                sh_gain    <= wq_data;
+                sh_gain_ok <= wq_data <= dsr_pkg::DSR_GAIN_MAX;
+            end
+            if (wq_en[W_MIDGREY]) begin
+                sh_midgrey      <= wq_data;
+                sh_midgrey_ok   <= wq_data <= dsr_pkg::DSR_MIDGREY_MAX;
+                sh_midgrey_fits <= midgrey_fits(wq_data[15:MG_LO], sh_bits[4:0]);
+            end
+            if (wq_en[W_H31]) begin
+                sh_h31    <= wq_data;
+                sh_h31_ok <= persp_ok(wq_data);
+            end
+            if (wq_en[W_H32]) begin
+                sh_h32    <= wq_data;
+                sh_h32_ok <= persp_ok(wq_data);
+            end
+            if (wq_en[W_LUT_ADDR] && !lut_addr_bad) lut_index <= wq_data[LI-1:0];
             // LUT_DATA reads and writes both step the index, up to one past the end
             if (lut_access && lut_in_range) begin
                 lut_index <= lut_index + 1'b1;
@@ -320,15 +355,15 @@ module dsr_regs #(
     end
 
     // ---- LUT port A: writes into the shadow bank, reads it back. Port A reads lut_index
-    // every cycle (a read takes the word of its acceptance cycle); a write is registered
-    // in dsr_lut, beside each slice's block RAMs (the address, data and write enable a
-    // copy per slice: no enable or address net from here fans out to every EBR of the
-    // LUT), and lands a cycle after its acceptance, when the port does it instead of a
-    // read (lut_wr_q holds a LUT_DATA read off for that cycle). The bank cannot change in
-    // between: a write is accepted only without a swap pending, and a commit is another
-    // access.
+    // every cycle (a read takes the word of its acceptance cycle); a write, offered to
+    // dsr_lut in the write stage, is registered there, beside each slice's block RAMs (the
+    // address, data and write enable a copy per slice: no enable or address net from here
+    // fans out to every EBR of the LUT), and lands two cycles after its acceptance, when
+    // the port does it instead of a read (lut_wr_q holds a LUT_DATA read off for that
+    // cycle). The bank cannot change in between: a write is accepted only without a swap
+    // pending, and a commit is another access, accepted after the write stage.
     logic lut_wr_now;
-    assign lut_wr_now = lut_access && lut_in_range && reg_write;
+    assign lut_wr_now = wq_en[W_LUT_DATA] && lut_in_range;
     always_ff @(posedge clk) begin
         if (rst) begin
             lut_wr_q <= 1'b0;
@@ -339,7 +374,7 @@ module dsr_regs #(
     assign lut_wr    = lut_wr_now;
     assign lut_bank  = !lut_active;
     assign lut_addr  = lut_index[PIXEL_BITS_MAX-1:0];
-    assign lut_wdata = reg_wdata[15:0];
+    assign lut_wdata = wq_data[15:0];
 
     // ---- commit, activation at the frame start, LUT bank swap
     always_ff @(posedge clk) begin
@@ -494,8 +529,8 @@ module dsr_regs #(
             time_cnt <= time_cnt + 1'b1;
             // one call of err_set (the clear as a mux in front of the OR): the simulator
             // evaluates every call in every cycle, and this one was in both branches
-            error_bits <= (wr_reg && reg_addr == dsr_pkg::DSR_REG_ERROR ? error_bits & ~reg_wdata
-                                                                        : error_bits)
+            error_bits <= (wq_en[W_ERROR] ? error_bits & ~wq_data
+                                       : error_bits)
                           | err_set(err_short, err_long, err_line, bad_params, lut_range);
             if (do_clear) begin
                 frames_in    <= '0;
@@ -574,7 +609,8 @@ module dsr_regs #(
             rd1_valid  <= rd;
             rd2_valid  <= rd1_valid;
             reg_rvalid <= rd2_valid;
-            if (rd && reg_addr == dsr_pkg::DSR_REG_TIME_LO) begin
+            // rd with reg_ready spelled out (TIME_LO is not LUT_DATA): one decode
+            if (reg_valid && !reg_write && !wq_valid && reg_addr == dsr_pkg::DSR_REG_TIME_LO) begin
                 time_hi_latched <= time_cnt[63:32];
             end
         end
@@ -642,11 +678,11 @@ module dsr_regs #(
     // protocol corners for coverage (make -C tests/hdl coverage, --coverage-user)
     logic [7:0] c_held;   // cycles a LUT write has been held off
     always @(posedge clk) c_held <= rst || reg_ready || !reg_valid ? 8'd0 : c_held + {7'd0, c_held != 8'hff};
-    c_w1c_short:  cover property (@(posedge clk) wr && reg_addr == dsr_pkg::DSR_REG_ERROR && (reg_wdata & error_bits & dsr_pkg::DSR_ERR_SHORT_FRAME) != 0);
-    c_w1c_long:   cover property (@(posedge clk) wr && reg_addr == dsr_pkg::DSR_REG_ERROR && (reg_wdata & error_bits & dsr_pkg::DSR_ERR_LONG_FRAME) != 0);
-    c_w1c_line:   cover property (@(posedge clk) wr && reg_addr == dsr_pkg::DSR_REG_ERROR && (reg_wdata & error_bits & dsr_pkg::DSR_ERR_LINE_LENGTH) != 0);
-    c_w1c_params: cover property (@(posedge clk) wr && reg_addr == dsr_pkg::DSR_REG_ERROR && (reg_wdata & error_bits & dsr_pkg::DSR_ERR_BAD_PARAMS) != 0);
-    c_w1c_range:  cover property (@(posedge clk) wr && reg_addr == dsr_pkg::DSR_REG_ERROR && (reg_wdata & error_bits & dsr_pkg::DSR_ERR_LUT_RANGE) != 0);
+    c_w1c_short:  cover property (@(posedge clk) wq_en[W_ERROR] && (wq_data & error_bits & dsr_pkg::DSR_ERR_SHORT_FRAME) != 0);
+    c_w1c_long:   cover property (@(posedge clk) wq_en[W_ERROR] && (wq_data & error_bits & dsr_pkg::DSR_ERR_LONG_FRAME) != 0);
+    c_w1c_line:   cover property (@(posedge clk) wq_en[W_ERROR] && (wq_data & error_bits & dsr_pkg::DSR_ERR_LINE_LENGTH) != 0);
+    c_w1c_params: cover property (@(posedge clk) wq_en[W_ERROR] && (wq_data & error_bits & dsr_pkg::DSR_ERR_BAD_PARAMS) != 0);
+    c_w1c_range:  cover property (@(posedge clk) wq_en[W_ERROR] && (wq_data & error_bits & dsr_pkg::DSR_ERR_LUT_RANGE) != 0);
     c_clear_counters: cover property (@(posedge clk) do_clear && frames_in != 0);
     c_lut_hold_long:  cover property (@(posedge clk) c_held == 8'd200);
     c_lut_hold_busy:  cover property (@(posedge clk) reg_valid && !reg_ready && lut_shadow_busy && !lut_swap_pending);

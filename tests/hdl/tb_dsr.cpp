@@ -350,6 +350,8 @@ public:
 	int hold_frame = -1;		// s_sof of this plan frame waits for a batch
 	unsigned passed = 0, failed = 0;
 	uint64_t first_fail = UINT64_MAX;
+	RegOp wq_op{};			// the write accepted at the last edge: it takes effect
+	bool wq_have = false;		// at this one (dsr_regs' write stage, reg_ready low)
 	unsigned hold_offs = 0;		// cycles a register write was held off (reg_ready low)	// cycle of the first failure (for the trace window)
 	uint64_t pixels_compared = 0;
 	uint64_t first_sof_cycle = 0, last_out_cycle = 0;
@@ -425,8 +427,8 @@ public:
 
 		// reads take the state before this edge
 		bool reg_fire = reg_go && t->reg_ready;
-		if (reg_go && !t->reg_ready && ops.front().write)	// (a LUT_DATA read waits a
-			hold_offs++;				//  cycle after a LUT_DATA write)
+		if (reg_go && !t->reg_ready && ops.front().write && !wq_have)	// (not the write
+			hold_offs++;			//  stage; a LUT_DATA read waits a cycle after it)
 		RegOp op{};
 		if (reg_fire) {
 			moves++;
@@ -462,12 +464,19 @@ public:
 			sink.prev_stall = false;
 		}
 
-		// the RTL's order within one clock edge: register writes see the state before
+		// a write takes effect a cycle after its acceptance (dsr_regs' write stage): the
+		// one accepted at the last edge acts at this one, this edge's waits for the next.
+		// The RTL's order within one clock edge: register writes see the state before
 		// the edge (a LUT_DATA write goes to the bank that was the shadow one), except
-		// that a commit made in the cycle of a frame start waits for the next start
-		bool ctrl = reg_fire && op.write && op.addr == DSR_REG_CTRL;
-		if (reg_fire && op.write && !ctrl)
-			board.reg_write(op.addr, op.data);
+		// that a commit taking effect in the cycle of a frame start waits for the next start
+		RegOp wop = wq_op;
+		bool wact = wq_have;
+		wq_have = reg_fire && op.write;
+		if (wq_have)
+			wq_op = op;
+		bool ctrl = wact && wop.addr == DSR_REG_CTRL;
+		if (wact && !ctrl)
+			board.reg_write(wop.addr, wop.data);
 
 		// input handshake: a frame start first, then the pixel
 		if (s_go && t->s_sof)
@@ -490,14 +499,15 @@ public:
 		}
 
 		if (ctrl)
-			board.reg_write(op.addr, op.data);
+			board.reg_write(wop.addr, wop.data);
 		if (!board.violation.empty()) {
 			fail_msg(board.violation.c_str());
 			board.violation.clear();
 		}
 		board.tick();
-		// a batch holding the feeder is done once its last op left the queue
-		if (hold_frame >= 0 && ops.empty() && (batches.empty() ||
+		// a batch holding the feeder is done once its last op left the queue and took
+		// effect
+		if (hold_frame >= 0 && ops.empty() && !wq_have && (batches.empty() ||
 		    batches.front().hold_frame != hold_frame))
 			hold_frame = next_hold();
 
@@ -531,7 +541,7 @@ public:
 
 	bool drained() const
 	{
-		return beats.empty() && ops.empty() && batches.empty() && reads.empty() &&
+		return beats.empty() && ops.empty() && !wq_have && batches.empty() && reads.empty() &&
 		       board.expected.empty();
 	}
 };
@@ -1566,7 +1576,8 @@ static void directed_w1c(Bench &b)
 	expect_reg(b, DSR_REG_PARAM_ERRORS, 0, "clear-counters: PARAM_ERRORS");
 }
 
-// A commit accepted in the same cycle as a frame start: that frame keeps the old set,
+// A commit taking effect in the same cycle as a frame start (accepted the cycle before:
+// dsr_regs' write stage): that frame keeps the old set,
 // the following frame start activates the commit (the mirror, the header generation and
 // the frame's geometry say so).
 static void directed_commit_at_sof(Bench &b)
@@ -1578,7 +1589,8 @@ static void directed_commit_at_sof(Bench &b)
 	run_ops(b, ops);
 	unsigned base = b.passed;
 	b.p_valid = b.p_ready = 1.0;
-	b.ops.push_back({true, DSR_REG_CTRL, DSR_CTRL_COMMIT, false});	// goes with the s_sof
+	b.ops.push_back({true, DSR_REG_CTRL, DSR_CTRL_COMMIT, false});
+	b.cycle();				// accepted now, takes effect with the s_sof
 	push_frame(b, 7000000, random_image(b.rng, 8, 4, 12, 1, nullptr), 8, 4, 0);
 	push_frame(b, 7000001, random_image(b.rng, 8, 6, 12, 1, nullptr), 8, 6, 0);
 	run_until_drained(b, 200000);
