@@ -205,7 +205,8 @@ module dsr_board_core #(
     // read's reg_rvalid before the next access, so reads cannot pass a write in the slice;
     // a LUT_DATA write waits in the slice while dsr_regs holds it off. Each access reaches
     // dsr_regs a cycle later; reg_rvalid and reg_rdata come from dsr_regs' registers as
-    // they are.
+    // they are. dsr_regs performs a write a cycle after accepting it, with reg_ready low in
+    // that cycle: the slice, half rate, is empty then anyway, so that costs no cycle.
     logic        cmd_valid, cmd_ready, cmd_write;
     logic [11:0] cmd_addr;
     logic [31:0] cmd_wdata;
