@@ -11,6 +11,7 @@
 # DEVICE: 85k (LFE5U-85F, the timing target at speed 6) or um5g-85k (the ButterStick's part).
 # NEXTPNR_OPTS (environment, optional): more nextpnr options for placement experiments,
 # e.g. "--placer static"; echoed so a log says which run it was.
+# YOSYS_ONLY=1 (environment): stop after Yosys's JSON (make depth TOP=board reads it).
 set -uo pipefail
 yosys=$1 nextpnr=$2 ecppack=$3 out=$4 lpf=$5 device=$6 speed=$7 pkg=$8 seed=$9 w=${10} h=${11}
 bits=${12}
@@ -25,6 +26,7 @@ echo "bitstream: dsr_board (MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits), $d
 	synth_ecp5 -top dsr_board -json $out/dsr_board.json
 	tee -o $out/stat.txt stat
 " || { tail -20 "$out/yosys.log" >&2; exit 1; }
+[ "${YOSYS_ONLY:-0}" = 1 ] && exit 0
 
 "$nextpnr" "--$device" --speed "$speed" --package "$pkg" --json "$out/dsr_board.json" \
 	--lpf "$lpf" --seed "$seed" --textcfg "$out/dsr_board.config" \

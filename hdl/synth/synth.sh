@@ -6,6 +6,7 @@
 # SYNTH_SPEED (environment): speed grade 6 (default, slowest), 7 or 8.
 # SYNTH_PORT_REGS (environment): 1 (default) registers every port in dsr_top_synth, as the
 # board core does; 0 synthesises the bare dsr_top (the figures before 2026-12-05 23:30).
+# YOSYS_ONLY=1 (environment): stop after Yosys's JSON (make depth reads that netlist).
 # usage: synth.sh YOSYS NEXTPNR OUTDIR MAX_WIDTH MAX_HEIGHT PIXEL_BITS_MAX FREQ_MHZ PACKAGE SEED rtl...
 # No pin constraints: nextpnr places the ports itself, so the figure is the core's.
 # Every ECP5 script here reads the RTL with DSR_ECP5 defined: the RTL then instantiates
@@ -25,6 +26,7 @@ echo "synth: dsr_top MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits PORT_REGS=$
 	synth_ecp5 -top dsr_top_synth -json $out/dsr_top.json
 	tee -o $out/stat.txt stat
 "
+[ "${YOSYS_ONLY:-0}" = 1 ] && exit 0
 "$nextpnr" --85k --speed "$speed" --package "$pkg" --json "$out/dsr_top.json" --freq "$freq" --seed "$seed" \
 	--timing-allow-fail --report "$out/report.json" -l "$out/nextpnr.log" >/dev/null 2>&1 || {
 	tail -20 "$out/nextpnr.log" >&2
