@@ -56,47 +56,13 @@ module dsr_framer #(
     localparam int          TRL_LAST_I = TRL_WORDS - 1;
     localparam logic [5:0]  HDR_LAST  = HDR_LAST_I[5:0];
     localparam logic [5:0]  TRL_LAST  = TRL_LAST_I[5:0];
-    localparam logic [31:0] CRC_POLY = 32'hedb88320;   // IEEE 802.3, reflected
-
-    // CRC-32 of the two bytes of a little-endian word, bit 0 of the low byte first. The
-    // CRC is linear: the 16 bit steps on (crc, d) are 16 steps without data on
-    // v = crc ^ d, i.e. (v >> 16) ^ T(v[15:0]), and T is the XOR of four 16-entry tables,
-    // one per nibble of v (computed from CRC_POLY at elaboration). The same XOR network
-    // for synthesis as the bit loop; in simulation four table reads instead of 16 steps.
-    // table j = 16 k + n: 16 steps on n << 4k (one function, no calls and no variable
-    // part-select: Icarus 11 takes only that as a constant function). n is j % 16, not
-    // 32'(j[3:0]): Yosys 0.70 sign-extends that cast of a part-select of the int j, so
-    // the netlist's tables 8-15 of each nibble were wrong (postsynth's CRC words).
-    // tests/hdl postsynth checks the synthesised CRC against the model.
-    function automatic logic [64*32-1:0] crc_tables();
-        logic [64*32-1:0] t;
-        logic [31:0]      v;
-        t = '0;
-        for (int j = 0; j < 64; j++) begin
-            v = 32'(j % 16) << (4 * (j / 16));
-            for (int i = 0; i < 16; i++) begin
-                v = (v >> 1) ^ (v[0] ? CRC_POLY : 32'd0);
-            end
-            t = {v, t[64*32-1:32]};
-        end
-        crc_tables = t;
-    endfunction
-
-    localparam logic [64*32-1:0] CRC_TAB = crc_tables();
-
-    function automatic logic [31:0] crc_word(input logic [31:0] crc, input logic [15:0] d);
-        logic [31:0] v;
-        v = crc ^ {16'd0, d};
-        crc_word = {16'd0, v[31:16]} ^ CRC_TAB[{2'd0, v[3:0]} * 32 +: 32]
-                 ^ CRC_TAB[{2'd1, v[7:4]} * 32 +: 32] ^ CRC_TAB[{2'd2, v[11:8]} * 32 +: 32]
-                 ^ CRC_TAB[{2'd3, v[15:12]} * 32 +: 32];
-    endfunction
 
     typedef enum logic [1:0] {IDLE, HEADER, PAYLOAD, TRAILER} state_t;
 
     state_t              state;
     logic [5:0]          count;       // the word of the header or trailer sent next
     logic [31:0]         crc;
+    logic [31:0]         crc_next;    // crc with this pixel (dsr_crc32_step)
     logic                bad;
     logic [31:0]         flags;
     logic [31:0]         frame_seq;
@@ -117,6 +83,8 @@ module dsr_framer #(
     // it routing). Cleared in the cycle of a pop, so the cycle after the last trailer
     // word never sees the context it just popped (one more idle cycle).
     logic have_ctx;
+    dsr_crc32_step u_crc (.crc(crc), .data(s_pixel), .next(crc_next));
+
     always_ff @(posedge clk) begin
         if (rst) have_ctx <= 1'b0;
         else     have_ctx <= !ctx_empty && !ctx_pop;
@@ -204,7 +172,7 @@ module dsr_framer #(
                     if (adv && s_valid) begin
                         m_valid <= 1'b1;
                         m_data  <= s_pixel;
-                        crc     <= crc_word(crc, s_pixel);
+                        crc     <= crc_next;
                         bad     <= bad || s_bad;
                         if (s_eof) begin
                             count <= '0;

@@ -19,6 +19,7 @@
 // the pixel hold while m_ready is low.
 //
 //   tb_frame_check [+seed=N] [+transfers=N]
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -198,8 +199,15 @@ struct Bench {
 			f[end + DSR_TRL_OFF_MAGIC + pick(4)] ^= (uint8_t)(1u << pick(8));
 		if (k == K_PAYLOAD)
 			f[H + pick(fi.payload_length)] ^= (uint8_t)(1u << pick(8));
-		if (k == K_CUT)
-			f.resize(2 * pick((unsigned)(f.size() / 2)));
+		if (k == K_CUT) {
+			// anywhere, or (half the time) within a few halves of the header's end or
+			// inside the trailer, where the state changes
+			size_t halves = f.size() / 2, cut = pick((unsigned)halves);
+			if (pick(2))
+				cut = pick(2) ? H / 2 - 2 + pick(4) :
+					       halves - DSR_FRAME_TRAILER_SIZE / 2 + pick(DSR_FRAME_TRAILER_SIZE / 2);
+			f.resize(2 * std::min(cut, halves - 1));
+		}
 		if (k == K_EXTRA)
 			for (unsigned i = 1 + pick(6); i--;)
 				f.push_back((uint8_t)rng()), f.push_back((uint8_t)rng());
