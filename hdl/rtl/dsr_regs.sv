@@ -305,48 +305,52 @@ module dsr_regs #(
             sh_h32_ok       <= 1'b1;
             lut_index  <= '0;
         end else begin
-            // one-hot: each register's write enable is its select
-            if (wq_en[W_MODE]) begin
-                sh_mode    <= wq_data;
-                sh_mode_ok <= mode_ok(wq_data);
+            // one-hot: each register's write enable is wq_valid && its select (wq_en);
+            // written as one test of wq_valid around the selects, the same enables, so
+            // that the simulator skips all 18 tests in the cycles without a write
+            if (wq_valid) begin
+                if (wq_sel[W_MODE]) begin
+                    sh_mode    <= wq_data;
+                    sh_mode_ok <= mode_ok(wq_data);
+                end
+                if (wq_sel[W_WIDTH]) begin
+                    sh_width    <= wq_data;
+                    sh_width_ok <= width_ok(wq_data);
+                end
+                if (wq_sel[W_HEIGHT]) begin
+                    sh_height    <= wq_data;
+                    sh_height_ok <= height_ok(wq_data);
+                end
+                if (wq_sel[W_BITS]) begin
+                    sh_bits         <= wq_data;
+                    sh_bits_ok      <= bits_ok(wq_data);
+                    sh_midgrey_fits <= midgrey_fits(sh_midgrey[15:MG_LO], wq_data[4:0]);
+                end
+                if (wq_sel[W_A11]) sh_a11 <= wq_data;
+                if (wq_sel[W_A12]) sh_a12 <= wq_data;
+                if (wq_sel[W_A21]) sh_a21 <= wq_data;
+                if (wq_sel[W_A22]) sh_a22 <= wq_data;
+                if (wq_sel[W_TX])  sh_tx  <= wq_data;
+                if (wq_sel[W_TY])  sh_ty  <= wq_data;
+                if (wq_sel[W_GAIN]) begin
+                    sh_gain    <= wq_data;
+                    sh_gain_ok <= wq_data <= dsr_pkg::DSR_GAIN_MAX;
+                end
+                if (wq_sel[W_MIDGREY]) begin
+                    sh_midgrey      <= wq_data;
+                    sh_midgrey_ok   <= wq_data <= dsr_pkg::DSR_MIDGREY_MAX;
+                    sh_midgrey_fits <= midgrey_fits(wq_data[15:MG_LO], sh_bits[4:0]);
+                end
+                if (wq_sel[W_H31]) begin
+                    sh_h31    <= wq_data;
+                    sh_h31_ok <= persp_ok(wq_data);
+                end
+                if (wq_sel[W_H32]) begin
+                    sh_h32    <= wq_data;
+                    sh_h32_ok <= persp_ok(wq_data);
+                end
+                if (wq_sel[W_LUT_ADDR] && !lut_addr_bad) lut_index <= wq_data[LI-1:0];
             end
-            if (wq_en[W_WIDTH]) begin
-                sh_width    <= wq_data;
-                sh_width_ok <= width_ok(wq_data);
-            end
-            if (wq_en[W_HEIGHT]) begin
-                sh_height    <= wq_data;
-                sh_height_ok <= height_ok(wq_data);
-            end
-            if (wq_en[W_BITS]) begin
-                sh_bits         <= wq_data;
-                sh_bits_ok      <= bits_ok(wq_data);
-                sh_midgrey_fits <= midgrey_fits(sh_midgrey[15:MG_LO], wq_data[4:0]);
-            end
-            if (wq_en[W_A11]) sh_a11 <= wq_data;
-            if (wq_en[W_A12]) sh_a12 <= wq_data;
-            if (wq_en[W_A21]) sh_a21 <= wq_data;
-            if (wq_en[W_A22]) sh_a22 <= wq_data;
-            if (wq_en[W_TX])  sh_tx  <= wq_data;
-            if (wq_en[W_TY])  sh_ty  <= wq_data;
-            if (wq_en[W_GAIN]) begin
-                sh_gain    <= wq_data;
-                sh_gain_ok <= wq_data <= dsr_pkg::DSR_GAIN_MAX;
-            end
-            if (wq_en[W_MIDGREY]) begin
-                sh_midgrey      <= wq_data;
-                sh_midgrey_ok   <= wq_data <= dsr_pkg::DSR_MIDGREY_MAX;
-                sh_midgrey_fits <= midgrey_fits(wq_data[15:MG_LO], sh_bits[4:0]);
-            end
-            if (wq_en[W_H31]) begin
-                sh_h31    <= wq_data;
-                sh_h31_ok <= persp_ok(wq_data);
-            end
-            if (wq_en[W_H32]) begin
-                sh_h32    <= wq_data;
-                sh_h32_ok <= persp_ok(wq_data);
-            end
-            if (wq_en[W_LUT_ADDR] && !lut_addr_bad) lut_index <= wq_data[LI-1:0];
             // LUT_DATA reads and writes both step the index, up to one past the end
             if (lut_access && lut_in_range) begin
                 lut_index <= lut_index + 1'b1;
