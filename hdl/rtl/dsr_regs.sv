@@ -506,17 +506,6 @@ module dsr_regs #(
     assign nxt_stable = !nxt_changed;
 
     // ---- sticky errors (write 1 to clear) and counters
-    // the causes of this cycle, as ERROR bits: a function of the clocked block, not an
-    // assign (the simulator evaluated that with the inputs and again after each edge)
-    function automatic logic [31:0] err_set(input logic short_f, input logic long_f,
-                                            input logic line_f, input logic bad_params,
-                                            input logic lut_range);
-        err_set = (short_f ? dsr_pkg::DSR_ERR_SHORT_FRAME : 32'd0)
-                | (long_f ? dsr_pkg::DSR_ERR_LONG_FRAME : 32'd0)
-                | (line_f ? dsr_pkg::DSR_ERR_LINE_LENGTH : 32'd0)
-                | (bad_params ? dsr_pkg::DSR_ERR_BAD_PARAMS : 32'd0)
-                | (lut_range ? dsr_pkg::DSR_ERR_LUT_RANGE : 32'd0);
-    endfunction
     logic bad_params, lut_range;
     assign bad_params = do_commit && !params_ok;
     assign lut_range  = (lut_access && !lut_in_range) || lut_addr_bad;
@@ -531,11 +520,14 @@ module dsr_regs #(
             time_cnt     <= '0;
         end else begin
             time_cnt <= time_cnt + 1'b1;
-            // one call of err_set (the clear as a mux in front of the OR): the simulator
-            // evaluates every call in every cycle, and this one was in both branches
-            error_bits <= (wq_en[W_ERROR] ? error_bits & ~wq_data
-                                       : error_bits)
-                          | err_set(err_short, err_long, err_line, bad_params, lut_range);
+            // the clear as a mux in front of the OR, the causes written out: as a function
+            // (err_set) the simulator copied its five arguments every cycle
+            error_bits <= (wq_valid && wq_sel[W_ERROR] ? error_bits & ~wq_data : error_bits)
+                        | (err_short  ? dsr_pkg::DSR_ERR_SHORT_FRAME : 32'd0)
+                        | (err_long   ? dsr_pkg::DSR_ERR_LONG_FRAME  : 32'd0)
+                        | (err_line   ? dsr_pkg::DSR_ERR_LINE_LENGTH : 32'd0)
+                        | (bad_params ? dsr_pkg::DSR_ERR_BAD_PARAMS  : 32'd0)
+                        | (lut_range  ? dsr_pkg::DSR_ERR_LUT_RANGE   : 32'd0);
             if (do_clear) begin
                 frames_in    <= '0;
                 frames_out   <= '0;
