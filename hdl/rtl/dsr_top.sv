@@ -625,22 +625,24 @@ module dsr_top #(
     // entry, two checks: assertions cost Verilator time in every test build, so the bits
     // are loaded only at a push or a frame's end (the only cycles they change in)
     logic [CTX_DEPTH-1:0] a_live, a_push_bit, a_done_bit;
-    logic [1:0]           a_table_bad;
     logic                 a_done;
     assign a_done      = lu_valid && lu_ready && lu_frame[1];
     assign a_push_bit  = ctx_push ? CTX_DEPTH'(1) << fi_tag : '0;
     assign a_done_bit  = a_done ? CTX_DEPTH'(1) << lu_tag : '0;
-    assign a_table_bad = {ctx_push && a_live[fi_tag], lu_valid && !a_live[lu_tag]};
     always @(posedge clk) begin
         if (rst) begin
             a_live <= '0;
         end else if (ctx_push || a_done) begin
             a_live <= (a_live & ~a_done_bit) | a_push_bit;
         end
-        if (!rst && a_run) begin
-            assert (a_table_bad == '0)
-                else $error("dsr_top: frame table entry rewritten while live or read while dead (push, subtractor: %b)",
-                            a_table_bad);
+        // each check behind its own event (no 2-bit vector built every cycle)
+        if (!rst && a_run && ctx_push) begin
+            assert (!a_live[fi_tag])
+                else $error("dsr_top: frame table entry %0d rewritten while live (push)", fi_tag);
+        end
+        if (!rst && a_run && lu_valid) begin
+            assert (a_live[lu_tag])
+                else $error("dsr_top: frame table entry %0d read while dead (subtractor)", lu_tag);
         end
     end
 `ifdef VERILATOR
