@@ -81,29 +81,7 @@ module dsr_projective #(
         end
     end
 
-    // The user bits and the numerators wait in one register per stage (a generate loop,
-    // g_usr[i].q = stage i), the same flip-flops as a packed shift register: Verilator
-    // copies a packed LATENCY x USER_WIDTH shift register word by word every clock (40 %
-    // of the simulated pipeline's time), and Icarus does not run the unpacked-array form.
-    for (genvar i = 0; i < LATENCY; i++) begin : g_usr
-        logic [USER_WIDTH-1:0] q;
-        if (i == 0) begin : g_in
-            always_ff @(posedge clk) begin
-                if (en) begin
-                    q <= s_user;
-                end
-            end
-        end else begin : g_shift
-            always_ff @(posedge clk) begin
-                if (en) begin
-                    q <= g_usr[i - 1].q;
-                end
-            end
-        end
-    end
-
     assign m_valid = vld[LATENCY-1];
-    assign m_user  = g_usr[LATENCY-1].q;
 
     // ---- stage 0: numerators and denominator, incrementally --------------------------
     function automatic logic [ACC_BITS-1:0] widen(input logic [31:0] v);
@@ -168,24 +146,42 @@ module dsr_projective #(
         end
     end
 
-    for (genvar i = 0; i < NDELAY; i++) begin : g_num
-        logic [ACC_BITS-1:0] u, v;
-        if (i == 0) begin : g_in
-            always_ff @(posedge clk) begin
-                if (en) begin
-                    u <= cur_u;
-                    v <= cur_v;
-                end
-            end
-        end else begin : g_shift
-            always_ff @(posedge clk) begin
-                if (en) begin
-                    u <= g_num[i - 1].u;
-                    v <= g_num[i - 1].v;
-                end
-            end
+    // The numerators and the user bits wait in rings of NRING words in distributed RAM,
+    // written at stage 0 with the stage's enable and read into the registers of the stage
+    // that needs them: the numerators NDELAY - 1 writes later (nu_m, nv_m, stage 22), the
+    // user bits LATENCY - 1 writes later (m_user, stage 28). The same values there as
+    // registers shifted with the enable (the simulator copied those 75 words every
+    // clock), in LUT RAM instead of 3 200 flip-flops. A read pointer each (no subtraction
+    // in front of a RAM address), all counted with the enable; one block, the pointers'
+    // reset last, so that the simulator needs no shadow copies of them.
+    localparam int NRING = 32;   // a power of two >= LATENCY - 1
+    localparam int NRB   = $clog2(NRING);
+    (* ram_style = "distributed" *) logic [ACC_BITS-1:0]   ring_u [0:NRING-1];
+    (* ram_style = "distributed" *) logic [ACC_BITS-1:0]   ring_v [0:NRING-1];
+    (* ram_style = "distributed" *) logic [USER_WIDTH-1:0] ring_user [0:NRING-1];
+    logic [NRB-1:0]        ring_wp, ring_rp, ring_up;
+    logic [ACC_BITS-1:0]   nu_m, nv_m;
+    logic [USER_WIDTH-1:0] user_q;
+
+    always_ff @(posedge clk) begin
+        if (en) begin
+            ring_u[ring_wp]    <= cur_u;
+            ring_v[ring_wp]    <= cur_v;
+            ring_user[ring_wp] <= s_user;
+            nu_m    <= ring_u[ring_rp];
+            nv_m    <= ring_v[ring_rp];
+            user_q  <= ring_user[ring_up];
+            ring_wp <= ring_wp + 1'b1;
+            ring_rp <= ring_rp + 1'b1;
+            ring_up <= ring_up + 1'b1;
+        end
+        if (rst) begin
+            ring_wp <= '0;
+            ring_rp <= NRB'(NRING - (NDELAY - 1));
+            ring_up <= NRB'(NRING - (LATENCY - 1));
         end
     end
+    assign m_user = user_q;
 
     // ---- stages 1..2: d = clamp(D >> 10), seed ------------------------------------
     logic signed [31:0] dd;
@@ -335,9 +331,6 @@ module dsr_projective #(
     assign r2 = r1e2[RF +: 31];
 
     // ---- stages 23..28: acc = floor(n * r2 / 2^30) + ROUND (dsr_projective_mul) -----
-    logic [ACC_BITS-1:0] nu_m, nv_m;
-    assign nu_m = g_num[NDELAY-1].u;
-    assign nv_m = g_num[NDELAY-1].v;
 
     logic [POS_BITS-1:0] pos_u, pos_v;
 
