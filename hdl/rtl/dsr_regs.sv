@@ -506,6 +506,12 @@ module dsr_regs #(
     assign nxt_stable = !nxt_changed;
 
     // ---- sticky errors (write 1 to clear) and counters
+    // ERROR's bit of each cause (each DSR_ERR_* is one bit)
+    localparam int E_SHORT  = $clog2(dsr_pkg::DSR_ERR_SHORT_FRAME);
+    localparam int E_LONG   = $clog2(dsr_pkg::DSR_ERR_LONG_FRAME);
+    localparam int E_LINE   = $clog2(dsr_pkg::DSR_ERR_LINE_LENGTH);
+    localparam int E_PARAMS = $clog2(dsr_pkg::DSR_ERR_BAD_PARAMS);
+    localparam int E_RANGE  = $clog2(dsr_pkg::DSR_ERR_LUT_RANGE);
     logic bad_params, lut_range;
     assign bad_params = do_commit && !params_ok;
     assign lut_range  = (lut_access && !lut_in_range) || lut_addr_bad;
@@ -520,14 +526,13 @@ module dsr_regs #(
             time_cnt     <= '0;
         end else begin
             time_cnt <= time_cnt + 1'b1;
-            // the clear as a mux in front of the OR, the causes written out: as a function
-            // (err_set) the simulator copied its five arguments every cycle
+            // the clear as a mux in front of the OR, each cause shifted to its one-bit
+            // mask's position: as a function (err_set) the simulator copied its five
+            // arguments every cycle, and a select per cause cost more than a shift
             error_bits <= (wq_valid && wq_sel[W_ERROR] ? error_bits & ~wq_data : error_bits)
-                        | (err_short  ? dsr_pkg::DSR_ERR_SHORT_FRAME : 32'd0)
-                        | (err_long   ? dsr_pkg::DSR_ERR_LONG_FRAME  : 32'd0)
-                        | (err_line   ? dsr_pkg::DSR_ERR_LINE_LENGTH : 32'd0)
-                        | (bad_params ? dsr_pkg::DSR_ERR_BAD_PARAMS  : 32'd0)
-                        | (lut_range  ? dsr_pkg::DSR_ERR_LUT_RANGE   : 32'd0);
+                        | (32'(err_short)  << E_SHORT) | (32'(err_long)   << E_LONG)
+                        | (32'(err_line)   << E_LINE)  | (32'(bad_params) << E_PARAMS)
+                        | (32'(lut_range)  << E_RANGE);
             if (do_clear) begin
                 frames_in    <= '0;
                 frames_out   <= '0;
