@@ -18,7 +18,7 @@
 //    write, wq_*, and acts on that); reg_ready is low only in that cycle, for a LUT_DATA
 //    write, or for a LUT_DATA read while port A takes a write (a LUT write reaches port A
 //    two cycles after its acceptance, modelled as done from its write stage on); a read
-//    answers exactly three cycles after its acceptance; ERROR is sticky and
+//    answers exactly five cycles after its acceptance; ERROR is sticky and
 //    write-1-to-clear, per bit (LUT_RANGE not modelled here).
 `default_nettype none
 
@@ -246,12 +246,13 @@ module fv_regs (
                         == $past({nxt_mode, nxt_width, nxt_height, nxt_bits}));
             assert (nxt_stable == !$past(commit && ok));
         end
-        if (!init && !$past(init) && !$past(init, 2) && !$past(init, 3)) begin
-            assert (reg_rvalid == $past(rd, 3));
-            if ($past(rd && reg_addr == dsr_pkg::DSR_REG_STATUS, 3))
-                assert (reg_rdata[1] == $past(m_pend, 3));
-            if ($past(rd && reg_addr == dsr_pkg::DSR_REG_ERROR, 3))
-                assert (reg_rdata[3:0] == $past(m_err, 3));
+        if (!init && !$past(init) && !$past(init, 2) && !$past(init, 3) && !$past(init, 4)
+            && !$past(init, 5)) begin
+            assert (reg_rvalid == $past(rd, 5));
+            if ($past(rd && reg_addr == dsr_pkg::DSR_REG_STATUS, 5))
+                assert (reg_rdata[1] == $past(m_pend, 5));
+            if ($past(rd && reg_addr == dsr_pkg::DSR_REG_ERROR, 5))
+                assert (reg_rdata[3:0] == $past(m_err, 5));
         end
     end
 

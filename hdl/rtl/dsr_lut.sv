@@ -17,7 +17,10 @@
 // block RAMs (a 2^16 x 16 LUT is 128 of them, spread over the whole die).
 //
 // Five pipeline stages (address copies, RAM read, slice words registered, slice pick,
-// bypass). s_ready = m_ready.
+// bypass). s_ready = m_ready. Port A's read-back (the register file's, timed by nothing
+// but the register read latency) has four: RAM read, output register, a fabric copy of
+// each slice's word, the pick, so that no cycle runs from a block RAM across the die to
+// the register file's read mux.
 //
 // The slices are the ECP5 form (DSR_ECP5, defined by the ECP5 synthesis scripts only, as
 // for dsr_mul and dsr_ram_dp), and any build that defines DSR_LUT_SLICES: tests/hdl's
@@ -53,7 +56,7 @@ module dsr_lut #(
     output logic [DATA_WIDTH-1:0] m_refp,
     output logic [USER_WIDTH-1:0] m_user,
 
-    // register side: port A reads a_addr every cycle (a_rdata two cycles later); a_wr is a
+    // register side: port A reads a_addr every cycle (a_rdata four cycles later); a_wr is a
     // write of a_wdata at a_addr into bank a_bank, registered here (a copy per slice) and
     // done by the slice's port A the next cycle, instead of a read
     input  logic                  a_wr,
@@ -157,16 +160,25 @@ module dsr_lut #(
         end
     endgenerate
 
-    // read-back answers from the RAM the request went to, a cycle after the RAM: each
-    // RAM's port A output is registered (its output register, a_oce = 1: nothing behind
-    // the EBR's clock-to-out in its cycle), the pick follows in the next one. a_rdata
-    // belongs to the access two cycles back.
-    logic [RB-1:0]              a_sel_q, a_sel_qq;
+    // read-back: the word of the RAM the request went to, in stages that each stay
+    // local (issue 10: the slices' block RAMs are spread over the whole die, and one
+    // cycle from a RAM in one corner to the register file's read mux was 8.1 ns of
+    // routing on the board). Each RAM's port A output is registered (its output
+    // register, a_oce = 1), then copied into a fabric register of its own (a_rdata_sl,
+    // no logic in front: placed anywhere between the RAM and the pick), then the pick
+    // among the slices is registered here (a_rdata_q), and the register file takes it
+    // from that register. a_rdata belongs to the access four cycles back.
+    logic [NRAM*DATA_WIDTH-1:0] a_rdata_sl;
+    logic [DATA_WIDTH-1:0]      a_rdata_q;
+    logic [RB-1:0]              a_sel_q, a_sel_qq, a_sel_q3;
     always_ff @(posedge clk) begin
-        a_sel_q   <= a_sel;
-        a_sel_qq  <= a_sel_q;
+        a_sel_q    <= a_sel;
+        a_sel_qq   <= a_sel_q;
+        a_sel_q3   <= a_sel_qq;
+        a_rdata_sl <= a_rdata_ram;
+        a_rdata_q  <= a_rdata_sl[a_sel_q3*DATA_WIDTH +: DATA_WIDTH];
     end
-    assign a_rdata = a_rdata_ram[a_sel_qq*DATA_WIDTH +: DATA_WIDTH];
+    assign a_rdata = a_rdata_q;
 
     logic [RB-1:0]         sel1, sel2;
     logic [DATA_WIDTH-1:0] b_pick;   // the pixel's slice word (stage 3's input)
@@ -204,10 +216,11 @@ module dsr_lut #(
     // port A: a write is registered (a_wr_c, its address and data) and done the next
     // cycle; every cycle a read of a_addr, or of the registered write's address when the
     // write goes to the same slice (as that slice's port A does: read before write),
-    // registered twice (the RAM's read register and its output register)
+    // registered four times (the RAM's read register, its output register, the slice's
+    // fabric copy and the pick)
     logic                  a_wr_c;
     logic [BAW-1:0]        a_full, a_waddr_c, a_raddr;
-    logic [DATA_WIDTH-1:0] a_wdata_c, a_q, a_q2;
+    logic [DATA_WIDTH-1:0] a_wdata_c, a_q, a_q2, a_q3, a_q4;
     always_ff @(posedge clk) begin
         if (rst) begin
             a_wr_c <= 1'b0;
@@ -227,8 +240,10 @@ module dsr_lut #(
         end
         a_q  <= mem[a_raddr];
         a_q2 <= a_q;
+        a_q3 <= a_q2;
+        a_q4 <= a_q3;
     end
-    assign a_rdata = a_q2;
+    assign a_rdata = a_q4;
 `endif
 
     logic                  v1, v2, v3;

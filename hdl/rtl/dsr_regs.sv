@@ -9,8 +9,10 @@
 // read in the cycle after a LUT_DATA write took effect (the LUT's port A performs that
 // write then); it never depends on reg_valid. Through the board's register slice (half
 // rate: an empty cycle after each access) the write's cycle costs nothing. A read
-// answers exactly three cycles after its acceptance with one reg_rvalid pulse, in order,
-// so reads may be issued back to back. Unknown addresses read 0 and ignore writes.
+// answers exactly five cycles after its acceptance (every register alike: the LUT word
+// takes that long to come back from block RAMs spread over the die) with one reg_rvalid
+// pulse, in order, so reads may be issued back to back. Unknown addresses read 0 and
+// ignore writes.
 //
 // Parameters live three times: shadow (what the host writes and reads back), pending
 // (a checked snapshot taken by DSR_CTRL_COMMIT) and active (what the pipeline uses).
@@ -563,8 +565,10 @@ module dsr_regs #(
     // changes only through the bus, which accepted this read and no write, so it still
     // holds the acceptance cycle's value in cycle 2. In cycle 2 three AND-OR groups
     // select (1: status and identity, 2: counters and time, 3: the shadow set and
-    // LUT_ADDR), in cycle 3 their OR meets the LUT word: the values and the three
-    // cycles of one mux at the acceptance. Registers not listed read 0.
+    // LUT_ADDR), in cycle 3 they are ORed, in cycle 4 held, and in cycle 5 the word meets
+    // the LUT's (dsr_lut's port A answers four cycles after the address: timing, issue
+    // 10): the values and the five cycles of one mux at the acceptance. Registers not
+    // listed read 0.
     localparam int NR = 28, G1 = 7, G2 = 13;
     localparam logic [NR*12-1:0] RD_ADDR = {   // 12 bits per register, [0] lowest
         dsr_pkg::DSR_REG_LUT_ADDR, dsr_pkg::DSR_REG_H32, dsr_pkg::DSR_REG_H31,
@@ -582,11 +586,12 @@ module dsr_regs #(
 
     logic [NR-1:0]       rd1_sel;   // one-hot: the register read (none: it reads 0)
     logic [6:0][31:0]    rd1_vol;   // the volatile values of the acceptance cycle
-    logic                rd1_valid, rd1_lut, rd2_valid, rd2_lut;
-    logic [31:0]         rd2_g1, rd2_g2, rd2_g3;
+    logic                rd1_valid, rd1_lut, rd2_valid, rd2_lut, rd3_valid, rd3_lut;
+    logic                rd4_valid, rd4_lut;
+    logic [31:0]         rd2_g1, rd2_g2, rd2_g3, rd3_word, rd4_word;
 
     // Each stage loads only when a read is in it: cycle 1 whenever a read is offered (no
-    // address decode in the enable), cycles 2 and 3 behind the read's valid. The same
+    // address decode in the enable), cycles 2 to 5 behind the read's valid. The same
     // values where they are used; the simulator evaluates the select, the groups and the
     // result only for reads.
     logic rd_offer;
@@ -604,12 +609,16 @@ module dsr_regs #(
         if (rst) begin
             rd1_valid       <= 1'b0;
             rd2_valid       <= 1'b0;
+            rd3_valid       <= 1'b0;
+            rd4_valid       <= 1'b0;
             reg_rvalid      <= 1'b0;
             time_hi_latched <= '0;
         end else begin
             rd1_valid  <= rd;
             rd2_valid  <= rd1_valid;
-            reg_rvalid <= rd2_valid;
+            rd3_valid  <= rd2_valid;
+            rd4_valid  <= rd3_valid;
+            reg_rvalid <= rd4_valid;
             // rd with reg_ready spelled out (TIME_LO is not LUT_DATA): one decode
             if (reg_valid && !reg_write && !wq_valid && reg_addr == dsr_pkg::DSR_REG_TIME_LO) begin
                 time_hi_latched <= time_cnt[63:32];
@@ -631,8 +640,7 @@ module dsr_regs #(
         rd_groups = {g3, g2, g1};
     endfunction
 
-    // the LUT's read-back data is registered behind its block RAM (dsr_lut), so the LUT
-    // word joins in cycle 3
+    // the LUT's read-back word comes from a register (dsr_lut's pick) and joins in cycle 5
     always_ff @(posedge clk) begin
         if (rd1_valid) begin
             {rd2_g3, rd2_g2, rd2_g1} <= rd_groups(rd1_sel, {
@@ -645,13 +653,21 @@ module dsr_regs #(
                 rd1_vol[2], rd1_vol[1], rd1_vol[0]});
             rd2_lut <= rd1_lut;
         end
-        if (rd2_valid) reg_rdata <= rd2_lut ? {16'd0, lut_rdata} : rd2_g1 | rd2_g2 | rd2_g3;
+        if (rd2_valid) begin
+            rd3_word <= rd2_g1 | rd2_g2 | rd2_g3;
+            rd3_lut  <= rd2_lut;
+        end
+        if (rd3_valid) begin
+            rd4_word <= rd3_word;
+            rd4_lut  <= rd3_lut;
+        end
+        if (rd4_valid) reg_rdata <= rd4_lut ? {16'd0, lut_rdata} : rd4_word;
     end
 
 `ifndef SYNTHESIS
     // assertions (Verilator --assert in every test build, Icarus): no LUT write while the
     // shadow bank is committed or still read by pixels in flight; frames in flight never
-    // go below zero; a read answers exactly once, three cycles after acceptance
+    // go below zero
     // nxt_* one cycle ago (one register each: no concatenation to pack every clock)
     logic [1:0]    a_prev_mode;
     logic [WB-1:0] a_prev_width;

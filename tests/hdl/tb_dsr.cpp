@@ -69,6 +69,9 @@
 // against it), kHz: dsr_hw.h's
 static const unsigned PIPE_KHZ = DSR_PIPE_CLK_KHZ;
 
+// hdl/README.md: a register read answers exactly five cycles after its acceptance
+static const int REG_READ_CYCLES = 5;
+
 static volatile sig_atomic_t interrupted;
 
 // A draw of std::uniform_real_distribution<double>(0, 1) on a std::mt19937_64, bit for
@@ -339,9 +342,9 @@ public:
 	std::deque<Beat> beats;
 	std::deque<RegBatch> batches;	// waiting for their trigger, in order
 	std::deque<RegOp> ops;		// issued one per cycle
-	std::deque<std::pair<uint32_t, uint32_t>> reads;	// addr, expected (2 cycles)
+	std::deque<std::pair<uint32_t, uint32_t>> reads;	// addr, expected
 	std::deque<bool> reads_known;
-	std::deque<uint64_t> rd_pipe;
+	std::deque<uint64_t> rd_pipe;	// the cycle each read in flight was accepted in
 	Sink sink;
 
 	double p_valid = 1.0, p_ready = 1.0;
@@ -414,8 +417,17 @@ public:
 			} else {
 				auto r = reads.front();
 				bool known = reads_known.front();
+				uint64_t lat = sim.cycle - rd_pipe.front();
 				reads.pop_front();
 				reads_known.pop_front();
+				rd_pipe.pop_front();
+				if (lat != REG_READ_CYCLES) {
+					char m[160];
+					snprintf(m, sizeof(m), "register 0x%03x answered %" PRIu64
+						 " cycles after its acceptance, not %d", r.first, lat,
+						 REG_READ_CYCLES);
+					fail_msg(m);
+				}
 				if (known && t->reg_rdata != r.second) {
 					char m[160];
 					snprintf(m, sizeof(m), "register 0x%03x read 0x%08x, expected 0x%08x",
@@ -439,6 +451,7 @@ public:
 				uint32_t v = board.reg_read(op.addr, sim.now, &known);
 				reads.push_back({op.addr, v});
 				reads_known.push_back(known && op.check);
+				rd_pipe.push_back(sim.cycle);
 			}
 		}
 
@@ -1087,7 +1100,7 @@ static int replay(Sim &sim, const char *stim_path, const char *exp_path, const c
 			p_write = wr;
 			first = false;
 		}
-		if (t->reg_rvalid) {	// a read answers three cycles after its acceptance
+		if (t->reg_rvalid) {	// a read answers five cycles after its acceptance
 			if (rd_want.empty() || t->reg_rdata != rd_want.front()) {
 				if (errors++ < 10)
 					fprintf(stderr, "replay: register read got %08x, expected %08x\n",

@@ -51,7 +51,7 @@ module tb_smoke #(
     logic [63:0] stim [0:NSTIM-1];
     logic [19:0] expw [0:NEXP-1];
     int          si = 0, ei = 0, errors = 0, frames = 0, pixels = 0, idle = 0;
-    logic [31:0] rd_want [0:3];         // reads in flight (answered three cycles later)
+    logic [31:0] rd_want [0:7];         // reads in flight (answered five cycles later)
     int          rd_w = 0, rd_r = 0, reads = 0;
     logic [15:0] lfsr = 16'hace1;
     logic [3:0]  cmd;
@@ -88,14 +88,14 @@ module tb_smoke #(
                 si <= si + 1;
             end
             if (reg_valid && reg_ready && !reg_write) begin
-                rd_want[rd_w % 4] <= reg_wdata;
+                rd_want[rd_w % 8] <= reg_wdata;
                 rd_w <= rd_w + 1;
             end
             if (reg_rvalid) begin
-                if (rd_r == rd_w || reg_rdata !== rd_want[rd_r % 4]) begin
+                if (rd_r == rd_w || reg_rdata !== rd_want[rd_r % 8]) begin
                     errors <= errors + 1;
                     $display("tb_smoke: FAIL register read %0d: got %08h, expected %08h", rd_r,
-                             reg_rdata, rd_want[rd_r % 4]);
+                             reg_rdata, rd_want[rd_r % 8]);
                 end
                 rd_r  <= rd_r + 1;
                 reads <= reads + 1;
