@@ -14,6 +14,11 @@
 // writes MODE = CAPTURE and COMMIT (a second BEGIN keeps the first MODE); CAPTURE_END writes
 // the kept MODE back and COMMIT (refused without a BEGIN since reset or the last END). Those three take address 0, count 0 and no data.
 // Runs in the pipeline's clock domain; one register access at a time.
+// Timing (issue 10): the header's checks are registered as the words arrive (the opcode's
+// decode with the first word, the address checks with the second, the count's with the
+// third) and decided in S_CHECK, the cycle after the count word: no 32-bit compare of
+// s_data reaches the state or a clock enable. Cost: one cycle per packet (s_ready low in
+// S_CHECK) before its data words or its register access.
 `default_nettype none
 
 module dsr_cmd (
@@ -44,15 +49,20 @@ module dsr_cmd (
 );
 
     typedef enum logic [3:0] {
-        S_HDR, S_ADDR, S_COUNT, S_DATA, S_SKIP, S_BUS, S_READ_WAIT, S_RESP, S_SEQ
+        S_HDR, S_ADDR, S_COUNT, S_CHECK, S_DATA, S_SKIP, S_BUS, S_READ_WAIT, S_RESP, S_SEQ
     } state_t;
+
+    // LUT_WRITE's entry count after the check (1..DSR_LUT_CHUNK)
+    localparam int CW = $clog2(dsr_pkg::DSR_LUT_CHUNK + 1);
 
     state_t      state;
     logic [7:0]  opcode, tag;
-    logic [31:0] addr, count;         // count: LUT entries still to write
+    logic [31:0] addr;
+    logic [CW-1:0] count;             // LUT entries still to write
+    logic        count_done;          // count == 0 (registered with count)
     logic [31:0] value;               // REG_READ result, GET_INFO's first word
     logic [31:0] info [1:3];          // GET_INFO: VERSION, MAX_WIDTH, MAX_HEIGHT
-    logic [31:0] status;
+    logic [7:0]  status;              // a DSR_RSP_* code (zero-extended in the response)
     logic [15:0] word_hi;             // LUT: the data word's second entry
     logic        hi_next;             // LUT: the word's high entry is still to write
     logic        word_last;           // the data word was the packet's last
@@ -66,23 +76,15 @@ module dsr_cmd (
     assign s_ready = state == S_HDR || state == S_ADDR || state == S_COUNT ||
                      state == S_DATA || state == S_SKIP;
 
-    // checks on the header (S_COUNT sees the count word on s_data)
-    logic addr_ok, is_write, is_read, is_lut, magic_ok;
-    logic is_info, is_cap_begin, is_cap_end, is_seq;
-    assign addr_ok  = addr < dsr_pkg::DSR_REG_SPAN && addr[1:0] == 2'b00;
-    assign is_write = opcode == 8'(dsr_pkg::DSR_CMD_REG_WRITE);
-    assign is_read  = opcode == 8'(dsr_pkg::DSR_CMD_REG_READ);
-    assign is_lut   = opcode == 8'(dsr_pkg::DSR_CMD_LUT_WRITE);
-    assign is_info      = opcode == 8'(dsr_pkg::DSR_CMD_GET_INFO);
-    assign is_cap_begin = opcode == 8'(dsr_pkg::DSR_CMD_CAPTURE_BEGIN);
-    assign is_cap_end   = opcode == 8'(dsr_pkg::DSR_CMD_CAPTURE_END);
-    assign is_seq       = is_info || is_cap_begin || is_cap_end;
-
-    logic        count_ok;
-    assign count_ok = (is_write && s_data == 32'd1) || (is_read && s_data == 32'd0) ||
-                      (is_lut && s_data != 32'd0 && s_data <= 32'(dsr_pkg::DSR_LUT_CHUNK)) ||
-                      (is_seq && s_data == 32'd0 && addr == 32'd0 &&
-                       (!is_cap_end || capturing));
+    // checks on the header, registered as its words are taken (timing, see the top):
+    // the opcode's decode with the first word, the address's checks with the second, the
+    // count's with the third; S_CHECK decides from these registers
+    logic magic_ok, is_write, is_read, is_lut, is_info, is_cap_begin, is_cap_end, is_seq;
+    logic addr_ok, addr_zero;                 // the address word: in range, 4-aligned; 0
+    logic cnt_zero, cnt_one, cnt_lut, keep_ok, cnt_last;   // the count word
+    logic count_ok;
+    assign count_ok = (is_write && cnt_one) || (is_read && cnt_zero) || (is_lut && cnt_lut) ||
+                      (is_seq && cnt_zero && addr_zero && (!is_cap_end || capturing));
 
     // the sequences' steps: GET_INFO reads registers 0x0, 0x4, 0x8, 0xc; CAPTURE_BEGIN
     // reads MODE, writes MODE = CAPTURE, then COMMIT; CAPTURE_END writes MODE, then COMMIT
@@ -121,11 +123,11 @@ module dsr_cmd (
 
     // one response: header, status, value (GET_INFO: and three more words)
     logic rsp_long;
-    assign rsp_long = is_info && status == 32'(dsr_pkg::DSR_RSP_OK);
+    assign rsp_long = is_info && status == 8'(dsr_pkg::DSR_RSP_OK);
     always_comb begin
         case (rsp_idx)
             3'd0:    m_data = {dsr_pkg::DSR_RSP_MAGIC[15:0], opcode, tag};
-            3'd1:    m_data = status;
+            3'd1:    m_data = 32'(status);
             3'd2:    m_data = value;
             3'd3:    m_data = info[1];
             3'd4:    m_data = info[2];
@@ -137,7 +139,7 @@ module dsr_cmd (
                                           : 3'(dsr_pkg::DSR_RSP_WORDS - 1));
 
     // the end of a packet that went wrong: skip to its last word, then answer
-    task automatic fail(input logic [31:0] why, input logic at_last);
+    task automatic fail(input logic [7:0] why, input logic at_last);
         status <= why;
         state  <= at_last ? S_RESP : S_SKIP;
     endtask
@@ -158,39 +160,60 @@ module dsr_cmd (
                     opcode   <= s_data[15:8];
                     tag      <= s_data[7:0];
                     magic_ok <= s_data[31:16] == dsr_pkg::DSR_CMD_MAGIC[15:0] && s_keep == 2'b11;
+                    is_write     <= s_data[15:8] == 8'(dsr_pkg::DSR_CMD_REG_WRITE);
+                    is_read      <= s_data[15:8] == 8'(dsr_pkg::DSR_CMD_REG_READ);
+                    is_lut       <= s_data[15:8] == 8'(dsr_pkg::DSR_CMD_LUT_WRITE);
+                    is_info      <= s_data[15:8] == 8'(dsr_pkg::DSR_CMD_GET_INFO);
+                    is_cap_begin <= s_data[15:8] == 8'(dsr_pkg::DSR_CMD_CAPTURE_BEGIN);
+                    is_cap_end   <= s_data[15:8] == 8'(dsr_pkg::DSR_CMD_CAPTURE_END);
+                    is_seq       <= s_data[15:8] == 8'(dsr_pkg::DSR_CMD_GET_INFO) ||
+                                    s_data[15:8] == 8'(dsr_pkg::DSR_CMD_CAPTURE_BEGIN) ||
+                                    s_data[15:8] == 8'(dsr_pkg::DSR_CMD_CAPTURE_END);
                     value    <= '0;
-                    status   <= 32'(dsr_pkg::DSR_RSP_OK);
-                    if (s_last) fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b1);
+                    status   <= 8'(dsr_pkg::DSR_RSP_OK);
+                    if (s_last) fail(8'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b1);
                     else state <= S_ADDR;
                 end
                 S_ADDR: if (take) begin
-                    addr <= s_data;
-                    if (s_last) fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b1);
+                    addr      <= s_data;
+                    addr_ok   <= s_data < 32'(dsr_pkg::DSR_REG_SPAN) && s_data[1:0] == 2'b00;
+                    addr_zero <= s_data == 32'd0;
+                    if (s_last) fail(8'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b1);
                     else state <= S_COUNT;
                 end
                 S_COUNT: if (take) begin
-                    count <= s_data;
-                    if (!magic_ok || !count_ok || s_keep != 2'b11) begin
-                        fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), s_last);
+                    // only LUT_WRITE uses the count, and only after cnt_lut (1..CHUNK) held
+                    count    <= CW'(s_data);
+                    cnt_zero <= s_data == 32'd0;
+                    cnt_one  <= s_data == 32'd1;
+                    cnt_lut  <= s_data != 32'd0 && s_data <= 32'(dsr_pkg::DSR_LUT_CHUNK);
+                    keep_ok  <= s_keep == 2'b11;
+                    cnt_last <= s_last;
+                    state    <= S_CHECK;
+                end
+                S_CHECK: begin
+                    count_done <= cnt_zero;
+                    if (!magic_ok || !count_ok || !keep_ok) begin
+                        fail(8'(dsr_pkg::DSR_RSP_BAD_COMMAND), cnt_last);
                     end else if (!is_lut && !addr_ok) begin
-                        fail(32'(dsr_pkg::DSR_RSP_BAD_ADDRESS), s_last);
+                        fail(8'(dsr_pkg::DSR_RSP_BAD_ADDRESS), cnt_last);
                     end else if (is_seq) begin
-                        if (!s_last) begin
-                            fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b0);
+                        if (!cnt_last) begin
+                            fail(8'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b0);
                         end else begin
                             seq_idx <= '0;
                             state   <= S_SEQ;
                         end
                     end else if (is_read) begin
-                        if (!s_last) begin
-                            fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b0);
+                        if (!cnt_last) begin
+                            fail(8'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b0);
                         end else begin
                             bus_addr  <= addr[11:0];
                             bus_write <= 1'b0;
                             state     <= S_BUS;
                         end
-                    end else if (s_last) begin
-                        fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b1);   // no data
+                    end else if (cnt_last) begin
+                        fail(8'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b1);   // no data
                     end else if (is_lut) begin
                         // LUT_ADDR first; the register file refuses an index outside
                         bus_addr  <= LUT_ADDR_REG;
@@ -209,7 +232,7 @@ module dsr_cmd (
                     bus_write <= 1'b1;
                     if (is_write) begin
                         if (!s_last) begin
-                            fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b0);
+                            fail(8'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b0);
                         end else begin
                             bus_addr  <= addr[11:0];
                             bus_wdata <= s_data;
@@ -219,8 +242,9 @@ module dsr_cmd (
                         // LUT: the low entry now, the high one if the count wants it
                         bus_addr  <= LUT_DATA_REG;
                         bus_wdata <= {16'd0, s_data[15:0]};
-                        hi_next   <= count > 32'd1;
-                        count     <= count > 32'd1 ? count - 32'd2 : 32'd0;
+                        hi_next    <= count > CW'(1);
+                        count      <= count > CW'(1) ? count - CW'(2) : '0;
+                        count_done <= count <= CW'(2);
                         state     <= S_BUS;
                     end
                 end
@@ -248,12 +272,12 @@ module dsr_cmd (
                     end else if (hi_next) begin
                         hi_next   <= 1'b0;
                         bus_wdata <= {16'd0, word_hi};
-                    end else if (count == 32'd0) begin
+                    end else if (count_done) begin
                         // every entry written: the packet must end with this word
                         if (word_last) state <= S_RESP;
-                        else fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b0);
+                        else fail(8'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b0);
                     end else if (word_last) begin
-                        fail(32'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b1);   // cut short
+                        fail(8'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b1);   // cut short
                     end else begin
                         state <= S_DATA;
                     end
