@@ -217,7 +217,9 @@ module dsr_top #(
     end
 
     // a LUT RAM (each stage's read a copy of the bits it uses), one word per entry:
-    // {width, height, mode, noref, lut bank, lut identity, mask, gain, midgrey}. 8 x 71
+    // {width - 1, width, height, mode, noref, lut bank, lut identity, mask, gain, midgrey}
+    // (width - 1 for the capture word end in front of sample_addr: the subtract is done at
+    // the write, not between the table's read and sample_addr's s0_user, timing). 8 x 80
     // bits in the 256 x 256 build: wider than Verilator's toggle-coverage limit, like the
     // context FIFO's memory (the fields are covered where they are written, act_*, and
     // where they are used, the stages' inputs). Fields by bit offset (Yosys reads no
@@ -231,12 +233,13 @@ module dsr_top #(
     localparam int FT_MODE  = 51;
     localparam int FT_H     = 53;
     localparam int FT_WID   = FT_H + HB;
-    localparam int FT_BITS  = FT_WID + WB;
+    localparam int FT_WM1   = FT_WID + WB;
+    localparam int FT_BITS  = FT_WM1 + WB;
     (* ram_style = "distributed" *) logic [FT_BITS-1:0] ft [0:CTX_DEPTH-1];
     always_ff @(posedge clk) begin
         if (ctx_push) begin
-            ft[fi_tag] <= {act_width, act_height, act_mode, frame_noref, act_lut_bank,
-                           act_lut_identity, frame_mask, act_gain, act_midgrey};
+            ft[fi_tag] <= {act_width - 1'b1, act_width, act_height, act_mode, frame_noref,
+                           act_lut_bank, act_lut_identity, frame_mask, act_gain, act_midgrey};
         end
     end
 
@@ -358,7 +361,7 @@ module dsr_top #(
     logic af_need, af_flush, af_eof;
     assign af_need  = (af_mode == dsr_pkg::DSR_MODE_SUBTRACT[1:0]
                        || af_mode == dsr_pkg::DSR_MODE_WARP[1:0]) && !ft[af_tag][FT_NOREF];
-    assign af_flush = af_x[2:0] == 3'd7 || {1'b0, af_x} == af_width - 1'b1;
+    assign af_flush = af_x[2:0] == 3'd7 || {1'b0, af_x} == ft[af_tag][FT_WM1 +: WB];
     assign af_eof   = af_px[1];
 
     logic              sa_valid, sa_ready, sa_wr_en;
