@@ -411,14 +411,12 @@ module dsr_ref_prefetch #(
                 end
             end
             assign busy_rd[g] = c_busy[p_hi];
-            // the read tag against P's tile row, per candidate, then the pick (R's
-            // registered tag compare t_rr, see stage I)
-            logic [NC-1:0]       c_teq;
-            always_comb begin
-                for (int j = 0; j < NC; j++) begin
-                    c_teq[j] = c_tag[j][TYB-1:0] == p_ty[g];
-                end
-            end
+            // the read tag against P's tile row, per candidate (c_teq[j] = c_tag[j]'s row
+            // == p_ty[g], registered from the next values where the candidate loads, in
+            // two halves of the row, see g_hi), then the pick (R's registered tag compare
+            // t_rr, see stage I)
+            logic [NC-1:0]       c_teq, c_teq_lo, c_teq_hi;
+            assign c_teq     = c_teq_lo & c_teq_hi;
             assign teq_rd[g] = c_teq[p_hi];
             for (genvar j = 0; j < NC; j = j + 1) begin : g_hi
                 // LUT RAM: as a block RAM (Yosys takes the candidate registers into its
@@ -498,6 +496,32 @@ module dsr_ref_prefetch #(
                         if (lw_j && qp_eq) c_last[j] <= pd_last;
                     end
                 end
+                // c_tag[j]'s row against P's, from the same next values: P takes a_ty with
+                // the load (ga_take[0], equal to this copy), else keeps p_ty. Timing: the
+                // TYB-bit compare was between c_tag and t_rr (the board's deepest cone
+                // at 25adfd0: c_tag -> compare -> the p_hi pick -> t_rr, 11 levels); as
+                // one compare behind the LUT RAM read it was 10 (ABC chains it), so each
+                // half of the row has its own
+                localparam int TL = TYB / 2;
+                logic [TYB-1:0] mem_row;
+                assign mem_row = tag_mem[am_lo][TYB-1:0];
+                always_ff @(posedge clk) begin
+                    if (ga_take[1 + NC * g + j]) begin
+                        c_teq_lo[j] <= tw_j && wa_eq ? tw_data[TL-1:0] == a_ty[g][TL-1:0]
+                                                     : mem_row[TL-1:0] == a_ty[g][TL-1:0];
+                        c_teq_hi[j] <= tw_j && wa_eq ? tw_data[TYB-1:TL] == a_ty[g][TYB-1:TL]
+                                                     : mem_row[TYB-1:TL] == a_ty[g][TYB-1:TL];
+                    end else if (tw_j && wp_eq) begin
+                        c_teq_lo[j] <= tw_data[TL-1:0] == p_ty[g][TL-1:0];
+                        c_teq_hi[j] <= tw_data[TYB-1:TL] == p_ty[g][TYB-1:TL];
+                    end
+                end
+`ifndef SYNTHESIS
+                always @(posedge clk) begin
+                    if (!rst && p_valid) assert (c_teq[j] == (c_tag[j][TYB-1:0] == p_ty[g]))
+                        else $error("dsr_ref_prefetch: a candidate's registered tag compare is not its tag's");
+                end
+`endif
             end
         end
     endgenerate
