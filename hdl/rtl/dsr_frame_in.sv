@@ -101,12 +101,17 @@ module dsr_frame_in #(
     logic [WB-1:0] slot_width [2];
     logic [HB-1:0] slot_height [2];
     logic          cap_slot;      // the slot of the capture in progress
-    logic          f_slot;
     // A clean capture's end sets its slot's flag a cycle later (timing: the line-end check
     // of the last pixel only loads cap_ok_q, not the slot flags' enables); ref_valid sees
-    // the flag being set in that cycle, so no reader can tell the difference
+    // the flag being set in that cycle, so no reader can tell the difference. cap_ok_q is
+    // two registers (timing): cap_last_q, the handshake's part (a frame's last input pixel
+    // was emitted), and cap_clean_q, what that pixel's frame and eol mark say if it was
+    // taken (s_sof tells a start from a pixel inside the frame then), with no handshake
+    logic          cap_last_q;    // a frame's last input pixel was emitted at the last edge
+    logic          cap_clean_q;   // ... of a capture frame, clean, if one was
     logic          cap_ok_q;      // a clean capture's last pixel was emitted at the last edge
     logic          cap_ok_slot;   // its slot
+    assign cap_ok_q   = cap_last_q && cap_clean_q;
     assign ref_valid  = slot_valid[rd_slot] || (cap_ok_q && cap_ok_slot == rd_slot);
     assign ref_width  = slot_width[rd_slot];
     assign ref_height = slot_height[rd_slot];
@@ -199,7 +204,6 @@ module dsr_frame_in #(
     // frame is active)
     logic frame_capture, cur_capture;
     assign frame_capture = start ? nq_capture : cur_capture;
-    assign f_slot        = start ? wr_slot : cap_slot;
 
     // ---- position, frame state, output register
     always_ff @(posedge clk) begin
@@ -212,7 +216,8 @@ module dsr_frame_in #(
             m_valid    <= 1'b0;
             cap_slot   <= 1'b0;
             cur_capture <= 1'b0;
-            cap_ok_q    <= 1'b0;
+            cap_last_q  <= 1'b0;
+            cap_clean_q <= 1'b0;
             cap_ok_slot <= 1'b0;
             for (int k = 0; k < 2; k++) begin
                 slot_valid[k]  <= 1'b0;
@@ -229,10 +234,13 @@ module dsr_frame_in #(
             if (cap_ok_q) begin
                 slot_valid[cap_ok_slot] <= 1'b1;
             end
-            // a capture is a reference only if every pixel came in cleanly
-            cap_ok_q    <= emit && last && frame_capture && !padding && !eol_wrong
-                        && (start || !frame_bad);
-            cap_ok_slot <= f_slot;
+            // a capture is a reference only if every pixel came in cleanly: emit && last &&
+            // frame_capture && !padding && !eol_wrong && (start || !frame_bad), with start
+            // = s_sof and in_beat = !s_sof whenever emit && !padding
+            cap_last_q  <= emit && !padding && last;
+            cap_clean_q <= s_sof ? nq_capture && s_eol == nq_one_x
+                                 : cur_capture && s_eol == lx_q && !frame_bad;
+            cap_ok_slot <= s_sof ? wr_slot : cap_slot;
             if (start) begin
                 frame_bad   <= eol_wrong;
                 frame_noref <= !(ref_valid && ref_width == nq_width && ref_height == nq_height);
@@ -340,10 +348,19 @@ module dsr_frame_in #(
     // assertions (Verilator --assert in every test build, Icarus): nothing is taken while
     // the output stalls, which holds still; a frame starts only when the previous one is
     // complete and the context FIFO has room; padding only inside a frame
-    logic a_stall, a_nq_load;
+    logic a_stall, a_nq_load, a_cap_ok, a_cap_slot, a_rst;
     always @(posedge clk) begin
         a_stall <= !rst && m_valid && !m_ready;
         a_nq_load <= !nxt_stable;   // the nq_* copies were loaded at this edge
+        // cap_ok_q's two registers against the one they replace
+        a_cap_ok   <= emit && last && frame_capture && !padding && !eol_wrong
+                      && (start || !frame_bad);
+        a_cap_slot <= start ? wr_slot : cap_slot;
+        a_rst      <= rst;
+        if (!rst && !a_rst) begin
+            assert (cap_ok_q == a_cap_ok && (!cap_ok_q || cap_ok_slot == a_cap_slot))
+                else $error("dsr_frame_in: cap_ok_q differs from the clean capture end");
+        end
         if (!rst) begin
             assert (!$isunknown(m_valid) && !$isunknown(s_ready)) else $error("dsr_frame_in: X on valid/ready");
             if (s_ready) assert (m_ready) else $error("dsr_frame_in: ready while the output stalls");
