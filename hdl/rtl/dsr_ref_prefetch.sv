@@ -776,8 +776,10 @@ module dsr_ref_prefetch #(
     logic [3:0] mh;                              // I's first miss m, one-hot
     logic [3:0] mr_v, mrm_v, ms_v, msi_v, fm_v, fs_v;
     logic [1:0] f_m [2];
+    logic [3:0] f_mh [2];                        // f_m one-hot, straight from the misses
     logic [1:0] f_nm, f_more, f_free, f_go, f_xi, f_xr, f_xa, f_y;
     logic [1:0] in_m;
+    logic [3:0] in_mh;
     logic       mfree_n;
     always_comb begin
         for (int k = 0; k < 4; k++) begin
@@ -802,6 +804,10 @@ module dsr_ref_prefetch #(
             for (int k = 3; k >= 0; k--) begin
                 if (ms[k]) f_m[f] = 2'(k);
             end
+            // the lowest miss as one-hot (bit 0 with none, as f_m), not decoded from f_m
+            // (timing: mh was the priority encode, then the shift, behind the misses)
+            f_mh[f]   = {ms[3] && ms[2:0] == '0, ms[2] && ms[1:0] == '0, ms[1] && !ms[0],
+                         ms[0] || ms == '0};
             f_nm[f]   = ms == '0;
             f_more[f] = (ms & (ms - 1'b1)) != '0;
             f_free[f] = fv[f_m[f]];
@@ -825,6 +831,7 @@ module dsr_ref_prefetch #(
     assign nomiss_n = fill_ready ? f_nm[1]   : f_nm[0];
     assign more_n   = fill_ready ? f_more[1] : f_more[0];
     assign in_m     = fill_ready ? f_m[1]    : f_m[0];
+    assign in_mh    = fill_ready ? f_mh[1]   : f_mh[0];
     assign mfree_n  = fill_ready ? f_free[1] : f_free[0];
     assign xi_n     = fill_ready ? f_xi[1]   : f_xi[0];
     assign xr_n     = fill_ready ? f_xr[1]   : f_xr[0];
@@ -883,7 +890,7 @@ module dsr_ref_prefetch #(
         i_busy  <= in_busy;
         i_last  <= in_last;
         m       <= in_m;
-        mh      <= 4'b1 << in_m;
+        mh      <= in_mh;
         more    <= more_n;
         nomiss  <= nomiss_n;
         mfree   <= mfree_n;
