@@ -348,19 +348,10 @@ module dsr_frame_in #(
     // assertions (Verilator --assert in every test build, Icarus): nothing is taken while
     // the output stalls, which holds still; a frame starts only when the previous one is
     // complete and the context FIFO has room; padding only inside a frame
-    logic a_stall, a_nq_load, a_cap_ok, a_cap_slot, a_rst;
+    logic a_stall, a_nq_load;
     always @(posedge clk) begin
         a_stall <= !rst && m_valid && !m_ready;
         a_nq_load <= !nxt_stable;   // the nq_* copies were loaded at this edge
-        // cap_ok_q's two registers against the one they replace
-        a_cap_ok   <= emit && last && frame_capture && !padding && !eol_wrong
-                      && (start || !frame_bad);
-        a_cap_slot <= start ? wr_slot : cap_slot;
-        a_rst      <= rst;
-        if (!rst && !a_rst) begin
-            assert (cap_ok_q == a_cap_ok && (!cap_ok_q || cap_ok_slot == a_cap_slot))
-                else $error("dsr_frame_in: cap_ok_q differs from the clean capture end");
-        end
         if (!rst) begin
             assert (!$isunknown(m_valid) && !$isunknown(s_ready)) else $error("dsr_frame_in: X on valid/ready");
             if (s_ready) assert (m_ready) else $error("dsr_frame_in: ready while the output stalls");
