@@ -326,20 +326,30 @@ module dsr_frame_in #(
     end
 
     // ---- events: each bad input frame counts once; registered (counters lag a cycle),
-    // except the frame start, which must switch the parameters with its first pixel
+    // except the frame start, which must switch the parameters with its first pixel.
+    // bad_frame = (start && eol_wrong) || (!start && !frame_bad && (short_now || drop ||
+    // eol_wrong)) of the last cycle, from three registers (timing: the handshake in front
+    // of one register, not of the whole expression): a beat (bf_beat_q), what it counts if
+    // one was taken (bf_k_q; s_sof stands for the start then, and a short frame's s_sof is
+    // never taken), and a short frame seen (bf_short_q, no handshake)
+    logic bf_beat_q, bf_k_q, bf_short_q;
     assign sof_accept = start;
+    assign bad_frame  = bf_short_q || (bf_beat_q && bf_k_q);
     always_ff @(posedge clk) begin
         if (rst) begin
-            err_short <= 1'b0;
-            err_long  <= 1'b0;
-            err_line  <= 1'b0;
-            bad_frame <= 1'b0;
+            err_short  <= 1'b0;
+            err_long   <= 1'b0;
+            err_line   <= 1'b0;
+            bf_beat_q  <= 1'b0;
+            bf_k_q     <= 1'b0;
+            bf_short_q <= 1'b0;
         end else begin
-            err_short <= short_now;
-            err_long  <= drop;
-            err_line  <= eol_wrong;
-            bad_frame <= (start && eol_wrong)
-                      || (!start && !frame_bad && (short_now || drop || eol_wrong));
+            err_short  <= short_now;
+            err_long   <= drop;
+            err_line   <= eol_wrong;
+            bf_beat_q  <= beat;
+            bf_k_q     <= s_sof ? s_eol != nq_one_x : !frame_bad && (!active || s_eol != lx_q);
+            bf_short_q <= short_now && !frame_bad;
         end
     end
     assign in_frame   = active || padding;
