@@ -369,11 +369,12 @@ module dsr_frame_in #(
             if (start) assert (!active && !padding && !ctx_block) else $error("dsr_frame_in: frame start inside a frame or with the FIFO full");
             if (padding) assert (active) else $error("dsr_frame_in: padding outside a frame");
             // the registered next parameters are those of nxt_* whenever a frame may start:
-            // the copies of nxt_* in every stable cycle; the values derived from the width
-            // and height in the first stable cycle after a load (the copies change only at
-            // a load and nxt_width/nxt_height are checked equal to them in every stable
-            // cycle, so a later cycle would repeat the same compare)
-            if (nxt_stable) begin
+            // the copies of nxt_* in the first stable cycle after a load and at every
+            // frame start (issue 13: not every cycle; the copies change only at a load, and
+            // dsr_regs asserts nxt_* unchanged in every stable cycle, so any stable cycle
+            // would repeat the first one's compare); the values derived from the width and
+            // height in that first cycle
+            if (nxt_stable && (a_nq_load || start)) begin
                 assert (nq_width == nxt_width && nq_height == nxt_height
                         && nq_capture == (nxt_mode == dsr_pkg::DSR_MODE_CAPTURE[1:0])
                         && nq_mask == 16'hffff >> (5'd16 - nxt_bits))
