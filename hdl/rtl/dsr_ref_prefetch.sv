@@ -778,6 +778,9 @@ module dsr_ref_prefetch #(
     logic [1:0] f_m [2];
     logic [3:0] f_mh [2];                        // f_m one-hot, straight from the misses
     logic [1:0] f_nm, f_more, f_free, f_go, f_xi, f_xr, f_xa, f_y;
+    logic [1:0] c_m [4];                         // per case (xi_q, y_q, go_q, stay)
+    logic [3:0] c_mh [4];
+    logic [3:0] c_nm, c_more, c_free;
     logic [1:0] in_m;
     logic [3:0] in_mh;
     logic       mfree_n;
@@ -790,27 +793,46 @@ module dsr_ref_prefetch #(
             fm_v[k]  = !(i_valid && i_present[k] && eq_ir[k]) && !r_busy[k];
             fs_v[k]  = !i_busy[k];
         end
-        for (int f = 0; f < 2; f++) begin
+        // each case's summary (none, more than one, the first as index and one-hot, its
+        // free flag) from its own vector, all in parallel; the case is picked after them
+        // (timing: picked first, the vector mux sat in front of every summary, and the
+        // board's pipe_clk path at 95ffdca ran xi_q -> the pick -> i_hit's misses -> mfree
+        // -> xr_q -> xa_q, 10 levels). The free flags: R's copies when R moves in (the
+        // first two cases), I's otherwise
+        for (int c = 0; c < 4; c++) begin
             logic [3:0] ms, fv;
-            logic       mv, it, rm, pv, rv, iv, isof, sok, go;
-            // I's next pixel's misses and free flags
-            mv = xi_q[0] || (f == 1 && y_q);
-            if (xi_q[0])                 ms = mr_v;
-            else if (f == 1 && y_q)      ms = mrm_v;
-            else if (f == 1 && go_q)     ms = msi_v;
-            else                         ms = ms_v;
-            fv = mv ? fm_v : fs_v;
-            f_m[f] = 2'd0;
+            case (c)
+                0:       ms = mr_v;
+                1:       ms = mrm_v;
+                2:       ms = msi_v;
+                default: ms = ms_v;
+            endcase
+            fv = c < 2 ? fm_v : fs_v;
+            c_m[c] = 2'd0;
             for (int k = 3; k >= 0; k--) begin
-                if (ms[k]) f_m[f] = 2'(k);
+                if (ms[k]) c_m[c] = 2'(k);
             end
-            // the lowest miss as one-hot (bit 0 with none, as f_m), not decoded from f_m
+            // the lowest miss as one-hot (bit 0 with none, as c_m), not decoded from c_m
             // (timing: mh was the priority encode, then the shift, behind the misses)
-            f_mh[f]   = {ms[3] && ms[2:0] == '0, ms[2] && ms[1:0] == '0, ms[1] && !ms[0],
+            c_mh[c]   = {ms[3] && ms[2:0] == '0, ms[2] && ms[1:0] == '0, ms[1] && !ms[0],
                          ms[0] || ms == '0};
-            f_nm[f]   = ms == '0;
-            f_more[f] = (ms & (ms - 1'b1)) != '0;
-            f_free[f] = fv[f_m[f]];
+            c_nm[c]   = ms == '0;
+            c_more[c] = (ms & (ms - 1'b1)) != '0;
+            c_free[c] = fv[c_m[c]];
+        end
+        for (int f = 0; f < 2; f++) begin
+            logic [1:0] cs;
+            logic       it, rm, pv, rv, iv, isof, sok, go;
+            // I's next pixel's case
+            if (xi_q[0])                 cs = 2'd0;
+            else if (f == 1 && y_q)      cs = 2'd1;
+            else if (f == 1 && go_q)     cs = 2'd2;
+            else                         cs = 2'd3;
+            f_m[f]    = c_m[cs];
+            f_mh[f]   = c_mh[cs];
+            f_nm[f]   = c_nm[cs];
+            f_more[f] = c_more[cs];
+            f_free[f] = c_free[cs];
             // the stages' next state, then the step's
             it   = xi_q[0] || (f == 1 && yi_q[0]);             // I takes (i_take)
             rm   = r_valid && it;                              // r_move
