@@ -674,21 +674,26 @@ module dsr_ref_prefetch #(
     // hit is not behind a TYB-bit compare. Timing: after the slot compares, synth-store's
     // seed-2 pipe_clk path was r_ty -> r_tag == r_ty -> I's next first miss -> mfree
     // (10.36 ns). R's tag itself (r_tag) then only feeds the assertion below.
-    logic [3:0] t_rr, t_ir;
+    logic [3:0] t_rr, t_ir, t_rr_n;
+    always_comb begin
+        for (int k = 0; k < 4; k++) begin
+            // rn_tag's cases (R's next tag), against R's next row
+            t_rr_n[k] = t_rr[k];
+            if (gr_take[1 + k]) begin
+                if (iss_k[k] && eq_ip[k]) t_rr_n[k] = i_ty[k] == p_ty[k];
+                else if (pi_en[k] && eq_qp[k]) t_rr_n[k] = pi_tag[k] == p_ty[k];
+                else t_rr_n[k] = teq_rd[k];
+            end else if (iss_k[k] && eq_ir[k]) begin
+                t_rr_n[k] = t_ir[k];
+            end
+        end
+    end
     always_ff @(posedge clk) begin
         for (int k = 0; k < 4; k++) begin
-            logic c_ty_ip, c_ty_rp, c_ty_qp;
+            logic c_ty_ip, c_ty_rp;
             c_ty_ip = i_ty[k] == p_ty[k];
             c_ty_rp = r_ty[k] == p_ty[k];
-            c_ty_qp = pi_tag[k] == p_ty[k];
-            // rn_tag's cases (R's next tag), against R's next row
-            if (gr_take[1 + k]) begin
-                if (iss_k[k] && eq_ip[k]) t_rr[k] <= c_ty_ip;
-                else if (pi_en[k] && eq_qp[k]) t_rr[k] <= c_ty_qp;
-                else t_rr[k] <= teq_rd[k];
-            end else if (iss_k[k] && eq_ir[k]) begin
-                t_rr[k] <= t_ir[k];
-            end
+            t_rr[k] <= t_rr_n[k];
             // I's row moves on r_move, R's on gr_take[0]
             t_ir[k] <= r_move ? (gr_take[0] ? c_ty_rp : 1'b1) : (gr_take[0] ? c_ty_ip : t_ir[k]);
         end
@@ -784,12 +789,24 @@ module dsr_ref_prefetch #(
     logic [1:0] in_m;
     logic [3:0] in_mh;
     logic       mfree_n;
+    // R's misses (r_present & ~(r_v & t_rr)) and I's (i_present & ~i_hit) registered from
+    // their next values (R's: its present bits, rn_v and t_rr_n; I's: in_hit), so each
+    // case's miss vector is at most one gate from flip-flops. Timing: after the per-case
+    // summaries, the board's deepest prefetcher cones (mfree, xa_q: 9 levels) began at
+    // r_v / t_rr -> R's misses
+    logic [3:0] mr_q, im_q;
+    always_ff @(posedge clk) begin
+        for (int k = 0; k < 4; k++) begin
+            mr_q[k] <= (gr_take[1 + k] ? p_present[k] : r_present[k]) && !(rn_v[k] && t_rr_n[k]);
+            im_q[k] <= (gi_take[1 + k] ? r_present[k] : i_present[k]) && !in_hit[k];
+        end
+    end
     always_comb begin
         for (int k = 0; k < 4; k++) begin
-            mr_v[k]  = r_present[k] && !(r_v[k] && t_rr[k]);
-            mrm_v[k] = r_present[k] && !(mh[k] && eq_ir[k] ? t_ir[k] : r_v[k] && t_rr[k]);
-            ms_v[k]  = i_present[k] && (clr_v || !i_hit[k]);
-            msi_v[k] = i_present[k] && !i_hit[k] && !mh[k];
+            mr_v[k]  = mr_q[k];
+            mrm_v[k] = mh[k] && eq_ir[k] ? r_present[k] && !t_ir[k] : mr_q[k];
+            ms_v[k]  = im_q[k] || (i_present[k] && clr_v);
+            msi_v[k] = im_q[k] && !mh[k];
             fm_v[k]  = !(i_valid && i_present[k] && eq_ir[k]) && !r_busy[k];
             fs_v[k]  = !i_busy[k];
         end
@@ -841,7 +858,7 @@ module dsr_ref_prefetch #(
             iv   = it ? r_valid : i_valid;
             isof = rm ? r_sof : i_sof;
             sok  = i_valid && i_sof && !rm && sof_chk && sof_kept;
-            go   = iv && (!isof || sok) && win2_q && !sweeping_n;
+            go   = iv && (!isof || sok) && win2_q && !sw_nq;
             f_go[f] = go;
             f_xi[f] = !iv || (go && f_nm[f]);
             f_xr[f] = !rv || f_xi[f];
@@ -871,6 +888,15 @@ module dsr_ref_prefetch #(
     // slot, a flip-flop, so no SXB-bit compare is in front of go's next value)
     logic sof_ok_n;
     assign sof_ok_n = i_valid && i_sof && !r_move && sof_chk && sof_kept;
+    // sweeping_n itself registered a cycle ahead (sw_nq) from the next values of what it
+    // reads (sweeping, sw_end, clr_v, cur_gen == GEN_LAST), for go's next value: the
+    // generation compare and the sweep's end are not in front of the step's flags
+    logic sw_nq, clr_v_n, sw_nn;
+    logic [GB-1:0] cur_gen_n;
+    assign clr_v_n   = i_valid && i_sof && !cap_wait && stale && !clr_v;
+    assign cur_gen_n = !clr_v ? cur_gen : cur_gen == GEN_LAST ? GB'(1) : cur_gen + 1'b1;
+    assign sw_nn     = (sweeping_n && sw_slot_n != SXB'(NSB - 1))
+                       || (clr_v_n && cur_gen_n == GEN_LAST);
     always_comb begin
         sweeping_n = sweeping;
         if (sweeping && sw_end) sweeping_n = 1'b0;
@@ -950,6 +976,7 @@ module dsr_ref_prefetch #(
             cur_gen    <= GB'(1);
             cur_ep     <= '0;
             sweeping   <= 1'b1;
+            sw_nq      <= 1'b1;                // sweeping, not at its end, no drop
             sw_init    <= 1'b1;
             sw_slot    <= '0;
             sw_end     <= 1'b0;
@@ -971,7 +998,8 @@ module dsr_ref_prefetch #(
             sof_chk  <= !cap_wait && !stale;
             sof_kept <= !r_move;
             // once: in the cycle it acts, stale still holds (seen moves with it)
-            clr_v  <= i_valid && i_sof && !cap_wait && stale && !clr_v;
+            clr_v  <= clr_v_n;
+            sw_nq  <= sw_nn;
             if (clr_v) begin
                 seen_any   <= 1'b1;
                 seen_epoch <= i_ticket;
@@ -1044,6 +1072,10 @@ module dsr_ref_prefetch #(
             // the drop never comes with a move into I or an issue (the cases rely on it)
             if (clr_v) assert (!r_move && !issue && !go_q)
                 else $error("dsr_ref_prefetch: the tag drop with a move or an issue");
+            assert (mr_q == (r_present & ~(r_v & t_rr)) && im_q == (i_present & ~i_hit))
+                else $error("dsr_ref_prefetch: R's or I's registered misses are not their state's");
+            assert (sw_nq == sweeping_n)
+                else $error("dsr_ref_prefetch: sw_nq is not the sweep's next flag");
             assert (sw_end == (sw_slot == SXB'(NSB - 1)))
                 else $error("dsr_ref_prefetch: sw_end is not the sweep's last slot");
         end
