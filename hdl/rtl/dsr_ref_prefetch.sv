@@ -860,9 +860,11 @@ module dsr_ref_prefetch #(
             sok  = i_valid && i_sof && !rm && sof_chk && sof_kept;
             go   = iv && (!isof || sok) && win2_q && !sw_nq;
             f_go[f] = go;
+            // each flag as one OR: the stages' empties (flip-flops a gate or two away) beside
+            // I's go with no miss, not the chain xi -> xr -> xa (xa_q: 9 levels at 2042545)
             f_xi[f] = !iv || (go && f_nm[f]);
-            f_xr[f] = !rv || f_xi[f];
-            f_xa[f] = !pv || f_xr[f];
+            f_xr[f] = (!rv || !iv) || (go && f_nm[f]);
+            f_xa[f] = (!pv || !rv || !iv) || (go && f_nm[f]);
             f_y[f]  = go && !f_more[f];
         end
     end
