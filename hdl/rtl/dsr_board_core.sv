@@ -242,18 +242,24 @@ module dsr_board_core #(
     // (timing: the routed board's pipe_clk path ran from flip_wr through this decode
     // and top_valid into frame_in's frame start)
     logic       flip_push;
-    logic [2:0] sofs_top_n, flip_wr_n, flip_rd_n, flip_at_n;
+    logic [2:0] flip_wr_n, flip_rd_n, flip_at_n;
     assign flip_push  = REF_DRAM != 0 && in_frame_ok;
-    assign sofs_top_n = sofs_top + 3'(sof_top);
     assign flip_wr_n  = flip_wr + 3'(flip_push);
     assign flip_rd_n  = flip_rd + 3'(flip_now);
     assign flip_at_n  = flip_push && flip_wr[1:0] == flip_rd_n[1:0] ? sofs_in
                                                                     : flip_at[flip_rd_n[1:0]];
+    // dsr_top's frame start (sof_top, behind its input handshake) only picks between the
+    // two compares, each formed beside it from registers (timing: the routed board's
+    // pipe_clk path at 13cc1c9 ran frame_in's handshake -> sofs_top's increment -> this
+    // compare -> flip_now, 9 cells)
+    logic flip_hit0, flip_hit1;
+    assign flip_hit0 = sofs_top == flip_at_n;
+    assign flip_hit1 = sofs_top + 3'd1 == flip_at_n;
     always_ff @(posedge pipe_clk) begin
         if (pipe_rst) begin
             flip_now <= 1'b0;
         end else begin
-            flip_now <= flip_wr_n != flip_rd_n && sofs_top_n == flip_at_n;
+            flip_now <= flip_wr_n != flip_rd_n && (sof_top ? flip_hit1 : flip_hit0);
         end
     end
 
