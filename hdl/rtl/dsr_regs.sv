@@ -225,13 +225,6 @@ module dsr_regs #(
     assign rd = reg_valid && reg_ready && !reg_write;
     // a frame started this cycle is in flight from the next edge on
     assign idle = frames_inflight == 8'd0 && !sof_accept;
-    // frames in flight after this cycle, both ways: the frame start (sof_accept, behind
-    // the input handshake) only picks between two sums formed beside it (timing: the
-    // routed board's pipe_clk worst at b224887 ran the handshake into this counter's
-    // carry chain, 3.00 + 7.48 ns)
-    logic [7:0] fif_up, fif_dn;
-    assign fif_dn = frames_inflight - {7'd0, frame_out};
-    assign fif_up = frames_inflight + 8'd1 - {7'd0, frame_out};
 
     // |h| <= DSR_H_PERSP_MAX for a two's complement register, as two compares with
     // constants (no negation in series: timing): h >= -MAX when negative, h <= MAX else
@@ -415,7 +408,7 @@ module dsr_regs #(
             lut_shadow_busy  <= 1'b0;
             frames_inflight  <= '0;
         end else begin
-            frames_inflight <= sof_accept ? fif_up : fif_dn;
+            frames_inflight <= frames_inflight + {7'd0, sof_accept} - {7'd0, frame_out};
             // pixels are in order: once one of the active bank was read, none of the
             // other bank is left; with no frame in flight there is no pixel at all
             if ((lut_pixel_read && lut_pixel_bank == lut_active) || idle) begin
