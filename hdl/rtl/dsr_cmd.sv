@@ -82,9 +82,14 @@ module dsr_cmd (
     logic magic_ok, is_write, is_read, is_lut, is_info, is_cap_begin, is_cap_end, is_seq;
     logic addr_ok, addr_zero;                 // the address word: in range, 4-aligned; 0
     logic cnt_zero, cnt_one, cnt_lut, keep_ok, cnt_last;   // the count word
+    // what the header wants of the count, registered with the count word from the flags
+    // of the first two words (magic folded in): S_CHECK's verdict is then one LUT level
+    // from its flags (timing: the opcode's and the address's checks are not in series
+    // with the count's in front of the state)
+    logic want_one, want_zero, want_lut, addr_bad, one_word;
     logic count_ok;
-    assign count_ok = (is_write && cnt_one) || (is_read && cnt_zero) || (is_lut && cnt_lut) ||
-                      (is_seq && cnt_zero && addr_zero && (!is_cap_end || capturing));
+    assign count_ok = keep_ok && ((want_one && cnt_one) || (want_zero && cnt_zero) ||
+                                  (want_lut && cnt_lut));
 
     // the sequences' steps: GET_INFO reads registers 0x0, 0x4, 0x8, 0xc; CAPTURE_BEGIN
     // reads MODE, writes MODE = CAPTURE, then COMMIT; CAPTURE_END writes MODE, then COMMIT
@@ -189,24 +194,27 @@ module dsr_cmd (
                     cnt_lut  <= s_data != 32'd0 && s_data <= 32'(dsr_pkg::DSR_LUT_CHUNK);
                     keep_ok  <= s_keep == 2'b11;
                     cnt_last <= s_last;
+                    want_one  <= magic_ok && is_write;
+                    want_zero <= magic_ok && (is_read || (is_seq && addr_zero &&
+                                                          (!is_cap_end || capturing)));
+                    want_lut  <= magic_ok && is_lut;
+                    addr_bad  <= !is_lut && !addr_ok;
+                    one_word  <= is_seq || is_read;
                     state    <= S_CHECK;
                 end
                 S_CHECK: begin
                     count_done <= cnt_zero;
-                    if (!magic_ok || !count_ok || !keep_ok) begin
+                    if (!count_ok) begin
                         fail(8'(dsr_pkg::DSR_RSP_BAD_COMMAND), cnt_last);
-                    end else if (!is_lut && !addr_ok) begin
+                    end else if (addr_bad) begin
                         fail(8'(dsr_pkg::DSR_RSP_BAD_ADDRESS), cnt_last);
-                    end else if (is_seq) begin
+                    end else if (one_word) begin
+                        // REG_READ and the sequences: the count word ends the packet
                         if (!cnt_last) begin
                             fail(8'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b0);
-                        end else begin
+                        end else if (is_seq) begin
                             seq_idx <= '0;
                             state   <= S_SEQ;
-                        end
-                    end else if (is_read) begin
-                        if (!cnt_last) begin
-                            fail(8'(dsr_pkg::DSR_RSP_BAD_COMMAND), 1'b0);
                         end else begin
                             bus_addr  <= addr[11:0];
                             bus_write <= 1'b0;

@@ -66,6 +66,13 @@ module dsr_framer #(
     logic                bad;
     logic [31:0]         flags;
     logic [31:0]         frame_seq;
+    // the header's context fields, copied from the FIFO's head when the header starts:
+    // its words are picked from flip-flops, not from the FIFO's LUT RAM read (timing)
+    logic [WB-1:0]       h_width;
+    logic [HB-1:0]       h_height;
+    logic [4:0]          h_bits;
+    logic [31:0]         h_generation;
+    logic [63:0]         h_time;
 
     logic adv;
     assign adv     = !m_valid || m_ready;
@@ -93,10 +100,11 @@ module dsr_framer #(
     assign ctx_pop = state == TRAILER && adv && count == TRL_LAST;
     assign s_ready = state == PAYLOAD && adv;
 
-    // ---- the header's word i, laid out by the byte offsets of dsr_hw.h. The context
-    // stays at the FIFO's head (and frame_seq unchanged) until the pop after the
-    // trailer, so each word is selected from it when it goes out: no header register
-    // (and the simulators build the header only for its 32 cycles).
+    // ---- the header's word i, laid out by the byte offsets of dsr_hw.h, selected from
+    // the context's copy (h_*, flags) when it goes out: no 256-bit header register (and
+    // the simulators build the header only for its 32 cycles). The context stays at the
+    // FIFO's head until the pop after the trailer, so the length (from the head) is
+    // still this frame's.
     function automatic logic [15:0] hdr_word(input logic [4:0] i, input logic [WB-1:0] width,
                                              input logic [HB-1:0] height,
                                              input logic [4:0] bits, input logic [31:0] seq,
@@ -150,6 +158,11 @@ module dsr_framer #(
                 IDLE: begin
                     if (have_ctx) begin
                         flags <= ctx_flags;
+                        h_width      <= ctx_width;
+                        h_height     <= ctx_height;
+                        h_bits       <= ctx_bits;
+                        h_generation <= ctx_generation;
+                        h_time       <= ctx_time;
                         crc   <= 32'hffffffff;
                         bad   <= 1'b0;
                         count <= '0;
@@ -159,9 +172,8 @@ module dsr_framer #(
                 HEADER: begin
                     if (adv) begin
                         m_valid <= 1'b1;
-                        m_data  <= hdr_word(count[4:0], ctx_width, ctx_height, ctx_bits, frame_seq,
-                                            ctx_generation, ctx_time, ctx_flags,
-                                            payload_length);
+                        m_data  <= hdr_word(count[4:0], h_width, h_height, h_bits, frame_seq,
+                                            h_generation, h_time, flags, payload_length);
                         count   <= count + 1'b1;
                         if (count == HDR_LAST) begin
                             state <= PAYLOAD;
