@@ -57,12 +57,6 @@ module dsr_bilinear #(
 
     assign s_ready = m_ready;
 
-    // one word of the neighbourhood from its bank
-    function automatic logic [DATA_WIDTH-1:0] pick(input logic [4*DATA_WIDTH-1:0] d,
-                                                   input logic yb, input logic xb);
-        pick = d[{yb, xb} * DATA_WIDTH +: DATA_WIDTH];
-    endfunction
-
     // stage r: the RAM outputs and their metadata, registered before any logic
     logic [4*DATA_WIDTH-1:0] r_data;
     logic [3:0]              r_sel;
@@ -166,10 +160,12 @@ module dsr_bilinear #(
     // stage 0: the neighbourhood in place
     always_ff @(posedge clk) begin
         if (ld[1]) begin
-            p00 <= pick(r_data, r_sel[2], r_sel[0]) & keep;
-            p10 <= pick(r_data, r_sel[2], r_sel[1]) & keep;
-            p01 <= pick(r_data, r_sel[3], r_sel[0]) & keep;
-            p11 <= pick(r_data, r_sel[3], r_sel[1]) & keep;
+            // each word from its bank {y parity, x parity}, written out: a function's
+            // 4-word argument was a member the simulator copied for every call
+            p00 <= r_data[{r_sel[2], r_sel[0]} * DATA_WIDTH +: DATA_WIDTH] & keep;
+            p10 <= r_data[{r_sel[2], r_sel[1]} * DATA_WIDTH +: DATA_WIDTH] & keep;
+            p01 <= r_data[{r_sel[3], r_sel[0]} * DATA_WIDTH +: DATA_WIDTH] & keep;
+            p11 <= r_data[{r_sel[3], r_sel[1]} * DATA_WIDTH +: DATA_WIDTH] & keep;
             wx0   <= ONE - {1'b0, r_fx};
             wx1   <= {1'b0, r_fx};
             wy0_1 <= ONE - {1'b0, r_fy};

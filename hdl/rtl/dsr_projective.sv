@@ -85,27 +85,22 @@ module dsr_projective #(
     assign m_valid = vld[LATENCY-1];
 
     // ---- stage 0: numerators and denominator, incrementally --------------------------
-    function automatic logic [ACC_BITS-1:0] widen(input logic [31:0] v);
-        widen = {{(ACC_BITS - 32){v[31]}}, v};
-    endfunction
-
-    function automatic logic [DB-1:0] widen_d(input logic [31:0] v);
-        widen_d = {{(DB - 32){v[31]}}, v};
-    endfunction
-
-    function automatic logic [ACC_BITS-1:0] start_of(input logic [31:0] t);
-        start_of = {{(ACC_BITS - 32 - TSHIFT){t[31]}}, t, {TSHIFT{1'b0}}};
-    endfunction
+    // The parameters sign-extended and the start values t << 8 written out where they are
+    // used, not as functions (under -fno-localize the simulator kept each call's argument
+    // and result as members, copied every clock) nor as wires (computed every clock).
+    localparam int AX = ACC_BITS - 32;
+    localparam int SX = ACC_BITS - 32 - TSHIFT;
+    localparam int DX = DB - 32;
 
     logic [ACC_BITS-1:0] row_u, row_v, run_u, run_v;
     logic [DB-1:0]       row_d, run_d;
     logic [ACC_BITS-1:0] cur_u, cur_v, cur_row_u, cur_row_v;
     logic [DB-1:0]       cur_d, cur_row_d;
-    assign cur_u     = s_sof ? start_of(tx) : run_u;
-    assign cur_v     = s_sof ? start_of(ty) : run_v;
+    assign cur_u     = s_sof ? {{SX{tx[31]}}, tx, {TSHIFT{1'b0}}} : run_u;
+    assign cur_v     = s_sof ? {{SX{ty[31]}}, ty, {TSHIFT{1'b0}}} : run_v;
     assign cur_d     = s_sof ? DEN_ONE : run_d;
-    assign cur_row_u = s_sof ? start_of(tx) : row_u;
-    assign cur_row_v = s_sof ? start_of(ty) : row_v;
+    assign cur_row_u = s_sof ? {{SX{tx[31]}}, tx, {TSHIFT{1'b0}}} : row_u;
+    assign cur_row_v = s_sof ? {{SX{ty[31]}}, ty, {TSHIFT{1'b0}}} : row_v;
     assign cur_row_d = s_sof ? DEN_ONE : row_d;
 
     always_ff @(posedge clk) begin
@@ -118,21 +113,21 @@ module dsr_projective #(
             run_d <= '0;
         end else if (en && s_valid) begin
             if (s_eol) begin
-                row_u <= cur_row_u + widen(a12);
-                row_v <= cur_row_v + widen(a22);
-                row_d <= cur_row_d + widen_d(h32);
-                run_u <= cur_row_u + widen(a12);
-                run_v <= cur_row_v + widen(a22);
-                run_d <= cur_row_d + widen_d(h32);
+                row_u <= cur_row_u + {{AX{a12[31]}}, a12};
+                row_v <= cur_row_v + {{AX{a22[31]}}, a22};
+                row_d <= cur_row_d + {{DX{h32[31]}}, h32};
+                run_u <= cur_row_u + {{AX{a12[31]}}, a12};
+                run_v <= cur_row_v + {{AX{a22[31]}}, a22};
+                run_d <= cur_row_d + {{DX{h32[31]}}, h32};
             end else begin
                 if (s_sof) begin
                     row_u <= cur_row_u;
                     row_v <= cur_row_v;
                     row_d <= cur_row_d;
                 end
-                run_u <= cur_u + widen(a11);
-                run_v <= cur_v + widen(a21);
-                run_d <= cur_d + widen_d(h31);
+                run_u <= cur_u + {{AX{a11[31]}}, a11};
+                run_v <= cur_v + {{AX{a21[31]}}, a21};
+                run_d <= cur_d + {{DX{h31[31]}}, h31};
             end
         end
     end
