@@ -2,7 +2,8 @@
 //
 // Free inputs: the live stream (valid may drop, sof/eol anywhere, short, long and
 // misframed frames), output back-pressure, the context FIFO's block, the next frame's
-// parameters and the time. The active set is modelled as dsr_regs keeps it: it takes the
+// parameters and the time (sof_hold is the FIFO's block or !nxt_stable, as dsr_top
+// drives it). The active set is modelled as dsr_regs keeps it: it takes the
 // next set exactly at a frame start. nxt_stable is as dsr_regs drives it: high exactly when
 // the next set is the one of the cycle before (the next set may change in any cycle here).
 // The properties look only at ports:
@@ -59,10 +60,14 @@ module fv_frame_in (
     end
     assign nxt_stable = nxt_seen && nxt_prev == {nxt_mode, nxt_width, nxt_height, nxt_bits};
 
+    // the start's hold as dsr_top drives it: the FIFO's block or a commit's cycle
+    logic          sof_hold;
+    assign sof_hold = ctx_block || !nxt_stable;
+
     dsr_frame_in #(.WB(WB), .HB(HB)) dut (
         .clk, .rst, .s_valid, .s_ready, .s_data, .s_sof, .s_eol,
         .act_mode, .act_width, .act_height, .act_bits,
-        .nxt_mode, .nxt_width, .nxt_height, .nxt_bits, .nxt_stable, .ctx_block, .time_now,
+        .nxt_mode, .nxt_width, .nxt_height, .nxt_bits, .nxt_stable, .sof_hold, .time_now,
         .rd_slot(1'b0), .wr_slot(1'b0),   // one reference slot (the on-chip build)
         .m_valid, .m_ready, .m_live, .m_x, .m_y, .m_sof, .m_eol, .m_eof, .m_bad,
         .ctx_push, .frame_time, .frame_noref, .frame_mask,

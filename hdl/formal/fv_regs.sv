@@ -49,7 +49,7 @@ module fv_regs (
     logic [WB-1:0] act_width, nxt_width;
     logic [HB-1:0] act_height, nxt_height;
     logic [4:0]    act_bits, nxt_bits;
-    logic          nxt_stable;
+    logic          nxt_stable, nxt_change;
     logic [31:0]   act_a11, act_a12, act_a21, act_a22, act_tx, act_ty, act_generation;
     logic [15:0]   act_gain, act_midgrey;
     logic [31:0]   act_h31, act_h32;
@@ -66,7 +66,7 @@ module fv_regs (
         .act_mode, .act_width, .act_height, .act_bits,
         .act_a11, .act_a12, .act_a21, .act_a22, .act_tx, .act_ty, .act_h31, .act_h32,
         .act_gain, .act_midgrey, .act_generation, .act_lut_bank, .act_lut_identity,
-        .nxt_mode, .nxt_width, .nxt_height, .nxt_bits, .nxt_stable,
+        .nxt_mode, .nxt_width, .nxt_height, .nxt_bits, .nxt_stable, .nxt_change,
         .lut_wr, .lut_bank, .lut_addr, .lut_wdata, .lut_rdata,
         .lut_pixel_read, .lut_pixel_bank, .time_now,
         .sof_accept, .frame_out, .bad_frame, .err_short, .err_long, .err_line,
@@ -245,6 +245,7 @@ module fv_regs (
                 assert ({nxt_mode, nxt_width, nxt_height, nxt_bits}
                         == $past({nxt_mode, nxt_width, nxt_height, nxt_bits}));
             assert (nxt_stable == !$past(commit && ok));
+            assert (nxt_stable == !$past(nxt_change));   // dsr_top's sof_hold register
         end
         if (!init && !$past(init) && !$past(init, 2) && !$past(init, 3) && !$past(init, 4)
             && !$past(init, 5)) begin

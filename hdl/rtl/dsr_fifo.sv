@@ -60,7 +60,7 @@ module dsr_fifo #(
     end
 
 `ifndef SYNTHESIS
-    // the callers reserve room before they push (dsr_top: ctx_block); a push into a full
+    // the callers reserve room before they push (dsr_top: sof_hold); a push into a full
     // FIFO would lose a frame's context, a pop from an empty one invent one
     always @(posedge clk) begin
         if (!rst) begin

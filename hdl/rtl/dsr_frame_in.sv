@@ -13,7 +13,7 @@
 //  - s_eol not exactly on x = width-1: the pixel is marked bad.
 // Each input frame with any of these counts once in BAD_FRAMES (bad_frame pulse); every
 // output pixel of a short or misframed frame carries bad, so the framer flags the
-// frame. A frame starts (sof_accept) only when the context FIFO has room (ctx_block).
+// frame. A frame starts (sof_accept) only when the context FIFO has room (sof_hold low).
 //
 // The reference is valid after a capture frame whose last pixel arrived with no error;
 // a capture frame start invalidates it. Warp and subtract frames of another size than
@@ -27,8 +27,8 @@
 // of a first pixel, depth mask, width - 2, height - 2), so nothing from the register
 // file's commit state reaches the handshake's enables (timing). nxt_* change only at a
 // commit's edge; dsr_regs lowers nxt_stable for the cycle after it and a frame start
-// waits for nxt_stable (one cycle more after a commit), so the copies equal nxt_* in
-// every cycle a frame can start.
+// waits for nxt_stable (one cycle more after a commit; the caller raises sof_hold in that
+// cycle), so the copies equal nxt_* in every cycle a frame can start.
 //
 // Stalls: m_ready low freezes the module (s_ready low, outputs held).
 `default_nettype none
@@ -58,7 +58,7 @@ module dsr_frame_in #(
     input  logic [HB-1:0] nxt_height,
     input  logic [4:0]    nxt_bits,
     input  logic          nxt_stable,   // nxt_* did not change at the last edge
-    input  logic          ctx_block,
+    input  logic          sof_hold,     // no frame start: context FIFO full, or !nxt_stable
     input  logic [63:0]   time_now,
     input  logic          rd_slot,      // reference slot frames read
     input  logic          wr_slot,      // reference slot a capture writes
@@ -145,9 +145,12 @@ module dsr_frame_in #(
     end
 
     // ---- handshake: a frame start waits for the previous frame, for FIFO room and for
-    // the registered next parameters (nxt_stable)
-    logic sof_ok;
-    assign sof_ok  = !active && !padding && !ctx_block && nxt_stable;
+    // the registered next parameters (nxt_stable): sof_hold is high while either of the
+    // last two holds (dsr_top's one register of both), idle_q = !active && !padding a
+    // register of its own, loaded with their next values (timing: two inputs of the frame
+    // start's cone instead of five)
+    logic sof_ok, idle_q;
+    assign sof_ok  = idle_q && !sof_hold;
     assign s_ready = m_ready && !padding && (!s_sof || sof_ok);
 
     logic beat, start, in_beat, drop;
@@ -210,6 +213,7 @@ module dsr_frame_in #(
         if (rst) begin
             active     <= 1'b0;
             padding    <= 1'b0;
+            idle_q     <= 1'b1;
             frame_bad  <= 1'b0;
             x          <= '0;
             y          <= '0;
@@ -226,6 +230,24 @@ module dsr_frame_in #(
             end
             frame_noref <= 1'b1;
         end else begin
+            // The frame state: a short frame starts padding, the last pixel emitted ends the
+            // frame and its padding. Spelled out per state instead of from emit and last
+            // (timing: less of the frame start's cone in front of it): while idle_q only a
+            // start moves it (a 1 x 1 frame ends at once), its frame end from nq_*; in a
+            // frame the last pixel is lx_q && ly_q, emitted with m_ready while padding and
+            // with an input beat without s_sof otherwise. In the clocked block, each change
+            // behind its event (simulation: no wire of the s_* inputs evaluated in their
+            // input-change region too, no assignment in the cycles without a change)
+            if (idle_q) begin
+                if (s_valid && s_sof && m_ready && !sof_hold) begin   // = start
+                    active <= !(nq_one_x && nq_one_y);
+                    idle_q <= nq_one_x && nq_one_y;
+                end
+            end else if (lx_q && ly_q && m_ready && (padding || (s_valid && !s_sof))) begin
+                active  <= 1'b0;
+                padding <= 1'b0;
+                idle_q  <= 1'b1;
+            end
             if (short_now) begin
                 padding <= 1'b1;
             end
@@ -278,10 +300,6 @@ module dsr_frame_in #(
                 // no carry chain behind the start's select)
                 x <= start ? XB'(!nq_one_x) : lx_q ? '0 : x + 1'b1;
                 y <= start ? YB'(nq_one_x) : lx_q ? y + 1'b1 : y;
-                active <= !last;
-                if (last) begin
-                    padding <= 1'b0;
-                end
             end
         end
     end
@@ -366,7 +384,7 @@ module dsr_frame_in #(
             assert (!$isunknown(m_valid) && !$isunknown(s_ready)) else $error("dsr_frame_in: X on valid/ready");
             if (s_ready) assert (m_ready) else $error("dsr_frame_in: ready while the output stalls");
             if (a_stall) assert (m_valid) else $error("dsr_frame_in: valid dropped while stalled");
-            if (start) assert (!active && !padding && !ctx_block) else $error("dsr_frame_in: frame start inside a frame or with the FIFO full");
+            if (start) assert (!active && !padding && !sof_hold) else $error("dsr_frame_in: frame start inside a frame or with the FIFO full");
             if (padding) assert (active) else $error("dsr_frame_in: padding outside a frame");
             // the registered next parameters are those of nxt_* whenever a frame may start:
             // the copies of nxt_* in the first stable cycle after a load and at every
@@ -397,7 +415,7 @@ module dsr_frame_in #(
     c_size_change_w: cover property (@(posedge clk) start && ref_valid && nxt_mode[1] && ref_width != nxt_width);
     c_size_change_h: cover property (@(posedge clk) start && ref_valid && nxt_mode[1] && ref_width == nxt_width && ref_height != nxt_height);
     c_short_padded:  cover property (@(posedge clk) emit && padding && last);
-    c_start_blocked: cover property (@(posedge clk) s_valid && s_sof && !active && !padding && ctx_block && m_ready);
+    c_start_blocked: cover property (@(posedge clk) s_valid && s_sof && !active && !padding && sof_hold && nxt_stable && m_ready);
 `endif
 `endif
 

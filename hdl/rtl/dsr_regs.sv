@@ -91,6 +91,7 @@ module dsr_regs #(
     // nxt_* did not change at the last edge: low for the cycle after a commit (and after
     // reset); dsr_frame_in registers nxt_* and starts a frame only while this is high
     output logic                      nxt_stable,
+    output logic                      nxt_change,   // nxt_* change at this edge (a commit)
 
     // LUT port A (register side): port A reads lut_addr every cycle; lut_wr is a write
     // of lut_wdata at lut_addr into bank lut_bank accepted now, which dsr_lut registers
@@ -169,7 +170,9 @@ module dsr_regs #(
     logic [1:0]                lut_loaded;
     logic [LI-1:0]             lut_index;
     logic                      lut_shadow_busy;   // pixels of the old bank still in flight
-    logic [7:0]                frames_inflight;   // started, last output word not yet taken
+    logic [7:0]                frames_inflight;   // started before the last edge, last
+                                                  // output word not yet taken
+    logic                      sof_q;             // a frame started at the last edge
     logic                      idle;              // no pixel anywhere in the pipeline
 
     // status, errors, counters
@@ -223,8 +226,10 @@ module dsr_regs #(
     assign reg_ready = !wq_valid && !(reg_addr == dsr_pkg::DSR_REG_LUT_DATA && (reg_write ? lut_hold : lut_wr_q));
     assign wr = reg_valid && reg_ready && reg_write;
     assign rd = reg_valid && reg_ready && !reg_write;
-    // a frame started this cycle is in flight from the next edge on
-    assign idle = frames_inflight == 8'd0 && !sof_accept;
+    // a frame started this cycle is in flight from the next edge on; frames_inflight counts
+    // a frame start a cycle later (sof_q: no carry chain behind the input handshake), and a
+    // frame's last word leaves the output long after its start
+    assign idle = frames_inflight == 8'd0 && !sof_q && !sof_accept;
 
     // |h| <= DSR_H_PERSP_MAX for a two's complement register, as two compares with
     // constants (no negation in series: timing): h >= -MAX when negative, h <= MAX else
@@ -407,8 +412,10 @@ module dsr_regs #(
             lut_loaded       <= 2'b00;
             lut_shadow_busy  <= 1'b0;
             frames_inflight  <= '0;
+            sof_q            <= 1'b0;
         end else begin
-            frames_inflight <= frames_inflight + {7'd0, sof_accept} - {7'd0, frame_out};
+            sof_q           <= sof_accept;
+            frames_inflight <= frames_inflight + {7'd0, sof_q} - {7'd0, frame_out};
             // pixels are in order: once one of the active bank was read, none of the
             // other bank is left; with no frame in flight there is no pixel at all
             if ((lut_pixel_read && lut_pixel_bank == lut_active) || idle) begin
@@ -498,6 +505,7 @@ module dsr_regs #(
     // nxt_* change only where a commit loads the pending set: a frame start copies the
     // pending set into the active one and clears pend_valid, which leaves them as they were
     logic nxt_changed;
+    assign nxt_change = do_commit && params_ok;   // dsr_top registers it into sof_hold
     always_ff @(posedge clk) begin
         if (rst) begin
             nxt_changed <= 1'b1;
@@ -683,7 +691,7 @@ module dsr_regs #(
         if (!rst) begin
             assert (!$isunknown(reg_ready) && !$isunknown(reg_rvalid)) else $error("dsr_regs: X on ready/rvalid");
             if (lut_wr_now) assert (!lut_hold) else $error("dsr_regs: LUT write into a bank in use");
-            if (frame_out) assert (frames_inflight != 8'd0 || sof_accept) else $error("dsr_regs: frame out with none in flight");
+            if (frame_out) assert (frames_inflight != 8'd0) else $error("dsr_regs: frame out with none in flight");
             assert (pend_valid_q == '0 || pend_valid_q == '1) else $error("dsr_regs: copies of pend_valid differ");
             if (lut_swap_pending) assert (pend_valid) else $error("dsr_regs: LUT swap pending without a pending commit");
             if (nxt_stable) assert (nxt_mode == a_prev_mode && nxt_width == a_prev_width

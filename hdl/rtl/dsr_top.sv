@@ -93,7 +93,7 @@ module dsr_top #(
     logic [WB-1:0] act_width, nxt_width;
     logic [HB-1:0] act_height, nxt_height;
     logic [4:0]    act_bits, nxt_bits;
-    logic          nxt_stable;
+    logic          nxt_stable, nxt_change;
     logic [31:0]   act_a11, act_a12, act_a21, act_a22, act_tx, act_ty;
     logic [31:0]   act_h31, act_h32;
     logic [15:0]   act_gain, act_midgrey;
@@ -119,7 +119,7 @@ module dsr_top #(
         .act_mode, .act_width, .act_height, .act_bits,
         .act_a11, .act_a12, .act_a21, .act_a22, .act_tx, .act_ty, .act_h31, .act_h32,
         .act_gain, .act_midgrey, .act_generation, .act_lut_bank, .act_lut_identity,
-        .nxt_mode, .nxt_width, .nxt_height, .nxt_bits, .nxt_stable,
+        .nxt_mode, .nxt_width, .nxt_height, .nxt_bits, .nxt_stable, .nxt_change,
         .lut_wr, .lut_bank, .lut_addr, .lut_wdata, .lut_rdata,
         .lut_pixel_read, .lut_pixel_bank,
         .time_now,
@@ -132,7 +132,7 @@ module dsr_top #(
     logic [15:0]   fi_live;
     logic [XB-1:0] fi_x;
     logic [YB-1:0] fi_y;
-    logic          ctx_push, ctx_block, frame_noref;
+    logic          ctx_push, sof_hold, frame_noref;
     logic [63:0]   frame_time;
 
     dsr_frame_in #(
@@ -143,7 +143,7 @@ module dsr_top #(
         .s_valid, .s_ready, .s_data, .s_sof, .s_eol,
         .act_mode, .act_width, .act_height, .act_bits,
         .nxt_mode, .nxt_width, .nxt_height, .nxt_bits, .nxt_stable,
-        .ctx_block, .time_now,
+        .sof_hold, .time_now,
         // reference slots: the DRAM build's double buffer; the on-chip store has one
         .rd_slot(REF_DRAM != 0 && ref_rd_slot), .wr_slot(REF_DRAM != 0 && ref_wr_slot),
         .m_valid(fi_valid), .m_ready(fi_ready), .m_live(fi_live), .m_x(fi_x), .m_y(fi_y),
@@ -178,12 +178,17 @@ module dsr_top #(
     localparam int CB = $clog2(CTX_DEPTH) + 1;
     localparam int CTX_LIMIT_I = CTX_DEPTH - 2;
     localparam logic [CB-1:0] CTX_LIMIT = CTX_LIMIT_I[CB-1:0];
+    // The FIFO's block merged with a commit's cycle (nxt_stable low) in one register,
+    // sof_hold (timing: one input of the frame start instead of two); the frame start only
+    // picks between the two compares, each formed from registers (timing: no carry chain
+    // or compare behind the input handshake)
     always_ff @(posedge clk) begin
         if (rst) begin
-            ctx_block <= 1'b0;
+            sof_hold <= 1'b1;   // nxt_stable is low after reset
+        end else if (sof_accept) begin
+            sof_hold <= ctx_count + {{(CB - 1){1'b0}}, ctx_push} >= CTX_LIMIT - 1'b1 || nxt_change;
         end else begin
-            ctx_block <= ctx_count + {{(CB - 1){1'b0}}, ctx_push} + {{(CB - 1){1'b0}}, sof_accept}
-                         >= CTX_LIMIT;
+            sof_hold <= ctx_count + {{(CB - 1){1'b0}}, ctx_push} >= CTX_LIMIT || nxt_change;
         end
     end
 
@@ -595,7 +600,7 @@ module dsr_top #(
 
 `ifndef SYNTHESIS
     // assertions (Verilator --assert in every test build, Icarus): the context FIFO is
-    // never pushed when full nor popped when empty (ctx_block reserves room); the output
+    // never pushed when full nor popped when empty (sof_hold reserves room); the output
     // holds still while stalled; the pipeline's valids are never X (4-state)
     logic        a_out_stall, a_run;
     logic [16:0] a_out;
