@@ -174,10 +174,10 @@ module dsr_ref_dram #(
     (* ram_style = "distributed" *) logic [SEQ_BITS-1:0] fl_seq [FILL_DEPTH];
     (* ram_style = "distributed" *) logic [SEQ_BITS-1:0] fl_wait [FILL_DEPTH];
     (* ram_style = "distributed" *) logic                fl_wen [FILL_DEPTH];
-    logic [FB:0]         fl_wr, fl_iss, fl_tk, fl_ret;
+    logic [FB:0]         fl_wr, fl_iss, fl_iss1, fl_tk, fl_ret;
     logic [1:0]          iss_word, tk_word, ret_word;
     logic                tk, tk_ok, tk_step_q, wait_over;
-    logic                fl_empty, iss_pending, rd_cmd, rd_ret;
+    logic                fl_empty, iss_pending, iss_go, iss_step, rd_cmd, rd_ret;
 
     // registered, so the prefetcher's issue does not wait for the subtraction: room for
     // two (a fill may go out in the cycle the flag is computed), at most FILL_DEPTH - 1 in
@@ -185,7 +185,18 @@ module dsr_ref_dram #(
     logic fill_room, iss_room;
     assign fill_ready  = fill_room;
     assign fl_empty    = fl_wr == fl_ret;
-    assign iss_pending = fl_wr != fl_iss;
+    // iss_pending (fl_wr != fl_iss) is a flip-flop, set a cycle ahead as dsr_credit sets
+    // its ok, from the fills requested and not yet read (iss_cnt = fl_wr - fl_iss, its
+    // +-1 from the register alone) and iss_cnt1 (iss_cnt == 1, a flip-flop too): a fill
+    // requested sets it (the ring never holds more than FILL_DEPTH - 1), a fill's last
+    // read command leaves it at !iss_cnt1, both or neither keep it. The read commands'
+    // handshake then starts from flip-flops (timing: the 9-bit compare behind
+    // iss_pending, then rd_cmd, then fl_iss's carry, were nine LUT levels, the board
+    // netlist's deepest pipe_clk cone; fl_wr != fl_iss + 1 as the next value was still six)
+    assign iss_go      = iss_pending && iss_room;
+    assign iss_step    = rd_cmd && iss_word == 2'd3;
+    logic [FB:0] iss_cnt;     // fl_wr - fl_iss
+    logic        iss_cnt1;    // iss_cnt == 1
 
     always_ff @(posedge clk) begin
         if (rst) begin
@@ -193,6 +204,10 @@ module dsr_ref_dram #(
             fill_room <= 1'b1;
             iss_room  <= 1'b1;
             fl_iss   <= '0;
+            fl_iss1  <= (FB + 1)'(1);
+            iss_pending <= 1'b0;
+            iss_cnt  <= '0;
+            iss_cnt1 <= 1'b0;
             fl_tk    <= '0;
             fl_ret   <= '0;
             iss_word <= '0;
@@ -209,8 +224,24 @@ module dsr_ref_dram #(
             iss_room  <= (fl_iss - fl_ret) < (FB + 1)'(ISS_MAX - 1);
             if (rd_cmd) begin
                 iss_word <= iss_word + 1'b1;
-                if (iss_word == 2'd3) fl_iss <= fl_iss + 1'b1;
             end
+            if (iss_step) begin
+                fl_iss  <= fl_iss1;
+                fl_iss1 <= fl_iss1 + 1'b1;
+            end
+            case ({fill_valid && fill_ready, iss_step})
+                2'b10: begin
+                    iss_pending <= 1'b1;
+                    iss_cnt     <= iss_cnt + 1'b1;
+                    iss_cnt1    <= !iss_pending;
+                end
+                2'b01: begin
+                    iss_pending <= !iss_cnt1;
+                    iss_cnt     <= iss_cnt - 1'b1;
+                    iss_cnt1    <= iss_cnt == (FB + 1)'(2);
+                end
+                default: ;
+            endcase
             if (tk) begin
                 tk_word <= tk_word + 1'b1;
                 if (tk_word == 2'd3) fl_tk <= fl_tk + 1'b1;
@@ -303,11 +334,11 @@ module dsr_ref_dram #(
         word_addr = (a << 2) | MEM_AW'(ly);
     endfunction
 
-    assign rd_cmd  = iss_pending && iss_room && mem_cmd_ready;
-    assign wq_send = !(iss_pending && iss_room) && wq_full && mem_cmd_ready;
+    assign rd_cmd  = iss_go && mem_cmd_ready;
+    assign wq_send = !iss_go && wq_full && mem_cmd_ready;
 
-    assign mem_cmd_valid = (iss_pending && iss_room) || wq_full;
-    assign mem_cmd_we    = !(iss_pending && iss_room);
+    assign mem_cmd_valid = iss_go || wq_full;
+    assign mem_cmd_we    = !iss_go;
     assign mem_cmd_addr  = iss_pending
         ? word_addr(fl_slot[fl_iss[FB-1:0]], fl_ty[fl_iss[FB-1:0]], fl_tx[fl_iss[FB-1:0]],
                     iss_word)
@@ -554,6 +585,12 @@ module dsr_ref_dram #(
 `endif
 
 `ifndef SYNTHESIS
+    // the registered issue flag is the compare it replaces
+    always @(posedge clk) begin
+        if (!rst) assert (iss_pending == (fl_wr != fl_iss) && fl_iss1 == fl_iss + 1'b1
+                          && iss_cnt == fl_wr - fl_iss && iss_cnt1 == (iss_cnt == (FB + 1)'(1)))
+            else $error("dsr_ref_dram: iss_pending, iss_cnt or fl_iss1 out of step with the ring's counts");
+    end
     // the split handshake above relies on it
     always @(posedge clk) begin
         if (!rst && s_valid) assert (!(s_need && s_wr_en))

@@ -128,8 +128,13 @@ module dsr_ref_prefetch #(
     assign job_pop   = !walking && !job_empty;
 
     // frame start, line end and last line are flip-flops (set from the counters' next
-    // values), so the generator's inputs do not wait for the counters' compares
+    // values), so the generator's inputs do not wait for the counters' compares. The
+    // compares are of registers alone: gx2 = gx + 2 and gy2 = gy + 2 are counters of their
+    // own (timing: {1'b0, gx} + 2 == w_width was a carry chain, then the compare, then the
+    // step's enable, 9 LUT levels to eol_q on the board netlist)
     logic          sof_q, eol_q, lrow_q;
+    logic [WB-1:0] gx2;
+    logic [HB-1:0] gy2;
     logic [WB-1:0] j_width;
     logic [HB-1:0] j_height;
     assign j_width  = job_rd[JW-1 -: WB];
@@ -143,6 +148,8 @@ module dsr_ref_prefetch #(
             walking <= 1'b0;
             gx      <= '0;
             gy      <= '0;
+            gx2     <= WB'(2);
+            gy2     <= HB'(2);
             sof_q   <= 1'b0;
             eol_q   <= 1'b0;
             lrow_q  <= 1'b0;
@@ -150,6 +157,8 @@ module dsr_ref_prefetch #(
             walking <= 1'b1;
             gx      <= '0;
             gy      <= '0;
+            gx2     <= WB'(2);
+            gy2     <= HB'(2);
             sof_q   <= 1'b1;
             eol_q   <= j_width == WB'(1);
             lrow_q  <= j_height == HB'(1);
@@ -161,11 +170,14 @@ module dsr_ref_prefetch #(
             if (gen_eol) begin
                 gx     <= '0;
                 gy     <= gy + 1'b1;
+                gx2    <= WB'(2);
+                gy2    <= gy2 + 1'b1;
                 eol_q  <= w_width == WB'(1);
-                lrow_q <= {1'b0, gy} + HB'(2) == w_height;
+                lrow_q <= gy2 == w_height;
             end else begin
                 gx    <= gx + 1'b1;
-                eol_q <= {1'b0, gx} + WB'(2) == w_width;
+                gx2   <= gx2 + 1'b1;
+                eol_q <= gx2 == w_width;
             end
         end
     end
@@ -368,7 +380,7 @@ module dsr_ref_prefetch #(
     logic [GB-1:0]       cur_gen;
     logic [EB-1:0]       cur_ep;
     logic                sweeping, sw_init, ep_dirty, ep_step;
-    logic [SXB-1:0]      sw_slot, sw_slot_n;
+    logic [SXB-1:0]      sw_slot, sw_slot1, sw_slot_n;
     // the stage moves' flags and their copies (see "stage moves")
     localparam int NGA = 1 + 4 * NC;
     logic [NGA-1:0]      xa_q, ya_q, ga_take;
@@ -903,7 +915,10 @@ module dsr_ref_prefetch #(
         sweeping_n = sweeping;
         if (sweeping && sw_end) sweeping_n = 1'b0;
         if (clr_v && cur_gen == GEN_LAST) sweeping_n = 1'b1;
-        sw_slot_n = sweeping ? sw_slot + 1'b1 : sw_slot;
+        // sw_slot1 = sw_slot + 1, a counter of its own: no carry in front of the
+        // candidates' sweep compares (timing: sw_slot's carry -> sw_slot_n -> sp_eq, 8.12
+        // LUT levels on the board netlist)
+        sw_slot_n = sweeping ? sw_slot1 : sw_slot;
         if (rst || (clr_v && cur_gen == GEN_LAST)) sw_slot_n = '0;
     end
 
@@ -981,6 +996,7 @@ module dsr_ref_prefetch #(
             sw_nq      <= 1'b1;                // sweeping, not at its end, no drop
             sw_init    <= 1'b1;
             sw_slot    <= '0;
+            sw_slot1   <= SXB'(1);
             sw_end     <= 1'b0;
             ep_dirty   <= 1'b0;
         end else begin
@@ -1018,7 +1034,8 @@ module dsr_ref_prefetch #(
             sweeping <= sweeping_n;
             sw_end <= sw_slot_n == SXB'(NSB - 1);
             if (sweeping) begin
-                sw_slot <= sw_slot + 1'b1;
+                sw_slot  <= sw_slot1;
+                sw_slot1 <= sw_slot1 + 1'b1;
                 if (sw_slot == SXB'(NSB - 1)) begin
                     sw_init  <= 1'b0;
                 end
@@ -1027,6 +1044,7 @@ module dsr_ref_prefetch #(
                 if (cur_gen == GEN_LAST) begin
                     cur_gen  <= GB'(1);
                     sw_slot  <= '0;
+                    sw_slot1 <= SXB'(1);
                 end else begin
                     cur_gen <= cur_gen + 1'b1;
                 end
@@ -1078,6 +1096,8 @@ module dsr_ref_prefetch #(
                 else $error("dsr_ref_prefetch: R's or I's registered misses are not their state's");
             assert (sw_nq == sweeping_n)
                 else $error("dsr_ref_prefetch: sw_nq is not the sweep's next flag");
+            assert (sw_slot1 == sw_slot + 1'b1)
+                else $error("dsr_ref_prefetch: sw_slot1 is not the sweep's slot + 1");
             assert (sw_end == (sw_slot == SXB'(NSB - 1)))
                 else $error("dsr_ref_prefetch: sw_end is not the sweep's last slot");
         end
@@ -1116,6 +1136,10 @@ module dsr_ref_prefetch #(
                     && xr_q == {5{!r_valid || !i_valid || dnm_q}}
                     && xi_q == {5{!i_valid || dnm_q}})
                 else $error("dsr_ref_prefetch: a copy of the move flags is not the stages' state");
+            // (while walking: the last line's end of a frame 2^YB lines high wraps gy, not
+            // gy2; the next job loads both)
+            if (walking) assert (gx2 == {1'b0, gx} + WB'(2) && gy2 == {1'b0, gy} + HB'(2))
+                else $error("dsr_ref_prefetch: the walk's counters + 2 are not the counters'");
             assert (sk_mv == a_valid && sk_sr == sa_ready)
                 else $error("dsr_ref_prefetch: the mirror of the slice's state is not the slice's");
             for (int k = 0; k < 4; k++) begin
