@@ -24,6 +24,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <csignal>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -115,19 +116,19 @@ static void on_sigint(int sig)
 // null otherwise), the members exist and each trigger vector has one trigger (one
 // clock: not the DRAM build, whose second clock keeps eval(), nor the DSR_ECP5 build,
 // whose MULT18X18D model clocks its registers through muxes of its clock pins); else
-// eval().
+// eval(). Sim's constructor asks once (probe), so that each edge tests only Sim::fast.
 #ifndef TB_DRAM
 void Vdsr_top___024root___eval_ico(Vdsr_top___024root *) __attribute__((weak));
 void Vdsr_top___024root___eval_nba(Vdsr_top___024root *) __attribute__((weak));
 template <class Root>
-static auto rise_fast(Root *r, int, bool ico_done) -> typename std::enable_if<
+static auto rise_fast(Root *r, int, bool ico_done, bool probe = false) -> typename std::enable_if<
 	std::is_same<decltype(r->__VicoTriggered), VlTriggerVec<1>>::value &&
 	std::is_same<decltype(r->__VactTriggered), VlTriggerVec<1>>::value &&
 	std::is_same<decltype(r->__VnbaTriggered), VlTriggerVec<1>>::value &&
 	sizeof(r->__Vtrigrprev__TOP__clk) == 1 && sizeof(r->clk) == 1, bool>::type
 {
-	if (!Vdsr_top___024root___eval_ico || !Vdsr_top___024root___eval_nba)
-		return false;
+	if (probe)
+		return Vdsr_top___024root___eval_ico && Vdsr_top___024root___eval_nba;
 	r->clk = 1;
 	if (!ico_done) {
 		r->__VicoTriggered.at(0) = 1;
@@ -142,7 +143,7 @@ static auto rise_fast(Root *r, int, bool ico_done) -> typename std::enable_if<
 }
 #endif
 template <class Root>
-static bool rise_fast(Root *, long, bool)
+static bool rise_fast(Root *, long, bool, bool = false)
 {
 	return false;
 }
@@ -196,6 +197,7 @@ struct Sim {
 #endif
 		ctx.randSeed((int)seed);
 		top.reset(new Vdsr_top(&ctx));
+		fast = fast && rise_fast(top->rootp, 0, false, true);
 		// half a period of PIPE_KHZ (at least a tick, so $time always moves)
 		half_ticks = std::max<uint64_t>(1, tb_ps_ticks(ctx, 500000000u / PIPE_KHZ));
 #if VM_TRACE
@@ -1065,12 +1067,29 @@ static int replay(Sim &sim, const char *stim_path, const char *exp_path, const c
 		exp.push_back((uint32_t)strtoul(line, NULL, 16));
 	fclose(f);
 
+	// the stimulus decoded before the loop, each word into the input values it sets (a
+	// byte copied per input and cycle), an STIM_END word after the last (which the loop
+	// never passes, so no bound test); the fields but data laid out as one 64-bit word,
+	// compared at once (ctl below)
+	struct Beat {
+		uint32_t data;	// reg_wdata, and s_data's 16 bits
+		uint16_t addr;
+		uint8_t reg_valid, reg_write, s_valid, s_sof, s_eol, cmd;
+	};
+	static_assert(sizeof(Beat) == 12 && offsetof(Beat, cmd) == 11, "Beat: 4 + 8 bytes");
+	std::vector<Beat> beats;
+	beats.reserve(stim.size() + 1);
+	for (size_t i = 0; i <= stim.size(); i++) {
+		const uint64_t w = i < stim.size() ? stim[i] : (uint64_t)STIM_END << 60;
+		const uint8_t cmd = (uint8_t)(w >> 60);
+		beats.push_back(Beat{(uint32_t)w, (uint16_t)((w >> 48) & 0xfff),
+			cmd == STIM_WRITE || cmd == STIM_READ, cmd == STIM_WRITE, cmd == STIM_PIXEL,
+			(uint8_t)((w >> 32) & 1), (uint8_t)((w >> 33) & 1), cmd});
+	}
 	// the ports as the model's own members (rootp: Vdsr_top's ports are references to
-	// them, each reloaded after every byte-wide store), the stimulus through a local
-	// pointer, each word read once: the same values, fewer loads per cycle
+	// them, each reloaded after every byte-wide store): the same values, fewer loads
 	Vdsr_top___024root *t = sim.top->rootp;
-	const uint64_t *sp = stim.data();
-	const size_t sn = stim.size();
+	const Beat *bp = beats.data();
 	size_t si = 0, ei = 0, pixels = 0, errors = 0, frames = 0;
 	uint16_t lfsr = 0xace1;
 	std::deque<uint32_t> rd_want;
@@ -1086,25 +1105,27 @@ static int replay(Sim &sim, const char *stim_path, const char *exp_path, const c
 #endif
 	CALLGRIND_TOGGLE_COLLECT;
 	while (!interrupted && idle < 1000) {
-		const uint64_t w = si < sn ? sp[si] : (uint64_t)STIM_END << 60;
-		const uint64_t cmd = w >> 60;
-		const uint8_t wr = cmd == STIM_WRITE, sof = (w >> 32) & 1;
-		const uint16_t addr = (uint32_t)(w >> 48) & 0xfff;
-		t->reg_valid = cmd == STIM_WRITE || cmd == STIM_READ;
+		const Beat &b = bp[si];
+		const uint8_t cmd = b.cmd, sof = b.s_sof, wr = b.reg_write;
+		const uint16_t addr = b.addr;
+		t->reg_valid = b.reg_valid;
 		t->reg_write = wr;
 		t->reg_addr = addr;
-		t->reg_wdata = (uint32_t)w;
-		t->s_valid = cmd == STIM_PIXEL;
+		t->reg_wdata = b.data;
+		t->s_valid = b.s_valid;
 		t->s_sof = sof;
-		t->s_eol = (w >> 33) & 1;
-		t->s_data = (uint16_t)w;
+		t->s_eol = b.s_eol;
+		t->s_data = (uint16_t)b.data;
 		lfsr = (uint16_t)((lfsr >> 1) ^ (-(lfsr & 1) & 0xb400));
-		t->m_ready = (lfsr & 3) != 0;
+		const uint8_t m_ready = (lfsr & 3) != 0;
+		t->m_ready = m_ready;
 		// every input this loop sets but the 32 data bits (reg_wdata, s_data): they only
 		// reach registers, so the input logic's values (Verilator's ico region) are the
 		// same as at the last eval() while ctl stays, the rising edge's eval() having
-		// recomputed them with its new register values
-		const uint64_t ctl = (w >> 32) << 1 | t->m_ready;
+		// recomputed them with its new register values (cmd < 4: bit 63 free)
+		uint64_t ctl;
+		memcpy(&ctl, &b.addr, sizeof(ctl));
+		ctl |= (uint64_t)m_ready << 63;
 		const bool ctl_same = !first && ctl == p_ctl;
 		bool same = !first && sof == p_sof && addr == p_addr && wr == p_write;
 #ifdef TB_DRAM
@@ -1150,12 +1171,10 @@ static int replay(Sim &sim, const char *stim_path, const char *exp_path, const c
 				rd_want.pop_front();
 		}
 		if (cmd == STIM_READ && t->reg_ready)
-			rd_want.push_back((uint32_t)w);
-		if (((cmd == STIM_WRITE || cmd == STIM_READ) && t->reg_ready) ||
-		    (cmd == STIM_PIXEL && t->s_ready))
-			si++;
-		if (cmd == STIM_PIXEL && t->s_ready)
-			pixels++;
+			rd_want.push_back(b.data);
+		const unsigned px = b.s_valid & t->s_ready;	// a pixel taken
+		si += (b.reg_valid & t->reg_ready) | px;
+		pixels += px;
 		if (t->m_valid && t->m_ready) {
 			uint32_t e = ei < exp.size() ? exp[ei] : EXP_END;
 			uint32_t got = t->m_data | (t->m_last ? EXP_LAST : 0);
