@@ -11,8 +11,8 @@
 //
 // The payload length, 2 * width * height, is a registered product of the context at the
 // FIFO's head (dsr_mul: two cycles, one MULT18X18D with its registers): the head is
-// there three cycles before the header's first word (have_ctx a cycle after it, HEADER
-// a cycle later), and the length is words 18 and 19.
+// there two cycles before HEADER's first cycle (have_ctx a cycle after it, HEADER a
+// cycle later), where the whole header, length included, is built and loaded.
 //
 // Overhead per frame: 32 + 8 words and two idle cycles. The output is a register; the
 // pixel input is taken only in the payload phase (s_ready).
@@ -66,13 +66,11 @@ module dsr_framer #(
     logic                bad;
     logic [31:0]         flags;
     logic [31:0]         frame_seq;
-    // the header's context fields, copied from the FIFO's head when the header starts:
-    // its words are picked from flip-flops, not from the FIFO's LUT RAM read (timing)
-    logic [WB-1:0]       h_width;
-    logic [HB-1:0]       h_height;
-    logic [4:0]          h_bits;
-    logic [31:0]         h_generation;
-    logic [63:0]         h_time;
+    // the header's words 1..31, loaded with word 0 and shifted out a word at a time: each
+    // output word comes from a flip-flop, not from a 32-way pick of the context (timing:
+    // Yosys built that pick as a chain of seven LUTs)
+    logic [HDR_BITS-17:0] hdr_rest;
+    logic                 hdr_first;   // word 0 goes out next
 
     logic adv;
     assign adv     = !m_valid || m_ready;
@@ -100,18 +98,17 @@ module dsr_framer #(
     assign ctx_pop = state == TRAILER && adv && count == TRL_LAST;
     assign s_ready = state == PAYLOAD && adv;
 
-    // ---- the header's word i, laid out by the byte offsets of dsr_hw.h, selected from
-    // the context's copy (h_*, flags) when it goes out: no 256-bit header register (and
-    // the simulators build the header only for its 32 cycles). The context stays at the
-    // FIFO's head until the pop after the trailer, so the length (from the head) is
-    // still this frame's.
-    function automatic logic [15:0] hdr_word(input logic [4:0] i, input logic [WB-1:0] width,
-                                             input logic [HB-1:0] height,
-                                             input logic [4:0] bits, input logic [31:0] seq,
-                                             input logic [31:0] generation,
-                                             input logic [63:0] time_stamp,
-                                             input logic [31:0] hflags,
-                                             input logic [31:0] length);
+    // ---- the header, laid out by the byte offsets of dsr_hw.h, built once a frame as its
+    // first word goes out (HEADER's first cycle: the length's product is ready by then).
+    // The context stays at the FIFO's head until the pop after the trailer.
+    function automatic logic [HDR_BITS-1:0] hdr_bits(input logic [WB-1:0] width,
+                                                     input logic [HB-1:0] height,
+                                                     input logic [4:0] bits,
+                                                     input logic [31:0] seq,
+                                                     input logic [31:0] generation,
+                                                     input logic [63:0] time_stamp,
+                                                     input logic [31:0] hflags,
+                                                     input logic [31:0] length);
         logic [HDR_BITS-1:0] hdr;
         hdr = '0;
         hdr[dsr_pkg::DSR_HDR_OFF_MAGIC * 8 +: 32]          = dsr_pkg::DSR_FRAME_MAGIC;
@@ -127,7 +124,7 @@ module dsr_framer #(
         hdr[dsr_pkg::DSR_HDR_OFF_FLAGS * 8 +: 32]          = hflags;
         hdr[dsr_pkg::DSR_HDR_OFF_PAYLOAD_LENGTH * 8 +: 32] = length;
         hdr[dsr_pkg::DSR_HDR_OFF_PAYLOAD_CRC * 8 +: 32]    = 32'd0;
-        hdr_word = hdr[{i, 4'd0} +: 16];
+        hdr_bits = hdr;
     endfunction
 
     // ---- the trailer's word i, from the payload's CRC and flags (registered with the
@@ -158,11 +155,7 @@ module dsr_framer #(
                 IDLE: begin
                     if (have_ctx) begin
                         flags <= ctx_flags;
-                        h_width      <= ctx_width;
-                        h_height     <= ctx_height;
-                        h_bits       <= ctx_bits;
-                        h_generation <= ctx_generation;
-                        h_time       <= ctx_time;
+                        hdr_first <= 1'b1;
                         crc   <= 32'hffffffff;
                         bad   <= 1'b0;
                         count <= '0;
@@ -172,8 +165,15 @@ module dsr_framer #(
                 HEADER: begin
                     if (adv) begin
                         m_valid <= 1'b1;
-                        m_data  <= hdr_word(count[4:0], h_width, h_height, h_bits, frame_seq,
-                                            h_generation, h_time, flags, payload_length);
+                        hdr_first <= 1'b0;
+                        if (hdr_first) begin
+                            {hdr_rest, m_data} <= hdr_bits(ctx_width, ctx_height, ctx_bits,
+                                                           frame_seq, ctx_generation, ctx_time,
+                                                           flags, payload_length);
+                        end else begin
+                            m_data   <= hdr_rest[15:0];
+                            hdr_rest <= hdr_rest >> 16;
+                        end
                         count   <= count + 1'b1;
                         if (count == HDR_LAST) begin
                             state <= PAYLOAD;
