@@ -416,6 +416,8 @@ module dsr_frame_in #(
     c_size_change_h: cover property (@(posedge clk) start && ref_valid && nxt_mode[1] && ref_width == nxt_width && ref_height != nxt_height);
     c_short_padded:  cover property (@(posedge clk) emit && padding && last);
     c_start_blocked: cover property (@(posedge clk) s_valid && s_sof && !active && !padding && sof_hold && nxt_stable && m_ready);
+    // a frame start offered in the cycle after a commit's edge (held by sof_hold for it)
+    c_start_after_commit: cover property (@(posedge clk) s_valid && s_sof && !active && !padding && !nxt_stable && m_ready);
 `endif
 `endif
 

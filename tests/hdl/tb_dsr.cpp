@@ -370,6 +370,13 @@ public:
 	uint64_t pixels_compared = 0;
 	uint64_t first_sof_cycle = 0, last_out_cycle = 0;
 	uint64_t moves = 0;		// handshakes so far (input pixels, output words, register ops)
+	// A commit the mirror took acts at an edge; in the cycle after it the next parameters
+	// are still settling (dsr_regs' nxt_stable low), so a frame start offered then must
+	// wait exactly that one cycle: counted here, checked in every test
+	uint64_t commit_edge = UINT64_MAX;	// cycle whose edge activated the last good commit
+	unsigned sof_held_after_commit = 0;	// frame starts offered in the cycle after it, held
+	unsigned sof_taken_after_hold = 0;	// ... and taken in the cycle after that
+	bool sof_was_held = false;
 	bool quiet = false;
 	std::function<void(const ExpectedFrame &, const std::vector<uint16_t> &)> on_frame;
 
@@ -505,6 +512,20 @@ public:
 		// input handshake: a frame start first, then the pixel
 		if (s_go && t->s_sof)
 			board.frame_short_seen();
+		if (s_go && t->s_sof && sim.cycle == commit_edge + 1) {
+			if (t->s_ready)
+				fail_msg("a frame start was taken in the cycle after a commit's edge");
+			else
+				sof_held_after_commit++;
+			sof_was_held = true;
+		} else if (sof_was_held && s_go && t->s_sof && t->s_ready) {
+			if (sim.cycle == commit_edge + 2)
+				sof_taken_after_hold++;
+			else if (!quiet)
+				fprintf(stderr, "frame start held after a commit: taken %llu cycles after its edge\n",
+					(unsigned long long)(sim.cycle - commit_edge));
+			sof_was_held = false;
+		}
 		if (s_go && t->s_ready) {
 			Beat b = beats.front();
 			beats.pop_front();
@@ -522,8 +543,12 @@ public:
 			sent_pixel++;
 		}
 
-		if (ctrl)
+		if (ctrl) {
+			uint32_t refused = board.param_errors;
 			board.reg_write(wop.addr, wop.data);
+			if ((wop.data & DSR_CTRL_COMMIT) && board.param_errors == refused)
+				commit_edge = sim.cycle;
+		}
 		if (!board.violation.empty()) {
 			fail_msg(board.violation.c_str());
 			board.violation.clear();
@@ -1681,6 +1706,39 @@ static void directed_commit_at_sof(Bench &b)
 		b.fail_msg("directed commit-at-sof: the two frames did not come out right");
 }
 
+// A frame start offered d = 0 .. 7 cycles after a commit was put on the bus (the pipeline
+// idle each time), so one of them is offered in the cycle right after the commit's edge:
+// that one waits exactly one cycle (dsr_regs' nxt_stable, dsr_top's sof_hold) and then
+// starts with the new set; the others start at once, before or after the commit's edge.
+// The geometry stays, so only the commit's timing differs between frames; the mirror checks
+// each header's GENERATION against the start the RTL took.
+static void directed_start_after_commit(Bench &b)
+{
+	const uint32_t w = 8, h = 4;
+	commit_now(b, plain_params(DSR_MODE_PASS, w, h));
+	unsigned base = b.passed, held0 = b.sof_held_after_commit, taken0 = b.sof_taken_after_hold;
+	b.p_valid = b.p_ready = 1.0;
+	for (int d = 0; d < 8; d++) {
+		std::vector<RegOp> ops;
+		push_params(ops, plain_params(DSR_MODE_PASS, w, h));
+		ops.pop_back();				// everything but the commit
+		run_ops(b, ops);
+		b.ops.push_back({true, DSR_REG_CTRL, DSR_CTRL_COMMIT, false});
+		for (int i = 0; i < d; i++)
+			b.cycle();
+		push_frame(b, 7100000 + d, random_image(b.rng, w, h, 12, 1, nullptr), w, h, 0);
+		run_until_drained(b, 200000);
+	}
+	if (b.passed - base != 8)
+		b.fail_msg("directed start-after-commit: not all eight frames came out right");
+	if (b.sof_held_after_commit - held0 != 1 || b.sof_taken_after_hold - taken0 != 1)
+		b.fail_msg(("directed start-after-commit: " +
+			    std::to_string(b.sof_held_after_commit - held0) +
+			    " frame start(s) offered in the cycle after the commit's edge, " +
+			    std::to_string(b.sof_taken_after_hold - taken0) +
+			    " taken one cycle later (want 1 and 1)").c_str());
+}
+
 // A LUT committed while a frame is in flight, and no frame after it: once the pipeline has
 // run empty the committed bank becomes active without a frame start (the shadow bank is
 // free for the next upload at once), and the next frame meets it.
@@ -2004,6 +2062,7 @@ static const Directed directed_tests[] = {
 	{"ctx-full", directed_ctx_full},
 	{"w1c", directed_w1c},
 	{"commit-at-sof", directed_commit_at_sof},
+	{"start-after-commit", directed_start_after_commit},
 	{"idle-swap", directed_idle_swap},
 	{"reg-toggle", directed_reg_toggle},
 	{"max-size", directed_max_size, true},	// 3 frames of 64K pixels
