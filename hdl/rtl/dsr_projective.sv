@@ -148,24 +148,47 @@ module dsr_projective #(
     // whether it runs on with den0 unchanged or stands still, so the positions are the
     // same; in an affine frame (h31 = h32 = 0, D = 2^40 at every pixel) it stands still
     // after its first RSTAGES clocks: no toggling there, and Verilator skips its blocks
-    // (a third of the test build's generator). rcp_en is a register: the compare ends at
+    // (a third of the test build's generator). rcp_en is a register: the restart ends at
     // it and the counter, not at the stages' clock enables.
+    // The restart is "D may have changed": the pixel is a frame start (cur_d = DEN_ONE),
+    // or d_moved, a register that is high whenever run_d may differ from den0. It is set
+    // from the step that wrote them: den0 takes cur_d, run_d takes cur_d + h31 within a
+    // line (equal iff h31 = 0) and the row's D + h32 at a line end (equal to cur_d when
+    // h31 = h32 = 0: then every D of the frame is DEN_ONE, both reset at its start), so
+    // it is exact for affine frames and a line-end early at most for projective ones;
+    // a frame start that writes nothing sets it too (den0 = DEN_ONE, run_d kept). An
+    // extra restart only reloads the same values. Timing: the live compare cur_d != den0
+    // (48 bits behind cur_d's mux) was the board's 7-level cone into rcp_en's set/reset
+    // and rcp_left; now rcp_en's next value is a few gates from flip-flops.
     // (The reciprocal's multipliers are named rcp_*: their clock enable is ren, the
     // numerators' mul_* keep en, and the coverage run tells the two apart by name.)
     localparam int RSTAGES = NDELAY - 1;
     localparam int RCB     = $clog2(RSTAGES);
-    logic           rcp_en, ren;
+    logic           rcp_en, ren, d_moved;
     logic [RCB-1:0] rcp_left;
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            d_moved <= 1'b1;
+        end else if (en) begin
+            d_moved <= s_sof || (s_valid && (h31 != '0 || (s_eol && h32 != '0)));
+        end
+    end
 
     always_ff @(posedge clk) begin
         if (rst) begin
             rcp_en   <= 1'b1;
             rcp_left <= RCB'(RSTAGES - 1);
         end else if (en) begin
-            if (cur_d != den0) begin
+            if (s_sof || d_moved) begin
                 rcp_en   <= 1'b1;
                 rcp_left <= RCB'(RSTAGES - 1);
             end else begin
+`ifndef SYNTHESIS
+                // the registered restart covers every change of D (else the reciprocal
+                // would keep a stale 1/D); checked here, in the branch that relies on it
+                assert (cur_d == den0) else $error("dsr_projective: D changed without a restart of the reciprocal");
+`endif
                 rcp_en   <= rcp_left != '0;
                 rcp_left <= rcp_left - RCB'(rcp_left != '0);
             end

@@ -72,9 +72,13 @@ struct Bench {
 			p.tx = span(300 << DSR_T_FRAC_BITS), p.ty = span(300 << DSR_T_FRAC_BITS);
 			break;
 		}
-		switch (rng() % 5) {
+		switch (rng() % 7) {
 		case 0: p.h31 = p.h32 = 0; break;			// affine
 		case 1: p.h31 = chance(50) ? hm : -hm; p.h32 = chance(50) ? hm : -hm; break;
+		// one of the two zero: D changes only at line ends (h31 = 0) or only along
+		// lines (h32 = 0), the cases the reciprocal's restart (d_moved) tells apart
+		case 2: p.h31 = 0; p.h32 = span(hm) | 1; break;
+		case 3: p.h31 = span(hm) | 1; p.h32 = 0; break;
 		default: p.h31 = span(hm); p.h32 = span(hm); break;
 		}
 		if (corner)	// D = 1 - 0.2 at the far corner: the table's low end
