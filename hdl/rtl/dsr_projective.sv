@@ -98,7 +98,7 @@ module dsr_projective #(
     logic [DB-1:0]       cur_d, cur_row_d;
     assign cur_u     = s_sof ? {{SX{tx[31]}}, tx, {TSHIFT{1'b0}}} : run_u;
     assign cur_v     = s_sof ? {{SX{ty[31]}}, ty, {TSHIFT{1'b0}}} : run_v;
-    assign cur_d     = s_sof ? DEN_ONE : run_d;
+    assign cur_d     = s_valid && s_sof ? DEN_ONE : run_d;   // den0 loads it every clock
     assign cur_row_u = s_sof ? {{SX{tx[31]}}, tx, {TSHIFT{1'b0}}} : row_u;
     assign cur_row_v = s_sof ? {{SX{ty[31]}}, ty, {TSHIFT{1'b0}}} : row_v;
     assign cur_row_d = s_sof ? DEN_ONE : row_d;
@@ -150,14 +150,15 @@ module dsr_projective #(
     // after its first RSTAGES clocks: no toggling there, and Verilator skips its blocks
     // (a third of the test build's generator). rcp_en is a register: the restart ends at
     // it and the counter, not at the stages' clock enables.
-    // The restart is "D may have changed": the pixel is a frame start (cur_d = DEN_ONE),
-    // or d_moved, a register that is high whenever run_d may differ from den0. It is set
-    // from the step that wrote them: den0 takes cur_d, run_d takes cur_d + h31 within a
-    // line (equal iff h31 = 0) and the row's D + h32 at a line end (equal to cur_d when
-    // h31 = h32 = 0: then every D of the frame is DEN_ONE, both reset at its start), so
-    // it is exact for affine frames and a line-end early at most for projective ones;
-    // a frame start that writes nothing sets it too (den0 = DEN_ONE, run_d kept). An
-    // extra restart only reloads the same values. Timing: the live compare cur_d != den0
+    // The restart is "D may have changed": the pixel is a valid frame start (cur_d =
+    // DEN_ONE), or d_moved, a register that is high whenever run_d may differ from den0.
+    // It is set from the step that wrote them: den0 takes cur_d, run_d takes cur_d + h31
+    // within a line (equal iff h31 = 0) and the row's D + h32 at a line end (equal to
+    // cur_d when h31 = h32 = 0: then every D of the frame is DEN_ONE, both reset at its
+    // start), so it is exact for affine frames and a line-end early at most for projective
+    // ones; a clock without a pixel writes den0 = run_d and leaves it low. An extra
+    // restart only reloads the same values. (cur_d takes s_sof only with s_valid, so a
+    // start mark on an empty cycle, don't-care and X in 4-state simulation, moves nothing.) Timing: the live compare cur_d != den0
     // (48 bits behind cur_d's mux) was the board's 7-level cone into rcp_en's set/reset
     // and rcp_left; now rcp_en's next value is a few gates from flip-flops.
     // (The reciprocal's multipliers are named rcp_*: their clock enable is ren, the
@@ -171,7 +172,7 @@ module dsr_projective #(
         if (rst) begin
             d_moved <= 1'b1;
         end else if (en) begin
-            d_moved <= s_sof || (s_valid && (h31 != '0 || (s_eol && h32 != '0)));
+            d_moved <= s_valid && (s_sof || h31 != '0 || (s_eol && h32 != '0));
         end
     end
 
@@ -180,15 +181,10 @@ module dsr_projective #(
             rcp_en   <= 1'b1;
             rcp_left <= RCB'(RSTAGES - 1);
         end else if (en) begin
-            if (s_sof || d_moved) begin
+            if ((s_valid && s_sof) || d_moved) begin
                 rcp_en   <= 1'b1;
                 rcp_left <= RCB'(RSTAGES - 1);
             end else begin
-`ifndef SYNTHESIS
-                // the registered restart covers every change of D (else the reciprocal
-                // would keep a stale 1/D); checked here, in the branch that relies on it
-                assert (cur_d == den0) else $error("dsr_projective: D changed without a restart of the reciprocal");
-`endif
                 rcp_en   <= rcp_left != '0;
                 rcp_left <= rcp_left - RCB'(rcp_left != '0);
             end
@@ -393,6 +389,15 @@ module dsr_projective #(
 
     assign m_pos_u = pos_u;
     assign m_pos_v = pos_v;
+
+`ifndef SYNTHESIS
+    // assertions (Verilator --assert in every test build, Icarus): the registered restart
+    // covers every change of D (else the reciprocal would keep a stale 1/D)
+    always @(posedge clk) begin
+        if (!rst && en && !(s_valid && s_sof) && !d_moved)
+            assert (cur_d == den0) else $error("dsr_projective: D changed without a restart of the reciprocal");
+    end
+`endif
 
 endmodule
 
