@@ -13,6 +13,7 @@
 # e.g. "--placer static"; echoed so a log says which run it was.
 # YOSYS_ONLY=1 (environment): stop after Yosys's JSON (make depth TOP=board reads it).
 set -uo pipefail
+. "$(dirname "$0")/ecp5_yosys.sh"
 yosys=$1 nextpnr=$2 ecppack=$3 out=$4 lpf=$5 device=$6 speed=$7 pkg=$8 seed=$9 w=${10} h=${11}
 bits=${12}
 shift 12
@@ -23,7 +24,7 @@ echo "bitstream: dsr_board (MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits), $d
 "$yosys" -q -l "$out/yosys.log" -p "
 	read_verilog -sv -D DSR_ECP5 $*
 	chparam -set MAX_WIDTH $w -set MAX_HEIGHT $h -set PIXEL_BITS_MAX $bits dsr_board
-	synth_ecp5 -top dsr_board -json $out/dsr_board.json
+	$(ecp5_yosys_map dsr_board "$out/dsr_board.json")
 	tee -o $out/stat.txt stat
 " || { tail -20 "$out/yosys.log" >&2; exit 1; }
 [ "${YOSYS_ONLY:-0}" = 1 ] && exit 0

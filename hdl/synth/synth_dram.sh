@@ -11,6 +11,7 @@
 # SYNTH_DRAM_REUSE=1: keep OUTDIR/dsr_dram_synth.json if it is newer than every input file
 # (Yosys takes minutes to an hour on this design; placement can be rerun alone).
 set -uo pipefail
+. "$(dirname "$0")/ecp5_yosys.sh"
 yosys=$1 nextpnr=$2 out=$3 speed=$4 seed=$5
 shift 5
 mkdir -p "$out"
@@ -38,7 +39,7 @@ if [ $fresh = 1 ]; then
 else
 	"$yosys" -q -l "$out/yosys.log" -p "
 		read_verilog -sv -D DSR_ECP5 $*
-		synth_ecp5 -top dsr_dram_synth -json $json
+		$(ecp5_yosys_map dsr_dram_synth "$json")
 		tee -o $out/stat.txt stat
 	" || { tail -20 "$out/yosys.log" >&2; exit 1; }
 fi
