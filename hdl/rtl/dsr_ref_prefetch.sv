@@ -686,14 +686,22 @@ module dsr_ref_prefetch #(
     // hit is not behind a TYB-bit compare. Timing: after the slot compares, synth-store's
     // seed-2 pipe_clk path was r_ty -> r_tag == r_ty -> I's next first miss -> mfree
     // (10.36 ns). R's tag itself (r_tag) then only feeds the assertion below.
-    logic [3:0] t_rr, t_ir, t_rr_n;
+    // The rows a pixel entering R compares with (I's issue, the pending write) are
+    // registered the same way: tq_ip = I's row is P's (i_ty == p_ty), tq_qp = the pending
+    // write's row is P's (pi_tag == p_ty); tq_ip in two halves of the row (as one register
+    // its own cone was 8 levels: the four rows' muxes and the compare, chained by ABC).
+    // Timing: the board's mr_q / t_rr / r_v cones (8 / 7 / 7 LUT levels at a13cec6) ran
+    // p_ty -> the 10-bit row compare (4 levels) -> t_rr_n's case mux -> mr_q; with these,
+    // mr_q 7 (make -C hdl depth TOP=board).
+    logic [3:0] t_rr, t_ir, t_rr_n, tq_ip_lo, tq_ip_hi, tq_qp, rp_q;
+    localparam int TQ = TYB / 2;                 // tq_ip's halves
     always_comb begin
         for (int k = 0; k < 4; k++) begin
             // rn_tag's cases (R's next tag), against R's next row
             t_rr_n[k] = t_rr[k];
             if (gr_take[1 + k]) begin
-                if (iss_k[k] && eq_ip[k]) t_rr_n[k] = i_ty[k] == p_ty[k];
-                else if (pi_en[k] && eq_qp[k]) t_rr_n[k] = pi_tag[k] == p_ty[k];
+                if (iss_k[k] && eq_ip[k]) t_rr_n[k] = tq_ip_lo[k] && tq_ip_hi[k];
+                else if (pi_en[k] && eq_qp[k]) t_rr_n[k] = tq_qp[k];
                 else t_rr_n[k] = teq_rd[k];
             end else if (iss_k[k] && eq_ir[k]) begin
                 t_rr_n[k] = t_ir[k];
@@ -702,12 +710,26 @@ module dsr_ref_prefetch #(
     end
     always_ff @(posedge clk) begin
         for (int k = 0; k < 4; k++) begin
-            logic c_ty_ip, c_ty_rp;
+            logic c_ty_ip, c_ty_rp, c_ty_ia, t_ir_n;
             c_ty_ip = i_ty[k] == p_ty[k];
             c_ty_rp = r_ty[k] == p_ty[k];
+            c_ty_ia = i_ty[k] == a_ty[k];
             t_rr[k] <= t_rr_n[k];
-            // I's row moves on r_move, R's on gr_take[0]
-            t_ir[k] <= r_move ? (gr_take[0] ? c_ty_rp : 1'b1) : (gr_take[0] ? c_ty_ip : t_ir[k]);
+            // I's row moves on r_move, R's on gr_take[0], P's on ga_take[0]; pi_tag takes
+            // I's row every cycle
+            t_ir_n = r_move ? (gr_take[0] ? c_ty_rp : 1'b1) : (gr_take[0] ? c_ty_ip : t_ir[k]);
+            t_ir[k]  <= t_ir_n;
+            tq_qp[k] <= ga_take[0] ? c_ty_ia : c_ty_ip;
+            tq_ip_lo[k] <= r_move ? (ga_take[0] ? r_ty[k][TQ-1:0] == a_ty[k][TQ-1:0]
+                                                : r_ty[k][TQ-1:0] == p_ty[k][TQ-1:0])
+                                  : (ga_take[0] ? i_ty[k][TQ-1:0] == a_ty[k][TQ-1:0]
+                                                : i_ty[k][TQ-1:0] == p_ty[k][TQ-1:0]);
+            tq_ip_hi[k] <= r_move ? (ga_take[0] ? r_ty[k][TYB-1:TQ] == a_ty[k][TYB-1:TQ]
+                                                : r_ty[k][TYB-1:TQ] == p_ty[k][TYB-1:TQ])
+                                  : (ga_take[0] ? i_ty[k][TYB-1:TQ] == a_ty[k][TYB-1:TQ]
+                                                : i_ty[k][TYB-1:TQ] == p_ty[k][TYB-1:TQ]);
+            // R's present bits without I's row (case 1's misses at m, see mrm_v)
+            rp_q[k]  <= (gr_take[0] ? p_present[k] : r_present[k]) && !t_ir_n;
         end
     end
 
@@ -816,7 +838,7 @@ module dsr_ref_prefetch #(
     always_comb begin
         for (int k = 0; k < 4; k++) begin
             mr_v[k]  = mr_q[k];
-            mrm_v[k] = mh[k] && eq_ir[k] ? r_present[k] && !t_ir[k] : mr_q[k];
+            mrm_v[k] = mh[k] && eq_ir[k] ? rp_q[k] : mr_q[k];
             ms_v[k]  = im_q[k] || (i_present[k] && clr_v);
             msi_v[k] = im_q[k] && !mh[k];
             fm_v[k]  = !(i_valid && i_present[k] && eq_ir[k]) && !r_busy[k];
@@ -828,13 +850,12 @@ module dsr_ref_prefetch #(
         // board's pipe_clk path at 95ffdca ran xi_q -> the pick -> i_hit's misses -> mfree
         // -> xr_q -> xa_q, 10 levels). The free flags: R's copies when R moves in (the
         // first two cases), I's otherwise
-        for (int c = 0; c < 4; c++) begin
+        for (int c = 0; c < 3; c++) begin
             logic [3:0] ms, fv;
             case (c)
                 0:       ms = mr_v;
                 1:       ms = mrm_v;
-                2:       ms = msi_v;
-                default: ms = ms_v;
+                default: ms = msi_v;
             endcase
             fv = c < 2 ? fm_v : fs_v;
             c_m[c] = 2'd0;
@@ -849,6 +870,30 @@ module dsr_ref_prefetch #(
             c_more[c] = (ms & (ms - 1'b1)) != '0;
             c_free[c] = fv[c_m[c]];
         end
+        // I stays (cases 2 and 3: xi_q low, so I holds a pixel): its miss vector im_q is
+        // the one I's registered summary (nomiss, more, m, mh) was taken from, so "none
+        // left after m" is !more and case 3's summary is the registered one, or, after a
+        // drop (every present tile a miss), i_present's (a pixel has at least one present
+        // tile, and the drop comes only while I holds one: case 3 has a miss then). Fewer
+        // inputs in the step's flags: the board's xa_q / xr_q cones (9 / 8 LUT levels at
+        // a13cec6) began at im_q -> the per-case summaries -> the case pick -> f_nm -> xa_q;
+        // with this they begin at case 1's misses (mh, rp_q), still 9 / 8. (Checked against
+        // the vectors' summaries below.)
+        c_nm[2] = !more;
+        c_nm[3] = nomiss && !clr_v;
+        if (clr_v) begin
+            c_m[3]    = i_present[0] ? 2'd0 : i_present[1] ? 2'd1 : i_present[2] ? 2'd2
+                      : i_present[3] ? 2'd3 : 2'd0;
+            c_mh[3]   = {i_present[3] && i_present[2:0] == '0,
+                         i_present[2] && i_present[1:0] == '0,
+                         i_present[1] && !i_present[0], i_present[0] || i_present == '0};
+            c_more[3] = (i_present & (i_present - 1'b1)) != '0;
+        end else begin
+            c_m[3]    = m;
+            c_mh[3]   = mh;
+            c_more[3] = more;
+        end
+        c_free[3] = fs_v[c_m[3]];
         for (int f = 0; f < 2; f++) begin
             logic [1:0] cs;
             logic       it, rm, pv, rv, iv, isof, sok, go;
@@ -905,7 +950,7 @@ module dsr_ref_prefetch #(
     // sweeping_n itself registered a cycle ahead (sw_nq) from the next values of what it
     // reads (sweeping, sw_end, clr_v, cur_gen == GEN_LAST), for go's next value: the
     // generation compare and the sweep's end are not in front of the step's flags
-    logic sw_nq, clr_v_n, sw_nn;
+    logic sw_nq, clr_v_n, sw_nn, sw_wrap_q;
     logic [GB-1:0] cur_gen_n;
     assign clr_v_n   = i_valid && i_sof && !cap_wait && stale && !clr_v;
     assign cur_gen_n = !clr_v ? cur_gen : cur_gen == GEN_LAST ? GB'(1) : cur_gen + 1'b1;
@@ -914,12 +959,15 @@ module dsr_ref_prefetch #(
     always_comb begin
         sweeping_n = sweeping;
         if (sweeping && sw_end) sweeping_n = 1'b0;
-        if (clr_v && cur_gen == GEN_LAST) sweeping_n = 1'b1;
+        if (sw_wrap_q) sweeping_n = 1'b1;
         // sw_slot1 = sw_slot + 1, a counter of its own: no carry in front of the
         // candidates' sweep compares (timing: sw_slot's carry -> sw_slot_n -> sp_eq, 8.12
-        // LUT levels on the board netlist)
+        // LUT levels on the board netlist). The generation's wrap (clr_v && cur_gen ==
+        // GEN_LAST) is a flip-flop too, sw_wrap_q, set from the next values (timing: the
+        // board's sp_eq / sa_eq cones, 8 LUT levels at a13cec6, ran clr_v -> cur_gen's
+        // compare -> sw_slot_n -> the slot compare; with sw_wrap_q 7)
         sw_slot_n = sweeping ? sw_slot1 : sw_slot;
-        if (rst || (clr_v && cur_gen == GEN_LAST)) sw_slot_n = '0;
+        if (rst || sw_wrap_q) sw_slot_n = '0;
     end
 
     always_ff @(posedge clk) begin
@@ -994,6 +1042,7 @@ module dsr_ref_prefetch #(
             cur_ep     <= '0;
             sweeping   <= 1'b1;
             sw_nq      <= 1'b1;                // sweeping, not at its end, no drop
+            sw_wrap_q  <= 1'b0;
             sw_init    <= 1'b1;
             sw_slot    <= '0;
             sw_slot1   <= SXB'(1);
@@ -1018,6 +1067,7 @@ module dsr_ref_prefetch #(
             // once: in the cycle it acts, stale still holds (seen moves with it)
             clr_v  <= clr_v_n;
             sw_nq  <= sw_nn;
+            sw_wrap_q <= clr_v_n && cur_gen_n == GEN_LAST;
             if (clr_v) begin
                 seen_any   <= 1'b1;
                 seen_epoch <= i_ticket;
@@ -1061,7 +1111,19 @@ module dsr_ref_prefetch #(
     logic [3:0] ref_miss, ref_free;
     logic [1:0] ref_m;
     logic       ref_nm, ref_more, ref_pv, ref_rv, ref_iv, ref_go;
+    logic       ref_c_nm2, ref_c_nm3;
+    logic [3:0] ref_c_mh3;
+    logic [1:0] ref_c_m3;
+    logic       ref_c_more3;
     always_comb begin
+        ref_c_nm2 = msi_v == '0;
+        ref_c_nm3 = ms_v == '0;
+        ref_c_m3 = 2'd0;
+        for (int k = 3; k >= 0; k--) begin
+            if (ms_v[k]) ref_c_m3 = 2'(k);
+        end
+        ref_c_mh3   = ms_v == '0 ? 4'b1 : 4'b1 << ref_c_m3;
+        ref_c_more3 = (ms_v & (ms_v - 1'b1)) != '0;
         for (int k = 0; k < 4; k++) begin
             ref_free[k] = gi_take[1 + k] ? !(dn_k[k] && eq_ir[k]) && !r_busy[k] : !i_busy[k];
         end
@@ -1096,6 +1158,19 @@ module dsr_ref_prefetch #(
                 else $error("dsr_ref_prefetch: R's or I's registered misses are not their state's");
             assert (sw_nq == sweeping_n)
                 else $error("dsr_ref_prefetch: sw_nq is not the sweep's next flag");
+            assert (sw_wrap_q == (clr_v && cur_gen == GEN_LAST))
+                else $error("dsr_ref_prefetch: sw_wrap_q is not the generation's wrap");
+            assert ((tq_ip_lo & tq_ip_hi) == {i_ty[3] == p_ty[3], i_ty[2] == p_ty[2],
+                                              i_ty[1] == p_ty[1], i_ty[0] == p_ty[0]}
+                    && tq_qp == {pi_tag[3] == p_ty[3], pi_tag[2] == p_ty[2],
+                                 pi_tag[1] == p_ty[1], pi_tag[0] == p_ty[0]}
+                    && rp_q == (r_present & ~t_ir))
+                else $error("dsr_ref_prefetch: tq_ip_*, tq_qp or rp_q is not the rows' compare");
+            // cases 2 and 3 (I stays) from I's registered summary: as from the vectors
+            if (!xi_q[0]) assert (ref_c_nm2 == c_nm[2] && ref_c_nm3 == c_nm[3]
+                                  && ref_c_m3 == c_m[3] && ref_c_mh3 == c_mh[3]
+                                  && ref_c_more3 == c_more[3])
+                else $error("dsr_ref_prefetch: I's registered miss summary is not its misses'");
             assert (sw_slot1 == sw_slot + 1'b1)
                 else $error("dsr_ref_prefetch: sw_slot1 is not the sweep's slot + 1");
             assert (sw_end == (sw_slot == SXB'(NSB - 1)))
