@@ -396,29 +396,11 @@ module dsr_ref_dram #(
     // together; the ring entry at fl_ret is written whenever the ring is not empty), so
     // the LUT RAM read of the oldest fill and the compares with rd_seq are in two cycles
     // (timing: together they were ten LUT levels, the board's pipe_clk path).
-    // The snapshot is compared in chunks: at the edge that takes it, each 4-bit chunk of
-    // pf_seq and of the oldest fill's pixel is compared with the three counts the read
-    // can be at one cycle later (rd_seq, rd_seq + 1, rd_seq + 2: rd_seq grows by at most
-    // one a cycle), and a cycle later the chunks of the count it did reach (rd_inc_q) are
-    // ANDed into ok_stay / ok_inc. The same values as comparing the registered snapshot
-    // with rd_seq and rd_seq1 (asserted below). Timing: those two 24-bit compares, ANDed
-    // and ORed with the ring's emptiness, were 7 LUT levels into ok_inc on the board
-    // netlist (a13cec6); now 2 in front of the chunk registers, 3 after them.
-    localparam int NCH = (SEQ_BITS + 3) / 4;
     logic                need_ok, wr_ok, go, rd_inc, rd_inc_q, ok_stay, ok_inc, fill_ok;
-    logic [SEQ_BITS-1:0] rd_seq1, rd_seq2, oldest;
+    logic [SEQ_BITS-1:0] rd_seq1, st_oldest, st_pf_seq;
     logic                st_empty;
-    logic [NCH-1:0]      pq_eq [3], oq_eq [3];  // chunk equal: pf_seq / oldest vs rd_seq + k
-    assign oldest = fl_seq[fl_ret[FB-1:0]];
     always_ff @(posedge clk) begin
-        for (int k = 0; k < 3; k++) begin
-            logic [SEQ_BITS-1:0] c;
-            c = k == 0 ? rd_seq : k == 1 ? rd_seq1 : rd_seq2;
-            for (int i = 0; i < NCH; i++) begin
-                pq_eq[k][i] <= pf_seq[4*i +: 4] == c[4*i +: 4];
-                oq_eq[k][i] <= oldest[4*i +: 4] == c[4*i +: 4];
-            end
-        end
+        st_oldest <= fl_seq[fl_ret[FB-1:0]];
     end
     assign fill_ok = rd_inc_q ? ok_inc : ok_stay;   // the next read's fill is in the cache
     assign need_ok = !s_need || fill_ok;
@@ -431,56 +413,27 @@ module dsr_ref_dram #(
     // Same as s_valid && s_ready && s_need, and take = s_valid && s_ready && s_wr_en.
     assign rd_inc  = s_valid && m_ready && s_need && fill_ok;
 
-    // the chunks of the count the read is at now (rd_seq: k = rd_inc_q) and one more
-    logic [NCH-1:0] pq_now, oq_now, pq_one, oq_one;
-    assign pq_now = rd_inc_q ? pq_eq[1] : pq_eq[0];
-    assign oq_now = rd_inc_q ? oq_eq[1] : oq_eq[0];
-    assign pq_one = rd_inc_q ? pq_eq[2] : pq_eq[1];
-    assign oq_one = rd_inc_q ? oq_eq[2] : oq_eq[1];
-
     always_ff @(posedge clk) begin
         if (rst) begin
             rd_seq   <= '0;
             rd_seq1  <= SEQ_BITS'(1);
-            rd_seq2  <= SEQ_BITS'(2);
             rd_inc_q <= 1'b0;
             ok_stay  <= 1'b0;
             ok_inc   <= 1'b0;
             st_empty  <= 1'b1;
+            st_pf_seq <= '0;
         end else begin
             if (rd_inc) begin
                 rd_seq  <= rd_seq1;
-                rd_seq1 <= rd_seq2;
-                rd_seq2 <= rd_seq2 + 1'b1;
+                rd_seq1 <= rd_seq1 + 1'b1;
             end
             rd_inc_q <= rd_inc;
             st_empty  <= fl_empty;
-            ok_stay  <= !(&pq_now) && (st_empty || !(&oq_now));
-            ok_inc   <= !(&pq_one) && (st_empty || !(&oq_one));
+            st_pf_seq <= pf_seq;
+            ok_stay  <= st_pf_seq != rd_seq && (st_empty || st_oldest != rd_seq);
+            ok_inc   <= st_pf_seq != rd_seq1 && (st_empty || st_oldest != rd_seq1);
         end
     end
-
-`ifndef SYNTHESIS
-    // the chunked compare against the snapshot it stands for (pf_seq, the oldest fill's
-    // pixel, registered together with the ring's emptiness, compared with rd_seq and
-    // rd_seq1 a cycle later), in every simulation
-    logic [SEQ_BITS-1:0] a_st_pf, a_st_old;
-    logic                a_ok_stay, a_ok_inc;
-    logic [1:0]          a_live;             // both registers past reset
-    always_ff @(posedge clk) begin
-        a_st_pf   <= pf_seq;
-        a_st_old  <= oldest;
-        a_ok_stay <= a_st_pf != rd_seq && (st_empty || a_st_old != rd_seq);
-        a_ok_inc  <= a_st_pf != rd_seq1 && (st_empty || a_st_old != rd_seq1);
-        a_live    <= rst ? 2'd0 : {a_live[0], 1'b1};
-    end
-    always @(posedge clk) begin
-        if (!rst && a_live[1])
-            assert (ok_stay == a_ok_stay && ok_inc == a_ok_inc && rd_seq1 == rd_seq + 1'b1
-                    && rd_seq2 == rd_seq + SEQ_BITS'(2))
-            else $error("dsr_ref_dram: the chunked fill check differs from the snapshot's");
-    end
-`endif
 
     // Two stages: the cache read (the block RAMs' read registers, lane_q), then the words
     // registered as read (bank_r, lane_r) before the lane pick: the EBR's clock-to-out
