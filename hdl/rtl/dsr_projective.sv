@@ -158,9 +158,10 @@ module dsr_projective #(
     // start), so it is exact for affine frames and a line-end early at most for projective
     // ones; a clock without a pixel writes den0 = run_d and leaves it low. An extra
     // restart only reloads the same values. (cur_d takes s_sof only with s_valid, so a
-    // start mark on an empty cycle, don't-care and X in 4-state simulation, moves nothing.) Timing: the live compare cur_d != den0
-    // (48 bits behind cur_d's mux) was the board's 7-level cone into rcp_en's set/reset
-    // and rcp_left; now rcp_en's next value is a few gates from flip-flops.
+    // start mark on an empty cycle, don't-care and X in 4-state simulation, moves
+    // nothing.) Timing: the live compare cur_d != den0 (48 bits behind cur_d's mux) was
+    // the board's 7-level cone into rcp_en's set/reset and rcp_left; now rcp_en's next
+    // value is a few gates from flip-flops.
     // (The reciprocal's multipliers are named rcp_*: their clock enable is ren, the
     // numerators' mul_* keep en, and the coverage run tells the two apart by name.)
     localparam int RSTAGES = NDELAY - 1;

@@ -805,7 +805,7 @@ module dsr_ref_prefetch #(
     //   fill_ready, y_q (I issues its only miss m and is done): R moves in,
     //     its copy of m's slot takes the issue (t_ir)                      -> mrm_v
     //   fill_ready, go_q, more (I issues m, stays with its other misses)   -> msi_v
-    //   else (no issue; I stays): I's misses (all of them after a drop)    -> ms_v
+    //   else (no issue; I stays): I's misses (all of them after a drop)    -> I's summary
     // (a move with R empty leaves I empty: its flags ignore the values). The drop clr_v
     // only acts while I's frame start waits (go_q low), so never with a move or an issue.
     // Everything is computed for fill_ready = 0 and 1 from flip-flops, and fill_ready
@@ -813,7 +813,7 @@ module dsr_ref_prefetch #(
     // miss's free flag (mfree) is its copy's !busy without this cycle's all-read clear (a
     // late free is only stricter), R's copy with I's done when R moves in.
     logic [3:0] mh;                              // I's first miss m, one-hot
-    logic [3:0] mr_v, mrm_v, ms_v, msi_v, fm_v, fs_v;
+    logic [3:0] mr_v, mrm_v, msi_v, fm_v, fs_v;
     logic [1:0] f_m [2];
     logic [3:0] f_mh [2];                        // f_m one-hot, straight from the misses
     logic [1:0] f_nm, f_more, f_free, f_go, f_xi, f_xr, f_xa, f_y;
@@ -839,7 +839,6 @@ module dsr_ref_prefetch #(
         for (int k = 0; k < 4; k++) begin
             mr_v[k]  = mr_q[k];
             mrm_v[k] = mh[k] && eq_ir[k] ? rp_q[k] : mr_q[k];
-            ms_v[k]  = im_q[k] || (i_present[k] && clr_v);
             msi_v[k] = im_q[k] && !mh[k];
             fm_v[k]  = !(i_valid && i_present[k] && eq_ir[k]) && !r_busy[k];
             fs_v[k]  = !i_busy[k];
@@ -1115,7 +1114,9 @@ module dsr_ref_prefetch #(
     logic [3:0] ref_c_mh3;
     logic [1:0] ref_c_m3;
     logic       ref_c_more3;
+    logic [3:0] ms_v;                           // case 3's miss vector, summarised below
     always_comb begin
+        for (int k = 0; k < 4; k++) ms_v[k] = im_q[k] || (i_present[k] && clr_v);
         ref_c_nm2 = msi_v == '0;
         ref_c_nm3 = ms_v == '0;
         ref_c_m3 = 2'd0;

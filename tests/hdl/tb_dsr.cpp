@@ -377,6 +377,7 @@ public:
 	unsigned sof_held_after_commit = 0;	// frame starts offered in the cycle after it, held
 	unsigned sof_taken_after_hold = 0;	// ... and taken in the cycle after that
 	bool sof_was_held = false;
+	uint64_t sof_hold_cycles = 0;		// edge to start of the last such start
 	bool quiet = false;
 	std::function<void(const ExpectedFrame &, const std::vector<uint16_t> &)> on_frame;
 
@@ -519,11 +520,9 @@ public:
 				sof_held_after_commit++;
 			sof_was_held = true;
 		} else if (sof_was_held && s_go && t->s_sof && t->s_ready) {
-			if (sim.cycle == commit_edge + 2)
-				sof_taken_after_hold++;
-			else if (!quiet)
-				fprintf(stderr, "frame start held after a commit: taken %llu cycles after its edge\n",
-					(unsigned long long)(sim.cycle - commit_edge));
+			// (later than +2 is no error in general: a full context FIFO holds too)
+			sof_hold_cycles = sim.cycle - commit_edge;
+			sof_taken_after_hold += sof_hold_cycles == 2;
 			sof_was_held = false;
 		}
 		if (s_go && t->s_ready) {
@@ -1736,7 +1735,8 @@ static void directed_start_after_commit(Bench &b)
 			    std::to_string(b.sof_held_after_commit - held0) +
 			    " frame start(s) offered in the cycle after the commit's edge, " +
 			    std::to_string(b.sof_taken_after_hold - taken0) +
-			    " taken one cycle later (want 1 and 1)").c_str());
+			    " taken one cycle later (want 1 and 1; the last taken " +
+			    std::to_string(b.sof_hold_cycles) + " cycles after the edge)").c_str());
 }
 
 // A LUT committed while a frame is in flight, and no frame after it: once the pipeline has
