@@ -437,10 +437,29 @@ module dsr_ref_prefetch #(
                 (* ram_style = "distributed" *) logic [GB+TYB-1:0]   tag_mem [1 << LOB];
                 (* ram_style = "distributed" *) logic [EB-1:0]       ep_mem [1 << LOB];
                 (* ram_style = "distributed" *) logic [SEQ_BITS-1:0] last_mem [1 << LOB];
-                logic                tw_j, ew_j, lw_j;
-                assign tw_j = tw_en && tw_slot[SXB-1 -: CB] == CB'(j);
-                assign ew_j = ew_en && ew_slot[SXB-1 -: CB] == CB'(j);
-                assign lw_j = pd_en[g] && pd_slot[g][SXB-1 -: CB] == CB'(j);
+                // whether a write goes to this candidate's memories: the slots' candidate
+                // bits decoded a cycle ahead (i_hj: the pending writes' slot, pi_slot =
+                // pd_slot = I's slot of the cycle before; sw_hj: the sweep's, from its next
+                // value), so only the enables and the sweep's select are in front of the
+                // write bypass into the candidates (timing: the board netlist mapped the
+                // CB-bit compare of the sweep's mux as a chain of LUTs shared by the
+                // candidates, pd_slot -> 4 LUTs -> c_tag)
+                logic                tw_j, ew_j, lw_j, i_hj, sw_hj;
+                always_ff @(posedge clk) begin
+                    i_hj  <= i_slot[g][SXB-1 -: CB] == CB'(j);
+                    sw_hj <= sw_slot_n[SXB-1 -: CB] == CB'(j);
+                end
+                assign tw_j = sweeping ? sw_hj : pi_en[g] && i_hj;
+                assign ew_j = sweeping ? (sw_init || pd_en[g]) && sw_hj : pd_en[g] && i_hj;
+                assign lw_j = pd_en[g] && i_hj;
+`ifndef SYNTHESIS
+                always @(posedge clk) begin
+                    if (!rst) assert (tw_j == (tw_en && tw_slot[SXB-1 -: CB] == CB'(j))
+                                      && ew_j == (ew_en && ew_slot[SXB-1 -: CB] == CB'(j))
+                                      && lw_j == (pd_en[g] && pd_slot[g][SXB-1 -: CB] == CB'(j)))
+                        else $error("dsr_ref_prefetch: a candidate's registered write decode is not the slots'");
+                end
+`endif
                 // the writes' low slot bits against the candidate's (am_lo when P takes a
                 // pixel, P's otherwise), registered from the next values as eq_qp is: qa_eq
                 // / qp_eq = the pending writes' slot (pi_slot = pd_slot) is am_lo / P's,
