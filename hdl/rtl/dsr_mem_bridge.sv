@@ -184,18 +184,22 @@ module dsr_mem_bridge #(
     // flip-flop: low through the reset, set once drop reaches 0, so the response FIFO's
     // push is one gate from registers and drop_z's next state needs no adder. (Right
     // after the reset, drop_z may be low for a cycle with drop = 0: nothing is owed then,
-    // so no response can arrive.)
-    logic       r_valid, unused_r_ready, r_push, issued_rd, drop_z, drop_0, drop_1;
+    // so no response can arrive.) A read counts a cycle after it is sent (issued_q): the
+    // controller's cmd_ready comes out of its bank machines late in the cycle, and the
+    // routed board's dram_sys path ran from there through the count's adder into drop.
+    // No response comes within a cycle of its read, and d_rst (dsr_reset_sync, at least
+    // 3 cycles) ends no sooner than a cycle after the last read it can catch was counted.
+    logic       r_valid, unused_r_ready, r_push, issued_q, drop_z, drop_0, drop_1;
     logic [RSP_BITS+1:0] owed_all, owed_next, drop;
     assign rdata_ready = 1'b1;
-    assign issued_rd   = cmd_fire && !c_we;
     assign r_push      = rdata_valid && drop_z;
-    assign owed_next   = dram_rst ? '0 : owed_all + (RSP_BITS + 2)'(issued_rd)
+    assign owed_next   = dram_rst ? '0 : owed_all + (RSP_BITS + 2)'(issued_q)
                                                   - (RSP_BITS + 2)'(rdata_valid);
     assign drop_0      = drop == '0;
     assign drop_1      = drop == (RSP_BITS + 2)'(1);
 
     always_ff @(posedge dram_clk) begin
+        issued_q <= !dram_rst && cmd_fire && !c_we;
         owed_all <= owed_next;
     end
 
@@ -237,7 +241,7 @@ module dsr_mem_bridge #(
         end
     end
     assign idle = push_recent == '0 && !q_valid && !r_valid && !f_valid && !e_full[0] && !e_full[1] && !cmd_done
-               && !data_done && owed_all == '0 && !d_rst;
+               && !data_done && owed_all == '0 && !issued_q && !d_rst;
 
 endmodule
 
