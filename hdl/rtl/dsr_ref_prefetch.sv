@@ -481,7 +481,12 @@ module dsr_ref_prefetch #(
                 // LUT RAM cell of the bank (timing: after the stage moves' flags,
                 // synth-store's seed-1 path was the slice's a_data -> 4.20 ns of routing
                 // -> a last_mem read -> c_last, 9.48 ns)
-                logic [LOB-1:0] am_lo, at_lo;
+                // one copy for each memory it addresses (am_lo: tags, am_lo_e: busy epochs,
+                // am_lo_l: last readers), so each sits by the LUT RAM it reads (timing: the
+                // routed board's pipe_clk path at 641edbf ran from am_lo, placed between
+                // the three memories, over 29 rows to the tag memory's read)
+                (* keep *) logic [LOB-1:0] am_lo, am_lo_e, am_lo_l;
+                logic [LOB-1:0] at_lo;
                 logic           g_ready;
                 assign g_ready = xa_q[1 + NC * g + j] || (fill_ready && ya_q[1 + NC * g + j]);
                 always_comb begin
@@ -497,15 +502,22 @@ module dsr_ref_prefetch #(
                 end
                 (* keep *) always_ff @(posedge clk) begin
                     if (sk_sr) begin
-                        if (g_ready || !sk_mv) am_lo <= s_slot[g][LOB-1:0];
-                        else at_lo <= s_slot[g][LOB-1:0];
+                        if (g_ready || !sk_mv) begin
+                            am_lo   <= s_slot[g][LOB-1:0];
+                            am_lo_e <= s_slot[g][LOB-1:0];
+                            am_lo_l <= s_slot[g][LOB-1:0];
+                        end else begin
+                            at_lo <= s_slot[g][LOB-1:0];
+                        end
                     end else if (g_ready) begin
-                        am_lo <= at_lo;
+                        am_lo   <= at_lo;
+                        am_lo_e <= at_lo;
+                        am_lo_l <= at_lo;
                     end
                 end
 `ifndef SYNTHESIS
                 always @(posedge clk) begin
-                    if (!rst && a_valid) assert (am_lo == a_lo)
+                    if (!rst && a_valid) assert (am_lo == a_lo && am_lo_e == a_lo && am_lo_l == a_lo)
                         else $error("dsr_ref_prefetch: a copy of A's slot is not the slice's");
                     if (!rst) assert (qa_eq == (pd_slot[g][LOB-1:0] == am_lo)
                                       && qp_eq == (pd_slot[g][LOB-1:0] == p_lo)
@@ -519,8 +531,8 @@ module dsr_ref_prefetch #(
                 always_ff @(posedge clk) begin
                     if (ga_take[1 + NC * g + j]) begin
                         c_tag[j]  <= tw_j && wa_eq ? tw_data : tag_mem[am_lo];
-                        c_ep[j]   <= ew_j && wa_eq ? ew_data : ep_mem[am_lo];
-                        c_last[j] <= lw_j && qa_eq ? pd_last : last_mem[am_lo];
+                        c_ep[j]   <= ew_j && wa_eq ? ew_data : ep_mem[am_lo_e];
+                        c_last[j] <= lw_j && qa_eq ? pd_last : last_mem[am_lo_l];
                     end else begin
                         if (tw_j && wp_eq) c_tag[j] <= tw_data;
                         if (ew_j && wp_eq) c_ep[j] <= ew_data;
