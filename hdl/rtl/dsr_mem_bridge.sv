@@ -108,9 +108,8 @@ module dsr_mem_bridge #(
     // are through, so commands and write data keep their order.
     logic [1:0]    e_full;
     logic [CW-1:0] e_data [2];
-    logic          rd_sel, wr_sel, load, cur_done, next_sel, next_full, next_we;
-    logic          cmd_done, data_done, cmd_fire, data_fire, next_cmd_done, next_data_done;
-    logic          cmd_valid_q, wdata_valid_q;
+    logic          rd_sel, wr_sel, load;
+    logic          cmd_done, data_done, cmd_valid_q, wdata_valid_q;
 
     assign f_ready  = !e_full[wr_sel];
     assign load     = f_valid && f_ready;
@@ -123,25 +122,49 @@ module dsr_mem_bridge #(
     assign wdata_valid = wdata_valid_q;
     assign wdata_data  = c_wdata;
     assign wdata_we    = c_wmask;
-    assign cmd_fire    = cmd_valid_q && cmd_ready;
-    assign data_fire   = wdata_valid_q && wdata_ready;
-    assign cur_done    = c_valid && (cmd_done || cmd_fire) && (!c_we || data_done || data_fire);
 
-    // the state of the next cycle, for the registered valids
-    assign next_sel       = rd_sel ^ cur_done;
-    assign next_cmd_done  = !cur_done && (cmd_done || cmd_fire);
-    assign next_data_done = !cur_done && (data_done || data_fire);
-    always_comb begin
-        if (next_sel == rd_sel) begin
-            next_full = c_valid;
-            next_we   = c_we;
-        end else if (e_full[next_sel]) begin
-            next_full = 1'b1;
-            next_we   = e_data[next_sel][CW-1];
-        end else begin
-            next_full = load && wr_sel == next_sel;
-            next_we   = f_data[CW-1];
+    // The port's next state, once for each value of the controller's two readies
+    // (nx[{cmd_ready, wdata_ready}]), from flip-flops and the FIFO's head alone; the
+    // readies only pick one. They come late in the cycle, out of LiteDRAM's bank machines
+    // (eight LUTs deep on the routed board), and the four results are kept as nets so
+    // that synthesis does not fold the readies back into the cones: one LUT level behind
+    // them (timing: the routed board's dram_sys path ran cmd_ready -> five of our LUTs ->
+    // wdata_valid_q, 14.06 ns). Per value: the entry is done when its command and, for a
+    // write, its data are through; the valids of the next cycle are registered.
+    localparam int PN = 7;   // {wdata_valid_q, cmd_valid_q, data_done, cmd_done, rd_sel, e_full}
+    logic [PN-1:0] nx [4];
+    for (genvar k = 0; k < 4; k = k + 1) begin : g_next
+        localparam logic CR = k[1];
+        localparam logic WR = k[0];
+        (* keep *) logic [PN-1:0] n;
+        logic cmd_thru, data_thru, done, sel, cdn, ddn, full, we;
+        logic [1:0] ef;
+        always_comb begin
+            cmd_thru  = cmd_done || (cmd_valid_q && CR);
+            data_thru = data_done || (wdata_valid_q && WR);
+            done      = c_valid && cmd_thru && (!c_we || data_thru);
+            sel       = rd_sel ^ done;
+            cdn       = !done && cmd_thru;
+            ddn       = !done && data_thru;
+            if (sel == rd_sel) begin
+                full = c_valid;
+                we   = c_we;
+            end else if (e_full[sel]) begin
+                full = 1'b1;
+                we   = e_data[sel][CW-1];
+            end else begin
+                full = load && wr_sel == sel;
+                we   = f_data[CW-1];
+            end
+            for (int e = 0; e < 2; e++) begin
+                if (done && rd_sel == 1'(e)) ef[e] = 1'b0;
+                else if (load && wr_sel == 1'(e)) ef[e] = 1'b1;
+                else ef[e] = e_full[e];
+            end
+            // init_done and hold act a cycle later than they would combinationally
+            n = {full && we && !ddn, full && !cdn && init_d && !hold_d, ddn, cdn, sel, ef};
         end
+        assign nx[k] = n;
     end
 
     always_ff @(posedge dram_clk) begin
@@ -150,8 +173,7 @@ module dsr_mem_bridge #(
 
     always_ff @(posedge dram_clk) begin
         if (d_rst) begin
-            e_full[0]     <= 1'b0;
-            e_full[1]     <= 1'b0;
+            e_full        <= '0;
             rd_sel        <= 1'b0;
             wr_sel        <= 1'b0;
             cmd_done      <= 1'b0;
@@ -159,20 +181,9 @@ module dsr_mem_bridge #(
             cmd_valid_q   <= 1'b0;
             wdata_valid_q <= 1'b0;
         end else begin
-            for (int e = 0; e < 2; e++) begin
-                if (cur_done && rd_sel == 1'(e)) begin
-                    e_full[e] <= 1'b0;
-                end else if (load && wr_sel == 1'(e)) begin
-                    e_full[e] <= 1'b1;
-                end
-            end
             if (load) wr_sel <= !wr_sel;
-            rd_sel        <= next_sel;
-            cmd_done      <= next_cmd_done;
-            data_done     <= next_data_done;
-            // init_done and hold act a cycle later than they did combinationally
-            cmd_valid_q   <= next_full && !next_cmd_done && init_d && !hold_d;
-            wdata_valid_q <= next_full && next_we && !next_data_done;
+            {wdata_valid_q, cmd_valid_q, data_done, cmd_done, rd_sel, e_full}
+                <= nx[{cmd_ready, wdata_ready}];
         end
     end
 
@@ -198,8 +209,11 @@ module dsr_mem_bridge #(
     assign drop_0      = drop == '0;
     assign drop_1      = drop == (RSP_BITS + 2)'(1);
 
+    // a read is sent: cmd_ready picks a term of flip-flops (kept apart, as nx above)
+    (* keep *) logic c_rd_offered;
+    assign c_rd_offered = !dram_rst && cmd_valid_q && !c_we;
     always_ff @(posedge dram_clk) begin
-        issued_q <= !dram_rst && cmd_fire && !c_we;
+        issued_q <= cmd_ready && c_rd_offered;
         owed_all <= owed_next;
     end
 
