@@ -127,10 +127,12 @@ module dsr_mem_bridge #(
     // (nx[{cmd_ready, wdata_ready}]), from flip-flops and the FIFO's head alone; the
     // readies only pick one. They come late in the cycle, out of LiteDRAM's bank machines
     // (eight LUTs deep on the routed board), and the four results are kept as nets so
-    // that synthesis does not fold the readies back into the cones: one LUT level behind
-    // them (timing: the routed board's dram_sys path ran cmd_ready -> five of our LUTs ->
-    // wdata_valid_q, 14.06 ns). Per value: the entry is done when its command and, for a
-    // write, its data are through; the valids of the next cycle are registered.
+    // that synthesis does not fold the readies back into the cones: the registers are
+    // three LUT levels behind them on the board netlist (timing: the routed board's
+    // dram_sys path ran cmd_ready -> five of our LUTs -> wdata_valid_q, 14.06 ns; at
+    // 2508d15 the bridge is off dram_sys's worst path). Per value: the entry is done
+    // when its command and, for a write, its data are through; the valids of the next
+    // cycle are registered.
     localparam int PN = 7;   // {wdata_valid_q, cmd_valid_q, data_done, cmd_done, rd_sel, e_full}
     logic [PN-1:0] nx [4];
     for (genvar k = 0; k < 4; k = k + 1) begin : g_next
