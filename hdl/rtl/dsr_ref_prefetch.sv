@@ -389,18 +389,21 @@ module dsr_ref_prefetch #(
     genvar g;
     generate
         for (g = 0; g < 4; g = g + 1) begin : g_tab
-            // one write port: the sweep, or the issue (none issues while sweeping)
-            logic                tw_en;
+            // one write port: the sweep, or the issue (none issues while sweeping); the
+            // reset's sweep marks every slot not busy (none is marked while sweeping).
+            // Which candidate a write reaches is decoded a cycle ahead (tw_j, ew_j below);
+            // the enables as written here are their reference in the assertions only
             logic [SXB-1:0]      tw_slot;
             logic [GB+TYB-1:0]   tw_data;
-            logic                ew_en;
             logic [SXB-1:0]      ew_slot;
             logic [EB-1:0]       ew_data;
+`ifndef SYNTHESIS
+            logic                tw_en, ew_en;
             assign tw_en   = sweeping || pi_en[g];
+            assign ew_en   = (sweeping && sw_init) || pd_en[g];
+`endif
             assign tw_slot = sweeping ? sw_slot : pi_slot[g];
             assign tw_data = sweeping ? '0 : {cur_gen, pi_tag[g]};
-            // the reset's sweep marks every slot not busy (none is marked while sweeping)
-            assign ew_en   = (sweeping && sw_init) || pd_en[g];
             assign ew_slot = sweeping ? sw_slot : pd_slot[g];
             assign ew_data = sweeping ? cur_ep - 1'b1 : cur_ep;
             // stage P's candidates, and R's read: the candidate of P's slot
