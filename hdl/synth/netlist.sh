@@ -4,9 +4,15 @@
 # TRELLIS_FF), written out as a Verilog netlist for simulation with Yosys's ECP5 cell
 # models (share/ecp5/cells_sim.v).
 # usage: netlist.sh YOSYS OUT.v MAX_WIDTH MAX_HEIGHT PIXEL_BITS_MAX rtl...
+# Yosys gets every path relative to the working directory: YoWASP mounts its own temporary
+# directory at /tmp inside its sandbox, so an absolute path into a tree under /tmp (a clone
+# there) names a file Yosys cannot see.
 set -euo pipefail
-yosys=$1 out=$2 w=$3 h=$4 bits=$5
+yosys=$1 out=$(realpath -m --relative-to=. "$2") w=$3 h=$4 bits=$5
 shift 5
+rtl=()
+for f in "$@"; do rtl+=("$(realpath -m --relative-to=. "$f")"); done
+set -- "${rtl[@]}"
 mkdir -p "$(dirname "$out")"
 "$yosys" -q -l "${out%.v}.log" -p "
 	read_verilog -sv -D SYNTHESIS -D DSR_ECP5 $*
