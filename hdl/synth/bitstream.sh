@@ -12,6 +12,8 @@
 # NEXTPNR_OPTS (environment, optional): more nextpnr options for placement experiments,
 # e.g. "--placer static"; echoed so a log says which run it was.
 # YOSYS_ONLY=1 (environment): stop after Yosys's JSON (make depth TOP=board reads it).
+# PLACEMAP=1 (environment): also write the routed netlist and draw where each block sits
+# (synth/placemap.py: OUTDIR/placement.png and one PLACE line per block).
 set -uo pipefail
 . "$(dirname "$0")/ecp5_yosys.sh"
 yosys=$1 nextpnr=$2 ecppack=$3 out=$4 lpf=$5 device=$6 speed=$7 pkg=$8 seed=$9 w=${10} h=${11}
@@ -31,8 +33,12 @@ echo "bitstream: dsr_board (MAX_WIDTH=$w MAX_HEIGHT=$h PIXEL_BITS_MAX=$bits), $d
 
 "$nextpnr" "--$device" --speed "$speed" --package "$pkg" --json "$out/dsr_board.json" \
 	--lpf "$lpf" --seed "$seed" --textcfg "$out/dsr_board.config" \
-	--report "$out/report.json" -l "$out/nextpnr.log" ${NEXTPNR_OPTS:-} >/dev/null 2>&1
+	--report "$out/report.json" -l "$out/nextpnr.log" ${NEXTPNR_OPTS:-} \
+	${PLACEMAP:+--write "$out/routed.json"} >/dev/null 2>&1
 pnr=$?
+if [ "${PLACEMAP:-0}" = 1 ]; then
+	python3 "$(dirname "$0")/placemap.py" "$out/routed.json" "$out/placement.png" || exit 1
+fi
 
 # one line per clock from the routed design's timing summary (present on failure too)
 # PLL outputs by name; the DRAM core's CRG as in synth_dram.sh, by the core's instance in
