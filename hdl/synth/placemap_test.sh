@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # placemap_test.sh - synth/placemap.py on synth/placemap_check.v placed by nextpnr (25k):
-# each block's flip-flops are where the picture and the PLACE lines say, every placed cell
-# is counted once, and the PNG is the die's size. Prints PLACEMAP_TEST pass or the first
-# mismatch and exits 1.
+# each block's cell count is the placed netlist's, every placed cell is counted once, the
+# marks are the matching cells, and the PNG covers the placed extent at 7 pixels a tile.
+# Prints PLACEMAP_TEST pass or the first mismatch and exits 1.
 # usage: placemap_test.sh YOSYS NEXTPNR PYTHON OUTDIR
 set -euo pipefail
 yosys=$1 nextpnr=$2 python=$3 out=$4
@@ -15,7 +15,7 @@ mkdir -p "$out"
 got=$("$python" "$here/placemap.py" "$out/pm_routed.json" "$out/pm.png" \
 	--block 'cnt=u_cnt\.' --block 'shift=u_sh\.' --mark 'u_sh\.q')
 fail=0
-# the FFs of each block, from the placed netlist itself (cell type and name, not placemap)
+# the placed cells whose names match, from the placed netlist itself (not placemap)
 count() { "$python" -c "
 import json, re, sys
 c = next(iter(json.load(open(sys.argv[1]))['modules'].values()))['cells']
@@ -27,9 +27,12 @@ grep -q "^PLACE block=shift cells=$n_sh " <<<"$got" || { echo "placemap_test: sh
 [ "$n_cnt" -ge 16 ] || { echo "placemap_test: only $n_cnt cells in the 16-bit counter" >&2; fail=1; }
 [ "$n_sh" -ge 24 ] || { echo "placemap_test: only $n_sh cells in the 24-bit shift register" >&2; fail=1; }
 grep -q "($n_all placed cells," <<<"$got" || { echo "placemap_test: want $n_all placed cells: $got" >&2; fail=1; }
-sum=$(sed -n 's/^PLACE block=[^ ]* cells=\([0-9]*\).*/\1/p' <<<"$got" | paste -sd+ | bc)
+sum=0
+for n in $(sed -n 's/^PLACE block=[^ ]* cells=\([0-9]*\).*/\1/p' <<<"$got"); do sum=$((sum + n)); done
 [ "$sum" = "$n_all" ] || { echo "placemap_test: blocks hold $sum cells, $n_all placed" >&2; fail=1; }
-grep -q "^placemap: $(count 'u_sh\.q') marked cells" <<<"$got" || { echo "placemap_test: marks: $got" >&2; fail=1; }
+n_mk=$(count 'u_sh\.q')
+[ "$n_mk" -ge 1 ] || { echo "placemap_test: no cell named u_sh.q to mark" >&2; fail=1; }
+grep -q "^placemap: $n_mk marked cells" <<<"$got" || { echo "placemap_test: marks: $got" >&2; fail=1; }
 # the PNG: signature, and 7 pixels a tile over the extent placemap reports
 ext=$(sed -n 's/.*placed cells, over \([0-9]*\) x \([0-9]*\) tiles).*/\1 \2/p' <<<"$got")
 "$python" - "$out/pm.png" $ext <<'PY' || fail=1
