@@ -141,8 +141,8 @@ module dsr_ref_dram #(
     logic                fill_valid, fill_ready, fill_slot;
     logic [TXB-1:0]      fill_tx;
     logic [TYB-1:0]      fill_ty;
-    logic [SEQ_BITS-1:0] fill_seq, fill_wait;
-    logic                fill_wait_en;
+    logic [SEQ_BITS-1:0] fill_seq, wait_last, wait_seq;
+    logic                wait_valid, wait_en;
     logic                unused_job_full;
 
     dsr_ref_prefetch #(
@@ -159,7 +159,7 @@ module dsr_ref_dram #(
         .job_slot(ref_rd_slot), .job_ticket(capture_started), .job_full(unused_job_full),
         .capture_done, .rd_seq, .pf_seq,
         .fill_valid, .fill_ready, .fill_slot, .fill_tx, .fill_ty, .fill_seq,
-        .fill_wait_en, .fill_wait
+        .wait_valid, .wait_en, .wait_last, .wait_seq
     );
 
     // ---------------------------------------------------------------- fills in flight
@@ -175,6 +175,7 @@ module dsr_ref_dram #(
     (* ram_style = "distributed" *) logic [SEQ_BITS-1:0] fl_wait [FILL_DEPTH];
     (* ram_style = "distributed" *) logic                fl_wen [FILL_DEPTH];
     logic [FB:0]         fl_wr, fl_iss, fl_iss1, fl_tk, fl_ret;
+    logic [FB:0]         fl_wd, fl_wd_q;  // waits written (three cycles behind fl_wr), a cycle ago
     logic [1:0]          iss_word, tk_word, ret_word;
     logic                tk, tk_ok, tk_step_q, wait_over;
     logic                fl_empty, iss_pending, iss_go, iss_step, rd_cmd, rd_ret;
@@ -201,6 +202,8 @@ module dsr_ref_dram #(
     always_ff @(posedge clk) begin
         if (rst) begin
             fl_wr    <= '0;
+            fl_wd    <= '0;
+            fl_wd_q  <= '0;
             fill_room <= 1'b1;
             iss_room  <= 1'b1;
             fl_iss   <= '0;
@@ -219,6 +222,10 @@ module dsr_ref_dram #(
             if (fill_valid && fill_ready) begin
                 fl_wr <= fl_wr + 1'b1;
             end
+            if (wait_valid) begin
+                fl_wd <= fl_wd + 1'b1;
+            end
+            fl_wd_q <= fl_wd;
             fill_room <= (fl_wr - fl_ret) < (FB + 1)'(FILL_DEPTH - 1);
             // the same for reads sent and not written: their words fit the response FIFO
             iss_room  <= (fl_iss - fl_ret) < (FB + 1)'(ISS_MAX - 1);
@@ -250,7 +257,7 @@ module dsr_ref_dram #(
             // and none in the two cycles after a fill's last word (the next fill's wait is
             // read from the ring, then compared)
             tk_step_q <= tk && tk_word == 2'd3;
-            tk_ok <= wait_over && !(tk && tk_word == 2'd3) && !tk_step_q;
+            tk_ok <= wait_over && wd_ok && !(tk && tk_word == 2'd3) && !tk_step_q;
             if (rd_ret) begin
                 ret_word <= ret_word + 1'b1;
                 if (ret_word == 2'd3) fl_ret <= fl_ret + 1'b1;
@@ -264,10 +271,13 @@ module dsr_ref_dram #(
             fl_tx[fl_wr[FB-1:0]]   <= fill_tx;
             fl_ty[fl_wr[FB-1:0]]   <= fill_ty;
             fl_seq[fl_wr[FB-1:0]]  <= fill_seq;
-            fl_wait[fl_wr[FB-1:0]] <= fill_wait;
-            // a last reader at or after the fill's own pixel is not in flight (an old
-            // value whose busy epoch came round again): nothing to wait for
-            fl_wen[fl_wr[FB-1:0]]  <= fill_wait_en && wait_before(fill_wait, fill_seq);
+        end
+        // the fill's wait, three cycles behind it (dsr_ref_prefetch: a block RAM read). A
+        // last reader at or after the fill's own pixel is not in flight (an old value
+        // whose busy epoch came round again): nothing to wait for
+        if (wait_valid) begin
+            fl_wait[fl_wd[FB-1:0]] <= wait_last;
+            fl_wen[fl_wd[FB-1:0]]  <= wait_en && wait_before(wait_last, wait_seq);
         end
     end
 
@@ -290,13 +300,18 @@ module dsr_ref_dram #(
     // current when tk_ok is set from it: fl_tk moved two cycles before at the latest
     // (tk_step_q), and the entry was written before its fill's first read command went out,
     // long before that fill's first word comes back (asserted below).
-    logic                tk_wen_q;
+    // The wait is written three cycles after the rest of the entry; a fill's words come
+    // back from DRAM later than that, but the take does not rely on it: wd_ok says the
+    // entry at fl_tk was written before the cycle tk_*_q read it (fl_wd_q, a cycle old,
+    // past fl_tk; fl_tk never passes fl_wd, its words wait for it).
+    logic                tk_wen_q, wd_ok;
     logic [SEQ_BITS-1:0] tk_wait_q;
     always_ff @(posedge clk) begin
         tk_wen_q  <= fl_wen[fl_tk[FB-1:0]];
         tk_wait_q <= fl_wait[fl_tk[FB-1:0]];
     end
     assign wait_over = !tk_wen_q || wait_before(tk_wait_q, rd_seq);
+    assign wd_ok     = fl_wd_q != fl_tk;
 
     // ---------------------------------------------------------------- memory commands
     // tile reads first; a capture word goes when no read is waiting (reads of earlier
@@ -600,7 +615,8 @@ module dsr_ref_dram #(
     // would have let it (the check without the register, a cycle before the take)
     logic wait_over_live_q;
     always @(posedge clk) begin
-        wait_over_live_q <= !fl_wen[fl_tk[FB-1:0]] || wait_before(fl_wait[fl_tk[FB-1:0]], rd_seq);
+        wait_over_live_q <= fl_wd != fl_tk
+                            && (!fl_wen[fl_tk[FB-1:0]] || wait_before(fl_wait[fl_tk[FB-1:0]], rd_seq));
         if (!rst && tk) assert (wait_over_live_q)
             else $error("dsr_ref_dram: a fill's word taken before its slot's old readers are done");
     end

@@ -11,16 +11,18 @@
 // direct mapped by tile position: tile (tx, ty) lives in slot (tx, ty mod 2^NYB), so it
 // holds 2^NYB tile rows across the whole width. A pair touches at most 2 x 2 tiles, all of
 // different (tx, ty) parity: each parity class k = {ty[0], tx[0]} has its own tag bank
-// with one lookup per pixel. Per slot: valid, tag (ty), busy and last (the sequence number
-// of the last pixel that reads it), all in LUT RAM (see "tag banks": valid and busy are
-// generation numbers, so a clear-all is one counter step, not 2048 flip-flops to mux).
+// with one lookup per pixel. Per slot: valid, tag (ty) and busy, in LUT RAM (see "tag
+// banks": valid and busy are generation numbers, so a clear-all is one counter step, not
+// 2048 flip-flops to mux), and last (the sequence number of the last pixel that reads it),
+// in block RAM, read only for a fill (see "last readers").
 //
 // Pixels that read the reference are numbered q = 0, 1, ... in the order both walks see
 // them; the sampler reports how many it has read (rd_seq). A slot's new tile may be
 // written only once the sampler is past the old tile's last reader: a fill whose slot is
 // busy (marked by a pixel since the last time the sampler had read every walked pixel)
-// carries that last reader (fill_wait), and dsr_ref_dram reads it from DRAM at once but
-// writes it into the cache only after the sampler has passed it (rd_seq > fill_wait); the walk never stops for a busy slot, so it
+// carries that last reader (wait_last), and dsr_ref_dram reads it from DRAM at once but
+// writes it into the cache only after the sampler has passed it (rd_seq > wait_last); the
+// walk never stops for a busy slot, so it
 // stays ahead (a window of pixels, bounded by dsr_ref_dram's fill ring). A fill is
 // tagged with the q of the pixel that needed it, and the sampler reads pixel p only when
 // no fill with q <= p is outstanding (dsr_ref_dram). Fills are issued in order, so a pixel
@@ -75,8 +77,12 @@ module dsr_ref_prefetch #(
     output logic [XB-4:0]       fill_tx,
     output logic [YB-3:0]       fill_ty,
     output logic [SEQ_BITS-1:0] fill_seq,
-    output logic                fill_wait_en,  // the slot's old tile may still have readers:
-    output logic [SEQ_BITS-1:0] fill_wait      // write the fill only once rd_seq > fill_wait
+    // each fill's wait, three cycles after its request (the last readers are a block RAM
+    // read at the issue, see "last readers"); one per fill, in order
+    output logic                wait_valid,
+    output logic                wait_en,       // the slot's old tile may still have readers:
+    output logic [SEQ_BITS-1:0] wait_last,     // write the fill only once rd_seq > wait_last
+    output logic [SEQ_BITS-1:0] wait_seq       // the fill's fill_seq
 );
 
     localparam int TXB = XB - 3;                 // tile column bits (8 pixels a tile)
@@ -343,8 +349,6 @@ module dsr_ref_prefetch #(
     logic [7:0]          r_ticket, i_ticket;
     logic [3:0]          r_v, r_busy, i_busy, i_hit;
     logic [TYB-1:0]      r_tag [4];
-    logic [SEQ_BITS-1:0] r_last [4];
-    logic [SEQ_BITS-1:0] i_last [4];
     logic [SXB-1:0]      r_slot [4];
     logic [SXB-1:0]      i_slot [4];
     always_comb begin
@@ -367,11 +371,11 @@ module dsr_ref_prefetch #(
     //   again: that errs on the safe side (busy only keeps a slot from a refill while its
     //   last reader's age says it is in flight; the next all-read clear frees it), so busy
     //   needs no sweep of its own; the reset's sweep writes cur_ep - 1 (not busy).
-    // - last reader.
+    // The last readers are not here: they are read only when a fill issues (see "last
+    // readers"), so they sit in block RAM, off the lookup.
     logic [TYB-1:0]      tag_rd [4];
     logic [GB-1:0]       gen_rd [4];
     logic [3:0]          busy_rd, teq_rd;
-    logic [SEQ_BITS-1:0] last_rd [4];
     logic [3:0]          pi_en, pd_en;              // pending writes (last cycle's events)
     logic [SXB-1:0]      pi_slot [4];
     logic [SXB-1:0]      pd_slot [4];
@@ -409,14 +413,12 @@ module dsr_ref_prefetch #(
             // stage P's candidates, and R's read: the candidate of P's slot
             logic [GB+TYB-1:0]   c_tag [NC];
             logic [EB-1:0]       c_ep [NC];
-            logic [SEQ_BITS-1:0] c_last [NC];
             logic [LOB-1:0]      a_lo, p_lo;
             logic [CB-1:0]       p_hi;
             assign a_lo = a_slot[g][LOB-1:0];   // the copies' check only (am_lo)
             assign p_lo = p_slot[g][LOB-1:0];
             assign p_hi = p_slot[g][SXB-1 -: CB];
             assign {gen_rd[g], tag_rd[g]} = c_tag[p_hi];
-            assign last_rd[g] = c_last[p_hi];
             // busy per candidate, then the pick: P's slot (p_tx) only selects one bit, it
             // is not in front of the epoch compare
             logic [NC-1:0]       c_busy;
@@ -439,7 +441,6 @@ module dsr_ref_prefetch #(
                 // clock-to-out the stage R read
                 (* ram_style = "distributed" *) logic [GB+TYB-1:0]   tag_mem [1 << LOB];
                 (* ram_style = "distributed" *) logic [EB-1:0]       ep_mem [1 << LOB];
-                (* ram_style = "distributed" *) logic [SEQ_BITS-1:0] last_mem [1 << LOB];
                 // whether a write goes to this candidate's memories: the slots' candidate
                 // bits decoded a cycle ahead (i_hj: the pending writes' slot, pi_slot =
                 // pd_slot = I's slot of the cycle before; sw_hj: the sweep's, from its next
@@ -447,19 +448,17 @@ module dsr_ref_prefetch #(
                 // write bypass into the candidates (timing: the board netlist mapped the
                 // CB-bit compare of the sweep's mux as a chain of LUTs shared by the
                 // candidates, pd_slot -> 4 LUTs -> c_tag)
-                logic                tw_j, ew_j, lw_j, i_hj, sw_hj;
+                logic                tw_j, ew_j, i_hj, sw_hj;
                 always_ff @(posedge clk) begin
                     i_hj  <= i_slot[g][SXB-1 -: CB] == CB'(j);
                     sw_hj <= sw_slot_n[SXB-1 -: CB] == CB'(j);
                 end
                 assign tw_j = sweeping ? sw_hj : pi_en[g] && i_hj;
                 assign ew_j = sweeping ? (sw_init || pd_en[g]) && sw_hj : pd_en[g] && i_hj;
-                assign lw_j = pd_en[g] && i_hj;
 `ifndef SYNTHESIS
                 always @(posedge clk) begin
                     if (!rst) assert (tw_j == (tw_en && tw_slot[SXB-1 -: CB] == CB'(j))
-                                      && ew_j == (ew_en && ew_slot[SXB-1 -: CB] == CB'(j))
-                                      && lw_j == (pd_en[g] && pd_slot[g][SXB-1 -: CB] == CB'(j)))
+                                      && ew_j == (ew_en && ew_slot[SXB-1 -: CB] == CB'(j)))
                         else $error("dsr_ref_prefetch: a candidate's registered write decode is not the slots'");
                 end
 `endif
@@ -476,7 +475,6 @@ module dsr_ref_prefetch #(
                 always_ff @(posedge clk) begin
                     if (tw_j) tag_mem[tw_slot[LOB-1:0]] <= tw_data;
                     if (ew_j) ep_mem[ew_slot[LOB-1:0]] <= ew_data;
-                    if (lw_j) last_mem[pd_slot[g][LOB-1:0]] <= pd_last;
                 end
                 // A's slot (its low bits) as this group's own copy of the slice's output
                 // register: the slice's data path mirrored (sk_*: its state), loaded by
@@ -484,11 +482,11 @@ module dsr_ref_prefetch #(
                 // LUT RAM cell of the bank (timing: after the stage moves' flags,
                 // synth-store's seed-1 path was the slice's a_data -> 4.20 ns of routing
                 // -> a last_mem read -> c_last, 9.48 ns)
-                // one copy for each memory it addresses (am_lo: tags, am_lo_e: busy epochs,
-                // am_lo_l: last readers), so each sits by the LUT RAM it reads (timing: the
+                // one copy for each memory it addresses (am_lo: tags, am_lo_e: busy epochs),
+                // so each sits by the LUT RAM it reads (timing: the
                 // routed board's pipe_clk path at 641edbf ran from am_lo, placed between
                 // the three memories, over 29 rows to the tag memory's read)
-                (* keep *) logic [LOB-1:0] am_lo, am_lo_e, am_lo_l;
+                (* keep *) logic [LOB-1:0] am_lo, am_lo_e;
                 logic [LOB-1:0] at_lo;
                 logic           g_ready;
                 assign g_ready = xa_q[1 + NC * g + j] || (fill_ready && ya_q[1 + NC * g + j]);
@@ -508,19 +506,17 @@ module dsr_ref_prefetch #(
                         if (g_ready || !sk_mv) begin
                             am_lo   <= s_slot[g][LOB-1:0];
                             am_lo_e <= s_slot[g][LOB-1:0];
-                            am_lo_l <= s_slot[g][LOB-1:0];
                         end else begin
                             at_lo <= s_slot[g][LOB-1:0];
                         end
                     end else if (g_ready) begin
                         am_lo   <= at_lo;
                         am_lo_e <= at_lo;
-                        am_lo_l <= at_lo;
                     end
                 end
 `ifndef SYNTHESIS
                 always @(posedge clk) begin
-                    if (!rst && a_valid) assert (am_lo == a_lo && am_lo_e == a_lo && am_lo_l == a_lo)
+                    if (!rst && a_valid) assert (am_lo == a_lo && am_lo_e == a_lo)
                         else $error("dsr_ref_prefetch: a copy of A's slot is not the slice's");
                     if (!rst) assert (qa_eq == (pd_slot[g][LOB-1:0] == am_lo)
                                       && qp_eq == (pd_slot[g][LOB-1:0] == p_lo)
@@ -535,11 +531,9 @@ module dsr_ref_prefetch #(
                     if (ga_take[1 + NC * g + j]) begin
                         c_tag[j]  <= tw_j && wa_eq ? tw_data : tag_mem[am_lo];
                         c_ep[j]   <= ew_j && wa_eq ? ew_data : ep_mem[am_lo_e];
-                        c_last[j] <= lw_j && qa_eq ? pd_last : last_mem[am_lo_l];
                     end else begin
                         if (tw_j && wp_eq) c_tag[j] <= tw_data;
                         if (ew_j && wp_eq) c_ep[j] <= ew_data;
-                        if (lw_j && qp_eq) c_last[j] <= pd_last;
                     end
                 end
                 // c_tag[j]'s row against P's, from the same next values: P takes a_ty with
@@ -627,8 +621,67 @@ module dsr_ref_prefetch #(
     assign fill_tx    = i_tx[m];
     assign fill_ty    = i_ty[m];
     assign fill_seq   = pf_seq;
-    assign fill_wait_en = !mfree;
-    assign fill_wait    = i_last[m];
+
+    // ---------------------------------------------------------------- last readers
+    // Per slot, the last pixel that reads it: written at each done (the pending write,
+    // pd_*), read only when a fill issues, for the fill's wait. Nothing in the lookup
+    // looks at it, so it is a block RAM per bank (dsr_ram_sdp with its output register:
+    // read at I's slot every cycle, the word two cycles later) and the wait follows the
+    // fill three cycles behind it (wait_*), into dsr_ref_dram's fill ring, which needs it
+    // only when the fill's words come back from DRAM. Timing and area: in LUT RAM beside
+    // the tags (read at A's slot into every candidate, copied through R and I with the
+    // write bypass) these were 24 bits of 4 x 4 candidates, 7 300 of the board's 60 000
+    // placed cells, spread with the lookup over a third of the die (hdl/README.md).
+    // The issue's read sees every write up to the cycle before it: the pending write of
+    // the issue's own cycle (the last pixel's done, at most one a slot) goes to the same
+    // edge as the read, so it is bypassed (lr_byp), as the candidates bypass theirs.
+    logic [SEQ_BITS-1:0] lr_rd [4];
+    logic [3:0]          lr_byp;
+    generate
+        for (g = 0; g < 4; g = g + 1) begin : g_last
+            dsr_ram_sdp #(
+                .DATA_WIDTH(SEQ_BITS),
+                .ADDR_WIDTH(SXB),
+                .OUT_REG(1'b1)
+            ) lr_mem (
+                .clk,
+                .wr_en(pd_en[g]), .wr_addr(pd_slot[g]), .wr_data(pd_last),
+                .rd_en(1'b1), .rd_addr(i_slot[g]), .rd_oce(1'b1), .rd_data(lr_rd[g])
+            );
+            assign lr_byp[g] = pd_en[g] && pd_slot[g] == i_slot[g];
+        end
+    endgenerate
+
+    // the issue's bank, wait flag, bypass and pixel, two stages beside the RAM's read
+    logic                w1_v, w2_v, w1_en, w2_en, w1_byp, w2_byp;
+    logic [1:0]          w1_m, w2_m;
+    logic [SEQ_BITS-1:0] w1_bl, w2_bl, w1_seq, w2_seq;
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            w1_v       <= 1'b0;
+            w2_v       <= 1'b0;
+            wait_valid <= 1'b0;
+        end else begin
+            w1_v       <= issue;
+            w2_v       <= w1_v;
+            wait_valid <= w2_v;
+        end
+    end
+    always_ff @(posedge clk) begin
+        w1_m      <= m;
+        w1_en     <= !mfree;
+        w1_byp    <= lr_byp[m];
+        w1_bl     <= pd_last;
+        w1_seq    <= pf_seq;
+        w2_m      <= w1_m;
+        w2_en     <= w1_en;
+        w2_byp    <= w1_byp;
+        w2_bl     <= w1_bl;
+        w2_seq    <= w1_seq;
+        wait_en   <= w2_en;
+        wait_last <= w2_byp ? w2_bl : lr_rd[w2_m];
+        wait_seq  <= w2_seq;
+    end
 
     // ---------------------------------------------------------------- stage moves
     // A stage moves when the one after it is empty or moves; I moves when it is done.
@@ -771,24 +824,20 @@ module dsr_ref_prefetch #(
     // R's own otherwise; then this cycle's writes where the slot matches
     logic [3:0]          rn_v, rn_busy;
     logic [TYB-1:0]      rn_tag [4];
-    logic [SEQ_BITS-1:0] rn_last [4];
     always_comb begin
         for (int k = 0; k < 4; k++) begin
             logic                m_iss, m_dn, b_v, b_busy;
             logic [TYB-1:0]      b_tag;
-            logic [SEQ_BITS-1:0] b_last;
             if (gr_take[1 + k]) begin
                 b_v    = !sweeping && gen_rd[k] == cur_gen;
                 b_busy = busy_rd[k];
                 b_tag  = tag_rd[k];
-                b_last = last_rd[k];
                 if (pi_en[k] && eq_qp[k]) begin
                     b_v   = 1'b1;
                     b_tag = pi_tag[k];
                 end
                 if (pd_en[k] && eq_qp[k]) begin
                     b_busy = 1'b1;
-                    b_last = pd_last;
                 end
                 m_iss = iss_k[k] && eq_ip[k];
                 m_dn  = dn_k[k] && eq_ip[k];
@@ -796,14 +845,12 @@ module dsr_ref_prefetch #(
                 b_v    = r_v[k];
                 b_busy = r_busy[k];
                 b_tag  = r_tag[k];
-                b_last = r_last[k];
                 m_iss  = iss_k[k] && eq_ir[k];
                 m_dn   = dn_k[k] && eq_ir[k];
             end
             rn_v[k]    = m_iss || (!clr_v && b_v);
             rn_tag[k]  = m_iss ? i_ty[k] : b_tag;
             rn_busy[k] = m_dn || (!clr_b && b_busy);
-            rn_last[k] = m_dn ? pf_seq : b_last;
         end
     end
 
@@ -811,7 +858,6 @@ module dsr_ref_prefetch #(
     // I's own otherwise (registers only: what the step needs of I's next pixel, its
     // misses, is computed by cases below, not from in_hit)
     logic [3:0]          in_hit, in_busy;
-    logic [SEQ_BITS-1:0] in_last [4];
     always_comb begin
         for (int k = 0; k < 4; k++) begin
             logic m_iss, m_dn;
@@ -820,11 +866,9 @@ module dsr_ref_prefetch #(
             if (gi_take[1 + k]) begin
                 in_hit[k]  = m_iss ? t_ir[k] : !clr_v && r_v[k] && t_rr[k];
                 in_busy[k] = m_dn || (!clr_b && r_busy[k]);
-                in_last[k] = m_dn ? pf_seq : r_last[k];
             end else begin
                 in_hit[k]  = iss_k[k] || (!clr_v && i_hit[k]);
                 in_busy[k] = !clr_b && i_busy[k];
-                in_last[k] = i_last[k];
             end
         end
     end
@@ -1031,10 +1075,8 @@ module dsr_ref_prefetch #(
         r_v     <= rn_v;
         r_busy  <= rn_busy;
         r_tag   <= rn_tag;
-        r_last  <= rn_last;
         i_hit   <= in_hit;
         i_busy  <= in_busy;
-        i_last  <= in_last;
         m       <= in_m;
         mh      <= in_mh;
         more    <= more_n;
@@ -1138,6 +1180,25 @@ module dsr_ref_prefetch #(
     end
 
 `ifndef SYNTHESIS
+    // each fill's wait is the last reader of its slot among the pixels done before the
+    // fill's (a model written at each done, not from the pending writes), three cycles on
+    logic [SEQ_BITS-1:0] ref_lr [4][NSB];
+    logic [SEQ_BITS-1:0] ref_wait [3];
+    logic [2:0]          ref_wv;
+    always @(posedge clk) begin
+        for (int k = 0; k < 4; k++) begin
+            if (dn_k[k]) ref_lr[k][i_slot[k]] <= pf_seq;
+        end
+        ref_wv      <= rst ? 3'b0 : {ref_wv[1:0], issue};
+        ref_wait[0] <= ref_lr[m][i_slot[m]];
+        ref_wait[1] <= ref_wait[0];
+        ref_wait[2] <= ref_wait[1];
+        if (!rst) assert (wait_valid == ref_wv[2])
+            else $error("dsr_ref_prefetch: a fill's wait not three cycles after the fill");
+        if (!rst && wait_valid && wait_en) assert (wait_last == ref_wait[2])
+            else $error("dsr_ref_prefetch: a fill's wait is not its slot's last reader");
+    end
+
     // I's next state by cases (and the step's flags from it) against the step as it was
     // computed before: I's next misses from in_hit (with this cycle's issue), its free
     // flags from R's or I's copies as the move goes
