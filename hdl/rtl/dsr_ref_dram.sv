@@ -298,8 +298,9 @@ module dsr_ref_dram #(
     // 24-bit compare with rd_seq are in two cycles (timing: together they were synth-store's
     // pipe_clk path after f6e4ae5, fl_tk -> fl_wait -> wait_before -> tk_ok). The entry is
     // current when tk_ok is set from it: fl_tk moved two cycles before at the latest
-    // (tk_step_q), and the entry was written before its fill's first read command went out,
-    // long before that fill's first word comes back (asserted below).
+    // (tk_step_q), and the entry (all but its wait, see below) was written before its
+    // fill's first read command went out, long before that fill's first word comes back
+    // (asserted below).
     // The wait is written three cycles after the rest of the entry; a fill's words come
     // back from DRAM later than that, but the take does not rely on it: wd_ok says the
     // entry at fl_tk was written before the cycle tk_*_q read it (fl_wd_q, a cycle old,
