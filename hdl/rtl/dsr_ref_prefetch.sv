@@ -11,10 +11,10 @@
 // direct mapped by tile position: tile (tx, ty) lives in slot (tx, ty mod 2^NYB), so it
 // holds 2^NYB tile rows across the whole width. A pair touches at most 2 x 2 tiles, all of
 // different (tx, ty) parity: each parity class k = {ty[0], tx[0]} has its own tag bank
-// with one lookup per pixel. Per slot: valid, tag (ty) and busy, in LUT RAM (see "tag
-// banks": valid and busy are generation numbers, so a clear-all is one counter step, not
-// 2048 flip-flops to mux), and last (the sequence number of the last pixel that reads it),
-// in block RAM, read only for a fill (see "last readers").
+// with one lookup per pixel. Per slot: valid and tag (ty), in LUT RAM (see "tag banks":
+// valid is a generation number, so a clear-all is one counter step, not 2048 flip-flops
+// to mux), and busy and last (the sequence number of the last pixel that reads it), in
+// block RAM, read only for a fill (see "last readers": busy is an epoch number too).
 //
 // Pixels that read the reference are numbered q = 0, 1, ... in the order both walks see
 // them; the sampler reports how many it has read (rd_seq). A slot's new tile may be
@@ -347,7 +347,7 @@ module dsr_ref_prefetch #(
     logic [TYB-1:0]      i_ty [4];
     logic                r_sof, i_sof, r_rslot, i_rslot;
     logic [7:0]          r_ticket, i_ticket;
-    logic [3:0]          r_v, r_busy, i_busy, i_hit;
+    logic [3:0]          r_v, i_hit;
     logic [TYB-1:0]      r_tag [4];
     logic [SXB-1:0]      r_slot [4];
     logic [SXB-1:0]      i_slot [4];
@@ -366,16 +366,11 @@ module dsr_ref_prefetch #(
     //   cur_gen (1 .. GEN_LAST); when it wraps, a sweep writes generation 0 (never valid)
     //   into every slot (NSB cycles, reads count as invalid and no fill issues meanwhile),
     //   so an old generation never comes back. Reset starts with a sweep.
-    // - busy epoch: busy is ep == cur_ep; the all-read clear of busy steps cur_ep (when a
-    //   slot was marked since the last step). A slot not marked for 2^EB steps reads busy
-    //   again: that errs on the safe side (busy only keeps a slot from a refill while its
-    //   last reader's age says it is in flight; the next all-read clear frees it), so busy
-    //   needs no sweep of its own; the reset's sweep writes cur_ep - 1 (not busy).
-    // The last readers are not here: they are read only when a fill issues (see "last
-    // readers"), so they sit in block RAM, off the lookup.
+    // Busy and the last readers are not here: they are read only when a fill issues (see
+    // "last readers"), so they sit in block RAM, off the lookup.
     logic [TYB-1:0]      tag_rd [4];
     logic [GB-1:0]       gen_rd [4];
-    logic [3:0]          busy_rd, teq_rd;
+    logic [3:0]          teq_rd;
     logic [3:0]          pi_en, pd_en;              // pending writes (last cycle's events)
     logic [SXB-1:0]      pi_slot [4];
     logic [SXB-1:0]      pd_slot [4];
@@ -393,41 +388,25 @@ module dsr_ref_prefetch #(
     genvar g;
     generate
         for (g = 0; g < 4; g = g + 1) begin : g_tab
-            // one write port: the sweep, or the issue (none issues while sweeping); the
-            // reset's sweep marks every slot not busy (none is marked while sweeping).
-            // Which candidate a write reaches is decoded a cycle ahead (tw_j, ew_j below);
-            // the enables as written here are their reference in the assertions only
+            // one write port: the sweep, or the issue (none issues while sweeping). Which
+            // candidate a write reaches is decoded a cycle ahead (tw_j below); the enable
+            // as written here is its reference in the assertions only
             logic [SXB-1:0]      tw_slot;
             logic [GB+TYB-1:0]   tw_data;
-            logic [SXB-1:0]      ew_slot;
-            logic [EB-1:0]       ew_data;
 `ifndef SYNTHESIS
-            logic                tw_en, ew_en;
+            logic                tw_en;
             assign tw_en   = sweeping || pi_en[g];
-            assign ew_en   = (sweeping && sw_init) || pd_en[g];
 `endif
             assign tw_slot = sweeping ? sw_slot : pi_slot[g];
             assign tw_data = sweeping ? '0 : {cur_gen, pi_tag[g]};
-            assign ew_slot = sweeping ? sw_slot : pd_slot[g];
-            assign ew_data = sweeping ? cur_ep - 1'b1 : cur_ep;
             // stage P's candidates, and R's read: the candidate of P's slot
             logic [GB+TYB-1:0]   c_tag [NC];
-            logic [EB-1:0]       c_ep [NC];
             logic [LOB-1:0]      a_lo, p_lo;
             logic [CB-1:0]       p_hi;
             assign a_lo = a_slot[g][LOB-1:0];   // the copies' check only (am_lo)
             assign p_lo = p_slot[g][LOB-1:0];
             assign p_hi = p_slot[g][SXB-1 -: CB];
             assign {gen_rd[g], tag_rd[g]} = c_tag[p_hi];
-            // busy per candidate, then the pick: P's slot (p_tx) only selects one bit, it
-            // is not in front of the epoch compare
-            logic [NC-1:0]       c_busy;
-            always_comb begin
-                for (int j = 0; j < NC; j++) begin
-                    c_busy[j] = c_ep[j] == cur_ep;
-                end
-            end
-            assign busy_rd[g] = c_busy[p_hi];
             // the read tag against P's tile row, per candidate (c_teq[j] = c_tag[j]'s row
             // == p_ty[g], registered from the next values where the candidate loads, in
             // two halves of the row, see g_hi), then the pick (R's registered tag compare
@@ -440,7 +419,6 @@ module dsr_ref_prefetch #(
                 // read port) P's stall would reach the EBR's address, and its 5.8 ns
                 // clock-to-out the stage R read
                 (* ram_style = "distributed" *) logic [GB+TYB-1:0]   tag_mem [1 << LOB];
-                (* ram_style = "distributed" *) logic [EB-1:0]       ep_mem [1 << LOB];
                 // whether a write goes to this candidate's memories: the slots' candidate
                 // bits decoded a cycle ahead (i_hj: the pending writes' slot, pi_slot =
                 // pd_slot = I's slot of the cycle before; sw_hj: the sweep's, from its next
@@ -448,17 +426,15 @@ module dsr_ref_prefetch #(
                 // write bypass into the candidates (timing: the board netlist mapped the
                 // CB-bit compare of the sweep's mux as a chain of LUTs shared by the
                 // candidates, pd_slot -> 4 LUTs -> c_tag)
-                logic                tw_j, ew_j, i_hj, sw_hj;
+                logic                tw_j, i_hj, sw_hj;
                 always_ff @(posedge clk) begin
                     i_hj  <= i_slot[g][SXB-1 -: CB] == CB'(j);
                     sw_hj <= sw_slot_n[SXB-1 -: CB] == CB'(j);
                 end
                 assign tw_j = sweeping ? sw_hj : pi_en[g] && i_hj;
-                assign ew_j = sweeping ? (sw_init || pd_en[g]) && sw_hj : pd_en[g] && i_hj;
 `ifndef SYNTHESIS
                 always @(posedge clk) begin
-                    if (!rst) assert (tw_j == (tw_en && tw_slot[SXB-1 -: CB] == CB'(j))
-                                      && ew_j == (ew_en && ew_slot[SXB-1 -: CB] == CB'(j)))
+                    if (!rst) assert (tw_j == (tw_en && tw_slot[SXB-1 -: CB] == CB'(j)))
                         else $error("dsr_ref_prefetch: a candidate's registered write decode is not the slots'");
                 end
 `endif
@@ -466,15 +442,14 @@ module dsr_ref_prefetch #(
                 // pixel, P's otherwise), registered from the next values as eq_qp is: qa_eq
                 // / qp_eq = the pending writes' slot (pi_slot = pd_slot) is am_lo / P's,
                 // sa_eq / sp_eq = the sweep's. Timing: at add9136 synth-store's seed-1
-                // pipe_clk path was pd_slot -> the sweep's mux (ew_slot) -> this compare ->
-                // c_ep (9.38 ns)
+                // pipe_clk path was pd_slot -> the sweep's mux (then of the busy epochs'
+                // write) -> this compare -> their candidate (9.38 ns)
                 logic           qa_eq, qp_eq, sa_eq, sp_eq, wa_eq, wp_eq;
                 logic [LOB-1:0] am_lo_n, p_lo_n;
                 assign wa_eq = sweeping ? sa_eq : qa_eq;
                 assign wp_eq = sweeping ? sp_eq : qp_eq;
                 always_ff @(posedge clk) begin
                     if (tw_j) tag_mem[tw_slot[LOB-1:0]] <= tw_data;
-                    if (ew_j) ep_mem[ew_slot[LOB-1:0]] <= ew_data;
                 end
                 // A's slot (its low bits) as this group's own copy of the slice's output
                 // register: the slice's data path mirrored (sk_*: its state), loaded by
@@ -482,11 +457,11 @@ module dsr_ref_prefetch #(
                 // LUT RAM cell of the bank (timing: after the stage moves' flags,
                 // synth-store's seed-1 path was the slice's a_data -> 4.20 ns of routing
                 // -> a last_mem read -> c_last, 9.48 ns)
-                // one copy for each memory it addresses (am_lo: tags, am_lo_e: busy epochs),
-                // so each sits by the LUT RAM it reads (timing: the
-                // routed board's pipe_clk path at 641edbf ran from am_lo, placed between
-                // the three memories, over 29 rows to the tag memory's read)
-                (* keep *) logic [LOB-1:0] am_lo, am_lo_e;
+                // (it had one copy for each memory it addressed while the busy epochs and
+                // last readers were LUT RAM here too: the routed board's pipe_clk path at
+                // 641edbf ran from am_lo, placed between the three memories, over 29 rows
+                // to the tag memory's read)
+                (* keep *) logic [LOB-1:0] am_lo;
                 logic [LOB-1:0] at_lo;
                 logic           g_ready;
                 assign g_ready = xa_q[1 + NC * g + j] || (fill_ready && ya_q[1 + NC * g + j]);
@@ -504,19 +479,17 @@ module dsr_ref_prefetch #(
                 (* keep *) always_ff @(posedge clk) begin
                     if (sk_sr) begin
                         if (g_ready || !sk_mv) begin
-                            am_lo   <= s_slot[g][LOB-1:0];
-                            am_lo_e <= s_slot[g][LOB-1:0];
+                            am_lo <= s_slot[g][LOB-1:0];
                         end else begin
                             at_lo <= s_slot[g][LOB-1:0];
                         end
                     end else if (g_ready) begin
-                        am_lo   <= at_lo;
-                        am_lo_e <= at_lo;
+                        am_lo <= at_lo;
                     end
                 end
 `ifndef SYNTHESIS
                 always @(posedge clk) begin
-                    if (!rst && a_valid) assert (am_lo == a_lo && am_lo_e == a_lo)
+                    if (!rst && a_valid) assert (am_lo == a_lo)
                         else $error("dsr_ref_prefetch: a copy of A's slot is not the slice's");
                     if (!rst) assert (qa_eq == (pd_slot[g][LOB-1:0] == am_lo)
                                       && qp_eq == (pd_slot[g][LOB-1:0] == p_lo)
@@ -529,11 +502,9 @@ module dsr_ref_prefetch #(
                 // otherwise, then this cycle's write to its slot
                 always_ff @(posedge clk) begin
                     if (ga_take[1 + NC * g + j]) begin
-                        c_tag[j]  <= tw_j && wa_eq ? tw_data : tag_mem[am_lo];
-                        c_ep[j]   <= ew_j && wa_eq ? ew_data : ep_mem[am_lo_e];
-                    end else begin
-                        if (tw_j && wp_eq) c_tag[j] <= tw_data;
-                        if (ew_j && wp_eq) c_ep[j] <= ew_data;
+                        c_tag[j] <= tw_j && wa_eq ? tw_data : tag_mem[am_lo];
+                    end else if (tw_j && wp_eq) begin
+                        c_tag[j] <= tw_data;
                     end
                 end
                 // c_tag[j]'s row against P's, from the same next values: P takes a_ty with
@@ -570,9 +541,9 @@ module dsr_ref_prefetch #(
     logic [3:0] iss_k, dn_k;
 
     // I's misses, registered with its hits (from I's next state, see below): the first
-    // miss m, whether it is free, whether another miss follows, or none at all
+    // miss m, whether another miss follows, or none at all
     logic [1:0] m;
-    logic       more, nomiss, mfree;
+    logic       more, nomiss;
 
     // a frame's first pixel waits for the captures before it to be sent, then drops the
     // tags if the reference changed (a capture since, or another slot). It goes on two
@@ -590,11 +561,11 @@ module dsr_ref_prefetch #(
     assign cap_wait   = capture_done != i_ticket;
     assign stale      = !seen_any || seen_epoch != i_ticket || seen_slot != i_rslot;
     // the sampler has read every walked pixel: no slot has a reader in flight. From last
-    // cycle's compare (a flip-flop, not a 24-bit compare in front of every copy's busy and
-    // free): rd_seq == pf_seq then, and no done since, means it still holds (rd_seq <=
-    // pf_seq); it may come a cycle late, which only keeps slots busy longer
+    // cycle's compare (a flip-flop, not a 24-bit compare in front of the epoch's step):
+    // rd_seq == pf_seq then, and no done since, means it still holds (rd_seq <= pf_seq);
+    // it may come a cycle late, which only keeps slots busy longer. It steps the busy
+    // epoch (see "last readers") when a slot was marked since the last step
     assign clr_b      = all_rd_q && !done_q;
-    // a slot marked busy now or since the last step needs the step
     assign ep_step    = clr_b && (ep_dirty || pd_en != '0);
 
     // the window, a cycle late (pf_seq grows by at most one a cycle: it can only be
@@ -623,38 +594,56 @@ module dsr_ref_prefetch #(
     assign fill_seq   = pf_seq;
 
     // ---------------------------------------------------------------- last readers
-    // Per slot, the last pixel that reads it: written at each done (the pending write,
-    // pd_*), read only when a fill issues, for the fill's wait. Nothing in the lookup
-    // looks at it, so it is a block RAM per bank (dsr_ram_sdp with its output register:
-    // read at I's slot every cycle, the word two cycles later) and the wait follows the
-    // fill three cycles behind it (wait_*), into dsr_ref_dram's fill ring, which needs it
-    // only when the fill's words come back from DRAM. Timing and area: in LUT RAM beside
-    // the tags (read at A's slot into every candidate, copied through R and I with the
-    // write bypass) these were 24 bits of 4 x 4 candidates, 7 300 of the board's 60 000
-    // placed cells, spread with the lookup over a third of the die (hdl/README.md).
+    // Per slot, the last pixel that reads it and its busy epoch: both written at each
+    // done (the pending write, pd_*), read only when a fill issues, for the fill's wait.
+    // Nothing in the lookup looks at them, so they are a block RAM per bank (dsr_ram_sdp
+    // with its output register: read at I's slot every cycle, the word two cycles later)
+    // and the wait follows the fill three cycles behind it (wait_*), into dsr_ref_dram's
+    // fill ring, which needs it only when the fill's words come back from DRAM.
+    // - Busy: the epoch is busy when it equals cur_ep at the issue; the all-read clear
+    //   steps cur_ep (ep_step). A slot busy at the issue has a reader in flight, maybe:
+    //   its fill carries the last reader (wait_en), and dsr_ref_dram compares it with
+    //   rd_seq. A slot not marked for 2^EB steps reads busy again: that errs on the safe
+    //   side (the fill waits for a last reader already read, or one at or after its own
+    //   pixel, which dsr_ref_dram drops), so busy needs no sweep of its own; the reset's
+    //   sweep (sw_init) writes cur_ep - 1 (not busy) into every slot.
+    // - Timing and area: in LUT RAM beside the tags (read at A's slot into every
+    //   candidate, copied through R and I with the write bypass), the last readers were
+    //   24 bits of 4 x 4 candidates, 7 300 of the board's 60 000 placed cells, spread
+    //   with the lookup over a third of the die (hdl/README.md); the busy epochs were 4
+    //   bits of 4 x 4 candidates and the first miss's free flag (mfree), a cone in front
+    //   of the step's flags.
     // The issue's read sees every write up to the cycle before it: the pending write of
     // the issue's own cycle (the last pixel's done, at most one a slot) goes to the same
-    // edge as the read, so it is bypassed (lr_byp), as the candidates bypass theirs.
+    // edge as the read, so it is bypassed (lr_byp; its epoch is cur_ep: busy), as the
+    // candidates bypass theirs.
     logic [SEQ_BITS-1:0] lr_rd [4];
+    logic [EB-1:0]       ep_rd [4];
     logic [3:0]          lr_byp;
+    logic [SXB-1:0]      lw_slot [4];
+    logic [SEQ_BITS+EB-1:0] lw_data;
+    assign lw_data = sw_init ? {pf_seq, cur_ep - 1'b1} : {pd_last, cur_ep};
     generate
         for (g = 0; g < 4; g = g + 1) begin : g_last
+            // the reset's sweep, or the done (none while sw_init: it is the first sweep)
+            assign lw_slot[g] = sw_init ? sw_slot : pd_slot[g];
             dsr_ram_sdp #(
-                .DATA_WIDTH(SEQ_BITS),
+                .DATA_WIDTH(SEQ_BITS + EB),
                 .ADDR_WIDTH(SXB),
                 .OUT_REG(1'b1)
             ) lr_mem (
                 .clk,
-                .wr_en(pd_en[g]), .wr_addr(pd_slot[g]), .wr_data(pd_last),
-                .rd_en(1'b1), .rd_addr(i_slot[g]), .rd_oce(1'b1), .rd_data(lr_rd[g])
+                .wr_en(sw_init || pd_en[g]), .wr_addr(lw_slot[g]), .wr_data(lw_data),
+                .rd_en(1'b1), .rd_addr(i_slot[g]), .rd_oce(1'b1), .rd_data({lr_rd[g], ep_rd[g]})
             );
             assign lr_byp[g] = pd_en[g] && pd_slot[g] == i_slot[g];
         end
     endgenerate
 
-    // the issue's bank, wait flag, bypass and pixel, two stages beside the RAM's read
-    logic                w1_v, w2_v, w1_en, w2_en, w1_byp, w2_byp;
+    // the issue's bank, epoch, bypass and pixel, two stages beside the RAM's read
+    logic                w1_v, w2_v, w1_byp, w2_byp;
     logic [1:0]          w1_m, w2_m;
+    logic [EB-1:0]       w1_ep, w2_ep;
     logic [SEQ_BITS-1:0] w1_bl, w2_bl, w1_seq, w2_seq;
     always_ff @(posedge clk) begin
         if (rst) begin
@@ -669,16 +658,16 @@ module dsr_ref_prefetch #(
     end
     always_ff @(posedge clk) begin
         w1_m      <= m;
-        w1_en     <= !mfree;
+        w1_ep     <= cur_ep;
         w1_byp    <= lr_byp[m];
         w1_bl     <= pd_last;
         w1_seq    <= pf_seq;
         w2_m      <= w1_m;
-        w2_en     <= w1_en;
+        w2_ep     <= w1_ep;
         w2_byp    <= w1_byp;
         w2_bl     <= w1_bl;
         w2_seq    <= w1_seq;
-        wait_en   <= w2_en;
+        wait_en   <= w2_byp || ep_rd[w2_m] == w2_ep;
         wait_last <= w2_byp ? w2_bl : lr_rd[w2_m];
         wait_seq  <= w2_seq;
     end
@@ -822,53 +811,42 @@ module dsr_ref_prefetch #(
 
     // R's next copies: the read at P's slot (with the pending write) when a pixel enters,
     // R's own otherwise; then this cycle's writes where the slot matches
-    logic [3:0]          rn_v, rn_busy;
+    logic [3:0]          rn_v;
     logic [TYB-1:0]      rn_tag [4];
     always_comb begin
         for (int k = 0; k < 4; k++) begin
-            logic                m_iss, m_dn, b_v, b_busy;
+            logic                m_iss, b_v;
             logic [TYB-1:0]      b_tag;
             if (gr_take[1 + k]) begin
                 b_v    = !sweeping && gen_rd[k] == cur_gen;
-                b_busy = busy_rd[k];
                 b_tag  = tag_rd[k];
                 if (pi_en[k] && eq_qp[k]) begin
                     b_v   = 1'b1;
                     b_tag = pi_tag[k];
                 end
-                if (pd_en[k] && eq_qp[k]) begin
-                    b_busy = 1'b1;
-                end
                 m_iss = iss_k[k] && eq_ip[k];
-                m_dn  = dn_k[k] && eq_ip[k];
             end else begin
                 b_v    = r_v[k];
-                b_busy = r_busy[k];
                 b_tag  = r_tag[k];
                 m_iss  = iss_k[k] && eq_ir[k];
-                m_dn   = dn_k[k] && eq_ir[k];
             end
             rn_v[k]    = m_iss || (!clr_v && b_v);
             rn_tag[k]  = m_iss ? i_ty[k] : b_tag;
-            rn_busy[k] = m_dn || (!clr_b && b_busy);
         end
     end
 
-    // I's next hit and busy: from R's copies (with this cycle's writes) when R moves on,
-    // I's own otherwise (registers only: what the step needs of I's next pixel, its
-    // misses, is computed by cases below, not from in_hit)
-    logic [3:0]          in_hit, in_busy;
+    // I's next hit: from R's copies (with this cycle's issue) when R moves on, I's own
+    // otherwise (registers only: what the step needs of I's next pixel, its misses, is
+    // computed by cases below, not from in_hit)
+    logic [3:0]          in_hit;
     always_comb begin
         for (int k = 0; k < 4; k++) begin
-            logic m_iss, m_dn;
+            logic m_iss;
             m_iss = iss_k[k] && eq_ir[k];
-            m_dn  = dn_k[k] && eq_ir[k];
             if (gi_take[1 + k]) begin
                 in_hit[k]  = m_iss ? t_ir[k] : !clr_v && r_v[k] && t_rr[k];
-                in_busy[k] = m_dn || (!clr_b && r_busy[k]);
             end else begin
                 in_hit[k]  = iss_k[k] || (!clr_v && i_hit[k]);
-                in_busy[k] = !clr_b && i_busy[k];
             end
         end
     end
@@ -887,20 +865,17 @@ module dsr_ref_prefetch #(
     // (a move with R empty leaves I empty: its flags ignore the values). The drop clr_v
     // only acts while I's frame start waits (go_q low), so never with a move or an issue.
     // Everything is computed for fill_ready = 0 and 1 from flip-flops, and fill_ready
-    // (dsr_ref_dram's fill_room, a flip-flop with a wide fan-out) picks last. The first
-    // miss's free flag (mfree) is its copy's !busy without this cycle's all-read clear (a
-    // late free is only stricter), R's copy with I's done when R moves in.
+    // (dsr_ref_dram's fill_room, a flip-flop with a wide fan-out) picks last.
     logic [3:0] mh;                              // I's first miss m, one-hot
-    logic [3:0] mr_v, mrm_v, msi_v, fm_v, fs_v;
+    logic [3:0] mr_v, mrm_v, msi_v;
     logic [1:0] f_m [2];
     logic [3:0] f_mh [2];                        // f_m one-hot, straight from the misses
-    logic [1:0] f_nm, f_more, f_free, f_go, f_xi, f_xr, f_xa, f_y;
+    logic [1:0] f_nm, f_more, f_go, f_xi, f_xr, f_xa, f_y;
     logic [1:0] c_m [4];                         // per case (xi_q, y_q, go_q, stay)
     logic [3:0] c_mh [4];
-    logic [3:0] c_nm, c_more, c_free;
+    logic [3:0] c_nm, c_more;
     logic [1:0] in_m;
     logic [3:0] in_mh;
-    logic       mfree_n;
     // R's misses (r_present & ~(r_v & t_rr)) and I's (i_present & ~i_hit) registered from
     // their next values (R's: its present bits, rn_v and t_rr_n; I's: in_hit), so each
     // case's miss vector is at most one gate from flip-flops. Timing: after the per-case
@@ -918,23 +893,19 @@ module dsr_ref_prefetch #(
             mr_v[k]  = mr_q[k];
             mrm_v[k] = mh[k] && eq_ir[k] ? rp_q[k] : mr_q[k];
             msi_v[k] = im_q[k] && !mh[k];
-            fm_v[k]  = !(i_valid && i_present[k] && eq_ir[k]) && !r_busy[k];
-            fs_v[k]  = !i_busy[k];
         end
-        // each case's summary (none, more than one, the first as index and one-hot, its
-        // free flag) from its own vector, all in parallel; the case is picked after them
-        // (timing: picked first, the vector mux sat in front of every summary, and the
-        // board's pipe_clk path at 95ffdca ran xi_q -> the pick -> i_hit's misses -> mfree
-        // -> xr_q -> xa_q, 10 levels). The free flags: R's copies when R moves in (the
-        // first two cases), I's otherwise
+        // each case's summary (none, more than one, the first as index and one-hot) from
+        // its own vector, all in parallel; the case is picked after them (timing: picked
+        // first, the vector mux sat in front of every summary, and the board's pipe_clk
+        // path at 95ffdca ran xi_q -> the pick -> i_hit's misses -> the first miss's free
+        // flag, then in the lookup -> xr_q -> xa_q, 10 levels)
         for (int c = 0; c < 3; c++) begin
-            logic [3:0] ms, fv;
+            logic [3:0] ms;
             case (c)
                 0:       ms = mr_v;
                 1:       ms = mrm_v;
                 default: ms = msi_v;
             endcase
-            fv = c < 2 ? fm_v : fs_v;
             c_m[c] = 2'd0;
             for (int k = 3; k >= 0; k--) begin
                 if (ms[k]) c_m[c] = 2'(k);
@@ -945,7 +916,6 @@ module dsr_ref_prefetch #(
                          ms[0] || ms == '0};
             c_nm[c]   = ms == '0;
             c_more[c] = (ms & (ms - 1'b1)) != '0;
-            c_free[c] = fv[c_m[c]];
         end
         // I stays (cases 2 and 3: xi_q low, so I holds a pixel): its miss vector im_q is
         // the one I's registered summary (nomiss, more, m, mh) was taken from, so "none
@@ -970,7 +940,6 @@ module dsr_ref_prefetch #(
             c_mh[3]   = mh;
             c_more[3] = more;
         end
-        c_free[3] = fs_v[c_m[3]];
         for (int f = 0; f < 2; f++) begin
             logic [1:0] cs;
             logic       it, rm, pv, rv, iv, isof, sok, go;
@@ -983,7 +952,6 @@ module dsr_ref_prefetch #(
             f_mh[f]   = c_mh[cs];
             f_nm[f]   = c_nm[cs];
             f_more[f] = c_more[cs];
-            f_free[f] = c_free[cs];
             // the stages' next state, then the step's
             it   = xi_q[0] || (f == 1 && yi_q[0]);             // I takes (i_take)
             rm   = r_valid && it;                              // r_move
@@ -1007,7 +975,6 @@ module dsr_ref_prefetch #(
     assign more_n   = fill_ready ? f_more[1] : f_more[0];
     assign in_m     = fill_ready ? f_m[1]    : f_m[0];
     assign in_mh    = fill_ready ? f_mh[1]   : f_mh[0];
-    assign mfree_n  = fill_ready ? f_free[1] : f_free[0];
     assign xi_n     = fill_ready ? f_xi[1]   : f_xi[0];
     assign xr_n     = fill_ready ? f_xr[1]   : f_xr[0];
     assign xa_n     = fill_ready ? f_xa[1]   : f_xa[0];
@@ -1073,15 +1040,12 @@ module dsr_ref_prefetch #(
             i_ticket  <= r_ticket;
         end
         r_v     <= rn_v;
-        r_busy  <= rn_busy;
         r_tag   <= rn_tag;
         i_hit   <= in_hit;
-        i_busy  <= in_busy;
         m       <= in_m;
         mh      <= in_mh;
         more    <= more_n;
         nomiss  <= nomiss_n;
-        mfree   <= mfree_n;
         pd_last <= pf_seq;
         for (int k = 0; k < 4; k++) begin
             pi_slot[k] <= i_slot[k];
@@ -1181,20 +1145,31 @@ module dsr_ref_prefetch #(
 
 `ifndef SYNTHESIS
     // each fill's wait is the last reader of its slot among the pixels done before the
-    // fill's (a model written at each done, not from the pending writes), three cycles on
+    // fill's (a model written at each done, not from the pending writes), three cycles on;
+    // and it waits (wait_en) whenever the slot was marked by a done since the last
+    // all-read step (a flag per slot, cleared by the step: the epochs' 2^EB wrap may add
+    // waits, never drop one)
     logic [SEQ_BITS-1:0] ref_lr [4][NSB];
+    logic [NSB-1:0]      ref_bz [4];
     logic [SEQ_BITS-1:0] ref_wait [3];
-    logic [2:0]          ref_wv;
+    logic [2:0]          ref_wv, ref_wb;
     always @(posedge clk) begin
         for (int k = 0; k < 4; k++) begin
-            if (dn_k[k]) ref_lr[k][i_slot[k]] <= pf_seq;
+            if (rst || ep_step) ref_bz[k] <= '0;
+            if (dn_k[k]) begin
+                ref_lr[k][i_slot[k]] <= pf_seq;
+                ref_bz[k][i_slot[k]] <= 1'b1;
+            end
         end
         ref_wv      <= rst ? 3'b0 : {ref_wv[1:0], issue};
+        ref_wb      <= {ref_wb[1:0], ref_bz[m][i_slot[m]]};
         ref_wait[0] <= ref_lr[m][i_slot[m]];
         ref_wait[1] <= ref_wait[0];
         ref_wait[2] <= ref_wait[1];
         if (!rst) assert (wait_valid == ref_wv[2])
             else $error("dsr_ref_prefetch: a fill's wait not three cycles after the fill");
+        if (!rst && wait_valid && ref_wb[2]) assert (wait_en)
+            else $error("dsr_ref_prefetch: a fill whose slot is busy carries no wait");
         if (!rst && wait_valid && wait_en) assert (wait_last == ref_wait[2])
             else $error("dsr_ref_prefetch: a fill's wait is not its slot's last reader");
     end
@@ -1202,7 +1177,7 @@ module dsr_ref_prefetch #(
     // I's next state by cases (and the step's flags from it) against the step as it was
     // computed before: I's next misses from in_hit (with this cycle's issue), its free
     // flags from R's or I's copies as the move goes
-    logic [3:0] ref_miss, ref_free;
+    logic [3:0] ref_miss;
     logic [1:0] ref_m;
     logic       ref_nm, ref_more, ref_pv, ref_rv, ref_iv, ref_go;
     logic       ref_c_nm2, ref_c_nm3;
@@ -1220,9 +1195,6 @@ module dsr_ref_prefetch #(
         end
         ref_c_mh3   = ms_v == '0 ? 4'b1 : 4'b1 << ref_c_m3;
         ref_c_more3 = (ms_v & (ms_v - 1'b1)) != '0;
-        for (int k = 0; k < 4; k++) begin
-            ref_free[k] = gi_take[1 + k] ? !(dn_k[k] && eq_ir[k]) && !r_busy[k] : !i_busy[k];
-        end
         ref_miss = (r_move ? r_present : i_present) & ~in_hit;
         ref_m = 2'd0;
         for (int k = 3; k >= 0; k--) begin
@@ -1242,8 +1214,7 @@ module dsr_ref_prefetch #(
                     && y_n == (ref_go && !ref_more))
                 else $error("dsr_ref_prefetch: the step's next flags by cases are not the stages'");
             // (I's misses matter while it holds a pixel)
-            if (ref_iv) assert (nomiss_n == ref_nm && more_n == ref_more && in_m == ref_m
-                                && mfree_n == ref_free[ref_m])
+            if (ref_iv) assert (nomiss_n == ref_nm && more_n == ref_more && in_m == ref_m)
                 else $error("dsr_ref_prefetch: I's next misses by cases are not its next hits'");
             if (i_valid) assert (mh == 4'b1 << m)
                 else $error("dsr_ref_prefetch: mh is not I's first miss");
