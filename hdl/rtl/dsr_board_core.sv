@@ -88,9 +88,19 @@ module dsr_board_core #(
 );
 
     // ---- resets
-    logic fx3_rst, pipe_rst;
+    // the pipeline clock's reset is one copy per block below (dsr_reset_sync's COPIES, all
+    // released on the same edge), so no reset net spans the die; pipe_rst names the
+    // board core's own registers' copy
+    localparam int PR_X0 = 0, PR_X1 = 1, PR_X2 = 2, PR_X3 = 3, PR_CHECK = 4, PR_LIVE = 5,
+                   PR_CMD = 6, PR_REG = 7, PR_TOP = 8, PR_BRIDGE = 9, PR_PACK = 10,
+                   PR_FLIP = 11, PR_N = 12;
+    logic            fx3_rst, pipe_rst;
+    logic [PR_N-1:0] prst;
     dsr_reset_sync u_fx3_rst  (.clk(fx3_clk),  .arst, .locked(pll_locked), .rst(fx3_rst));
-    dsr_reset_sync u_pipe_rst (.clk(pipe_clk), .arst, .locked(pll_locked), .rst(pipe_rst));
+    dsr_reset_sync #(.COPIES(PR_N)) u_pipe_rst (
+        .clk(pipe_clk), .arst, .locked(pll_locked), .rst(prst)
+    );
+    assign pipe_rst = prst[PR_FLIP];
 
     // ---- FX3 side (fx3_clk)
     logic [31:0] f0_data, f1_data, f2_data, f3_data;
@@ -131,11 +141,11 @@ module dsr_board_core #(
     dsr_async_fifo #(.WIDTH(35), .ADDR_BITS(FRAME_FIFO_BITS)) u_x0_frames_in (
         .s_clk(fx3_clk), .s_rst(fx3_rst), .s_data(f0s_data),
         .s_valid(f0s_valid), .s_ready(f0s_ready),
-        .m_clk(pipe_clk), .m_rst(pipe_rst), .m_data(p0f_data),
+        .m_clk(pipe_clk), .m_rst(prst[PR_X0]), .m_data(p0f_data),
         .m_valid(p0f_valid), .m_ready(p0f_ready)
     );
     dsr_skid #(.DATA_WIDTH(35)) u_x0_out_slice (
-        .clk(pipe_clk), .rst(pipe_rst),
+        .clk(pipe_clk), .rst(prst[PR_X0]),
         .s_data(p0f_data), .s_valid(p0f_valid), .s_ready(p0f_ready),
         .m_data({p0_last, p0_keep, p0_data}), .m_valid(p0_valid), .m_ready(p0_ready)
     );
@@ -151,17 +161,17 @@ module dsr_board_core #(
     dsr_async_fifo #(.WIDTH(35), .ADDR_BITS(4)) u_x1_cmd (
         .s_clk(fx3_clk), .s_rst(fx3_rst), .s_data(f1s_data),
         .s_valid(f1s_valid), .s_ready(f1s_ready),
-        .m_clk(pipe_clk), .m_rst(pipe_rst), .m_data({p1_last, p1_keep, p1_data}),
+        .m_clk(pipe_clk), .m_rst(prst[PR_X1]), .m_data({p1_last, p1_keep, p1_data}),
         .m_valid(p1_valid), .m_ready(p1_ready)
     );
     dsr_async_fifo #(.WIDTH(33), .ADDR_BITS(FRAME_FIFO_BITS)) u_x2_frames_out (
-        .s_clk(pipe_clk), .s_rst(pipe_rst), .s_data({p2_last, p2_data}),
+        .s_clk(pipe_clk), .s_rst(prst[PR_X2]), .s_data({p2_last, p2_data}),
         .s_valid(p2_valid), .s_ready(p2_ready),
         .m_clk(fx3_clk), .m_rst(fx3_rst), .m_data({f2_last, f2_data}),
         .m_valid(f2_valid), .m_ready(f2_ready)
     );
     dsr_async_fifo #(.WIDTH(33), .ADDR_BITS(2)) u_x3_rsp (
-        .s_clk(pipe_clk), .s_rst(pipe_rst), .s_data({p3_last, p3_data}),
+        .s_clk(pipe_clk), .s_rst(prst[PR_X3]), .s_data({p3_last, p3_data}),
         .s_valid(p3_valid), .s_ready(p3_ready),
         .m_clk(fx3_clk), .m_rst(fx3_rst), .m_data({f3_last, f3_data}),
         .m_valid(f3_valid), .m_ready(f3_ready)
@@ -177,7 +187,7 @@ module dsr_board_core #(
     logic [15:0] out_data;
 
     dsr_frame_check #(.MAX_WIDTH(MAX_WIDTH), .MAX_HEIGHT(MAX_HEIGHT)) u_check (
-        .clk(pipe_clk), .rst(pipe_rst),
+        .clk(pipe_clk), .rst(prst[PR_CHECK]),
         .s_data(p0_data), .s_keep(p0_keep), .s_last(p0_last), .s_valid(p0_valid),
         .s_ready(p0_ready),
         .m_pixel(chk_data), .m_sof(chk_sof), .m_eol(chk_eol), .m_valid(chk_valid),
@@ -191,7 +201,7 @@ module dsr_board_core #(
     logic [15:0] chk_data;
     logic        chk_sof, chk_eol, chk_valid, chk_ready;
     dsr_skid #(.DATA_WIDTH(18)) u_live_slice (
-        .clk(pipe_clk), .rst(pipe_rst),
+        .clk(pipe_clk), .rst(prst[PR_LIVE]),
         .s_data({chk_sof, chk_eol, chk_data}), .s_valid(chk_valid), .s_ready(chk_ready),
         .m_data({live_sof, live_eol, live_data}), .m_valid(live_valid), .m_ready(live_ready)
     );
@@ -211,7 +221,7 @@ module dsr_board_core #(
     logic [11:0] cmd_addr;
     logic [31:0] cmd_wdata;
     dsr_cmd u_cmd (
-        .clk(pipe_clk), .rst(pipe_rst),
+        .clk(pipe_clk), .rst(prst[PR_CMD]),
         .s_data(p1_data), .s_keep(p1_keep), .s_last(p1_last), .s_valid(p1_valid),
         .s_ready(p1_ready),
         .m_data(p3_data), .m_last(p3_last), .m_valid(p3_valid), .m_ready(p3_ready),
@@ -219,7 +229,7 @@ module dsr_board_core #(
         .reg_addr(cmd_addr), .reg_wdata(cmd_wdata), .reg_rvalid, .reg_rdata
     );
     dsr_skid #(.DATA_WIDTH(45), .REG_TYPE(1)) u_reg_slice (
-        .clk(pipe_clk), .rst(pipe_rst),
+        .clk(pipe_clk), .rst(prst[PR_REG]),
         .s_data({cmd_write, cmd_addr, cmd_wdata}), .s_valid(cmd_valid), .s_ready(cmd_ready),
         .m_data({reg_write, reg_addr, reg_wdata}), .m_valid(reg_valid), .m_ready(reg_ready)
     );
@@ -307,7 +317,7 @@ module dsr_board_core #(
         .MAX_WIDTH(MAX_WIDTH), .MAX_HEIGHT(MAX_HEIGHT), .PIXEL_BITS_MAX(PIXEL_BITS_MAX),
         .REF_DRAM(REF_DRAM), .MEM_AW(MEM_AW)
     ) u_top (
-        .clk(pipe_clk), .rst(pipe_rst),
+        .clk(pipe_clk), .rst(prst[PR_TOP]),
         .reg_valid, .reg_ready, .reg_write, .reg_addr, .reg_wdata, .reg_rvalid, .reg_rdata,
         .s_valid(top_valid), .s_ready(live_ready), .s_data(live_data), .s_sof(live_sof),
         .s_eol(live_eol),
@@ -322,7 +332,7 @@ module dsr_board_core #(
         if (REF_DRAM != 0) begin : g_dram
             logic init_fsm_done, unused_idle;
             dsr_mem_bridge #(.MEM_AW(MEM_AW)) u_bridge (
-                .clk(pipe_clk), .rst(pipe_rst),
+                .clk(pipe_clk), .rst(prst[PR_BRIDGE]),
                 .mem_cmd_valid, .mem_cmd_ready, .mem_cmd_we, .mem_cmd_addr, .mem_cmd_wdata,
                 .mem_cmd_wmask, .mem_rd_valid, .mem_rd_ready, .mem_rd_data, .hold(1'b0),
                 .idle(unused_idle),
@@ -369,7 +379,7 @@ module dsr_board_core #(
     endgenerate
 
     dsr_pack16 u_pack (
-        .clk(pipe_clk), .rst(pipe_rst),
+        .clk(pipe_clk), .rst(prst[PR_PACK]),
         .s_data(out_data), .s_last(out_last), .s_valid(out_valid), .s_ready(out_ready),
         .m_data(p2_data), .m_last(p2_last), .m_valid(p2_valid), .m_ready(p2_ready)
     );
