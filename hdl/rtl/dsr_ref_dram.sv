@@ -564,17 +564,19 @@ module dsr_ref_dram #(
     /* verilator lint_off BLKSEQ */
     // debug aid (verilator -DDSR_STALL_STATS): per reading frame, the store stage's stalls
     // by cause and the prefetcher's, printed at the next frame start
-    longint st_cyc, st_pf, st_fill, st_noiss, st_wait, st_data, pf_ring, pf_slot, pf_win,
+    // (the walk never stops for a busy slot: it blocks on the window, the ring, or
+    // other causes: frame starts, the sweep, its own pipeline)
+    longint st_cyc, st_pf, st_fill, st_noiss, st_wait, st_data, pf_ring, pf_win,
             pf_other, pf_idle, lead_sum;
     int     ring_max;
     always @(posedge clk) begin
         if (rst || frame_push) begin
             if (!rst && st_cyc != 0)
-                $display("STALLS cyc=%0d store: prefetch-behind=%0d fill-wait=%0d (not sent %0d, slot wait %0d, data %0d) | pf blocked: ring=%0d slot=%0d win=%0d other=%0d idle=%0d | lead avg=%0d ring max=%0d",
-                         st_cyc, st_pf, st_fill, st_noiss, st_wait, st_data, pf_ring, pf_slot,
+                $display("STALLS cyc=%0d store: prefetch-behind=%0d fill-wait=%0d (not sent %0d, slot wait %0d, data %0d) | pf blocked: ring=%0d win=%0d other=%0d idle=%0d | lead avg=%0d ring max=%0d",
+                         st_cyc, st_pf, st_fill, st_noiss, st_wait, st_data, pf_ring,
                          pf_win, pf_other, pf_idle, lead_sum / st_cyc, ring_max);
             st_cyc = 0; st_pf = 0; st_fill = 0; st_noiss = 0; st_wait = 0; st_data = 0;
-            pf_ring = 0; pf_slot = 0; pf_win = 0; pf_other = 0; pf_idle = 0; lead_sum = 0;
+            pf_ring = 0; pf_win = 0; pf_other = 0; pf_idle = 0; lead_sum = 0;
             ring_max = 0;
         end else if (prefetch.walking || rd_seq != pf_seq) begin
             st_cyc++;
@@ -592,7 +594,6 @@ module dsr_ref_dram #(
             if (prefetch.i_valid && !prefetch.done) begin
                 if (!prefetch.win_q) pf_win++;
                 else if (prefetch.go_q && !prefetch.nomiss && !fill_ready) pf_ring++;
-                else if (prefetch.go_q && !prefetch.nomiss && !prefetch.mfree) pf_slot++;
                 else pf_other++;
             end else if (!prefetch.i_valid && prefetch.walking) pf_idle++;
         end
