@@ -1891,6 +1891,35 @@ static void directed_reset_owed(Bench &b)
 	if (b.passed - base != 5)
 		b.fail_msg("directed reset-owed: the frames after the resets did not come out right");
 }
+
+// A fill right after the done of its slot's last reader: the prefetcher's last-reader
+// block RAM is read in the cycle that reader's done is written, so the fill's wait comes
+// through the write bypass (dsr_ref_prefetch lr_byp; its assertions check every wait).
+// v = 16 x + y / 16: each pixel reads the tile rows four below the last pixel's, the same
+// cache slots (2^REF_CACHE_NYB = 4 tile rows a column), so every pixel's first fill
+// replaces the tiles the pixel before it read. make -C tests/hdl dram-slow checks that
+// dsr_ref_prefetch counted such fills.
+static void directed_last_bypass(Bench &b)
+{
+	const uint32_t w = 16, h = 256;
+	unsigned base = b.passed;
+	commit_now(b, plain_params(DSR_MODE_CAPTURE, w, h));
+	std::vector<uint16_t> scene = random_image(b.rng, w, h, 12, 2, nullptr);
+	push_frame(b, 9400000, scene, w, h, 0);
+	run_until_drained(b, 400000);
+	struct dsr_params p = plain_params(DSR_MODE_SUBTRACT, w, h);
+	struct dsr_affine a{};
+	a.a11 = 0.125;
+	a.a12 = 0.03;
+	a.a21 = 16.0;
+	a.a22 = 1.0 / 16;
+	dsr_params_set_affine(&p, &a);
+	commit_now(b, p);
+	push_frame(b, 9400001, random_image(b.rng, w, h, 12, 1, &scene), w, h, 0);
+	run_until_drained(b, 800000);
+	if (b.passed - base != 2)
+		b.fail_msg("directed last-bypass: the two frames did not come out right");
+}
 #endif
 
 // Named directed tests (+test=NAME[,NAME...]; make -C tests/hdl test-NAME).
@@ -2072,6 +2101,7 @@ static const Directed directed_tests[] = {
 	{"identity-lut", directed_identity_lut},	// resets the pipeline: last
 #ifdef TB_DRAM
 	{"reset-owed", directed_reset_owed},
+	{"last-bypass", directed_last_bypass},
 #endif
 };
 
