@@ -1569,6 +1569,17 @@ static void commit_now(Bench &b, const struct dsr_params &p)
 	run_ops(b, ops);
 }
 
+// Capture a random w x h scene as frame @id (run until it is out) and return it: the
+// reference of a directed test's subtractions.
+static std::vector<uint16_t> capture_scene(Bench &b, uint32_t w, uint32_t h, int id)
+{
+	commit_now(b, plain_params(DSR_MODE_CAPTURE, w, h));
+	std::vector<uint16_t> scene = random_image(b.rng, w, h, 12, 2, nullptr);
+	push_frame(b, id, scene, w, h, 0);
+	run_until_drained(b, 400000);
+	return scene;
+}
+
 // The LUT-write hold-off after a swap, under long back-pressure: F0 (table A) is deep in
 // the pipeline when F1 starts with table B; an upload of table C queued at once must wait
 // until F1's first pixel has reached the LUT, else F0's last pixels meet C. WARP frames
@@ -1903,10 +1914,7 @@ static void directed_last_bypass(Bench &b)
 {
 	const uint32_t w = 16, h = 256;
 	unsigned base = b.passed;
-	commit_now(b, plain_params(DSR_MODE_CAPTURE, w, h));
-	std::vector<uint16_t> scene = random_image(b.rng, w, h, 12, 2, nullptr);
-	push_frame(b, 9400000, scene, w, h, 0);
-	run_until_drained(b, 400000);
+	std::vector<uint16_t> scene = capture_scene(b, w, h, 9400000);
 	struct dsr_params p = plain_params(DSR_MODE_SUBTRACT, w, h);
 	struct dsr_affine a{};
 	a.a11 = 0.125;
@@ -1989,10 +1997,7 @@ static void directed_flip_zoom(Bench &b)
 {
 	const uint32_t w = 32, h = 24;
 	unsigned base = b.passed;
-	commit_now(b, plain_params(DSR_MODE_CAPTURE, w, h));
-	std::vector<uint16_t> scene = random_image(b.rng, w, h, 12, 2, nullptr);
-	push_frame(b, 9100000, scene, w, h, 0);
-	run_until_drained(b, 200000);
+	std::vector<uint16_t> scene = capture_scene(b, w, h, 9100000);
 	const double scale[] = {-1.0, 2.5};
 	for (int k = 0; k < 2; k++) {
 		struct dsr_params p = plain_params(DSR_MODE_SUBTRACT, w, h);
