@@ -1173,18 +1173,18 @@ module dsr_ref_prefetch #(
         if (!rst && wait_valid && wait_en) assert (wait_last == ref_wait[2])
             else $error("dsr_ref_prefetch: a fill's wait is not its slot's last reader");
     end
+`ifdef DSR_BYPASS_COUNT
     // how often a fill needed the write bypass (the case, not lr_byp, so a broken bypass
-    // still counts), printed at the end with +bypass_count: make -C tests/hdl dram-slow
-    // requires it (only there: dsr-sim and the other benches stay quiet)
+    // still counts), printed at the end: make -C tests/hdl dram-slow requires it. Only the
+    // DRAM testbench defines it (dsr-sim and the other builds stay quiet, and need no
+    // plusargs from their C++)
     longint byp_fills = 0;
     always @(posedge clk) begin
         if (!rst && issue && pd_en[m] && pd_slot[m] == i_slot[m]) byp_fills <= byp_fills + 1;
     end
-    final begin
-        if ($test$plusargs("bypass_count"))
-            $display("dsr_ref_prefetch: %0d fills read their last reader through the write bypass",
-                     byp_fills);
-    end
+    final $display("dsr_ref_prefetch: %0d fills read their last reader through the write bypass",
+                   byp_fills);
+`endif
 
     // I's next state by cases (and the step's flags from it) against the step as it was
     // computed before: I's next misses from in_hit (with this cycle's issue), its free
